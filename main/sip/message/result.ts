@@ -1,0 +1,26 @@
+// Outcomes as data: network input never throws, it yields a Result.
+
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+export function ok<T>(value: T): { ok: true; value: T } {
+  return { ok: true, value };
+}
+
+export function err<E>(error: E): { ok: false; error: E } {
+  return { ok: false, error };
+}
+
+/** Why a message or header could not be parsed, and what a UAS should answer (RFC 3261 §8.2, §21.4.1). */
+export interface ParseError {
+  readonly reason: string;
+  readonly status: number;
+}
+
+export function parseError(reason: string, status = 400): ParseError {
+  return { reason, status };
+}
+
+/** A short excerpt of untrusted text for an error reason. */
+export function preview(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

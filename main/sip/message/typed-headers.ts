@@ -1,0 +1,145 @@
+// Parsers for the scalar and small structured headers the stack reads: CSeq (RFC 3261 §20.16), Max-Forwards
+// (§20.22), Expires/Min-Expires (§20.19, §20.23), Content-Length (§20.14), Content-Type (§20.15), Retry-After
+// (§20.33), Event (RFC 6665 §8.2.1), Subscription-State (RFC 6665 §8.2.3). Each returns undefined when malformed.
+import { isToken } from './header-names';
+import { type Params, parseParams } from './scan';
+
+export interface CSeq {
+  readonly seq: number;
+  readonly method: string;
+}
+
+/** RFC 3261 §8.1.1.5: the sequence number must be expressible as a 32-bit unsigned integer. */
+export const MAX_CSEQ = 0xffff_ffff;
+/** RFC 3261 §20.19 and §25.1 delta-seconds: implementations treat values over 2^32-1 as 2^32-1; we refuse them. */
+export const MAX_DELTA_SECONDS = 0xffff_ffff;
+
+const CSEQ_RE = /^[ \t]*(\d{1,10})[ \t]+([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*$/;
+
+export function parseCSeq(value: string): CSeq | undefined {
+  const match = CSEQ_RE.exec(value);
+  if (!match) return undefined;
+  const seq = Number(match[1]);
+  if (seq > MAX_CSEQ) return undefined;
+  return { seq, method: match[2]! };
+}
+
+/** Max-Forwards: 0..255 (RFC 3261 §20.22 allows any 1*DIGIT but values over 255 are nonsense; RFC 4475 §3.1.2.4). */
+export function parseMaxForwards(value: string): number | undefined {
+  return parseScalar(value, 255);
+}
+
+export function parseDeltaSeconds(value: string): number | undefined {
+  return parseScalar(value, MAX_DELTA_SECONDS);
+}
+
+/** Content-Length; bounded so a hostile value cannot make a stream reader wait for gigabytes. */
+export function parseContentLength(value: string): number | undefined {
+  return parseScalar(value, 0x7fff_ffff);
+}
+
+function parseScalar(value: string, max: number): number | undefined {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > 12) return undefined;
+  for (let i = 0; i < trimmed.length; i++) {
+    const c = trimmed.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+  }
+  const n = Number(trimmed);
+  return n <= max ? n : undefined;
+}
+
+export interface MediaType {
+  /** Lower-case `type/subtype`. */
+  readonly type: string;
+  readonly params: Params;
+}
+
+export function parseContentType(value: string): MediaType | undefined {
+  const semicolon = value.indexOf(';');
+  const mediaRange = (semicolon >= 0 ? value.slice(0, semicolon) : value).replace(/[ \t]+/g, '');
+  const slash = mediaRange.indexOf('/');
+  if (slash < 0 || !isToken(mediaRange.slice(0, slash)) || !isToken(mediaRange.slice(slash + 1)))
+    return undefined;
+  const params = parseParams(semicolon >= 0 ? value.slice(semicolon) : '');
+  if (!params) return undefined;
+  return { type: mediaRange.toLowerCase(), params };
+}
+
+export interface RetryAfter {
+  readonly seconds: number;
+  readonly comment?: string;
+  readonly params: Params;
+}
+
+export function parseRetryAfter(value: string): RetryAfter | undefined {
+  const match = /^[ \t]*(\d+)[ \t]*(\([^)]*\))?[ \t]*(;.*)?$/.exec(value);
+  if (!match) return undefined;
+  const seconds = parseDeltaSeconds(match[1]!);
+  const params = parseParams(match[3] ?? '');
+  if (seconds === undefined || !params) return undefined;
+  const comment = match[2]?.slice(1, -1);
+  return comment !== undefined ? { seconds, comment, params } : { seconds, params };
+}
+
+export interface EventHeader {
+  /** Lower-case event package, e.g. `presence`. */
+  readonly event: string;
+  readonly id?: string;
+  readonly params: Params;
+}
+
+export function parseEvent(value: string): EventHeader | undefined {
+  const semicolon = value.indexOf(';');
+  const event = (semicolon >= 0 ? value.slice(0, semicolon) : value).trim();
+  if (!isToken(event)) return undefined;
+  const params = parseParams(semicolon >= 0 ? value.slice(semicolon) : '');
+  if (!params) return undefined;
+  const id = params.get('id');
+  return typeof id === 'string'
+    ? { event: event.toLowerCase(), id, params }
+    : { event: event.toLowerCase(), params };
+}
+
+export interface SubscriptionState {
+  readonly state: 'active' | 'pending' | 'terminated' | string;
+  readonly expires?: number;
+  readonly reason?: string;
+  readonly retryAfter?: number;
+  readonly params: Params;
+}
+
+export function parseSubscriptionState(value: string): SubscriptionState | undefined {
+  const semicolon = value.indexOf(';');
+  const state = (semicolon >= 0 ? value.slice(0, semicolon) : value).trim().toLowerCase();
+  if (!isToken(state)) return undefined;
+  const params = parseParams(semicolon >= 0 ? value.slice(semicolon) : '');
+  if (!params) return undefined;
+  const expires = numberParam(params, 'expires');
+  const retryAfter = numberParam(params, 'retry-after');
+  const reason = params.get('reason');
+  return {
+    state,
+    params,
+    ...(expires !== undefined ? { expires } : {}),
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+    ...(typeof reason === 'string' ? { reason: reason.toLowerCase() } : {}),
+  };
+}
+
+function numberParam(params: Params, name: string): number | undefined {
+  const value = params.get(name);
+  return typeof value === 'string' ? parseDeltaSeconds(value) : undefined;
+}
+
+/** Comma-separated tokens (Allow, Supported, Require, Unsupported, Allow-Events), lower-cased unless methods. */
+export function parseTokenList(values: readonly string[], lowerCase: boolean): string[] {
+  const out: string[] = [];
+  for (const value of values) {
+    for (const part of value.split(',')) {
+      const token = part.trim();
+      if (token.length > 0) out.push(lowerCase ? token.toLowerCase() : token);
+    }
+  }
+  return out;
+}
