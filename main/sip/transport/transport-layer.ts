@@ -1,0 +1,345 @@
+// RFC 3261 §18: the transport layer. One UDP socket and one TCP listener on the same local address and port,
+// outgoing TCP connections reused per remote address (and incoming ones for our answers), RFC 3581 rport,
+// §18.1.1's switch to TCP for large requests, and RFC 5626 §3.5.1 CRLF keep-alives on streams.
+import type { Logger } from '../../platform/logger';
+import { silentLogger } from '../../platform/logger';
+import type { DatagramSocket, SocketAddress, SocketFactory, StreamConnection, StreamServer } from '../../platform/sockets';
+import type { SipMessage, SipRequest, SipResponse } from '../message/message';
+import { parseMessage } from '../message/parse';
+import type { ParseError } from '../message/result';
+import { serializeMessage } from '../message/serialize';
+import { StreamFramer } from '../message/stream-framer';
+import { bareHost, uriHost } from '../message/uri';
+import {
+  type Destination,
+  type IncomingMessage,
+  type MessageSource,
+  type SentBy,
+  type TransportProtocol,
+  type TransportSender,
+  TransportError,
+} from './types';
+import { replaceTopVia, responseDestination, stampReceived } from './via-processing';
+
+export interface TraceEvent {
+  readonly direction: 'sent' | 'received';
+  readonly protocol: TransportProtocol;
+  readonly local: string;
+  readonly remote: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface InvalidMessage {
+  readonly error: ParseError;
+  readonly source: MessageSource;
+  /** The message as far as it could be framed and split, when it could; used to answer 400 (RFC 3261 §8.2). */
+  readonly partial?: SipMessage;
+}
+
+export interface TransportLayerOptions {
+  readonly sockets: SocketFactory;
+  /** Local IP address to bind (an IP literal, not a wildcard: it is what our Via and Contact carry). */
+  readonly bindAddress: string;
+  /** Local port for both UDP and TCP; 0 picks a free one. */
+  readonly port?: number;
+  readonly protocols?: readonly TransportProtocol[];
+  readonly logger?: Logger;
+  /** RFC 3261 §18.1.1: requests larger than this go over TCP when TCP is available. */
+  readonly maxUdpRequestSize?: number;
+}
+
+interface Connection {
+  readonly id: string;
+  readonly stream: StreamConnection;
+  readonly framer: StreamFramer;
+  readonly remoteKey: string;
+}
+
+const PING = Buffer.from('\r\n\r\n');
+const PONG = Buffer.from('\r\n');
+
+export class TransportLayer implements TransportSender {
+  readonly #options: TransportLayerOptions;
+  readonly #logger: Logger;
+  readonly #udp: DatagramSocket | undefined;
+  readonly #tcp: StreamServer | undefined;
+  readonly #local: SocketAddress;
+  readonly #connections = new Map<string, Connection>();
+  readonly #byRemote = new Map<string, Connection>();
+  readonly #connecting = new Map<string, Promise<Connection>>();
+  #nextConnectionId = 1;
+  #closed = false;
+  #onMessage: (incoming: IncomingMessage) => void = () => undefined;
+  #onInvalid: (invalid: InvalidMessage) => void = () => undefined;
+  #onTrace: ((event: TraceEvent) => void) | undefined;
+  #onConnectionClosed: (destination: Destination) => void = () => undefined;
+  #onPong: (destination: Destination) => void = () => undefined;
+
+  private constructor(
+    options: TransportLayerOptions,
+    udp: DatagramSocket | undefined,
+    tcp: StreamServer | undefined,
+  ) {
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#udp = udp;
+    this.#tcp = tcp;
+    this.#local = (udp ?? tcp)!.local;
+    udp?.onMessage((data, from) => this.#receiveDatagram(data, from));
+    udp?.onError((error) => this.#logger.log('warn', 'UDP socket error', { error: error.message }));
+    tcp?.onConnection((stream) => this.#adopt(stream));
+  }
+
+  /** Binds UDP and TCP on one port (retrying a few ephemeral ports if TCP finds the UDP port taken). */
+  static async start(options: TransportLayerOptions): Promise<TransportLayer> {
+    const protocols = options.protocols ?? ['udp', 'tcp'];
+    const wantUdp = protocols.includes('udp');
+    const wantTcp = protocols.includes('tcp');
+    if (!wantUdp && !wantTcp) throw new Error('at least one transport protocol is required');
+    const requestedPort = options.port ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      const udp = wantUdp ? await options.sockets.bindDatagram(options.bindAddress, requestedPort) : undefined;
+      const port = udp?.local.port ?? requestedPort;
+      try {
+        const tcp = wantTcp ? await options.sockets.listenStream(options.bindAddress, port) : undefined;
+        return new TransportLayer(options, udp, tcp);
+      } catch (error) {
+        udp?.close();
+        if (requestedPort !== 0 || attempt >= 10) throw error;
+      }
+    }
+  }
+
+  get localAddress(): string {
+    return this.#local.address;
+  }
+
+  get localPort(): number {
+    return this.#local.port;
+  }
+
+  supports(protocol: TransportProtocol): boolean {
+    return protocol === 'udp' ? this.#udp !== undefined : this.#tcp !== undefined;
+  }
+
+  onMessage(handler: (incoming: IncomingMessage) => void): void {
+    this.#onMessage = handler;
+  }
+
+  onInvalid(handler: (invalid: InvalidMessage) => void): void {
+    this.#onInvalid = handler;
+  }
+
+  onTrace(handler: ((event: TraceEvent) => void) | undefined): void {
+    this.#onTrace = handler;
+  }
+
+  /** A stream to `destination` closed: flows bound to it (registrations over TCP) must recover. */
+  onConnectionClosed(handler: (destination: Destination) => void): void {
+    this.#onConnectionClosed = handler;
+  }
+
+  /** A CRLF pong arrived on a stream (RFC 5626 §4.4.1 liveness). */
+  onPong(handler: (destination: Destination) => void): void {
+    this.#onPong = handler;
+  }
+
+  sentBy(destination: Destination): SentBy {
+    return {
+      transport: destination.protocol === 'tcp' ? 'TCP' : 'UDP',
+      host: uriHost(this.#local.address),
+      port: this.#local.port,
+    };
+  }
+
+  async sendRequest(request: SipRequest, destination: Destination): Promise<Destination> {
+    let target = destination;
+    let bytes = serializeMessage(request);
+    const limit = this.#options.maxUdpRequestSize ?? 1300;
+    if (target.protocol === 'udp' && bytes.length > limit && this.#tcp) {
+      // RFC 3261 §18.1.1: too large for UDP → TCP, and the top Via must say so.
+      target = { ...target, protocol: 'tcp' };
+      const top = request.topVia;
+      if (top) replaceTopVia(request, { ...top, transport: 'TCP' });
+      bytes = serializeMessage(request);
+    }
+    await this.#send(bytes, target);
+    return target;
+  }
+
+  async sendResponse(response: SipResponse, source: MessageSource): Promise<void> {
+    const bytes = serializeMessage(response);
+    if (source.protocol === 'tcp' && source.connectionId !== undefined) {
+      const connection = this.#connections.get(source.connectionId);
+      if (connection) {
+        this.#write(connection, bytes);
+        return;
+      }
+    }
+    await this.#send(bytes, responseDestination(response, source));
+  }
+
+  /** Sends raw bytes (used for retransmissions of an already serialised message). */
+  async sendRaw(bytes: Uint8Array, destination: Destination): Promise<void> {
+    await this.#send(bytes, destination);
+  }
+
+  /** RFC 5626 §3.5.1 double-CRLF ping on a stream; on UDP a CRLF datagram keeps NAT bindings open. */
+  async sendKeepAlive(destination: Destination): Promise<void> {
+    await this.#send(PING, destination);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const connection of this.#connections.values()) connection.stream.close();
+    this.#connections.clear();
+    this.#byRemote.clear();
+    this.#udp?.close();
+    this.#tcp?.close();
+  }
+
+  async #send(bytes: Uint8Array, destination: Destination): Promise<void> {
+    if (this.#closed) throw new TransportError('transport is closed', destination);
+    if (destination.protocol === 'udp') {
+      if (!this.#udp) throw new TransportError('UDP is not enabled', destination);
+      if (familyOf(destination.address) !== familyOf(this.#local.address))
+        throw new TransportError(`cannot reach ${destination.address} from ${this.#local.address}`, destination);
+      this.#trace('sent', 'udp', destination.address, destination.port, bytes);
+      this.#udp.send(bytes, destination.port, destination.address);
+      return;
+    }
+    const connection = await this.#connection(destination);
+    this.#write(connection, bytes);
+  }
+
+  #write(connection: Connection, bytes: Uint8Array): void {
+    const remote = connection.stream.remote;
+    this.#trace('sent', 'tcp', remote.address, remote.port, bytes);
+    connection.stream.write(bytes);
+  }
+
+  async #connection(destination: Destination): Promise<Connection> {
+    if (!this.#tcp) throw new TransportError('TCP is not enabled', destination);
+    const key = remoteKey(destination.address, destination.port);
+    const existing = this.#byRemote.get(key);
+    if (existing) return existing;
+    let pending = this.#connecting.get(key);
+    if (!pending) {
+      pending = this.#options.sockets
+        .connectStream(destination.address, destination.port, this.#local.address)
+        .then((stream) => this.#adopt(stream))
+        .catch((error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new TransportError(`TCP connection to ${key} failed: ${reason}`, destination);
+        })
+        .finally(() => this.#connecting.delete(key));
+      this.#connecting.set(key, pending);
+    }
+    return pending;
+  }
+
+  #adopt(stream: StreamConnection): Connection {
+    const id = `c${this.#nextConnectionId++}`;
+    const key = remoteKey(stream.remote.address, stream.remote.port);
+    const connection: Connection = { id, stream, framer: new StreamFramer(), remoteKey: key };
+    this.#connections.set(id, connection);
+    if (!this.#byRemote.has(key)) this.#byRemote.set(key, connection);
+    stream.onData((chunk) => this.#receiveStream(connection, chunk));
+    stream.onClose((error) => {
+      this.#connections.delete(id);
+      if (this.#byRemote.get(key) === connection) this.#byRemote.delete(key);
+      if (error) this.#logger.log('debug', 'TCP connection closed with error', { remote: key, error: error.message });
+      if (!this.#closed)
+        this.#onConnectionClosed({ protocol: 'tcp', address: stream.remote.address, port: stream.remote.port });
+    });
+    return connection;
+  }
+
+  #receiveStream(connection: Connection, chunk: Uint8Array): void {
+    const remote = connection.stream.remote;
+    for (const event of connection.framer.push(chunk)) {
+      if (event.kind === 'ping') {
+        this.#write(connection, PONG);
+      } else if (event.kind === 'pong') {
+        this.#onPong({ protocol: 'tcp', address: remote.address, port: remote.port });
+      } else if (event.kind === 'error') {
+        this.#logger.log('warn', 'closing TCP connection after a framing error', {
+          remote: connection.remoteKey,
+          reason: event.reason,
+        });
+        connection.stream.close();
+      } else {
+        this.#trace('received', 'tcp', remote.address, remote.port, event.bytes);
+        this.#deliver(event.bytes, {
+          protocol: 'tcp',
+          address: remote.address,
+          port: remote.port,
+          localAddress: connection.stream.local.address,
+          localPort: connection.stream.local.port,
+          connectionId: connection.id,
+        });
+      }
+    }
+  }
+
+  #receiveDatagram(data: Uint8Array, from: SocketAddress): void {
+    // A datagram of only CR/LF is a keep-alive (RFC 5626 §3.5.1 style): nothing to parse, nothing to answer.
+    if (data.every((b) => b === 0x0d || b === 0x0a)) return;
+    this.#trace('received', 'udp', from.address, from.port, data);
+    this.#deliver(data, {
+      protocol: 'udp',
+      address: from.address,
+      port: from.port,
+      localAddress: this.#local.address,
+      localPort: this.#local.port,
+    });
+  }
+
+  #deliver(bytes: Uint8Array, source: MessageSource): void {
+    const parsed = parseMessage(bytes);
+    if (!parsed.ok) {
+      const partial = parseMessage(bytes, { lazy: true });
+      this.#onInvalid({ error: parsed.error, source, ...(partial.ok ? { partial: partial.message } : {}) });
+      return;
+    }
+    const message = parsed.message;
+    if (message.kind === 'request') {
+      stampReceived(message, source);
+    } else if (!this.#isOurVia(message)) {
+      // RFC 3261 §18.1.2: a response whose top Via is not ours was misrouted.
+      this.#logger.log('debug', 'dropping a response whose top Via is not ours', { via: message.header('via') });
+      return;
+    }
+    try {
+      this.#onMessage({ message, source, size: bytes.length });
+    } catch (error) {
+      // A bug above must not take the socket down with it.
+      this.#logger.log('error', 'message handler failed', { error: error instanceof Error ? error.stack : String(error) });
+    }
+  }
+
+  #isOurVia(response: SipMessage): boolean {
+    const top = response.topVia;
+    if (!top) return false;
+    return bareHost(top.host).toLowerCase() === this.#local.address.toLowerCase() && top.port === this.#local.port;
+  }
+
+  #trace(direction: 'sent' | 'received', protocol: TransportProtocol, address: string, port: number, bytes: Uint8Array): void {
+    this.#onTrace?.({
+      direction,
+      protocol,
+      local: `${uriHost(this.#local.address)}:${this.#local.port}`,
+      remote: `${uriHost(address)}:${port}`,
+      bytes,
+    });
+  }
+}
+
+function remoteKey(address: string, port: number): string {
+  return `${uriHost(address)}:${port}`;
+}
+
+function familyOf(address: string): 'IPv4' | 'IPv6' {
+  return address.includes(':') ? 'IPv6' : 'IPv4';
+}

@@ -1,0 +1,139 @@
+// RFC 3261 §8.2: what a UAS must answer before any usage sees a request — 416 for a Request-URI scheme it cannot
+// handle (§8.2.2.1), 420 with Unsupported for an unknown Require (§8.2.2.3), 481 for a request inside a dialog that
+// does not exist (§12.2.2), 405/501 with Allow for methods it does not take (§8.2.1), and OPTIONS (§11.2). Requests
+// that pass go to the handler registered for their method.
+import type { Logger } from '../platform/logger';
+import { silentLogger } from '../platform/logger';
+import { type ResponseOptions, createResponse } from '../sip/message/builders';
+import type { SipRequest, SipResponse } from '../sip/message/message';
+
+export interface ServerTransactionHandle {
+  respond(response: SipResponse): void;
+}
+
+export type RequestHandler = (request: SipRequest, transaction: ServerTransactionHandle) => void;
+
+/** Methods RFC 3261 and its extensions define: for these we answer 405 when we do not take them, else 501. */
+const KNOWN_METHODS = new Set([
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'INFO',
+  'REFER',
+  'MESSAGE',
+  'UPDATE',
+]);
+
+export interface UasCoreOptions {
+  readonly logger?: Logger;
+  readonly userAgent?: string;
+  /** Option tags we implement (RFC 3261 §19.2), advertised in Supported and accepted in Require. */
+  readonly supported?: readonly string[];
+  /** Body types we accept, advertised in Accept for OPTIONS. */
+  readonly accept?: readonly string[];
+  /** Generates To tags for our responses. */
+  readonly newTag: () => string;
+}
+
+export class UasCore {
+  readonly #handlers = new Map<string, RequestHandler>();
+  readonly #options: UasCoreOptions;
+  readonly #logger: Logger;
+  /** Dialog lookup, supplied by the dialog layer once it exists: true when a request belongs to a known dialog. */
+  #dialogExists: (request: SipRequest) => boolean = () => false;
+  #observer: ((request: SipRequest) => void) | undefined;
+
+  constructor(options: UasCoreOptions) {
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#handlers.set('OPTIONS', (request, transaction) => transaction.respond(this.#optionsResponse(request)));
+  }
+
+  /** Takes requests of `method` from now on; OPTIONS has a built-in answer that a handler may replace. */
+  handle(method: string, handler: RequestHandler): void {
+    this.#handlers.set(method, handler);
+  }
+
+  setDialogLookup(lookup: (request: SipRequest) => boolean): void {
+    this.#dialogExists = lookup;
+  }
+
+  /** Sees every request that reaches the core, before it is answered (the CLI prints them). */
+  observe(observer: ((request: SipRequest) => void) | undefined): void {
+    this.#observer = observer;
+  }
+
+  get allow(): string[] {
+    const methods = new Set(['ACK', 'CANCEL', ...this.#handlers.keys()]);
+    return [...methods];
+  }
+
+  receive(request: SipRequest, transaction: ServerTransactionHandle): void {
+    this.#observer?.(request);
+    const method = request.method;
+    // ACK has no response (§17.1.1.3); one that matches nothing is simply absorbed.
+    if (method === 'ACK') return;
+
+    // §8.2.2.1: a Request-URI scheme we do not understand → 416.
+    const scheme = request.requestUri.scheme;
+    if (scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel') {
+      transaction.respond(this.#response(request, 416));
+      return;
+    }
+    // §8.2.2.3: Require with option tags we lack → 420 listing them (never for CANCEL; ACK returned above).
+    if (method !== 'CANCEL') {
+      const supported = new Set((this.#options.supported ?? []).map((tag) => tag.toLowerCase()));
+      const unsupported = request.require.filter((tag) => !supported.has(tag));
+      if (unsupported.length > 0) {
+        transaction.respond(this.#response(request, 420, { headers: [['Unsupported', unsupported.join(', ')]] }));
+        return;
+      }
+    }
+    // §12.2.2: a request with a To tag belongs to a dialog; one we do not know → 481.
+    if (request.to.tag !== undefined && !this.#dialogExists(request) && method !== 'CANCEL') {
+      transaction.respond(this.#response(request, 481));
+      return;
+    }
+    const handler = this.#handlers.get(method);
+    if (handler) {
+      try {
+        handler(request, transaction);
+      } catch (error) {
+        this.#logger.log('error', 'request handler failed', {
+          method,
+          error: error instanceof Error ? error.stack : String(error),
+        });
+        transaction.respond(this.#response(request, 500));
+      }
+      return;
+    }
+    // §8.2.1: 405 for a method we know but do not take, 501 for one we have never heard of; both carry Allow.
+    const status = KNOWN_METHODS.has(method) ? 405 : 501;
+    transaction.respond(this.#response(request, status, { headers: [['Allow', this.allow.join(', ')]] }));
+  }
+
+  /** §11.2: OPTIONS is answered as an INVITE would be, with our capabilities. */
+  #optionsResponse(request: SipRequest): SipResponse {
+    const headers: Array<readonly [string, string]> = [
+      ['Allow', this.allow.join(', ')],
+      ['Accept', (this.#options.accept ?? ['application/sdp']).join(', ')],
+      ['Accept-Encoding', 'identity'],
+      ['Accept-Language', 'en'],
+    ];
+    if ((this.#options.supported ?? []).length > 0) headers.push(['Supported', this.#options.supported!.join(', ')]);
+    return this.#response(request, 200, { headers });
+  }
+
+  #response(request: SipRequest, status: number, options: Omit<ResponseOptions, 'toTag'> = {}): SipResponse {
+    const headers = [...(options.headers ?? [])];
+    if (this.#options.userAgent) headers.push(['Server', this.#options.userAgent]);
+    return createResponse(request, status, { ...options, headers, toTag: this.#options.newTag() });
+  }
+}
