@@ -53,7 +53,9 @@ export class UasCore {
   constructor(options: UasCoreOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
-    this.#handlers.set('OPTIONS', (request, transaction) => transaction.respond(this.#optionsResponse(request)));
+    this.#handlers.set('OPTIONS', (request, transaction) =>
+      transaction.respond(this.#optionsResponse(request)),
+    );
   }
 
   /** Takes requests of `method` from now on; OPTIONS has a built-in answer that a handler may replace. */
@@ -92,7 +94,9 @@ export class UasCore {
       const supported = new Set((this.#options.supported ?? []).map((tag) => tag.toLowerCase()));
       const unsupported = request.require.filter((tag) => !supported.has(tag));
       if (unsupported.length > 0) {
-        transaction.respond(this.#response(request, 420, { headers: [['Unsupported', unsupported.join(', ')]] }));
+        transaction.respond(
+          this.#response(request, 420, { headers: [['Unsupported', unsupported.join(', ')]] }),
+        );
         return;
       }
     }
@@ -127,7 +131,8 @@ export class UasCore {
       ['Accept-Encoding', 'identity'],
       ['Accept-Language', 'en'],
     ];
-    if ((this.#options.supported ?? []).length > 0) headers.push(['Supported', this.#options.supported!.join(', ')]);
+    if ((this.#options.supported ?? []).length > 0)
+      headers.push(['Supported', this.#options.supported!.join(', ')]);
     return this.#response(request, 200, { headers });
   }
 

@@ -181,7 +181,14 @@ export class Registerer {
     }
     if (generation !== this.#generation) return;
     this.#destination = destination;
-    this.#sendRegister(this.#requestedExpires, generation, (response) => this.#onFinal(response, generation));
+    try {
+      this.#sendRegister(this.#requestedExpires, generation, (response) =>
+        this.#onFinal(response, generation),
+      );
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      this.#fail('unreachable', undefined, `cannot send REGISTER: ${detail}`, true);
+    }
   }
 
   #sendRegister(expires: number, generation: number, onFinal: (response: SipResponse) => void): void {
@@ -250,14 +257,23 @@ export class Registerer {
     if (status === 423) {
       // RFC 3261 §10.2.8: retry with an Expires no shorter than Min-Expires.
       const minimum = response.minExpires;
-      if (minimum !== undefined && minimum > this.#requestedExpires && this.#intervalRetries < MAX_INTERVAL_RETRIES) {
+      if (
+        minimum !== undefined &&
+        minimum > this.#requestedExpires &&
+        this.#intervalRetries < MAX_INTERVAL_RETRIES
+      ) {
         this.#intervalRetries++;
         this.#requestedExpires = minimum;
         this.#log('info', 'registrar wants a longer interval', { minExpires: minimum });
         this.#sendRegister(this.#requestedExpires, generation, (next) => this.#onFinal(next, generation));
         return;
       }
-      this.#fail('interval-too-brief', status, `registrar demands Min-Expires ${minimum ?? '(none given)'}`, false);
+      this.#fail(
+        'interval-too-brief',
+        status,
+        `registrar demands Min-Expires ${minimum ?? '(none given)'}`,
+        false,
+      );
       return;
     }
     const { reason, retry } = classifyFailure(status);
@@ -271,7 +287,8 @@ export class Registerer {
     const outcome = this.#auth.handleChallenge({ status: response.status as 401 | 407, challenges });
     if (outcome.action === 'retry') return true;
     if (this.#state.name === 'unregistering') return false;
-    const reason: FailureReason = outcome.reason === 'bad-credentials' ? 'bad-credentials' : 'unsupported-challenge';
+    const reason: FailureReason =
+      outcome.reason === 'bad-credentials' ? 'bad-credentials' : 'unsupported-challenge';
     const detail =
       outcome.reason === 'bad-credentials'
         ? `the registrar refused the user name or password (${response.status})`
@@ -308,7 +325,9 @@ export class Registerer {
       if (!isSipUri(uri)) continue;
       const sameInstance = instance !== undefined && contact.params.get('+sip.instance') === instance;
       const sameUri =
-        uri.user === ours.user && uri.host.toLowerCase() === ours.host.toLowerCase() && uri.port === ours.port;
+        uri.user === ours.user &&
+        uri.host.toLowerCase() === ours.host.toLowerCase() &&
+        uri.port === ours.port;
       if (sameInstance || sameUri) return contact.expires ?? response.expires ?? this.#requestedExpires;
     }
     return response.expires ?? this.#requestedExpires;
@@ -317,7 +336,9 @@ export class Registerer {
   #fail(reason: FailureReason, status: number | undefined, detail: string, retry: boolean): void {
     this.#stopKeepAlive();
     this.#failures++;
-    const retryInMs = retry ? backoffDelay(this.#deps.backoff ?? DEFAULT_BACKOFF, this.#failures, this.#deps.random) : undefined;
+    const retryInMs = retry
+      ? backoffDelay(this.#deps.backoff ?? DEFAULT_BACKOFF, this.#failures, this.#deps.random)
+      : undefined;
     this.#transition({
       name: 'failed',
       reason,

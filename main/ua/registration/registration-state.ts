@@ -12,7 +12,8 @@
 //        │  2xx/any/timeout   │ unregister()  (also from registering and registered)
 //        └──── unregistering ◄┘
 
-export type RegistrationStateName = 'unregistered' | 'registering' | 'registered' | 'failed' | 'unregistering';
+export type RegistrationStateName =
+  'unregistered' | 'registering' | 'registered' | 'failed' | 'unregistering';
 
 /** Why a registration is not (or no longer) in place, in terms a person can act on. */
 export type FailureReason =
@@ -62,6 +63,7 @@ export function classifyFailure(status: number): { reason: FailureReason; retry:
   if (status === 503) return { reason: 'unreachable', retry: true };
   if (status === 423) return { reason: 'interval-too-brief', retry: false };
   if (status >= 500) return { reason: 'server-error', retry: true };
-  if (status === 480 || status === 486 || status === 600 || status === 603) return { reason: 'rejected', retry: true };
+  if (status === 480 || status === 486 || status === 600 || status === 603)
+    return { reason: 'rejected', retry: true };
   return { reason: 'rejected', retry: false };
 }
