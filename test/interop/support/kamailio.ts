@@ -1,0 +1,303 @@
+// Kamailio 5.6 as the registrar and proxy for interop tests: one child process tree per test file, on free
+// loopback ports, with its own run directory, SQLite subscriber table and log file (config:
+// test/interop/kamailio/registrar.cfg).
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, readFile, unlink } from 'node:fs/promises';
+import { openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, LOOPBACK } from './ports';
+import { requireExecutable } from './peers';
+import { sendUdpRequest } from './sip-probe';
+import { parseUlDump, type Binding } from './kamcmd-tree';
+import { endGroup, trackGroup, untrackGroup } from './processes';
+
+export { peersAvailable } from './peers';
+export type { Binding } from './kamcmd-tree';
+
+const execFileAsync = promisify(execFile);
+
+export const KAMAILIO_CONFIG = join(import.meta.dirname, '..', 'kamailio', 'registrar.cfg');
+
+export interface KamailioUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface KamailioOptions {
+  readonly users: readonly KamailioUser[];
+  /** SIP domain, digest realm and Kamailio's only alias. Never resolved. Default `example.test`. */
+  readonly domain?: string;
+  /** registrar min_expires (seconds); shorter requests get 423 Interval Too Brief. Default 1. */
+  readonly minExpires?: number;
+  /** registrar max_expires (seconds); longer requests are cut down to it. Default 3600. */
+  readonly maxExpires?: number;
+  /** registrar default_expires, for REGISTERs without any expiry. Default 3600. */
+  readonly defaultExpires?: number;
+  /** Kamailio `debug` level: 2 (info) by default, 3 for debug logs. */
+  readonly debugLevel?: number;
+}
+
+export interface KamailioHandle {
+  readonly host: typeof LOOPBACK;
+  /** The UDP and TCP listening port. */
+  readonly port: number;
+  readonly domain: string;
+  /** Log file (Kamailio's stderr, appended across restarts). */
+  readonly logPath: string;
+  readonly runDir: string;
+  /** Process group id of the running instance (its main process id), or undefined when stopped. */
+  readonly pid: number | undefined;
+  /** `sip:user@domain`. */
+  uri(user: string): string;
+  /** The outbound proxy URI to give a UA, e.g. `sip:127.0.0.1:5070;transport=tcp`; UDP leaves the param out. */
+  proxyUri(transport?: 'udp' | 'tcp'): string;
+  /** Current usrloc bindings (`kamcmd ul.dump`). */
+  ulDump(): Promise<Binding[]>;
+  /** Runs any kamcmd RPC and returns its raw output, e.g. `rpc('ul.rm', 'location', 'alice')`. */
+  rpc(method: string, ...params: string[]): Promise<string>;
+  /** Log text so far, for failure messages. */
+  readLog(): Promise<string>;
+  /** Graceful stop (SIGTERM, then SIGKILL after 3 s) of the whole process group; removes the run dir. */
+  stop(): Promise<void>;
+  /** Sends `signal` to the whole process group and waits until every process in it is gone (crash tests). */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops if running, then starts again on the same ports with the same users; usrloc starts empty. */
+  restart(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 5000;
+const STOP_GRACE_MS = 3000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The subscriber table as auth_db in Kamailio 5.6 reads it (table version 7; `version` is how Kamailio checks
+ * it). Only username/domain/password are used: calculate_ha1 is on, so ha1/ha1b stay empty.
+ */
+function subscriberSql(users: readonly KamailioUser[], domain: string): string {
+  const rows = users.map(
+    (u) =>
+      `INSERT INTO subscriber (username, domain, password) VALUES (${sqlString(u.username)}, ${sqlString(domain)}, ${sqlString(u.password)});`,
+  );
+  return [
+    'PRAGMA journal_mode=WAL;',
+    'CREATE TABLE version (',
+    '  id INTEGER PRIMARY KEY NOT NULL,',
+    '  table_name VARCHAR(32) NOT NULL UNIQUE,',
+    '  table_version INTEGER DEFAULT 0 NOT NULL);',
+    "INSERT INTO version (table_name, table_version) VALUES ('version', 1), ('subscriber', 7);",
+    'CREATE TABLE subscriber (',
+    '  id INTEGER PRIMARY KEY NOT NULL,',
+    "  username VARCHAR(64) DEFAULT '' NOT NULL,",
+    "  domain VARCHAR(64) DEFAULT '' NOT NULL,",
+    "  password VARCHAR(64) DEFAULT '' NOT NULL,",
+    "  ha1 VARCHAR(128) DEFAULT '' NOT NULL,",
+    "  ha1b VARCHAR(128) DEFAULT '' NOT NULL,",
+    '  UNIQUE (username, domain));',
+    'CREATE INDEX subscriber_username_idx ON subscriber (username);',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+function runSqlite(sqlite: string, dbPath: string, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(sqlite, ['-batch', '-bail', dbPath], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`sqlite3 failed (exit ${code}): ${stderr.trim()}`));
+    });
+    child.stdin.end(sql);
+  });
+}
+
+async function tail(path: string, lines = 40): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export async function startKamailio(options: KamailioOptions): Promise<KamailioHandle> {
+  const kamailio = requireExecutable('kamailio');
+  const kamcmd = requireExecutable('kamcmd');
+  const sqlite = requireExecutable('sqlite3');
+
+  const domain = options.domain ?? 'example.test';
+  const runDir = await mkdtemp(join(tmpdir(), 'softphone-kamailio-'));
+  const dbPath = join(runDir, 'auth.sqlite');
+  const ctlSocket = join(runDir, 'kamailio.ctl');
+  const rpcFifo = join(runDir, 'kamailio_rpc.fifo');
+  const logPath = join(runDir, 'kamailio.log');
+  await runSqlite(sqlite, dbPath, subscriberSql(options.users, domain));
+  const port = await freePort();
+
+  // String defines carry their quotes; the listen defines must not (listen= wants a bare socket spec).
+  const args = [
+    '-f',
+    KAMAILIO_CONFIG,
+    '-DD',
+    '-E',
+    '-Y',
+    runDir,
+    '-m',
+    '64',
+    '-M',
+    '8',
+    '-A',
+    `LISTEN_UDP=udp:${LOOPBACK}:${port}`,
+    '-A',
+    `LISTEN_TCP=tcp:${LOOPBACK}:${port}`,
+    '-A',
+    `SIP_DOMAIN="${domain}"`,
+    '-A',
+    `DB_URL="sqlite://${dbPath}"`,
+    '-A',
+    `CTL_SOCKET="unix:${ctlSocket}"`,
+    '-A',
+    `RPC_FIFO="${rpcFifo}"`,
+    '-A',
+    `MIN_EXPIRES=${options.minExpires ?? 1}`,
+    '-A',
+    `MAX_EXPIRES=${options.maxExpires ?? 3600}`,
+    '-A',
+    `DEFAULT_EXPIRES=${options.defaultExpires ?? 3600}`,
+    '-A',
+    `DEBUG_LEVEL=${options.debugLevel ?? 2}`,
+  ];
+
+  let pgid: number | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  async function launch(): Promise<void> {
+    // Leftovers of a killed instance would make ctl/jsonrpcs fail to bind.
+    await Promise.all([unlink(ctlSocket).catch(() => {}), unlink(rpcFifo).catch(() => {})]);
+    const logFd = openSync(logPath, 'a');
+    let started: ChildProcess;
+    try {
+      // detached: its own process group, so stop()/kill() reach every Kamailio child with one signal.
+      started = spawn(kamailio, args, { cwd: runDir, detached: true, stdio: ['ignore', logFd, logFd] });
+    } finally {
+      closeSync(logFd);
+    }
+    let exitCode: number | null = null;
+    let hasExited = false;
+    exited = new Promise<void>((resolve) => {
+      started.once('exit', (code) => {
+        exitCode = code;
+        hasExited = true;
+        resolve();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      started.once('spawn', resolve);
+      started.once('error', reject);
+    });
+    pgid = started.pid!;
+    trackGroup(pgid);
+
+    const deadline = performance.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      if (hasExited) {
+        untrackGroup(pgid);
+        throw new Error(
+          `kamailio exited with code ${exitCode} during start-up; log ${logPath}:\n${await tail(logPath)}`,
+        );
+      }
+      try {
+        const response = await sendUdpRequest(
+          port,
+          {
+            method: 'OPTIONS',
+            requestUri: `sip:${LOOPBACK}:${port}`,
+            from: 'sip:probe@127.0.0.1',
+            to: `sip:${LOOPBACK}:${port}`,
+          },
+          { timeoutMs: 200 },
+        );
+        if (response.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (performance.now() > deadline) {
+        await killGroup('SIGKILL');
+        throw new Error(
+          `kamailio not ready within ${READY_TIMEOUT_MS} ms; log ${logPath}:\n${await tail(logPath)}`,
+        );
+      }
+      await delay(50);
+    }
+    // The ctl process may come up a moment after the SIP workers.
+    while (!(await kamcmdReady())) {
+      if (performance.now() > deadline) {
+        await killGroup('SIGKILL');
+        throw new Error(`kamailio ctl socket not ready; log ${logPath}:\n${await tail(logPath)}`);
+      }
+      await delay(50);
+    }
+  }
+
+  async function kamcmdReady(): Promise<boolean> {
+    try {
+      await execFileAsync(kamcmd, ['-s', `unix:${ctlSocket}`, 'core.version'], { timeout: 2000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function killGroup(signal: NodeJS.Signals): Promise<void> {
+    const group = pgid;
+    if (group === undefined) return;
+    await endGroup(group, signal, STOP_GRACE_MS);
+    // The main process is our child: wait for Node to reap it, so nothing of this instance is left behind.
+    await exited;
+    pgid = undefined;
+  }
+
+  async function rpc(method: string, ...params: string[]): Promise<string> {
+    const { stdout } = await execFileAsync(kamcmd, ['-s', `unix:${ctlSocket}`, method, ...params], {
+      timeout: 5000,
+    });
+    return stdout;
+  }
+
+  await launch();
+
+  return {
+    host: LOOPBACK,
+    port,
+    domain,
+    logPath,
+    runDir,
+    get pid() {
+      return pgid;
+    },
+    uri: (user) => `sip:${user}@${domain}`,
+    proxyUri: (transport = 'udp') => `sip:${LOOPBACK}:${port}${transport === 'tcp' ? ';transport=tcp' : ''}`,
+    ulDump: async () => parseUlDump(await rpc('ul.dump')),
+    rpc,
+    readLog: async () => readFile(logPath, 'utf8'),
+    stop: async () => {
+      await killGroup('SIGTERM');
+      if (process.env.SOFTPHONE_KEEP_PEER_LOGS !== '1') await rm(runDir, { recursive: true, force: true });
+    },
+    kill: (signal = 'SIGKILL') => killGroup(signal),
+    restart: async () => {
+      await killGroup('SIGTERM');
+      await launch();
+    },
+  };
+}
