@@ -124,6 +124,22 @@ abstract class SipMessageBase {
     return this;
   }
 
+  /** Replaces the value of the index-th line of a header, keeping its position and spelling. */
+  replaceHeaderLine(name: string, index: number, value: string): this {
+    const key = headerKey(name);
+    let seen = 0;
+    for (let i = 0; i < this.#headers.length; i++) {
+      const current = this.#headers[i]!;
+      if (current.key !== key) continue;
+      if (seen++ === index) {
+        this.#headers[i] = makeField(current.name, key, value);
+        this.#parsed.delete(key);
+        return this;
+      }
+    }
+    throw new RangeError(`no ${name} header line ${index}`);
+  }
+
   removeHeader(name: string): this {
     const key = headerKey(name);
     this.#headers = this.#headers.filter((f) => f.key !== key);
@@ -357,9 +373,12 @@ abstract class SipMessageBase {
   }
 
   private parseContacts(): Result<ContactValue[], ParseError> {
-    if (this.contactWildcard) return ok([]);
+    const values = this.headerValues('contact');
+    // RFC 3261 §10.2.2 / §10.3 step 6: "*" stands alone; mixed with other values it is a 400.
+    if (values.includes('*'))
+      return values.length === 1 ? ok([]) : err(parseError('Contact * together with other Contact values'));
     const contacts: ContactValue[] = [];
-    for (const value of this.headerValues('contact')) {
+    for (const value of values) {
       const parsed = parseNameAddr(value);
       if (!parsed.ok) return parsed;
       const expiresText = parsed.value.params.get('expires');

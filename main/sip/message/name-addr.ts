@@ -30,7 +30,13 @@ export function parseNameAddr(text: string): Result<NameAddr, ParseError> {
     while (value[i] === ' ' || value[i] === '\t') i++;
     if (value[i] !== '<') return err(parseError(`display name not followed by <URI> in ${preview(value)}`));
   }
-  const open = value.indexOf('<', i);
+  // A display name has no ':' (tokens and quoted strings only), so a ':' before any '<' means an addr-spec whose
+  // header parameters may themselves hold a quoted '<'.
+  let open = value.indexOf('<', i);
+  if (open >= 0 && displayName === undefined) {
+    const colon = value.indexOf(':', i);
+    if (colon >= 0 && colon < open) open = -1;
+  }
   if (open >= 0) {
     if (displayName === undefined) {
       const tokens = value.slice(0, open).trim();

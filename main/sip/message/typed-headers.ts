@@ -14,13 +14,14 @@ export const MAX_CSEQ = 0xffff_ffff;
 /** RFC 3261 §20.19 and §25.1 delta-seconds: implementations treat values over 2^32-1 as 2^32-1; we refuse them. */
 export const MAX_DELTA_SECONDS = 0xffff_ffff;
 
-const CSEQ_RE = /^[ \t]*(\d{1,10})[ \t]+([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*$/;
+// Any number of digits: leading zeros are legal (RFC 4475 §3.1.1.1 has "0009"); the value is range-checked below.
+const CSEQ_RE = /^[ \t]*(\d+)[ \t]+([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*$/;
 
 export function parseCSeq(value: string): CSeq | undefined {
   const match = CSEQ_RE.exec(value);
   if (!match) return undefined;
-  const seq = Number(match[1]);
-  if (seq > MAX_CSEQ) return undefined;
+  const seq = parseScalar(match[1]!, MAX_CSEQ);
+  if (seq === undefined) return undefined;
   return { seq, method: match[2]! };
 }
 
@@ -40,13 +41,16 @@ export function parseContentLength(value: string): number | undefined {
 
 function parseScalar(value: string, max: number): number | undefined {
   const trimmed = value.trim();
-  if (trimmed.length === 0 || trimmed.length > 12) return undefined;
+  if (trimmed.length === 0) return undefined;
+  // Digit by digit with an early exit, so leading zeros are fine and a huge value costs nothing.
+  let n = 0;
   for (let i = 0; i < trimmed.length; i++) {
     const c = trimmed.charCodeAt(i);
     if (c < 0x30 || c > 0x39) return undefined;
+    n = n * 10 + (c - 0x30);
+    if (n > max) return undefined;
   }
-  const n = Number(trimmed);
-  return n <= max ? n : undefined;
+  return n;
 }
 
 export interface MediaType {

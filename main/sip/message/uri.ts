@@ -102,10 +102,16 @@ function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri
   const params: Params = new Map();
   let i = semicolon;
   while (i < question) {
-    let end = text.indexOf(';', i + 1);
-    if (end < 0 || end > question) end = question;
-    const eq = text.indexOf('=', i + 1);
-    const nameEnd = eq >= 0 && eq < end ? eq : end;
+    // One pass per parameter up to its end, so a URI of many parameters stays linear.
+    let end = i + 1;
+    let eq = -1;
+    while (end < question) {
+      const c = text.charCodeAt(end);
+      if (c === 0x3b /* ; */) break;
+      if (c === 0x3d /* = */ && eq < 0) eq = end;
+      end++;
+    }
+    const nameEnd = eq >= 0 ? eq : end;
     if (!allIn(PARAM_CHARS, text, i + 1, nameEnd) || !escapesValid(text, i + 1, end)) return undefined;
     if (nameEnd < end && nameEnd + 1 < end && !allIn(PARAM_CHARS, text, nameEnd + 1, end)) return undefined;
     const name = unescapePercent(text.slice(i + 1, nameEnd)).toLowerCase();
@@ -140,8 +146,9 @@ export function parseHostPort(text: string): { host: string; port: number | unde
   if (text.charCodeAt(0) === 0x5b /* [ */) {
     const close = text.indexOf(']');
     if (close < 0) return undefined;
-    host = text.slice(0, close + 1);
-    if (!isIPv6(host.slice(1, -1))) return undefined;
+    const address = ipv6Address(text.slice(1, close));
+    if (address === undefined) return undefined;
+    host = `[${address}]`;
     portStart = close + 1;
     if (portStart < text.length && text.charCodeAt(portStart) !== 0x3a) return undefined;
   } else {
@@ -160,6 +167,19 @@ export function parseHostPort(text: string): { host: string; port: number | unde
     port = port * 10 + (c - 0x30);
   }
   return port > 65535 ? undefined : { host, port };
+}
+
+/**
+ * The IPv6 address inside a reference, or undefined. RFC 3261's IPv6reference ABNF (from RFC 2373) also derives
+ * `2001:db8:::192.0.2.1`, three colons before an embedded IPv4 address; RFC 5118 §4.10 asks implementations to
+ * tolerate it, so that one form is accepted and normalised to the RFC 4291 spelling with two colons.
+ */
+function ipv6Address(text: string): string | undefined {
+  if (isIPv6(text)) return text;
+  const triple = text.indexOf(':::');
+  if (triple < 0 || text.indexOf(':', triple + 3) >= 0 || !isIPv4(text.slice(triple + 3))) return undefined;
+  const fixed = `${text.slice(0, triple)}::${text.slice(triple + 3)}`;
+  return isIPv6(fixed) ? fixed : undefined;
 }
 
 /** hostname (labels of alphanumerics and inner hyphens) or an IPv4 address. */
@@ -227,29 +247,51 @@ function escapeChars(text: string, unsafe: RegExp): string {
   );
 }
 
-/** Decodes %HH escapes as UTF-8 (bytes that are not valid UTF-8 decode as U+FFFD); other text is kept. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes %HH escapes. The octets are read as UTF-8; when they are not valid UTF-8 they are read as Latin-1 instead,
+ * so distinct octet strings never collapse into the same text (which would make different users compare equal).
+ */
 export function unescapePercent(text: string): string {
   if (!text.includes('%')) return text;
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x25 && i + 2 < text.length && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
+  const bytes = Buffer.from(text, 'utf8');
+  let w = 0;
+  for (let r = 0; r < bytes.length; r++) {
+    const b = bytes[r]!;
+    const hi = b === 0x25 && r + 2 < bytes.length ? hexValue(bytes[r + 1]!) : -1;
+    const lo = hi >= 0 ? hexValue(bytes[r + 2]!) : -1;
+    if (lo >= 0) {
+      bytes[w++] = hi * 16 + lo;
+      r += 2;
     } else {
-      for (const b of new TextEncoder().encode(text[i]!)) bytes.push(b);
+      bytes[w++] = b;
     }
   }
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  const octets = bytes.subarray(0, w);
+  try {
+    return STRICT_UTF8.decode(octets);
+  } catch {
+    return octets.toString('latin1');
+  }
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
 }
 
 /**
  * URI equality per RFC 3261 §19.1.4 for SIP URIs: scheme, user and password case-sensitively after unescaping,
- * host case-insensitively, ports equal (absent is not equal to 5060), and the parameters that must match.
+ * host case-insensitively (IPv6 references as addresses), ports equal (absent is not equal to 5060), the
+ * parameters that must match, and every URI header (names case-insensitive) present in both.
  */
 export function sipUriEquals(a: SipUri, b: SipUri): boolean {
   if (a.scheme !== b.scheme || a.user !== b.user || a.password !== b.password) return false;
-  if (a.host.toLowerCase() !== b.host.toLowerCase() || a.port !== b.port) return false;
+  if (comparableHost(a.host) !== comparableHost(b.host) || a.port !== b.port) return false;
+  // user, ttl, method and maddr (and transport, §19.1.4's examples) must match even when only one URI has them.
   for (const name of ['user', 'ttl', 'method', 'maddr', 'transport']) {
     const va = a.params.get(name);
     const vb = b.params.get(name);
@@ -257,10 +299,47 @@ export function sipUriEquals(a: SipUri, b: SipUri): boolean {
       if (va?.toLowerCase() !== vb?.toLowerCase()) return false;
     }
   }
+  // Any other parameter is compared only when both URIs carry it.
   for (const [name, value] of a.params) {
     if (b.params.has(name) && b.params.get(name)?.toLowerCase() !== value?.toLowerCase()) return false;
   }
   if (a.headers.size !== b.headers.size) return false;
-  for (const [name, value] of a.headers) if (b.headers.get(name) !== value) return false;
+  const other = new Map<string, string>();
+  for (const [name, value] of b.headers) other.set(name.toLowerCase(), value);
+  for (const [name, value] of a.headers) if (other.get(name.toLowerCase()) !== value) return false;
   return true;
+}
+
+/** Host text for comparison: lower-case, and an IPv6 reference in one canonical spelling. */
+function comparableHost(host: string): string {
+  if (host.charCodeAt(0) !== 0x5b) return host.toLowerCase();
+  const groups = ipv6Groups(host.slice(1, -1));
+  return groups ? `[${groups.map((g) => g.toString(16)).join(':')}]` : host.toLowerCase();
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (with or without an embedded IPv4 tail). */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address;
+  const tail: number[] = [];
+  const lastColon = text.lastIndexOf(':');
+  if (text.indexOf('.', lastColon) >= 0) {
+    const octets = text.slice(lastColon + 1).split('.').map(Number);
+    tail.push(octets[0]! * 256 + octets[1]!, octets[2]! * 256 + octets[3]!);
+    text = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const double = text.indexOf('::');
+  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  let groups: number[];
+  if (double >= 0) {
+    const head = parse(text.slice(0, double));
+    const rest = parse(text.slice(double + 2));
+    const zeros = 8 - head.length - rest.length;
+    if (zeros < 0) return undefined;
+    groups = [...head, ...new Array<number>(zeros).fill(0), ...rest];
+  } else {
+    groups = parse(text);
+  }
+  if (groups.length !== 8 || groups.some((g) => Number.isNaN(g))) return undefined;
+  if (tail.length === 2) groups.splice(6, 2, tail[0]!, tail[1]!);
+  return groups;
 }

@@ -26,8 +26,7 @@ export function parseVia(text: string): Result<Via, ParseError> {
   if (!protocol) return err(parseError(`invalid Via sent-protocol in ${preview(value)}`));
   const rest = value.slice(protocol[0].length);
   const semicolon = rest.indexOf(';');
-  const sentBy = (semicolon >= 0 ? rest.slice(0, semicolon) : rest).replace(/[ \t]+/g, '');
-  const hostPort = parseHostPort(sentBy);
+  const hostPort = parseHostPort(sentByText(semicolon >= 0 ? rest.slice(0, semicolon) : rest));
   if (!hostPort) return err(parseError(`invalid Via sent-by in ${preview(value)}`));
   const params = parseParams(semicolon >= 0 ? rest.slice(semicolon) : '');
   if (!params) return err(parseError(`invalid Via parameters in ${preview(value)}`));
@@ -50,6 +49,19 @@ export function parseVia(text: string): Result<Via, ParseError> {
     ...(rport !== undefined ? { rport } : {}),
     params,
   });
+}
+
+/**
+ * sent-by = host [ COLON port ], where COLON = SWS ":" SWS: whitespace may surround the colon and end the value,
+ * nothing else. Whitespace anywhere else would join two words into one host, so it is left in for
+ * parseHostPort to refuse.
+ */
+function sentByText(text: string): string {
+  const trimmed = text.trim();
+  const close = trimmed.lastIndexOf(']');
+  const colon = trimmed.indexOf(':', close + 1);
+  if (colon < 0) return trimmed;
+  return `${trimmed.slice(0, colon).trimEnd()}:${trimmed.slice(colon + 1).trimStart()}`;
 }
 
 export function formatVia(via: Via): string {
