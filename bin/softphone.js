@@ -5,4 +5,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../main/cli/index.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Commands end by returning their exit code once they have cleaned up; stdin and idle sockets must not keep us alive.
+process.exit(code);

@@ -169,7 +169,8 @@ export class Registerer {
   async #send(): Promise<void> {
     const generation = ++this.#generation;
     this.#attempt++;
-    this.#transition({ name: 'registering', attempt: this.#attempt });
+    // A refresh keeps showing "registered": the binding is still in place while it is renewed.
+    if (this.#state.name !== 'registered') this.#transition({ name: 'registering', attempt: this.#attempt });
     let destination: Destination;
     try {
       destination = await this.#deps.resolveDestination();
@@ -228,7 +229,6 @@ export class Registerer {
       headers: [
         ['Expires', String(expires)],
         ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, NOTIFY, SUBSCRIBE, REFER, INFO, UPDATE'],
-        ['Supported', 'path, outbound'],
         ...(this.#deps.userAgent ? ([['User-Agent', this.#deps.userAgent]] as const) : []),
       ],
     });
@@ -307,8 +307,8 @@ export class Registerer {
       return;
     }
     this.#transition({ name: 'registered', expires: granted, contact: formatUri(this.#contact!.uri) });
-    // Refresh ahead of expiry: at 90% of the lifetime, and at least 5 s early for long ones.
-    const refreshInMs = Math.max(500, Math.min(granted * 900, (granted - 5) * 1000));
+    // Refresh ahead of expiry, at 90% of the lifetime granted (RFC 3261 §10.2.4 leaves the margin to us).
+    const refreshInMs = Math.max(500, granted * 900);
     this.#timer = this.#deps.clock.setTimer(refreshInMs, () => {
       this.#timer = undefined;
       void this.#send();

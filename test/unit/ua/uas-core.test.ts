@@ -66,7 +66,10 @@ describe('UasCore', () => {
 
   it('lists every unsupported tag and accepts the supported ones (RFC 4475 §3.3.5)', () => {
     const core = newCore(['replaces']);
-    const [response] = answer(core, basic('OPTIONS', ['Require: replaces, nothingsupportsthis, nothingsupportsthis2']));
+    const [response] = answer(
+      core,
+      basic('OPTIONS', ['Require: replaces, nothingsupportsthis, nothingsupportsthis2']),
+    );
     expect(response?.status).toBe(420);
     expect(response?.unsupported).toEqual(['nothingsupportsthis', 'nothingsupportsthis2']);
     expect(answer(core, basic('OPTIONS', ['Require: replaces']))[0]?.status).toBe(200);

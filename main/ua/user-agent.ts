@@ -1,0 +1,218 @@
+// The user agent: one transport (UDP + TCP on one local address), one transaction layer, the UAS core, and the
+// accounts registered through them. This is the composition the CLI, the web host and Electron's main all use.
+import type { Clock } from '../platform/clock';
+import type { Logger } from '../platform/logger';
+import { silentLogger } from '../platform/logger';
+import type { Random } from '../platform/random';
+import type { SocketFactory } from '../platform/sockets';
+import { createResponse } from '../sip/message/builders';
+import type { NameAddr } from '../sip/message/name-addr';
+import { type SipUri, bareHost } from '../sip/message/uri';
+import { TransactionLayer } from '../sip/transaction/transaction-layer';
+import type { TimerSettings } from '../sip/transaction/timers';
+import { type InvalidMessage, type TraceEvent, TransportLayer } from '../sip/transport/transport-layer';
+import type { Destination, TransportProtocol } from '../sip/transport/types';
+import { type NameResolver, NoNameResolver, resolveNextHop } from './next-hop';
+import type { BackoffPolicy } from './registration/backoff';
+import { type KeepAlivePolicy, Registerer, registrarOf } from './registration/registerer';
+import { UasCore } from './uas-core';
+
+/** Without these a response cannot be built or matched by the peer (RFC 3261 §8.2.6.2). */
+const RESPONSE_ROUTING_HEADERS = ['via', 'from', 'to', 'call-id', 'cseq'];
+
+export interface UserAgentOptions {
+  readonly sockets: SocketFactory;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger?: Logger;
+  /** Local IP address to bind; what our Via and Contact carry. */
+  readonly bindAddress: string;
+  readonly port?: number;
+  readonly protocols?: readonly TransportProtocol[];
+  /** User-Agent / Server header value. */
+  readonly userAgent?: string;
+  /** Name lookups for accounts without an outbound proxy; none by default. */
+  readonly resolver?: NameResolver;
+  readonly timers?: Partial<TimerSettings>;
+}
+
+export interface AccountConfig {
+  readonly aor: SipUri;
+  readonly password: string;
+  readonly authUser?: string;
+  readonly displayName?: string;
+  /** Every request goes here first (RFC 3261 §8.1.2); the AoR's domain is then never resolved. */
+  readonly outboundProxy?: SipUri;
+  readonly registrar?: SipUri;
+  readonly transport: TransportProtocol;
+  readonly expires: number;
+  readonly instanceId?: string;
+  readonly keepAlive?: KeepAlivePolicy;
+  readonly backoff?: BackoffPolicy;
+}
+
+export interface Account {
+  readonly id: string;
+  readonly config: AccountConfig;
+  readonly registerer: Registerer;
+}
+
+export class UserAgent {
+  readonly transport: TransportLayer;
+  readonly transactions: TransactionLayer;
+  readonly core: UasCore;
+  readonly #options: UserAgentOptions;
+  readonly #logger: Logger;
+  readonly #accounts = new Map<string, Account>();
+  #nextAccount = 1;
+
+  private constructor(options: UserAgentOptions, transport: TransportLayer) {
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.transport = transport;
+    this.core = new UasCore({
+      newTag: () => options.random.token(10),
+      logger: this.#logger,
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    });
+    this.transactions = new TransactionLayer({
+      clock: options.clock,
+      random: options.random,
+      transport,
+      logger: this.#logger,
+      ...(options.timers ? { timers: options.timers } : {}),
+      user: {
+        onRequest: (request, transaction) => this.core.receive(request, transaction),
+        onAck: () => undefined,
+        onStray2xx: (response) =>
+          this.#logger.log('debug', 'stray 2xx to INVITE with no call to take it', {
+            callId: response.callId,
+          }),
+        onCancel: (_cancel, invite) => {
+          // No call usage yet takes INVITEs; one that is still pending ends with 487 (RFC 3261 §9.2).
+          invite.respond(createResponse(invite.request, 487, { toTag: options.random.token(10) }));
+        },
+      },
+    });
+    transport.onMessage((incoming) => this.transactions.receive(incoming));
+    transport.onInvalid((invalid) => this.#answerInvalid(invalid));
+    transport.onConnectionClosed((destination) => this.#flowClosed(destination));
+  }
+
+  static async start(options: UserAgentOptions): Promise<UserAgent> {
+    const transport = await TransportLayer.start({
+      sockets: options.sockets,
+      bindAddress: options.bindAddress,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.protocols ? { protocols: options.protocols } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return new UserAgent(options, transport);
+  }
+
+  onTrace(handler: ((event: TraceEvent) => void) | undefined): void {
+    this.transport.onTrace(handler);
+  }
+
+  get accounts(): Account[] {
+    return [...this.#accounts.values()];
+  }
+
+  addAccount(config: AccountConfig): Account {
+    const id = `account-${this.#nextAccount++}`;
+    const resolver = this.#options.resolver ?? new NoNameResolver();
+    const proxy = config.outboundProxy;
+    const routeSet: NameAddr[] = proxy ? [{ uri: looseRoute(proxy), params: new Map() }] : [];
+    const registerer = new Registerer(
+      {
+        aor: config.aor,
+        password: config.password,
+        expires: config.expires,
+        ...(config.authUser ? { authUser: config.authUser } : {}),
+        ...(config.displayName ? { displayName: config.displayName } : {}),
+        ...(config.registrar ? { registrar: config.registrar } : {}),
+        ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+      },
+      {
+        clock: this.#options.clock,
+        random: this.#options.random,
+        sender: this.transactions,
+        resolveDestination: () =>
+          resolveNextHop(config.registrar ?? registrarOf(config.aor), proxy, config.transport, resolver),
+        contactAddress: (destination) => {
+          const sentBy = this.transport.sentBy(destination);
+          return { host: sentBy.host, port: sentBy.port };
+        },
+        routeSet,
+        sendKeepAlive: (destination) => this.transport.sendKeepAlive(destination),
+        logger: this.#logger,
+        ...(config.keepAlive ? { keepAlive: config.keepAlive } : {}),
+        ...(config.backoff ? { backoff: config.backoff } : {}),
+        ...(this.#options.userAgent ? { userAgent: this.#options.userAgent } : {}),
+      },
+    );
+    const account: Account = { id, config, registerer };
+    this.#accounts.set(id, account);
+    return account;
+  }
+
+  /** Unregisters (bounded) and forgets an account. */
+  async removeAccount(id: string, timeoutMs = 4_000): Promise<void> {
+    const account = this.#accounts.get(id);
+    if (!account) return;
+    await account.registerer.unregister(timeoutMs);
+    account.registerer.dispose();
+    this.#accounts.delete(id);
+  }
+
+  /** Unregisters every account in parallel, waiting at most `timeoutMs`, then closes the sockets. */
+  async shutdown(timeoutMs = 4_000): Promise<void> {
+    await Promise.all(this.accounts.map((account) => account.registerer.unregister(timeoutMs)));
+    for (const account of this.accounts) account.registerer.dispose();
+    this.transactions.shutdown();
+    this.transport.close();
+  }
+
+  /** RFC 3261 §8.2 / §21.4.1: answer a malformed request with 400 when enough of it survives to route a response. */
+  #answerInvalid(invalid: InvalidMessage): void {
+    const partial = invalid.partial;
+    this.#logger.log('debug', 'malformed message', {
+      reason: invalid.error.reason,
+      from: invalid.source.address,
+    });
+    if (!partial || partial.kind !== 'request' || partial.method === 'ACK') return;
+    if (!RESPONSE_ROUTING_HEADERS.every((name) => partial.hasHeader(name))) return;
+    try {
+      const reason = invalid.error.status === 505 ? 'Version Not Supported' : 'Bad Request';
+      const response = createResponse(partial, invalid.error.status, {
+        reason: `${reason} (${invalid.error.reason.replace(/[\r\n]/g, ' ').slice(0, 100)})`,
+        toTag: this.#options.random.token(10),
+      });
+      // The response must be routable: its top Via has to parse.
+      if (!response.topVia) return;
+      void this.transport.sendResponse(response, invalid.source).catch(() => undefined);
+    } catch {
+      // Too broken to answer (no usable Via, From, To, Call-ID or CSeq): drop it, as §18.3 allows.
+    }
+  }
+
+  #flowClosed(destination: Destination): void {
+    for (const account of this.#accounts.values()) {
+      const current = account.registerer.destination;
+      if (
+        current?.protocol === 'tcp' &&
+        bareHost(current.address) === bareHost(destination.address) &&
+        current.port === destination.port
+      ) {
+        account.registerer.flowFailed();
+      }
+    }
+  }
+}
+
+/** An outbound proxy as a loose route (RFC 3261 §8.1.2, §16.12): its URI with `lr`. */
+function looseRoute(proxy: SipUri): SipUri {
+  const params = new Map(proxy.params);
+  params.set('lr', null);
+  return { ...proxy, params };
+}
