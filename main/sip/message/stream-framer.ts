@@ -20,92 +20,161 @@ export interface FramerLimits {
 
 const DEFAULT_LIMITS: FramerLimits = { maxHeaderBytes: 64 * 1024, maxBodyBytes: 1024 * 1024 };
 
+const CR = 0x0d;
+const LF = 0x0a;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * What one look at the buffer found: an event and where the next unit starts, or how much data is missing
+ * (`head` when the empty line ending the headers has not arrived yet).
+ */
+type Step = { event: FramerEvent; next: number } | { need: number; scanFrom: number; head?: true };
+
 export class StreamFramer {
-  #buffer: Buffer = Buffer.alloc(0);
+  // Chunks are kept apart until enough bytes are in for another look, so a large body arriving in many small
+  // chunks is copied once rather than once per chunk.
+  #chunks: Buffer[] = [];
+  #length = 0;
+  /** Buffered byte count at which another look is worth it. */
+  #need = 1;
+  /** Where the search for the end of the headers resumes, so a slowly arriving head is not scanned again. */
+  #scanFrom = 0;
+  /** Waiting for the end of a head: new chunks are probed on their own (with the last bytes before them). */
+  #awaitingHead = false;
+  #tail: Buffer = EMPTY;
   #failed = false;
 
   constructor(private readonly limits: FramerLimits = DEFAULT_LIMITS) {}
 
   push(chunk: Uint8Array): FramerEvent[] {
-    if (this.#failed) return [];
-    this.#buffer = this.#buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.#buffer, chunk]);
+    if (this.#failed || chunk.length === 0) return [];
+    // A copy: the caller may reuse its buffer once push returns.
+    const copy = Buffer.from(chunk);
+    this.#chunks.push(copy);
+    this.#length += copy.length;
+    if (this.#awaitingHead) {
+      // The empty line can only complete inside the new bytes or straddle their start: a trickled head costs
+      // one small probe per chunk instead of a copy of everything buffered so far.
+      const probe = Buffer.concat([this.#tail, copy]);
+      if (!findHeadEnd(probe, 0)) {
+        this.#tail = probe.subarray(probe.length > 3 ? probe.length - 3 : 0);
+        if (this.#length <= this.limits.maxHeaderBytes) return [];
+        this.#fail();
+        return [{ kind: 'error', reason: 'headers too large' }];
+      }
+    } else if (this.#length < this.#need) return [];
+    const buf = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#length);
     const events: FramerEvent[] = [];
-    for (;;) {
-      const event = this.#next();
-      if (!event) break;
-      events.push(event);
-      if (event.kind === 'error') {
-        this.#failed = true;
-        this.#buffer = Buffer.alloc(0);
+    let pos = 0;
+    let need = 1;
+    let scanFrom = 0;
+    let awaitingHead = false;
+    while (pos < buf.length) {
+      const step = this.#step(buf, pos, this.#scanFrom > pos ? this.#scanFrom : pos);
+      this.#scanFrom = 0;
+      if ('need' in step) {
+        need = step.need - pos;
+        scanFrom = step.scanFrom - pos;
+        awaitingHead = step.head === true;
         break;
       }
+      events.push(step.event);
+      if (step.event.kind === 'error') {
+        this.#fail();
+        return events;
+      }
+      pos = step.next;
     }
+    const rest = pos === 0 ? buf : buf.subarray(pos);
+    this.#chunks = rest.length > 0 ? [rest] : [];
+    this.#length = rest.length;
+    this.#need = rest.length > 0 ? need : 1;
+    this.#scanFrom = rest.length > 0 ? scanFrom : 0;
+    this.#awaitingHead = rest.length > 0 && awaitingHead;
+    this.#tail = this.#awaitingHead ? rest.subarray(rest.length > 3 ? rest.length - 3 : 0) : EMPTY;
     return events;
   }
 
-  #next(): FramerEvent | undefined {
-    const buf = this.#buffer;
-    let start = 0;
-    // Leading CRLFs: CRLFCRLF is a ping, a single CRLF a pong; anything else starts a message.
-    while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) {
-      if (
-        buf[start] === 0x0d &&
-        buf[start + 1] === 0x0a &&
-        buf[start + 2] === 0x0d &&
-        buf[start + 3] === 0x0a
-      ) {
-        this.#buffer = buf.subarray(start + 4);
-        return { kind: 'ping' };
-      }
-      if (buf[start] === 0x0d && buf[start + 1] === 0x0a) {
-        if (start + 2 >= buf.length) {
-          // Could be the first half of a ping: wait for more unless the stream is otherwise idle.
-          if (start + 2 === buf.length && buf.length === 2) {
-            this.#buffer = buf.subarray(2);
-            return { kind: 'pong' };
-          }
-          return undefined;
-        }
-        if (buf[start + 2] !== 0x0d && buf[start + 2] !== 0x0a) {
-          this.#buffer = buf.subarray(start + 2);
-          return { kind: 'pong' };
-        }
-        start += 2;
-        continue;
-      }
-      start++;
-    }
-    if (start > 0) this.#buffer = buf.subarray(start);
-    const data = this.#buffer;
-    if (data.length === 0) return undefined;
+  #fail(): void {
+    this.#failed = true;
+    this.#chunks = [];
+    this.#length = 0;
+    this.#awaitingHead = false;
+    this.#tail = EMPTY;
+  }
 
-    const head = findHeadEnd(data, 0);
-    if (!head) {
-      if (data.length > this.limits.maxHeaderBytes) return { kind: 'error', reason: 'headers too large' };
-      return undefined;
+  #step(buf: Buffer, start: number, scanFrom: number): Step {
+    const end = buf.length;
+    let p = start;
+    // Bytes between messages: CRLFCRLF is a ping, a lone CRLF a pong, stray CR or LF bytes are skipped.
+    while (p < end && (buf[p] === CR || buf[p] === LF)) {
+      if (buf[p] === CR) {
+        if (p + 1 >= end) return { need: end + 1, scanFrom: p };
+        if (buf[p + 1] === LF) {
+          if (p + 2 < end && buf[p + 2] === CR) {
+            // Perhaps the first half of a ping: wait for its last byte rather than guess.
+            if (p + 3 >= end) return { need: end + 1, scanFrom: p };
+            if (buf[p + 3] === LF) return { event: { kind: 'ping' }, next: p + 4 };
+          }
+          // Nothing after the CRLF yet (a pong must not wait for traffic that may never come), or something else.
+          return { event: { kind: 'pong' }, next: p + 2 };
+        }
+      }
+      p++;
     }
-    if (head.headEnd > this.limits.maxHeaderBytes) return { kind: 'error', reason: 'headers too large' };
-    const contentLength = findContentLength(data.toString('utf8', 0, head.headEnd));
-    if (contentLength === 'missing')
-      return { kind: 'error', reason: 'Content-Length is required on a stream' };
-    if (contentLength === 'invalid') return { kind: 'error', reason: 'invalid Content-Length' };
-    if (contentLength > this.limits.maxBodyBytes) return { kind: 'error', reason: 'body too large' };
+    if (p >= end) return { need: end + 1, scanFrom: end };
+
+    const head = findHeadEnd(buf, scanFrom > p ? scanFrom : p);
+    if (!head) {
+      if (end - p > this.limits.maxHeaderBytes) return failure('headers too large');
+      // The last two bytes may be the start of the empty line.
+      return { need: end + 1, scanFrom: end - 2 > p ? end - 2 : p, head: true };
+    }
+    if (head.headEnd - p > this.limits.maxHeaderBytes) return failure('headers too large');
+    const contentLength = findContentLength(buf.toString('utf8', p, head.headEnd));
+    if (contentLength === 'missing') return failure('Content-Length is required on a stream');
+    if (contentLength === 'invalid') return failure('invalid Content-Length');
+    if (contentLength > this.limits.maxBodyBytes) return failure('body too large');
     const total = head.bodyStart + contentLength;
-    if (data.length < total) return undefined;
-    const bytes = Buffer.from(data.subarray(0, total));
-    this.#buffer = data.subarray(total);
-    return { kind: 'message', bytes };
+    if (end < total) return { need: total, scanFrom: p };
+    return { event: { kind: 'message', bytes: Buffer.from(buf.subarray(p, total)) }, next: total };
   }
 }
 
+function failure(reason: string): Step {
+  return { event: { kind: 'error', reason }, next: 0 };
+}
+
+/**
+ * The Content-Length of a head (start line and header lines), reading folded lines as parseMessage does, so both
+ * agree on where the message ends. Two Content-Length headers make the framing ambiguous (RFC 4475 §3.3.9).
+ */
 function findContentLength(head: string): number | 'missing' | 'invalid' {
   let found: number | 'missing' | 'invalid' = 'missing';
-  for (const line of head.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0 || line[0] === ' ' || line[0] === '\t') continue;
-    if (headerKey(line.slice(0, colon).trim()) !== 'content-length') continue;
+  let pending: string | undefined;
+  let pos = head.indexOf('\n') + 1;
+  while (pos > 0 && pos < head.length) {
+    let lineEnd = head.indexOf('\n', pos);
+    if (lineEnd < 0) lineEnd = head.length;
+    const end = lineEnd > pos && head.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+    const first = head.charCodeAt(pos);
+    if (first === 0x20 || first === 0x09) {
+      if (pending !== undefined) pending += ` ${head.slice(pos, end).trim()}`;
+    } else {
+      if (pending !== undefined) {
+        if (found !== 'missing') return 'invalid';
+        found = parseContentLength(pending) ?? 'invalid';
+        pending = undefined;
+      }
+      const colon = head.indexOf(':', pos);
+      if (colon >= 0 && colon < end && headerKey(head.slice(pos, colon).trim()) === 'content-length')
+        pending = head.slice(colon + 1, end);
+    }
+    pos = lineEnd + 1;
+  }
+  if (pending !== undefined) {
     if (found !== 'missing') return 'invalid';
-    found = parseContentLength(line.slice(colon + 1)) ?? 'invalid';
+    found = parseContentLength(pending) ?? 'invalid';
   }
   return found;
 }

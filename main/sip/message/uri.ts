@@ -323,7 +323,10 @@ function ipv6Groups(address: string): number[] | undefined {
   const tail: number[] = [];
   const lastColon = text.lastIndexOf(':');
   if (text.indexOf('.', lastColon) >= 0) {
-    const octets = text.slice(lastColon + 1).split('.').map(Number);
+    const octets = text
+      .slice(lastColon + 1)
+      .split('.')
+      .map(Number);
     tail.push(octets[0]! * 256 + octets[1]!, octets[2]! * 256 + octets[3]!);
     text = `${text.slice(0, lastColon + 1)}0:0`;
   }

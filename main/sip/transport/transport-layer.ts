@@ -3,7 +3,13 @@
 // §18.1.1's switch to TCP for large requests, and RFC 5626 §3.5.1 CRLF keep-alives on streams.
 import type { Logger } from '../../platform/logger';
 import { silentLogger } from '../../platform/logger';
-import type { DatagramSocket, SocketAddress, SocketFactory, StreamConnection, StreamServer } from '../../platform/sockets';
+import type {
+  DatagramSocket,
+  SocketAddress,
+  SocketFactory,
+  StreamConnection,
+  StreamServer,
+} from '../../platform/sockets';
 import type { SipMessage, SipRequest, SipResponse } from '../message/message';
 import { parseMessage } from '../message/parse';
 import type { ParseError } from '../message/result';
@@ -98,7 +104,9 @@ export class TransportLayer implements TransportSender {
     if (!wantUdp && !wantTcp) throw new Error('at least one transport protocol is required');
     const requestedPort = options.port ?? 0;
     for (let attempt = 0; ; attempt++) {
-      const udp = wantUdp ? await options.sockets.bindDatagram(options.bindAddress, requestedPort) : undefined;
+      const udp = wantUdp
+        ? await options.sockets.bindDatagram(options.bindAddress, requestedPort)
+        : undefined;
       const port = udp?.local.port ?? requestedPort;
       try {
         const tcp = wantTcp ? await options.sockets.listenStream(options.bindAddress, port) : undefined;
@@ -204,7 +212,10 @@ export class TransportLayer implements TransportSender {
     if (destination.protocol === 'udp') {
       if (!this.#udp) throw new TransportError('UDP is not enabled', destination);
       if (familyOf(destination.address) !== familyOf(this.#local.address))
-        throw new TransportError(`cannot reach ${destination.address} from ${this.#local.address}`, destination);
+        throw new TransportError(
+          `cannot reach ${destination.address} from ${this.#local.address}`,
+          destination,
+        );
       this.#trace('sent', 'udp', destination.address, destination.port, bytes);
       this.#udp.send(bytes, destination.port, destination.address);
       return;
@@ -249,9 +260,14 @@ export class TransportLayer implements TransportSender {
     stream.onClose((error) => {
       this.#connections.delete(id);
       if (this.#byRemote.get(key) === connection) this.#byRemote.delete(key);
-      if (error) this.#logger.log('debug', 'TCP connection closed with error', { remote: key, error: error.message });
+      if (error)
+        this.#logger.log('debug', 'TCP connection closed with error', { remote: key, error: error.message });
       if (!this.#closed)
-        this.#onConnectionClosed({ protocol: 'tcp', address: stream.remote.address, port: stream.remote.port });
+        this.#onConnectionClosed({
+          protocol: 'tcp',
+          address: stream.remote.address,
+          port: stream.remote.port,
+        });
     });
     return connection;
   }
@@ -308,24 +324,36 @@ export class TransportLayer implements TransportSender {
       stampReceived(message, source);
     } else if (!this.#isOurVia(message)) {
       // RFC 3261 §18.1.2: a response whose top Via is not ours was misrouted.
-      this.#logger.log('debug', 'dropping a response whose top Via is not ours', { via: message.header('via') });
+      this.#logger.log('debug', 'dropping a response whose top Via is not ours', {
+        via: message.header('via'),
+      });
       return;
     }
     try {
       this.#onMessage({ message, source, size: bytes.length });
     } catch (error) {
       // A bug above must not take the socket down with it.
-      this.#logger.log('error', 'message handler failed', { error: error instanceof Error ? error.stack : String(error) });
+      this.#logger.log('error', 'message handler failed', {
+        error: error instanceof Error ? error.stack : String(error),
+      });
     }
   }
 
   #isOurVia(response: SipMessage): boolean {
     const top = response.topVia;
     if (!top) return false;
-    return bareHost(top.host).toLowerCase() === this.#local.address.toLowerCase() && top.port === this.#local.port;
+    return (
+      bareHost(top.host).toLowerCase() === this.#local.address.toLowerCase() && top.port === this.#local.port
+    );
   }
 
-  #trace(direction: 'sent' | 'received', protocol: TransportProtocol, address: string, port: number, bytes: Uint8Array): void {
+  #trace(
+    direction: 'sent' | 'received',
+    protocol: TransportProtocol,
+    address: string,
+    port: number,
+    bytes: Uint8Array,
+  ): void {
     this.#onTrace?.({
       direction,
       protocol,

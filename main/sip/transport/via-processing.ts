@@ -37,7 +37,8 @@ export function responseDestination(message: SipMessage, source: MessageSource):
     const address = top.received ?? source.address;
     return { protocol: 'tcp', address, port: top.port ?? 5060 };
   }
-  if (typeof top.rport === 'number') return { protocol: 'udp', address: top.received ?? source.address, port: top.rport };
+  if (typeof top.rport === 'number')
+    return { protocol: 'udp', address: top.received ?? source.address, port: top.rport };
   if (top.received !== undefined) return { protocol: 'udp', address: top.received, port: top.port ?? 5060 };
   // Without received the sent-by host equals the source address (else we would have stamped it).
   return { protocol: 'udp', address: source.address, port: top.port ?? 5060 };

@@ -107,7 +107,7 @@ describe('UasCore', () => {
   it('routes a method to its handler and reports a failing handler as 500', () => {
     const core = newCore();
     const seen: string[] = [];
-    core.handle('MESSAGE', (req, tx) => {
+    core.handle('MESSAGE', (req) => {
       seen.push(req.method);
       throw new Error('boom');
     });
