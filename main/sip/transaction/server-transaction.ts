@@ -1,0 +1,198 @@
+// RFC 3261 §17.2 server transactions as the TU sees them: a handle per received request that the TU answers through,
+// now or later. The machine absorbs retransmissions of the request; the handle only carries its responses out.
+import type { SipRequest, SipResponse } from '../message/message';
+import type { Clock } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
+import type { MessageSource, TransportSender } from '../transport/types';
+import { createServerInviteState, stepServerInvite } from './server-invite-transaction';
+import { createServerNonInviteState, stepServerNonInvite } from './server-non-invite-transaction';
+import type { MachineState } from './state-machine';
+import type { ServerTransactionInput, TransactionAction } from './transaction-actions';
+import { TransactionDriver } from './transaction-driver';
+import type { TimerName, TimerSettings } from './timers';
+
+export type ServerTransactionKind = 'server-invite' | 'server-non-invite';
+
+export interface ServerTransaction {
+  /** Opaque and unique among live server transactions (the matching key). */
+  readonly id: string;
+  readonly kind: ServerTransactionKind;
+  readonly method: string;
+  readonly request: SipRequest;
+  /** Where the request came from; responses go back per RFC 3261 §18.2.2 from here. */
+  readonly source: MessageSource;
+  /** The machine's state name: initial, trying, proceeding, completed, confirmed, accepted or terminated. */
+  readonly state: string;
+  /** The most recent response sent (a 100 Trying the transaction sent itself included). */
+  readonly lastResponse: SipResponse | undefined;
+  /**
+   * Sends a provisional or final response built for `request` (createResponse). Finals after the first are dropped,
+   * except further 2xx to an INVITE: the TU core's 2xx retransmissions (§13.3.1.4), which are sent even after the
+   * transaction has ended.
+   */
+  respond(response: SipResponse): void;
+}
+
+/** Callbacks the layer calls for incoming traffic that is not part of a client transaction. */
+export interface ServerTransactionUser {
+  /** A new request (not a retransmission, not an ACK, not a CANCEL). Answer through `transaction.respond`. */
+  onRequest(request: SipRequest, transaction: ServerTransaction): void;
+  /**
+   * An ACK that is the TU's business: one matching no transaction (the ACK for a 2xx is a transaction of its own),
+   * or one an INVITE server transaction in Accepted passed through (RFC 6026), then given as `transaction`. Late ACKs
+   * for non-2xx responses also end up here once their transaction is gone; a TU ignores ACKs matching no dialog.
+   */
+  onAck(ack: SipRequest, source: MessageSource, transaction?: ServerTransaction): void;
+  /** A 2xx to an INVITE that matches no client transaction (RFC 6026: only the TU core can tell whether to ACK it). */
+  onStray2xx(response: SipResponse, source: MessageSource): void;
+  /**
+   * A CANCEL matched `invite`, which has no final response yet. The layer answers the CANCEL with 200 itself once
+   * this returns (reusing the To tag of the INVITE's latest response); the TU decides whether to answer 487.
+   */
+  onCancel(cancel: SipRequest, invite: ServerTransaction): void;
+  /** Timer H fired: our 300-699 response to an INVITE was never acknowledged (§17.2.1). */
+  onAckTimeout?(transaction: ServerTransaction): void;
+  /** The transport could not send one of the transaction's responses (§17.2.4). */
+  onTransportError?(transaction: ServerTransaction): void;
+}
+
+/** What a server transaction needs from the layer that owns it. */
+export interface ServerTransactionContext {
+  readonly clock: Clock;
+  readonly transport: TransportSender;
+  readonly logger: Logger;
+  readonly timers: TimerSettings;
+  readonly user: () => ServerTransactionUser | undefined;
+  readonly stateChanged: (transaction: ServerTransaction, from: string, to: string) => void;
+  /** The transaction terminated: forget it. */
+  readonly release: (transaction: ServerTransactionHandle) => void;
+}
+
+interface DrivenMachine {
+  readonly state: MachineState & { readonly lastResponse?: SipResponse };
+  readonly runningTimers: TimerName[];
+  dispatch(input: ServerTransactionInput): void;
+  dispose(): void;
+}
+
+export class ServerTransactionHandle implements ServerTransaction {
+  readonly kind: ServerTransactionKind;
+  readonly method: string;
+  readonly #context: ServerTransactionContext;
+  readonly #machine: DrivenMachine;
+  #ackSource: MessageSource | undefined;
+
+  constructor(
+    context: ServerTransactionContext,
+    readonly id: string,
+    readonly request: SipRequest,
+    readonly source: MessageSource,
+    reliable: boolean,
+  ) {
+    this.#context = context;
+    this.method = request.method;
+    this.kind = request.method === 'INVITE' ? 'server-invite' : 'server-non-invite';
+    const hooks = {
+      clock: context.clock,
+      perform: (action: TransactionAction) => this.#perform(action),
+      stateChanged: (from: string, to: string) => context.stateChanged(this, from, to),
+      failed: (error: unknown) =>
+        context.logger.log('error', 'server transaction user callback threw', { id: this.id, error }),
+    };
+    const options = { reliable, timers: context.timers };
+    this.#machine =
+      this.kind === 'server-invite'
+        ? new TransactionDriver(createServerInviteState(request, options), stepServerInvite, hooks)
+        : new TransactionDriver(createServerNonInviteState(options), stepServerNonInvite, hooks);
+  }
+
+  get state(): string {
+    return this.#machine.state.name;
+  }
+
+  get lastResponse(): SipResponse | undefined {
+    return this.#machine.state.lastResponse;
+  }
+
+  /** Timers currently running, for tests and traces. */
+  get runningTimers(): TimerName[] {
+    return this.#machine.runningTimers;
+  }
+
+  start(): void {
+    this.#machine.dispatch({ kind: 'receive' });
+  }
+
+  retransmission(): void {
+    this.#machine.dispatch({ kind: 'request-retransmission' });
+  }
+
+  ack(ack: SipRequest, source: MessageSource): void {
+    this.#ackSource = source;
+    this.#machine.dispatch({ kind: 'ack', ack });
+  }
+
+  dispose(): void {
+    this.#machine.dispose();
+  }
+
+  respond(response: SipResponse): void {
+    if (this.state !== 'terminated') {
+      this.#machine.dispatch({ kind: 'tu-response', response });
+      return;
+    }
+    if (this.kind === 'server-invite' && response.status >= 200 && response.status < 300) {
+      this.#send(response);
+      return;
+    }
+    this.#context.logger.log('debug', 'response after the server transaction ended dropped', {
+      id: this.id,
+      status: response.status,
+    });
+  }
+
+  #perform(action: TransactionAction): void {
+    const user = this.#context.user();
+    switch (action.kind) {
+      case 'send-response':
+        this.#send(action.response);
+        return;
+      case 'deliver-ack':
+        user?.onAck(action.ack, this.#ackSource ?? this.source, this);
+        return;
+      case 'timeout':
+        user?.onAckTimeout?.(this);
+        return;
+      case 'transport-failed':
+        user?.onTransportError?.(this);
+        return;
+      case 'terminated':
+        this.#context.release(this);
+        return;
+      default:
+        this.#context.logger.log('warn', 'server transaction ignored an action', {
+          id: this.id,
+          action: action.kind,
+        });
+    }
+  }
+
+  #send(response: SipResponse): void {
+    let sent: Promise<void>;
+    try {
+      sent = this.#context.transport.sendResponse(response, this.source);
+    } catch (error) {
+      this.#transportFailed(error);
+      return;
+    }
+    sent.catch((error: unknown) => this.#transportFailed(error));
+  }
+
+  #transportFailed(error: unknown): void {
+    this.#context.logger.log('warn', 'transport could not send a response', {
+      id: this.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    this.#machine.dispatch({ kind: 'transport-error' });
+  }
+}

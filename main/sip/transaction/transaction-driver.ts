@@ -1,0 +1,94 @@
+// The thin adapter between one sans-IO transaction machine (RFC 3261 §17) and the injected Clock: inputs run to
+// completion one at a time (a TU callback that re-enters queues its input instead of nesting a step), timer actions
+// become clock timers whose expiry is fed back as an input, and every other action goes to the owner.
+import type { Clock, TimerHandle } from '../../platform/clock';
+import type { MachineState } from './state-machine';
+import type { Step, TimerInput, TransactionAction } from './transaction-actions';
+import type { TimerName } from './timers';
+
+export interface DriverHooks {
+  readonly clock: Clock;
+  /** Carries out an action other than the timer ones; `terminated` comes last, after the timers are cleared. */
+  readonly perform: (action: TransactionAction) => void;
+  readonly stateChanged?: (from: string, to: string) => void;
+  /** An owner's perform threw (a TU callback, most likely); the driver carries on with the next action. */
+  readonly failed?: (error: unknown) => void;
+}
+
+export class TransactionDriver<S extends MachineState, I extends { readonly kind: string }> {
+  #state: S;
+  readonly #step: (state: S, input: I | TimerInput) => Step<S>;
+  readonly #hooks: DriverHooks;
+  readonly #queue: (I | TimerInput)[] = [];
+  readonly #timers = new Map<TimerName, TimerHandle>();
+  #running = false;
+
+  constructor(initial: S, step: (state: S, input: I | TimerInput) => Step<S>, hooks: DriverHooks) {
+    this.#state = initial;
+    this.#step = step;
+    this.#hooks = hooks;
+  }
+
+  get state(): S {
+    return this.#state;
+  }
+
+  /** Timers currently scheduled, for tests and traces. */
+  get runningTimers(): TimerName[] {
+    return [...this.#timers.keys()];
+  }
+
+  dispatch(input: I | TimerInput): void {
+    this.#queue.push(input);
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
+        const from = this.#state.name;
+        const { state, actions } = this.#step(this.#state, next);
+        this.#state = state;
+        if (state.name !== from) this.#hooks.stateChanged?.(from, state.name);
+        for (const action of actions) this.#carryOut(action);
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Stops every timer without a state change (layer shutdown). */
+  dispose(): void {
+    for (const handle of this.#timers.values()) this.#hooks.clock.clearTimer(handle);
+    this.#timers.clear();
+    this.#queue.length = 0;
+  }
+
+  #carryOut(action: TransactionAction): void {
+    switch (action.kind) {
+      case 'start-timer': {
+        this.#hooks.clock.clearTimer(this.#timers.get(action.name));
+        const name = action.name;
+        const handle = this.#hooks.clock.setTimer(action.ms, () => {
+          if (this.#timers.get(name) !== handle) return;
+          this.#timers.delete(name);
+          this.dispatch({ kind: 'timer', name });
+        });
+        this.#timers.set(name, handle);
+        return;
+      }
+      case 'cancel-timer':
+        this.#hooks.clock.clearTimer(this.#timers.get(action.name));
+        this.#timers.delete(action.name);
+        return;
+      case 'terminated':
+        this.dispose();
+        break;
+      default:
+        break;
+    }
+    try {
+      this.#hooks.perform(action);
+    } catch (error) {
+      this.#hooks.failed?.(error);
+    }
+  }
+}

@@ -1,0 +1,296 @@
+// RFC 3261 §17 transaction layer: owns the client and server transactions, stamps the top Via of outgoing requests
+// (§8.1.1.7 branch, §18.1.1 sent-by, RFC 3581 rport), matches incoming messages to transactions (§17.1.3, §17.2.3)
+// and routes what matches none: new requests and 2xx ACKs to the TU, stray 2xx to the TU core (RFC 6026), and CANCEL
+// answered here per §9.2. Time and randomness are injected; the machines themselves are pure.
+import { createResponse, formatViaValue, newBranch } from '../message/builders';
+import type { SipRequest, SipResponse } from '../message/message';
+import { uriHost } from '../message/uri';
+import type { Clock } from '../../platform/clock';
+import { type Logger, silentLogger } from '../../platform/logger';
+import type { Random } from '../../platform/random';
+import {
+  type Destination,
+  type IncomingMessage,
+  type MessageSource,
+  type TransportSender,
+  isReliable,
+} from '../transport/types';
+import {
+  type ClientTransaction,
+  type ClientTransactionContext,
+  type ClientTransactionKind,
+  type ClientTransactionUser,
+  ClientTransactionHandle,
+} from './client-transaction';
+import {
+  type ServerTransactionKey,
+  clientTransactionKey,
+  responseTransactionKey,
+  rfc2543ToTagMatches,
+  serverTransactionKey,
+} from './matching';
+import {
+  type ServerTransaction,
+  type ServerTransactionContext,
+  type ServerTransactionKind,
+  type ServerTransactionUser,
+  ServerTransactionHandle,
+} from './server-transaction';
+import { type TimerSettings, timerSettings } from './timers';
+
+export interface TransactionStateChange {
+  readonly id: string;
+  readonly kind: ClientTransactionKind | ServerTransactionKind;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface TransactionLayerOptions {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly transport: TransportSender;
+  /** May also be set later with setUser (the TU is usually built after the layer it sends through). */
+  readonly user?: ServerTransactionUser;
+  /** T1, T2, T4, Timer D and the 100 Trying delay; defaults per RFC 3261. */
+  readonly timers?: Partial<TimerSettings>;
+  readonly logger?: Logger;
+  /** Every state change of every transaction (habit 4's stateChanged event), for traces and tests. */
+  readonly onStateChanged?: (change: TransactionStateChange) => void;
+}
+
+/** Random characters after the z9hG4bK cookie: 16 of [0-9a-z] is about 82 bits, unique enough (§8.1.1.7). */
+const BRANCH_TOKEN_LENGTH = 16;
+/** Length of the To tag the layer adds to the responses it sends itself (481 or 200 to a CANCEL). */
+const TAG_LENGTH = 10;
+
+export class TransactionLayer {
+  readonly timers: TimerSettings;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #transport: TransportSender;
+  readonly #logger: Logger;
+  readonly #onStateChanged: ((change: TransactionStateChange) => void) | undefined;
+  #user: ServerTransactionUser | undefined;
+  readonly #clients = new Map<string, ClientTransactionHandle>();
+  readonly #servers = new Map<string, ServerTransactionHandle>();
+  readonly #clientContext: ClientTransactionContext;
+  readonly #serverContext: ServerTransactionContext;
+
+  constructor(options: TransactionLayerOptions) {
+    this.timers = timerSettings(options.timers);
+    this.#clock = options.clock;
+    this.#random = options.random;
+    this.#transport = options.transport;
+    this.#logger = options.logger ?? silentLogger;
+    this.#onStateChanged = options.onStateChanged;
+    this.#user = options.user;
+    const common = {
+      clock: this.#clock,
+      transport: this.#transport,
+      logger: this.#logger,
+      timers: this.timers,
+    };
+    this.#clientContext = {
+      ...common,
+      stateChanged: (transaction, from, to) => this.#stateChanged(transaction, from, to),
+      release: (transaction) => {
+        if (this.#clients.get(transaction.id) === transaction) this.#clients.delete(transaction.id);
+      },
+      startCancel: (cancel, destination, user) => {
+        this.#startClient(cancel, destination, user);
+      },
+    };
+    this.#serverContext = {
+      ...common,
+      user: () => this.#user,
+      stateChanged: (transaction, from, to) => this.#stateChanged(transaction, from, to),
+      release: (transaction) => {
+        if (this.#servers.get(transaction.id) === transaction) this.#servers.delete(transaction.id);
+      },
+    };
+  }
+
+  /** Sets (or, with undefined, removes) the TU for incoming traffic; without one, incoming requests are dropped. */
+  setUser(user: ServerTransactionUser | undefined): void {
+    this.#user = user;
+  }
+
+  /**
+   * Sends `request` in a new client transaction. The request is changed in place: its Via headers are replaced by
+   * one top Via with a fresh branch, the transport's sent-by and `rport`. ACK is not sent this way (see sendAck);
+   * CANCEL goes through `cancel()` on the INVITE's transaction, which reuses the INVITE's Via as §9.1 requires.
+   */
+  sendRequest(request: SipRequest, destination: Destination, user: ClientTransactionUser): ClientTransaction {
+    if (request.method === 'ACK')
+      throw new TypeError('an ACK is not sent in a client transaction: use sendAck');
+    this.#stampVia(request, destination);
+    return this.#startClient(request, destination, user);
+  }
+
+  /**
+   * Sends the ACK for a 2xx outside any transaction (§13.2.2.4, §17.1.1.3). A Via is added only when the ACK has
+   * none, so passing the same ACK again for each 2xx retransmission sends it unchanged.
+   */
+  sendAck(ack: SipRequest, destination: Destination): Promise<Destination> {
+    if (ack.method !== 'ACK') throw new TypeError(`sendAck needs an ACK, not ${ack.method}`);
+    if (!ack.hasHeader('via')) this.#stampVia(ack, destination);
+    return this.#transport.sendRequest(ack, destination);
+  }
+
+  /** A message from the transport layer: to its transaction, or to the TU. */
+  receive(incoming: IncomingMessage): void {
+    const { message, source } = incoming;
+    if (message.kind === 'response') this.#receiveResponse(message, source);
+    else this.#receiveRequest(message, source);
+  }
+
+  /** Live transactions, for tests and diagnostics. */
+  activeTransactions(): { readonly client: number; readonly server: number } {
+    return { client: this.#clients.size, server: this.#servers.size };
+  }
+
+  /** Stops every timer and forgets every transaction, without telling anyone (the stack is going away). */
+  shutdown(): void {
+    for (const transaction of this.#clients.values()) transaction.dispose();
+    for (const transaction of this.#servers.values()) transaction.dispose();
+    this.#clients.clear();
+    this.#servers.clear();
+  }
+
+  #stampVia(request: SipRequest, destination: Destination): string {
+    const branch = newBranch(this.#random.token(BRANCH_TOKEN_LENGTH));
+    const sentBy = this.#transport.sentBy(destination);
+    const via = formatViaValue(
+      sentBy.transport,
+      `${uriHost(sentBy.host)}:${sentBy.port}`,
+      branch,
+      new Map([['rport', null]]),
+    );
+    request.removeHeader('via');
+    request.prependHeader('Via', via);
+    return branch;
+  }
+
+  #startClient(
+    request: SipRequest,
+    destination: Destination,
+    user: ClientTransactionUser,
+  ): ClientTransaction {
+    const branch = request.topVia?.branch ?? '';
+    const transaction = new ClientTransactionHandle(
+      this.#clientContext,
+      request,
+      destination,
+      branch,
+      user,
+      isReliable(destination.protocol),
+    );
+    const key = clientTransactionKey(branch, request.method);
+    this.#clients.get(key)?.dispose();
+    this.#clients.set(key, transaction);
+    transaction.start();
+    return transaction;
+  }
+
+  #receiveResponse(response: SipResponse, source: MessageSource): void {
+    const key = responseTransactionKey(response);
+    const transaction = key === undefined ? undefined : this.#clients.get(key);
+    if (transaction) {
+      transaction.receive(response);
+      return;
+    }
+    if (response.status >= 200 && response.status < 300 && cseqMethodOf(response) === 'INVITE') {
+      this.#toUser('onStray2xx', (user) => user.onStray2xx(response, source));
+      return;
+    }
+    this.#logger.log('debug', 'stray response dropped', { status: response.status, key });
+  }
+
+  #receiveRequest(request: SipRequest, source: MessageSource): void {
+    const match = serverTransactionKey(request);
+    if (!match) {
+      this.#logger.log('debug', 'request without a usable top Via or CSeq dropped', {
+        method: request.method,
+      });
+      return;
+    }
+    const existing = this.#findServer(match, request);
+    if (request.method === 'ACK') {
+      if (existing) existing.ack(request, source);
+      else this.#toUser('onAck', (user) => user.onAck(request, source));
+      return;
+    }
+    if (existing) {
+      existing.retransmission();
+      return;
+    }
+    const transaction = new ServerTransactionHandle(
+      this.#serverContext,
+      match.key,
+      request,
+      source,
+      isReliable(source.protocol),
+    );
+    this.#servers.get(match.key)?.dispose();
+    this.#servers.set(match.key, transaction);
+    transaction.start();
+    if (request.method === 'CANCEL') this.#receiveCancel(request, transaction);
+    else this.#toUser('onRequest', (user) => user.onRequest(request, transaction));
+  }
+
+  /** §9.2: 481 when the CANCEL matches nothing, otherwise 200 — after the TU has heard of it, so tags agree. */
+  #receiveCancel(cancel: SipRequest, transaction: ServerTransactionHandle): void {
+    const target = serverTransactionKey(cancel, 'INVITE');
+    const invite = target ? this.#findServer(target, cancel) : undefined;
+    if (!invite) {
+      transaction.respond(createResponse(cancel, 481, { toTag: this.#random.token(TAG_LENGTH) }));
+      return;
+    }
+    if (invite.state === 'proceeding') this.#toUser('onCancel', (user) => user.onCancel(cancel, invite));
+    const toTag = toTagOf(invite.lastResponse) ?? this.#random.token(TAG_LENGTH);
+    transaction.respond(createResponse(cancel, 200, { toTag }));
+  }
+
+  #findServer(match: ServerTransactionKey, request: SipRequest): ServerTransactionHandle | undefined {
+    const transaction = this.#servers.get(match.key);
+    if (!transaction) return undefined;
+    if (match.rfc2543 && !rfc2543ToTagMatches(request, transaction.request, transaction.lastResponse))
+      return undefined;
+    return transaction;
+  }
+
+  #toUser(callback: string, call: (user: ServerTransactionUser) => void): void {
+    const user = this.#user;
+    if (!user) {
+      this.#logger.log('warn', 'no transaction user: message dropped', { callback });
+      return;
+    }
+    try {
+      call(user);
+    } catch (error) {
+      this.#logger.log('error', 'transaction user callback threw', { callback, error });
+    }
+  }
+
+  #stateChanged(transaction: ClientTransaction | ServerTransaction, from: string, to: string): void {
+    this.#logger.log('debug', 'transaction state', { id: transaction.id, kind: transaction.kind, from, to });
+    this.#onStateChanged?.({ id: transaction.id, kind: transaction.kind, from, to });
+  }
+}
+
+function cseqMethodOf(response: SipResponse): string | undefined {
+  try {
+    return response.cseq.method;
+  } catch {
+    return undefined;
+  }
+}
+
+function toTagOf(response: SipResponse | undefined): string | undefined {
+  if (!response) return undefined;
+  try {
+    return response.to.tag;
+  } catch {
+    return undefined;
+  }
+}
