@@ -36,7 +36,12 @@ async function startRegistrar(network: LoopbackNetwork, options: { grant?: numbe
     const response = authorized
       ? createResponse(request, 200, {
           toTag: 'reg',
-          headers: [['Contact', `${request.header('contact')};expires=${request.expires === 0 ? 0 : (options.grant ?? 600)}`]],
+          headers: [
+            [
+              'Contact',
+              `${request.header('contact')};expires=${request.expires === 0 ? 0 : (options.grant ?? 600)}`,
+            ],
+          ],
         })
       : createResponse(request, 401, { toTag: 'reg', headers: [['WWW-Authenticate', CHALLENGE]] });
     socket.send(serializeMessage(response), from.port, from.address);
@@ -54,7 +59,14 @@ describe('UserAgent on a lossy in-memory network', () => {
     const clock = new ManualClock();
     const random = new SeededRandom(11);
     const network = new LoopbackNetwork({ clock, random });
-    const ua = await UserAgent.start({ sockets: network, clock, random, bindAddress: '10.0.0.2', port: 5062, protocols: ['udp'] });
+    const ua = await UserAgent.start({
+      sockets: network,
+      clock,
+      random,
+      bindAddress: '10.0.0.2',
+      port: 5062,
+      protocols: ['udp'],
+    });
     agents.push(ua);
     const account = ua.addAccount({
       aor: sipUri('sip:alice@example.test'),
@@ -72,8 +84,16 @@ describe('UserAgent on a lossy in-memory network', () => {
     account.registerer.register();
     await settle(clock);
     expect(registrar.received).toHaveLength(2);
-    expect(registrar.received[0]!.topVia).toMatchObject({ transport: 'UDP', host: '10.0.0.2', port: 5062, rport: true });
-    expect(registrar.received[0]!.route[0]?.uri).toMatchObject({ host: REGISTRAR.address, port: REGISTRAR.port });
+    expect(registrar.received[0]!.topVia).toMatchObject({
+      transport: 'UDP',
+      host: '10.0.0.2',
+      port: 5062,
+      rport: true,
+    });
+    expect(registrar.received[0]!.route[0]?.uri).toMatchObject({
+      host: REGISTRAR.address,
+      port: REGISTRAR.port,
+    });
     expect(account.registerer.state).toMatchObject({ name: 'registered', expires: 600 });
   });
 
