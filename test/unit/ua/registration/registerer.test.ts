@@ -328,4 +328,27 @@ describe('Registerer', () => {
     stale.listener.onFinal(staleResponse);
     expect(registerer.state.name).toBe('registering');
   });
+
+  it('answers a 407 from a proxy with Proxy-Authorization', async () => {
+    const { sender, registerer } = setup();
+    registerer.register();
+    await flush();
+    sender.answer(407, [['Proxy-Authenticate', 'Digest realm="proxy.test", nonce="p1", qop="auth"']]);
+    expect(sender.last.request.proxyAuthorization[0]).toMatch(/^Digest username="alice", realm="proxy.test"/);
+    expect(sender.last.request.authorization).toHaveLength(0);
+    sender.accept(600);
+    expect(registerer.state.name).toBe('registered');
+  });
+
+  it('picks the strongest of several challenges (RFC 8760 §2.4)', async () => {
+    const { sender, registerer } = setup();
+    registerer.register();
+    await flush();
+    sender.answer(401, [
+      ['WWW-Authenticate', 'Digest realm="example.test", nonce="m", qop="auth", algorithm=MD5'],
+      ['WWW-Authenticate', 'Digest realm="example.test", nonce="s", qop="auth", algorithm=SHA-256'],
+    ]);
+    expect(sender.last.request.authorization[0]).toContain('algorithm=SHA-256');
+    expect(sender.last.request.authorization[0]).toContain('nonce="s"');
+  });
 });
