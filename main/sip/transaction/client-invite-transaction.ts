@@ -47,7 +47,9 @@ import {
  *   +------------------------------------------------+
  * ```
  * `Initial` is the moment before the TU hands the INVITE over. On a reliable transport Timer A never runs and Timer
- * D is zero, so a 300-699 goes straight from Calling/Proceeding to Terminated after the ACK.
+ * D is zero, so a 300-699 goes straight from Calling/Proceeding to Terminated after the ACK. `transport-reliable`
+ * (the transport moved the INVITE from UDP to TCP, §18.1.1) makes the transaction reliable from then on: Timer A
+ * stops, and Completed ends at once as a zero Timer D would end it. Timers B and M do not depend on the transport.
  */
 export type ClientInviteStateName =
   'initial' | 'calling' | 'proceeding' | 'completed' | 'accepted' | 'terminated';
@@ -219,6 +221,27 @@ export const CLIENT_INVITE_TRANSITIONS: readonly Row[] = [
     from: ['accepted'],
     on: 'timer:M',
     to: 'terminated',
+  },
+  {
+    from: ['initial', 'proceeding', 'accepted'],
+    on: 'transport-reliable',
+    to: 'same',
+    guard: unreliable,
+    effect: () => ({ update: { reliable: true } }),
+  },
+  {
+    from: ['calling'],
+    on: 'transport-reliable',
+    to: 'calling',
+    guard: unreliable,
+    effect: () => ({ update: { reliable: true }, actions: [{ kind: 'cancel-timer', name: 'A' }] }),
+  },
+  {
+    from: ['completed'],
+    on: 'transport-reliable',
+    to: 'terminated',
+    guard: unreliable,
+    effect: () => ({ update: { reliable: true }, actions: [{ kind: 'cancel-timer', name: 'D' }] }),
   },
 ];
 

@@ -43,7 +43,9 @@ import {
  *   +-----------+
  * ```
  * `Initial` is the moment before the TU hands the request over. On a reliable transport Timer E never runs and Timer
- * K is zero, so a final response goes straight to Terminated.
+ * K is zero, so a final response goes straight to Terminated. `transport-reliable` (the transport moved the request
+ * from UDP to TCP, §18.1.1) makes the transaction reliable from then on: Timer E stops, and Completed ends at once
+ * as a zero Timer K would end it.
  */
 export type ClientNonInviteStateName = 'initial' | 'trying' | 'proceeding' | 'completed' | 'terminated';
 
@@ -161,6 +163,27 @@ export const CLIENT_NON_INVITE_TRANSITIONS: readonly Row[] = [
     from: ['completed'],
     on: 'timer:K',
     to: 'terminated',
+  },
+  {
+    from: ['initial'],
+    on: 'transport-reliable',
+    to: 'initial',
+    guard: unreliable,
+    effect: () => ({ update: { reliable: true } }),
+  },
+  {
+    from: ['trying', 'proceeding'],
+    on: 'transport-reliable',
+    to: 'same',
+    guard: unreliable,
+    effect: () => ({ update: { reliable: true }, actions: [{ kind: 'cancel-timer', name: 'E' }] }),
+  },
+  {
+    from: ['completed'],
+    on: 'transport-reliable',
+    to: 'terminated',
+    guard: unreliable,
+    effect: () => ({ update: { reliable: true }, actions: [{ kind: 'cancel-timer', name: 'K' }] }),
   },
 ];
 

@@ -5,7 +5,7 @@ import { createResponse } from '../message/builders';
 import type { SipRequest, SipResponse } from '../message/message';
 import type { Logger } from '../../platform/logger';
 import type { Clock } from '../../platform/clock';
-import type { Destination, TransportSender } from '../transport/types';
+import { type Destination, type TransportSender, isReliable } from '../transport/types';
 import { createClientInviteState, stepClientInvite } from './client-invite-transaction';
 import { createClientNonInviteState, stepClientNonInvite } from './client-non-invite-transaction';
 import type { MachineState } from './state-machine';
@@ -93,6 +93,8 @@ export class ClientTransactionHandle implements ClientTransaction {
   readonly #machine: DrivenMachine;
   /** Where retransmissions go: the destination the transport actually used the first time (UDP may become TCP). */
   #route: Destination;
+  /** The machine treats the transport as reliable (from the start, or since the transport moved to TCP). */
+  #reliable: boolean;
   #finalDelivered = false;
   #cancelRequested = false;
   #pendingCancel: ClientTransactionUser | undefined;
@@ -108,6 +110,7 @@ export class ClientTransactionHandle implements ClientTransaction {
     this.#context = context;
     this.#user = user;
     this.#route = destination;
+    this.#reliable = reliable;
     this.method = request.method;
     this.id = clientTransactionKey(branch, request.method);
     this.kind = request.method === 'INVITE' ? 'client-invite' : 'client-non-invite';
@@ -235,6 +238,11 @@ export class ClientTransactionHandle implements ClientTransaction {
     sent.then(
       (used) => {
         this.#route = used;
+        if (!this.#reliable && isReliable(used.protocol)) {
+          // §18.1.1 sent it over TCP: retransmitting over TCP would only duplicate what TCP delivers anyway.
+          this.#reliable = true;
+          this.#machine.dispatch({ kind: 'transport-reliable' });
+        }
       },
       (error: unknown) => this.#transportFailed(error),
     );

@@ -30,7 +30,12 @@ export type ClientTransactionInput =
   | { readonly kind: 'send' }
   | { readonly kind: 'response'; readonly response: SipResponse }
   | TimerInput
-  | { readonly kind: 'transport-error' };
+  | { readonly kind: 'transport-error' }
+  /**
+   * The transport carried the request over a reliable protocol although the transaction began on an unreliable
+   * one (RFC 3261 §18.1.1: a request too large for UDP goes over TCP). From then on it is a reliable transaction.
+   */
+  | { readonly kind: 'transport-reliable' };
 
 export type ServerTransactionInput =
   /** The request arrived and created the transaction: the arrow into Proceeding / Trying. */

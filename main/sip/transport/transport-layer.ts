@@ -59,6 +59,10 @@ interface Connection {
   readonly stream: StreamConnection;
   readonly framer: StreamFramer;
   readonly remoteKey: string;
+  /** We sent a ping on this connection and no pong has come back yet. */
+  awaitingPong: boolean;
+  /** A lone CRLF arrived that answered no ping of ours: perhaps the first half of a ping split across reads. */
+  halfPing: boolean;
 }
 
 const PING = Buffer.from('\r\n\r\n');
@@ -147,7 +151,7 @@ export class TransportLayer implements TransportSender {
     this.#onConnectionClosed = handler;
   }
 
-  /** A CRLF pong arrived on a stream (RFC 5626 §4.4.1 liveness). */
+  /** A CRLF pong answering our ping arrived on a stream (RFC 5626 §4.4.1 liveness); unsolicited CRLFs are not. */
   onPong(handler: (destination: Destination) => void): void {
     this.#onPong = handler;
   }
@@ -161,18 +165,28 @@ export class TransportLayer implements TransportSender {
   }
 
   async sendRequest(request: SipRequest, destination: Destination): Promise<Destination> {
-    let target = destination;
-    let bytes = serializeMessage(request);
+    const bytes = serializeMessage(request);
     const limit = this.#options.maxUdpRequestSize ?? 1300;
-    if (target.protocol === 'udp' && bytes.length > limit && this.#tcp) {
+    if (destination.protocol === 'udp' && bytes.length > limit && this.#tcp) {
       // RFC 3261 §18.1.1: too large for UDP → TCP, and the top Via must say so.
-      target = { ...target, protocol: 'tcp' };
+      const tcp: Destination = { ...destination, protocol: 'tcp' };
       const top = request.topVia;
       if (top) replaceTopVia(request, { ...top, transport: 'TCP' });
-      bytes = serializeMessage(request);
+      try {
+        await this.#send(serializeMessage(request), tcp);
+        return tcp;
+      } catch (error) {
+        if (this.#closed) throw error;
+        // §18.1.1: when the peer refuses or resets the connection, the request SHOULD be retried over UDP.
+        this.#logger.log('debug', 'large request goes over UDP after all: TCP failed', {
+          destination: remoteKey(tcp.address, tcp.port),
+          error: error instanceof Error ? error.message : String(error),
+        });
+        if (top) replaceTopVia(request, top);
+      }
     }
-    await this.#send(bytes, target);
-    return target;
+    await this.#send(bytes, destination);
+    return destination;
   }
 
   async sendResponse(response: SipResponse, source: MessageSource): Promise<void> {
@@ -194,7 +208,14 @@ export class TransportLayer implements TransportSender {
 
   /** RFC 5626 §3.5.1 double-CRLF ping on a stream; on UDP a CRLF datagram keeps NAT bindings open. */
   async sendKeepAlive(destination: Destination): Promise<void> {
-    await this.#send(PING, destination);
+    if (destination.protocol === 'udp') {
+      await this.#send(PING, destination);
+      return;
+    }
+    if (this.#closed) throw new TransportError('transport is closed', destination);
+    const connection = await this.#connection(destination);
+    connection.awaitingPong = true;
+    this.#write(connection, PING);
   }
 
   close(): void {
@@ -232,6 +253,11 @@ export class TransportLayer implements TransportSender {
 
   async #connection(destination: Destination): Promise<Connection> {
     if (!this.#tcp) throw new TransportError('TCP is not enabled', destination);
+    if (familyOf(destination.address) !== familyOf(this.#local.address))
+      throw new TransportError(
+        `cannot reach ${destination.address} from ${this.#local.address}`,
+        destination,
+      );
     const key = remoteKey(destination.address, destination.port);
     const existing = this.#byRemote.get(key);
     if (existing) return existing;
@@ -239,7 +265,14 @@ export class TransportLayer implements TransportSender {
     if (!pending) {
       pending = this.#options.sockets
         .connectStream(destination.address, destination.port, this.#local.address)
-        .then((stream) => this.#adopt(stream))
+        .then((stream) => {
+          if (this.#closed) {
+            // close() ran while the connection was being made: it must not outlive the transport.
+            stream.close();
+            throw new Error('transport closed while connecting');
+          }
+          return this.#adopt(stream);
+        })
         .catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
           throw new TransportError(`TCP connection to ${key} failed: ${reason}`, destination);
@@ -253,7 +286,14 @@ export class TransportLayer implements TransportSender {
   #adopt(stream: StreamConnection): Connection {
     const id = `c${this.#nextConnectionId++}`;
     const key = remoteKey(stream.remote.address, stream.remote.port);
-    const connection: Connection = { id, stream, framer: new StreamFramer(), remoteKey: key };
+    const connection: Connection = {
+      id,
+      stream,
+      framer: new StreamFramer(),
+      remoteKey: key,
+      awaitingPong: false,
+      halfPing: false,
+    };
     this.#connections.set(id, connection);
     if (!this.#byRemote.has(key)) this.#byRemote.set(key, connection);
     stream.onData((chunk) => this.#receiveStream(connection, chunk));
@@ -262,12 +302,14 @@ export class TransportLayer implements TransportSender {
       if (this.#byRemote.get(key) === connection) this.#byRemote.delete(key);
       if (error)
         this.#logger.log('debug', 'TCP connection closed with error', { remote: key, error: error.message });
-      if (!this.#closed)
-        this.#onConnectionClosed({
+      if (!this.#closed) {
+        const destination: Destination = {
           protocol: 'tcp',
           address: stream.remote.address,
           port: stream.remote.port,
-        });
+        };
+        this.#notify('onConnectionClosed', () => this.#onConnectionClosed(destination));
+      }
     });
     return connection;
   }
@@ -276,9 +318,12 @@ export class TransportLayer implements TransportSender {
     const remote = connection.stream.remote;
     for (const event of connection.framer.push(chunk)) {
       if (event.kind === 'ping') {
+        connection.halfPing = false;
         this.#write(connection, PONG);
+        // Some servers answer a ping with a ping: the peer is alive all the same.
+        if (connection.awaitingPong) this.#pongArrived(connection);
       } else if (event.kind === 'pong') {
-        this.#onPong({ protocol: 'tcp', address: remote.address, port: remote.port });
+        this.#receiveCrlf(connection);
       } else if (event.kind === 'error') {
         this.#logger.log('warn', 'closing TCP connection after a framing error', {
           remote: connection.remoteKey,
@@ -286,6 +331,7 @@ export class TransportLayer implements TransportSender {
         });
         connection.stream.close();
       } else {
+        connection.halfPing = false;
         this.#trace('received', 'tcp', remote.address, remote.port, event.bytes);
         this.#deliver(event.bytes, {
           protocol: 'tcp',
@@ -297,6 +343,29 @@ export class TransportLayer implements TransportSender {
         });
       }
     }
+  }
+
+  /**
+   * A lone CRLF. RFC 5626 §3.5.1: only the side that sent a ping expects a pong, so on a connection with no ping of
+   * ours outstanding two lone CRLFs in a row are a ping that arrived in two reads, and it is answered.
+   */
+  #receiveCrlf(connection: Connection): void {
+    if (connection.awaitingPong) {
+      connection.halfPing = false;
+      this.#pongArrived(connection);
+    } else if (connection.halfPing) {
+      connection.halfPing = false;
+      this.#write(connection, PONG);
+    } else {
+      connection.halfPing = true;
+    }
+  }
+
+  #pongArrived(connection: Connection): void {
+    connection.awaitingPong = false;
+    const remote = connection.stream.remote;
+    const destination: Destination = { protocol: 'tcp', address: remote.address, port: remote.port };
+    this.#notify('onPong', () => this.#onPong(destination));
   }
 
   #receiveDatagram(data: Uint8Array, from: SocketAddress): void {
@@ -315,8 +384,12 @@ export class TransportLayer implements TransportSender {
   #deliver(bytes: Uint8Array, source: MessageSource): void {
     const parsed = parseMessage(bytes);
     if (!parsed.ok) {
-      const partial = parseMessage(bytes, { lazy: true });
-      this.#onInvalid({ error: parsed.error, source, ...(partial.ok ? { partial: partial.message } : {}) });
+      const framed = parseMessage(bytes, { lazy: true });
+      const partial = framed.ok ? framed.message : undefined;
+      // The 400 built from it must reach the sender where it really is (RFC 3581 §4), like any response.
+      if (partial?.kind === 'request') stampPartial(partial, source);
+      const invalid: InvalidMessage = { error: parsed.error, source, ...(partial ? { partial } : {}) };
+      this.#notify('onInvalid', () => this.#onInvalid(invalid));
       return;
     }
     const message = parsed.message;
@@ -329,11 +402,15 @@ export class TransportLayer implements TransportSender {
       });
       return;
     }
+    this.#notify('onMessage', () => this.#onMessage({ message, source, size: bytes.length }));
+  }
+
+  /** Runs a handler of the layer above. A bug up there must not take the socket (or a send) down with it. */
+  #notify(handler: string, call: () => void): void {
     try {
-      this.#onMessage({ message, source, size: bytes.length });
+      call();
     } catch (error) {
-      // A bug above must not take the socket down with it.
-      this.#logger.log('error', 'message handler failed', {
+      this.#logger.log('error', `${handler} handler failed`, {
         error: error instanceof Error ? error.stack : String(error),
       });
     }
@@ -343,7 +420,8 @@ export class TransportLayer implements TransportSender {
     const top = response.topVia;
     if (!top) return false;
     return (
-      bareHost(top.host).toLowerCase() === this.#local.address.toLowerCase() && top.port === this.#local.port
+      bareHost(top.host).toLowerCase() === this.#local.address.toLowerCase() &&
+      (top.port ?? 5060) === this.#local.port
     );
   }
 
@@ -354,13 +432,25 @@ export class TransportLayer implements TransportSender {
     port: number,
     bytes: Uint8Array,
   ): void {
-    this.#onTrace?.({
+    const onTrace = this.#onTrace;
+    if (!onTrace) return;
+    const event: TraceEvent = {
       direction,
       protocol,
       local: `${uriHost(this.#local.address)}:${this.#local.port}`,
       remote: `${uriHost(address)}:${port}`,
       bytes,
-    });
+    };
+    this.#notify('onTrace', () => onTrace(event));
+  }
+}
+
+/** Stamps a request that failed validation, if its top Via can be read at all. */
+function stampPartial(request: SipMessage, source: MessageSource): void {
+  try {
+    stampReceived(request, source);
+  } catch {
+    // The Via itself is malformed: no response can be routed anyway.
   }
 }
 

@@ -6,40 +6,53 @@ import { splitTopLevel } from '../message/scan';
 import { bareHost } from '../message/uri';
 import type { Destination, MessageSource } from './types';
 
-/** Adds `received` when the sent-by host differs from the source address and fills an empty `rport`. */
+/**
+ * Adds `received` when the sent-by host differs from the source address and fills an empty `rport`. A `received`
+ * the sender wrote itself is replaced when it is not the source address: it would otherwise steer our responses
+ * to whatever address the sender chose.
+ */
 export function stampReceived(message: SipMessage, source: MessageSource): void {
   const top = message.topVia;
   if (!top) return;
-  const hostDiffers = bareHost(top.host).toLowerCase() !== source.address.toLowerCase();
+  const sourceAddress = source.address.toLowerCase();
+  const hostDiffers = bareHost(top.host).toLowerCase() !== sourceAddress;
   const wantsRport = top.rport === true;
-  if (!hostDiffers && !wantsRport) return;
+  const bogusReceived = top.received !== undefined && bareHost(top.received).toLowerCase() !== sourceAddress;
+  if (!hostDiffers && !wantsRport && !bogusReceived) return;
   const params = new Map(top.params);
   // RFC 3581 §4: with rport, received is added even when the host matches.
-  if (hostDiffers || wantsRport) params.set('received', source.address);
+  params.set('received', source.address);
   if (wantsRport) params.set('rport', String(source.port));
   replaceTopVia(message, { ...top, params });
 }
 
-/** Rewrites the first Via value, keeping every other Via line and value as it was. */
+/** Rewrites the top Via value (the first non-empty one, as `topVia` reads it), keeping every other as it was. */
 export function replaceTopVia(message: SipMessage, via: Via): void {
-  const firstLine = message.headerLines('via')[0];
-  if (firstLine === undefined) return;
-  const parts = splitTopLevel(firstLine) ?? [firstLine];
-  parts[0] = formatVia(via);
-  message.replaceHeaderLine('via', 0, parts.join(', '));
+  const lines = message.headerLines('via');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    const parts = splitTopLevel(line) ?? [line];
+    const first = parts.findIndex((part) => part.length > 0);
+    if (first < 0) continue;
+    parts[first] = formatVia(via);
+    message.replaceHeaderLine('via', index, parts.filter((part) => part.length > 0).join(', '));
+    return;
+  }
 }
 
 /** Where a response to a request from `source` goes (RFC 3261 §18.2.2, RFC 3581 §4). */
 export function responseDestination(message: SipMessage, source: MessageSource): Destination {
   const top = message.topVia;
   if (!top) return { protocol: source.protocol, address: source.address, port: source.port };
+  // RFC 3261 §25.1 has received without brackets; some peers bracket IPv6 anyway.
+  const received = top.received === undefined ? undefined : bareHost(top.received);
   if (source.protocol === 'tcp') {
-    const address = top.received ?? source.address;
-    return { protocol: 'tcp', address, port: top.port ?? 5060 };
+    // The connection the request came on is gone: open one to the listening port in sent-by.
+    return { protocol: 'tcp', address: received ?? source.address, port: top.port ?? 5060 };
   }
   if (typeof top.rport === 'number')
-    return { protocol: 'udp', address: top.received ?? source.address, port: top.rport };
-  if (top.received !== undefined) return { protocol: 'udp', address: top.received, port: top.port ?? 5060 };
+    return { protocol: 'udp', address: received ?? source.address, port: top.rport };
+  if (received !== undefined) return { protocol: 'udp', address: received, port: top.port ?? 5060 };
   // Without received the sent-by host equals the source address (else we would have stamped it).
   return { protocol: 'udp', address: source.address, port: top.port ?? 5060 };
 }

@@ -247,3 +247,38 @@ describe('client INVITE transaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     }
   });
 });
+
+describe('client INVITE transaction moved to TCP by the transport (RFC 3261 §18.1.1)', () => {
+  const udp = (request = invite()) => createClientInviteState(request, { reliable: false });
+  const switched: ClientTransactionInput = { kind: 'transport-reliable' };
+
+  it('stops Timer A in Calling and keeps Timer B', () => {
+    const { state, actions } = run(udp(), send, switched);
+    expect(state).toMatchObject({ name: 'calling', reliable: true });
+    expect(kinds(actions)).toEqual(['cancel A']);
+  });
+
+  it('then goes from a 300-699 straight to Terminated after the ACK (Timer D zero)', () => {
+    const request = invite();
+    const { state, actions } = run(udp(request), send, switched, response(request, 486));
+    expect(state.name).toBe('terminated');
+    expect(kinds(actions)).toEqual(['cancel A', 'cancel B', 'send-ack', 'deliver', 'terminated']);
+  });
+
+  it('ends a Completed transaction at once, as a zero Timer D would', () => {
+    const request = invite();
+    const { state, actions } = run(udp(request), send, response(request, 486), switched);
+    expect(state.name).toBe('terminated');
+    expect(kinds(actions)).toEqual(['cancel D', 'terminated']);
+  });
+
+  it('only marks Proceeding and Accepted reliable (Timer M does not depend on the transport)', () => {
+    const request = invite();
+    for (const status of [180, 200]) {
+      const before = run(udp(request), send, response(request, status)).state;
+      const { state, actions } = run(before, switched);
+      expect(state).toMatchObject({ name: before.name, reliable: true });
+      expect(actions).toEqual([]);
+    }
+  });
+});

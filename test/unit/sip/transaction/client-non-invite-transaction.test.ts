@@ -139,3 +139,44 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     expect(stepClientNonInvite(completed, { kind: 'transport-error' }).actions).toEqual([]);
   });
 });
+
+describe('non-INVITE client transaction moved to TCP by the transport (RFC 3261 §18.1.1)', () => {
+  const udp = () => createClientNonInviteState({ reliable: false });
+  const tcp = () => createClientNonInviteState({ reliable: true });
+  const switched: ClientTransactionInput = { kind: 'transport-reliable' };
+
+  it('stops Timer E in Trying and keeps Timer F', () => {
+    const { state, actions } = run(udp(), send, switched);
+    expect(state).toMatchObject({ name: 'trying', reliable: true });
+    expect(kinds(actions)).toEqual(['cancel E']);
+  });
+
+  it('stops Timer E in Proceeding', () => {
+    const { state, actions } = run(udp(), send, response(100), switched);
+    expect(state).toMatchObject({ name: 'proceeding', reliable: true });
+    expect(kinds(actions)).toEqual(['cancel E']);
+  });
+
+  it('then ends at the final response with no Timer K', () => {
+    const { state, actions } = run(udp(), send, switched, response(200));
+    expect(state.name).toBe('terminated');
+    expect(kinds(actions)).toEqual(['deliver', 'terminated']);
+  });
+
+  it('ends a Completed transaction at once, as a zero Timer K would', () => {
+    const { state, actions } = run(udp(), send, response(404), switched);
+    expect(state.name).toBe('terminated');
+    expect(kinds(actions)).toEqual(['cancel K', 'terminated']);
+  });
+
+  it('before the send, makes the send a reliable one', () => {
+    const { state, actions } = run(udp(), switched, send);
+    expect(state.reliable).toBe(true);
+    expect(kinds(actions)).toEqual(['send-request', 'start F 32000']);
+  });
+
+  it('is absorbed by a transaction that is reliable already', () => {
+    const trying = run(tcp(), send).state;
+    expect(stepClientNonInvite(trying, switched)).toEqual({ state: trying, actions: [] });
+  });
+});
