@@ -74,7 +74,10 @@ const layers = [
 
 // Matches an import of any layer above: by its path from main/ (../../ua/x) or, inside sip/, as a sibling (../transport/x).
 function layerRegex(dir, above) {
-  const byPath = above.map((d) => d.replace('/', '\\/')).join('|');
+  // services produce the contract's DTOs, so they may import main/ipc/contract (types only) and nothing else of ipc.
+  const byPath = above
+    .map((d) => (d === 'ipc' && dir === 'services' ? 'ipc(?!\\/contract$)' : d.replace('/', '\\/')))
+    .join('|');
   const siblings = dir.startsWith('sip/')
     ? above.filter((d) => d.startsWith('sip/')).map((d) => d.slice(4))
     : [];
