@@ -1,6 +1,5 @@
 // Building our own messages: responses per RFC 3261 §8.2.6 (copy Via, From, To, Call-ID, CSeq; add a To tag) and
 // requests per §8.1.1. Values come from typed inputs and are formatted here, so no caller assembles header text.
-import { headerKey, wireName } from './header-names';
 import { type HeaderField, SipRequest, SipResponse, field } from './message';
 import { type NameAddr, formatNameAddr } from './name-addr';
 import type { Params } from './scan';
@@ -113,8 +112,9 @@ export interface RequestOptions {
  */
 export function createRequest(options: RequestOptions): SipRequest {
   const headers: HeaderField[] = [];
+  // field() refuses CR, LF and NUL, so a display name or tag can never inject a header line.
   const add = (key: string, value: string): void => {
-    headers.push({ name: wireName(headerKey(key)), key: headerKey(key), value });
+    headers.push(field(key, value));
   };
   for (const route of options.route ?? []) add('route', formatNameAddr(route));
   add('max-forwards', String(options.maxForwards ?? 70));

@@ -38,10 +38,11 @@ export function allIn(set: Uint8Array, text: string, from = 0, to = text.length)
 
 /** True when every % in text[from, to) starts a valid %HH escape. */
 export function escapesValid(text: string, from = 0, to = text.length): boolean {
-  let i = text.indexOf('%', from);
-  while (i >= 0 && i < to) {
+  // A bounded scan: indexOf would run on past `to`, which is quadratic over a URI of many parameters.
+  for (let i = from; i < to; i++) {
+    if (text.charCodeAt(i) !== 0x25) continue;
     if (i + 2 >= to || !isHex(text.charCodeAt(i + 1)) || !isHex(text.charCodeAt(i + 2))) return false;
-    i = text.indexOf('%', i + 3);
+    i += 2;
   }
   return true;
 }

@@ -47,6 +47,38 @@ export class MalformedHeaderError extends Error {
   }
 }
 
+/** The headers with typed views that validate() checks (and throw MalformedHeaderError when malformed). */
+type TypedKey =
+  | 'via'
+  | 'from'
+  | 'to'
+  | 'call-id'
+  | 'cseq'
+  | 'contact'
+  | 'route'
+  | 'record-route'
+  | 'max-forwards'
+  | 'expires'
+  | 'content-length';
+
+/** Checked by validate() only when present, in this order. */
+const OPTIONAL_TYPED: readonly TypedKey[] = [
+  'max-forwards',
+  'content-length',
+  'expires',
+  'contact',
+  'route',
+  'record-route',
+];
+
+// Bits for validate()'s single pass: every single-value header and every optional typed header has one.
+const HEADER_BITS = new Map<string, number>();
+for (const key of [...SINGLE_VALUE_HEADERS, ...OPTIONAL_TYPED])
+  if (!HEADER_BITS.has(key)) HEADER_BITS.set(key, 1 << HEADER_BITS.size);
+let singleValueBits = 0;
+for (const key of SINGLE_VALUE_HEADERS) singleValueBits |= HEADER_BITS.get(key)!;
+const SINGLE_VALUE_BITS = singleValueBits;
+
 const EMPTY_BODY = new Uint8Array(0);
 const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
 const HEADER_NAME_RE = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
@@ -147,20 +179,51 @@ abstract class SipMessageBase {
     return this;
   }
 
-  /** Parses a header once and caches the outcome until the header changes. */
-  protected parsed<T>(key: string, parse: () => Result<T, ParseError>): Result<T, ParseError> {
-    let result = this.#parsed.get(key) as Result<T, ParseError> | undefined;
-    if (!result) {
-      result = parse();
+  /** Parses a typed header once and caches the outcome until the header changes. */
+  #typed(key: TypedKey): Result<unknown, ParseError> {
+    let result = this.#parsed.get(key);
+    if (result === undefined) {
+      result = this.#parseTyped(key);
       this.#parsed.set(key, result);
     }
     return result;
   }
 
-  protected required<T>(key: string, parse: () => Result<T, ParseError>): T {
-    const result = this.parsed(key, parse);
+  // A switch rather than a parse callback per call: this runs per packet, and closures would allocate each time.
+  #parseTyped(key: TypedKey): Result<unknown, ParseError> {
+    switch (key) {
+      case 'via':
+        return this.parseVias();
+      case 'from':
+      case 'to':
+        return this.parseAddress(key);
+      case 'call-id':
+        return this.parseCallId();
+      case 'cseq':
+        return this.parseCSeqHeader();
+      case 'contact':
+        return this.parseContacts();
+      case 'route':
+      case 'record-route':
+        return this.parseNameAddrList(key);
+      case 'max-forwards':
+        return this.parseOptionalNumber(key, parseMaxForwards);
+      case 'expires':
+        return this.parseOptionalNumber(key, parseDeltaSeconds);
+      case 'content-length':
+        return this.parseOptionalNumber(key, parseContentLength);
+    }
+  }
+
+  #required<T>(key: TypedKey): T {
+    const result = this.#typed(key);
     if (!result.ok) throw new MalformedHeaderError(wireName(key), result.error.reason);
-    return result.value;
+    return result.value as T;
+  }
+
+  #failure(key: TypedKey): ParseError | undefined {
+    const result = this.#typed(key);
+    return result.ok ? undefined : result.error;
   }
 
   // ---- Typed views. Those checked by parseMessage (Via, From, To, Call-ID, CSeq, Max-Forwards, Contact,
@@ -168,7 +231,7 @@ abstract class SipMessageBase {
   // ---- edited by our own code; the rest return undefined when absent or malformed.
 
   get via(): Via[] {
-    return this.required('via', () => this.parseVias());
+    return this.#required<Via[]>('via');
   }
 
   get topVia(): Via | undefined {
@@ -176,23 +239,23 @@ abstract class SipMessageBase {
   }
 
   get from(): AddressHeader {
-    return this.required('from', () => this.parseAddress('from'));
+    return this.#required<AddressHeader>('from');
   }
 
   get to(): AddressHeader {
-    return this.required('to', () => this.parseAddress('to'));
+    return this.#required<AddressHeader>('to');
   }
 
   get callId(): string {
-    return this.required('call-id', () => this.parseCallId());
+    return this.#required<string>('call-id');
   }
 
   get cseq(): CSeq {
-    return this.required('cseq', () => this.parseCSeqHeader());
+    return this.#required<CSeq>('cseq');
   }
 
   get contact(): ContactValue[] {
-    return this.required('contact', () => this.parseContacts());
+    return this.#required<ContactValue[]>('contact');
   }
 
   /** True when the Contact is the `*` wildcard of a remove-all REGISTER (RFC 3261 §10.2.2). */
@@ -201,19 +264,19 @@ abstract class SipMessageBase {
   }
 
   get route(): NameAddr[] {
-    return this.required('route', () => this.parseNameAddrList('route'));
+    return this.#required<NameAddr[]>('route');
   }
 
   get recordRoute(): NameAddr[] {
-    return this.required('record-route', () => this.parseNameAddrList('record-route'));
+    return this.#required<NameAddr[]>('record-route');
   }
 
   get maxForwards(): number | undefined {
-    return this.required('max-forwards', () => this.parseOptionalNumber('max-forwards', parseMaxForwards));
+    return this.#required<number | undefined>('max-forwards');
   }
 
   get expires(): number | undefined {
-    return this.required('expires', () => this.parseOptionalNumber('expires', parseDeltaSeconds));
+    return this.#required<number | undefined>('expires');
   }
 
   get minExpires(): number | undefined {
@@ -223,9 +286,7 @@ abstract class SipMessageBase {
 
   /** The Content-Length header's value, or the body's length when the header is absent. */
   get contentLength(): number {
-    const value = this.required('content-length', () =>
-      this.parseOptionalNumber('content-length', parseContentLength),
-    );
+    const value = this.#required<number | undefined>('content-length');
     return value ?? this.body.length;
   }
 
@@ -300,43 +361,24 @@ abstract class SipMessageBase {
    * headers), parsing and caching them. Used by parseMessage; also useful after building a message by hand.
    */
   validate(): Result<this, ParseError> {
-    const seen = new Set<string>();
+    // One pass: a bit per header of interest, to find repeated single-value headers and the optional ones present.
+    let seen = 0;
     for (const field of this.#headers) {
-      if (!SINGLE_VALUE_HEADERS.has(field.key)) continue;
-      if (seen.has(field.key)) return err(parseError(`more than one ${wireName(field.key)} header`));
-      seen.add(field.key);
+      const bit = HEADER_BITS.get(field.key);
+      if (bit === undefined) continue;
+      if ((seen & bit) !== 0 && (bit & SINGLE_VALUE_BITS) !== 0)
+        return err(parseError(`more than one ${wireName(field.key)} header`));
+      seen |= bit;
     }
-    // Sequential rather than table-driven: this runs per packet and closures would allocate on every call.
     let failed: ParseError | undefined;
-    failed ??= this.check('via', () => this.parseVias());
-    failed ??= this.check('from', () => this.parseAddress('from'));
-    failed ??= this.check('to', () => this.parseAddress('to'));
-    failed ??= this.check('call-id', () => this.parseCallId());
-    failed ??= this.check('cseq', () => this.parseCSeqHeader());
-    if (this.#has('max-forwards'))
-      failed ??= this.check('max-forwards', () => this.parseOptionalNumber('max-forwards', parseMaxForwards));
-    if (this.#has('content-length'))
-      failed ??= this.check('content-length', () =>
-        this.parseOptionalNumber('content-length', parseContentLength),
-      );
-    if (this.#has('expires'))
-      failed ??= this.check('expires', () => this.parseOptionalNumber('expires', parseDeltaSeconds));
-    if (this.#has('contact')) failed ??= this.check('contact', () => this.parseContacts());
-    if (this.#has('route')) failed ??= this.check('route', () => this.parseNameAddrList('route'));
-    if (this.#has('record-route'))
-      failed ??= this.check('record-route', () => this.parseNameAddrList('record-route'));
+    failed ??= this.#failure('via');
+    failed ??= this.#failure('from');
+    failed ??= this.#failure('to');
+    failed ??= this.#failure('call-id');
+    failed ??= this.#failure('cseq');
+    for (const key of OPTIONAL_TYPED) if ((seen & HEADER_BITS.get(key)!) !== 0) failed ??= this.#failure(key);
     if (failed) return err(failed);
     return ok(this);
-  }
-
-  #has(key: string): boolean {
-    for (const field of this.#headers) if (field.key === key) return true;
-    return false;
-  }
-
-  private check<T>(key: string, parse: () => Result<T, ParseError>): ParseError | undefined {
-    const result = this.parsed(key, parse);
-    return result.ok ? undefined : result.error;
   }
 
   private parseVias(): Result<Via[], ParseError> {

@@ -153,6 +153,8 @@ function findContentLength(head: string): number | 'missing' | 'invalid' {
   let found: number | 'missing' | 'invalid' = 'missing';
   let pending: string | undefined;
   let pos = head.indexOf('\n') + 1;
+  // The next ':' at or after pos, found again only once passed, so lines without one cost no rescans.
+  let colon = -1;
   while (pos > 0 && pos < head.length) {
     let lineEnd = head.indexOf('\n', pos);
     if (lineEnd < 0) lineEnd = head.length;
@@ -166,8 +168,11 @@ function findContentLength(head: string): number | 'missing' | 'invalid' {
         found = parseContentLength(pending) ?? 'invalid';
         pending = undefined;
       }
-      const colon = head.indexOf(':', pos);
-      if (colon >= 0 && colon < end && headerKey(head.slice(pos, colon).trim()) === 'content-length')
+      if (colon < pos) {
+        colon = head.indexOf(':', pos);
+        if (colon < 0) colon = head.length;
+      }
+      if (colon < end && headerKey(head.slice(pos, colon).trim()) === 'content-length')
         pending = head.slice(colon + 1, end);
     }
     pos = lineEnd + 1;

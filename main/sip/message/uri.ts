@@ -11,7 +11,7 @@ import {
   allIn,
   escapesValid,
 } from './charset';
-import { type Params, formatParams, parseParams } from './scan';
+import type { Params } from './scan';
 
 export interface SipUri {
   readonly scheme: 'sip' | 'sips';
@@ -99,25 +99,8 @@ function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri
   if (semicolon < 0 || semicolon > question) semicolon = question;
   const hostPort = parseHostPort(text.slice(hostStart, semicolon));
   if (!hostPort) return undefined;
-  const params: Params = new Map();
-  let i = semicolon;
-  while (i < question) {
-    // One pass per parameter up to its end, so a URI of many parameters stays linear.
-    let end = i + 1;
-    let eq = -1;
-    while (end < question) {
-      const c = text.charCodeAt(end);
-      if (c === 0x3b /* ; */) break;
-      if (c === 0x3d /* = */ && eq < 0) eq = end;
-      end++;
-    }
-    const nameEnd = eq >= 0 ? eq : end;
-    if (!allIn(PARAM_CHARS, text, i + 1, nameEnd) || !escapesValid(text, i + 1, end)) return undefined;
-    if (nameEnd < end && nameEnd + 1 < end && !allIn(PARAM_CHARS, text, nameEnd + 1, end)) return undefined;
-    const name = unescapePercent(text.slice(i + 1, nameEnd)).toLowerCase();
-    params.set(name, nameEnd < end ? unescapePercent(text.slice(nameEnd + 1, end)) : null);
-    i = end;
-  }
+  const params = parseUriParams(text, semicolon, question);
+  if (!params) return undefined;
   const headers = new Map<string, string>();
   if (question < text.length) {
     for (const pair of text.slice(question + 1).split('&')) {
@@ -130,11 +113,39 @@ function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri
   return { scheme, user, password, host: hostPort.host, port: hostPort.port, params, headers };
 }
 
+/**
+ * `;name[=value]` URI parameters in text[from, to), where text[from] is the first ';' (RFC 3261 §25.1 uri-parameters,
+ * RFC 3966 par: both are paramchar). Names are lower-cased; names and values are unescaped.
+ */
+function parseUriParams(text: string, from: number, to: number): Params | undefined {
+  const params: Params = new Map();
+  let i = from;
+  while (i < to) {
+    // One pass per parameter up to its end, so a URI of many parameters stays linear.
+    let end = i + 1;
+    let eq = -1;
+    while (end < to) {
+      const c = text.charCodeAt(end);
+      if (c === 0x3b /* ; */) break;
+      if (c === 0x3d /* = */ && eq < 0) eq = end;
+      end++;
+    }
+    const nameEnd = eq >= 0 ? eq : end;
+    if (!allIn(PARAM_CHARS, text, i + 1, nameEnd) || !escapesValid(text, i + 1, end)) return undefined;
+    if (nameEnd < end && nameEnd + 1 < end && !allIn(PARAM_CHARS, text, nameEnd + 1, end)) return undefined;
+    const name = unescapePercent(text.slice(i + 1, nameEnd)).toLowerCase();
+    params.set(name, nameEnd < end ? unescapePercent(text.slice(nameEnd + 1, end)) : null);
+    i = end;
+  }
+  return params;
+}
+
 function parseTelUri(rest: string, text: string): Result<Uri, ParseError> {
-  const semicolon = rest.indexOf(';');
-  const number = semicolon >= 0 ? rest.slice(0, semicolon) : rest;
+  let semicolon = rest.indexOf(';');
+  if (semicolon < 0) semicolon = rest.length;
+  const number = rest.slice(0, semicolon);
   if (!/^\+?[0-9A-Fa-f*#\-.()]+$/.test(number)) return err(parseError(`invalid tel URI ${preview(text)}`));
-  const params = parseParams(semicolon >= 0 ? rest.slice(semicolon) : '');
+  const params = parseUriParams(rest, semicolon, rest.length);
   if (!params) return err(parseError(`invalid tel URI parameters in ${preview(text)}`));
   return ok({ scheme: 'tel', number, params });
 }
@@ -213,7 +224,7 @@ export function uriHost(address: string): string {
 
 export function formatUri(uri: Uri): string {
   if ('raw' in uri) return uri.raw;
-  if (uri.scheme === 'tel') return `tel:${uri.number}${formatParams(uri.params)}`;
+  if (uri.scheme === 'tel') return `tel:${uri.number}${formatUriParams(uri.params)}`;
   let out = `${uri.scheme}:`;
   if (uri.user !== undefined) {
     out += escapeChars(uri.user, USER_SAFE);
@@ -222,15 +233,21 @@ export function formatUri(uri: Uri): string {
   }
   out += uri.host;
   if (uri.port !== undefined) out += `:${uri.port}`;
-  for (const [name, value] of uri.params) {
-    out += `;${escapeChars(name, PARAM_SAFE)}`;
-    if (value !== null) out += `=${escapeChars(value, PARAM_SAFE)}`;
-  }
+  out += formatUriParams(uri.params);
   if (uri.headers.size > 0) {
     const pairs = [...uri.headers].map(
       ([k, v]) => `${escapeChars(k, HEADER_SAFE)}=${escapeChars(v, HEADER_SAFE)}`,
     );
     out += `?${pairs.join('&')}`;
+  }
+  return out;
+}
+
+function formatUriParams(params: Params): string {
+  let out = '';
+  for (const [name, value] of params) {
+    out += `;${escapeChars(name, PARAM_SAFE)}`;
+    if (value !== null) out += `=${escapeChars(value, PARAM_SAFE)}`;
   }
   return out;
 }
