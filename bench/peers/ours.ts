@@ -10,7 +10,8 @@ const uriModule = join(messageDir, 'uri.ts');
 
 // The shape the benchmark relies on, declared here because the module may not exist when this file is type-checked.
 interface OursMessage {
-  readonly via: readonly { readonly branch?: string | null }[] | undefined;
+  /** The top Via alone, parsed on demand: what a UA reads (lower Vias are only copied into responses). */
+  readonly topVia: { readonly branch?: string | null } | undefined;
   readonly from: { readonly tag?: string | null } | undefined;
   readonly to: { readonly tag?: string | null } | undefined;
   readonly callId: string | undefined;
@@ -43,7 +44,7 @@ function peerFor(parseMessage: OursParse, formatUri: OursFormatUri | undefined):
       const result = parseMessage(data);
       if (!result.ok) return false;
       const message = result.message;
-      out.branch = message.via?.[0]?.branch;
+      out.branch = message.topVia?.branch;
       out.fromTag = message.from?.tag;
       out.toTag = message.to?.tag;
       out.callId = message.callId;

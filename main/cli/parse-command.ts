@@ -19,7 +19,7 @@ export async function parseCommand(
     });
     return 2;
   }
-  const result = parseMessage(data);
+  const result = parseMessage(data, { strict: true });
   if (!result.ok) {
     output.error({ error: result.error.reason, status: result.error.status });
     return 1;

@@ -5,7 +5,7 @@
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
 import { type ResponseOptions, createResponse } from '../sip/message/builders';
-import type { SipRequest, SipResponse } from '../sip/message/message';
+import { MalformedHeaderError, type SipRequest, type SipResponse } from '../sip/message/message';
 
 export interface ServerTransactionHandle {
   respond(response: SipResponse): void;
@@ -110,6 +110,13 @@ export class UasCore {
       try {
         handler(request, transaction);
       } catch (error) {
+        // A header only this usage reads turned out malformed (the packet path checks just the essentials).
+        if (error instanceof MalformedHeaderError) {
+          transaction.respond(
+            this.#response(request, 400, { reason: `Bad Request (${error.message.slice(0, 100)})` }),
+          );
+          return;
+        }
         this.#logger.log('error', 'request handler failed', {
           method,
           error: error instanceof Error ? error.stack : String(error),

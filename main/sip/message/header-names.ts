@@ -111,3 +111,126 @@ export function isListHeader(key: string): boolean {
 export function isToken(text: string): boolean {
   return allIn(TOKEN_CHARS, text);
 }
+
+/** A header name read off the wire: the spelling as sent (a shared string for known spellings) and its key. */
+export interface InternedName {
+  readonly name: string;
+  readonly key: string;
+}
+
+// Spellings seen on real traffic, long and compact; others take the slower path through headerKey.
+const COMMON_SPELLINGS = [
+  'Via',
+  'From',
+  'To',
+  'Call-ID',
+  'Call-Id',
+  'CSeq',
+  'Contact',
+  'Max-Forwards',
+  'Content-Length',
+  'Content-Type',
+  'Route',
+  'Record-Route',
+  'Expires',
+  'Min-Expires',
+  'Allow',
+  'Supported',
+  'Require',
+  'Proxy-Require',
+  'Unsupported',
+  'User-Agent',
+  'Server',
+  'Authorization',
+  'WWW-Authenticate',
+  'Proxy-Authenticate',
+  'Proxy-Authorization',
+  'Event',
+  'Subscription-State',
+  'Accept',
+  'Accept-Encoding',
+  'Accept-Language',
+  'Allow-Events',
+  'Date',
+  'Timestamp',
+  'Organization',
+  'Subject',
+  'Priority',
+  'Warning',
+  'Reason',
+  'Path',
+  'Service-Route',
+  'Privacy',
+  'P-Asserted-Identity',
+  'P-Preferred-Identity',
+  'Retry-After',
+  'Session-Expires',
+  'Min-SE',
+  'Content-Disposition',
+  'Content-Encoding',
+  'Content-Language',
+  'MIME-Version',
+  'SIP-ETag',
+  'SIP-If-Match',
+  'Refer-To',
+  'Referred-By',
+  'Replaces',
+  'Call-Info',
+  'Alert-Info',
+  'Error-Info',
+  'In-Reply-To',
+  'Reply-To',
+  'RAck',
+  'RSeq',
+  'v',
+  'f',
+  't',
+  'i',
+  'm',
+  'l',
+  'c',
+  'k',
+  's',
+  'e',
+  'o',
+  'u',
+  'r',
+  'b',
+  'x',
+];
+
+function nameHash(text: string, from: number, to: number): number {
+  let hash = 0;
+  for (let i = from; i < to; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+const KNOWN_NAMES = new Map<number, InternedName[]>();
+for (const name of COMMON_SPELLINGS) {
+  const hash = nameHash(name, 0, name.length);
+  const bucket = KNOWN_NAMES.get(hash) ?? [];
+  bucket.push({ name, key: headerKey(name) });
+  KNOWN_NAMES.set(hash, bucket);
+}
+
+/**
+ * Reads the header name in text[from, to): undefined when it is not a token. A known spelling is matched in
+ * place and its shared strings returned, so the packet path neither slices nor lower-cases it.
+ */
+export function internHeaderName(text: string, from: number, to: number): InternedName | undefined {
+  let hash = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHARS[c] === 0) return undefined;
+    hash = (Math.imul(hash, 31) + c) | 0;
+  }
+  if (to <= from) return undefined;
+  const bucket = KNOWN_NAMES.get(hash);
+  if (bucket) {
+    for (const known of bucket) {
+      if (known.name.length === to - from && text.startsWith(known.name, from)) return known;
+    }
+  }
+  const name = text.slice(from, to);
+  return { name, key: headerKey(name) };
+}

@@ -1,8 +1,10 @@
 // RFC 3261 §7: SIP requests and responses. Headers are kept in wire order as raw text (unknown ones included) and
 // the typed views the stack reads are parsed on first access and cached until that header changes.
 import { SINGLE_VALUE_HEADERS, headerKey, isListHeader, wireName } from './header-names';
-import { type AddressHeader, type NameAddr, parseAddressHeader, parseNameAddr } from './name-addr';
-import { type ParseError, type Result, err, ok, parseError } from './result';
+import { type AddressHeader, type NameAddr, parseAddressHeaderDeferred, parseNameAddr } from './name-addr';
+import { MalformedHeaderError, type ParseError, type Result, err, ok, parseError } from './result';
+
+export { MalformedHeaderError };
 import { splitTopLevel } from './scan';
 import {
   type CSeq,
@@ -37,19 +39,10 @@ export interface ContactValue extends NameAddr {
   readonly q?: number;
 }
 
-export class MalformedHeaderError extends Error {
-  constructor(
-    readonly header: string,
-    readonly reason: string,
-  ) {
-    super(`malformed ${header} header: ${reason}`);
-    this.name = 'MalformedHeaderError';
-  }
-}
-
 /** The headers with typed views that validate() checks (and throw MalformedHeaderError when malformed). */
 type TypedKey =
   | 'via'
+  | 'top-via'
   | 'from'
   | 'to'
   | 'call-id'
@@ -61,19 +54,30 @@ type TypedKey =
   | 'expires'
   | 'content-length';
 
-/** Checked by validate() only when present, in this order. */
-const OPTIONAL_TYPED: readonly TypedKey[] = [
-  'max-forwards',
-  'content-length',
-  'expires',
+const TYPED_KEYS: readonly TypedKey[] = [
+  'via',
+  'top-via',
+  'from',
+  'to',
+  'call-id',
+  'cseq',
   'contact',
   'route',
   'record-route',
+  'max-forwards',
+  'expires',
+  'content-length',
 ];
+const TYPED_INDEX = new Map<string, number>(TYPED_KEYS.map((key, index) => [key, index]));
+
+/** Checked by validate() only when present, in this order. */
+const OPTIONAL_TYPED: readonly TypedKey[] = ['max-forwards', 'content-length', 'expires'];
+/** Also checked, when present, by validate('full'): headers only particular usages read (dialogs, registration). */
+const OPTIONAL_DEEP: readonly TypedKey[] = ['contact', 'route', 'record-route'];
 
 // Bits for validate()'s single pass: every single-value header and every optional typed header has one.
 const HEADER_BITS = new Map<string, number>();
-for (const key of [...SINGLE_VALUE_HEADERS, ...OPTIONAL_TYPED])
+for (const key of [...SINGLE_VALUE_HEADERS, ...OPTIONAL_TYPED, ...OPTIONAL_DEEP])
   if (!HEADER_BITS.has(key)) HEADER_BITS.set(key, 1 << HEADER_BITS.size);
 let singleValueBits = 0;
 for (const key of SINGLE_VALUE_HEADERS) singleValueBits |= HEADER_BITS.get(key)!;
@@ -85,7 +89,8 @@ const HEADER_NAME_RE = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
 abstract class SipMessageBase {
   #headers: HeaderField[];
-  readonly #parsed = new Map<string, Result<unknown, ParseError>>();
+  // Typed views by TYPED_INDEX slot: an array is cheaper per packet than a Map keyed by name.
+  readonly #parsed: Array<Result<unknown, ParseError> | undefined> = [];
   body: Uint8Array;
 
   protected constructor(headers: HeaderField[], body: Uint8Array) {
@@ -136,14 +141,14 @@ abstract class SipMessageBase {
     const index = this.#headers.findIndex((f) => f.key === key);
     this.#headers = this.#headers.filter((f) => f.key !== key);
     this.#headers.splice(index >= 0 ? index : this.#headers.length, 0, field);
-    this.#parsed.delete(key);
+    this.#invalidate(key);
     return this;
   }
 
   addHeader(name: string, value: string): this {
     const key = headerKey(name);
     this.#headers.push(makeField(name, key, value));
-    this.#parsed.delete(key);
+    this.#invalidate(key);
     return this;
   }
 
@@ -152,7 +157,7 @@ abstract class SipMessageBase {
     const key = headerKey(name);
     const index = this.#headers.findIndex((f) => f.key === key);
     this.#headers.splice(index >= 0 ? index : 0, 0, makeField(name, key, value));
-    this.#parsed.delete(key);
+    this.#invalidate(key);
     return this;
   }
 
@@ -165,7 +170,7 @@ abstract class SipMessageBase {
       if (current.key !== key) continue;
       if (seen++ === index) {
         this.#headers[i] = makeField(current.name, key, value);
-        this.#parsed.delete(key);
+        this.#invalidate(key);
         return this;
       }
     }
@@ -175,16 +180,24 @@ abstract class SipMessageBase {
   removeHeader(name: string): this {
     const key = headerKey(name);
     this.#headers = this.#headers.filter((f) => f.key !== key);
-    this.#parsed.delete(key);
+    this.#invalidate(key);
     return this;
+  }
+
+  /** Forgets the typed views of a header that changed (both Via views come from the same lines). */
+  #invalidate(key: string): void {
+    const index = TYPED_INDEX.get(key);
+    if (index !== undefined) this.#parsed[index] = undefined;
+    if (key === 'via') this.#parsed[TYPED_INDEX.get('top-via')!] = undefined;
   }
 
   /** Parses a typed header once and caches the outcome until the header changes. */
   #typed(key: TypedKey): Result<unknown, ParseError> {
-    let result = this.#parsed.get(key);
+    const index = TYPED_INDEX.get(key)!;
+    let result = this.#parsed[index];
     if (result === undefined) {
       result = this.#parseTyped(key);
-      this.#parsed.set(key, result);
+      this.#parsed[index] = result;
     }
     return result;
   }
@@ -194,6 +207,8 @@ abstract class SipMessageBase {
     switch (key) {
       case 'via':
         return this.parseVias();
+      case 'top-via':
+        return this.parseTopVia();
       case 'from':
       case 'to':
         return this.parseAddress(key);
@@ -234,8 +249,9 @@ abstract class SipMessageBase {
     return this.#required<Via[]>('via');
   }
 
+  /** The top Via alone: what transactions and response routing read, without parsing the Vias below it. */
   get topVia(): Via | undefined {
-    return this.via[0];
+    return this.#required<Via>('top-via');
   }
 
   get from(): AddressHeader {
@@ -357,10 +373,12 @@ abstract class SipMessageBase {
   }
 
   /**
-   * Checks the headers the stack relies on (RFC 3261 §8.1.1 mandatory set, scalar ranges, single-instance
-   * headers), parsing and caching them. Used by parseMessage; also useful after building a message by hand.
+   * Checks the headers the stack relies on for every message (RFC 3261 §8.1.1 mandatory set with the top Via,
+   * scalar ranges, single-instance headers), parsing and caching them; 'full' also checks every Via, Contact,
+   * Route and Record-Route. parseMessage uses 'essential' on the packet path: the usages that read the deeper
+   * headers get a MalformedHeaderError from the getter, and a UAS answers 400 for it.
    */
-  validate(): Result<this, ParseError> {
+  validate(depth: 'essential' | 'full' = 'essential'): Result<this, ParseError> {
     // One pass: a bit per header of interest, to find repeated single-value headers and the optional ones present.
     let seen = 0;
     for (const field of this.#headers) {
@@ -371,14 +389,42 @@ abstract class SipMessageBase {
       seen |= bit;
     }
     let failed: ParseError | undefined;
-    failed ??= this.#failure('via');
+    failed ??= this.#failure(depth === 'full' ? 'via' : 'top-via');
     failed ??= this.#failure('from');
     failed ??= this.#failure('to');
     failed ??= this.#failure('call-id');
     failed ??= this.#failure('cseq');
     for (const key of OPTIONAL_TYPED) if ((seen & HEADER_BITS.get(key)!) !== 0) failed ??= this.#failure(key);
+    if (depth === 'full') failed ??= this.#uriFailure('from') ?? this.#uriFailure('to');
+    if (depth === 'full')
+      for (const key of OPTIONAL_DEEP)
+        if ((seen & HEADER_BITS.get(key)!) !== 0) failed ??= this.#failure(key);
     if (failed) return err(failed);
     return ok(this);
+  }
+
+  /** Reads a deferred From/To URI so strict validation rejects a malformed one. */
+  #uriFailure(key: 'from' | 'to'): ParseError | undefined {
+    const result = this.#typed(key);
+    if (!result.ok) return result.error;
+    try {
+      void (result.value as AddressHeader).uri;
+      return undefined;
+    } catch (error) {
+      return parseError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private parseTopVia(): Result<Via, ParseError> {
+    // The first non-empty value: usually the first line, whole; a comma outside quotes ends a value (§7.3.1).
+    for (const field of this.#headers) {
+      if (field.key !== 'via') continue;
+      const line = field.value;
+      const first = line.includes(',') ? splitTopLevel(line)?.find((part) => part.length > 0) : line;
+      if (first !== undefined && first.length > 0) return parseVia(first);
+      if (first === undefined && line.includes('"')) return err(parseError('invalid Via header'));
+    }
+    return err(parseError('missing Via header'));
   }
 
   private parseVias(): Result<Via[], ParseError> {
@@ -396,7 +442,7 @@ abstract class SipMessageBase {
   private parseAddress(key: 'from' | 'to'): Result<AddressHeader, ParseError> {
     const value = this.header(key);
     if (value === undefined) return err(parseError(`missing ${wireName(key)} header`));
-    return parseAddressHeader(value);
+    return parseAddressHeaderDeferred(value, key === 'from' ? 'From' : 'To');
   }
 
   private parseCallId(): Result<string, ParseError> {

@@ -1,7 +1,7 @@
 // RFC 3261 §7 message syntax and §18.3 framing. This is the packet path: it splits the start line and header lines
 // in one pass over the text, then checks the headers the stack relies on (validate()). Anything else is parsed
 // lazily by the message's typed getters. Network input never throws: the outcome says what a UAS should answer.
-import { headerKey, isToken } from './header-names';
+import { internHeaderName, isToken } from './header-names';
 import { type HeaderField, type SipMessage, SipRequest, SipResponse } from './message';
 import { type ParseError, parseError } from './result';
 import { parseContentLength } from './typed-headers';
@@ -12,6 +12,8 @@ export type ParseResult = { ok: true; message: SipMessage } | { ok: false; error
 export interface ParseOptions {
   /** Skip validate(): frame and split only. Typed getters still parse on demand. */
   readonly lazy?: boolean;
+  /** validate('full'): also every Via, Contact, Route and Record-Route (the torture tests, `softphone parse`). */
+  readonly strict?: boolean;
 }
 
 const CR = 0x0d;
@@ -66,7 +68,7 @@ export function parseMessage(data: Uint8Array | string, options: ParseOptions = 
   if (!message.ok) return message;
   if (options.lazy) return message;
   const parsed = message.message;
-  const valid = parsed.validate();
+  const valid = parsed.validate(options.strict ? 'full' : 'essential');
   if (!valid.ok) return { ok: false, error: valid.error };
   if (parsed.kind === 'request') {
     // RFC 3261 §8.1.1.5: the CSeq method matches the request method (RFC 4475 §3.1.2.17 → 400). RFC 4475
@@ -187,9 +189,11 @@ function splitHeaders(head: string, from: number): HeaderField[] | ParseError | 
       let nameEnd = colon;
       while (nameEnd > pos && (head.charCodeAt(nameEnd - 1) === SP || head.charCodeAt(nameEnd - 1) === HTAB))
         nameEnd--;
-      pendingName = head.slice(pos, nameEnd);
-      if (!isToken(pendingName)) return parseError(`invalid header name: ${pendingName.slice(0, 40)}`);
-      pendingKey = headerKey(pendingName);
+      const interned = internHeaderName(head, pos, nameEnd);
+      if (!interned)
+        return parseError(`invalid header name: ${head.slice(pos, Math.min(nameEnd, pos + 40))}`);
+      pendingName = interned.name;
+      pendingKey = interned.key;
       pendingValue = trimLws(head, colon + 1, end);
     }
     pos = lineEnd + 1;

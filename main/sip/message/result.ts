@@ -24,3 +24,14 @@ export function parseError(reason: string, status = 400): ParseError {
 export function preview(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+
+/** A typed header view of a message was read, and the header turned out malformed. A UAS answers 400. */
+export class MalformedHeaderError extends Error {
+  constructor(
+    readonly header: string,
+    readonly reason: string,
+  ) {
+    super(`malformed ${header} header: ${reason}`);
+    this.name = 'MalformedHeaderError';
+  }
+}

@@ -28,6 +28,11 @@ export function splitTopLevel(value: string, separator = ','): string[] | undefi
 
 /** Reads a quoted-string starting at `start` (which must be a DQUOTE); returns its unescaped text and end index. */
 export function readQuoted(text: string, start: number): { value: string; end: number } | undefined {
+  // Most quoted strings have no escapes: slice them in one go.
+  const close = text.indexOf('"', start + 1);
+  if (close < 0) return undefined;
+  const backslash = text.indexOf('\\', start + 1);
+  if (backslash < 0 || backslash > close) return { value: text.slice(start + 1, close), end: close + 1 };
   let out = '';
   for (let i = start + 1; i < text.length; i++) {
     const c = text[i];
@@ -59,43 +64,58 @@ export function parseParams(text: string): Params | undefined {
   let i = 0;
   const n = text.length;
   while (i < n) {
-    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
+    i = skipLws(text, i, n);
     if (i >= n) break;
-    if (text[i] !== ';') return undefined;
-    i++;
-    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
+    if (text.charCodeAt(i) !== SEMI) return undefined;
+    i = skipLws(text, i + 1, n);
     let nameEnd = i;
-    while (
-      nameEnd < n &&
-      text[nameEnd] !== '=' &&
-      text[nameEnd] !== ';' &&
-      text[nameEnd] !== ' ' &&
-      text[nameEnd] !== '\t'
-    )
-      nameEnd++;
-    const name = text.slice(i, nameEnd).toLowerCase();
-    if (name.length === 0) return undefined;
-    i = nameEnd;
-    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
-    if (text[i] !== '=') {
+    let upper = false;
+    for (; nameEnd < n; nameEnd++) {
+      const c = text.charCodeAt(nameEnd);
+      if (c === EQUALS || c === SEMI || c === SPACE || c === TAB) break;
+      if (c >= 0x41 && c <= 0x5a) upper = true;
+    }
+    if (nameEnd === i) return undefined;
+    const raw = text.slice(i, nameEnd);
+    const name = upper ? raw.toLowerCase() : raw;
+    i = skipLws(text, nameEnd, n);
+    if (text.charCodeAt(i) !== EQUALS) {
       params.set(name, null);
       continue;
     }
-    i++;
-    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
-    if (text[i] === '"') {
+    i = skipLws(text, i + 1, n);
+    if (text.charCodeAt(i) === QUOTE) {
       const quoted = readQuoted(text, i);
       if (!quoted) return undefined;
       params.set(name, quoted.value);
       i = quoted.end;
     } else {
       let end = i;
-      while (end < n && text[end] !== ';' && text[end] !== ' ' && text[end] !== '\t') end++;
+      for (; end < n; end++) {
+        const c = text.charCodeAt(end);
+        if (c === SEMI || c === SPACE || c === TAB) break;
+      }
       params.set(name, text.slice(i, end));
       i = end;
     }
   }
   return params;
+}
+
+const SEMI = 0x3b;
+const EQUALS = 0x3d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const QUOTE = 0x22;
+
+function skipLws(text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c !== SPACE && c !== TAB) break;
+    i++;
+  }
+  return i;
 }
 
 /** Formats parameters back to `;name=value` text, quoting values that are not tokens. */

@@ -8,11 +8,11 @@ export interface Via {
   readonly transport: string;
   /** sent-by host; IPv6 in brackets. */
   readonly host: string;
-  readonly port?: number;
-  readonly branch?: string;
-  readonly received?: string;
+  readonly port?: number | undefined;
+  readonly branch?: string | undefined;
+  readonly received?: string | undefined;
   /** `true` when rport is present without a value (a request asking for it), a number once filled in. */
-  readonly rport?: number | true;
+  readonly rport?: number | true | undefined;
   readonly params: Params;
 }
 
@@ -22,13 +22,25 @@ const SENT_PROTOCOL_RE = /^SIP[ \t]*\/[ \t]*2\.0[ \t]*\/[ \t]*([A-Za-z0-9\-.!%*_
 
 export function parseVia(text: string): Result<Via, ParseError> {
   const value = text.trim();
-  const protocol = SENT_PROTOCOL_RE.exec(value);
-  if (!protocol) return err(parseError(`invalid Via sent-protocol in ${preview(value)}`));
-  const rest = value.slice(protocol[0].length);
-  const semicolon = rest.indexOf(';');
-  const hostPort = parseHostPort(sentByText(semicolon >= 0 ? rest.slice(0, semicolon) : rest));
+  // Fast path for the spelling everyone sends; the regular expression handles LWS around the slashes.
+  let transport: string;
+  let restStart: number;
+  const space = value.indexOf(' ', 8);
+  if (value.startsWith('SIP/2.0/') && space > 8 && isTransportToken(value, 8, space)) {
+    transport = value.slice(8, space).toUpperCase();
+    restStart = space + 1;
+    while (value.charCodeAt(restStart) === 0x20 || value.charCodeAt(restStart) === 0x09) restStart++;
+  } else {
+    const protocol = SENT_PROTOCOL_RE.exec(value);
+    if (!protocol) return err(parseError(`invalid Via sent-protocol in ${preview(value)}`));
+    transport = protocol[1]!.toUpperCase();
+    restStart = protocol[0].length;
+  }
+  const semicolon = value.indexOf(';', restStart);
+  const sentBy = semicolon >= 0 ? value.slice(restStart, semicolon) : value.slice(restStart);
+  const hostPort = parseHostPort(sentByText(sentBy));
   if (!hostPort) return err(parseError(`invalid Via sent-by in ${preview(value)}`));
-  const params = parseParams(semicolon >= 0 ? rest.slice(semicolon) : '');
+  const params = parseParams(semicolon >= 0 ? value.slice(semicolon) : '');
   if (!params) return err(parseError(`invalid Via parameters in ${preview(value)}`));
   const branch = params.get('branch');
   const received = params.get('received');
@@ -40,15 +52,26 @@ export function parseVia(text: string): Result<Via, ParseError> {
       return err(parseError(`invalid Via rport in ${preview(value)}`));
     rport = Number(rportText);
   }
-  return ok({
-    transport: protocol[1]!.toUpperCase(),
+  // One object literal with every field (absent ones undefined): spreads here cost more than the whole parse.
+  const via: Via = {
+    transport,
     host: hostPort.host,
-    ...(hostPort.port !== undefined ? { port: hostPort.port } : {}),
-    ...(typeof branch === 'string' ? { branch } : {}),
-    ...(typeof received === 'string' ? { received } : {}),
-    ...(rport !== undefined ? { rport } : {}),
+    port: hostPort.port,
+    branch: typeof branch === 'string' ? branch : undefined,
+    received: typeof received === 'string' ? received : undefined,
+    rport,
     params,
-  });
+  };
+  return ok(via);
+}
+
+function isTransportToken(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    const alnum = (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+    if (!alnum && c !== 0x2d && c !== 0x2e) return false;
+  }
+  return true;
 }
 
 /**

@@ -139,4 +139,12 @@ describe('UasCore', () => {
     ]);
     expect(answer(newCore(), req)[0]?.status).toBe(200);
   });
+
+  it('answers 400 when a handler meets a malformed header the packet path did not check', () => {
+    const core = newCore();
+    core.handle('MESSAGE', (req) => void req.contact);
+    const [response] = answer(core, basic('MESSAGE', ['Contact: <sip:a@h>;expires=soon']));
+    expect(response?.status).toBe(400);
+    expect(response?.reason).toMatch(/Contact/);
+  });
 });

@@ -1,3 +1,4 @@
+import { MalformedHeaderError } from '../../../../main/sip/message/message';
 import { describe, expect, it } from 'vitest';
 import type { SipMessage, SipRequest, SipResponse } from '../../../../main/sip/message/message';
 import { parseMessage } from '../../../../main/sip/message/parse';
@@ -316,12 +317,24 @@ describe('parseMessage: header lines (RFC 3261 §7.3)', () => {
     expect(failure(options([...base, 'Call-ID: other'])).reason).toBe('more than one Call-ID header');
     expect(failure(options([...base, 'Max-Forwards: 1'])).reason).toBe('more than one Max-Forwards header');
     expect(failure(options([...base.slice(0, 4), 'Call-ID: a b', base[5]!])).reason).toMatch(/Call-ID/);
-    expect(failure(options([...base, 'Contact: <sip:a@h>;expires=x'])).reason).toMatch(/expires/);
-    expect(failure(options([...base, 'Contact: <sip:a@h>;q=1.5'])).reason).toMatch(/q/);
-    expect(failure(options([...base, 'Contact: *, <sip:a@h>'])).reason).toMatch(/Contact \*/);
-    expect(failure(options([...base, 'Record-Route: sip:a@h;lr, junk'])).status).toBe(400);
     expect(failure(options([...base, 'Expires: soon'])).reason).toMatch(/Expires/);
     expect(request(options([...base, 'Contact: *'])).contact).toEqual([]);
+  });
+
+  it('checks Contact, Route and Record-Route in strict mode, and through the getters otherwise', () => {
+    const options = (headers: string[]) => wire('OPTIONS sip:b@h SIP/2.0', headers);
+    const base = [...HEADERS.slice(0, 5), 'CSeq: 1 OPTIONS'];
+    const strict = (data: string) => {
+      const result = parseMessage(data, { strict: true });
+      if (result.ok) throw new Error('parsed but should have failed');
+      return result.error;
+    };
+    expect(strict(options([...base, 'Contact: <sip:a@h>;expires=x'])).reason).toMatch(/expires/);
+    expect(strict(options([...base, 'Contact: <sip:a@h>;q=1.5'])).reason).toMatch(/q/);
+    expect(strict(options([...base, 'Contact: *, <sip:a@h>'])).reason).toMatch(/Contact \*/);
+    expect(strict(options([...base, 'Record-Route: sip:a@h;lr, junk'])).status).toBe(400);
+    const lenient = request(options([...base, 'Contact: <sip:a@h>;expires=x']));
+    expect(() => lenient.contact).toThrow(MalformedHeaderError);
   });
 
   it('leaves everything but framing to the getters in lazy mode', () => {
