@@ -2,7 +2,7 @@
 // socket is untrusted until it passes these.
 import { z } from 'zod';
 import { isSipUri, parseUri } from '../sip/message/uri';
-import type { CommandName } from './contract';
+import type { CommandName } from '../ipc/contract';
 
 const sipUriText = (what: string) =>
   z

@@ -1,0 +1,162 @@
+// The engine: everything behind the interface, built once per process by the Electron main or the web host.
+// It opens the store, starts the SIP user agents and registers the enabled accounts, and exposes one command router
+// and one event stream for whichever transport carries them. When the store cannot be opened it still starts, in a
+// degraded mode where `app.info` explains the problem and every other command answers `unavailable`, so the
+// interface can show a clear error screen instead of a blank window.
+import { join } from 'node:path';
+import { CommandRouter, type CommandHandlers } from './command-router';
+import type { AppInfoDto } from '../ipc/contract';
+import { type Clock, SystemClock } from '../platform/clock';
+import { NodeSocketFactory } from '../platform/node-sockets';
+import type { Logger } from '../platform/logger';
+import { silentLogger } from '../platform/logger';
+import { CryptoRandom, type Random } from '../platform/random';
+import { localAddressFor } from '../platform/route-probe';
+import type { SocketFactory } from '../platform/sockets';
+import type { SecretCipher } from '../store/secret-cipher';
+import { openStore } from '../store/store';
+import { SystemNameResolver } from '../ua/dns-resolver';
+import type { NameResolver } from '../ua/next-hop';
+import { AccountService } from './account-service';
+import { type EngineEvents, EventHub } from './event-hub';
+import { ServiceError } from './service-error';
+import { SettingsService } from './settings-service';
+import { UserAgentPool } from './user-agent-pool';
+
+export type { EngineEvents } from './event-hub';
+
+export const APP_VERSION = '0.1.0';
+const USER_AGENT = `softphone/${APP_VERSION}`;
+
+export interface Engine {
+  readonly router: CommandRouter;
+  readonly events: EngineEvents;
+  /** A sip:/tel: URI handed over by the OS (protocol handler): shown in the dialpad. */
+  openUri(uri: string): void;
+  /** For the tray: how many enabled accounts are registered, failing, and in all. */
+  registrationSummary(): { registered: number; failing: number; total: number };
+  /** Unregisters every account (bounded by timeoutMs) and closes the store. Safe to call twice. */
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+export interface EngineOptions {
+  readonly dataDir: string;
+  readonly secrets: SecretCipher;
+  readonly host: 'electron' | 'web';
+  readonly logger?: Logger;
+  /** Seams for tests; real sockets, clock, randomness and DNS by default. */
+  readonly sockets?: SocketFactory;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly resolver?: NameResolver;
+  readonly localAddressFor?: (remote: string) => Promise<string>;
+  /** How long unregistering may take per account when it is disabled, edited or deleted. */
+  readonly unregisterTimeoutMs?: number;
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? new SystemClock();
+  const events = new EventHub(logger);
+  const opened = openStore({ dataDir: options.dataDir, clock });
+  if (!opened.ok) {
+    logger.log('error', 'store unavailable', { ...opened.error });
+    const reason = `${opened.error.message} (${opened.error.path})`;
+    return degradedEngine(appInfo(options, reason), events);
+  }
+  const store = opened.store;
+  const settings = new SettingsService(store.settings, events);
+  const agents = new UserAgentPool({
+    sockets: options.sockets ?? new NodeSocketFactory(),
+    clock,
+    random: options.random ?? new CryptoRandom(),
+    resolver: options.resolver ?? new SystemNameResolver(),
+    logger,
+    userAgent: USER_AGENT,
+    port: settings.get().sipPort,
+  });
+  const accounts = new AccountService({
+    store: store.accounts,
+    cipher: options.secrets,
+    agents,
+    events,
+    resolver: options.resolver ?? new SystemNameResolver(),
+    localAddressFor: options.localAddressFor ?? ((remote) => localAddressFor(remote)),
+    logger,
+    ...(options.unregisterTimeoutMs !== undefined ? { unregisterTimeoutMs: options.unregisterTimeoutMs } : {}),
+  });
+  const info = appInfo(options, null);
+  const handlers: CommandHandlers = {
+    'app.info': () => info,
+    'accounts.list': () => accounts.list(),
+    'accounts.create': (input) => accounts.create(input),
+    'accounts.update': (id, input) => accounts.update(id, input),
+    'accounts.delete': (id) => accounts.delete(id),
+    'accounts.setEnabled': (id, enabled) => accounts.setEnabled(id, enabled),
+    'accounts.reorder': (ids) => accounts.reorder(ids),
+    'accounts.registerNow': (id) => accounts.registerNow(id),
+    'registration.list': () => accounts.registrations(),
+    'settings.get': () => settings.get(),
+    'settings.update': (patch) => settings.update(patch),
+  };
+  const router = new CommandRouter(handlers, logger);
+  void accounts.startAll().catch((error: unknown) => logger.log('error', 'starting accounts failed', { error: String(error) }));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    router,
+    events,
+    openUri: (uri) => events.emit('dialpad.open', { uri }),
+    registrationSummary: () => accounts.summary(),
+    shutdown(timeoutMs = 4_000) {
+      stopping ??= (async () => {
+        await accounts.stopAll().catch(() => undefined);
+        await agents.shutdown(Math.min(timeoutMs, 1_000)).catch(() => undefined);
+        store.close();
+      })();
+      // However the network behaves, quitting never waits longer than the bound (plus a little for the store).
+      return Promise.race([stopping, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs + 500))]);
+    },
+  };
+}
+
+function appInfo(options: EngineOptions, storageError: string | null): AppInfoDto {
+  return {
+    version: APP_VERSION,
+    host: options.host,
+    storageError,
+    passwordProtection: options.secrets.description,
+  };
+}
+
+/** The store could not be opened: answer app.info with the reason, everything else with `unavailable`. */
+function degradedEngine(info: AppInfoDto, events: EventHub): Engine {
+  const unavailable = (): never => {
+    throw new ServiceError('unavailable', `The app's data could not be opened: ${info.storageError ?? 'unknown error'}`);
+  };
+  const handlers: CommandHandlers = {
+    'app.info': () => info,
+    'accounts.list': unavailable,
+    'accounts.create': unavailable,
+    'accounts.update': unavailable,
+    'accounts.delete': unavailable,
+    'accounts.setEnabled': unavailable,
+    'accounts.reorder': unavailable,
+    'accounts.registerNow': unavailable,
+    'registration.list': unavailable,
+    'settings.get': unavailable,
+    'settings.update': unavailable,
+  };
+  return {
+    router: new CommandRouter(handlers),
+    events,
+    openUri: (uri) => events.emit('dialpad.open', { uri }),
+    registrationSummary: () => ({ registered: 0, failing: 0, total: 0 }),
+    shutdown: () => Promise.resolve(),
+  };
+}
+
+/** Where the engine keeps its database inside a data directory (for messages and tests). */
+export function databasePathIn(dataDir: string): string {
+  return join(dataDir, 'softphone.sqlite');
+}

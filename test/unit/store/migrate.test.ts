@@ -1,0 +1,242 @@
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { AccountsRepository } from '../../../main/store/accounts-repository';
+import { openDatabase } from '../../../main/store/db';
+import { latestSchemaVersion, migrate, type Migration } from '../../../main/store/migrate';
+import { migrations } from '../../../main/store/migrations/index';
+import { SettingsRepository } from '../../../main/store/settings-repository';
+import { useTempDirs } from './helpers/temp-dir';
+
+const tempDir = useTempDirs();
+const LATEST = latestSchemaVersion();
+
+function freshDatabase(): Database {
+  const opened = openDatabase(join(tempDir(), 'store.sqlite'));
+  if (!opened.ok) throw new Error(opened.error.detail);
+  return opened.db;
+}
+
+const userVersion = (db: Database): number => db.pragma('user_version', { simple: true }) as number;
+const tables = (db: Database): string[] =>
+  (
+    db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as {
+      name: string;
+    }[]
+  ).map((row) => row.name);
+const columns = (db: Database, table: string): string[] =>
+  (db.pragma(`table_info(${table})`) as { name: string }[]).map((column) => column.name);
+
+/**
+ * The same data as each schema version would hold it, written with that version's SQL (never with today's
+ * repositories, which speak the latest schema). Adding migration N means adding a seed for version N here: the test
+ * below refuses to pass without one, and the upgrade tests then start from every earlier seed.
+ */
+const seeds: Record<number, (db: Database) => void> = {
+  1: (db) => {
+    db.prepare(
+      `INSERT INTO accounts (id, display_name, aor, auth_user, outbound_proxy, transport, expires, enabled, sort_order,
+        password, created_at, updated_at)
+       VALUES ('a1', 'Alice', 'sip:alice@example.test', 'alice', NULL, 'tcp', 600, 1, 0, X'01020304', 1000, 2000),
+              ('b2', 'Bob', 'sip:bob@example.test', NULL, 'sip:proxy.example.test', 'udp', 3600, 0, 1, NULL, 1000, 1000)`,
+    ).run();
+    db.prepare(`INSERT INTO settings (key, value) VALUES ('theme', '"dark"'), ('sipPort', '5070')`).run();
+  },
+};
+
+/** What every seeded database must still say once it is at the latest version. */
+function expectSeededData(db: Database): void {
+  const accounts = new AccountsRepository(db, { clock: { wallTime: () => 5000 } });
+  expect(accounts.list()).toMatchObject([
+    { id: 'a1', displayName: 'Alice', authUser: 'alice', transport: 'tcp', enabled: true, hasPassword: true },
+    {
+      id: 'b2',
+      displayName: 'Bob',
+      outboundProxy: 'sip:proxy.example.test',
+      enabled: false,
+      hasPassword: false,
+    },
+  ]);
+  expect(accounts.getPassword('a1')).toEqual(Buffer.of(1, 2, 3, 4));
+  expect(new SettingsRepository(db).getAll()).toEqual({ theme: 'dark', sipPort: 5070 });
+}
+
+describe('migrate with the app migrations', () => {
+  it('numbers them 1, 2, 3… with a name each', () => {
+    migrations.forEach((migration, index) => {
+      expect(migration.version).toBe(index + 1);
+      expect(migration.name).toMatch(/^[a-z0-9-]+$/);
+    });
+    expect(LATEST).toBe(migrations.length);
+  });
+
+  it('builds the latest schema from an empty database', () => {
+    const db = freshDatabase();
+    expect(migrate(db)).toEqual({ ok: true, from: 0, to: LATEST });
+    expect(userVersion(db)).toBe(LATEST);
+    expect(tables(db)).toEqual(['accounts', 'settings']);
+    expect(columns(db, 'accounts')).toEqual([
+      'id',
+      'display_name',
+      'aor',
+      'auth_user',
+      'outbound_proxy',
+      'transport',
+      'expires',
+      'enabled',
+      'sort_order',
+      'password',
+      'created_at',
+      'updated_at',
+    ]);
+    expect(columns(db, 'settings')).toEqual(['key', 'value']);
+    db.close();
+  });
+
+  it('does nothing the second time', () => {
+    const db = freshDatabase();
+    migrate(db);
+    expect(migrate(db)).toEqual({ ok: true, from: LATEST, to: LATEST });
+    db.close();
+  });
+
+  it('has a seed for every version', () => {
+    for (let version = 1; version <= LATEST; version++)
+      expect(seeds[version], `seed for v${version}`).toBeDefined();
+  });
+
+  for (let version = 0; version < LATEST; version++) {
+    it(`upgrades a database left at version ${version}, keeping its data`, () => {
+      const db = freshDatabase();
+      expect(migrate(db, { target: version })).toEqual({ ok: true, from: 0, to: version });
+      seeds[version]?.(db);
+      expect(migrate(db)).toEqual({ ok: true, from: version, to: LATEST });
+      expect(userVersion(db)).toBe(LATEST);
+      if (version >= 1) expectSeededData(db);
+      db.close();
+    });
+  }
+
+  it('reads data written with the latest schema', () => {
+    const db = freshDatabase();
+    migrate(db);
+    seeds[LATEST]!(db);
+    expectSeededData(db);
+    db.close();
+  });
+
+  it('refuses a database from a newer app and leaves it untouched', () => {
+    const db = freshDatabase();
+    db.pragma(`user_version = ${LATEST + 3}`);
+    const outcome = migrate(db);
+    expect(outcome).toMatchObject({ ok: false, error: { kind: 'too-new', path: db.name } });
+    if (!outcome.ok) {
+      expect(outcome.error.message).toMatch(/newer version/);
+      expect(outcome.error.detail).toContain(`schema version ${LATEST + 3}`);
+    }
+    expect(userVersion(db)).toBe(LATEST + 3);
+    expect(tables(db)).toEqual([]);
+    db.close();
+  });
+
+  it('enforces the table constraints', () => {
+    const db = freshDatabase();
+    migrate(db);
+    const insert = (transport: string, expires: unknown, enabled: number) =>
+      db
+        .prepare(
+          `INSERT INTO accounts (id, display_name, aor, transport, expires, enabled, sort_order, created_at, updated_at)
+           VALUES (?, 'x', 'sip:x@y', ?, ?, ?, 0, 0, 0)`,
+        )
+        .run(`id-${transport}-${String(expires)}-${enabled}`, transport, expires, enabled);
+    expect(() => insert('udp', 600, 1)).not.toThrow();
+    expect(() => insert('tls', 600, 1)).toThrow(/CHECK/);
+    expect(() => insert('tcp', 'soon', 1)).toThrow(/cannot store TEXT value in INTEGER column/);
+    expect(() => insert('tcp', 600, 2)).toThrow(/CHECK/);
+    expect(() => insert('tcp', 0, 1)).toThrow(/CHECK/);
+    db.close();
+  });
+});
+
+describe('migrate (the runner, with test migrations)', () => {
+  const createTable = (version: number, table: string): Migration => ({
+    version,
+    name: `create-${table}`,
+    up: (db) =>
+      db.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES parent (id))`),
+  });
+  const failing = (version: number): Migration => ({
+    version,
+    name: 'fails',
+    up: (db) => db.exec('CREATE TABLE oops (x); SELECT * FROM no_such_table'),
+  });
+
+  it('runs only the pending ones, in order', () => {
+    const db = freshDatabase();
+    const list = [createTable(1, 'parent'), createTable(2, 'a'), createTable(3, 'b')];
+    expect(migrate(db, { migrations: list, target: 1 })).toEqual({ ok: true, from: 0, to: 1 });
+    expect(tables(db)).toEqual(['parent']);
+    expect(migrate(db, { migrations: list })).toEqual({ ok: true, from: 1, to: 3 });
+    expect(tables(db)).toEqual(['a', 'b', 'parent']);
+    db.close();
+  });
+
+  it('rolls everything back when one migration fails, and says which', () => {
+    const db = freshDatabase();
+    const outcome = migrate(db, { migrations: [createTable(1, 'parent'), createTable(2, 'a'), failing(3)] });
+    expect(outcome).toMatchObject({ ok: false, error: { kind: 'unknown' } });
+    if (!outcome.ok) {
+      expect(outcome.error.detail).toMatch(/^migration 3 \(fails\): .*no such table/);
+      expect(outcome.error.message).toMatch(/could not be updated/);
+    }
+    expect(userVersion(db)).toBe(0);
+    expect(tables(db)).toEqual([]);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('refuses to commit rows that break a foreign key', () => {
+    const db = freshDatabase();
+    const orphan: Migration = {
+      version: 2,
+      name: 'orphan',
+      up: (db) =>
+        db.exec('CREATE TABLE child (parent INTEGER REFERENCES parent (id)); INSERT INTO child VALUES (7)'),
+    };
+    const outcome = migrate(db, { migrations: [createTable(1, 'parent'), orphan] });
+    expect(outcome).toMatchObject({ ok: false });
+    if (!outcome.ok) expect(outcome.error.detail).toMatch(/foreign key/);
+    expect(tables(db)).toEqual([]);
+    db.close();
+  });
+
+  it('lets a migration rebuild a referenced table (foreign keys are off while it runs)', () => {
+    const db = freshDatabase();
+    const rebuild: Migration = {
+      version: 3,
+      name: 'rebuild-parent',
+      up: (db) =>
+        db.exec(`
+          CREATE TABLE parent_new (id INTEGER PRIMARY KEY, label TEXT NOT NULL DEFAULT '');
+          INSERT INTO parent_new (id) SELECT id FROM parent;
+          DROP TABLE parent;
+          ALTER TABLE parent_new RENAME TO parent;`),
+    };
+    const list = [createTable(1, 'parent'), createTable(2, 'a'), rebuild];
+    migrate(db, { migrations: list, target: 2 });
+    db.exec('INSERT INTO parent (id) VALUES (1); INSERT INTO a (parent) VALUES (1)');
+    expect(migrate(db, { migrations: list })).toEqual({ ok: true, from: 2, to: 3 });
+    expect(db.prepare('SELECT id, label FROM parent').all()).toEqual([{ id: 1, label: '' }]);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('rejects a list with a gap or a target outside it (programming errors)', () => {
+    const db = freshDatabase();
+    expect(() => migrate(db, { migrations: [createTable(1, 'p'), createTable(3, 'q')] })).toThrow(
+      /expected 2/,
+    );
+    expect(() => migrate(db, { migrations: [createTable(1, 'p')], target: 2 })).toThrow(RangeError);
+    db.close();
+  });
+});
