@@ -25,10 +25,13 @@ export interface PeerAvailability {
   /** kamailio, kamcmd and sqlite3 (the subscriber table is created with the sqlite3 CLI). */
   readonly kamailio: boolean;
   readonly sipp: boolean;
+  /** Debian's Chromium, driven by playwright-core for the browser tests. */
+  readonly chromium: boolean;
 }
 
 const KAMAILIO_TOOLS = ['kamailio', 'kamcmd', 'sqlite3'];
 const SIPP_TOOLS = ['sipp'];
+const CHROMIUM_TOOLS = ['chromium'];
 
 export function peersRequired(): boolean {
   return process.env.SOFTPHONE_REQUIRE_PEERS === '1';
@@ -39,16 +42,19 @@ export function peersRequired(): boolean {
  * by skipping. Use as `describe.skipIf(!peersAvailable().kamailio)(...)`.
  */
 export function peersAvailable(): PeerAvailability {
-  const missing = [...KAMAILIO_TOOLS, ...SIPP_TOOLS].filter((tool) => findExecutable(tool) === undefined);
+  const missing = [...KAMAILIO_TOOLS, ...SIPP_TOOLS, ...CHROMIUM_TOOLS].filter(
+    (tool) => findExecutable(tool) === undefined,
+  );
   if (missing.length > 0 && peersRequired()) {
     throw new Error(
       `SOFTPHONE_REQUIRE_PEERS=1 but these interop peers are not installed: ${missing.join(', ')} ` +
-        '(Debian packages: kamailio kamailio-sqlite-modules kamailio-utils-modules sip-tester sqlite3)',
+        '(Debian packages: kamailio kamailio-sqlite-modules kamailio-utils-modules sip-tester sqlite3 chromium)',
     );
   }
   return {
     kamailio: KAMAILIO_TOOLS.every((tool) => !missing.includes(tool)),
     sipp: SIPP_TOOLS.every((tool) => !missing.includes(tool)),
+    chromium: CHROMIUM_TOOLS.every((tool) => !missing.includes(tool)),
   };
 }
 
