@@ -1,23 +1,125 @@
-// Electron composition root. The real shell (window security, tray, IPC contract, store) arrives with the desktop-app
-// issue; for now it opens one sandboxed window on the placeholder renderer.
+// Electron composition root: claims the single instance, starts the engine (or its stand-in when the store cannot
+// open), and wires the window, its security, the IPC transport, the tray, protocol links and the quit order.
+// Nothing else lives here; each part is in main/app/ or main/ipc/.
 import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  nativeImage,
+  nativeTheme,
+  safeStorage,
+  session,
+  shell,
+  Tray,
+} from 'electron';
+import type { WebContents } from 'electron';
+import { createAppOrigin } from './app/app-origin';
+import { createConsoleLogger } from './app/console-logger';
+import { appId } from './app/identity';
+import { AppLifecycle, claimSingleInstance, findProtocolUri, registerProtocolClients } from './app/lifecycle';
+import { SafeStorageCipher } from './app/safe-storage-cipher';
+import { applySessionSecurity, guardWebContents } from './app/security';
+import { startEngineOrFallback } from './app/shell-engine';
+import { StatusTray } from './app/tray';
+import { createMainWindow, loadApp, revealWindow } from './app/window';
+import { attachElectronTransport } from './ipc/electron-transport';
+import { SystemClock } from './platform/clock';
+import { createEngine } from './services/engine';
 
-function createWindow(): void {
-  const window = new BrowserWindow({
-    width: 420,
-    height: 720,
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
+/** How long quitting waits for accounts to unregister before closing anyway. */
+const shutdownTimeoutMs = 3000;
+
+const logger = createConsoleLogger(process.env['SOFTPHONE_DEBUG'] !== undefined);
+
+// Kept for the life of the process: a tray that is garbage-collected disappears from the screen.
+let statusTray: StatusTray | null = null;
+
+async function start(): Promise<void> {
+  if (!claimSingleInstance(app)) {
+    app.quit();
+    return;
+  }
+  // Every renderer sandboxed, whatever a future window's options say.
+  app.enableSandbox();
+  if (process.platform === 'win32') app.setAppUserModelId(appId);
+
+  const lifecycle = new AppLifecycle({
+    app,
+    platform: process.platform,
+    clock: new SystemClock(),
+    shutdownTimeoutMs,
+    logger,
   });
-  const devServer = process.env['ELECTRON_RENDERER_URL'];
-  if (devServer) void window.loadURL(devServer);
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  const launchUri = findProtocolUri(process.argv);
+  if (launchUri !== null) lifecycle.deliverUri(launchUri);
+  app.on('web-contents-created', (_event, contents) =>
+    guardWebContents(contents, { openExternal: (url) => shell.openExternal(url), logger }),
+  );
+
+  await app.whenReady();
+  registerProtocolClients(app, { packaged: app.isPackaged, logger });
+
+  const secrets = new SafeStorageCipher(safeStorage);
+  const { engine } = await startEngineOrFallback(
+    () => createEngine({ dataDir: app.getPath('userData'), secrets, host: 'electron', logger }),
+    () => ({ version: app.getVersion(), passwordProtection: secrets.description }),
+    logger,
+  );
+  lifecycle.attachEngine(engine);
+
+  // The dev server is honoured only in an unpackaged run (electron-vite dev sets it).
+  const devServerUrl = app.isPackaged ? null : (process.env['ELECTRON_RENDERER_URL'] ?? null);
+  const origin = createAppOrigin({
+    rendererIndexFile: join(import.meta.dirname, '../renderer/index.html'),
+    devServerUrl,
+    platform: process.platform,
+  });
+
+  let windowContents: WebContents | null = null;
+  applySessionSecurity(session.defaultSession, {
+    origin,
+    isOurWebContents: (contents) => contents !== null && contents === windowContents,
+    devServerOrigin: origin.entry.kind === 'url' ? new URL(origin.entry.url).origin : null,
+    logger,
+  });
+
+  const window = createMainWindow(BrowserWindow, {
+    preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
+    darkBackground: nativeTheme.shouldUseDarkColors,
+  });
+  windowContents = window.webContents;
+  attachElectronTransport({
+    ipcMain,
+    webContents: window.webContents,
+    router: engine.router,
+    events: engine.events,
+    isAppUrl: origin.isAppUrl,
+    logger,
+  });
+  statusTray = new StatusTray({
+    createTray: (image) => new Tray(image),
+    Menu,
+    nativeImage,
+    engine,
+    onShow: () => revealWindow(window),
+    onQuit: () => app.quit(),
+  });
+
+  try {
+    await loadApp(window, origin.entry);
+  } catch (error) {
+    logger.log('error', 'the interface failed to load', { error: String(error) });
+    window.show();
+  }
+  lifecycle.attachWindow(window);
 }
 
-void app.whenReady().then(createWindow);
-app.on('window-all-closed', () => app.quit());
+start().catch((error: unknown) => {
+  logger.log('error', 'the app failed to start', {
+    error: error instanceof Error ? error.stack : String(error),
+  });
+  statusTray?.destroy();
+  app.exit(1);
+});

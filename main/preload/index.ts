@@ -1,4 +1,7 @@
-// Sandboxed preload: exposes domain methods only, never ipcRenderer. The contract arrives with the desktop-app issue.
-import { contextBridge } from 'electron';
+// Sandboxed preload: exposes `window.softphone` (domain methods for every command of the contract, and `on` for its
+// events) with contextBridge; ipcRenderer itself never reaches the page. electron-vite bundles this into one
+// CommonJS file whose only import is `electron`, as a sandboxed preload requires.
+import { contextBridge, ipcRenderer } from 'electron';
+import { createElectronSoftphoneApi } from '../ipc/electron-preload-api';
 
-contextBridge.exposeInMainWorld('softphone', Object.freeze({ version: '0.1.0' }));
+contextBridge.exposeInMainWorld('softphone', createElectronSoftphoneApi(ipcRenderer));

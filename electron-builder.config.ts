@@ -1,0 +1,93 @@
+// electron-builder configuration: Linux (AppImage, deb), Windows (NSIS), macOS (DMG, hardened runtime with the
+// microphone entitlement). Packaging needs a machine with internet (electron-builder downloads Electron and its
+// packaging tools); see README.md. Used as `electron-builder --config electron-builder.config.ts`.
+import type { Configuration } from 'electron-builder';
+import { appId, productName } from './main/app/identity';
+
+const microphoneReason =
+  'Softphone uses the microphone to carry your voice in calls. Audio is sent only to the party you are calling.';
+
+export const electronBuilderConfig: Configuration = {
+  appId,
+  productName,
+  copyright: 'Copyright © Softphone contributors',
+  directories: { buildResources: 'build', output: 'dist' },
+  // Only the electron-vite output and package.json; production dependencies (better-sqlite3, ws, zod) are added by
+  // electron-builder itself. Sources, tests and docs stay out.
+  files: [
+    'out/**/*',
+    'package.json',
+    '!**/*.map',
+    '!node_modules/better-sqlite3/deps/**',
+    '!node_modules/better-sqlite3/src/**',
+    '!node_modules/better-sqlite3/docs/**',
+  ],
+  // A native addon cannot be loaded from inside an asar archive.
+  asarUnpack: ['node_modules/better-sqlite3/**/*.node'],
+  // Rebuild native dependencies (better-sqlite3) against Electron's ABI before packaging — the same work as
+  // `electron-builder install-app-deps`.
+  npmRebuild: true,
+  buildDependenciesFromSource: false,
+  protocols: [
+    { name: 'SIP address', schemes: ['sip'], role: 'Viewer' },
+    { name: 'Telephone number', schemes: ['tel'], role: 'Viewer' },
+  ],
+  // Nothing is uploaded anywhere: artifacts stay in dist/.
+  publish: null,
+
+  linux: {
+    target: ['AppImage', 'deb'],
+    icon: 'build/icon.png',
+    category: 'Network;Telephony',
+    executableName: 'softphone',
+    syncDesktopName: true,
+    maintainer: 'Softphone contributors',
+    synopsis: 'SIP softphone with presence and instant messages',
+    desktop: {
+      entry: {
+        Keywords: 'SIP;VoIP;phone;call;telephony;',
+      },
+    },
+  },
+  deb: {
+    // safeStorage keeps the password key in the Secret Service when one runs.
+    recommends: ['gnome-keyring | kwalletmanager'],
+  },
+  appImage: {
+    artifactName: '${productName}-${version}-${arch}.${ext}',
+  },
+
+  win: {
+    target: [{ target: 'nsis', arch: ['x64'] }],
+    icon: 'build/icon.ico',
+  },
+  nsis: {
+    oneClick: false,
+    perMachine: false,
+    allowToChangeInstallationDirectory: true,
+    createDesktopShortcut: true,
+    createStartMenuShortcut: true,
+    shortcutName: productName,
+    deleteAppDataOnUninstall: false,
+    artifactName: '${productName}-Setup-${version}.${ext}',
+  },
+
+  mac: {
+    target: [{ target: 'dmg', arch: ['x64', 'arm64'] }],
+    icon: 'build/icon.icns',
+    category: 'public.app-category.business',
+    hardenedRuntime: true,
+    gatekeeperAssess: false,
+    entitlements: 'build/entitlements.mac.plist',
+    entitlementsInherit: 'build/entitlements.mac.plist',
+    extendInfo: {
+      NSMicrophoneUsageDescription: microphoneReason,
+    },
+  },
+  dmg: {
+    artifactName: '${productName}-${version}-${arch}.${ext}',
+  },
+};
+
+// electron-builder reads a TypeScript configuration's default export.
+export default electronBuilderConfig;

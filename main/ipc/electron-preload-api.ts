@@ -1,0 +1,51 @@
+// `window.softphone` over Electron IPC, for the preload: commands go out with one invoke on the command channel and
+// events come in on the event channel, delivered to the page as payloads only — the IPC event object (whose `sender`
+// is ipcRenderer) never reaches a listener. Kept apart from the preload entry so that entry exports nothing.
+import type { IpcRenderer, IpcRendererEvent } from 'electron';
+import type { CommandName, EventName, Result } from './contract';
+import { commandChannel, eventChannel } from './electron-channels';
+import type { EventListener, SoftphoneApi } from './softphone-api';
+import { buildSoftphoneApi, isEventName } from './softphone-api';
+
+const transportFailure: Result<never> = {
+  ok: false,
+  error: { code: 'internal', message: 'The app did not answer; try again or restart it.' },
+};
+
+export function createElectronSoftphoneApi(ipc: Pick<IpcRenderer, 'invoke' | 'on'>): SoftphoneApi {
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+
+  ipc.on(eventChannel, (_event: IpcRendererEvent, name: unknown, payload: unknown) => {
+    if (!isEventName(name)) return;
+    // A copy: a listener may unsubscribe (itself or another) while we iterate.
+    for (const listener of [...(listeners.get(name) ?? [])]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        console.error(`softphone: a listener for ${name} threw`, error);
+      }
+    }
+  });
+
+  const invoke = async (name: CommandName, args: readonly unknown[]): Promise<Result<unknown>> => {
+    try {
+      return (await ipc.invoke(commandChannel, name, args)) as Result<unknown>;
+    } catch (error) {
+      console.error(`softphone: ${name} failed in transit`, error);
+      return transportFailure;
+    }
+  };
+
+  const listen = <E extends EventName>(event: E, listener: EventListener<E>): (() => void) => {
+    const forEvent = listeners.get(event) ?? new Set<(payload: unknown) => void>();
+    listeners.set(event, forEvent);
+    // Each subscription gets its own wrapper, so subscribing the same function twice needs two unsubscribes.
+    const wrapper = (payload: unknown) => listener(payload as Parameters<EventListener<E>>[0]);
+    forEvent.add(wrapper);
+    return () => {
+      forEvent.delete(wrapper);
+    };
+  };
+
+  return buildSoftphoneApi(invoke, listen);
+}

@@ -1,0 +1,271 @@
+// main/index.ts wired against a fake `electron` module and a fake engine: the single-instance lock, the window and
+// its security, the IPC transport, the tray and the quit order — and, when the engine cannot start, a window that
+// still opens and an `app.info` that carries the storage error.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EventName, Events, Result } from '../../../main/ipc/contract';
+import { commandChannel, eventChannel } from '../../../main/ipc/electron-channels';
+import type { EngineEventListener } from '../../../main/ipc/electron-transport';
+
+type Handler = (event: unknown, ...args: unknown[]) => Promise<Result<unknown>>;
+
+const fake = vi.hoisted(() => {
+  const state = {
+    lock: true,
+    windows: [] as FakeWindowShape[],
+    handlers: new Map<string, Handler>(),
+    trays: [] as { tooltip: string }[],
+    createEngine: null as unknown as (options: unknown) => Promise<unknown>,
+    app: null as unknown as AppShape,
+  };
+  interface FakeWindowShape {
+    options: unknown;
+    loaded: string | null;
+    webContents: {
+      mainFrame: { url: string; processId: number; frameToken: string; parent: null };
+      send: (...args: unknown[]) => void;
+      sent: unknown[][];
+      isDestroyed: () => boolean;
+      on: () => void;
+      setWindowOpenHandler: () => void;
+    };
+  }
+  interface AppShape {
+    emit(name: string, ...args: unknown[]): boolean;
+    quitCalls: number;
+    exited: number | null;
+  }
+  return { state };
+});
+
+vi.mock('electron', async () => {
+  const { EventEmitter: Emitter } = await import('node:events');
+  class FakeApp extends Emitter {
+    quitCalls = 0;
+    exited: number | null = null;
+    isPackaged = false;
+    requestSingleInstanceLock = () => fake.state.lock;
+    enableSandbox = () => undefined;
+    setAppUserModelId = () => undefined;
+    whenReady = async () => undefined;
+    getPath = (name: string) => `/home/user/.config/Softphone/${name}`;
+    getVersion = () => '9.9.9';
+    isDefaultProtocolClient = () => false;
+    setAsDefaultProtocolClient = () => true;
+    exit = (code: number) => {
+      this.exited = code;
+    };
+    quit = () => {
+      this.quitCalls++;
+      const event = { defaultPrevented: false, preventDefault: () => (event.defaultPrevented = true) };
+      this.emit('before-quit', event);
+    };
+  }
+  const app = new FakeApp();
+  fake.state.app = app;
+  class BrowserWindow extends Emitter {
+    loaded: string | null = null;
+    readonly webContents;
+    constructor(readonly options: unknown) {
+      super();
+      const sent: unknown[][] = [];
+      this.webContents = {
+        mainFrame: { url: '', processId: 3, frameToken: 'main', parent: null },
+        sent,
+        send: (...args: unknown[]) => void sent.push(args),
+        isDestroyed: () => false,
+        on: () => undefined,
+        setWindowOpenHandler: () => undefined,
+        session: {},
+      };
+      fake.state.windows.push(this as never);
+    }
+    loadFile = async (path: string) => {
+      this.loaded = path;
+      this.webContents.mainFrame.url = `file://${path}`;
+    };
+    loadURL = async (url: string) => {
+      this.loaded = url;
+      this.webContents.mainFrame.url = url;
+    };
+    show = () => undefined;
+    hide = () => undefined;
+    focus = () => undefined;
+    restore = () => undefined;
+    isDestroyed = () => false;
+    isMinimized = () => false;
+    isVisible = () => true;
+  }
+  class Tray {
+    tooltip = '';
+    constructor() {
+      fake.state.trays.push(this);
+    }
+    setToolTip(text: string) {
+      this.tooltip = text;
+    }
+    setContextMenu() {}
+    setImage() {}
+    on() {
+      return this;
+    }
+    destroy() {}
+  }
+  return {
+    app,
+    BrowserWindow,
+    Tray,
+    ipcMain: {
+      handle: (channel: string, handler: Handler) => void fake.state.handlers.set(channel, handler),
+      removeHandler: (channel: string) => void fake.state.handlers.delete(channel),
+    },
+    Menu: { buildFromTemplate: (template: unknown) => ({ template }) },
+    nativeImage: { createFromBuffer: () => ({ addRepresentation: () => undefined }) },
+    nativeTheme: { shouldUseDarkColors: false },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptString: (text: string) => Buffer.from(text),
+      decryptString: (data: Buffer) => data.toString(),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: () => undefined,
+        setPermissionCheckHandler: () => undefined,
+        setDevicePermissionHandler: () => undefined,
+        webRequest: { onHeadersReceived: () => undefined },
+      },
+    },
+    shell: { openExternal: async () => undefined },
+  };
+});
+
+vi.mock('../../../main/services/engine', () => ({
+  createEngine: (options: unknown) => fake.state.createEngine(options),
+}));
+
+function fakeEngine() {
+  const listeners = new Set<EngineEventListener>();
+  return {
+    router: { dispatch: vi.fn(async (name: unknown) => ({ ok: true, value: `engine ran ${String(name)}` })) },
+    events: {
+      subscribe: (listener: EngineEventListener) => {
+        listeners.add(listener);
+        return () => void listeners.delete(listener);
+      },
+    },
+    emit<E extends EventName>(name: E, payload: Events[E]) {
+      for (const listener of listeners) listener(name, payload);
+    },
+    openUri: vi.fn(),
+    registrationSummary: () => ({ registered: 2, failing: 0, total: 3 }),
+    shutdown: vi.fn(async () => undefined),
+  };
+}
+
+async function boot(): Promise<void> {
+  await import('../../../main/index');
+}
+
+function invokeFromPage(name: string, args: unknown[] = []): Promise<Result<unknown>> {
+  const window = fake.state.windows[0]!;
+  const handler = fake.state.handlers.get(commandChannel)!;
+  return handler({ sender: window.webContents, senderFrame: window.webContents.mainFrame }, name, args);
+}
+
+beforeEach(() => {
+  vi.resetModules();
+  fake.state.lock = true;
+  fake.state.windows.length = 0;
+  fake.state.trays.length = 0;
+  fake.state.handlers.clear();
+  // Each boot registers its listeners on the one fake app; forget the previous boot's.
+  if (fake.state.app) {
+    (fake.state.app as unknown as NodeJS.EventEmitter).removeAllListeners();
+    fake.state.app.quitCalls = 0;
+  }
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('main/index.ts', () => {
+  it('quits at once when another instance holds the lock', async () => {
+    fake.state.lock = false;
+    fake.state.createEngine = vi.fn();
+    await boot();
+    await vi.waitFor(() => expect(fake.state.app.quitCalls).toBe(1));
+    expect(fake.state.windows).toHaveLength(0);
+    expect(fake.state.createEngine).not.toHaveBeenCalled();
+  });
+
+  it('starts the engine with the user data folder and safeStorage, then opens a sandboxed window on our page', async () => {
+    const engine = fakeEngine();
+    fake.state.createEngine = vi.fn(async () => engine);
+    await boot();
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toMatch(/renderer[\\/]index\.html$/));
+    expect(fake.state.createEngine).toHaveBeenCalledWith(
+      expect.objectContaining({ dataDir: '/home/user/.config/Softphone/userData', host: 'electron' }),
+    );
+    const { secrets } = (fake.state.createEngine as ReturnType<typeof vi.fn>).mock.calls[0]![0] as {
+      secrets: { available: boolean; description: string };
+    };
+    expect(secrets.available).toBe(true);
+    const options = fake.state.windows[0]!.options as { webPreferences: Record<string, unknown> };
+    expect(options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+    });
+    expect(String(options.webPreferences['preload'])).toMatch(/preload[\\/]index\.cjs$/);
+  });
+
+  it('carries commands from our page to the engine and engine events to the page', async () => {
+    const engine = fakeEngine();
+    fake.state.createEngine = async () => engine;
+    await boot();
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeTruthy());
+    expect(await invokeFromPage('accounts.list')).toEqual({ ok: true, value: 'engine ran accounts.list' });
+    engine.emit('dialpad.open', { uri: 'sip:bob@example.com' });
+    expect(fake.state.windows[0]!.webContents.sent).toEqual([
+      [eventChannel, 'dialpad.open', { uri: 'sip:bob@example.com' }],
+    ]);
+  });
+
+  it('shows the registration summary in the tray', async () => {
+    fake.state.createEngine = async () => fakeEngine();
+    await boot();
+    await vi.waitFor(() =>
+      expect(fake.state.trays[0]?.tooltip).toBe('Softphone — 2 of 3 accounts registered'),
+    );
+  });
+
+  it('stops the engine before quitting', async () => {
+    const engine = fakeEngine();
+    fake.state.createEngine = async () => engine;
+    await boot();
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeTruthy());
+    fake.state.app.emit('window-all-closed');
+    await vi.waitFor(() => expect(fake.state.app.quitCalls).toBe(2));
+    expect(engine.shutdown).toHaveBeenCalledTimes(1);
+  });
+
+  it('still opens the window when the engine cannot start, and app.info carries the storage error', async () => {
+    fake.state.createEngine = async () => {
+      throw new Error('The database file is damaged: file is not a database.');
+    };
+    await boot();
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeTruthy());
+    const info = await invokeFromPage('app.info');
+    expect(info).toMatchObject({
+      ok: true,
+      value: { host: 'electron', version: '9.9.9', storageError: expect.stringMatching(/damaged/) },
+    });
+    expect(await invokeFromPage('accounts.list')).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable' },
+    });
+    expect(fake.state.trays[0]?.tooltip).toBe('Softphone — No accounts');
+  });
+});

@@ -1,0 +1,157 @@
+// The tray with fake Tray, Menu and nativeImage: its tooltip and first menu line say how many accounts are
+// registered, follow the engine's events, and its items show the window and quit.
+import { describe, expect, it, vi } from 'vitest';
+import type { MenuItemConstructorOptions } from 'electron';
+import type { EngineEventListener } from '../../../main/ipc/electron-transport';
+import type { RegistrationSummary, StatusTrayOptions } from '../../../main/app/tray';
+import { StatusTray, trayIconPngs, trayState, trayStatusText } from '../../../main/app/tray';
+
+describe('trayStatusText', () => {
+  it.each([
+    [{ registered: 2, failing: 0, total: 3 }, '2 of 3 accounts registered'],
+    [{ registered: 1, failing: 0, total: 1 }, '1 of 1 account registered'],
+    [{ registered: 0, failing: 1, total: 1 }, '0 of 1 account registered, 1 failing'],
+    [{ registered: 1, failing: 2, total: 3 }, '1 of 3 accounts registered, 2 failing'],
+    [{ registered: 0, failing: 0, total: 0 }, 'No accounts'],
+  ])('%j → %s', (summary, text) => {
+    expect(trayStatusText(summary)).toBe(text);
+  });
+});
+
+describe('trayState', () => {
+  it.each([
+    [{ registered: 3, failing: 0, total: 3 }, 'registered'],
+    [{ registered: 2, failing: 0, total: 3 }, 'partial'],
+    [{ registered: 2, failing: 1, total: 3 }, 'failing'],
+    [{ registered: 0, failing: 0, total: 2 }, 'idle'],
+    [{ registered: 0, failing: 0, total: 0 }, 'idle'],
+  ] as const)('%j → %s', (summary, state) => {
+    expect(trayState(summary)).toBe(state);
+  });
+});
+
+describe('trayIconPngs', () => {
+  it('draws 16 and 32 px PNGs, different per state', () => {
+    const registered = trayIconPngs('registered');
+    const failing = trayIconPngs('failing');
+    expect(registered.x1.readUInt32BE(16)).toBe(16);
+    expect(registered.x2.readUInt32BE(16)).toBe(32);
+    expect(registered.x2.equals(failing.x2)).toBe(false);
+  });
+});
+
+function setup(initial: RegistrationSummary) {
+  let summary = initial;
+  const listeners = new Set<EngineEventListener>();
+  const tray = {
+    setToolTip: vi.fn(),
+    setContextMenu: vi.fn(),
+    setImage: vi.fn(),
+    destroy: vi.fn(),
+    clickListeners: [] as (() => void)[],
+    on: vi.fn((name: string, listener: () => void) => {
+      if (name === 'click') tray.clickListeners.push(listener);
+      return tray;
+    }),
+  };
+  const images: { scaleFactor: number; size: number; extra: { scaleFactor: number; size: number }[] }[] = [];
+  const options = {
+    createTray: vi.fn(() => tray),
+    Menu: { buildFromTemplate: vi.fn((template: MenuItemConstructorOptions[]) => ({ template })) },
+    nativeImage: {
+      createFromBuffer: vi.fn((buffer: Buffer, opts?: { scaleFactor?: number }) => {
+        const image = {
+          scaleFactor: opts?.scaleFactor ?? 1,
+          size: buffer.readUInt32BE(16),
+          extra: [] as { scaleFactor: number; size: number }[],
+        };
+        images.push(image);
+        return {
+          addRepresentation: (rep: { scaleFactor: number; buffer?: Buffer }) =>
+            image.extra.push({ scaleFactor: rep.scaleFactor, size: rep.buffer!.readUInt32BE(16) }),
+        };
+      }),
+    },
+    engine: {
+      registrationSummary: () => summary,
+      events: {
+        subscribe: (listener: EngineEventListener) => {
+          listeners.add(listener);
+          return () => void listeners.delete(listener);
+        },
+      },
+    },
+    onShow: vi.fn(),
+    onQuit: vi.fn(),
+  };
+  const statusTray = new StatusTray(options as unknown as StatusTrayOptions);
+  const lastMenu = () => {
+    const calls = options.Menu.buildFromTemplate.mock.calls;
+    return calls[calls.length - 1]![0];
+  };
+  const set = (next: RegistrationSummary) => {
+    summary = next;
+  };
+  const emit = (name: 'registration.changed' | 'accounts.changed' | 'settings.changed') => {
+    for (const listener of listeners) listener(name, {} as never);
+  };
+  return { statusTray, tray, options, lastMenu, set, emit, listeners, images };
+}
+
+describe('StatusTray', () => {
+  it('shows "2 of 3 accounts registered" in the tooltip and at the top of the menu', () => {
+    const t = setup({ registered: 2, failing: 0, total: 3 });
+    expect(t.statusTray.text).toBe('2 of 3 accounts registered');
+    expect(t.tray.setToolTip).toHaveBeenCalledWith('Softphone — 2 of 3 accounts registered');
+    const menu = t.lastMenu();
+    expect(menu[0]).toMatchObject({ label: '2 of 3 accounts registered', enabled: false });
+    expect(menu.map((item) => item.label ?? item.type)).toEqual([
+      '2 of 3 accounts registered',
+      'separator',
+      'Show Softphone',
+      'Quit',
+    ]);
+  });
+
+  it('gives the tray a 16 px icon with a 32 px representation for high-density screens', () => {
+    const t = setup({ registered: 0, failing: 0, total: 0 });
+    expect(t.images[0]).toEqual({ scaleFactor: 1, size: 16, extra: [{ scaleFactor: 2, size: 32 }] });
+  });
+
+  it('follows registration and account events', () => {
+    const t = setup({ registered: 2, failing: 0, total: 3 });
+    t.set({ registered: 3, failing: 0, total: 3 });
+    t.emit('registration.changed');
+    expect(t.tray.setToolTip).toHaveBeenLastCalledWith('Softphone — 3 of 3 accounts registered');
+    expect(t.tray.setImage).toHaveBeenCalledTimes(1);
+    t.set({ registered: 3, failing: 0, total: 4 });
+    t.emit('accounts.changed');
+    expect(t.lastMenu()[0]!.label).toBe('3 of 4 accounts registered');
+  });
+
+  it('ignores unrelated events and does not rebuild an unchanged menu', () => {
+    const t = setup({ registered: 1, failing: 0, total: 1 });
+    const builds = t.options.Menu.buildFromTemplate.mock.calls.length;
+    t.emit('settings.changed');
+    t.emit('registration.changed');
+    expect(t.options.Menu.buildFromTemplate.mock.calls.length).toBe(builds);
+  });
+
+  it('Show and a click on the icon show the window; Quit quits', () => {
+    const t = setup({ registered: 1, failing: 0, total: 1 });
+    const menu = t.lastMenu();
+    (menu[2]!.click as () => void)();
+    expect(t.options.onShow).toHaveBeenCalledTimes(1);
+    t.tray.clickListeners[0]!();
+    expect(t.options.onShow).toHaveBeenCalledTimes(2);
+    (menu[3]!.click as () => void)();
+    expect(t.options.onQuit).toHaveBeenCalledTimes(1);
+  });
+
+  it('destroy stops listening and removes the icon', () => {
+    const t = setup({ registered: 1, failing: 0, total: 1 });
+    t.statusTray.destroy();
+    expect(t.listeners.size).toBe(0);
+    expect(t.tray.destroy).toHaveBeenCalled();
+  });
+});
