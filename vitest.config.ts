@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 
 export default defineConfig({
   test: {
@@ -19,6 +21,16 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // Svelte components in jsdom, with Svelte's browser runtime and a fake bridge (test/component/support).
+        plugins: [svelte({ configFile: false }), svelteTesting()],
+        resolve: { conditions: ['browser'] },
+        test: {
+          name: 'component',
+          include: ['test/component/**/*.test.ts'],
+          environment: 'jsdom',
         },
       },
     ],

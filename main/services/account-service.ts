@@ -86,7 +86,10 @@ export class AccountService {
   async create(input: AccountInput): Promise<AccountDto> {
     const record = this.#deps.store.insert(this.#newAccount(input));
     this.#announceAccounts();
-    this.#setStatus(record.id, record.enabled ? statusFromState(record.id, { name: 'unregistered' }) : disabledStatus(record.id));
+    this.#setStatus(
+      record.id,
+      record.enabled ? statusFromState(record.id, { name: 'unregistered' }) : disabledStatus(record.id),
+    );
     if (record.enabled) await this.#serial(record.id, () => this.#start(record));
     return toDto(record);
   }
@@ -165,7 +168,10 @@ export class AccountService {
       const stored = this.#deps.store.getPassword(record.id);
       password = stored ? this.#deps.cipher.decrypt(stored) : '';
     } catch (error) {
-      this.#setStatus(record.id, passwordUnavailableStatus(record.id, String(error instanceof Error ? error.message : error)));
+      this.#setStatus(
+        record.id,
+        passwordUnavailableStatus(record.id, String(error instanceof Error ? error.message : error)),
+      );
       return;
     }
     let localAddress: string;
@@ -173,11 +179,14 @@ export class AccountService {
       const hop = await resolveNextHop(registrarOf(aor), proxy, record.transport, this.#deps.resolver);
       localAddress = await this.#deps.localAddressFor(hop.address);
     } catch (error) {
-      this.#setStatus(record.id, statusFromState(record.id, {
-        name: 'failed',
-        reason: 'unreachable',
-        detail: `cannot find the server: ${error instanceof Error ? error.message : String(error)}`,
-      }));
+      this.#setStatus(
+        record.id,
+        statusFromState(record.id, {
+          name: 'failed',
+          reason: 'unreachable',
+          detail: `cannot find the server: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+      );
       return;
     }
     const ua = await this.#deps.agents.get(localAddress);
@@ -191,7 +200,9 @@ export class AccountService {
       ...(proxy ? { outboundProxy: proxy } : {}),
       instanceId: `urn:uuid:${record.id}`,
     });
-    const detach = account.registerer.onStateChanged((state) => this.#setStatus(record.id, statusFromState(record.id, state)));
+    const detach = account.registerer.onStateChanged((state) =>
+      this.#setStatus(record.id, statusFromState(record.id, state)),
+    );
     this.#live.set(record.id, {
       account,
       detach: () => {
@@ -212,7 +223,8 @@ export class AccountService {
   }
 
   #newAccount(input: AccountInput): NewAccount {
-    const password = typeof input.password === 'string' && input.password.length > 0 ? input.password : undefined;
+    const password =
+      typeof input.password === 'string' && input.password.length > 0 ? input.password : undefined;
     return { ...this.#plainFields(input), password: password ? this.#deps.cipher.encrypt(password) : null };
   }
 
@@ -271,7 +283,8 @@ export class AccountService {
 
 function parseSip(text: string, field: string): SipUri {
   const parsed = parseUri(text);
-  if (!parsed.ok || !isSipUri(parsed.value)) throw new ServiceError('invalid-argument', `${text} is not a SIP URI`, { field });
+  if (!parsed.ok || !isSipUri(parsed.value))
+    throw new ServiceError('invalid-argument', `${text} is not a SIP URI`, { field });
   return parsed.value;
 }
 

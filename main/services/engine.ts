@@ -83,7 +83,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     resolver: options.resolver ?? new SystemNameResolver(),
     localAddressFor: options.localAddressFor ?? ((remote) => localAddressFor(remote)),
     logger,
-    ...(options.unregisterTimeoutMs !== undefined ? { unregisterTimeoutMs: options.unregisterTimeoutMs } : {}),
+    ...(options.unregisterTimeoutMs !== undefined
+      ? { unregisterTimeoutMs: options.unregisterTimeoutMs }
+      : {}),
   });
   const info = appInfo(options, null);
   const handlers: CommandHandlers = {
@@ -100,7 +102,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'settings.update': (patch) => settings.update(patch),
   };
   const router = new CommandRouter(handlers, logger);
-  void accounts.startAll().catch((error: unknown) => logger.log('error', 'starting accounts failed', { error: String(error) }));
+  void accounts
+    .startAll()
+    .catch((error: unknown) => logger.log('error', 'starting accounts failed', { error: String(error) }));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -132,7 +136,10 @@ function appInfo(options: EngineOptions, storageError: string | null): AppInfoDt
 /** The store could not be opened: answer app.info with the reason, everything else with `unavailable`. */
 function degradedEngine(info: AppInfoDto, events: EventHub): Engine {
   const unavailable = (): never => {
-    throw new ServiceError('unavailable', `The app's data could not be opened: ${info.storageError ?? 'unknown error'}`);
+    throw new ServiceError(
+      'unavailable',
+      `The app's data could not be opened: ${info.storageError ?? 'unknown error'}`,
+    );
   };
   const handlers: CommandHandlers = {
     'app.info': () => info,

@@ -24,15 +24,20 @@ export function disabledStatus(accountId: string): RegistrationStatusDto {
 export function statusFromState(accountId: string, state: RegistrationState): RegistrationStatusDto {
   switch (state.name) {
     case 'registered':
-      return { ...blank(accountId, 'registered'), expires: state.expires, summary: 'Registered', detail: `binding ${state.contact} for ${state.expires} s` };
+      return {
+        ...blank(accountId, 'registered'),
+        expires: state.expires,
+        summary: 'Registered',
+        detail: `binding ${state.contact} for ${state.expires} s`,
+      };
     case 'failed': {
-      const retry = state.retryInMs !== undefined ? ` — trying again in ${Math.ceil(state.retryInMs / 1000)} s` : '';
-      const statusLine = state.status !== undefined ? `${state.status}: ` : '';
+      const retry =
+        state.retryInMs !== undefined ? ` — trying again in ${Math.ceil(state.retryInMs / 1000)} s` : '';
       return {
         ...blank(accountId, 'failed'),
         failure: state.reason,
         summary: SUMMARIES[state.reason],
-        detail: `${statusLine}${state.detail}${retry}`,
+        detail: `${state.detail}${retry}`,
         status: state.status ?? null,
         retryInMs: state.retryInMs ?? null,
       };
@@ -57,5 +62,14 @@ export function passwordUnavailableStatus(accountId: string, detail: string): Re
 }
 
 function blank(accountId: string, state: RegistrationStatusDto['state']): RegistrationStatusDto {
-  return { accountId, state, expires: null, failure: null, summary: null, detail: null, status: null, retryInMs: null };
+  return {
+    accountId,
+    state,
+    expires: null,
+    failure: null,
+    summary: null,
+    detail: null,
+    status: null,
+    retryInMs: null,
+  };
 }

@@ -49,7 +49,9 @@ export class UserAgentPool {
     const agents = await Promise.allSettled([...this.#agents.values()]);
     this.#agents.clear();
     await Promise.all(
-      agents.map((settled) => (settled.status === 'fulfilled' ? settled.value.shutdown(timeoutMs) : Promise.resolve())),
+      agents.map((settled) =>
+        settled.status === 'fulfilled' ? settled.value.shutdown(timeoutMs) : Promise.resolve(),
+      ),
     );
   }
 }

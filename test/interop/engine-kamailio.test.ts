@@ -4,7 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountDto, AccountInput, EventName, Events, RegistrationStatusDto, Result } from '../../main/ipc/contract';
+import type {
+  AccountDto,
+  AccountInput,
+  EventName,
+  Events,
+  RegistrationStatusDto,
+  Result,
+} from '../../main/ipc/contract';
 import { type Engine, createEngine } from '../../main/services/engine';
 import { FileKeyCipher } from '../../main/store/file-key-cipher';
 import { type KamailioHandle, peersAvailable, startKamailio } from './support/kamailio';
@@ -48,11 +55,18 @@ describe.skipIf(!peers.kamailio)('engine against Kamailio', () => {
     return { engine, events };
   }
 
-  function until(events: Array<[EventName, unknown]>, accept: (status: RegistrationStatusDto) => boolean, ms = 10_000) {
+  function until(
+    events: Array<[EventName, unknown]>,
+    accept: (status: RegistrationStatusDto) => boolean,
+    ms = 10_000,
+  ) {
     return new Promise<RegistrationStatusDto>((resolve, reject) => {
       const deadline = Date.now() + ms;
       const poll = () => {
-        const found = events.find(([name, payload]) => name === 'registration.changed' && accept(payload as Events['registration.changed']));
+        const found = events.find(
+          ([name, payload]) =>
+            name === 'registration.changed' && accept(payload as Events['registration.changed']),
+        );
         if (found) resolve(found[1] as RegistrationStatusDto);
         else if (Date.now() > deadline) reject(new Error(`no matching status in ${JSON.stringify(events)}`));
         else setTimeout(poll, 50);
@@ -76,15 +90,24 @@ describe.skipIf(!peers.kamailio)('engine against Kamailio', () => {
     const { engine } = await start();
     const result = await engine.router.dispatch('accounts.create', [{ ...input('x'), aor: 'not a uri' }]);
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid-argument', field: 'aor' } });
-    expect(await engine.router.dispatch('accounts.nope', [])).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    expect(await engine.router.dispatch('accounts.nope', [])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument' },
+    });
   });
 
   it('says plainly when the password is wrong, registers once it is fixed, and survives a restart', async () => {
     const first = await start();
-    const created = value<AccountDto>(await first.engine.router.dispatch('accounts.create', [input('wrong')]));
+    const created = value<AccountDto>(
+      await first.engine.router.dispatch('accounts.create', [input('wrong')]),
+    );
     expect(created.hasPassword).toBe(true);
     const failed = await until(first.events, (s) => s.accountId === created.id && s.state === 'failed');
-    expect(failed).toMatchObject({ failure: 'bad-credentials', status: 401, summary: 'The user name or password was not accepted.' });
+    expect(failed).toMatchObject({
+      failure: 'bad-credentials',
+      status: 401,
+      summary: 'The user name or password was not accepted.',
+    });
     expect(failed.detail).toContain('401');
 
     value(await first.engine.router.dispatch('accounts.update', [created.id, input('secret')]));
@@ -110,7 +133,9 @@ describe.skipIf(!peers.kamailio)('engine against Kamailio', () => {
     const created = value<AccountDto>(await engine.router.dispatch('accounts.create', [input('secret')]));
     await until(events, (s) => s.accountId === created.id && s.state === 'registered');
     value(await engine.router.dispatch('accounts.setEnabled', [created.id, false]));
-    expect(value<RegistrationStatusDto[]>(await engine.router.dispatch('registration.list', []))[0]?.state).toBe('disabled');
+    expect(
+      value<RegistrationStatusDto[]>(await engine.router.dispatch('registration.list', []))[0]?.state,
+    ).toBe('disabled');
     expect((await kamailio.ulDump()).filter((b) => b.aor === 'alice')).toHaveLength(0);
     events.length = 0;
     value(await engine.router.dispatch('accounts.setEnabled', [created.id, true]));

@@ -277,7 +277,10 @@ export class Registerer {
       return;
     }
     const { reason, retry } = classifyFailure(status);
-    const detail = status === 408 ? 'no answer from the registrar' : `${status} ${response.reason}`.trim();
+    const detail =
+      status === 408
+        ? `408 no answer${this.#fromServer()}`
+        : `${status} ${response.reason}`.trim() + this.#fromServer();
     this.#fail(reason, status, detail, retry);
   }
 
@@ -291,7 +294,7 @@ export class Registerer {
       outcome.reason === 'bad-credentials' ? 'bad-credentials' : 'unsupported-challenge';
     const detail =
       outcome.reason === 'bad-credentials'
-        ? `the registrar refused the user name or password (${response.status})`
+        ? `${response.status} ${response.reason}`.trim() + this.#fromServer()
         : outcome.detail;
     this.#fail(reason, response.status, detail, false);
     return false;
@@ -352,6 +355,14 @@ export class Registerer {
         void this.#send();
       });
     }
+  }
+
+  /** " from 192.0.2.10:5060": which server said it, for the technical detail line. */
+  #fromServer(): string {
+    const destination = this.#destination;
+    if (!destination) return '';
+    const host = destination.address.includes(':') ? `[${destination.address}]` : destination.address;
+    return ` from ${host}:${destination.port}`;
   }
 
   #finishUnregister(generation: number): void {

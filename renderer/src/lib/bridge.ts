@@ -1,0 +1,279 @@
+// The one door between the interface and the engine. In Electron the preload exposes `window.softphone`; in a plain
+// browser the web host carries the same contract over a WebSocket. Nothing else in the renderer knows which: every
+// component talks to a Bridge, and nothing here throws across the boundary — failures come back as Results.
+import type {
+  CommandArgs,
+  CommandError,
+  CommandName,
+  CommandResult,
+  EventName,
+  Result,
+} from '../../../main/ipc/contract';
+import type { EventListener, SoftphoneApi } from '../../../main/ipc/softphone-api';
+
+export type { EventListener, SoftphoneApi };
+
+/** The link to the engine. Electron's is always open; the web host's socket can drop and come back. */
+export type ConnectionState =
+  | { readonly kind: 'open' }
+  /** `attempt` counts failed tries since the link was last open (0 while the first try is under way). */
+  | { readonly kind: 'connecting'; readonly attempt: number }
+  /** The page was opened without the web host's access token, so it cannot connect at all. */
+  | { readonly kind: 'no-token' };
+
+export interface Bridge {
+  readonly kind: 'electron' | 'web';
+  invoke<C extends CommandName>(name: C, ...args: CommandArgs<C>): Promise<Result<CommandResult<C>>>;
+  on<E extends EventName>(event: E, listener: EventListener<E>): () => void;
+  /** Calls the listener with the current state at once, then on every change. */
+  onConnection(listener: (state: ConnectionState) => void): () => void;
+}
+
+/** The subset of the browser's WebSocket the bridge uses, so tests can hand in a fake. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: Event) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+}
+
+/** Everything the bridge needs from the page; `browserEnvironment()` is the real one. */
+export interface BridgeEnvironment {
+  readonly softphone: unknown;
+  readonly location: Pick<Location, 'hash' | 'host' | 'protocol' | 'pathname' | 'search'>;
+  readonly history: Pick<History, 'replaceState'>;
+  readonly sessionStorage: Pick<Storage, 'getItem' | 'setItem'>;
+  readonly openSocket: (url: string) => SocketLike;
+  readonly setTimeout: (callback: () => void, ms: number) => number;
+  readonly clearTimeout: (handle: number) => void;
+  /** 0 ≤ n < 1, spreads reconnect attempts of several tabs apart. */
+  readonly random: () => number;
+}
+
+export function browserEnvironment(): BridgeEnvironment {
+  return {
+    softphone: (window as { softphone?: unknown }).softphone,
+    location: window.location,
+    history: window.history,
+    sessionStorage: window.sessionStorage,
+    openSocket: (url) => new WebSocket(url),
+    setTimeout: (callback, ms) => window.setTimeout(callback, ms),
+    clearTimeout: (handle) => window.clearTimeout(handle),
+    random: Math.random,
+  };
+}
+
+/** Picks `window.softphone` when the preload provided it, else the web host's socket. */
+export function createBridge(env: BridgeEnvironment = browserEnvironment()): Bridge {
+  return isSoftphoneApi(env.softphone) ? electronBridge(env.softphone) : webSocketBridge(env);
+}
+
+function isSoftphoneApi(value: unknown): value is SoftphoneApi {
+  return typeof value === 'object' && value !== null && typeof (value as { on?: unknown }).on === 'function';
+}
+
+function failure(code: CommandError['code'], message: string): { ok: false; error: CommandError } {
+  return { ok: false, error: { code, message } };
+}
+
+type AnyMethod = (...args: unknown[]) => Promise<Result<unknown>>;
+
+export function electronBridge(api: SoftphoneApi): Bridge {
+  const domains = api as unknown as Record<string, Record<string, AnyMethod> | undefined>;
+  return {
+    kind: 'electron',
+    async invoke<C extends CommandName>(name: C, ...args: CommandArgs<C>) {
+      const dot = name.indexOf('.');
+      const method = domains[name.slice(0, dot)]?.[name.slice(dot + 1)];
+      if (typeof method !== 'function') return failure('internal', `The app does not offer ${name}.`);
+      try {
+        return (await method(...args)) as Result<CommandResult<C>>;
+      } catch (error) {
+        return failure('internal', error instanceof Error ? error.message : String(error));
+      }
+    },
+    on(event, listener) {
+      return api.on(event, listener);
+    },
+    onConnection(listener) {
+      listener({ kind: 'open' });
+      return () => {};
+    },
+  };
+}
+
+const TOKEN_KEY = 'softphone.webHostToken';
+/** A command waits this long for a connection before it fails as unavailable. */
+const QUEUE_WAIT_MS = 10_000;
+/** A sent command with no answer after this long fails, so no caller waits forever on a hung engine. */
+const ANSWER_WAIT_MS = 30_000;
+const BACKOFF_FIRST_MS = 250;
+const BACKOFF_MAX_MS = 8_000;
+const OPEN = 1;
+
+interface Pending {
+  readonly resolve: (result: Result<unknown>) => void;
+  readonly frame: string;
+  timer: number;
+  sent: boolean;
+}
+
+/**
+ * The web host's socket: `ws(s)://<host>/ws?token=…`. The token arrives once in the page's `#token=…` fragment; it is
+ * moved to sessionStorage and erased from the address bar, so a reload still works and the token is not left in
+ * the visible URL or the history.
+ */
+export function webSocketBridge(env: BridgeEnvironment): Bridge {
+  const token = takeToken(env);
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  const connectionListeners = new Set<(state: ConnectionState) => void>();
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let socket: SocketLike | null = null;
+  let state: ConnectionState = token ? { kind: 'connecting', attempt: 0 } : { kind: 'no-token' };
+  let failures = 0;
+
+  const setState = (next: ConnectionState) => {
+    state = next;
+    for (const listener of connectionListeners) listener(next);
+  };
+
+  const settle = (id: number, result: Result<unknown>) => {
+    const entry = pending.get(id);
+    if (!entry) return;
+    pending.delete(id);
+    env.clearTimeout(entry.timer);
+    entry.resolve(result);
+  };
+
+  const send = (id: number, entry: Pending) => {
+    if (!socket || socket.readyState !== OPEN) return;
+    socket.send(entry.frame);
+    entry.sent = true;
+    env.clearTimeout(entry.timer);
+    entry.timer = env.setTimeout(
+      () => settle(id, failure('unavailable', 'The engine did not answer in time.')),
+      ANSWER_WAIT_MS,
+    );
+  };
+
+  const dispatch = (data: unknown) => {
+    if (typeof data !== 'string') return;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null) return;
+    const message = frame as {
+      type?: unknown;
+      id?: unknown;
+      result?: unknown;
+      name?: unknown;
+      payload?: unknown;
+    };
+    if (message.type === 'result' && typeof message.id === 'number' && isResult(message.result)) {
+      settle(message.id, message.result);
+    } else if (message.type === 'event' && typeof message.name === 'string') {
+      for (const listener of listeners.get(message.name as EventName) ?? []) {
+        // One faulty listener must not keep the event from the others.
+        try {
+          listener(message.payload);
+        } catch (error) {
+          console.error(`listener for ${message.name} failed`, error);
+        }
+      }
+    }
+  };
+
+  const connect = () => {
+    if (!token) return;
+    const scheme = env.location.protocol === 'https:' ? 'wss' : 'ws';
+    const current = env.openSocket(`${scheme}://${env.location.host}/ws?token=${encodeURIComponent(token)}`);
+    socket = current;
+    current.onopen = () => {
+      failures = 0;
+      setState({ kind: 'open' });
+      for (const [id, entry] of pending) if (!entry.sent) send(id, entry);
+    };
+    current.onmessage = (event) => dispatch(event.data);
+    current.onerror = () => {};
+    current.onclose = () => {
+      if (socket !== current) return;
+      socket = null;
+      // A command that went out may or may not have been carried out; the caller reloads what it shows.
+      for (const [id, entry] of pending) {
+        if (entry.sent) settle(id, failure('unavailable', 'The connection to the engine was lost.'));
+      }
+      failures += 1;
+      setState({ kind: 'connecting', attempt: failures });
+      const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failures - 1));
+      env.setTimeout(connect, ceiling * (0.8 + 0.4 * env.random()));
+    };
+  };
+
+  connect();
+
+  return {
+    kind: 'web',
+    invoke<C extends CommandName>(name: C, ...args: CommandArgs<C>): Promise<Result<CommandResult<C>>> {
+      if (!token) {
+        return Promise.resolve(
+          failure('unauthorized', 'This page was opened without the access token the web host printed.'),
+        );
+      }
+      return new Promise((resolve) => {
+        const id = nextId++;
+        const entry: Pending = {
+          resolve: resolve as (result: Result<unknown>) => void,
+          frame: JSON.stringify({ type: 'command', id, name, args }),
+          sent: false,
+          timer: env.setTimeout(
+            () => settle(id, failure('unavailable', 'The engine cannot be reached.')),
+            QUEUE_WAIT_MS,
+          ),
+        };
+        pending.set(id, entry);
+        send(id, entry);
+      });
+    },
+    on<E extends EventName>(event: E, listener: EventListener<E>) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      const wrapped = listener as (payload: unknown) => void;
+      set.add(wrapped);
+      return () => {
+        set.delete(wrapped);
+      };
+    },
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      listener(state);
+      return () => {
+        connectionListeners.delete(listener);
+      };
+    },
+  };
+}
+
+function takeToken(env: BridgeEnvironment): string | null {
+  const fragment = new URLSearchParams(env.location.hash.replace(/^#/, ''));
+  const fromUrl = fragment.get('token');
+  if (fromUrl) {
+    env.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    env.history.replaceState(null, '', `${env.location.pathname}${env.location.search}`);
+    return fromUrl;
+  }
+  return env.sessionStorage.getItem(TOKEN_KEY);
+}
+
+function isResult(value: unknown): value is Result<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const result = value as { ok?: unknown; error?: unknown };
+  if (result.ok === true) return true;
+  return result.ok === false && typeof result.error === 'object' && result.error !== null;
+}

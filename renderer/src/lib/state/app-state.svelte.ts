@@ -1,0 +1,66 @@
+// Everything the interface knows, built on one Bridge: the state classes, fed by the engine's events, and the
+// loads that fill them at start and again after the web host's socket comes back (events were missed meanwhile).
+import type { Bridge, ConnectionState } from '../bridge';
+import { AccountsState } from './accounts.svelte';
+import { AppInfoState } from './app-info.svelte';
+import { ConnectionStatus } from './connection.svelte';
+import { Navigation } from './navigation.svelte';
+import { RegistrationsState } from './registrations.svelte';
+import { SettingsState } from './settings.svelte';
+
+export class AppState {
+  readonly info: AppInfoState;
+  readonly accounts: AccountsState;
+  readonly registrations: RegistrationsState;
+  readonly settings: SettingsState;
+  readonly connection = new ConnectionStatus();
+  readonly navigation = new Navigation();
+  /** Settles when the load started by start() has finished. */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(readonly bridge: Bridge) {
+    this.info = new AppInfoState(bridge);
+    this.accounts = new AccountsState(bridge);
+    this.registrations = new RegistrationsState(bridge);
+    this.settings = new SettingsState(bridge);
+  }
+
+  /** Subscribes and loads; returns the function that unsubscribes. */
+  start(): () => void {
+    const { bridge } = this;
+    let previous: ConnectionState['kind'] | null = null;
+    const stops = [
+      bridge.on('accounts.changed', (accounts) => this.accounts.apply(accounts)),
+      bridge.on('registration.changed', (status) => this.registrations.receive(status)),
+      bridge.on('settings.changed', (settings) => this.settings.apply(settings)),
+      bridge.on('dialpad.open', ({ uri }) => {
+        this.navigation.openedUri = uri;
+        this.navigation.show('dialpad');
+      }),
+      bridge.onConnection((state) => {
+        this.connection.state = state;
+        // Events were lost while the link was down: load again once it is back (the first load is still running
+        // when the link first opens, and the web bridge holds its commands until then).
+        if (
+          state.kind === 'open' &&
+          previous !== null &&
+          previous !== 'open' &&
+          this.info.status !== 'loading'
+        ) {
+          void this.load();
+        }
+        previous = state.kind;
+      }),
+    ];
+    this.ready = this.load();
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }
+
+  async load(): Promise<void> {
+    await this.info.load();
+    if (!this.info.value || this.info.value.storageError) return;
+    await Promise.all([this.accounts.load(), this.registrations.load(), this.settings.load()]);
+  }
+}

@@ -1,0 +1,7 @@
+// The theme setting on the page: 'system' follows prefers-color-scheme through CSS; light and dark pin it.
+import type { Theme } from '../../../main/ipc/contract';
+
+export function applyTheme(root: HTMLElement, theme: Theme): void {
+  if (theme === 'system') delete root.dataset['theme'];
+  else root.dataset['theme'] = theme;
+}

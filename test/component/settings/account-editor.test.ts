@@ -1,0 +1,308 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import type { AccountDto } from '../../../main/ipc/contract';
+import AccountEditor from '../../../renderer/src/features/settings/AccountEditor.svelte';
+import { account, status, wrongPassword } from '../support/fake-engine';
+import { renderWithApp } from '../support/render';
+
+const alice = account({
+  id: 'acc-alice',
+  displayName: 'Alice',
+  aor: 'sip:alice@127.0.0.1',
+  authUser: 'alice-auth',
+  outboundProxy: 'sip:127.0.0.1:5060',
+  transport: 'tcp',
+  expires: 600,
+  hasPassword: true,
+});
+
+async function openEditor(existing: AccountDto | null = null, extra: { statuses?: never[] } = {}) {
+  const onclose = vi.fn();
+  const view = await renderWithApp(
+    AccountEditor,
+    { account: existing, onclose },
+    { accounts: existing ? [existing] : [], ...extra },
+  );
+  return { ...view, onclose };
+}
+
+/** The error message tied to an input through aria-describedby, if any. */
+function errorFor(input: HTMLElement): string | null {
+  const ids = input.getAttribute('aria-describedby')?.split(' ') ?? [];
+  const error = ids.map((id) => document.getElementById(id)).find((el) => el?.classList.contains('error'));
+  return error?.textContent?.trim() ?? null;
+}
+
+async function type(label: string | RegExp, value: string) {
+  const input = screen.getByLabelText(label);
+  await fireEvent.input(input, { target: { value } });
+  return input;
+}
+
+async function fill(values: Record<string, string>) {
+  for (const [label, value] of Object.entries(values)) await type(label, value);
+}
+
+describe('AccountEditor validation', () => {
+  it('explains a SIP address without the scheme once the field is left, and clears it as the person fixes it', async () => {
+    await openEditor();
+    const aor = await type('SIP address', 'alice@example.com');
+    expect(errorFor(aor)).toBeNull();
+
+    await fireEvent.blur(aor);
+    expect(errorFor(aor)).toBe('Start with sip:, as in sip:alice@example.com.');
+    expect(aor.getAttribute('aria-invalid')).toBe('true');
+
+    await fireEvent.input(aor, { target: { value: 'sip:alice@' } });
+    expect(errorFor(aor)).toBe('Add the server name or IP address after @.');
+
+    await fireEvent.input(aor, { target: { value: 'sip:alice@example.com' } });
+    expect(errorFor(aor)).toBeNull();
+    expect(aor.hasAttribute('aria-invalid')).toBe(false);
+  });
+
+  it('holds a message back while focus moves to a button, so the click is not pushed off its target', async () => {
+    await openEditor();
+    const expires = await type(/Registration interval/, '10');
+    const save = screen.getByRole('button', { name: 'Save and test' });
+    await fireEvent.blur(expires, { relatedTarget: save });
+    expect(errorFor(expires)).toBeNull();
+    await fireEvent.click(save);
+    expect(errorFor(expires)).toBe('Use at least 30 seconds.');
+  });
+
+  it('asks for the user part of the address and checks the proxy URI', async () => {
+    await openEditor();
+    const aor = await type('SIP address', 'sip:example.com');
+    await fireEvent.blur(aor);
+    expect(errorFor(aor)).toBe(
+      'Add the user name and @ in front of the server, as in sip:alice@example.com.',
+    );
+
+    const proxy = await type('Outbound proxy', 'sip:proxy..example.com');
+    await fireEvent.blur(proxy);
+    expect(errorFor(proxy)).toBe('"proxy..example.com" has an empty part between dots.');
+    await fireEvent.input(proxy, { target: { value: 'sip:192.0.2.10:70000' } });
+    expect(errorFor(proxy)).toBe('The port must be a number from 0 to 65535.');
+    await fireEvent.input(proxy, { target: { value: '' } });
+    expect(errorFor(proxy)).toBeNull();
+  });
+
+  it('keeps the registration interval between 30 and 86400 seconds', async () => {
+    await openEditor();
+    const expires = await type(/Registration interval/, '10');
+    await fireEvent.blur(expires);
+    expect(errorFor(expires)).toBe('Use at least 30 seconds.');
+    await fireEvent.input(expires, { target: { value: '90000' } });
+    expect(errorFor(expires)).toBe('Use at most 86400 seconds (one day).');
+    await fireEvent.input(expires, { target: { value: 'ten' } });
+    expect(errorFor(expires)).toBe('Enter a whole number of seconds from 30 to 86400.');
+    await fireEvent.input(expires, { target: { value: '86400' } });
+    expect(errorFor(expires)).toBeNull();
+  });
+
+  it('on save with problems, shows every message, focuses the first bad field and sends nothing', async () => {
+    const { bridge } = await openEditor();
+    await type(/Registration interval/, '5');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+
+    const aor = screen.getByLabelText('SIP address');
+    expect(errorFor(aor)).toBe('Enter a SIP address such as sip:alice@example.com.');
+    expect(errorFor(screen.getByLabelText(/Registration interval/))).toBe('Use at least 30 seconds.');
+    await waitFor(() => expect(document.activeElement).toBe(aor));
+    expect(bridge.callsOf('accounts.create')).toEqual([]);
+  });
+
+  it('shows a validation error the engine returned under the field it names', async () => {
+    const { bridge } = await openEditor();
+    bridge.handle('accounts.create', () => ({
+      ok: false,
+      error: { code: 'invalid-argument', message: 'Address needs a user part', field: 'aor' },
+    }));
+    await type('SIP address', 'sip:alice@example.com');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+
+    const aor = screen.getByLabelText('SIP address');
+    await waitFor(() => expect(errorFor(aor)).toBe('Address needs a user part'));
+    expect(document.activeElement).toBe(aor);
+    await fireEvent.input(aor, { target: { value: 'sip:alice@example.org' } });
+    expect(errorFor(aor)).toBeNull();
+  });
+});
+
+describe('AccountEditor saving', () => {
+  it('creates the account with exactly the typed values, then starts a registration', async () => {
+    const { bridge } = await openEditor();
+    await fill({
+      'Display name': '  Alice  ',
+      'SIP address': 'sip:alice@127.0.0.1',
+      'Authentication user': '',
+      Password: 'secret',
+      'Outbound proxy': 'sip:127.0.0.1:5060;lr',
+    });
+    await type(/Registration interval/, '600');
+    await fireEvent.click(screen.getByLabelText('TCP'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+
+    await waitFor(() => expect(bridge.callsOf('accounts.registerNow')).toEqual([['acc-1']]));
+    expect(bridge.callsOf('accounts.create')).toEqual([
+      [
+        {
+          displayName: 'Alice',
+          aor: 'sip:alice@127.0.0.1',
+          authUser: null,
+          password: 'secret',
+          outboundProxy: 'sip:127.0.0.1:5060;lr',
+          transport: 'tcp',
+          expires: 600,
+          enabled: true,
+        },
+      ],
+    ]);
+    // The password is write-only: the field empties and says one is saved.
+    expect(screen.getByLabelText('Password')).toHaveProperty('value', '');
+    expect(screen.getByText('Saved')).toBeTruthy();
+  });
+
+  it('updates an existing account without sending a password when the field is left empty', async () => {
+    const { bridge } = await openEditor(alice);
+    expect(screen.getByText('Saved')).toBeTruthy();
+    expect(screen.getByLabelText('Password').getAttribute('placeholder')).toBe(
+      'Leave empty to keep the saved password',
+    );
+    await type('Display name', 'Alice at work');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+
+    await waitFor(() => expect(bridge.callsOf('accounts.update')).toHaveLength(1));
+    const [id, input] = bridge.callsOf('accounts.update')[0]!;
+    expect(id).toBe('acc-alice');
+    expect(input).toEqual({
+      displayName: 'Alice at work',
+      aor: 'sip:alice@127.0.0.1',
+      authUser: 'alice-auth',
+      outboundProxy: 'sip:127.0.0.1:5060',
+      transport: 'tcp',
+      expires: 600,
+      enabled: true,
+    });
+    expect('password' in input).toBe(false);
+  });
+
+  it('saves a disabled account without testing it', async () => {
+    const { bridge } = await openEditor(alice);
+    await fireEvent.click(screen.getByLabelText('Register this account'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Saved. The account is disabled, so it was not registered.');
+    expect(bridge.callsOf('accounts.update')[0]?.[1]).toMatchObject({ enabled: false });
+    expect(bridge.callsOf('accounts.registerNow')).toEqual([]);
+  });
+
+  it('follows the registration live and, on failure, shows the summary with the technical line below', async () => {
+    const { bridge } = await openEditor(alice, {});
+    // A failure from before the save must not be shown as this test's outcome.
+    bridge.emit(
+      'registration.changed',
+      status({ accountId: alice.id, state: 'failed', summary: 'Old news.' }),
+    );
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+
+    const progress = await screen.findByRole('status', { name: 'Registration test' });
+    expect(progress.getAttribute('aria-live')).toBe('polite');
+    expect(progress.textContent).toContain('Registering…');
+    expect(progress.textContent).not.toContain('Old news.');
+    await waitFor(() => expect(document.activeElement).toBe(progress));
+
+    bridge.emit('registration.changed', status({ accountId: alice.id, state: 'registering' }));
+    bridge.emit('registration.changed', status({ accountId: 'someone-else', state: 'registered' }));
+    await waitFor(() => expect(progress.textContent).toContain('Contacting the server'));
+
+    bridge.emit('registration.changed', { ...wrongPassword(alice.id), retryInMs: 30_000 });
+    await waitFor(() => expect(progress.textContent).toContain('The password was not accepted.'));
+    const summary = within(progress).getByText('The password was not accepted.');
+    const detail = within(progress).getByText('401 Unauthorized');
+    // The detail line comes after (below) the summary.
+    expect(summary.compareDocumentPosition(detail) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(progress.textContent).toContain('Trying again in 30 seconds.');
+  });
+
+  it('falls back to its own words when a failure carries no summary', async () => {
+    const { bridge } = await openEditor(alice);
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    const progress = await screen.findByRole('status', { name: 'Registration test' });
+    bridge.emit(
+      'registration.changed',
+      status({ accountId: alice.id, state: 'failed', failure: 'timeout', status: 408 }),
+    );
+    await waitFor(() => expect(progress.textContent).toContain('The server did not answer in time.'));
+    expect(progress.textContent).toContain('SIP status 408');
+  });
+
+  it('says Registered when the server accepts the account', async () => {
+    const { bridge } = await openEditor(alice);
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    const progress = await screen.findByRole('status', { name: 'Registration test' });
+    bridge.emit('registration.changed', status({ accountId: alice.id, state: 'registered', expires: 600 }));
+    await waitFor(() => expect(progress.textContent).toContain('Registered'));
+    expect(progress.textContent).toContain('for 600 seconds');
+    expect(screen.getByRole('button', { name: 'Done' })).toBeTruthy();
+  });
+
+  it('shows why a save failed when the engine refuses it', async () => {
+    const { bridge } = await openEditor(alice);
+    bridge.handle('accounts.update', () => ({
+      ok: false,
+      error: { code: 'storage', message: 'The database is read-only.' },
+    }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('The database is read-only.');
+    await waitFor(() => expect(document.activeElement).toBe(alert));
+    expect(bridge.callsOf('accounts.registerNow')).toEqual([]);
+  });
+});
+
+describe('AccountEditor keyboard and delete', () => {
+  it('puts the cursor in the first field, and Escape closes the editor', async () => {
+    const { onclose } = await openEditor(alice);
+    const name = screen.getByLabelText('Display name');
+    await waitFor(() => expect(document.activeElement).toBe(name));
+    await fireEvent.keyDown(name, { key: 'Escape' });
+    expect(onclose).toHaveBeenCalledWith({ accountId: 'acc-alice', deleted: false });
+  });
+
+  it('asks before deleting, and Keep or Escape backs out without deleting', async () => {
+    const { bridge, onclose } = await openEditor(alice);
+    const deleteButton = screen.getByRole('button', { name: 'Delete account…' });
+    await fireEvent.click(deleteButton);
+
+    const question = screen.getByRole('group', { name: /Delete Alice\?/ });
+    const keep = within(question).getByRole('button', { name: 'Keep account' });
+    await waitFor(() => expect(document.activeElement).toBe(keep));
+    await fireEvent.click(keep);
+    expect(screen.queryByRole('group', { name: /Delete Alice\?/ })).toBeNull();
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Delete account…' })),
+    );
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete account…' }));
+    await fireEvent.keyDown(screen.getByRole('button', { name: 'Keep account' }), { key: 'Escape' });
+    expect(screen.queryByRole('group', { name: /Delete Alice\?/ })).toBeNull();
+    expect(onclose).not.toHaveBeenCalled();
+    expect(bridge.callsOf('accounts.delete')).toEqual([]);
+  });
+
+  it('deletes after confirmation', async () => {
+    const { bridge, onclose } = await openEditor(alice);
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete account…' }));
+    const question = screen.getByRole('group', { name: /Delete Alice\?/ });
+    await fireEvent.click(within(question).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(onclose).toHaveBeenCalledWith({ accountId: 'acc-alice', deleted: true }));
+    expect(bridge.callsOf('accounts.delete')).toEqual([['acc-alice']]);
+  });
+
+  it('offers no delete for an account that was never saved', async () => {
+    await openEditor();
+    expect(screen.queryByRole('button', { name: 'Delete account…' })).toBeNull();
+    expect(screen.getByRole('heading', { name: 'Add an account' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,113 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import App from '../../../renderer/src/App.svelte';
+import { account, FakeEngine, type FakeEngineOptions } from '../support/fake-engine';
+
+function start(options: FakeEngineOptions = {}) {
+  const engine = new FakeEngine(options);
+  render(App, { props: { bridge: engine.bridge } });
+  return engine;
+}
+
+afterEach(() => {
+  delete document.documentElement.dataset['theme'];
+});
+
+describe('App', () => {
+  it('shows a clear error screen instead of the app when the store could not be opened', async () => {
+    const engine = start({
+      info: {
+        storageError:
+          'The database file /home/alice/.config/softphone/softphone.db is read-only (SQLITE_READONLY).',
+      },
+    });
+    const screenAlert = await screen.findByRole('alert');
+    expect(within(screenAlert).getByRole('heading').textContent).toBe(
+      'The softphone could not open its data file',
+    );
+    expect(screenAlert.textContent).toContain('/home/alice/.config/softphone/softphone.db is read-only');
+    expect(screenAlert.textContent).toContain('What you can do');
+    expect(within(screenAlert).getByRole('button', { name: 'Try again' })).toBeTruthy();
+    expect(screen.queryByRole('navigation')).toBeNull();
+    // Nothing else is asked of a store that cannot be opened.
+    expect(engine.bridge.calls.map((call) => call.name)).toEqual(['app.info']);
+  });
+
+  it('explains a missing web-host token', async () => {
+    const engine = new FakeEngine();
+    engine.bridge.handle('app.info', () => ({
+      ok: false,
+      error: { code: 'unauthorized', message: 'This page was opened without the access token.' },
+    }));
+    render(App, { props: { bridge: engine.bridge } });
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('This page needs its access address');
+    expect(alert.textContent).toContain('#token=');
+  });
+
+  it('says when the engine cannot be reached, and how a restarted web host is reached again', async () => {
+    const engine = new FakeEngine();
+    engine.bridge.handle('app.info', () => ({
+      ok: false,
+      error: { code: 'unavailable', message: 'The engine cannot be reached.' },
+    }));
+    render(App, { props: { bridge: engine.bridge } });
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByRole('heading').textContent).toBe('The interface cannot reach the engine');
+    expect(alert.textContent).toContain('open the new address it printed');
+  });
+
+  it('opens on Settings when there is no account yet, and every other view says plainly it comes later', async () => {
+    start();
+    const nav = await screen.findByRole('navigation', { name: 'Views' });
+    const items = within(nav).getAllByRole('button');
+    expect(items.map((item) => item.textContent?.trim())).toEqual([
+      'Dialpad',
+      'Contacts',
+      'Buddies',
+      'Chat',
+      'History',
+      'Settings',
+    ]);
+    await waitFor(() => expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Settings'));
+    expect(within(nav).getByRole('button', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');
+
+    await fireEvent.click(within(nav).getByRole('button', { name: 'Dialpad' }));
+    expect(screen.getByRole('main').textContent).toContain('Calls arrive in a later version.');
+    await fireEvent.click(within(nav).getByRole('button', { name: 'Chat' }));
+    expect(screen.getByRole('main').textContent).toContain('Chat arrives in a later version.');
+    // The status bar is on every view.
+    expect(screen.getByRole('region', { name: 'Registration status' })).toBeTruthy();
+  });
+
+  it('opens on the Dialpad when accounts exist, and shows a URI the OS asked to open', async () => {
+    const engine = start({ accounts: [account({ id: 'a', displayName: 'Office' })] });
+    await screen.findByRole('navigation', { name: 'Views' });
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Dialpad');
+    await fireEvent.click(screen.getByRole('button', { name: 'History' }));
+    engine.bridge.emit('dialpad.open', { uri: 'sip:bob@127.0.0.1' });
+    await waitFor(() =>
+      expect(screen.getByRole('main').textContent).toContain('You opened sip:bob@127.0.0.1'),
+    );
+  });
+
+  it('follows the theme setting, and leaves the choice to the OS for "system"', async () => {
+    const engine = start({ settings: { theme: 'dark' } });
+    await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('dark'));
+    engine.bridge.emit('settings.changed', { theme: 'light', sipPort: 0 });
+    await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('light'));
+    engine.bridge.emit('settings.changed', { theme: 'system', sipPort: 0 });
+    await waitFor(() => expect(document.documentElement.dataset['theme']).toBeUndefined());
+  });
+
+  it('loads again after the web host link comes back, since events were missed meanwhile', async () => {
+    const engine = start({ accounts: [account({ id: 'a', displayName: 'Office' })] });
+    await screen.findByRole('navigation', { name: 'Views' });
+    await waitFor(() => expect(engine.bridge.callsOf('accounts.list')).toHaveLength(1));
+    engine.bridge.setConnection({ kind: 'connecting', attempt: 1 });
+    engine.accounts = [...engine.accounts, account({ id: 'b', displayName: 'Added meanwhile', order: 1 })];
+    engine.bridge.setConnection({ kind: 'open' });
+    await waitFor(() => expect(screen.getByRole('button', { name: /^Added meanwhile:/ })).toBeTruthy());
+    expect(engine.bridge.callsOf('accounts.list')).toHaveLength(2);
+  });
+});

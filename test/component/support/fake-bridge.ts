@@ -1,0 +1,76 @@
+// A Bridge for component tests: records every command, answers from handlers the test installs, and lets the
+// test push engine events and connection changes.
+import type {
+  CommandArgs,
+  CommandName,
+  CommandResult,
+  EventName,
+  Events,
+  Result,
+} from '../../../main/ipc/contract';
+import type { Bridge, ConnectionState, EventListener } from '../../../renderer/src/lib/bridge';
+
+export type FakeHandler<C extends CommandName> = (
+  ...args: CommandArgs<C>
+) => Result<CommandResult<C>> | Promise<Result<CommandResult<C>>>;
+
+type Handlers = { [C in CommandName]?: FakeHandler<C> };
+
+export interface RecordedCall {
+  readonly name: CommandName;
+  readonly args: readonly unknown[];
+}
+
+export class FakeBridge implements Bridge {
+  readonly calls: RecordedCall[] = [];
+  #handlers: Handlers = {};
+  #listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  #connectionListeners = new Set<(state: ConnectionState) => void>();
+  #connection: ConnectionState = { kind: 'open' };
+
+  constructor(readonly kind: 'electron' | 'web' = 'web') {}
+
+  handle<C extends CommandName>(name: C, handler: FakeHandler<C>): this {
+    (this.#handlers as Record<string, unknown>)[name] = handler;
+    return this;
+  }
+
+  async invoke<C extends CommandName>(name: C, ...args: CommandArgs<C>): Promise<Result<CommandResult<C>>> {
+    this.calls.push({ name, args });
+    const handler = this.#handlers[name] as FakeHandler<C> | undefined;
+    if (!handler) return { ok: false, error: { code: 'internal', message: `no fake handler for ${name}` } };
+    return handler(...args);
+  }
+
+  /** The argument lists of every call of one command, in order. */
+  callsOf<C extends CommandName>(name: C): CommandArgs<C>[] {
+    return this.calls.filter((call) => call.name === name).map((call) => call.args as CommandArgs<C>);
+  }
+
+  on<E extends EventName>(event: E, listener: EventListener<E>): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    const wrapped = listener as (payload: unknown) => void;
+    set.add(wrapped);
+    return () => set.delete(wrapped);
+  }
+
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const listener of this.#listeners.get(event) ?? []) listener(payload);
+  }
+
+  listenerCount(event: EventName): number {
+    return this.#listeners.get(event)?.size ?? 0;
+  }
+
+  onConnection(listener: (state: ConnectionState) => void): () => void {
+    this.#connectionListeners.add(listener);
+    listener(this.#connection);
+    return () => this.#connectionListeners.delete(listener);
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.#connection = state;
+    for (const listener of this.#connectionListeners) listener(state);
+  }
+}
