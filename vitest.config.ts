@@ -24,6 +24,17 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          // A browser, a web host and Kamailio per file: one file at a time, generous timeouts.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         // Svelte components in jsdom, with Svelte's browser runtime and a fake bridge (test/component/support).
         plugins: [svelte({ configFile: false }), svelteTesting()],
         resolve: { conditions: ['browser'] },

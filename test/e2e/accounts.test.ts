@@ -1,0 +1,152 @@
+// The account journey a person takes, in Debian's Chromium against `npm run web`'s host and a real Kamailio:
+// a wrong password is explained, fixing it registers, the account survives a restart of the host and registers
+// again, and deleting it unregisters (the binding leaves Kamailio's location table). Screenshots of each step go to
+// test-results/e2e/.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KamailioHandle, startKamailio } from '../interop/support/kamailio';
+import { findExecutable, peersAvailable } from '../interop/support/peers';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const SHOTS = join(ROOT, 'test-results', 'e2e');
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+const peers = peersAvailable();
+
+interface WebHostProcess {
+  readonly url: string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `main/web/main.ts` as `npm run web` would (after its build step) and reads the URL it prints. */
+function startWebHost(dataDir: string): Promise<WebHostProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'main', 'web', 'main.ts'), '--port', '0', '--data-dir', dataDir],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolveHost, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`web host did not start:\n${stderr}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((l) => l.includes('"event":"web-host"'));
+      if (!line) return;
+      clearTimeout(timer);
+      resolveHost({
+        url: (JSON.parse(line) as { url: string }).url,
+        stop: () =>
+          new Promise((done) => {
+            child.once('exit', (code) => done(code));
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+    child.once('exit', (code) => reject(new Error(`web host exited (${code}):\n${stderr}`)));
+  });
+}
+
+describe.skipIf(!peers.kamailio || !peers.chromium)('account journey in the browser', () => {
+  let kamailio: KamailioHandle;
+  let browser: Browser;
+  let page: Page;
+  let dataDir: string;
+  let host: WebHostProcess | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    kamailio = await startKamailio({ users: [{ username: 'alice', password: 'secret' }] });
+    dataDir = mkdtempSync(join(tmpdir(), 'softphone-e2e-'));
+    browser = await chromium.launch({ executablePath: findExecutable('chromium')!, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+
+  afterAll(async () => {
+    await host?.stop();
+    await browser?.close();
+    await kamailio?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const bindings = async () => (await kamailio.ulDump()).filter((binding) => binding.aor === 'alice');
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  async function openSettings(): Promise<void> {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click();
+  }
+
+  it('explains a wrong password, registers once it is fixed, survives a restart, and unregisters on delete', async () => {
+    host = await startWebHost(dataDir);
+    await page.goto(host.url);
+    await openSettings();
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.getByLabel('Display name').fill('Alice');
+    await page.getByLabel('SIP address').fill('sip:alice@example.test');
+    await page.getByLabel('Password', { exact: true }).fill('not-the-password');
+    await page.getByLabel('Outbound proxy').fill(`sip:127.0.0.1:${kamailio.port}`);
+    await page.getByRole('button', { name: 'Save and test' }).click();
+
+    await expect
+      .poll(() => page.getByText('The user name or password was not accepted.').isVisible(), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    await expect
+      .poll(() =>
+        page
+          .getByText(/401 Unauthorized/)
+          .first()
+          .isVisible(),
+      )
+      .toBe(true);
+    await shot('01-wrong-password');
+    expect(await bindings()).toHaveLength(0);
+
+    await page.getByLabel('Password', { exact: true }).fill('secret');
+    await page.getByRole('button', { name: 'Save and test' }).click();
+    await expect
+      .poll(() => page.locator('[role="status"]').filter({ hasText: 'Registered' }).first().isVisible(), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    await shot('02-registered');
+    expect(await bindings()).toHaveLength(1);
+
+    // Restart the host: the account is still there (SQLite) and registers again by itself.
+    expect(await host.stop()).toBe(0);
+    expect(await bindings()).toHaveLength(0);
+    host = await startWebHost(dataDir);
+    await page.goto(host.url);
+    await openSettings();
+    await expect
+      .poll(() => page.getByText('sip:alice@example.test').first().isVisible(), { timeout: 15_000 })
+      .toBe(true);
+    await expect.poll(async () => (await bindings()).length, { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(() => page.getByText('Registered', { exact: true }).first().isVisible(), { timeout: 15_000 })
+      .toBe(true);
+    await shot('03-after-restart');
+
+    // Delete: confirm, and the binding leaves Kamailio.
+    await page.getByText('sip:alice@example.test').first().click();
+    await page.getByRole('button', { name: 'Delete account…' }).click();
+    await shot('04-confirm-delete');
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(async () => (await bindings()).length, { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.getByText('sip:alice@example.test').count()).toBe(0);
+    await shot('05-deleted');
+  });
+});
