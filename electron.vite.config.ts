@@ -13,7 +13,7 @@ export default defineConfig({
       // A sandboxed preload must be one CommonJS file that imports nothing but `electron`.
       rollupOptions: {
         input: { index: resolve(import.meta.dirname, 'main/preload/index.ts') },
-        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
     },
   },

@@ -112,10 +112,33 @@ export function isToken(text: string): boolean {
   return allIn(TOKEN_CHARS, text);
 }
 
+/**
+ * Headers the packet path looks for, each with a bit: one pass over the lines notes which are present and which
+ * repeat (validate()'s single-value check, Content-Length framing) without a Map lookup per line.
+ */
+const TRACKED_HEADERS: readonly string[] = [
+  ...SINGLE_VALUE_HEADERS,
+  'via',
+  'contact',
+  'route',
+  'record-route',
+];
+const HEADER_BITS = new Map<string, number>(TRACKED_HEADERS.map((key, index) => [key, 1 << index]));
+
+/** The bit of a tracked header key (see TRACKED_HEADERS), 0 for any other header. */
+export function headerBit(key: string): number {
+  return HEADER_BITS.get(key) ?? 0;
+}
+
+/** The bits of every header that may appear only once. */
+export const SINGLE_VALUE_BITS: number = [...SINGLE_VALUE_HEADERS].reduce((bits, key) => bits | headerBit(key), 0);
+
 /** A header name read off the wire: the spelling as sent (a shared string for known spellings) and its key. */
 export interface InternedName {
   readonly name: string;
   readonly key: string;
+  /** headerBit(key), computed once per spelling. */
+  readonly bit: number;
 }
 
 // Spellings seen on real traffic, long and compact; others take the slower path through headerKey.
@@ -199,18 +222,39 @@ const COMMON_SPELLINGS = [
   'x',
 ];
 
-function nameHash(text: string, from: number, to: number): number {
-  let hash = 0;
-  for (let i = from; i < to; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
-  return hash;
+// Known spellings bucketed by length and first character: one array read and usually one native startsWith
+// per line, instead of a hash over every character (per-character loops are what this path cannot afford).
+const MAX_KNOWN_LENGTH = 31;
+// Filled up front so the array stays a flat vector rather than a sparse dictionary.
+const KNOWN_NAMES = new Array<InternedName[] | undefined>((MAX_KNOWN_LENGTH + 1) << 7).fill(undefined);
+// The same names by their first two characters (a compact form's second is its ':'), for knownHeaderAt.
+const KNOWN_BY_PREFIX = new Array<InternedName[] | undefined>(128 << 7).fill(undefined);
+for (const name of COMMON_SPELLINGS) {
+  const slot = (name.length << 7) | name.charCodeAt(0);
+  const key = headerKey(name);
+  const known: InternedName = { name, key, bit: headerBit(key) };
+  (KNOWN_NAMES[slot] ??= []).push(known);
+  const second = name.length > 1 ? name.charCodeAt(1) : 0x3a;
+  (KNOWN_BY_PREFIX[(name.charCodeAt(0) << 7) | second] ??= []).push(known);
 }
 
-const KNOWN_NAMES = new Map<number, InternedName[]>();
-for (const name of COMMON_SPELLINGS) {
-  const hash = nameHash(name, 0, name.length);
-  const bucket = KNOWN_NAMES.get(hash) ?? [];
-  bucket.push({ name, key: headerKey(name) });
-  KNOWN_NAMES.set(hash, bucket);
+/**
+ * The known spelling that a header line at text[from] starts with when a ':' follows it directly (before `to`),
+ * as nearly every line is written; undefined otherwise. This finds the name and the colon together: a candidate
+ * is compared (natively) only when the character its length points at is the colon, so a line costs one
+ * comparison instead of a colon search plus a name lookup.
+ */
+export function knownHeaderAt(text: string, from: number, to: number): InternedName | undefined {
+  const first = text.charCodeAt(from);
+  const second = text.charCodeAt(from + 1);
+  const bucket = first < 128 && second < 128 ? KNOWN_BY_PREFIX[(first << 7) | second] : undefined;
+  if (bucket === undefined) return undefined;
+  for (let i = 0; i < bucket.length; i++) {
+    const known = bucket[i]!;
+    const colon = from + known.name.length;
+    if (colon < to && text.charCodeAt(colon) === 0x3a && text.startsWith(known.name, from)) return known;
+  }
+  return undefined;
 }
 
 /**
@@ -218,19 +262,19 @@ for (const name of COMMON_SPELLINGS) {
  * place and its shared strings returned, so the packet path neither slices nor lower-cases it.
  */
 export function internHeaderName(text: string, from: number, to: number): InternedName | undefined {
-  let hash = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || TOKEN_CHARS[c] === 0) return undefined;
-    hash = (Math.imul(hash, 31) + c) | 0;
-  }
-  if (to <= from) return undefined;
-  const bucket = KNOWN_NAMES.get(hash);
-  if (bucket) {
-    for (const known of bucket) {
-      if (known.name.length === to - from && text.startsWith(known.name, from)) return known;
+  const length = to - from;
+  if (length <= 0) return undefined;
+  const first = text.charCodeAt(from);
+  // An exact known spelling is a token by construction.
+  const bucket = length <= MAX_KNOWN_LENGTH && first < 128 ? KNOWN_NAMES[(length << 7) | first] : undefined;
+  if (bucket !== undefined) {
+    for (let i = 0; i < bucket.length; i++) {
+      const known = bucket[i]!;
+      if (text.startsWith(known.name, from)) return known;
     }
   }
+  if (!allIn(TOKEN_CHARS, text, from, to)) return undefined;
   const name = text.slice(from, to);
-  return { name, key: headerKey(name) };
+  const key = headerKey(name);
+  return { name, key, bit: headerBit(key) };
 }

@@ -1,37 +1,34 @@
 // RFC 3261 §7: SIP requests and responses. Headers are kept in wire order as raw text (unknown ones included) and
 // the typed views the stack reads are parsed on first access and cached until that header changes.
-import { SINGLE_VALUE_HEADERS, headerKey, isListHeader, wireName } from './header-names';
+import { SINGLE_VALUE_BITS, headerBit, headerKey, isListHeader, wireName } from './header-names';
+import { type HeaderField, HeaderSection } from './header-section';
 import { type AddressHeader, type NameAddr, parseAddressHeaderDeferred, parseNameAddr } from './name-addr';
 import { MalformedHeaderError, type ParseError, type Result, err, ok, parseError } from './result';
 
 export { MalformedHeaderError };
-import { splitTopLevel } from './scan';
+import { type ValueRef, pushListRefs, pushListValues, splitTopLevel } from './scan';
 import {
   type CSeq,
   type EventHeader,
   type MediaType,
   type RetryAfter,
   type SubscriptionState,
+  MAX_CONTENT_LENGTH,
+  MAX_DELTA_SECONDS,
+  MAX_MAX_FORWARDS,
   parseCSeq,
-  parseContentLength,
   parseContentType,
   parseDeltaSeconds,
   parseEvent,
-  parseMaxForwards,
   parseRetryAfter,
+  parseScalarIn,
   parseSubscriptionState,
   parseTokenList,
 } from './typed-headers';
 import { type Uri, formatUri } from './uri';
 import { type Via, parseVia } from './via';
 
-export interface HeaderField {
-  /** The name as it appeared on the wire or was set (kept for faithful re-serialisation). */
-  readonly name: string;
-  /** Lower-case long-form name: compact forms are expanded (`v` → `via`). */
-  readonly key: string;
-  readonly value: string;
-}
+export type { HeaderField };
 
 /** A Contact value: `*` (only in REGISTER, RFC 3261 §10.2.2) or a name-addr with its expires/q parameters. */
 export interface ContactValue extends NameAddr {
@@ -68,64 +65,110 @@ const TYPED_KEYS: readonly TypedKey[] = [
   'expires',
   'content-length',
 ];
-const TYPED_INDEX = new Map<string, number>(TYPED_KEYS.map((key, index) => [key, index]));
+// Slots of the typed-view cache, as numbers: the getters run per packet, and a Map from key to slot cost a lookup
+// on every read. Each is the index of its key in TYPED_KEYS.
+const VIA = 0;
+const TOP_VIA = 1;
+const FROM = 2;
+const TO = 3;
+const CALL_ID = 4;
+const CSEQ = 5;
+const CONTACT = 6;
+const ROUTE = 7;
+const RECORD_ROUTE = 8;
+const MAX_FORWARDS = 9;
+const EXPIRES = 10;
+const CONTENT_LENGTH = 11;
 
 /** Checked by validate() only when present, in this order. */
-const OPTIONAL_TYPED: readonly TypedKey[] = ['max-forwards', 'content-length', 'expires'];
+const OPTIONAL_TYPED: readonly number[] = [MAX_FORWARDS, CONTENT_LENGTH, EXPIRES];
 /** Also checked, when present, by validate('full'): headers only particular usages read (dialogs, registration). */
-const OPTIONAL_DEEP: readonly TypedKey[] = ['contact', 'route', 'record-route'];
+const OPTIONAL_DEEP: readonly number[] = [CONTACT, ROUTE, RECORD_ROUTE];
+/** headerBit of each slot's header. */
+const SLOT_BITS: readonly number[] = TYPED_KEYS.map((key) => headerBit(key === 'top-via' ? 'via' : key));
 
-// Bits for validate()'s single pass: every single-value header and every optional typed header has one.
-const HEADER_BITS = new Map<string, number>();
-for (const key of [...SINGLE_VALUE_HEADERS, ...OPTIONAL_TYPED, ...OPTIONAL_DEEP])
-  if (!HEADER_BITS.has(key)) HEADER_BITS.set(key, 1 << HEADER_BITS.size);
-let singleValueBits = 0;
-for (const key of SINGLE_VALUE_HEADERS) singleValueBits |= HEADER_BITS.get(key)!;
-const SINGLE_VALUE_BITS = singleValueBits;
 
 const EMPTY_BODY = new Uint8Array(0);
 const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
 const HEADER_NAME_RE = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
 abstract class SipMessageBase {
-  #headers: HeaderField[];
+  // A parsed message keeps its header section as offsets until the field list is read or edited (then #section is
+  // dropped): the packet path reads a few values and never needs a HeaderField per line.
+  #section: HeaderSection | undefined;
+  #fields: HeaderField[] | undefined;
   // Typed views by TYPED_INDEX slot: an array is cheaper per packet than a Map keyed by name.
-  readonly #parsed: Array<Result<unknown, ParseError> | undefined> = [];
+  readonly #parsed = new Array<Result<unknown, ParseError> | undefined>(TYPED_KEYS.length);
   body: Uint8Array;
 
-  protected constructor(headers: HeaderField[], body: Uint8Array) {
-    this.#headers = headers;
+  /** `headers` is a field list, or the section parseMessage split off the wire. */
+  protected constructor(headers: HeaderField[] | HeaderSection, body: Uint8Array) {
+    if (headers instanceof HeaderSection) this.#section = headers;
+    else this.#fields = headers;
     this.body = body;
   }
 
+  /** The field list, made from the parsed section on first use; every edit goes through it. */
+  #list(): HeaderField[] {
+    let fields = this.#fields;
+    if (fields === undefined) {
+      fields = this.#section!.fields();
+      this.#fields = fields;
+      this.#section = undefined;
+    }
+    return fields;
+  }
+
   get headers(): readonly HeaderField[] {
-    return this.#headers;
+    return this.#list();
   }
 
   /** The first line's value of a header, by any spelling or compact form. */
   header(name: string): string | undefined {
-    const key = headerKey(name);
-    for (const field of this.#headers) if (field.key === key) return field.value;
+    return this.#first(headerKey(name));
+  }
+
+  #first(key: string, bit = 0): string | undefined {
+    const section = this.#section;
+    if (section !== undefined) {
+      const index = section.firstLine(key, bit);
+      return index < 0 ? undefined : section.value(index);
+    }
+    for (const field of this.#fields!) if (field.key === key) return field.value;
     return undefined;
   }
 
   /** Every line's value of a header, in order. */
   headerLines(name: string): string[] {
-    const key = headerKey(name);
+    return this.#lines(headerKey(name));
+  }
+
+  #lines(key: string): string[] {
     const out: string[] = [];
-    for (const field of this.#headers) if (field.key === key) out.push(field.value);
+    const section = this.#section;
+    if (section !== undefined) {
+      for (let i = section.indexOf(key); i >= 0; i = section.indexOf(key, i + 1)) out.push(section.value(i));
+    } else {
+      for (const field of this.#fields!) if (field.key === key) out.push(field.value);
+    }
     return out;
   }
 
   /** Every value of a header: lines of list headers are split at top-level commas (RFC 3261 §7.3.1). */
   headerValues(name: string): string[] {
     const key = headerKey(name);
-    const lines = this.headerLines(key);
-    if (!isListHeader(key)) return lines;
+    return isListHeader(key) ? this.#listValues(key) : this.#lines(key);
+  }
+
+  /** headerValues for a key known to be a list header. */
+  #listValues(key: string): string[] {
     const out: string[] = [];
-    for (const line of lines) {
-      const parts = splitTopLevel(line);
-      if (parts) for (const part of parts) if (part.length > 0) out.push(part);
+    const section = this.#section;
+    if (section !== undefined) {
+      for (let i = section.indexOf(key); i >= 0; i = section.indexOf(key, i + 1))
+        pushListValues(section.value(i), out);
+    } else {
+      for (const field of this.#fields!) if (field.key === key) pushListValues(field.value, out);
     }
     return out;
   }
@@ -138,16 +181,19 @@ abstract class SipMessageBase {
   setHeader(name: string, value: string): this {
     const key = headerKey(name);
     const field = makeField(name, key, value);
-    const index = this.#headers.findIndex((f) => f.key === key);
-    this.#headers = this.#headers.filter((f) => f.key !== key);
-    this.#headers.splice(index >= 0 ? index : this.#headers.length, 0, field);
+    const list = this.#list();
+    const index = list.findIndex((f) => f.key === key);
+    const kept = list.filter((f) => f.key !== key);
+    kept.splice(index >= 0 ? index : kept.length, 0, field);
+    this.#fields = kept;
     this.#invalidate(key);
     return this;
   }
 
   addHeader(name: string, value: string): this {
     const key = headerKey(name);
-    this.#headers.push(makeField(name, key, value));
+    const field = makeField(name, key, value);
+    this.#list().push(field);
     this.#invalidate(key);
     return this;
   }
@@ -155,8 +201,10 @@ abstract class SipMessageBase {
   /** Inserts a line before the first line of the same header, or at the top (a proxy's or UAC's new Via). */
   prependHeader(name: string, value: string): this {
     const key = headerKey(name);
-    const index = this.#headers.findIndex((f) => f.key === key);
-    this.#headers.splice(index >= 0 ? index : 0, 0, makeField(name, key, value));
+    const field = makeField(name, key, value);
+    const list = this.#list();
+    const index = list.findIndex((f) => f.key === key);
+    list.splice(index >= 0 ? index : 0, 0, field);
     this.#invalidate(key);
     return this;
   }
@@ -165,11 +213,12 @@ abstract class SipMessageBase {
   replaceHeaderLine(name: string, index: number, value: string): this {
     const key = headerKey(name);
     let seen = 0;
-    for (let i = 0; i < this.#headers.length; i++) {
-      const current = this.#headers[i]!;
+    const list = this.#list();
+    for (let i = 0; i < list.length; i++) {
+      const current = list[i]!;
       if (current.key !== key) continue;
       if (seen++ === index) {
-        this.#headers[i] = makeField(current.name, key, value);
+        list[i] = makeField(current.name, key, value);
         this.#invalidate(key);
         return this;
       }
@@ -179,65 +228,66 @@ abstract class SipMessageBase {
 
   removeHeader(name: string): this {
     const key = headerKey(name);
-    this.#headers = this.#headers.filter((f) => f.key !== key);
+    this.#fields = this.#list().filter((f) => f.key !== key);
     this.#invalidate(key);
     return this;
   }
 
   /** Forgets the typed views of a header that changed (both Via views come from the same lines). */
   #invalidate(key: string): void {
-    const index = TYPED_INDEX.get(key);
-    if (index !== undefined) this.#parsed[index] = undefined;
-    if (key === 'via') this.#parsed[TYPED_INDEX.get('top-via')!] = undefined;
+    const bit = headerBit(key);
+    if (bit === 0) return;
+    for (let slot = 0; slot < SLOT_BITS.length; slot++) if (SLOT_BITS[slot] === bit) this.#parsed[slot] = undefined;
   }
 
   /** Parses a typed header once and caches the outcome until the header changes. */
-  #typed(key: TypedKey): Result<unknown, ParseError> {
-    const index = TYPED_INDEX.get(key)!;
-    let result = this.#parsed[index];
+  #typed(slot: number): Result<unknown, ParseError> {
+    let result = this.#parsed[slot];
     if (result === undefined) {
-      result = this.#parseTyped(key);
-      this.#parsed[index] = result;
+      result = this.#parseTyped(slot);
+      this.#parsed[slot] = result;
     }
     return result;
   }
 
   // A switch rather than a parse callback per call: this runs per packet, and closures would allocate each time.
-  #parseTyped(key: TypedKey): Result<unknown, ParseError> {
-    switch (key) {
-      case 'via':
+  #parseTyped(slot: number): Result<unknown, ParseError> {
+    switch (slot) {
+      case VIA:
         return this.parseVias();
-      case 'top-via':
+      case TOP_VIA:
         return this.parseTopVia();
-      case 'from':
-      case 'to':
-        return this.parseAddress(key);
-      case 'call-id':
+      case FROM:
+        return this.parseAddress('from');
+      case TO:
+        return this.parseAddress('to');
+      case CALL_ID:
         return this.parseCallId();
-      case 'cseq':
+      case CSEQ:
         return this.parseCSeqHeader();
-      case 'contact':
+      case CONTACT:
         return this.parseContacts();
-      case 'route':
-      case 'record-route':
-        return this.parseNameAddrList(key);
-      case 'max-forwards':
-        return this.parseOptionalNumber(key, parseMaxForwards);
-      case 'expires':
-        return this.parseOptionalNumber(key, parseDeltaSeconds);
-      case 'content-length':
-        return this.parseOptionalNumber(key, parseContentLength);
+      case ROUTE:
+        return this.parseNameAddrList(ROUTE);
+      case RECORD_ROUTE:
+        return this.parseNameAddrList(RECORD_ROUTE);
+      case MAX_FORWARDS:
+        return this.parseOptionalNumber(MAX_FORWARDS, MAX_MAX_FORWARDS);
+      case EXPIRES:
+        return this.parseOptionalNumber(EXPIRES, MAX_DELTA_SECONDS);
+      default:
+        return this.parseOptionalNumber(CONTENT_LENGTH, MAX_CONTENT_LENGTH);
     }
   }
 
-  #required<T>(key: TypedKey): T {
-    const result = this.#typed(key);
-    if (!result.ok) throw new MalformedHeaderError(wireName(key), result.error.reason);
+  #required<T>(slot: number): T {
+    const result = this.#typed(slot);
+    if (!result.ok) throw new MalformedHeaderError(wireName(TYPED_KEYS[slot]!), result.error.reason);
     return result.value as T;
   }
 
-  #failure(key: TypedKey): ParseError | undefined {
-    const result = this.#typed(key);
+  #failure(slot: number): ParseError | undefined {
+    const result = this.#typed(slot);
     return result.ok ? undefined : result.error;
   }
 
@@ -246,32 +296,32 @@ abstract class SipMessageBase {
   // ---- edited by our own code; the rest return undefined when absent or malformed.
 
   get via(): Via[] {
-    return this.#required<Via[]>('via');
+    return this.#required<Via[]>(VIA);
   }
 
   /** The top Via alone: what transactions and response routing read, without parsing the Vias below it. */
   get topVia(): Via | undefined {
-    return this.#required<Via>('top-via');
+    return this.#required<Via>(TOP_VIA);
   }
 
   get from(): AddressHeader {
-    return this.#required<AddressHeader>('from');
+    return this.#required<AddressHeader>(FROM);
   }
 
   get to(): AddressHeader {
-    return this.#required<AddressHeader>('to');
+    return this.#required<AddressHeader>(TO);
   }
 
   get callId(): string {
-    return this.#required<string>('call-id');
+    return this.#required<string>(CALL_ID);
   }
 
   get cseq(): CSeq {
-    return this.#required<CSeq>('cseq');
+    return this.#required<CSeq>(CSEQ);
   }
 
   get contact(): ContactValue[] {
-    return this.#required<ContactValue[]>('contact');
+    return this.#required<ContactValue[]>(CONTACT);
   }
 
   /** True when the Contact is the `*` wildcard of a remove-all REGISTER (RFC 3261 §10.2.2). */
@@ -280,19 +330,19 @@ abstract class SipMessageBase {
   }
 
   get route(): NameAddr[] {
-    return this.#required<NameAddr[]>('route');
+    return this.#required<NameAddr[]>(ROUTE);
   }
 
   get recordRoute(): NameAddr[] {
-    return this.#required<NameAddr[]>('record-route');
+    return this.#required<NameAddr[]>(RECORD_ROUTE);
   }
 
   get maxForwards(): number | undefined {
-    return this.#required<number | undefined>('max-forwards');
+    return this.#required<number | undefined>(MAX_FORWARDS);
   }
 
   get expires(): number | undefined {
-    return this.#required<number | undefined>('expires');
+    return this.#required<number | undefined>(EXPIRES);
   }
 
   get minExpires(): number | undefined {
@@ -302,7 +352,7 @@ abstract class SipMessageBase {
 
   /** The Content-Length header's value, or the body's length when the header is absent. */
   get contentLength(): number {
-    const value = this.#required<number | undefined>('content-length');
+    const value = this.#required<number | undefined>(CONTENT_LENGTH);
     return value ?? this.body.length;
   }
 
@@ -379,33 +429,51 @@ abstract class SipMessageBase {
    * headers get a MalformedHeaderError from the getter, and a UAS answers 400 for it.
    */
   validate(depth: 'essential' | 'full' = 'essential'): Result<this, ParseError> {
-    // One pass: a bit per header of interest, to find repeated single-value headers and the optional ones present.
+    // A bit per header of interest (a parsed section noted them while splitting): repeated single-value headers
+    // and the optional typed headers present.
     let seen = 0;
-    for (const field of this.#headers) {
-      const bit = HEADER_BITS.get(field.key);
-      if (bit === undefined) continue;
-      if ((seen & bit) !== 0 && (bit & SINGLE_VALUE_BITS) !== 0)
-        return err(parseError(`more than one ${wireName(field.key)} header`));
-      seen |= bit;
+    let repeated = 0;
+    const section = this.#section;
+    if (section !== undefined) {
+      seen = section.seen;
+      repeated = section.repeated;
+    } else {
+      for (const field of this.#fields!) {
+        const bit = headerBit(field.key);
+        if ((seen & bit) !== 0) repeated |= bit;
+        seen |= bit;
+      }
     }
+    if ((repeated & SINGLE_VALUE_BITS) !== 0) return err(parseError(`more than one ${this.#firstRepeated()} header`));
     let failed: ParseError | undefined;
-    failed ??= this.#failure(depth === 'full' ? 'via' : 'top-via');
-    failed ??= this.#failure('from');
-    failed ??= this.#failure('to');
-    failed ??= this.#failure('call-id');
-    failed ??= this.#failure('cseq');
-    for (const key of OPTIONAL_TYPED) if ((seen & HEADER_BITS.get(key)!) !== 0) failed ??= this.#failure(key);
-    if (depth === 'full') failed ??= this.#uriFailure('from') ?? this.#uriFailure('to');
+    failed ??= this.#failure(depth === 'full' ? VIA : TOP_VIA);
+    failed ??= this.#failure(FROM);
+    failed ??= this.#failure(TO);
+    failed ??= this.#failure(CALL_ID);
+    failed ??= this.#failure(CSEQ);
+    for (const slot of OPTIONAL_TYPED) if ((seen & SLOT_BITS[slot]!) !== 0) failed ??= this.#failure(slot);
+    if (depth === 'full') failed ??= this.#uriFailure(FROM) ?? this.#uriFailure(TO);
     if (depth === 'full')
-      for (const key of OPTIONAL_DEEP)
-        if ((seen & HEADER_BITS.get(key)!) !== 0) failed ??= this.#failure(key);
+      for (const slot of OPTIONAL_DEEP)
+        if ((seen & SLOT_BITS[slot]!) !== 0) failed ??= this.#failure(slot);
     if (failed) return err(failed);
     return ok(this);
   }
 
+  /** The wire name of the single-value header whose second line comes first (the error path of validate()). */
+  #firstRepeated(): string {
+    let seen = 0;
+    for (const field of this.#list()) {
+      const bit = headerBit(field.key) & SINGLE_VALUE_BITS;
+      if ((seen & bit) !== 0) return wireName(field.key);
+      seen |= bit;
+    }
+    return '';
+  }
+
   /** Reads a deferred From/To URI so strict validation rejects a malformed one. */
-  #uriFailure(key: 'from' | 'to'): ParseError | undefined {
-    const result = this.#typed(key);
+  #uriFailure(slot: number): ParseError | undefined {
+    const result = this.#typed(slot);
     if (!result.ok) return result.error;
     try {
       void (result.value as AddressHeader).uri;
@@ -415,24 +483,57 @@ abstract class SipMessageBase {
     }
   }
 
+  // The parsers below read a parsed message's values in place in its head (ValueRef), without slicing them.
+
+  /** The first line's value of a header (by key and headerBit), to be read in place. */
+  #firstRef(key: string, bit: number): ValueRef | undefined {
+    const section = this.#section;
+    if (section !== undefined) {
+      const index = section.firstLine(key, bit);
+      return index < 0 ? undefined : section.ref(index);
+    }
+    for (const field of this.#fields!)
+      if (field.key === key) return { text: field.value, start: 0, end: field.value.length };
+    return undefined;
+  }
+
+  /** Every value of a list header (by key and headerBit), as headerValues splits them, to be read in place. */
+  #listRefs(key: string, bit: number): ValueRef[] {
+    const out: ValueRef[] = [];
+    const section = this.#section;
+    if (section !== undefined) {
+      for (let i = section.firstLine(key, bit); i >= 0; i = section.nextLine(key, bit, i))
+        pushListRefs(section.textOf(i), section.startOf(i), section.endOf(i), out);
+    } else {
+      for (const field of this.#fields!)
+        if (field.key === key) pushListRefs(field.value, 0, field.value.length, out);
+    }
+    return out;
+  }
+
   private parseTopVia(): Result<Via, ParseError> {
-    // The first non-empty value: usually the first line, whole; a comma outside quotes ends a value (§7.3.1).
-    for (const field of this.#headers) {
-      if (field.key !== 'via') continue;
-      const line = field.value;
-      const first = line.includes(',') ? splitTopLevel(line)?.find((part) => part.length > 0) : line;
-      if (first !== undefined && first.length > 0) return parseVia(first);
-      if (first === undefined && line.includes('"')) return err(parseError('invalid Via header'));
+    const section = this.#section;
+    if (section !== undefined) {
+      const bit = SLOT_BITS[VIA]!;
+      for (let i = section.firstLine('via', bit); i >= 0; i = section.nextLine('via', bit, i)) {
+        const via = firstViaIn(section.textOf(i), section.startOf(i), section.endOf(i));
+        if (via !== undefined) return via;
+      }
+    } else {
+      for (const field of this.#fields!) {
+        const via = field.key === 'via' ? firstViaIn(field.value, 0, field.value.length) : undefined;
+        if (via !== undefined) return via;
+      }
     }
     return err(parseError('missing Via header'));
   }
 
   private parseVias(): Result<Via[], ParseError> {
-    const values = this.headerValues('via');
-    if (values.length === 0) return err(parseError('missing Via header'));
+    const refs = this.#listRefs('via', SLOT_BITS[VIA]!);
+    if (refs.length === 0) return err(parseError('missing Via header'));
     const vias: Via[] = [];
-    for (const value of values) {
-      const via = parseVia(value);
+    for (const ref of refs) {
+      const via = parseVia(ref.text, ref.start, ref.end);
       if (!via.ok) return via;
       vias.push(via.value);
     }
@@ -440,13 +541,13 @@ abstract class SipMessageBase {
   }
 
   private parseAddress(key: 'from' | 'to'): Result<AddressHeader, ParseError> {
-    const value = this.header(key);
-    if (value === undefined) return err(parseError(`missing ${wireName(key)} header`));
-    return parseAddressHeaderDeferred(value, key === 'from' ? 'From' : 'To');
+    const ref = this.#firstRef(key, SLOT_BITS[key === 'from' ? FROM : TO]!);
+    if (ref === undefined) return err(parseError(`missing ${wireName(key)} header`));
+    return parseAddressHeaderDeferred(ref.text, key === 'from' ? 'From' : 'To', ref.start, ref.end);
   }
 
   private parseCallId(): Result<string, ParseError> {
-    const value = this.header('call-id');
+    const value = this.#first('call-id', SLOT_BITS[CALL_ID]!);
     if (value === undefined || value.length === 0) return err(parseError('missing Call-ID header'));
     // RFC 3261 §25.1 callid = word [ "@" word ]: no whitespace inside.
     if (/[\s]/.test(value)) return err(parseError('invalid Call-ID header'));
@@ -454,60 +555,60 @@ abstract class SipMessageBase {
   }
 
   private parseCSeqHeader(): Result<CSeq, ParseError> {
-    const value = this.header('cseq');
-    if (value === undefined) return err(parseError('missing CSeq header'));
-    const cseq = parseCSeq(value);
-    return cseq ? ok(cseq) : err(parseError(`invalid CSeq header: ${value.slice(0, 60)}`));
+    const ref = this.#firstRef('cseq', SLOT_BITS[CSEQ]!);
+    if (ref === undefined) return err(parseError('missing CSeq header'));
+    const cseq = parseCSeq(ref.text, ref.start, ref.end);
+    if (cseq) return ok(cseq);
+    return err(parseError(`invalid CSeq header: ${ref.text.slice(ref.start, ref.end).slice(0, 60)}`));
   }
 
   private parseContacts(): Result<ContactValue[], ParseError> {
-    const values = this.headerValues('contact');
+    const refs = this.#listRefs('contact', SLOT_BITS[CONTACT]!);
     // RFC 3261 §10.2.2 / §10.3 step 6: "*" stands alone; mixed with other values it is a 400.
-    if (values.includes('*'))
-      return values.length === 1 ? ok([]) : err(parseError('Contact * together with other Contact values'));
+    if (refs.some(isWildcard))
+      return refs.length === 1 ? ok([]) : err(parseError('Contact * together with other Contact values'));
     const contacts: ContactValue[] = [];
-    for (const value of values) {
-      const parsed = parseNameAddr(value);
+    for (const ref of refs) {
+      const parsed = parseNameAddr(ref.text, ref.start, ref.end);
       if (!parsed.ok) return parsed;
       const expiresText = parsed.value.params.get('expires');
       const qText = parsed.value.params.get('q');
-      let contact: ContactValue = parsed.value;
+      let expires: number | undefined;
+      let q: number | undefined;
       if (typeof expiresText === 'string') {
-        const expires = parseDeltaSeconds(expiresText);
+        expires = parseDeltaSeconds(expiresText);
         if (expires === undefined)
           return err(parseError(`invalid Contact expires parameter: ${expiresText}`));
-        contact = { ...contact, expires };
       }
       if (typeof qText === 'string') {
         if (!/^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(qText))
           return err(parseError(`invalid Contact q: ${qText}`));
-        contact = { ...contact, q: Number(qText) };
+        q = Number(qText);
       }
-      contacts.push(contact);
+      contacts.push(contactValue(parsed.value, expires, q));
     }
     return ok(contacts);
   }
 
-  private parseNameAddrList(key: string): Result<NameAddr[], ParseError> {
+  private parseNameAddrList(slot: number): Result<NameAddr[], ParseError> {
     const out: NameAddr[] = [];
-    for (const value of this.headerValues(key)) {
-      const parsed = parseNameAddr(value);
+    for (const ref of this.#listRefs(TYPED_KEYS[slot]!, SLOT_BITS[slot]!)) {
+      const parsed = parseNameAddr(ref.text, ref.start, ref.end);
       if (!parsed.ok) return parsed;
       out.push(parsed.value);
     }
     return ok(out);
   }
 
-  private parseOptionalNumber(
-    key: string,
-    parse: (value: string) => number | undefined,
-  ): Result<number | undefined, ParseError> {
-    const value = this.header(key);
-    if (value === undefined) return ok(undefined);
-    const n = parse(value);
-    return n === undefined
-      ? err(parseError(`invalid ${wireName(key)} header: ${value.slice(0, 60)}`))
-      : ok(n);
+  /** A scalar header (Max-Forwards, Expires, Content-Length) of at most `max`, or undefined when absent. */
+  private parseOptionalNumber(slot: number, max: number): Result<number | undefined, ParseError> {
+    const key = TYPED_KEYS[slot]!;
+    const ref = this.#firstRef(key, SLOT_BITS[slot]!);
+    if (ref === undefined) return ok(undefined);
+    const n = parseScalarIn(ref.text, ref.start, ref.end, max);
+    if (n !== undefined) return ok(n);
+    const value = ref.text.slice(ref.start, ref.end);
+    return err(parseError(`invalid ${wireName(key)} header: ${value.slice(0, 60)}`));
   }
 }
 
@@ -519,7 +620,7 @@ export class SipRequest extends SipMessageBase {
   constructor(
     readonly method: string,
     requestUri: Uri,
-    headers: HeaderField[] = [],
+    headers: HeaderField[] | HeaderSection = [],
     body: Uint8Array = EMPTY_BODY,
     /** The Request-URI's exact spelling when parsed from the wire. */
     requestUriText?: string,
@@ -550,7 +651,7 @@ export class SipResponse extends SipMessageBase {
   constructor(
     readonly status: number,
     readonly reason: string,
-    headers: HeaderField[] = [],
+    headers: HeaderField[] | HeaderSection = [],
     body: Uint8Array = EMPTY_BODY,
   ) {
     super(headers, body);
@@ -558,6 +659,33 @@ export class SipResponse extends SipMessageBase {
 }
 
 export type SipMessage = SipRequest | SipResponse;
+
+/** A Contact with its expires and q; object literals rather than spreads, with the keys a spread would give. */
+function contactValue(nameAddr: NameAddr, expires: number | undefined, q: number | undefined): ContactValue {
+  if (expires === undefined && q === undefined) return nameAddr;
+  const { displayName, uri, params } = nameAddr;
+  if (q === undefined) return { displayName, uri, params, expires };
+  if (expires === undefined) return { displayName, uri, params, q };
+  return { displayName, uri, params, expires, q };
+}
+
+/**
+ * The first non-empty Via value of the line text[start, end), parsed; undefined when the line holds only empty
+ * values. Usually the line is one value, read whole in place; a comma outside quotes ends a value (RFC 3261 §7.3.1).
+ */
+function firstViaIn(text: string, start: number, end: number): Result<Via, ParseError> | undefined {
+  // A slice (a view, not a copy) bounds the comma search to the line.
+  const line = start === 0 && end === text.length ? text : text.slice(start, end);
+  if (!line.includes(',')) return line.length > 0 ? parseVia(text, start, end) : undefined;
+  const first = splitTopLevel(line)?.find((part) => part.length > 0);
+  if (first !== undefined) return parseVia(first);
+  if (line.includes('"')) return err(parseError('invalid Via header'));
+  return undefined;
+}
+
+function isWildcard(ref: ValueRef): boolean {
+  return ref.end - ref.start === 1 && ref.text.charCodeAt(ref.start) === 0x2a;
+}
 
 /** Builds a header field for our own messages; refuses CR, LF and NUL so no value can inject a header. */
 export function makeField(name: string, key: string, value: string): HeaderField {

@@ -2,7 +2,16 @@
 // Record-Route, Refer-To. With an addr-spec (no angle brackets) every ';' parameter belongs to the header, not the URI,
 // and the URI may not contain ',', ';' or '?'.
 import { MalformedHeaderError, type ParseError, type Result, err, ok, parseError, preview } from './result';
-import { type Params, formatParams, parseParams, quote, readQuoted } from './scan';
+import {
+  type Params,
+  findParam,
+  formatParams,
+  parseParams,
+  quote,
+  readQuoted,
+  trimEnd,
+  trimStart,
+} from './scan';
 import { type Uri, formatUri, parseUri } from './uri';
 
 export interface NameAddr {
@@ -18,71 +27,92 @@ export interface AddressHeader extends NameAddr {
 
 const DISPLAY_TOKENS_RE = /^[A-Za-z0-9\-.!%*_+`'~]+([ \t]+[A-Za-z0-9\-.!%*_+`'~]+)*$/;
 
-export function parseNameAddr(text: string): Result<NameAddr, ParseError> {
-  const split = splitNameAddr(text.trim());
+/** Parses the name-addr or addr-spec in text[from, to) (offsets, so a header is read in place in the head). */
+export function parseNameAddr(text: string, from = 0, to = text.length): Result<NameAddr, ParseError> {
+  const start = trimStart(text, from, to);
+  const end = trimEnd(text, start, to);
+  const split = splitNameAddr(text, start, end);
   if (!split.ok) return split;
-  const uri = parseUri(split.value.uriText);
+  const params = parseParams(text, split.paramsStart, end);
+  if (!params) return err(headerParamsError(text, start, end));
+  const uri = parseUri(text, split.uriStart, split.uriEnd);
   if (!uri.ok) return uri;
-  const nameAddr: NameAddr = {
-    displayName: split.value.displayName,
-    uri: uri.value,
-    params: split.value.params,
-  };
+  const nameAddr: NameAddr = { displayName: split.displayName, uri: uri.value, params };
   return ok(nameAddr);
 }
 
-interface SplitNameAddr {
-  readonly displayName: string | undefined;
-  readonly uriText: string;
-  readonly params: Params;
-}
+/**
+ * The display name, the URI's place and where the header parameters start in a trimmed name-addr or addr-spec
+ * (they run to its end; the caller reads them). The success value carries `ok` itself, so the packet path
+ * allocates one object rather than a value and its Result.
+ */
+type SplitNameAddr =
+  | {
+      readonly ok: true;
+      readonly displayName: string | undefined;
+      readonly uriStart: number;
+      readonly uriEnd: number;
+      readonly paramsStart: number;
+    }
+  | { readonly ok: false; readonly error: ParseError };
 
-/** The display name, the URI text and the header parameters of a trimmed name-addr or addr-spec. */
-function splitNameAddr(value: string): Result<SplitNameAddr, ParseError> {
+const QUOTE = 0x22;
+const LESS = 0x3c;
+
+/** Splits the trimmed name-addr or addr-spec text[start, end). */
+function splitNameAddr(text: string, start: number, end: number): SplitNameAddr {
   let displayName: string | undefined;
-  let i = 0;
-  if (value.startsWith('"')) {
-    const quoted = readQuoted(value, 0);
-    if (!quoted) return err(parseError(`unterminated quoted display name in ${preview(value)}`));
+  let i = start;
+  if (text.charCodeAt(start) === QUOTE) {
+    const quoted = readQuoted(text, start, end);
+    if (!quoted) return splitError('unterminated quoted display name in', text, start, end);
     displayName = quoted.value;
     i = quoted.end;
-    while (value[i] === ' ' || value[i] === '\t') i++;
-    if (value[i] !== '<') return err(parseError(`display name not followed by <URI> in ${preview(value)}`));
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+    if (i >= end || text.charCodeAt(i) !== LESS)
+      return splitError('display name not followed by <URI> in', text, start, end);
   }
   // A display name has no ':' (tokens and quoted strings only), so a ':' before any '<' means an addr-spec whose
   // header parameters may themselves hold a quoted '<'.
-  let open = value.indexOf('<', i);
+  let open = text.indexOf('<', i);
+  if (open >= end) open = -1;
   if (open >= 0 && displayName === undefined) {
-    const colon = value.indexOf(':', i);
+    const colon = text.indexOf(':', i);
     if (colon >= 0 && colon < open) open = -1;
   }
   if (open >= 0) {
-    if (displayName === undefined && open > 0) {
-      const tokens = value.slice(0, open).trim();
+    if (displayName === undefined && open > start) {
+      const tokens = text.slice(start, open).trim();
       if (tokens.length > 0) {
-        if (!DISPLAY_TOKENS_RE.test(tokens))
-          return err(parseError(`invalid display name in ${preview(value)}`));
+        if (!DISPLAY_TOKENS_RE.test(tokens)) return splitError('invalid display name in', text, start, end);
         displayName = tokens;
       }
     }
-    const close = value.indexOf('>', open);
-    if (close < 0) return err(parseError(`unterminated <URI> in ${preview(value)}`));
+    const close = text.indexOf('>', open);
+    if (close < 0 || close >= end) return splitError('unterminated <URI> in', text, start, end);
     // RFC 3261 §25.1 name-addr has no LWS inside the angle brackets (RFC 4475 §3.1.2.14 badaspec).
-    const first = value.charCodeAt(open + 1);
-    const last = value.charCodeAt(close - 1);
-    if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09)
-      return err(parseError(`whitespace inside <URI> in ${preview(value)}`));
-    const params = parseParams(close + 1 < value.length ? value.slice(close + 1) : '');
-    if (!params) return err(parseError(`invalid header parameters in ${preview(value)}`));
-    return ok({ displayName, uriText: value.slice(open + 1, close), params });
+    if (isBlank(text.charCodeAt(open + 1)) || isBlank(text.charCodeAt(close - 1)))
+      return splitError('whitespace inside <URI> in', text, start, end);
+    return { ok: true, displayName, uriStart: open + 1, uriEnd: close, paramsStart: close + 1 };
   }
   // addr-spec: the URI ends at the first ';' (RFC 3261 §20.10) and may not contain ',' or '?'.
-  const semicolon = value.indexOf(';');
-  const uriText = semicolon >= 0 ? value.slice(0, semicolon).trimEnd() : value;
-  if (/[\s,?]/.test(uriText)) return err(parseError(`invalid addr-spec ${preview(value)}`));
-  const params = parseParams(semicolon >= 0 ? value.slice(semicolon) : '');
-  if (!params) return err(parseError(`invalid header parameters in ${preview(value)}`));
-  return ok({ displayName: undefined, uriText, params });
+  let semicolon = text.indexOf(';', start);
+  if (semicolon >= end) semicolon = -1;
+  const uriEnd = semicolon >= 0 ? trimEnd(text, start, semicolon) : end;
+  if (/[\s,?]/.test(text.slice(start, uriEnd))) return splitError('invalid addr-spec', text, start, end);
+  return { ok: true, displayName: undefined, uriStart: start, uriEnd, paramsStart: semicolon >= 0 ? semicolon : end };
+}
+
+function splitError(what: string, text: string, start: number, end: number): SplitNameAddr {
+  return { ok: false, error: parseError(`${what} ${preview(text.slice(start, end))}`) };
+}
+
+function headerParamsError(text: string, start: number, end: number): ParseError {
+  return parseError(`invalid header parameters in ${preview(text.slice(start, end))}`);
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
 }
 
 export function parseAddressHeader(text: string): Result<AddressHeader, ParseError> {
@@ -96,48 +126,86 @@ export function parseAddressHeader(text: string): Result<AddressHeader, ParseErr
 }
 
 /**
- * From and To as the packet path reads them: structure, display name and tag now, the URI when first read (it
- * throws MalformedUriError then). Transactions and dialog matching need only the tags; peers' parsers leave these
- * URIs as text too. validate('full') reads the URI, so strict parsing still rejects a bad one.
+ * From and To as the packet path reads them, from text[from, to): structure, display name and tag now, the URI
+ * when first read (it throws MalformedHeaderError then). Transactions and dialog matching need only the tags;
+ * peers' parsers leave these URIs as text too. validate('full') reads the URI, so strict parsing still rejects a
+ * bad one.
  */
-export function parseAddressHeaderDeferred(text: string, header: string): Result<AddressHeader, ParseError> {
-  const value = text.trim();
-  const split = splitNameAddr(value);
+export function parseAddressHeaderDeferred(
+  text: string,
+  header: string,
+  from = 0,
+  to = text.length,
+): Result<AddressHeader, ParseError> {
+  const start = trimStart(text, from, to);
+  const end = trimEnd(text, start, to);
+  const split = splitNameAddr(text, start, end);
   if (!split.ok) return split;
-  const { displayName, uriText, params } = split.value;
-  // Cheap early sanity: a scheme before a colon. The full check waits until the URI is read.
-  const colon = uriText.indexOf(':');
-  if (colon <= 0 || /[\s<>"]/.test(uriText)) return err(parseError(`invalid URI in ${preview(value)}`));
-  const tag = params.get('tag');
-  return ok(
-    new DeferredAddress(displayName, params, typeof tag === 'string' ? tag : undefined, uriText, header),
-  );
+  const { displayName, uriStart, uriEnd, paramsStart } = split;
+  // The parameters are checked now and the tag taken; the map is built if someone reads it.
+  const tag = findParam(text, paramsStart, end, 'tag');
+  if (tag === false) return err(headerParamsError(text, start, end));
+  // Cheap early sanity: a scheme before a colon, no whitespace or delimiters. The full check waits until the URI
+  // is read.
+  const colon = text.indexOf(':', uriStart);
+  if (colon <= uriStart || colon >= uriEnd || hasUriDelimiter(text, uriStart, uriEnd))
+    return err(parseError(`invalid URI in ${preview(text.slice(start, end))}`));
+  return ok(new DeferredAddress(displayName, tag, text, uriStart, uriEnd, paramsStart, end, header));
 }
 
-/** An AddressHeader whose URI is parsed on first read; a class so the getter costs no closure per message. */
+// Global so lastIndex can start the search in place; `\s` keeps the exact whitespace set of the string check.
+const URI_DELIMITER_RE = /[\s<>"]/g;
+
+/** True when text[from, to) holds whitespace, '<', '>' or '"'. The search starts at `from`, where the URI is. */
+function hasUriDelimiter(text: string, from: number, to: number): boolean {
+  URI_DELIMITER_RE.lastIndex = from;
+  return URI_DELIMITER_RE.test(text) && URI_DELIMITER_RE.lastIndex <= to;
+}
+
+/**
+ * An AddressHeader whose URI and parameter map are built on first read, in place in the text they came from
+ * (both were checked when it was made); a class so the getters cost no closure per message.
+ */
 class DeferredAddress implements AddressHeader {
-  readonly #uriText: string;
+  readonly #text: string;
+  readonly #uriStart: number;
+  readonly #uriEnd: number;
+  readonly #paramsStart: number;
+  readonly #paramsEnd: number;
   readonly #header: string;
   #uri: Uri | undefined;
+  #params: Params | undefined;
 
   constructor(
     readonly displayName: string | undefined,
-    readonly params: Params,
     readonly tag: string | undefined,
-    uriText: string,
+    text: string,
+    uriStart: number,
+    uriEnd: number,
+    paramsStart: number,
+    paramsEnd: number,
     header: string,
   ) {
-    this.#uriText = uriText;
+    this.#text = text;
+    this.#uriStart = uriStart;
+    this.#uriEnd = uriEnd;
+    this.#paramsStart = paramsStart;
+    this.#paramsEnd = paramsEnd;
     this.#header = header;
   }
 
   get uri(): Uri {
     if (this.#uri === undefined) {
-      const parsed = parseUri(this.#uriText);
+      const parsed = parseUri(this.#text, this.#uriStart, this.#uriEnd);
       if (!parsed.ok) throw new MalformedHeaderError(this.#header, parsed.error.reason);
       this.#uri = parsed.value;
     }
     return this.#uri;
+  }
+
+  get params(): Params {
+    this.#params ??= parseParams(this.#text, this.#paramsStart, this.#paramsEnd) ?? new Map();
+    return this.#params;
   }
 }
 

@@ -1,10 +1,11 @@
 // RFC 3261 §7 message syntax and §18.3 framing. This is the packet path: it splits the start line and header lines
 // in one pass over the text, then checks the headers the stack relies on (validate()). Anything else is parsed
 // lazily by the message's typed getters. Network input never throws: the outcome says what a UAS should answer.
-import { internHeaderName, isToken } from './header-names';
-import { type HeaderField, type SipMessage, SipRequest, SipResponse } from './message';
+import { headerBit, internHeaderName, isToken, knownHeaderAt } from './header-names';
+import { HeaderSection } from './header-section';
+import { type SipMessage, SipRequest, SipResponse } from './message';
 import { type ParseError, parseError } from './result';
-import { parseContentLength } from './typed-headers';
+import { MAX_CONTENT_LENGTH, parseScalarIn } from './typed-headers';
 import { isSipUri, parseUri } from './uri';
 
 export type ParseResult = { ok: true; message: SipMessage } | { ok: false; error: ParseError };
@@ -21,6 +22,9 @@ const LF = 0x0a;
 const SP = 0x20;
 const HTAB = 0x09;
 const EMPTY = new Uint8Array(0);
+const CONTENT_LENGTH_BIT = headerBit('content-length');
+// A byte needle: searching with a string makes Buffer#indexOf encode it on every call.
+const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
 
 /** Parses one message from a datagram (or a complete framed message from a stream). */
 export function parseMessage(data: Uint8Array | string, options: ParseOptions = {}): ParseResult {
@@ -35,7 +39,7 @@ export function parseMessage(data: Uint8Array | string, options: ParseOptions = 
   if (!headEnd) return failure('message has no empty line after its headers');
   let head = buf.toString('utf8', start, headEnd.headEnd);
   const firstLineEnd = head.indexOf('\n');
-  const startLine = stripCr(head, 0, firstLineEnd < 0 ? head.length : firstLineEnd);
+  const startLineEnd = withoutCr(head, firstLineEnd < 0 ? head.length : firstLineEnd);
   let headers = splitHeaders(head, firstLineEnd < 0 ? head.length : firstLineEnd + 1);
   if (headers === EARLY_END) {
     headEnd = findHeadEnd(buf, start) ?? headEnd;
@@ -43,28 +47,29 @@ export function parseMessage(data: Uint8Array | string, options: ParseOptions = 
     headers = splitHeaders(head, firstLineEnd + 1);
   }
   if (headers === EARLY_END) return failure('message has no empty line after its headers');
-  if (!Array.isArray(headers)) return { ok: false, error: headers };
+  if (!(headers instanceof HeaderSection)) return { ok: false, error: headers };
 
   // Content-Length tells where the body ends; bytes after it in a datagram are ignored (RFC 4475 §3.1.1.8).
   const available = buf.length - headEnd.bodyStart;
   let bodyLength = available;
-  let contentLengthText: string | undefined;
-  for (const field of headers) {
-    if (field.key === 'content-length') {
-      if (contentLengthText !== undefined) return failure('more than one Content-Length header');
-      contentLengthText = field.value;
-    }
-  }
-  if (contentLengthText !== undefined) {
-    const declared = parseContentLength(contentLengthText);
-    if (declared === undefined) return failure(`invalid Content-Length: ${contentLengthText.slice(0, 40)}`);
+  if ((headers.repeated & CONTENT_LENGTH_BIT) !== 0) return failure('more than one Content-Length header');
+  const contentLengthLine = headers.firstLine('content-length', CONTENT_LENGTH_BIT);
+  if (contentLengthLine >= 0) {
+    const declared = parseScalarIn(
+      headers.textOf(contentLengthLine),
+      headers.startOf(contentLengthLine),
+      headers.endOf(contentLengthLine),
+      MAX_CONTENT_LENGTH,
+    );
+    if (declared === undefined)
+      return failure(`invalid Content-Length: ${headers.value(contentLengthLine).slice(0, 40)}`);
     // RFC 3261 §18.3: a datagram shorter than its Content-Length is discarded (a UAS may answer 400).
     if (declared > available) return failure('Content-Length is larger than the message');
     bodyLength = declared;
   }
   const body = bodyLength === 0 ? EMPTY : buf.subarray(headEnd.bodyStart, headEnd.bodyStart + bodyLength);
 
-  const message = buildMessage(startLine, headers, body);
+  const message = buildMessage(head, startLineEnd, headers, body);
   if (!message.ok) return message;
   if (options.lazy) return message;
   const parsed = message.message;
@@ -102,51 +107,74 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set([
   'UPDATE',
 ]);
 
-function buildMessage(startLine: string, headers: HeaderField[], body: Uint8Array): ParseResult {
-  if (isVersionPrefix(startLine)) return buildResponse(startLine, headers, body);
+/** Builds the message from its start line, head[0, lineEnd) (without the CR), read in place. */
+function buildMessage(head: string, lineEnd: number, headers: HeaderSection, body: Uint8Array): ParseResult {
+  if (isVersionPrefix(head, 0, lineEnd)) return buildResponse(head, lineEnd, headers, body);
   // Request-Line = Method SP Request-URI SP SIP-Version CRLF, with exactly one SP each (RFC 4475 §3.1.2.9/10).
-  const firstSp = startLine.indexOf(' ');
-  const secondSp = firstSp < 0 ? -1 : startLine.indexOf(' ', firstSp + 1);
-  if (firstSp <= 0 || secondSp < 0) return failure(`malformed request line: ${startLine.slice(0, 80)}`);
-  const method = startLine.slice(0, firstSp);
-  const uriText = startLine.slice(firstSp + 1, secondSp);
-  const version = startLine.slice(secondSp + 1);
+  const firstSp = head.indexOf(' ');
+  const secondSp = firstSp < 0 || firstSp >= lineEnd ? -1 : head.indexOf(' ', firstSp + 1);
+  if (firstSp <= 0 || secondSp < 0 || secondSp >= lineEnd) return malformedRequestLine(head, lineEnd);
+  const method = head.slice(0, firstSp);
   if (!isToken(method)) return failure(`invalid method: ${method.slice(0, 40)}`);
-  if (uriText.length === 0 || version.includes(' ') || version.includes('\t'))
-    return failure(`malformed request line: ${startLine.slice(0, 80)}`);
-  // RFC 3261 §7.1: the version string is case-insensitive.
-  if (version.length !== 7 || !isVersionPrefix(version) || version.slice(4) !== '2.0') {
-    if (/^SIP\/\d+\.\d+$/i.test(version)) return failure(`unsupported SIP version ${version}`, 505);
-    return failure(`malformed request line: ${startLine.slice(0, 80)}`);
-  }
-  const uri = parseUri(uriText);
+  if (secondSp === firstSp + 1) return malformedRequestLine(head, lineEnd);
+  // RFC 3261 §7.1: the version string is case-insensitive. The usual "SIP/2.0" is checked in place; anything
+  // else takes the slower path that words the error.
+  const versionStart = secondSp + 1;
+  if (
+    lineEnd - versionStart !== 7 ||
+    !isVersionPrefix(head, versionStart, lineEnd) ||
+    !head.startsWith('2.0', versionStart + 4)
+  )
+    return badVersion(head, versionStart, lineEnd);
+  const uri = parseUri(head, firstSp + 1, secondSp);
   if (!uri.ok) return { ok: false, error: uri.error };
-  return { ok: true, message: new SipRequest(method, uri.value, headers, body, uriText) };
+  return {
+    ok: true,
+    message: new SipRequest(method, uri.value, headers, body, head.slice(firstSp + 1, secondSp)),
+  };
+}
+
+function malformedRequestLine(head: string, lineEnd: number): { ok: false; error: ParseError } {
+  return failure(`malformed request line: ${head.slice(0, Math.min(lineEnd, 80))}`);
+}
+
+/** The error for a request line whose version is not SIP/2.0: 505 for another version, else 400. */
+function badVersion(head: string, versionStart: number, lineEnd: number): { ok: false; error: ParseError } {
+  const version = head.slice(versionStart, lineEnd);
+  if (!version.includes(' ') && !version.includes('\t') && /^SIP\/\d+\.\d+$/i.test(version))
+    return failure(`unsupported SIP version ${version}`, 505);
+  return malformedRequestLine(head, lineEnd);
 }
 
 /** Status-Line = SIP-Version SP Status-Code SP Reason-Phrase; the phrase may be empty (RFC 4475 §3.1.1.13). */
-function buildResponse(startLine: string, headers: HeaderField[], body: Uint8Array): ParseResult {
-  const n = startLine.length;
-  let ok = n >= 11 && startLine.slice(4, 8) === '2.0 ';
+function buildResponse(head: string, lineEnd: number, headers: HeaderSection, body: Uint8Array): ParseResult {
+  let ok = lineEnd >= 11 && head.startsWith('2.0 ', 4);
+  let status = 0;
   for (let i = 8; ok && i < 11; i++) {
-    const c = startLine.charCodeAt(i);
+    const c = head.charCodeAt(i);
     ok = c >= 0x30 && c <= 0x39 && (i > 8 || (c >= 0x31 && c <= 0x36));
+    status = status * 10 + (c - 0x30);
   }
   // Past the code comes the end of the line or SP and a phrase; a bare CR cannot be part of the phrase.
-  if (!ok || (n > 11 && startLine.charCodeAt(11) !== SP) || startLine.includes('\r'))
-    return failure(`malformed status line: ${startLine.slice(0, 80)}`);
-  const status = Number(startLine.slice(8, 11));
-  return { ok: true, message: new SipResponse(status, n > 12 ? startLine.slice(12) : '', headers, body) };
+  if (!ok || (lineEnd > 11 && head.charCodeAt(11) !== SP) || hasCrBefore(head, lineEnd))
+    return failure(`malformed status line: ${head.slice(0, Math.min(lineEnd, 80))}`);
+  const reason = lineEnd > 12 ? head.slice(12, lineEnd) : '';
+  return { ok: true, message: new SipResponse(status, reason, headers, body) };
 }
 
-/** True when text starts with "SIP/" in any letter case. */
-function isVersionPrefix(text: string): boolean {
+function hasCrBefore(head: string, end: number): boolean {
+  const cr = head.indexOf('\r');
+  return cr >= 0 && cr < end;
+}
+
+/** True when text[from, to) starts with "SIP/" in any letter case. */
+function isVersionPrefix(text: string, from: number, to: number): boolean {
   return (
-    text.length >= 4 &&
-    (text.charCodeAt(0) | 0x20) === 0x73 &&
-    (text.charCodeAt(1) | 0x20) === 0x69 &&
-    (text.charCodeAt(2) | 0x20) === 0x70 &&
-    text.charCodeAt(3) === 0x2f
+    to - from >= 4 &&
+    (text.charCodeAt(from) | 0x20) === 0x73 &&
+    (text.charCodeAt(from + 1) | 0x20) === 0x69 &&
+    (text.charCodeAt(from + 2) | 0x20) === 0x70 &&
+    text.charCodeAt(from + 3) === 0x2f
   );
 }
 
@@ -154,15 +182,12 @@ function isVersionPrefix(text: string): boolean {
 const EARLY_END = 0;
 
 /**
- * Splits header lines (CRLF, or bare LF from lenient peers), unfolding continuation lines (RFC 3261 §7.3.1).
- * Returns EARLY_END when an empty line appears before the end of `head`.
+ * Splits header lines (CRLF, or bare LF from lenient peers) into a HeaderSection of offsets, unfolding continuation
+ * lines (RFC 3261 §7.3.1). Returns EARLY_END when an empty line appears before the end of `head`.
  */
-function splitHeaders(head: string, from: number): HeaderField[] | ParseError | typeof EARLY_END {
-  const headers: HeaderField[] = [];
+export function splitHeaders(head: string, from: number): HeaderSection | ParseError | typeof EARLY_END {
+  const section = new HeaderSection(head);
   let pos = from;
-  let pendingName = '';
-  let pendingKey = '';
-  let pendingValue: string | undefined;
   // A CR may only end a line: quoted-pair excludes it and a bare CR would split the header for other parsers.
   let cr = head.indexOf('\r', from);
   while (pos < head.length) {
@@ -177,29 +202,42 @@ function splitHeaders(head: string, from: number): HeaderField[] | ParseError | 
     if (end === pos) return EARLY_END;
     const first = head.charCodeAt(pos);
     if (first === SP || first === HTAB) {
-      if (pendingValue === undefined) return parseError('continuation line before the first header');
+      // Folding is rare (RFC 3261 §7.3.1 discourages it): the unfolded value is built eagerly.
+      const last = section.length - 1;
+      if (last < 0) return parseError('continuation line before the first header');
       const more = trimLws(head, pos, end);
-      if (more.length > 0) pendingValue = pendingValue.length > 0 ? `${pendingValue} ${more}` : more;
+      if (more.length > 0) {
+        const pending = section.value(last);
+        section.setFolded(last, pending.length > 0 ? `${pending} ${more}` : more);
+      }
     } else {
-      if (pendingValue !== undefined)
-        headers.push({ name: pendingName, key: pendingKey, value: pendingValue });
-      const colon = head.indexOf(':', pos);
-      if (colon < 0 || colon >= end)
-        return parseError(`header line without a colon: ${head.slice(pos, Math.min(end, pos + 60))}`);
-      let nameEnd = colon;
-      while (nameEnd > pos && (head.charCodeAt(nameEnd - 1) === SP || head.charCodeAt(nameEnd - 1) === HTAB))
-        nameEnd--;
-      const interned = internHeaderName(head, pos, nameEnd);
-      if (!interned)
-        return parseError(`invalid header name: ${head.slice(pos, Math.min(nameEnd, pos + 40))}`);
-      pendingName = interned.name;
-      pendingKey = interned.key;
-      pendingValue = trimLws(head, colon + 1, end);
+      // Usually a known name directly followed by its colon; otherwise search for the colon and read the name.
+      let interned = knownHeaderAt(head, pos, end);
+      let colon: number;
+      if (interned !== undefined) colon = pos + interned.name.length;
+      else {
+        colon = head.indexOf(':', pos);
+        if (colon < 0 || colon >= end)
+          return parseError(`header line without a colon: ${head.slice(pos, Math.min(end, pos + 60))}`);
+        let nameEnd = colon;
+        while (nameEnd > pos && isLws(head.charCodeAt(nameEnd - 1))) nameEnd--;
+        interned = internHeaderName(head, pos, nameEnd);
+        if (!interned)
+          return parseError(`invalid header name: ${head.slice(pos, Math.min(nameEnd, pos + 40))}`);
+      }
+      let valueStart = colon + 1;
+      let valueEnd = end;
+      while (valueStart < valueEnd && isLws(head.charCodeAt(valueStart))) valueStart++;
+      while (valueEnd > valueStart && isLws(head.charCodeAt(valueEnd - 1))) valueEnd--;
+      section.add(interned, valueStart, valueEnd);
     }
     pos = lineEnd + 1;
   }
-  if (pendingValue !== undefined) headers.push({ name: pendingName, key: pendingKey, value: pendingValue });
-  return headers;
+  return section;
+}
+
+function isLws(c: number): boolean {
+  return c === SP || c === HTAB;
 }
 
 function trimLws(text: string, from: number, to: number): string {
@@ -210,8 +248,9 @@ function trimLws(text: string, from: number, to: number): string {
   return text.slice(a, b);
 }
 
-function stripCr(text: string, from: number, to: number): string {
-  return to > from && text.charCodeAt(to - 1) === CR ? text.slice(from, to - 1) : text.slice(from, to);
+/** The end of a line ending at `to`, without its CR. */
+function withoutCr(text: string, to: number): number {
+  return to > 0 && text.charCodeAt(to - 1) === CR ? to - 1 : to;
 }
 
 /**
@@ -235,7 +274,7 @@ export function findHeadEnd(buf: Buffer, from: number): { headEnd: number; bodyS
  * frames it unambiguously (RFC 4475's baddn.dat is such a datagram).
  */
 function quickHeadEnd(buf: Buffer, from: number): { headEnd: number; bodyStart: number } | undefined {
-  const crlf = buf.indexOf('\r\n\r\n', from, 'latin1');
+  const crlf = buf.indexOf(CRLF_CRLF, from);
   if (crlf >= 0) return { headEnd: crlf + 2, bodyStart: crlf + 4 };
   const exact = findHeadEnd(buf, from);
   if (exact) return exact;

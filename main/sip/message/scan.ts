@@ -1,6 +1,40 @@
 // Small lexical helpers for RFC 3261 §25.1 grammar pieces shared by the header parsers: quoted strings, top-level
 // comma splitting and generic `;name=value` parameters. All of them return undefined on malformed input, never throw.
 
+/**
+ * True for the characters String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator), so offset-based
+ * parsers trim exactly as the string-based ones did.
+ */
+export function isTrimmable(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** The first index in [from, to) not trimmed by String.prototype.trim, or `to`. */
+export function trimStart(text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to && isTrimmable(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The end of text[from, to) once String.prototype.trim's trailing whitespace is removed. */
+export function trimEnd(text: string, from: number, to: number): number {
+  let i = to;
+  while (i > from && isTrimmable(text.charCodeAt(i - 1))) i--;
+  return i;
+}
+
 /** Splits a header value at commas that are not inside a quoted string or <...> (RFC 3261 §7.3.1). */
 export function splitTopLevel(value: string, separator = ','): string[] | undefined {
   const parts: string[] = [];
@@ -26,18 +60,87 @@ export function splitTopLevel(value: string, separator = ','): string[] | undefi
   return parts;
 }
 
-/** Reads a quoted-string starting at `start` (which must be a DQUOTE); returns its unescaped text and end index. */
-export function readQuoted(text: string, start: number): { value: string; end: number } | undefined {
+/** A header value to be read in place: text[start, end). */
+export interface ValueRef {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Appends the non-empty values of the list-header line text[start, end) to `out` as pushListValues splits them,
+ * each trimmed; a line holding one value (the usual case) is referenced in place rather than sliced.
+ */
+export function pushListRefs(text: string, start: number, end: number, out: ValueRef[]): void {
+  // The checks run on a slice so that no native search runs past the line (a slice is a view, not a copy).
+  const line = start === 0 && end === text.length ? text : text.slice(start, end);
+  if (line.indexOf(',') < 0) {
+    if (!quotesTerminated(line)) return;
+    const valueStart = trimStart(text, start, end);
+    const valueEnd = trimEnd(text, valueStart, end);
+    if (valueEnd > valueStart) out.push({ text, start: valueStart, end: valueEnd });
+    return;
+  }
+  const parts = splitTopLevel(line);
+  if (parts) for (const part of parts) if (part.length > 0) out.push({ text: part, start: 0, end: part.length });
+}
+
+/**
+ * Appends the non-empty values of one list-header line to `out`, as splitTopLevel would split them; a line with an
+ * unterminated quoted string adds nothing. Most lines are one value: without a comma there is nothing to split,
+ * and the quoted strings are checked with native searches instead of a loop over every character.
+ */
+export function pushListValues(line: string, out: string[]): void {
+  if (line.indexOf(',') < 0) {
+    if (!quotesTerminated(line)) return;
+    const value = line.trim();
+    if (value.length > 0) out.push(value);
+    return;
+  }
+  const parts = splitTopLevel(line);
+  if (parts) for (const part of parts) if (part.length > 0) out.push(part);
+}
+
+/** True when every quoted string closes; a backslash escapes the next character inside quotes only. */
+function quotesTerminated(text: string): boolean {
+  let open = text.indexOf('"');
+  // The next backslash, searched again only once passed, so a long line stays one linear pass per search.
+  let backslash = open < 0 ? -1 : text.indexOf('\\', open);
+  while (open >= 0) {
+    let from = open + 1;
+    for (;;) {
+      const close = text.indexOf('"', from);
+      if (close < 0) return false;
+      if (backslash >= 0 && backslash < from) backslash = text.indexOf('\\', from);
+      if (backslash < 0 || backslash > close) {
+        open = text.indexOf('"', close + 1);
+        break;
+      }
+      from = backslash + 2;
+    }
+  }
+  return true;
+}
+
+/**
+ * Reads a quoted-string starting at `start` (which must be a DQUOTE) and closing before `to`; returns its unescaped
+ * text and end index.
+ */
+export function readQuoted(
+  text: string,
+  start: number,
+  to = text.length,
+): { value: string; end: number } | undefined {
   // Most quoted strings have no escapes: slice them in one go.
   const close = text.indexOf('"', start + 1);
-  if (close < 0) return undefined;
+  if (close < 0 || close >= to) return undefined;
   const backslash = text.indexOf('\\', start + 1);
   if (backslash < 0 || backslash > close) return { value: text.slice(start + 1, close), end: close + 1 };
   let out = '';
-  for (let i = start + 1; i < text.length; i++) {
+  for (let i = start + 1; i < to; i++) {
     const c = text[i];
     if (c === '\\') {
-      if (i + 1 >= text.length) return undefined;
+      if (i + 1 >= to) return undefined;
       out += text[++i];
     } else if (c === '"') {
       return { value: out, end: i + 1 };
@@ -56,50 +159,93 @@ export function quote(text: string): string {
 export type Params = Map<string, string | null>;
 
 /**
- * Parses `;name=value;flag` generic parameters (RFC 3261 §25.1 generic-param). Names are lower-cased; quoted values
- * are unquoted. Returns undefined on an unterminated quote or an empty name.
+ * Parses `;name=value;flag` generic parameters (RFC 3261 §25.1 generic-param) in text[from, to) (offsets, so header
+ * parsers need not slice). Names are lower-cased; quoted values are unquoted. Returns undefined on an unterminated
+ * quote or an empty name.
  */
-export function parseParams(text: string): Params | undefined {
+export function parseParams(text: string, from = 0, to = text.length): Params | undefined {
   const params: Params = new Map();
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    i = skipLws(text, i, n);
-    if (i >= n) break;
-    if (text.charCodeAt(i) !== SEMI) return undefined;
-    i = skipLws(text, i + 1, n);
-    let nameEnd = i;
+  return readParams(text, from, to, params, undefined) === false ? undefined : params;
+}
+
+/**
+ * Checks the parameters in text[from, to) as parseParams would, without building them, and finds one: returns
+ * false when they are malformed, else the value parseParams would map `wanted` (lower-case) to when it is a
+ * string, or undefined. For a header whose other parameters are rarely read (From and To and their tag).
+ */
+export function findParam(text: string, from: number, to: number, wanted: string): string | undefined | false {
+  return readParams(text, from, to, undefined, wanted);
+}
+
+/**
+ * The one parameter-list reader behind parseParams and findParam: adds every parameter to `into` when given, and
+ * returns false when malformed, else the (last) string value of `wanted` when given. Slices are made only for
+ * what is kept: on the packet path they are what the parse costs.
+ */
+function readParams(
+  text: string,
+  from: number,
+  to: number,
+  into: Params | undefined,
+  wanted: string | undefined,
+): string | undefined | false {
+  let found: string | undefined;
+  let i = from;
+  while (i < to) {
+    i = skipLws(text, i, to);
+    if (i >= to) break;
+    if (text.charCodeAt(i) !== SEMI) return false;
+    i = skipLws(text, i + 1, to);
+    const nameStart = i;
     let upper = false;
-    for (; nameEnd < n; nameEnd++) {
-      const c = text.charCodeAt(nameEnd);
+    for (; i < to; i++) {
+      const c = text.charCodeAt(i);
       if (c === EQUALS || c === SEMI || c === SPACE || c === TAB) break;
       if (c >= 0x41 && c <= 0x5a) upper = true;
     }
-    if (nameEnd === i) return undefined;
-    const raw = text.slice(i, nameEnd);
-    const name = upper ? raw.toLowerCase() : raw;
-    i = skipLws(text, nameEnd, n);
-    if (text.charCodeAt(i) !== EQUALS) {
-      params.set(name, null);
-      continue;
-    }
-    i = skipLws(text, i + 1, n);
-    if (text.charCodeAt(i) === QUOTE) {
-      const quoted = readQuoted(text, i);
-      if (!quoted) return undefined;
-      params.set(name, quoted.value);
-      i = quoted.end;
-    } else {
-      let end = i;
-      for (; end < n; end++) {
-        const c = text.charCodeAt(end);
-        if (c === SEMI || c === SPACE || c === TAB) break;
+    const nameEnd = i;
+    if (nameEnd === nameStart) return false;
+    const isWanted = wanted !== undefined && sameName(text, nameStart, nameEnd, wanted);
+    i = skipLws(text, nameEnd, to);
+    let value: string | null = null;
+    if (i < to && text.charCodeAt(i) === EQUALS) {
+      i = skipLws(text, i + 1, to);
+      if (i < to && text.charCodeAt(i) === QUOTE) {
+        const quoted = readQuoted(text, i, to);
+        if (!quoted) return false;
+        value = quoted.value;
+        i = quoted.end;
+      } else {
+        // A loop, not native searches: values are short, and each native call costs more than a dozen characters.
+        const valueStart = i;
+        for (; i < to; i++) {
+          const c = text.charCodeAt(i);
+          if (c === SEMI || c === SPACE || c === TAB) break;
+        }
+        if (into !== undefined || isWanted) value = text.slice(valueStart, i);
       }
-      params.set(name, text.slice(i, end));
-      i = end;
+    }
+    if (isWanted) found = value ?? undefined;
+    if (into !== undefined) {
+      const name = text.slice(nameStart, nameEnd);
+      into.set(upper ? name.toLowerCase() : name, value);
     }
   }
-  return params;
+  return found;
+}
+
+/**
+ * True when text[from, to).toLowerCase() is `name` (lower-case), without the slice: ASCII compared in place,
+ * anything else through toLowerCase itself. Left to right, an ASCII mismatch before any other character decides.
+ */
+function sameName(text: string, from: number, to: number, name: string): boolean {
+  for (let i = from; i < to; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 128) return text.slice(from, to).toLowerCase() === name;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (i - from >= name.length || c !== name.charCodeAt(i - from)) return false;
+  }
+  return to - from === name.length;
 }
 
 const SEMI = 0x3b;

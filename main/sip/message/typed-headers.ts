@@ -1,8 +1,9 @@
 // Parsers for the scalar and small structured headers the stack reads: CSeq (RFC 3261 §20.16), Max-Forwards
 // (§20.22), Expires/Min-Expires (§20.19, §20.23), Content-Length (§20.14), Content-Type (§20.15), Retry-After
 // (§20.33), Event (RFC 6665 §8.2.1), Subscription-State (RFC 6665 §8.2.3). Each returns undefined when malformed.
+import { TOKEN_CHARS } from './charset';
 import { isToken } from './header-names';
-import { type Params, parseParams } from './scan';
+import { type Params, parseParams, trimEnd, trimStart } from './scan';
 
 export interface CSeq {
   readonly seq: number;
@@ -14,38 +15,68 @@ export const MAX_CSEQ = 0xffff_ffff;
 /** RFC 3261 §20.19 and §25.1 delta-seconds: implementations treat values over 2^32-1 as 2^32-1; we refuse them. */
 export const MAX_DELTA_SECONDS = 0xffff_ffff;
 
-// Any number of digits: leading zeros are legal (RFC 4475 §3.1.1.1 has "0009"); the value is range-checked below.
-const CSEQ_RE = /^[ \t]*(\d+)[ \t]+([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*$/;
+/** CSeq = 1*DIGIT LWS Method: leading zeros are legal (RFC 4475 §3.1.1.1 has "0009"), the value is range-checked. */
+export function parseCSeq(value: string, from = 0, to = value.length): CSeq | undefined {
+  // Read by hand rather than with a regular expression, in place in text[from, to): this runs for every message,
+  // and a match array with capture slices costs more than the parse.
+  const n = to;
+  let i = skipBlanks(value, from, n);
+  const digitsStart = i;
+  let seq = 0;
+  for (; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    seq = seq * 10 + (c - 0x30);
+    if (seq > MAX_CSEQ) return undefined;
+  }
+  if (i === digitsStart || i >= n || !isBlank(value.charCodeAt(i))) return undefined;
+  const methodStart = skipBlanks(value, i, n);
+  let methodEnd = methodStart;
+  while (methodEnd < n && isTokenChar(value.charCodeAt(methodEnd))) methodEnd++;
+  if (methodEnd === methodStart || skipBlanks(value, methodEnd, n) !== n) return undefined;
+  return { seq, method: value.slice(methodStart, methodEnd) };
+}
 
-export function parseCSeq(value: string): CSeq | undefined {
-  const match = CSEQ_RE.exec(value);
-  if (!match) return undefined;
-  const seq = parseScalar(match[1]!, MAX_CSEQ);
-  if (seq === undefined) return undefined;
-  return { seq, method: match[2]! };
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+function skipBlanks(text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to && isBlank(text.charCodeAt(i))) i++;
+  return i;
+}
+
+function isTokenChar(c: number): boolean {
+  return c < 128 && TOKEN_CHARS[c] === 1;
 }
 
 /** Max-Forwards: 0..255 (RFC 3261 §20.22 allows any 1*DIGIT but values over 255 are nonsense; RFC 4475 §3.1.2.4). */
+export const MAX_MAX_FORWARDS = 255;
+/** Content-Length; bounded so a hostile value cannot make a stream reader wait for gigabytes. */
+export const MAX_CONTENT_LENGTH = 0x7fff_ffff;
+
 export function parseMaxForwards(value: string): number | undefined {
-  return parseScalar(value, 255);
+  return parseScalarIn(value, 0, value.length, MAX_MAX_FORWARDS);
 }
 
 export function parseDeltaSeconds(value: string): number | undefined {
-  return parseScalar(value, MAX_DELTA_SECONDS);
+  return parseScalarIn(value, 0, value.length, MAX_DELTA_SECONDS);
 }
 
-/** Content-Length; bounded so a hostile value cannot make a stream reader wait for gigabytes. */
 export function parseContentLength(value: string): number | undefined {
-  return parseScalar(value, 0x7fff_ffff);
+  return parseScalarIn(value, 0, value.length, MAX_CONTENT_LENGTH);
 }
 
-function parseScalar(value: string, max: number): number | undefined {
-  const trimmed = value.trim();
-  if (trimmed.length === 0) return undefined;
+/** A decimal integer of at most `max` in text[from, to), whitespace around it allowed (trimmed as String.trim). */
+export function parseScalarIn(text: string, from: number, to: number, max: number): number | undefined {
+  const start = trimStart(text, from, to);
+  const end = trimEnd(text, start, to);
+  if (end === start) return undefined;
   // Digit by digit with an early exit, so leading zeros are fine and a huge value costs nothing.
   let n = 0;
-  for (let i = 0; i < trimmed.length; i++) {
-    const c = trimmed.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
     if (c < 0x30 || c > 0x39) return undefined;
     n = n * 10 + (c - 0x30);
     if (n > max) return undefined;

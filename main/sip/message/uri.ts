@@ -42,28 +42,46 @@ export function isSipUri(uri: Uri): uri is SipUri {
   return uri.scheme === 'sip' || uri.scheme === 'sips';
 }
 
-export function parseUri(text: string): Result<Uri, ParseError> {
-  const colon = text.indexOf(':');
-  if (colon <= 0 || !isScheme(text, colon)) return err(parseError(`URI has no scheme: ${preview(text)}`));
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c <= 0x20 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x7f)
-      return err(parseError(`URI contains whitespace or delimiters: ${preview(text)}`));
-  }
-  const scheme = colon === 3 && text.startsWith('sip') ? 'sip' : text.slice(0, colon).toLowerCase();
+/**
+ * Parses the URI in text[from, to) (offsets, so a header's URI is read in place in the message head). The result
+ * never shares mutable state with the text.
+ */
+export function parseUri(text: string, from = 0, to = text.length): Result<Uri, ParseError> {
+  const colon = text.indexOf(':', from);
+  if (colon <= from || colon >= to || !isScheme(text, from, colon))
+    return err(parseError(`URI has no scheme: ${preview(text.slice(from, to))}`));
+  const scheme = colon === from + 3 && text.startsWith('sip', from) ? 'sip' : text.slice(from, colon).toLowerCase();
   if (scheme === 'sip' || scheme === 'sips') {
-    const uri = parseSipUri(scheme, text, colon + 1);
-    return uri ? ok(uri) : err(parseError(`invalid SIP URI: ${preview(text)}`));
+    // Every part of a SIP URI is checked against a character set that admits neither whitespace nor these
+    // delimiters, so a URI that parses has none: the scan below only words the error of one that does not.
+    const uri = parseSipUri(scheme, text, colon + 1, to);
+    if (uri) return ok(uri);
+    const shown = preview(text.slice(from, to));
+    return err(hasDelimiter(text, from, to) ? delimiterError(shown) : parseError(`invalid SIP URI: ${shown}`));
   }
-  if (scheme === 'tel') return parseTelUri(text.slice(colon + 1), text);
-  if (colon + 1 >= text.length) return err(parseError(`URI is empty after the scheme: ${preview(text)}`));
-  return ok({ scheme, raw: text });
+  const whole = from === 0 && to === text.length ? text : text.slice(from, to);
+  if (hasDelimiter(whole, 0, whole.length)) return err(delimiterError(preview(whole)));
+  if (scheme === 'tel') return parseTelUri(whole.slice(colon - from + 1), whole);
+  if (colon + 1 >= to) return err(parseError(`URI is empty after the scheme: ${preview(whole)}`));
+  return ok({ scheme, raw: whole });
 }
 
-function isScheme(text: string, end: number): boolean {
-  const first = text.charCodeAt(0) | 0x20;
+function hasDelimiter(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x7f) return true;
+  }
+  return false;
+}
+
+function delimiterError(shown: string): ParseError {
+  return parseError(`URI contains whitespace or delimiters: ${shown}`);
+}
+
+function isScheme(text: string, from: number, end: number): boolean {
+  const first = text.charCodeAt(from) | 0x20;
   if (first < 0x61 || first > 0x7a) return false;
-  for (let i = 1; i < end; i++) {
+  for (let i = from + 1; i < end; i++) {
     const c = text.charCodeAt(i);
     const alnum = (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
     if (!alnum && c !== 0x2b && c !== 0x2d && c !== 0x2e) return false;
@@ -71,113 +89,266 @@ function isScheme(text: string, end: number): boolean {
   return true;
 }
 
-/** RFC 3261 §25.1 SIP-URI after the scheme; `undefined` when malformed. */
-function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri | undefined {
+/** The headers of a SIP URI without a '?' part: one shared empty map, typed read-only. */
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
+
+const COLON = 0x3a;
+const SEMI = 0x3b;
+const EQUALS = 0x3d;
+const QUESTION = 0x3f;
+const PERCENT = 0x25;
+
+/**
+ * RFC 3261 §25.1 SIP-URI in text[from, to) after the scheme; `undefined` when malformed. One left-to-right pass:
+ * userinfo, host, port, parameters, headers, each part checked against its character set as it is read.
+ */
+function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number, to: number): SipUri | undefined {
   // '@' cannot appear unescaped after the userinfo (not in params, headers or host), so the first one delimits it.
   const at = text.indexOf('@', from);
   let user: string | undefined;
   let password: string | undefined;
   let hostStart = from;
-  if (at >= 0) {
-    const pwColon = text.indexOf(':', from);
-    const userEnd = pwColon >= 0 && pwColon < at ? pwColon : at;
-    if (!allIn(USER_CHARS, text, from, userEnd) || !escapesValid(text, from, userEnd)) return undefined;
-    user = unescapePercent(text.slice(from, userEnd));
+  if (at >= 0 && at < to) {
+    // user ends at ':' (not a user character) or the '@'; it may not be empty.
+    const userEnd = charsEnd(USER_CHARS, text, from, at);
+    if (userEnd === from || (userEnd < at && text.charCodeAt(userEnd) !== COLON)) return undefined;
+    user = unescapedPart(text, from, userEnd);
+    if (user === undefined) return undefined;
     if (userEnd < at) {
-      if (
-        at > userEnd + 1 &&
-        (!allIn(PASSWORD_CHARS, text, userEnd + 1, at) || !escapesValid(text, userEnd + 1, at))
-      )
-        return undefined;
-      password = unescapePercent(text.slice(userEnd + 1, at));
+      // The password may be empty.
+      if (charsEnd(PASSWORD_CHARS, text, userEnd + 1, at) !== at) return undefined;
+      password = unescapedPart(text, userEnd + 1, at);
+      if (password === undefined) return undefined;
     }
     hostStart = at + 1;
   }
-  let question = text.indexOf('?', hostStart);
-  if (question < 0) question = text.length;
-  let semicolon = text.indexOf(';', hostStart);
-  if (semicolon < 0 || semicolon > question) semicolon = question;
-  const hostPort = parseHostPort(text.slice(hostStart, semicolon));
-  if (!hostPort) return undefined;
-  const params = parseUriParams(text, semicolon, question);
-  if (!params) return undefined;
-  const headers = new Map<string, string>();
-  if (question < text.length) {
-    for (const pair of text.slice(question + 1).split('&')) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0 || !allIn(URI_HEADER_CHARS, pair, 0, eq) || !escapesValid(pair)) return undefined;
-      if (eq + 1 < pair.length && !allIn(URI_HEADER_CHARS, pair, eq + 1)) return undefined;
-      headers.set(unescapePercent(pair.slice(0, eq)), unescapePercent(pair.slice(eq + 1)));
-    }
+  const hostEnd = readHost(text, hostStart, to);
+  if (hostEnd < 0) return undefined;
+  let i = hostEnd;
+  let port: number | undefined;
+  if (i < to && text.charCodeAt(i) === COLON) {
+    const portEnd = digitsEnd(text, i + 1, to);
+    port = portValue(text, i + 1, portEnd);
+    if (port === undefined) return undefined;
+    i = portEnd;
   }
-  return { scheme, user, password, host: hostPort.host, port: hostPort.port, params, headers };
+  const params: Params = new Map();
+  if (i < to && text.charCodeAt(i) === SEMI) {
+    i = readUriParams(text, i, to, params);
+    if (i < 0) return undefined;
+  }
+  let headers = NO_HEADERS;
+  if (i < to) {
+    if (text.charCodeAt(i) !== QUESTION) return undefined;
+    const parsed = parseUriHeaders(text.slice(i + 1, to));
+    if (!parsed) return undefined;
+    headers = parsed;
+  }
+  return { scheme, user, password, host: hostText(text, hostStart, hostEnd), port, params, headers };
+}
+
+/** Where the run of characters from `set` starting at text[from] ends (at most `to`). */
+function charsEnd(set: Uint8Array, text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || set[c] === 0) break;
+    i++;
+  }
+  return i;
+}
+
+/** text[from, to) with %HH escapes checked and decoded; undefined when an escape is malformed. */
+function unescapedPart(text: string, from: number, to: number): string | undefined {
+  const raw = text.slice(from, to);
+  if (raw.indexOf('%') < 0) return raw;
+  return escapesValid(raw) ? unescapePercent(raw) : undefined;
+}
+
+/** `hname=hvalue` pairs joined by '&' (RFC 3261 §25.1 headers). */
+function parseUriHeaders(text: string): Map<string, string> | undefined {
+  const headers = new Map<string, string>();
+  for (const pair of text.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || !allIn(URI_HEADER_CHARS, pair, 0, eq) || !escapesValid(pair)) return undefined;
+    if (eq + 1 < pair.length && !allIn(URI_HEADER_CHARS, pair, eq + 1)) return undefined;
+    headers.set(unescapePercent(pair.slice(0, eq)), unescapePercent(pair.slice(eq + 1)));
+  }
+  return headers;
 }
 
 /**
- * `;name[=value]` URI parameters in text[from, to), where text[from] is the first ';' (RFC 3261 §25.1 uri-parameters,
- * RFC 3966 par: both are paramchar). Names are lower-cased; names and values are unescaped.
+ * `;name[=value]` URI parameters (RFC 3261 §25.1 uri-parameters, RFC 3966 par: both are paramchar) from text[from],
+ * a ';', into `params`, up to a '?' or `to`; returns where they end, or -1 when malformed. Names are lower-cased;
+ * names and values are unescaped. One pass per parameter, checking characters as it goes, so a URI of many
+ * parameters stays linear. A second '=' is not a paramchar, so it fails the check.
  */
-function parseUriParams(text: string, from: number, to: number): Params | undefined {
-  const params: Params = new Map();
+function readUriParams(text: string, from: number, to: number, params: Params): number {
   let i = from;
-  while (i < to) {
-    // One pass per parameter up to its end, so a URI of many parameters stays linear.
+  while (i < to && text.charCodeAt(i) === SEMI) {
     let end = i + 1;
     let eq = -1;
-    while (end < to) {
+    let upper = false;
+    let percent = false;
+    for (; end < to; end++) {
       const c = text.charCodeAt(end);
-      if (c === 0x3b /* ; */) break;
-      if (c === 0x3d /* = */ && eq < 0) eq = end;
-      end++;
+      if (c === SEMI || c === QUESTION) break;
+      if (c === EQUALS && eq < 0) eq = end;
+      else if (c >= 128 || PARAM_CHARS[c] === 0) return -1;
+      else if (c === PERCENT) percent = true;
+      else if (c >= 0x41 && c <= 0x5a && eq < 0) upper = true;
     }
     const nameEnd = eq >= 0 ? eq : end;
-    if (!allIn(PARAM_CHARS, text, i + 1, nameEnd) || !escapesValid(text, i + 1, end)) return undefined;
-    if (nameEnd < end && nameEnd + 1 < end && !allIn(PARAM_CHARS, text, nameEnd + 1, end)) return undefined;
-    const name = unescapePercent(text.slice(i + 1, nameEnd)).toLowerCase();
-    params.set(name, nameEnd < end ? unescapePercent(text.slice(nameEnd + 1, end)) : null);
+    if (nameEnd === i + 1 || (percent && !escapesValid(text, i + 1, end))) return -1;
+    let name = text.slice(i + 1, nameEnd);
+    if (percent) name = unescapePercent(name).toLowerCase();
+    else if (upper) name = name.toLowerCase();
+    let value: string | null = null;
+    if (eq >= 0) {
+      value = text.slice(eq + 1, end);
+      if (percent) value = unescapePercent(value);
+    }
+    params.set(name, value);
     i = end;
   }
-  return params;
+  return i;
 }
 
+/** Parses a tel URI; `rest` is what follows `tel:` in `text`. */
 function parseTelUri(rest: string, text: string): Result<Uri, ParseError> {
   let semicolon = rest.indexOf(';');
   if (semicolon < 0) semicolon = rest.length;
   const number = rest.slice(0, semicolon);
   if (!/^\+?[0-9A-Fa-f*#\-.()]+$/.test(number)) return err(parseError(`invalid tel URI ${preview(text)}`));
-  const params = parseUriParams(rest, semicolon, rest.length);
-  if (!params) return err(parseError(`invalid tel URI parameters in ${preview(text)}`));
+  const params: Params = new Map();
+  if (readUriParams(rest, semicolon, rest.length, params) !== rest.length)
+    return err(parseError(`invalid tel URI parameters in ${preview(text)}`));
   return ok({ scheme: 'tel', number, params });
 }
 
-/** Parses `host[:port]` where host is a hostname, IPv4 address or bracketed IPv6 reference (RFC 3261 §25.1, RFC 5118). */
-export function parseHostPort(text: string): { host: string; port: number | undefined } | undefined {
-  let host: string;
-  let portStart: number;
-  if (text.charCodeAt(0) === 0x5b /* [ */) {
-    const close = text.indexOf(']');
-    if (close < 0) return undefined;
-    const address = ipv6Address(text.slice(1, close));
-    if (address === undefined) return undefined;
-    host = `[${address}]`;
-    portStart = close + 1;
-    if (portStart < text.length && text.charCodeAt(portStart) !== 0x3a) return undefined;
-  } else {
-    const colon = text.indexOf(':');
-    portStart = colon >= 0 ? colon : text.length;
-    host = text.slice(0, portStart);
-    if (!isHostname(host)) return undefined;
+export interface HostPort {
+  readonly host: string;
+  readonly port: number | undefined;
+}
+
+/**
+ * Parses `host[:port]`, exactly text[from, to), where host is a hostname, IPv4 address or bracketed IPv6 reference
+ * (RFC 3261 §25.1, RFC 5118). Offsets let the Via parser read it in place.
+ */
+export function parseHostPort(text: string, from = 0, to = text.length): HostPort | undefined {
+  const hostEnd = readHost(text, from, to);
+  if (hostEnd < 0) return undefined;
+  let port: number | undefined;
+  if (hostEnd < to) {
+    if (text.charCodeAt(hostEnd) !== COLON) return undefined;
+    port = portValue(text, hostEnd + 1, to);
+    if (port === undefined) return undefined;
   }
-  if (portStart >= text.length) return { host, port: undefined };
-  const digits = text.length - portStart - 1;
+  return { host: hostText(text, from, hostEnd), port };
+}
+
+/** The decimal port in text[from, to): 1 to 5 digits, at most 65535. */
+function portValue(text: string, from: number, to: number): number | undefined {
+  const digits = to - from;
   if (digits < 1 || digits > 5) return undefined;
   let port = 0;
-  for (let i = portStart + 1; i < text.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x30 || c > 0x39) return undefined;
     port = port * 10 + (c - 0x30);
   }
-  return port > 65535 ? undefined : { host, port };
+  return port > 65535 ? undefined : port;
+}
+
+function digitsEnd(text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Reads the host at text[from] (before `to`): a bracketed IPv6 reference or a hostname/IPv4 address ending at ':',
+ * ';', '?' or `to`. Returns where it ends, or -1 when it is not a valid host. hostText turns the range into text.
+ */
+function readHost(text: string, from: number, to: number): number {
+  if (text.charCodeAt(from) !== 0x5b /* [ */) return hostnameEnd(text, from, to);
+  const close = text.indexOf(']', from);
+  if (close < 0 || close >= to || ipv6Address(text.slice(from + 1, close)) === undefined) return -1;
+  return close + 1;
+}
+
+/** The host in text[from, end) as readHost accepted it; an IPv6 reference in its normalised spelling. */
+function hostText(text: string, from: number, end: number): string {
+  if (text.charCodeAt(from) !== 0x5b) return text.slice(from, end);
+  return `[${ipv6Address(text.slice(from + 1, end - 1))!}]`;
+}
+
+// Character classes for hostnameEnd, one table read per character.
+const H_INVALID = 0;
+const H_DIGIT = 1;
+const H_NAME = 2; // letters, '_' and '-': a name, not an address
+const H_DOT = 3;
+const H_END = 4; // ':', ';' and '?' end the host
+const HOST_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (c >= 0x30 && c <= 0x39) HOST_CLASS[c] = H_DIGIT;
+  else if (c === 0x2e) HOST_CLASS[c] = H_DOT;
+  else if (c === COLON || c === SEMI || c === QUESTION) HOST_CLASS[c] = H_END;
+  else if (HOSTNAME_CHARS[c] === 1) HOST_CLASS[c] = H_NAME;
+  else HOST_CLASS[c] = H_INVALID;
+}
+
+/**
+ * Reads a hostname (labels of alphanumerics and inner hyphens) or IPv4 address from text[from] up to the first
+ * ':', ';', '?' or `to`; returns where it ends, or -1 when it is empty or not a valid host. A dotted all-numeric
+ * host must be a valid IPv4 address (256.1.1.1 is neither an address nor a name): RFC 3986 IPv4address, four
+ * decimal octets 0..255 without leading zeros, as node:net isIPv4 has it. One pass, octets included: no regular
+ * expression and no second scan on the packet path.
+ */
+function hostnameEnd(text: string, from: number, to: number): number {
+  let allDigits = true;
+  let octetsOk = true;
+  let labelStart = from;
+  let labels = 0;
+  let octet = 0;
+  let i = from;
+  for (; i < to; i++) {
+    const c = text.charCodeAt(i);
+    const kind = c < 128 ? HOST_CLASS[c]! : H_INVALID;
+    if (kind === H_DIGIT) {
+      octet = octet * 10 + (c - 0x30);
+    } else if (kind === H_NAME) {
+      // A name, not an address: from here on the octets do not matter.
+      allDigits = false;
+    } else if (kind === H_DOT) {
+      // Empty labels are only allowed as the optional trailing dot (checked after the loop).
+      if (i === labelStart || !labelEdgesOk(text, labelStart, i)) return -1;
+      if (allDigits) octetsOk &&= octetOk(text, labelStart, i, octet);
+      labels++;
+      labelStart = i + 1;
+      octet = 0;
+    } else if (kind === H_END) break;
+    else return -1;
+  }
+  if (i === from) return -1;
+  if (i === labelStart) return allDigits ? -1 : i;
+  if (!labelEdgesOk(text, labelStart, i)) return -1;
+  return !allDigits || (octetsOk && labels === 3 && octetOk(text, labelStart, i, octet)) ? i : -1;
+}
+
+/** A label neither starts nor ends with a hyphen. */
+function labelEdgesOk(text: string, start: number, end: number): boolean {
+  return text.charCodeAt(start) !== 0x2d && text.charCodeAt(end - 1) !== 0x2d;
+}
+
+/** An IPv4 octet of digits text[start, end) with value `value`: 1 to 3 digits, no leading zero, at most 255. */
+function octetOk(text: string, start: number, end: number, value: number): boolean {
+  const length = end - start;
+  return length <= 3 && value <= 255 && (length === 1 || text.charCodeAt(start) !== 0x30);
 }
 
 /**
@@ -191,25 +362,6 @@ function ipv6Address(text: string): string | undefined {
   if (triple < 0 || text.indexOf(':', triple + 3) >= 0 || !isIPv4(text.slice(triple + 3))) return undefined;
   const fixed = `${text.slice(0, triple)}::${text.slice(triple + 3)}`;
   return isIPv6(fixed) ? fixed : undefined;
-}
-
-/** hostname (labels of alphanumerics and inner hyphens) or an IPv4 address. */
-function isHostname(host: string): boolean {
-  if (!allIn(HOSTNAME_CHARS, host)) return false;
-  let allDigits = true;
-  let labelStart = 0;
-  for (let i = 0; i <= host.length; i++) {
-    const c = i < host.length ? host.charCodeAt(i) : 0x2e;
-    if (c === 0x2e) {
-      // Empty labels are only allowed as the optional trailing dot.
-      if (i === labelStart && i !== host.length) return false;
-      if (i > labelStart && (host.charCodeAt(labelStart) === 0x2d || host.charCodeAt(i - 1) === 0x2d))
-        return false;
-      labelStart = i + 1;
-    } else if (c < 0x30 || c > 0x39) allDigits = false;
-  }
-  // A dotted all-numeric host must be a valid IPv4 address (256.1.1.1 is neither an address nor a name).
-  return !allDigits || isIPv4(host);
 }
 
 /** Host without IPv6 brackets, as a socket API wants it. */

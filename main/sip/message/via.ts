@@ -1,6 +1,6 @@
 // RFC 3261 §20.42 Via, §18.2.1 received, RFC 3581 §4 rport, §8.1.1.7 branch magic cookie.
 import { type ParseError, type Result, err, ok, parseError, preview } from './result';
-import { type Params, formatParams, parseParams } from './scan';
+import { type Params, formatParams, parseParams, trimEnd, trimStart } from './scan';
 import { parseHostPort } from './uri';
 
 export interface Via {
@@ -20,37 +20,49 @@ export const BRANCH_MAGIC_COOKIE = 'z9hG4bK';
 
 const SENT_PROTOCOL_RE = /^SIP[ \t]*\/[ \t]*2\.0[ \t]*\/[ \t]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]+/i;
 
-export function parseVia(text: string): Result<Via, ParseError> {
-  const value = text.trim();
+/** Parses the Via value in text[from, to) (offsets, so a message's Via is read in place in its head). */
+export function parseVia(text: string, from = 0, to = text.length): Result<Via, ParseError> {
+  const start = trimStart(text, from, to);
+  const end = trimEnd(text, start, to);
   // Fast path for the spelling everyone sends; the regular expression handles LWS around the slashes.
   let transport: string;
   let restStart: number;
-  const space = value.indexOf(' ', 8);
-  if (value.startsWith('SIP/2.0/') && space > 8 && isTransportToken(value, 8, space)) {
-    transport = value.slice(8, space).toUpperCase();
+  const space = text.indexOf(' ', start + 8);
+  if (
+    text.startsWith('SIP/2.0/', start) &&
+    space > start + 8 &&
+    space < end &&
+    isTransportToken(text, start + 8, space)
+  ) {
+    transport = transportName(text, start + 8, space);
     restStart = space + 1;
-    while (value.charCodeAt(restStart) === 0x20 || value.charCodeAt(restStart) === 0x09) restStart++;
+    while (text.charCodeAt(restStart) === 0x20 || text.charCodeAt(restStart) === 0x09) restStart++;
   } else {
-    const protocol = SENT_PROTOCOL_RE.exec(value);
-    if (!protocol) return err(parseError(`invalid Via sent-protocol in ${preview(value)}`));
+    const protocol = SENT_PROTOCOL_RE.exec(text.slice(start, end));
+    if (!protocol) return err(viaError('sent-protocol', text, start, end));
     transport = protocol[1]!.toUpperCase();
-    restStart = protocol[0].length;
+    restStart = start + protocol[0].length;
   }
-  const semicolon = value.indexOf(';', restStart);
-  const sentBy = semicolon >= 0 ? value.slice(restStart, semicolon) : value.slice(restStart);
-  const hostPort = parseHostPort(sentByText(sentBy));
-  if (!hostPort) return err(parseError(`invalid Via sent-by in ${preview(value)}`));
-  const params = parseParams(semicolon >= 0 ? value.slice(semicolon) : '');
-  if (!params) return err(parseError(`invalid Via parameters in ${preview(value)}`));
+  let semicolon = text.indexOf(';', restStart);
+  if (semicolon >= end) semicolon = -1;
+  const sentByEnd = semicolon >= 0 ? semicolon : end;
+  // A sent-by without LWS (what everyone sends) is read in place; one with LWS is normalised first. In-place
+  // success implies there was no LWS, so both ways accept exactly the same values.
+  const hostPort =
+    parseHostPort(text, restStart, sentByEnd) ??
+    parseHostPort(sentByText(text.slice(restStart, sentByEnd)));
+  if (!hostPort) return err(viaError('sent-by', text, start, end));
+  const params = semicolon >= 0 ? parseParams(text, semicolon, end) : new Map<string, string | null>();
+  if (!params) return err(viaError('parameters', text, start, end));
   const branch = params.get('branch');
   const received = params.get('received');
   const rportText = params.get('rport');
   let rport: number | true | undefined;
   if (rportText === null) rport = true;
   else if (rportText !== undefined) {
-    if (!/^\d{1,5}$/.test(rportText) || Number(rportText) > 65535)
-      return err(parseError(`invalid Via rport in ${preview(value)}`));
-    rport = Number(rportText);
+    const port = portNumber(rportText);
+    if (port === undefined) return err(viaError('rport', text, start, end));
+    rport = port;
   }
   // One object literal with every field (absent ones undefined): spreads here cost more than the whole parse.
   const via: Via = {
@@ -63,6 +75,32 @@ export function parseVia(text: string): Result<Via, ParseError> {
     params,
   };
   return ok(via);
+}
+
+function viaError(part: string, text: string, start: number, end: number): ParseError {
+  return parseError(`invalid Via ${part} in ${preview(text.slice(start, end))}`);
+}
+
+/** The upper-case transport of text[from, to): the usual ones as constants, without a slice or case change. */
+function transportName(text: string, from: number, to: number): string {
+  if (to - from === 3) {
+    if (text.startsWith('UDP', from)) return 'UDP';
+    if (text.startsWith('TCP', from)) return 'TCP';
+    if (text.startsWith('TLS', from)) return 'TLS';
+  }
+  return text.slice(from, to).toUpperCase();
+}
+
+/** 1 to 5 digits, at most 65535. */
+function portNumber(text: string): number | undefined {
+  if (text.length < 1 || text.length > 5) return undefined;
+  let port = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+    port = port * 10 + (c - 0x30);
+  }
+  return port <= 65535 ? port : undefined;
 }
 
 function isTransportToken(text: string, from: number, to: number): boolean {
