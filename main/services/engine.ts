@@ -61,8 +61,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const opened = openStore({ dataDir: options.dataDir, clock });
   if (!opened.ok) {
     logger.log('error', 'store unavailable', { ...opened.error });
-    const reason = `${opened.error.message} (${opened.error.path})`;
-    return degradedEngine(appInfo(options, reason), events);
+    // The store's message already names the file and says what to do.
+    return degradedEngine(appInfo(options, opened.error.message), events);
   }
   const store = opened.store;
   const settings = new SettingsService(store.settings, events);

@@ -3,7 +3,7 @@
 // again, and deleting it unregisters (the binding leaves Kamailio's location table). Screenshots of each step go to
 // test-results/e2e/.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -148,5 +148,24 @@ describe.skipIf(!peers.kamailio || !peers.chromium)('account journey in the brow
     await expect.poll(async () => (await bindings()).length, { timeout: 10_000 }).toBe(0);
     await expect.poll(() => page.getByText('sip:alice@example.test').count()).toBe(0);
     await shot('05-deleted');
+  });
+
+  it('shows a clear error screen, not a blank window, when the database file is corrupt', async () => {
+    const brokenDir = mkdtempSync(join(tmpdir(), 'softphone-e2e-corrupt-'));
+    writeFileSync(
+      join(brokenDir, 'softphone.sqlite'),
+      'this is not a SQLite database, just some bytes '.repeat(100),
+    );
+    const broken = await startWebHost(brokenDir);
+    try {
+      await page.goto(broken.url);
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.isVisible(), { timeout: 15_000 }).toBe(true);
+      expect(await alert.textContent()).toContain(join(brokenDir, 'softphone.sqlite'));
+      await shot('06-corrupt-database');
+    } finally {
+      await broken.stop();
+      rmSync(brokenDir, { recursive: true, force: true });
+    }
   });
 });
