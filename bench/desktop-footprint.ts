@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { startKamailio } from '../test/interop/support/kamailio';
 import { freePort } from '../test/interop/support/ports';
 import type { Benchmark } from './benchmark';
+import { CHROMIUM_ARGS } from '../test/support/chromium';
 
 const ROOT = join(import.meta.dirname, '..');
 const RENDERER = join(ROOT, 'out', 'renderer');
@@ -120,22 +121,12 @@ async function baresipIdleRss(kamailioPort: number, ulCount: () => Promise<numbe
   }
 }
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
 /** Milliseconds from starting the host to the first contentful paint, and to the app frame (nav) being visible. */
 async function coldStart(
   startHost: () => Promise<{ url: string; stop: () => Promise<void> }>,
   frame: string,
 ) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
   try {
     const page = await browser.newPage();
     const t0 = performance.now();

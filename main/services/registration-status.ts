@@ -1,7 +1,14 @@
 // Turns the engine's registration state into what a person reads: one sentence they can act on, and a technical
 // line (status code, reason, next retry) for whoever they ask for help.
 import type { RegistrationFailure, RegistrationStatusDto } from '../ipc/contract';
-import type { RegistrationState } from '../ua/registration/registration-state';
+import type { FailureReason, RegistrationState } from '../ua/registration/registration-state';
+
+// The contract repeats the engine's failure reasons (it must stay types-only and stand alone for the renderer);
+// these two assignments fail to compile if either list gains a reason the other lacks.
+const _engineToContract: RegistrationFailure = '' as FailureReason;
+const _contractToEngine: FailureReason = '' as RegistrationFailure;
+void _engineToContract;
+void _contractToEngine;
 
 const SUMMARIES: Readonly<Record<RegistrationFailure | 'password-unavailable', string>> = {
   'bad-credentials': 'The user name or password was not accepted.',

@@ -10,18 +10,10 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KamailioHandle, startKamailio } from '../interop/support/kamailio';
 import { findExecutable, peersAvailable } from '../interop/support/peers';
+import { CHROMIUM_ARGS } from '../support/chromium';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SHOTS = join(ROOT, 'test-results', 'e2e');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const peers = peersAvailable();
 
 interface WebHostProcess {
@@ -70,7 +62,10 @@ describe.skipIf(!peers.kamailio || !peers.chromium)('account journey in the brow
     mkdirSync(SHOTS, { recursive: true });
     kamailio = await startKamailio({ users: [{ username: 'alice', password: 'secret' }] });
     dataDir = mkdtempSync(join(tmpdir(), 'softphone-e2e-'));
-    browser = await chromium.launch({ executablePath: findExecutable('chromium')!, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: findExecutable('chromium')!,
+      args: [...CHROMIUM_ARGS],
+    });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
 

@@ -11,19 +11,10 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { fakeSoftphone, type Scenario } from './fake-softphone';
+import { CHROMIUM_ARGS } from '../../support/chromium';
 
 const root = resolve(import.meta.dirname, '../../..');
 const outDir = resolve(process.argv[2] ?? join(root, 'test-results/preview'));
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -133,7 +124,7 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS],
   });
   const written: string[] = [];
   const problems: string[] = [];

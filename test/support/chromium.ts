@@ -1,0 +1,28 @@
+// How every browser test and benchmark launches Debian's Chromium: headless, and with the background services
+// off, since this machine has no network beyond loopback and Chromium would otherwise keep trying to reach out.
+import { accessSync, constants } from 'node:fs';
+
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+/** Debian's Chromium, or undefined when it is not installed. */
+export function chromiumPath(): string | undefined {
+  for (const candidate of CANDIDATES) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}
