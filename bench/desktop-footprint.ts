@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import { startKamailio } from '../test/interop/support/kamailio';
 import { freePort } from '../test/interop/support/ports';
 import type { Benchmark } from './benchmark';
-import { CHROMIUM_ARGS } from '../test/support/chromium';
+import { CHROMIUM_ARGS, chromiumPath } from '../test/support/chromium';
 
 const ROOT = join(import.meta.dirname, '..');
 const RENDERER = join(ROOT, 'out', 'renderer');
@@ -126,7 +126,10 @@ async function coldStart(
   startHost: () => Promise<{ url: string; stop: () => Promise<void> }>,
   frame: string,
 ) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath() ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS],
+  });
   try {
     const page = await browser.newPage();
     const t0 = performance.now();

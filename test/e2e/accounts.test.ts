@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KamailioHandle, startKamailio } from '../interop/support/kamailio';
-import { findExecutable, peersAvailable } from '../interop/support/peers';
-import { CHROMIUM_ARGS } from '../support/chromium';
+import { peersAvailable } from '../interop/support/peers';
+import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -63,7 +63,7 @@ describe.skipIf(!peers.kamailio || !peers.chromium)('account journey in the brow
     kamailio = await startKamailio({ users: [{ username: 'alice', password: 'secret' }] });
     dataDir = mkdtempSync(join(tmpdir(), 'softphone-e2e-'));
     browser = await chromium.launch({
-      executablePath: findExecutable('chromium')!,
+      executablePath: chromiumPath()!,
       args: [...CHROMIUM_ARGS],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
