@@ -131,7 +131,10 @@ export function headerBit(key: string): number {
 }
 
 /** The bits of every header that may appear only once. */
-export const SINGLE_VALUE_BITS: number = [...SINGLE_VALUE_HEADERS].reduce((bits, key) => bits | headerBit(key), 0);
+export const SINGLE_VALUE_BITS: number = [...SINGLE_VALUE_HEADERS].reduce(
+  (bits, key) => bits | headerBit(key),
+  0,
+);
 
 /** A header name read off the wire: the spelling as sent (a shared string for known spellings) and its key. */
 export interface InternedName {
@@ -222,8 +225,8 @@ const COMMON_SPELLINGS = [
   'x',
 ];
 
-// Known spellings bucketed by length and first character: one array read and usually one native startsWith
-// per line, instead of a hash over every character (per-character loops are what this path cannot afford).
+// Known spellings bucketed by length and first character, for internHeaderName: an array read and a startsWith
+// rather than a hash over every character.
 const MAX_KNOWN_LENGTH = 31;
 // Filled up front so the array stays a flat vector rather than a sparse dictionary.
 const KNOWN_NAMES = new Array<InternedName[] | undefined>((MAX_KNOWN_LENGTH + 1) << 7).fill(undefined);
@@ -241,8 +244,8 @@ for (const name of COMMON_SPELLINGS) {
 /**
  * The known spelling that a header line at text[from] starts with when a ':' follows it directly (before `to`),
  * as nearly every line is written; undefined otherwise. This finds the name and the colon together: a candidate
- * is compared (natively) only when the character its length points at is the colon, so a line costs one
- * comparison instead of a colon search plus a name lookup.
+ * is compared only when the character its length points at is the colon, so a line costs one comparison
+ * instead of a colon search plus a name lookup.
  */
 export function knownHeaderAt(text: string, from: number, to: number): InternedName | undefined {
   const first = text.charCodeAt(from);
@@ -251,10 +254,21 @@ export function knownHeaderAt(text: string, from: number, to: number): InternedN
   if (bucket === undefined) return undefined;
   for (let i = 0; i < bucket.length; i++) {
     const known = bucket[i]!;
-    const colon = from + known.name.length;
-    if (colon < to && text.charCodeAt(colon) === 0x3a && text.startsWith(known.name, from)) return known;
+    const name = known.name;
+    const colon = from + name.length;
+    if (colon < to && text.charCodeAt(colon) === 0x3a && restMatches(text, from, name)) return known;
   }
   return undefined;
+}
+
+/**
+ * True when text[from..] continues as `name` past the two characters the bucket already matched. Short names are
+ * compared in a loop (cheaper than a native call for a few characters), long ones with startsWith.
+ */
+function restMatches(text: string, from: number, name: string): boolean {
+  if (name.length > 8) return text.startsWith(name, from);
+  for (let i = 2; i < name.length; i++) if (text.charCodeAt(from + i) !== name.charCodeAt(i)) return false;
+  return true;
 }
 
 /**

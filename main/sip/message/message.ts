@@ -87,7 +87,6 @@ const OPTIONAL_DEEP: readonly number[] = [CONTACT, ROUTE, RECORD_ROUTE];
 /** headerBit of each slot's header. */
 const SLOT_BITS: readonly number[] = TYPED_KEYS.map((key) => headerBit(key === 'top-via' ? 'via' : key));
 
-
 const EMPTY_BODY = new Uint8Array(0);
 const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
 const HEADER_NAME_RE = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
@@ -97,7 +96,7 @@ abstract class SipMessageBase {
   // dropped): the packet path reads a few values and never needs a HeaderField per line.
   #section: HeaderSection | undefined;
   #fields: HeaderField[] | undefined;
-  // Typed views by TYPED_INDEX slot: an array is cheaper per packet than a Map keyed by name.
+  // Typed views by slot (VIA, FROM, ...): an array is cheaper per packet than a Map keyed by name.
   readonly #parsed = new Array<Result<unknown, ParseError> | undefined>(TYPED_KEYS.length);
   body: Uint8Array;
 
@@ -237,7 +236,8 @@ abstract class SipMessageBase {
   #invalidate(key: string): void {
     const bit = headerBit(key);
     if (bit === 0) return;
-    for (let slot = 0; slot < SLOT_BITS.length; slot++) if (SLOT_BITS[slot] === bit) this.#parsed[slot] = undefined;
+    for (let slot = 0; slot < SLOT_BITS.length; slot++)
+      if (SLOT_BITS[slot] === bit) this.#parsed[slot] = undefined;
   }
 
   /** Parses a typed header once and caches the outcome until the header changes. */
@@ -444,7 +444,8 @@ abstract class SipMessageBase {
         seen |= bit;
       }
     }
-    if ((repeated & SINGLE_VALUE_BITS) !== 0) return err(parseError(`more than one ${this.#firstRepeated()} header`));
+    if ((repeated & SINGLE_VALUE_BITS) !== 0)
+      return err(parseError(`more than one ${this.#firstRepeated()} header`));
     let failed: ParseError | undefined;
     failed ??= this.#failure(depth === 'full' ? VIA : TOP_VIA);
     failed ??= this.#failure(FROM);
@@ -454,8 +455,7 @@ abstract class SipMessageBase {
     for (const slot of OPTIONAL_TYPED) if ((seen & SLOT_BITS[slot]!) !== 0) failed ??= this.#failure(slot);
     if (depth === 'full') failed ??= this.#uriFailure(FROM) ?? this.#uriFailure(TO);
     if (depth === 'full')
-      for (const slot of OPTIONAL_DEEP)
-        if ((seen & SLOT_BITS[slot]!) !== 0) failed ??= this.#failure(slot);
+      for (const slot of OPTIONAL_DEEP) if ((seen & SLOT_BITS[slot]!) !== 0) failed ??= this.#failure(slot);
     if (failed) return err(failed);
     return ok(this);
   }
@@ -602,6 +602,9 @@ abstract class SipMessageBase {
 
   /** A scalar header (Max-Forwards, Expires, Content-Length) of at most `max`, or undefined when absent. */
   private parseOptionalNumber(slot: number, max: number): Result<number | undefined, ParseError> {
+    // parseMessage read Content-Length already, to frame the body.
+    const framed = slot === CONTENT_LENGTH ? this.#section?.contentLength : undefined;
+    if (framed !== undefined) return ok(framed);
     const key = TYPED_KEYS[slot]!;
     const ref = this.#firstRef(key, SLOT_BITS[slot]!);
     if (ref === undefined) return ok(undefined);

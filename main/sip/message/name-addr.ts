@@ -100,7 +100,13 @@ function splitNameAddr(text: string, start: number, end: number): SplitNameAddr 
   if (semicolon >= end) semicolon = -1;
   const uriEnd = semicolon >= 0 ? trimEnd(text, start, semicolon) : end;
   if (/[\s,?]/.test(text.slice(start, uriEnd))) return splitError('invalid addr-spec', text, start, end);
-  return { ok: true, displayName: undefined, uriStart: start, uriEnd, paramsStart: semicolon >= 0 ? semicolon : end };
+  return {
+    ok: true,
+    displayName: undefined,
+    uriStart: start,
+    uriEnd,
+    paramsStart: semicolon >= 0 ? semicolon : end,
+  };
 }
 
 function splitError(what: string, text: string, start: number, end: number): SplitNameAddr {

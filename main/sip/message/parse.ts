@@ -1,6 +1,8 @@
 // RFC 3261 §7 message syntax and §18.3 framing. This is the packet path: it splits the start line and header lines
-// in one pass over the text, then checks the headers the stack relies on (validate()). Anything else is parsed
-// lazily by the message's typed getters. Network input never throws: the outcome says what a UAS should answer.
+// in one pass over the text, keeping each line as offsets (HeaderSection), then checks the headers the stack relies
+// on (validate()). Anything else is parsed lazily, in place, by the message's typed getters. Network input never
+// throws: the outcome says what a UAS should answer.
+import { isAscii } from 'node:buffer';
 import { headerBit, internHeaderName, isToken, knownHeaderAt } from './header-names';
 import { HeaderSection } from './header-section';
 import { type SipMessage, SipRequest, SipResponse } from './message';
@@ -34,23 +36,13 @@ export function parseMessage(data: Uint8Array | string, options: ParseOptions = 
   while (start < buf.length && (buf[start] === CR || buf[start] === LF)) start++;
   if (start >= buf.length) return failure('empty message');
 
-  // Fast path: the first CRLFCRLF. splitHeaders notices when a bare-LF empty line ended the headers earlier.
-  let headEnd = quickHeadEnd(buf, start);
-  if (!headEnd) return failure('message has no empty line after its headers');
-  let head = buf.toString('utf8', start, headEnd.headEnd);
-  const firstLineEnd = head.indexOf('\n');
-  const startLineEnd = withoutCr(head, firstLineEnd < 0 ? head.length : firstLineEnd);
-  let headers = splitHeaders(head, firstLineEnd < 0 ? head.length : firstLineEnd + 1);
-  if (headers === EARLY_END) {
-    headEnd = findHeadEnd(buf, start) ?? headEnd;
-    head = buf.toString('utf8', start, headEnd.headEnd);
-    headers = splitHeaders(head, firstLineEnd + 1);
-  }
-  if (headers === EARLY_END) return failure('message has no empty line after its headers');
-  if (!(headers instanceof HeaderSection)) return { ok: false, error: headers };
+  const read = readHeadAscii(buf, start) ?? readHead(buf, start);
+  if (!(read instanceof Head)) return { ok: false, error: read };
+  const { text: head, headers, bodyStart } = read;
+  const startLineEnd = withoutCr(head, read.firstLineEnd);
 
   // Content-Length tells where the body ends; bytes after it in a datagram are ignored (RFC 4475 §3.1.1.8).
-  const available = buf.length - headEnd.bodyStart;
+  const available = buf.length - bodyStart;
   let bodyLength = available;
   if ((headers.repeated & CONTENT_LENGTH_BIT) !== 0) return failure('more than one Content-Length header');
   const contentLengthLine = headers.firstLine('content-length', CONTENT_LENGTH_BIT);
@@ -66,8 +58,9 @@ export function parseMessage(data: Uint8Array | string, options: ParseOptions = 
     // RFC 3261 §18.3: a datagram shorter than its Content-Length is discarded (a UAS may answer 400).
     if (declared > available) return failure('Content-Length is larger than the message');
     bodyLength = declared;
+    headers.contentLength = declared;
   }
-  const body = bodyLength === 0 ? EMPTY : buf.subarray(headEnd.bodyStart, headEnd.bodyStart + bodyLength);
+  const body = bodyLength === 0 ? EMPTY : buf.subarray(bodyStart, bodyStart + bodyLength);
 
   const message = buildMessage(head, startLineEnd, headers, body);
   if (!message.ok) return message;
@@ -178,14 +171,66 @@ function isVersionPrefix(text: string, from: number, to: number): boolean {
   );
 }
 
-/** splitHeaders met an empty line: the headers really ended before the CRLFCRLF the fast path found. */
-const EARLY_END = 0;
+/** A message head: its text (maybe running on into the body), the start line's end, the header lines. */
+class Head {
+  constructor(
+    readonly text: string,
+    /** Index of the LF ending the start line, or the text's length when there is none. */
+    readonly firstLineEnd: number,
+    readonly headers: HeaderSection,
+    /** Byte offset of the body in the datagram. */
+    readonly bodyStart: number,
+  ) {}
+}
+
+/** Heads are read from a latin1 window of at most this many bytes; a longer one takes the searching path. */
+const WINDOW = 4096;
+
+/**
+ * The fast way to the head: one latin1 decode of a window (a byte-for-byte copy, so string offsets are byte
+ * offsets), the empty line found by splitHeaders itself as it walks the lines (no separate search for CRLFCRLF),
+ * and one native check that the head is ASCII, for which latin1 and UTF-8 read the same. Undefined, to take
+ * readHead instead, for a head that is not ASCII, not within the window, or not well-formed: readHead then
+ * frames it exactly and words the error.
+ */
+function readHeadAscii(buf: Buffer, start: number): Head | undefined {
+  const text = buf.toString('latin1', start, Math.min(buf.length, start + WINDOW));
+  const firstLineEnd = text.indexOf('\n');
+  if (firstLineEnd < 0) return undefined;
+  const headers = splitHeaders(text, firstLineEnd + 1);
+  if (!(headers instanceof HeaderSection) || headers.stop < 0) return undefined;
+  // The whole datagram first: that needs no view, and it is usually ASCII (SDP, PIDF); else the head alone.
+  if (!isAscii(buf) && !isAscii(buf.subarray(start, start + headers.stop))) return undefined;
+  return new Head(text, firstLineEnd, headers, start + headers.bodyStart);
+}
+
+/**
+ * The head framed by byte searches and decoded as UTF-8: the first CRLFCRLF, unless splitHeaders meets an earlier
+ * empty line of bare LFs. Returns the error when there is no head or its lines are malformed.
+ */
+function readHead(buf: Buffer, start: number): Head | ParseError {
+  let headEnd = quickHeadEnd(buf, start);
+  if (!headEnd) return parseError('message has no empty line after its headers');
+  let head = buf.toString('utf8', start, headEnd.headEnd);
+  const firstLineEnd = head.indexOf('\n');
+  let headers = splitHeaders(head, firstLineEnd < 0 ? head.length : firstLineEnd + 1);
+  if (headers instanceof HeaderSection && headers.stop >= 0) {
+    headEnd = findHeadEnd(buf, start) ?? headEnd;
+    head = buf.toString('utf8', start, headEnd.headEnd);
+    headers = splitHeaders(head, firstLineEnd + 1);
+    if (headers instanceof HeaderSection && headers.stop >= 0)
+      return parseError('message has no empty line after its headers');
+  }
+  if (!(headers instanceof HeaderSection)) return headers;
+  return new Head(head, firstLineEnd < 0 ? head.length : firstLineEnd, headers, headEnd.bodyStart);
+}
 
 /**
  * Splits header lines (CRLF, or bare LF from lenient peers) into a HeaderSection of offsets, unfolding continuation
- * lines (RFC 3261 §7.3.1). Returns EARLY_END when an empty line appears before the end of `head`.
+ * lines (RFC 3261 §7.3.1). It stops at the first empty line and records where (HeaderSection#stop), or runs to the
+ * end of `head`.
  */
-export function splitHeaders(head: string, from: number): HeaderSection | ParseError | typeof EARLY_END {
+function splitHeaders(head: string, from: number): HeaderSection | ParseError {
   const section = new HeaderSection(head);
   let pos = from;
   // A CR may only end a line: quoted-pair excludes it and a bare CR would split the header for other parsers.
@@ -199,7 +244,10 @@ export function splitHeaders(head: string, from: number): HeaderSection | ParseE
       end = cr;
       cr = head.indexOf('\r', lineEnd + 1);
     }
-    if (end === pos) return EARLY_END;
+    if (end === pos) {
+      section.stopAt(pos, lineEnd + 1);
+      return section;
+    }
     const first = head.charCodeAt(pos);
     if (first === SP || first === HTAB) {
       // Folding is rare (RFC 3261 §7.3.1 discourages it): the unfolded value is built eagerly.

@@ -82,7 +82,8 @@ export function pushListRefs(text: string, start: number, end: number, out: Valu
     return;
   }
   const parts = splitTopLevel(line);
-  if (parts) for (const part of parts) if (part.length > 0) out.push({ text: part, start: 0, end: part.length });
+  if (parts)
+    for (const part of parts) if (part.length > 0) out.push({ text: part, start: 0, end: part.length });
 }
 
 /**
@@ -131,11 +132,12 @@ export function readQuoted(
   start: number,
   to = text.length,
 ): { value: string; end: number } | undefined {
-  // Most quoted strings have no escapes: slice them in one go.
+  // Most quoted strings have no escapes: slice them in one go. The backslash is looked for in the slice, so the
+  // search stops at the closing quote rather than running on through the rest of the message.
   const close = text.indexOf('"', start + 1);
   if (close < 0 || close >= to) return undefined;
-  const backslash = text.indexOf('\\', start + 1);
-  if (backslash < 0 || backslash > close) return { value: text.slice(start + 1, close), end: close + 1 };
+  const plain = text.slice(start + 1, close);
+  if (!plain.includes('\\')) return { value: plain, end: close + 1 };
   let out = '';
   for (let i = start + 1; i < to; i++) {
     const c = text[i];
@@ -173,7 +175,12 @@ export function parseParams(text: string, from = 0, to = text.length): Params | 
  * false when they are malformed, else the value parseParams would map `wanted` (lower-case) to when it is a
  * string, or undefined. For a header whose other parameters are rarely read (From and To and their tag).
  */
-export function findParam(text: string, from: number, to: number, wanted: string): string | undefined | false {
+export function findParam(
+  text: string,
+  from: number,
+  to: number,
+  wanted: string,
+): string | undefined | false {
   return readParams(text, from, to, undefined, wanted);
 }
 

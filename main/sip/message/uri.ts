@@ -50,14 +50,17 @@ export function parseUri(text: string, from = 0, to = text.length): Result<Uri, 
   const colon = text.indexOf(':', from);
   if (colon <= from || colon >= to || !isScheme(text, from, colon))
     return err(parseError(`URI has no scheme: ${preview(text.slice(from, to))}`));
-  const scheme = colon === from + 3 && text.startsWith('sip', from) ? 'sip' : text.slice(from, colon).toLowerCase();
+  const scheme =
+    colon === from + 3 && text.startsWith('sip', from) ? 'sip' : text.slice(from, colon).toLowerCase();
   if (scheme === 'sip' || scheme === 'sips') {
     // Every part of a SIP URI is checked against a character set that admits neither whitespace nor these
     // delimiters, so a URI that parses has none: the scan below only words the error of one that does not.
     const uri = parseSipUri(scheme, text, colon + 1, to);
     if (uri) return ok(uri);
     const shown = preview(text.slice(from, to));
-    return err(hasDelimiter(text, from, to) ? delimiterError(shown) : parseError(`invalid SIP URI: ${shown}`));
+    return err(
+      hasDelimiter(text, from, to) ? delimiterError(shown) : parseError(`invalid SIP URI: ${shown}`),
+    );
   }
   const whole = from === 0 && to === text.length ? text : text.slice(from, to);
   if (hasDelimiter(whole, 0, whole.length)) return err(delimiterError(preview(whole)));

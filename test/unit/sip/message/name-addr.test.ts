@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatNameAddr, parseAddressHeader, parseNameAddr } from '../../../../main/sip/message/name-addr';
+import {
+  formatNameAddr,
+  parseAddressHeader,
+  parseAddressHeaderDeferred,
+  parseNameAddr,
+} from '../../../../main/sip/message/name-addr';
+import { MalformedHeaderError } from '../../../../main/sip/message/result';
 import type { NameAddr } from '../../../../main/sip/message/name-addr';
 import { isSipUri } from '../../../../main/sip/message/uri';
 import type { SipUri } from '../../../../main/sip/message/uri';
@@ -119,6 +125,57 @@ describe('parseAddressHeader', () => {
     expect(from.ok && from.value.tag).toBe('abc');
     const to = parseAddressHeader('sip:b@h');
     expect(to.ok && to.value.tag).toBeUndefined();
+  });
+});
+
+describe('parseNameAddr and parseAddressHeaderDeferred in place', () => {
+  const cases = [
+    '"A \\"B\\"" <sip:a@h;lr>;tag=1;X=Y',
+    'Bob <sips:b@h>',
+    'sip:c@h;tag=2;q=0.5',
+    '<sip:d@h>;tag="q u"',
+    ' <sip:e@h> ',
+    '"open <sip:f@h>',
+    '<sip:g@h',
+    '< sip:h@h>',
+    'sip:i@h?x=y',
+    '<sip:j@h>;tag',
+    '<sip:k@h>;;',
+    '<http://x y>',
+    '<isbn:123>;tag=3',
+    '<sip:@h>;tag=5',
+  ];
+  const before = 'From: "x" <sip:z@z>;';
+  const after = ';tag=outside>"\r\nTo: <sip:y@y>';
+
+  it('reads text[from, to) exactly as it reads the slice', () => {
+    for (const text of cases) {
+      const whole = `${before}${text}${after}`;
+      expect(parseNameAddr(whole, before.length, before.length + text.length), text).toEqual(
+        parseNameAddr(text),
+      );
+    }
+  });
+
+  it('defers the parameter map and the URI, with the outcome of the eager parse', () => {
+    for (const text of cases) {
+      const whole = `${before}${text}${after}`;
+      const deferred = parseAddressHeaderDeferred(whole, 'From', before.length, before.length + text.length);
+      const eager = parseAddressHeader(text);
+      if (!deferred.ok) {
+        expect(eager.ok, text).toBe(false);
+        continue;
+      }
+      const value = deferred.value;
+      if (eager.ok) {
+        expect(value.tag, text).toBe(eager.value.tag);
+        expect([...value.params], text).toEqual([...eager.value.params]);
+        expect(value.uri, text).toEqual(eager.value.uri);
+      } else {
+        // Only the URI is left for later: reading it throws what the eager parse reported.
+        expect(() => value.uri, text).toThrow(MalformedHeaderError);
+      }
+    }
   });
 });
 

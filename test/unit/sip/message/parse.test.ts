@@ -419,3 +419,69 @@ describe('parseMessage: framing and the body (RFC 3261 §7.4, §7.5, §18.3)', (
     expect(failure(withHeaders)).toEqual({ reason: 'Request-URI contains escaped headers', status: 400 });
   });
 });
+
+// parseMessage reads an ASCII head from one latin1 window, finding the empty line as it splits the lines, and
+// anything else (UTF-8 in the head, a head longer than the window, a malformed head) by searching the bytes and
+// decoding the head as UTF-8. Both ways must frame and read a message identically.
+describe('parseMessage: the two ways to the head', () => {
+  const base = [...HEADERS.slice(0, 5), 'CSeq: 1 MESSAGE'];
+
+  it('reads UTF-8 in header values, whatever the body', () => {
+    for (const body of ['plain', 'héllo ✓']) {
+      const length = Buffer.byteLength(body);
+      const m = request(
+        wire('MESSAGE sip:b@h SIP/2.0', [...base, 'Subject: Grüße 😀', `Content-Length: ${length}`], body),
+      );
+      expect(m.header('subject')).toBe('Grüße 😀');
+      expect(m.bodyText).toBe(body);
+      expect(m.callId).toBe('a84b4c76e66710@pc33.example.com');
+    }
+  });
+
+  it('reads an ASCII head before a UTF-8 body byte-exact', () => {
+    const m = request(wire('MESSAGE sip:b@h SIP/2.0', [...base, 'Content-Length: 6'], 'ça va✓'));
+    expect(m.bodyText).toBe('ça va');
+    expect(m.body).toHaveLength(6);
+  });
+
+  it('decodes bytes that are not UTF-8 in a header as the UTF-8 decoder does', () => {
+    const head = Buffer.from(`MESSAGE sip:b@h SIP/2.0\r\n${base.join('\r\n')}\r\nSubject: caf`, 'latin1');
+    const m = request(
+      Buffer.concat([head, Buffer.from([0xe9]), Buffer.from('\r\nContent-Length: 2\r\n\r\nok')]),
+    );
+    expect(m.header('subject')).toBe('caf\ufffd');
+    expect(m.bodyText).toBe('ok');
+  });
+
+  it('reads a head longer than the window', () => {
+    const long = Array.from({ length: 60 }, (_, i) => `X-Filler-${i}: ${'x'.repeat(80)}`);
+    const m = request(wire('MESSAGE sip:b@h SIP/2.0', [...base, ...long, 'Content-Length: 4'], 'body'));
+    expect(m.header('x-filler-59')).toBe('x'.repeat(80));
+    expect(m.bodyText).toBe('body');
+    expect(m.headers).toHaveLength(base.length + long.length + 1);
+  });
+
+  it('ends the head at a bare-LF empty line before a later CRLFCRLF, in either way', () => {
+    for (const subject of ['ascii', 'ütf-8']) {
+      const m = request(
+        `MESSAGE sip:b@h SIP/2.0\r\n${[...base, `Subject: ${subject}`].join('\r\n')}\n\nbody\r\n\r\nmore`,
+      );
+      expect(m.header('subject')).toBe(subject);
+      expect(m.bodyText).toBe('body\r\n\r\nmore');
+    }
+  });
+
+  it('words the framing error of a head without an empty line, even when a line is malformed', () => {
+    expect(failure(`MESSAGE sip:b@h SIP/2.0\r\n${base.join('\r\n')}\r\nBroken line`).reason).toBe(
+      'message has no empty line after its headers',
+    );
+    expect(failure(`MESSAGE sip:b@h SIP/2.0\r\nBroken line\r\n\r\n`).reason).toMatch(/colon/);
+    expect(failure(`MESSAGE sip:b@h SIP/2.0\r\nBroken line\r\n`).reason).toMatch(/colon/);
+  });
+
+  it('takes leading CRLFs and a datagram that is only a start line', () => {
+    const m = request(`\r\n\r\n${wire('MESSAGE sip:b@h SIP/2.0', [...base, 'Content-Length: 2'], 'hi')}`);
+    expect(m.bodyText).toBe('hi');
+    expect(failure('OPTIONS sip:b@h SIP/2.0\r\n\r\n').reason).toBe('missing Via header');
+  });
+});

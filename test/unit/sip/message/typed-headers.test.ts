@@ -8,6 +8,7 @@ import {
   parseEvent,
   parseMaxForwards,
   parseRetryAfter,
+  parseScalarIn,
   parseSubscriptionState,
   parseTokenList,
 } from '../../../../main/sip/message/typed-headers';
@@ -63,6 +64,19 @@ describe('scalar headers', () => {
     expect(parseContentLength(' 150 ')).toBe(150);
     for (const bad of ['', ' ', '-999', '+1', '1.0', '1e3', '0x10', '12 34', '١٢'])
       expect(parseContentLength(bad), bad).toBeUndefined();
+  });
+});
+
+describe('in-place readers', () => {
+  it('parseCSeq and parseScalarIn read text[from, to) as they read the slice', () => {
+    for (const value of ['4711 INVITE', ' 1  BYE ', '1INVITE', '4294967296 ACK', '', '7 ']) {
+      const whole = `CSeq: ${value}\r\n9 OPTIONS`;
+      expect(parseCSeq(whole, 6, 6 + value.length), value).toEqual(parseCSeq(value));
+    }
+    for (const value of ['70', ' 0009 ', '256', '', 'x', '1 2']) {
+      const whole = `Max-Forwards: ${value}\r\n12`;
+      expect(parseScalarIn(whole, 14, 14 + value.length, 255), value).toBe(parseMaxForwards(value));
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   bareHost,
@@ -176,6 +177,57 @@ describe('parseUri: SIP and SIPS URIs (RFC 3261 §19.1, §25.1)', () => {
     const many = `sip:h${';p'.repeat(100_000)}`;
     expect(sip(many).params.size).toBe(1);
     expect(parseUri(`${many};`).ok).toBe(false);
+  });
+});
+
+describe('parseUri and parseHostPort in place', () => {
+  const cases = [
+    'sip:alice@192.168.1.23:50060;transport=udp;ob',
+    'sips:a:p%40ss@[2001:db8::1]:5061;Maddr=X?subject=hi%20there&x=y',
+    'sip:example.com',
+    'sip:h?a=b',
+    'sip:h;x=%zz',
+    'sip:user@host name',
+    'SIP:u@h;lr;',
+    'tel:+1-555;ext=2',
+    'urn:service:sos',
+    'mailto:',
+    'nothing',
+  ];
+
+  it('reads text[from, to) exactly as parseUri reads the slice', () => {
+    for (const text of cases) {
+      const before = 'To: <';
+      const after = '>;tag=x@y?;z="%"\r\n';
+      const whole = `${before}${text}${after}`;
+      expect(parseUri(whole, before.length, before.length + text.length), text).toEqual(parseUri(text));
+    }
+  });
+
+  it('reads host[:port] exactly in its range', () => {
+    const text = 'SIP/2.0/UDP 192.0.2.1:5060;branch=x';
+    expect(parseHostPort(text, 12, 26)).toEqual({ host: '192.0.2.1', port: 5060 });
+    expect(parseHostPort(text, 12, 21)).toEqual({ host: '192.0.2.1', port: undefined });
+    expect(parseHostPort(text, 12, 30)).toBeUndefined();
+    expect(parseHostPort('h;x')).toBeUndefined();
+    expect(parseHostPort('h?x')).toBeUndefined();
+  });
+
+  it('takes an all-numeric host as an address exactly when node:net does', () => {
+    const pieces = ['0', '1', '9', '25', '255', '256', '01', '199', '.', '..', '1.2.3.4', '999'];
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      let host = '';
+      for (let k = 1 + next(7); k > 0; k--) host += pieces[next(pieces.length)];
+      if (!/^[\d.]+$/.test(host)) continue;
+      const labelsOk = !host.startsWith('.') && !host.includes('..');
+      const expected = labelsOk && isIPv4(host.endsWith('.') ? '' : host);
+      expect(parseHostPort(host) !== undefined, host).toBe(expected);
+    }
   });
 });
 

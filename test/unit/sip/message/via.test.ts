@@ -87,6 +87,24 @@ describe('parseVia (RFC 3261 §20.42, RFC 3581, RFC 5118)', () => {
   });
 });
 
+describe('parseVia in place', () => {
+  it('reads text[from, to) exactly as it reads the slice', () => {
+    for (const value of [
+      'SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1;rport',
+      '  SIP / 2.0 / tcp  h.example.com : 5070 ; received=192.0.2.9 ',
+      'SIP/2.0/UDP [2001:db8::1];rport=5060;branch="x y"',
+      'SIP/2.0/UDP h;branch=a b',
+      'SIP/2.0/UDP',
+      'SIP/2.0/UDP h,SIP/2.0/UDP g',
+    ]) {
+      const before = 'Via: ;x';
+      const after = ';branch=outside ;rport=1\r\nFrom: <sip:a@b>';
+      const whole = `${before}${value}${after}`;
+      expect(parseVia(whole, before.length, before.length + value.length), value).toEqual(parseVia(value));
+    }
+  });
+});
+
 describe('formatVia', () => {
   it('writes a value that parses back the same', () => {
     for (const text of [
