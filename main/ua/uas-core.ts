@@ -5,6 +5,7 @@
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
 import { type ResponseOptions, createResponse } from '../sip/message/builders';
+import { KNOWN_METHODS } from '../sip/message/parse';
 import { MalformedHeaderError, type SipRequest, type SipResponse } from '../sip/message/message';
 
 export interface ServerTransactionHandle {
@@ -12,24 +13,6 @@ export interface ServerTransactionHandle {
 }
 
 export type RequestHandler = (request: SipRequest, transaction: ServerTransactionHandle) => void;
-
-/** Methods RFC 3261 and its extensions define: for these we answer 405 when we do not take them, else 501. */
-const KNOWN_METHODS = new Set([
-  'INVITE',
-  'ACK',
-  'BYE',
-  'CANCEL',
-  'OPTIONS',
-  'REGISTER',
-  'PRACK',
-  'SUBSCRIBE',
-  'NOTIFY',
-  'PUBLISH',
-  'INFO',
-  'REFER',
-  'MESSAGE',
-  'UPDATE',
-]);
 
 export interface UasCoreOptions {
   readonly logger?: Logger;

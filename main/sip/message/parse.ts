@@ -82,8 +82,8 @@ export function parseMessage(data: Uint8Array | string, options: ParseOptions = 
   return message;
 }
 
-/** The IANA-registered SIP methods: an unknown method is answered 501 before anything else is looked at. */
-const KNOWN_METHODS: ReadonlySet<string> = new Set([
+/** The IANA-registered SIP methods: an unknown one is answered 501, a known one a UA does not take 405. */
+export const KNOWN_METHODS: ReadonlySet<string> = new Set([
   'ACK',
   'BYE',
   'CANCEL',
