@@ -2,6 +2,9 @@
 // handle (§8.2.2.1), 420 with Unsupported for an unknown Require (§8.2.2.3), 481 for a request inside a dialog that
 // does not exist (§12.2.2), 405/501 with Allow for methods it does not take (§8.2.1), and OPTIONS (§11.2). Requests
 // that pass go to the handler registered for their method.
+//
+// What we advertise is what we do: Allow (in OPTIONS answers, 405/501 and our own REGISTERs, through `allow`) is
+// derived from the handlers registered here, so it can never list a method this core would refuse.
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
 import { type ResponseOptions, createResponse } from '../sip/message/builders';
@@ -25,6 +28,27 @@ export interface UasCoreOptions {
   readonly newTag: () => string;
 }
 
+/** How long a caller is told to wait (Retry-After, RFC 3261 §20.33) while no call usage takes INVITEs. */
+export const NO_CALLS_RETRY_AFTER_SECONDS = 300;
+
+/** RFC 3261's customary Allow order (§20.5 examples); methods not listed follow in the order they were taken. */
+const ALLOW_ORDER = [
+  'INVITE',
+  'ACK',
+  'CANCEL',
+  'BYE',
+  'OPTIONS',
+  'PRACK',
+  'UPDATE',
+  'INFO',
+  'REFER',
+  'NOTIFY',
+  'SUBSCRIBE',
+  'PUBLISH',
+  'MESSAGE',
+  'REGISTER',
+];
+
 export class UasCore {
   readonly #handlers = new Map<string, RequestHandler>();
   readonly #options: UasCoreOptions;
@@ -39,9 +63,19 @@ export class UasCore {
     this.#handlers.set('OPTIONS', (request, transaction) =>
       transaction.respond(this.#optionsResponse(request)),
     );
+    // Until a call usage exists, INVITE is understood but nobody can take the call: 480 with Retry-After (§21.4.18)
+    // says "try later", where a 405 would tell the caller's proxy never to try INVITE here. The server transaction
+    // absorbs the ACK for this non-2xx final response (§17.2.1).
+    this.#handlers.set('INVITE', (request, transaction) =>
+      transaction.respond(
+        this.#response(request, 480, {
+          headers: [['Retry-After', String(NO_CALLS_RETRY_AFTER_SECONDS)]],
+        }),
+      ),
+    );
   }
 
-  /** Takes requests of `method` from now on; OPTIONS has a built-in answer that a handler may replace. */
+  /** Takes requests of `method` from now on; OPTIONS and INVITE have built-in answers a handler may replace. */
   handle(method: string, handler: RequestHandler): void {
     this.#handlers.set(method, handler);
   }
@@ -55,9 +89,23 @@ export class UasCore {
     this.#observer = observer;
   }
 
+  /**
+   * The methods this core takes: every method with a handler, plus ACK and CANCEL, which the transaction layer
+   * always handles (§17.2.3, §9.2). The one list behind every Allow we send.
+   */
   get allow(): string[] {
     const methods = new Set(['ACK', 'CANCEL', ...this.#handlers.keys()]);
-    return [...methods];
+    const rank = (method: string): number => {
+      const index = ALLOW_ORDER.indexOf(method);
+      return index < 0 ? ALLOW_ORDER.length : index;
+    };
+    // Array.prototype.sort is stable, so unlisted methods keep the order they were taken in.
+    return [...methods].sort((a, b) => rank(a) - rank(b));
+  }
+
+  /** Option tags we implement, for the Supported header of our requests and OPTIONS answers. */
+  get supported(): string[] {
+    return [...(this.#options.supported ?? [])];
   }
 
   receive(request: SipRequest, transaction: ServerTransactionHandle): void {

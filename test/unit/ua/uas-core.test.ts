@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SipRequest, SipResponse } from '../../../main/sip/message/message';
+import { createResponse } from '../../../main/sip/message/builders';
 import { parseMessage } from '../../../main/sip/message/parse';
 import { UasCore } from '../../../main/ua/uas-core';
 
@@ -146,5 +147,37 @@ describe('UasCore', () => {
     const [response] = answer(core, basic('MESSAGE', ['Contact: <sip:a@h>;expires=soon']));
     expect(response?.status).toBe(400);
     expect(response?.reason).toMatch(/Contact/);
+  });
+
+  it('advertises one list in OPTIONS and 405: the methods it takes, and never the refused one', () => {
+    const core = newCore();
+    expect(core.allow).toEqual(['INVITE', 'ACK', 'CANCEL', 'OPTIONS']);
+    const [options] = answer(core, basic('OPTIONS'));
+    expect(options?.allow).toEqual(core.allow);
+    for (const method of ['MESSAGE', 'SUBSCRIBE', 'REFER', 'NOTIFY', 'BYE', 'REGISTER']) {
+      const [refused] = answer(core, basic(method));
+      expect(refused?.status).toBe(405);
+      expect(refused?.allow).toEqual(core.allow);
+      expect(refused?.allow).not.toContain(method);
+    }
+  });
+
+  it('grows the advertised list when a usage takes a method, in the conventional order', () => {
+    const core = newCore();
+    core.handle('MESSAGE', () => undefined);
+    core.handle('BYE', () => undefined);
+    expect(core.allow).toEqual(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'MESSAGE']);
+    expect(answer(core, basic('OPTIONS'))[0]?.allow).toEqual(core.allow);
+  });
+
+  it('answers an INVITE with 480 and Retry-After until a call usage takes INVITEs', () => {
+    const core = newCore();
+    const [response] = answer(core, basic('INVITE'));
+    expect(response?.status).toBe(480);
+    expect(response?.reason).toBe('Temporarily Unavailable');
+    expect(response?.retryAfter?.seconds).toBe(300);
+    expect(response?.to.tag).toBe('tag1');
+    core.handle('INVITE', (_req, transaction) => transaction.respond(createResponse(_req, 180)));
+    expect(answer(core, basic('INVITE'))[0]?.status).toBe(180);
   });
 });
