@@ -6,15 +6,16 @@ import { silentLogger } from '../platform/logger';
 import type { Random } from '../platform/random';
 import type { SocketFactory } from '../platform/sockets';
 import { createResponse } from '../sip/message/builders';
-import type { NameAddr } from '../sip/message/name-addr';
-import { type SipUri, bareHost } from '../sip/message/uri';
+import type { SipUri } from '../sip/message/uri';
 import { TransactionLayer } from '../sip/transaction/transaction-layer';
 import type { TimerSettings } from '../sip/transaction/timers';
 import { type InvalidMessage, type TraceEvent, TransportLayer } from '../sip/transport/transport-layer';
-import type { Destination, TransportProtocol } from '../sip/transport/types';
+import type { TransportProtocol } from '../sip/transport/types';
+import type { BackoffPolicy } from './backoff';
+import { FlowTable, type KeepAlivePolicy } from './flow-keep-alive';
 import { type NameResolver, NoNameResolver, resolveNextHop } from './next-hop';
-import type { BackoffPolicy } from './registration/backoff';
-import { type KeepAlivePolicy, Registerer, registrarOf } from './registration/registerer';
+import { Registerer, registrarOf } from './registration/registerer';
+import { RequestFactory } from './request-factory';
 import { UasCore } from './uas-core';
 
 /** Without these a response cannot be built or matched by the peer (RFC 3261 §8.2.6.2). */
@@ -55,12 +56,16 @@ export interface Account {
   readonly id: string;
   readonly config: AccountConfig;
   readonly registerer: Registerer;
+  /** Builds this account's requests outside dialogs. */
+  readonly requests: RequestFactory;
 }
 
 export class UserAgent {
   readonly transport: TransportLayer;
   readonly transactions: TransactionLayer;
   readonly core: UasCore;
+  /** The flows our registrations use: their keep-alives, and who to tell when one breaks. */
+  readonly flows: FlowTable;
   readonly #options: UserAgentOptions;
   readonly #logger: Logger;
   readonly #accounts = new Map<string, Account>();
@@ -70,6 +75,11 @@ export class UserAgent {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     this.transport = transport;
+    this.flows = new FlowTable({
+      clock: options.clock,
+      sendCrlf: (destination) => transport.sendKeepAlive(destination),
+      logger: this.#logger,
+    });
     this.core = new UasCore({
       newTag: () => options.random.token(10),
       logger: this.#logger,
@@ -96,7 +106,7 @@ export class UserAgent {
     });
     transport.onMessage((incoming) => this.transactions.receive(incoming));
     transport.onInvalid((invalid) => this.#answerInvalid(invalid));
-    transport.onConnectionClosed((destination) => this.#flowClosed(destination));
+    transport.onConnectionClosed((destination) => this.flows.closed(destination));
   }
 
   static async start(options: UserAgentOptions): Promise<UserAgent> {
@@ -122,53 +132,81 @@ export class UserAgent {
     const id = `account-${this.#nextAccount++}`;
     const resolver = this.#options.resolver ?? new NoNameResolver();
     const proxy = config.outboundProxy;
-    const routeSet: NameAddr[] = proxy ? [{ uri: looseRoute(proxy), params: new Map() }] : [];
+    const registrar = config.registrar ?? registrarOf(config.aor);
+    const requests = this.#requestFactory(config);
+    const keepAlive = config.keepAlive;
     const registerer = new Registerer(
       {
-        aor: config.aor,
         password: config.password,
         expires: config.expires,
         ...(config.authUser ? { authUser: config.authUser } : {}),
-        ...(config.displayName ? { displayName: config.displayName } : {}),
         ...(config.registrar ? { registrar: config.registrar } : {}),
-        ...(config.instanceId ? { instanceId: config.instanceId } : {}),
       },
       {
         clock: this.#options.clock,
         random: this.#options.random,
         sender: this.transactions,
-        resolveDestination: () =>
-          resolveNextHop(config.registrar ?? registrarOf(config.aor), proxy, config.transport, resolver),
-        contactAddress: (destination) => {
-          const sentBy = this.transport.sentBy(destination);
-          return { host: sentBy.host, port: sentBy.port };
-        },
-        routeSet,
-        sendKeepAlive: (destination) => this.transport.sendKeepAlive(destination),
+        requests,
+        resolveDestination: () => resolveNextHop(registrar, proxy, config.transport, resolver),
+        watchFlow: (destination, onFailed) =>
+          this.flows.watch(destination, {
+            ...(keepAlive ? { keepAlive } : {}),
+            // The OPTIONS ping goes where the REGISTERs go, so it proves the same path (RFC 3261 §11).
+            ping: (target) =>
+              new Promise<boolean>((resolve) => {
+                const ping = requests.create(target, { method: 'OPTIONS', requestUri: registrar });
+                this.transactions.sendRequest(ping, target, {
+                  // Any answer proves the path works; only silence or a transport error means the flow is gone.
+                  onFinal: (response) => resolve(response.status !== 408 && response.status !== 503),
+                });
+              }),
+            onFailed,
+          }),
         logger: this.#logger,
-        ...(config.keepAlive ? { keepAlive: config.keepAlive } : {}),
         ...(config.backoff ? { backoff: config.backoff } : {}),
-        ...(this.#options.userAgent ? { userAgent: this.#options.userAgent } : {}),
       },
     );
-    const account: Account = { id, config, registerer };
+    const account: Account = { id, config, registerer, requests };
     this.#accounts.set(id, account);
     return account;
+  }
+
+  /** The factory for an account's out-of-dialog requests (REGISTER now; OPTIONS, MESSAGE, INVITE, ... later). */
+  #requestFactory(config: AccountConfig): RequestFactory {
+    const proxy = config.outboundProxy;
+    return new RequestFactory({
+      random: this.#options.random,
+      identity: { aor: config.aor, ...(config.displayName ? { displayName: config.displayName } : {}) },
+      contactAddress: (destination) => {
+        const sentBy = this.transport.sentBy(destination);
+        return { host: sentBy.host, port: sentBy.port };
+      },
+      // What we advertise is what the UAS core takes, read when each request is built.
+      capabilities: () => ({ allow: this.core.allow, supported: this.core.supported }),
+      routeSet: proxy ? [{ uri: looseRoute(proxy), params: new Map() }] : [],
+      ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+      ...(this.#options.userAgent ? { userAgent: this.#options.userAgent } : {}),
+    });
   }
 
   /** Unregisters (bounded) and forgets an account. */
   async removeAccount(id: string, timeoutMs = 4_000): Promise<void> {
     const account = this.#accounts.get(id);
     if (!account) return;
-    await account.registerer.unregister(timeoutMs);
-    account.registerer.dispose();
-    this.#accounts.delete(id);
+    try {
+      await account.registerer.unregister(timeoutMs);
+    } finally {
+      // Removing an account always completes, even when its un-REGISTER could not be sent.
+      account.registerer.dispose();
+      this.#accounts.delete(id);
+    }
   }
 
   /** Unregisters every account in parallel, waiting at most `timeoutMs`, then closes the sockets. */
   async shutdown(timeoutMs = 4_000): Promise<void> {
     await Promise.all(this.accounts.map((account) => account.registerer.unregister(timeoutMs)));
     for (const account of this.accounts) account.registerer.dispose();
+    this.flows.dispose();
     this.transactions.shutdown();
     this.transport.close();
   }
@@ -193,19 +231,6 @@ export class UserAgent {
       void this.transport.sendResponse(response, invalid.source).catch(() => undefined);
     } catch {
       // Too broken to answer (no usable Via, From, To, Call-ID or CSeq): drop it, as §18.3 allows.
-    }
-  }
-
-  #flowClosed(destination: Destination): void {
-    for (const account of this.#accounts.values()) {
-      const current = account.registerer.destination;
-      if (
-        current?.protocol === 'tcp' &&
-        bareHost(current.address) === bareHost(destination.address) &&
-        current.port === destination.port
-      ) {
-        account.registerer.flowFailed();
-      }
     }
   }
 }

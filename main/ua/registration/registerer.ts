@@ -1,20 +1,27 @@
 // RFC 3261 §10.2: a UA's registration of one Contact for one address-of-record, kept alive by refreshes (§10.2.4),
 // negotiated by 423 Interval Too Brief (§10.2.8, §21.4.17), authenticated by digest (§22, RFC 7616/8760), recovered
 // after failures with capped exponential backoff (RFC 5626 §4.5 in spirit) and removed with Expires: 0 (§10.2.2).
-import type { Clock, TimerHandle } from '../../platform/clock';
+// The requests come from the RequestFactory, the timing (refresh, backoff, stale exchanges) from the Refresher, and
+// the flow's keep-alive from the flow itself (flow-keep-alive.ts): this file is what is particular to REGISTER.
+import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { silentLogger } from '../../platform/logger';
 import type { Random } from '../../platform/random';
 import { DigestAuthenticator } from '../../sip/auth/authenticator';
-import { createRequest } from '../../sip/message/builders';
 import type { SipResponse } from '../../sip/message/message';
 import type { NameAddr } from '../../sip/message/name-addr';
 import { type SipUri, formatUri, isSipUri } from '../../sip/message/uri';
+import { isSynthesizedResponse } from '../../sip/transaction/client-transaction';
 import type { Destination } from '../../sip/transport/types';
+import type { BackoffPolicy } from '../backoff';
+import type { KeepAlivePolicy } from '../flow-keep-alive';
+import { type Exchange, Refresher } from '../refresher';
+import type { RequestFactory, RequestSequence } from '../request-factory';
 import type { RequestSender } from '../request-sender';
-import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from './backoff';
+import { readHeader } from '../response-reader';
 import {
   type FailureReason,
+  type PreviousFailure,
   type RegistrationState,
   type RegistrationStateName,
   canTransition,
@@ -22,39 +29,30 @@ import {
 } from './registration-state';
 
 export interface RegistrationAccount {
-  readonly aor: SipUri;
   readonly password: string;
   /** Digest user name when it differs from the AoR's user part. */
   readonly authUser?: string;
-  readonly displayName?: string;
   /** Registrar URI; defaults to the AoR's domain (RFC 3261 §10.2.6). */
   readonly registrar?: SipUri;
   /** Requested binding lifetime in seconds (RFC 3261 §10.2.1.1). */
   readonly expires: number;
-  /** A stable urn:uuid for +sip.instance (RFC 5626 §4.1), when the device has one. */
-  readonly instanceId?: string;
 }
 
-export interface KeepAlivePolicy {
-  readonly kind: 'crlf' | 'options';
-  readonly intervalMs: number;
-}
+/** Watches the flow a registration uses; `onFailed` runs once if it breaks. Returns the way to stop watching. */
+export type FlowWatch = (destination: Destination, onFailed: (detail: string) => void) => () => void;
 
 export interface RegistererDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly sender: RequestSender;
+  /** Builds our REGISTERs: identity (the AoR), route set, Contact, Allow, User-Agent, Call-ID and CSeq. */
+  readonly requests: RequestFactory;
   /** Where REGISTERs go: the outbound proxy or the registrar, already resolved to an IP literal. */
   readonly resolveDestination: () => Promise<Destination>;
-  /** Our Contact address for a destination (the transport's sent-by). */
-  readonly contactAddress: (destination: Destination) => { host: string; port: number };
-  /** Loose-route set for an outbound proxy (RFC 3261 §8.1.2); empty without one. */
-  readonly routeSet?: readonly NameAddr[];
-  readonly sendKeepAlive?: (destination: Destination) => Promise<void>;
-  readonly keepAlive?: KeepAlivePolicy;
+  /** Keeps the flow to the registrar alive while registered and says when it breaks. */
+  readonly watchFlow?: FlowWatch;
   readonly backoff?: BackoffPolicy;
   readonly logger?: Logger;
-  readonly userAgent?: string;
 }
 
 export type StateListener = (state: RegistrationState, previous: RegistrationState) => void;
@@ -66,33 +64,40 @@ export class Registerer {
   readonly #account: RegistrationAccount;
   readonly #deps: RegistererDeps;
   readonly #auth: DigestAuthenticator;
-  readonly #callId: string;
+  readonly #aor: SipUri;
+  readonly #registrar: SipUri;
+  /** RFC 3261 §10.2.4: refreshes reuse the Call-ID and increase the CSeq. */
+  readonly #sequence: RequestSequence;
+  readonly #refresher: Refresher;
   readonly #listeners = new Set<StateListener>();
   #state: RegistrationState = { name: 'unregistered' };
-  #cseq: number;
   #requestedExpires: number;
   #intervalRetries = 0;
-  #failures = 0;
-  #attempt = 0;
-  #timer: TimerHandle | undefined;
-  #keepAliveTimer: TimerHandle | undefined;
+  /** The last failure, shown while an automatic retry is in flight; cleared by success and by register(). */
+  #lastFailure: PreviousFailure | undefined;
   #destination: Destination | undefined;
   #contact: NameAddr | undefined;
-  /** Bumped whenever an exchange is abandoned, so late responses to it are ignored. */
-  #generation = 0;
+  #unwatchFlow: (() => void) | undefined;
+  #watchedFlow: Destination | undefined;
   #unregisterWaiters: Array<() => void> = [];
 
   constructor(account: RegistrationAccount, deps: RegistererDeps) {
     this.#account = account;
     this.#deps = deps;
+    this.#aor = deps.requests.identity.aor;
+    this.#registrar = account.registrar ?? registrarOf(this.#aor);
     this.#auth = new DigestAuthenticator({
-      username: account.authUser ?? account.aor.user ?? '',
+      username: account.authUser ?? this.#aor.user ?? '',
       password: account.password,
       random: deps.random,
     });
-    // RFC 3261 §10.2.4: refreshes reuse the Call-ID and increase the CSeq.
-    this.#callId = `${deps.random.token(20)}`;
-    this.#cseq = 1 + Math.floor(deps.random.fraction() * 10_000);
+    this.#sequence = deps.requests.sequence();
+    this.#refresher = new Refresher({
+      clock: deps.clock,
+      random: deps.random,
+      ...(deps.backoff ? { policy: { backoff: deps.backoff } } : {}),
+      send: (exchange) => void this.#send(exchange),
+    });
     this.#requestedExpires = account.expires;
   }
 
@@ -112,12 +117,10 @@ export class Registerer {
   /** Starts registering (or re-registers now when already registered or waiting to retry). */
   register(): void {
     if (this.#state.name === 'unregistering') return;
-    this.#clearTimer();
-    this.#attempt = 0;
-    this.#failures = 0;
     this.#intervalRetries = 0;
     this.#requestedExpires = this.#account.expires;
-    void this.#send();
+    this.#lastFailure = undefined;
+    this.#refresher.start();
   }
 
   /**
@@ -125,12 +128,14 @@ export class Registerer {
    * so quitting never hangs on an unreachable server.
    */
   unregister(timeoutMs = 4_000): Promise<void> {
-    this.#clearTimer();
-    this.#stopKeepAlive();
+    this.#stopWatchingFlow();
     const wasBound = this.#state.name === 'registered' || this.#state.name === 'registering';
-    if (this.#state.name === 'unregistered') return Promise.resolve();
+    if (this.#state.name === 'unregistered') {
+      this.#refresher.stop();
+      return Promise.resolve();
+    }
     if (!wasBound || !this.#destination || !this.#contact) {
-      this.#generation++;
+      this.#refresher.stop();
       if (this.#state.name !== 'unregistering') this.#transition({ name: 'unregistering' });
       this.#transition({ name: 'unregistered' });
       return Promise.resolve();
@@ -138,16 +143,27 @@ export class Registerer {
     const done = new Promise<void>((resolve) => this.#unregisterWaiters.push(resolve));
     if (this.#state.name !== 'unregistering') {
       this.#transition({ name: 'unregistering' });
-      const generation = ++this.#generation;
+      // The closing exchange gets a generation of its own: late answers to the REGISTERs before it are ignored.
+      const generation = this.#refresher.stop();
       const guard = this.#deps.clock.setTimer(timeoutMs, () => this.#finishUnregister(generation));
-      this.#sendRegister(0, generation, (response) => {
+      const finish = (): void => {
         this.#deps.clock.clearTimer(guard);
-        if ((response.status === 401 || response.status === 407) && this.#retryAuth(response)) {
-          this.#sendRegister(0, generation, () => this.#finishUnregister(generation));
-          return;
-        }
         this.#finishUnregister(generation);
-      });
+      };
+      try {
+        this.#sendRegister(0, generation, (response) => {
+          this.#deps.clock.clearTimer(guard);
+          if ((response.status === 401 || response.status === 407) && this.#retryAuth(response, generation)) {
+            this.#sendRegister(0, generation, finish);
+            return;
+          }
+          this.#finishUnregister(generation);
+        });
+      } catch (error) {
+        // Nothing could be sent (the transport is gone): the binding will expire by itself.
+        this.#log('warn', 'could not send the un-REGISTER', { error: messageOf(error) });
+        finish();
+      }
     }
     return done;
   }
@@ -161,95 +177,101 @@ export class Registerer {
 
   /** Stops timers without sending anything (process exit after unregister, or tests). */
   dispose(): void {
-    this.#generation++;
-    this.#clearTimer();
-    this.#stopKeepAlive();
+    this.#refresher.stop();
+    this.#stopWatchingFlow();
   }
 
-  async #send(): Promise<void> {
-    const generation = ++this.#generation;
-    this.#attempt++;
+  async #send(exchange: Exchange): Promise<void> {
+    const generation = exchange.generation;
     // A refresh keeps showing "registered": the binding is still in place while it is renewed.
-    if (this.#state.name !== 'registered') this.#transition({ name: 'registering', attempt: this.#attempt });
+    if (this.#state.name !== 'registered') {
+      const previous = this.#lastFailure;
+      this.#transition({
+        name: 'registering',
+        attempt: exchange.attempt,
+        ...(previous ? { previous } : {}),
+      });
+    }
     let destination: Destination;
     try {
       destination = await this.#deps.resolveDestination();
     } catch (error) {
-      if (generation !== this.#generation) return;
-      const detail = error instanceof Error ? error.message : String(error);
-      this.#fail('unreachable', undefined, `cannot resolve the registrar: ${detail}`, true);
+      if (!this.#refresher.isCurrent(generation)) return;
+      this.#fail(
+        generation,
+        'unreachable',
+        undefined,
+        `cannot resolve the registrar: ${messageOf(error)}`,
+        true,
+      );
       return;
     }
-    if (generation !== this.#generation) return;
+    if (!this.#refresher.isCurrent(generation)) return;
     this.#destination = destination;
     try {
       this.#sendRegister(this.#requestedExpires, generation, (response) =>
         this.#onFinal(response, generation),
       );
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      this.#fail('unreachable', undefined, `cannot send REGISTER: ${detail}`, true);
+      this.#fail(generation, 'unreachable', undefined, `cannot send REGISTER: ${messageOf(error)}`, true);
     }
   }
 
   #sendRegister(expires: number, generation: number, onFinal: (response: SipResponse) => void): void {
     const destination = this.#destination!;
-    const account = this.#account;
-    const contactAddress = this.#deps.contactAddress(destination);
-    const contactParams = new Map<string, string | null>();
-    if (account.instanceId) contactParams.set('+sip.instance', `<${account.instanceId}>`);
-    const contactUriParams = new Map<string, string | null>();
-    if (destination.protocol === 'tcp') contactUriParams.set('transport', 'tcp');
-    this.#contact = {
-      uri: {
-        scheme: 'sip',
-        user: account.aor.user,
-        host: contactAddress.host,
-        port: contactAddress.port,
-        params: contactUriParams,
-        headers: new Map(),
-      },
-      params: contactParams,
-    };
-    const registrar = account.registrar ?? registrarOf(account.aor);
-    const aorAddress: NameAddr = {
-      uri: account.aor,
-      params: new Map(),
-      ...(account.displayName ? { displayName: account.displayName } : {}),
-    };
-    const request = createRequest({
+    const requests = this.#deps.requests;
+    this.#contact = requests.contact(destination);
+    const identity = requests.identity;
+    const request = this.#sequence.next(destination, {
       method: 'REGISTER',
-      requestUri: registrar,
-      from: { ...aorAddress, tag: this.#deps.random.token(10) },
-      to: aorAddress,
-      callId: this.#callId,
-      cseq: this.#cseq++,
-      contact: [this.#contact],
-      route: this.#deps.routeSet ?? [],
-      headers: [
-        ['Expires', String(expires)],
-        ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, NOTIFY, SUBSCRIBE, REFER, INFO, UPDATE'],
-        ...(this.#deps.userAgent ? ([['User-Agent', this.#deps.userAgent]] as const) : []),
-      ],
+      requestUri: this.#registrar,
+      // §10.2: To carries the AoR whose bindings are being managed (so does From, a third party aside).
+      to: {
+        uri: identity.aor,
+        params: new Map(),
+        ...(identity.displayName ? { displayName: identity.displayName } : {}),
+      },
+      contact: this.#contact,
+      headers: [['Expires', String(expires)]],
     });
-    for (const header of this.#auth.authorize({ method: 'REGISTER', uri: formatUri(registrar) })) {
+    for (const header of this.#auth.authorize({ method: 'REGISTER', uri: formatUri(this.#registrar) })) {
       request.addHeader(header.name, header.value);
     }
     this.#deps.sender.sendRequest(request, destination, {
       onFinal: (response) => {
-        if (generation === this.#generation) onFinal(response);
+        if (!this.#refresher.isCurrent(generation)) return;
+        this.#read(response, generation, () => onFinal(response));
       },
     });
+  }
+
+  /**
+   * Runs what reads a response. Every typed view read on this path goes through readHeader; this is the last line
+   * behind it, so a surprise can only end the exchange as a failure with a retry, never leave it waiting for ever.
+   */
+  #read(response: SipResponse, generation: number, handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      this.#log('warn', 'could not process a response to REGISTER', { error: messageOf(error) });
+      if (!this.#refresher.isCurrent(generation)) return;
+      if (this.#state.name === 'unregistering') {
+        this.#finishUnregister(generation);
+        return;
+      }
+      const detail = `${this.#statusLine(response)}${this.#fromServer()} could not be read: ${messageOf(error)}`;
+      this.#fail(generation, 'server-error', response.status, detail, true);
+    }
   }
 
   #onFinal(response: SipResponse, generation: number): void {
     const status = response.status;
     if (status >= 200 && status < 300) {
-      this.#onSuccess(response);
+      this.#onSuccess(response, generation);
       return;
     }
     if (status === 401 || status === 407) {
-      if (this.#retryAuth(response)) {
+      if (this.#retryAuth(response, generation)) {
         this.#sendRegister(this.#requestedExpires, generation, (next) => this.#onFinal(next, generation));
       }
       return;
@@ -269,6 +291,7 @@ export class Registerer {
         return;
       }
       this.#fail(
+        generation,
         'interval-too-brief',
         status,
         `registrar demands Min-Expires ${minimum ?? '(none given)'}`,
@@ -277,15 +300,24 @@ export class Registerer {
       return;
     }
     const { reason, retry } = classifyFailure(status);
-    const detail =
-      status === 408
-        ? `408 no answer${this.#fromServer()}`
-        : `${status} ${response.reason}`.trim() + this.#fromServer();
-    this.#fail(reason, status, detail, retry);
+    this.#fail(generation, reason, status, this.#failureDetail(response), retry);
+  }
+
+  /** The technical line: the status, and who said it — or, for an outcome we made up ourselves, who did not. */
+  #failureDetail(response: SipResponse): string {
+    const line = this.#statusLine(response);
+    const server = this.#serverAddress();
+    if (isSynthesizedResponse(response) && server) {
+      // The transaction layer's own 408 (Timer F) or 503 (the transport could not send): nobody answered.
+      return response.status === 408
+        ? `${line} (no answer from ${server})`
+        : `${line} (cannot reach ${server})`;
+    }
+    return `${line}${this.#fromServer()}`;
   }
 
   /** Answers a challenge; false (and a failed state) when the credentials were already refused. */
-  #retryAuth(response: SipResponse): boolean {
+  #retryAuth(response: SipResponse, generation: number): boolean {
     const challenges = response.status === 401 ? response.wwwAuthenticate : response.proxyAuthenticate;
     const outcome = this.#auth.handleChallenge({ status: response.status as 401 | 407, challenges });
     if (outcome.action === 'retry') return true;
@@ -294,128 +326,137 @@ export class Registerer {
       outcome.reason === 'bad-credentials' ? 'bad-credentials' : 'unsupported-challenge';
     const detail =
       outcome.reason === 'bad-credentials'
-        ? `${response.status} ${response.reason}`.trim() + this.#fromServer()
+        ? `${this.#statusLine(response)}${this.#fromServer()}`
         : outcome.detail;
-    this.#fail(reason, response.status, detail, false);
+    this.#fail(generation, reason, response.status, detail, false);
     return false;
   }
 
-  #onSuccess(response: SipResponse): void {
+  #onSuccess(response: SipResponse, generation: number): void {
     this.#auth.noteSuccess();
-    this.#failures = 0;
     this.#intervalRetries = 0;
     const granted = this.#grantedExpires(response);
-    if (granted <= 0) {
-      this.#fail('rejected', response.status, 'the registrar accepted the request but kept no binding', true);
+    if (!granted.ok) {
+      // The registrar said yes in a form we cannot read: we cannot know our binding's lifetime, so we cannot
+      // keep it. The server's fault, and worth retrying — perhaps it is fixed by then.
+      const detail = `${this.#statusLine(response)}${this.#fromServer()} has a malformed ${granted.header}: ${granted.reason}`;
+      this.#fail(generation, 'server-error', response.status, detail, true);
       return;
     }
-    this.#transition({ name: 'registered', expires: granted, contact: formatUri(this.#contact!.uri) });
-    // Refresh ahead of expiry, at 90% of the lifetime granted (RFC 3261 §10.2.4 leaves the margin to us).
-    const refreshInMs = Math.max(500, granted * 900);
-    this.#timer = this.#deps.clock.setTimer(refreshInMs, () => {
-      this.#timer = undefined;
-      void this.#send();
+    if (granted.seconds <= 0) {
+      this.#fail(
+        generation,
+        'rejected',
+        response.status,
+        'the registrar accepted the request but kept no binding',
+        true,
+      );
+      return;
+    }
+    this.#lastFailure = undefined;
+    this.#transition({
+      name: 'registered',
+      expires: granted.seconds,
+      contact: formatUri(this.#contact!.uri),
     });
-    this.#startKeepAlive();
+    this.#refresher.succeeded(generation, granted.seconds);
+    this.#watchFlow(this.#destination!);
   }
 
   /** RFC 3261 §10.2.4: the lifetime granted is the expires param of our Contact in the 200, else Expires. */
-  #grantedExpires(response: SipResponse): number {
+  #grantedExpires(
+    response: SipResponse,
+  ): { ok: true; seconds: number } | { ok: false; header: string; reason: string } {
+    const contacts = readHeader(() => response.contact);
+    if (!contacts.ok) return { ok: false, ...contacts.error };
+    const expires = readHeader(() => response.expires);
+    if (!expires.ok) return { ok: false, ...expires.error };
+    const fallback = expires.value ?? this.#requestedExpires;
     const ours = this.#contact!.uri as SipUri;
-    const instance = this.#account.instanceId ? `<${this.#account.instanceId}>` : undefined;
-    for (const contact of response.contact) {
+    const instance = this.#contact!.params.get('+sip.instance');
+    for (const contact of contacts.value) {
       const uri = contact.uri;
       if (!isSipUri(uri)) continue;
-      const sameInstance = instance !== undefined && contact.params.get('+sip.instance') === instance;
+      const sameInstance = typeof instance === 'string' && contact.params.get('+sip.instance') === instance;
       const sameUri =
         uri.user === ours.user &&
         uri.host.toLowerCase() === ours.host.toLowerCase() &&
         uri.port === ours.port;
-      if (sameInstance || sameUri) return contact.expires ?? response.expires ?? this.#requestedExpires;
+      if (sameInstance || sameUri) return { ok: true, seconds: contact.expires ?? fallback };
     }
-    return response.expires ?? this.#requestedExpires;
+    return { ok: true, seconds: fallback };
   }
 
-  #fail(reason: FailureReason, status: number | undefined, detail: string, retry: boolean): void {
-    this.#stopKeepAlive();
-    this.#failures++;
-    const retryInMs = retry
-      ? backoffDelay(this.#deps.backoff ?? DEFAULT_BACKOFF, this.#failures, this.#deps.random)
-      : undefined;
+  #fail(
+    generation: number,
+    reason: FailureReason,
+    status: number | undefined,
+    detail: string,
+    retry: boolean,
+  ): void {
+    this.#stopWatchingFlow();
+    const failure: PreviousFailure = { reason, detail, ...(status !== undefined ? { status } : {}) };
+    this.#lastFailure = failure;
+    const retryInMs = this.#refresher.failed(generation, retry);
     this.#transition({
       name: 'failed',
-      reason,
-      detail,
-      ...(status !== undefined ? { status } : {}),
+      ...failure,
       ...(retryInMs !== undefined ? { retryInMs } : {}),
     });
-    if (retryInMs !== undefined) {
-      this.#timer = this.#deps.clock.setTimer(retryInMs, () => {
-        this.#timer = undefined;
-        void this.#send();
-      });
-    }
   }
 
-  /** " from 192.0.2.10:5060": which server said it, for the technical detail line. */
-  #fromServer(): string {
+  #watchFlow(destination: Destination): void {
+    const watching = this.#watchedFlow;
+    if (
+      this.#unwatchFlow &&
+      watching?.protocol === destination.protocol &&
+      watching.address === destination.address &&
+      watching.port === destination.port
+    )
+      return;
+    this.#stopWatchingFlow();
+    const watch = this.#deps.watchFlow;
+    if (!watch) return;
+    this.#watchedFlow = destination;
+    this.#unwatchFlow = watch(destination, (detail) => {
+      this.#unwatchFlow = undefined;
+      this.#watchedFlow = undefined;
+      this.#log('info', 'flow failed', { detail });
+      this.flowFailed();
+    });
+  }
+
+  #stopWatchingFlow(): void {
+    const unwatch = this.#unwatchFlow;
+    this.#unwatchFlow = undefined;
+    this.#watchedFlow = undefined;
+    unwatch?.();
+  }
+
+  #statusLine(response: SipResponse): string {
+    return `${response.status} ${response.reason}`.trim();
+  }
+
+  /** "192.0.2.10:5060" (or "[2001:db8::1]:5060"): the server we sent to, for the technical detail line. */
+  #serverAddress(): string | undefined {
     const destination = this.#destination;
-    if (!destination) return '';
+    if (!destination) return undefined;
     const host = destination.address.includes(':') ? `[${destination.address}]` : destination.address;
-    return ` from ${host}:${destination.port}`;
+    return `${host}:${destination.port}`;
+  }
+
+  /** " from 192.0.2.10:5060": which server said it. */
+  #fromServer(): string {
+    const server = this.#serverAddress();
+    return server ? ` from ${server}` : '';
   }
 
   #finishUnregister(generation: number): void {
-    if (generation !== this.#generation || this.#state.name !== 'unregistering') return;
-    this.#generation++;
+    if (!this.#refresher.isCurrent(generation) || this.#state.name !== 'unregistering') return;
+    // A second answer (to a retransmission, or after the guard fired) must find nothing left to finish.
+    this.#refresher.stop();
     this.#transition({ name: 'unregistered' });
     for (const resolve of this.#unregisterWaiters.splice(0)) resolve();
-  }
-
-  #startKeepAlive(): void {
-    this.#stopKeepAlive();
-    const policy = this.#deps.keepAlive;
-    if (!policy || policy.intervalMs <= 0) return;
-    const tick = (): void => {
-      this.#keepAliveTimer = this.#deps.clock.setTimer(policy.intervalMs, tick);
-      const destination = this.#destination;
-      if (!destination || this.#state.name !== 'registered') return;
-      if (policy.kind === 'crlf' || destination.protocol === 'tcp') {
-        this.#deps.sendKeepAlive?.(destination).catch(() => this.flowFailed());
-      } else {
-        this.#sendOptionsPing(destination);
-      }
-    };
-    this.#keepAliveTimer = this.#deps.clock.setTimer(policy.intervalMs, tick);
-  }
-
-  #sendOptionsPing(destination: Destination): void {
-    const target = this.#account.registrar ?? registrarOf(this.#account.aor);
-    const request = createRequest({
-      method: 'OPTIONS',
-      requestUri: target,
-      from: { uri: this.#account.aor, params: new Map(), tag: this.#deps.random.token(10) },
-      to: { uri: target, params: new Map() },
-      callId: this.#deps.random.token(20),
-      cseq: 1,
-      route: this.#deps.routeSet ?? [],
-    });
-    this.#deps.sender.sendRequest(request, destination, {
-      onFinal: (response) => {
-        // Any answer proves the path works; only silence or a transport error means the flow is gone.
-        if (response.status === 408 || response.status === 503) this.flowFailed();
-      },
-    });
-  }
-
-  #stopKeepAlive(): void {
-    this.#deps.clock.clearTimer(this.#keepAliveTimer);
-    this.#keepAliveTimer = undefined;
-  }
-
-  #clearTimer(): void {
-    this.#deps.clock.clearTimer(this.#timer);
-    this.#timer = undefined;
   }
 
   #transition(next: RegistrationState): void {
@@ -428,8 +469,12 @@ export class Registerer {
   }
 
   #log(level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void {
-    (this.#deps.logger ?? silentLogger).log(level, message, { aor: formatUri(this.#account.aor), ...fields });
+    (this.#deps.logger ?? silentLogger).log(level, message, { aor: formatUri(this.#aor), ...fields });
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** RFC 3261 §10.2.6: the registrar's Request-URI is the AoR's domain (no user part). */
@@ -437,4 +482,4 @@ export function registrarOf(aor: SipUri): SipUri {
   return { scheme: aor.scheme, host: aor.host, port: aor.port, params: new Map(), headers: new Map() };
 }
 
-export type { RegistrationState, RegistrationStateName };
+export type { KeepAlivePolicy, RegistrationState, RegistrationStateName };

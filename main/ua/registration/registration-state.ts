@@ -28,9 +28,21 @@ export type FailureReason =
   | 'unsupported-challenge'
   | 'connection-lost';
 
+/** A failure as the person sees it: why, the status code if a response said it, and the technical detail. */
+export interface PreviousFailure {
+  readonly reason: FailureReason;
+  readonly status?: number;
+  readonly detail: string;
+}
+
 export type RegistrationState =
   | { readonly name: 'unregistered' }
-  | { readonly name: 'registering'; readonly attempt: number }
+  | {
+      readonly name: 'registering';
+      readonly attempt: number;
+      /** While an automatic retry is in flight: the failure it follows, so the window keeps showing it. */
+      readonly previous?: PreviousFailure;
+    }
   | { readonly name: 'registered'; readonly expires: number; readonly contact: string }
   | {
       readonly name: 'failed';

@@ -23,7 +23,10 @@ function sipUri(text: string): SipUri {
 }
 
 /** A registrar that challenges the first REGISTER of each Call-ID and accepts authorized ones. */
-async function startRegistrar(network: LoopbackNetwork, options: { grant?: number; silent?: boolean } = {}) {
+async function startRegistrar(
+  network: LoopbackNetwork,
+  options: { grant?: number; silent?: boolean; contact?: (request: SipRequest) => string } = {},
+) {
   const socket: DatagramSocket = await network.bindDatagram(REGISTRAR.address, REGISTRAR.port);
   const received: SipRequest[] = [];
   socket.onMessage((data, from) => {
@@ -39,7 +42,8 @@ async function startRegistrar(network: LoopbackNetwork, options: { grant?: numbe
           headers: [
             [
               'Contact',
-              `${request.header('contact')};expires=${request.expires === 0 ? 0 : (options.grant ?? 600)}`,
+              options.contact?.(request) ??
+                `${request.header('contact')};expires=${request.expires === 0 ? 0 : (options.grant ?? 600)}`,
             ],
           ],
         })
@@ -138,6 +142,119 @@ describe('UserAgent on a lossy in-memory network', () => {
     const times = network.trace.filter((t) => textOf(t.data).startsWith('REGISTER ')).map((t) => t.sentAt);
     expect(times).toEqual([0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
     expect(registrar.received).toHaveLength(11);
+  });
+
+  it('fails (and backs off) on a 200 whose Contact is malformed, then registers once the registrar is fixed', async () => {
+    const { clock, network, account } = await setup();
+    let broken = true;
+    const registrar = await startRegistrar(network, {
+      contact: (request) => (broken ? '<sip:x@>;expires=60' : `${request.header('contact')};expires=600`),
+    });
+    account.registerer.register();
+    await settle(clock);
+    const state = account.registerer.state;
+    expect(state).toMatchObject({ name: 'failed', reason: 'server-error', status: 200 });
+    if (state.name !== 'failed') throw new Error('not failed');
+    expect(state.detail).toMatch(/malformed Contact/);
+    expect(state.detail).toContain('10.0.0.1:5060');
+    expect(state.retryInMs).toBeGreaterThan(0);
+    broken = false;
+    clock.advance(state.retryInMs!);
+    await settle(clock);
+    expect(registrar.received.length).toBeGreaterThanOrEqual(3);
+    expect(account.registerer.state).toMatchObject({ name: 'registered', expires: 600 });
+  });
+
+  it('keeps the last failure visible while it retries, and says who did not answer', async () => {
+    const { clock, network, account } = await setup();
+    await startRegistrar(network, { silent: true });
+    account.registerer.register();
+    await settle(clock);
+    expect(account.registerer.state).toEqual({ name: 'registering', attempt: 1 });
+    clock.advance(32_000);
+    await settle(clock);
+    const failed = account.registerer.state;
+    expect(failed).toMatchObject({
+      name: 'failed',
+      reason: 'timeout',
+      status: 408,
+      detail: '408 Request Timeout (no answer from 10.0.0.1:5060)',
+    });
+    if (failed.name !== 'failed') throw new Error('not failed');
+    clock.advance(failed.retryInMs!);
+    await settle(clock);
+    expect(account.registerer.state).toEqual({
+      name: 'registering',
+      attempt: 2,
+      previous: {
+        reason: 'timeout',
+        status: 408,
+        detail: '408 Request Timeout (no answer from 10.0.0.1:5060)',
+      },
+    });
+    // A fresh register() by the person starts clean.
+    account.registerer.register();
+    await settle(clock);
+    expect(account.registerer.state).toEqual({ name: 'registering', attempt: 1 });
+  });
+
+  it('advertises in REGISTER exactly the methods the UAS core takes', async () => {
+    const { clock, network, ua, account } = await setup();
+    const registrar = await startRegistrar(network);
+    account.registerer.register();
+    await settle(clock);
+    const allow = registrar.received[0]!.allow;
+    expect(allow).toEqual(ua.core.allow);
+    expect(allow).toEqual(['INVITE', 'ACK', 'CANCEL', 'OPTIONS']);
+  });
+
+  it('answers an INVITE with 480 and Retry-After until calls exist, and its ACK ends the retransmissions', async () => {
+    const { clock, network } = await setup();
+    const caller = await network.bindDatagram('10.0.0.9', 5090);
+    const heard: string[] = [];
+    caller.onMessage((data) => heard.push(textOf(data)));
+    const invite = [
+      'INVITE sip:alice@10.0.0.2:5062 SIP/2.0',
+      'Via: SIP/2.0/UDP 10.0.0.9:5090;branch=z9hG4bK-inv1',
+      'Max-Forwards: 70',
+      'From: <sip:carol@example.test>;tag=c1',
+      'To: <sip:alice@example.test>',
+      'Call-ID: invite-480',
+      'CSeq: 1 INVITE',
+      'Contact: <sip:carol@10.0.0.9:5090>',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    caller.send(Buffer.from(invite), 5062, '10.0.0.2');
+    await settle(clock);
+    expect(heard).toHaveLength(1);
+    const response = parseMessage(heard[0]!);
+    if (!response.ok || response.message.kind !== 'response') throw new Error('no response');
+    expect(response.message.status).toBe(480);
+    expect(response.message.retryAfter?.seconds).toBeGreaterThan(0);
+    const toTag = response.message.to.tag;
+    // Timer G retransmits the 480 until the ACK arrives (RFC 3261 §17.2.1).
+    clock.advance(500);
+    await settle(clock);
+    expect(heard).toHaveLength(2);
+    const ack = [
+      'ACK sip:alice@10.0.0.2:5062 SIP/2.0',
+      'Via: SIP/2.0/UDP 10.0.0.9:5090;branch=z9hG4bK-inv1',
+      'Max-Forwards: 70',
+      'From: <sip:carol@example.test>;tag=c1',
+      `To: <sip:alice@example.test>;tag=${toTag}`,
+      'Call-ID: invite-480',
+      'CSeq: 1 ACK',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    caller.send(Buffer.from(ack), 5062, '10.0.0.2');
+    await settle(clock);
+    clock.advance(32_000);
+    await settle(clock);
+    expect(heard).toHaveLength(2);
   });
 
   it('unregisters on shutdown and closes its sockets', async () => {

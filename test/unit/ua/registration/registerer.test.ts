@@ -5,7 +5,12 @@ import { parseMessage } from '../../../../main/sip/message/parse';
 import { serializeMessage } from '../../../../main/sip/message/serialize';
 import { type SipUri, parseUri } from '../../../../main/sip/message/uri';
 import type { Destination } from '../../../../main/sip/transport/types';
-import { type RegistrationState, Registerer } from '../../../../main/ua/registration/registerer';
+import {
+  type FlowWatch,
+  type RegistrationState,
+  Registerer,
+} from '../../../../main/ua/registration/registerer';
+import { RequestFactory } from '../../../../main/ua/request-factory';
 import type { RequestOutcomeListener, RequestSender } from '../../../../main/ua/request-sender';
 import { ManualClock } from '../../../support/manual-clock';
 import { SeededRandom } from '../../../support/seeded-random';
@@ -60,28 +65,33 @@ class FakeSender implements RequestSender {
   }
 }
 
-function setup(overrides: { password?: string; expires?: number; keepAliveMs?: number } = {}) {
+interface SetupOptions {
+  password?: string;
+  expires?: number;
+  watchFlow?: FlowWatch;
+}
+
+function setup(overrides: SetupOptions = {}) {
   const clock = new ManualClock();
   const random = new SeededRandom(7);
   const sender = new FakeSender(clock);
   const states: RegistrationState[] = [];
+  const requests = new RequestFactory({
+    random,
+    identity: { aor: sipUri('sip:alice@example.test') },
+    contactAddress: () => ({ host: '127.0.0.1', port: 5099 }),
+    capabilities: () => ({ allow: ['INVITE', 'ACK', 'CANCEL', 'OPTIONS'], supported: [] }),
+  });
   const registerer = new Registerer(
-    {
-      aor: sipUri('sip:alice@example.test'),
-      password: overrides.password ?? 'secret',
-      expires: overrides.expires ?? 600,
-    },
+    { password: overrides.password ?? 'secret', expires: overrides.expires ?? 600 },
     {
       clock,
       random,
       sender,
+      requests,
       resolveDestination: () => Promise.resolve(DESTINATION),
-      contactAddress: () => ({ host: '127.0.0.1', port: 5099 }),
       backoff: { baseMs: 1_000, maxMs: 8_000 },
-      sendKeepAlive: () => Promise.resolve(),
-      ...(overrides.keepAliveMs
-        ? { keepAlive: { kind: 'options' as const, intervalMs: overrides.keepAliveMs } }
-        : {}),
+      ...(overrides.watchFlow ? { watchFlow: overrides.watchFlow } : {}),
     },
   );
   registerer.onStateChanged((state) => states.push(state));
@@ -297,23 +307,6 @@ describe('Registerer', () => {
     registerer.flowFailed();
     await flush();
     expect(sender.sent).toHaveLength(2);
-    expect(sender.last.request.method).toBe('REGISTER');
-  });
-
-  it('pings with OPTIONS when configured and re-registers when the ping times out', async () => {
-    const { clock, sender, registerer } = setup({ keepAliveMs: 25_000 });
-    registerer.register();
-    await flush();
-    sender.accept(600);
-    clock.advance(25_000);
-    await flush();
-    expect(sender.last.request.method).toBe('OPTIONS');
-    sender.answer(200);
-    clock.advance(25_000);
-    await flush();
-    expect(sender.last.request.method).toBe('OPTIONS');
-    sender.answer(408);
-    await flush();
     expect(sender.last.request.method).toBe('REGISTER');
   });
 
