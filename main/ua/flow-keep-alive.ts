@@ -42,7 +42,7 @@ export class FlowKeepAlive {
   #timer: TimerHandle | undefined;
   /** The interval the running timer was set for, to notice when the shortest wish changes. */
   #intervalMs: number | undefined;
-  #probing = false;
+  #pinging = false;
 
   constructor(options: FlowKeepAliveOptions) {
     this.#options = options;
@@ -102,26 +102,28 @@ export class FlowKeepAlive {
 
   #probe(): void {
     const leader = this.#leader();
-    // One probe at a time: an OPTIONS ping can take up to Timer F (32 s) to time out.
-    if (!leader?.keepAlive || this.#probing) return;
+    if (!leader?.keepAlive) return;
     const destination = this.destination;
-    const useOptions = leader.keepAlive.kind === 'options' && destination.protocol === 'udp' && leader.ping;
-    this.#probing = true;
+    const ping =
+      leader.keepAlive.kind === 'options' && destination.protocol === 'udp' ? leader.ping : undefined;
+    if (!ping) {
+      this.#options.sendCrlf(destination).then(
+        () => undefined,
+        (error: unknown) => this.#fail(`keep-alive could not be sent: ${messageOf(error)}`),
+      );
+      return;
+    }
+    // One OPTIONS ping at a time: an unanswered one takes Timer F (32 s) to time out, longer than most intervals.
+    if (this.#pinging) return;
+    this.#pinging = true;
     const finished = (alive: boolean, detail: string): void => {
-      this.#probing = false;
+      this.#pinging = false;
       if (!alive) this.#fail(detail);
     };
-    if (useOptions) {
-      leader.ping!(destination).then(
-        (alive) => finished(alive, 'no answer to the OPTIONS keep-alive'),
-        (error: unknown) => finished(false, `OPTIONS keep-alive failed: ${messageOf(error)}`),
-      );
-    } else {
-      this.#options.sendCrlf(destination).then(
-        () => finished(true, ''),
-        (error: unknown) => finished(false, `keep-alive could not be sent: ${messageOf(error)}`),
-      );
-    }
+    ping(destination).then(
+      (alive) => finished(alive, 'no answer to the OPTIONS keep-alive'),
+      (error: unknown) => finished(false, `OPTIONS keep-alive failed: ${messageOf(error)}`),
+    );
   }
 
   #fail(detail: string): void {

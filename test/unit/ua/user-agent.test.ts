@@ -1,13 +1,13 @@
 // The whole stack (UserAgent → Registerer → TransactionLayer → TransportLayer) on the in-memory network with a
 // manual clock: a scripted registrar, lost and duplicated packets, and time driven by the test.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DatagramSocket } from '../../../main/platform/sockets';
+import type { DatagramSocket, StreamConnection } from '../../../main/platform/sockets';
 import { createResponse } from '../../../main/sip/message/builders';
 import type { SipRequest } from '../../../main/sip/message/message';
 import { parseMessage } from '../../../main/sip/message/parse';
 import { serializeMessage } from '../../../main/sip/message/serialize';
 import { type SipUri, parseUri } from '../../../main/sip/message/uri';
-import { UserAgent } from '../../../main/ua/user-agent';
+import { type AccountConfig, UserAgent } from '../../../main/ua/user-agent';
 import { LoopbackNetwork, firstMatching, textOf } from '../../support/loopback-network';
 import { ManualClock } from '../../support/manual-clock';
 import { SeededRandom } from '../../support/seeded-random';
@@ -29,12 +29,17 @@ async function startRegistrar(
 ) {
   const socket: DatagramSocket = await network.bindDatagram(REGISTRAR.address, REGISTRAR.port);
   const received: SipRequest[] = [];
+  const state = { silent: false };
   socket.onMessage((data, from) => {
     const parsed = parseMessage(data);
     if (!parsed.ok || parsed.message.kind !== 'request') return;
     const request = parsed.message;
     received.push(request);
-    if (options.silent) return;
+    if (options.silent || state.silent) return;
+    if (request.method === 'OPTIONS') {
+      socket.send(serializeMessage(createResponse(request, 200, { toTag: 'reg' })), from.port, from.address);
+      return;
+    }
     const authorized = request.authorization.length > 0;
     const response = authorized
       ? createResponse(request, 200, {
@@ -50,7 +55,41 @@ async function startRegistrar(
       : createResponse(request, 401, { toTag: 'reg', headers: [['WWW-Authenticate', CHALLENGE]] });
     socket.send(serializeMessage(response), from.port, from.address);
   });
-  return { socket, received };
+  return {
+    socket,
+    received,
+    goSilent: () => {
+      state.silent = true;
+    },
+  };
+}
+
+/** A TCP registrar that accepts every REGISTER at once; it can drop its connections. */
+async function startTcpRegistrar(network: LoopbackNetwork) {
+  const server = await network.listenStream(REGISTRAR.address, REGISTRAR.port);
+  const connections: StreamConnection[] = [];
+  const received: Array<{ request: SipRequest; connection: number }> = [];
+  server.onConnection((connection) => {
+    const index = connections.push(connection) - 1;
+    let buffered = '';
+    connection.onData((chunk) => {
+      buffered += textOf(chunk);
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        const head = buffered.slice(0, end + 4);
+        buffered = buffered.slice(end + 4);
+        const parsed = parseMessage(head);
+        if (!parsed.ok || parsed.message.kind !== 'request') continue;
+        const request = parsed.message;
+        received.push({ request, connection: index });
+        const response = createResponse(request, 200, {
+          toTag: 'reg',
+          headers: [['Contact', `${request.header('contact')};expires=600`]],
+        });
+        connection.write(serializeMessage(response));
+      }
+    });
+  });
+  return { server, connections, received };
 }
 
 describe('UserAgent on a lossy in-memory network', () => {
@@ -59,7 +98,7 @@ describe('UserAgent on a lossy in-memory network', () => {
     for (const ua of agents.splice(0)) ua.transport.close();
   });
 
-  async function setup() {
+  async function setup(account: Partial<AccountConfig> = {}) {
     const clock = new ManualClock();
     const random = new SeededRandom(11);
     const network = new LoopbackNetwork({ clock, random });
@@ -69,17 +108,18 @@ describe('UserAgent on a lossy in-memory network', () => {
       random,
       bindAddress: '10.0.0.2',
       port: 5062,
-      protocols: ['udp'],
+      protocols: account.transport === 'tcp' ? ['udp', 'tcp'] : ['udp'],
     });
     agents.push(ua);
-    const account = ua.addAccount({
+    const added = ua.addAccount({
       aor: sipUri('sip:alice@example.test'),
       password: 'secret',
       transport: 'udp',
       expires: 600,
       outboundProxy: sipUri(`sip:${REGISTRAR.address}:${REGISTRAR.port}`),
+      ...account,
     });
-    return { clock, network, ua, account };
+    return { clock, network, ua, account: added };
   }
 
   it('registers through the real transaction and transport layers', async () => {
@@ -267,5 +307,72 @@ describe('UserAgent on a lossy in-memory network', () => {
     await done;
     expect(registrar.received.at(-1)?.expires).toBe(0);
     expect(account.registerer.state.name).toBe('unregistered');
+  });
+
+  it('keeps the flow alive with OPTIONS and registers again when the pings go unanswered', async () => {
+    const { clock, network, ua, account } = await setup({
+      keepAlive: { kind: 'options', intervalMs: 25_000 },
+    });
+    const registrar = await startRegistrar(network);
+    account.registerer.register();
+    await settle(clock);
+    expect(account.registerer.state.name).toBe('registered');
+    expect(ua.flows.size).toBe(1);
+    clock.advance(25_000);
+    await settle(clock);
+    const ping = registrar.received.at(-1)!;
+    expect(ping.method).toBe('OPTIONS');
+    expect(ping.requestUriText).toBe('sip:example.test');
+    expect(ping.route[0]?.uri).toMatchObject({ host: REGISTRAR.address, port: REGISTRAR.port });
+    registrar.goSilent();
+    const registersBefore = registrar.received.filter((r) => r.method === 'REGISTER').length;
+    // The next ping goes out at 50 s and times out with Timer F 32 s later: then the account registers again.
+    clock.advance(25_000);
+    await settle(clock);
+    clock.advance(31_999);
+    await settle(clock);
+    expect(registrar.received.filter((r) => r.method === 'REGISTER')).toHaveLength(registersBefore);
+    clock.advance(1);
+    await settle(clock);
+    expect(registrar.received.filter((r) => r.method === 'REGISTER').length).toBeGreaterThan(registersBefore);
+  });
+
+  it('registers again at once when the TCP connection its registration uses closes', async () => {
+    const { clock, network, ua, account } = await setup({
+      transport: 'tcp',
+      outboundProxy: sipUri(`sip:${REGISTRAR.address}:${REGISTRAR.port};transport=tcp`),
+    });
+    const registrar = await startTcpRegistrar(network);
+    account.registerer.register();
+    await settle(clock);
+    expect(account.registerer.state.name).toBe('registered');
+    expect(registrar.received.map((r) => r.connection)).toEqual([0]);
+    expect(ua.flows.has({ protocol: 'tcp', address: REGISTRAR.address, port: REGISTRAR.port })).toBe(true);
+    registrar.connections[0]!.close();
+    await settle(clock);
+    expect(registrar.received.map((r) => r.connection)).toEqual([0, 1]);
+    expect(account.registerer.state.name).toBe('registered');
+  });
+
+  it('pings a flow two accounts share once per interval', async () => {
+    const { clock, network, ua, account } = await setup({ keepAlive: { kind: 'crlf', intervalMs: 20_000 } });
+    const second = ua.addAccount({
+      aor: sipUri('sip:bob@example.test'),
+      password: 'secret',
+      transport: 'udp',
+      expires: 600,
+      outboundProxy: sipUri(`sip:${REGISTRAR.address}:${REGISTRAR.port}`),
+      keepAlive: { kind: 'crlf', intervalMs: 30_000 },
+    });
+    await startRegistrar(network);
+    account.registerer.register();
+    second.registerer.register();
+    await settle(clock);
+    expect(ua.flows.size).toBe(1);
+    network.clearTrace();
+    clock.advance(60_000);
+    await settle(clock);
+    const pings = network.trace.filter((t) => textOf(t.data) === '\r\n\r\n').map((t) => t.sentAt);
+    expect(pings).toEqual([20_000, 40_000, 60_000]);
   });
 });

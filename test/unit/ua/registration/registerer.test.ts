@@ -344,4 +344,127 @@ describe('Registerer', () => {
     expect(sender.last.request.authorization[0]).toContain('algorithm=SHA-256');
     expect(sender.last.request.authorization[0]).toContain('nonce="s"');
   });
+
+  it('turns a 200 with a malformed Contact into a failure with a retry, never a stuck "registering"', async () => {
+    const { clock, sender, registerer } = setup();
+    registerer.register();
+    await flush();
+    sender.answer(200, [['Contact', '<sip:x@>;expires=60']]);
+    const state = registerer.state;
+    expect(state).toMatchObject({ name: 'failed', reason: 'server-error', status: 200 });
+    if (state.name !== 'failed') throw new Error('not failed');
+    expect(state.detail).toMatch(/^200 OK from 127\.0\.0\.1:5070 has a malformed Contact/);
+    clock.advance(state.retryInMs!);
+    await flush();
+    expect(sender.sent).toHaveLength(2);
+    sender.accept(600);
+    expect(registerer.state.name).toBe('registered');
+  });
+
+  it('guards the Expires header of a 200 as well (a response our own code built, read lazily)', async () => {
+    const { sender, registerer } = setup();
+    registerer.register();
+    await flush();
+    const { request, listener } = sender.last;
+    listener.onFinal(createResponse(request, 200, { toTag: 'r', headers: [['Expires', 'soon']] }));
+    expect(registerer.state).toMatchObject({ name: 'failed', reason: 'server-error', status: 200 });
+    expect(registerer.state).toHaveProperty('retryInMs');
+  });
+
+  it('ends an un-REGISTER whose answer cannot be read, instead of waiting for the guard timer', async () => {
+    const { sender, registerer } = setup();
+    registerer.register();
+    await flush();
+    sender.accept(600);
+    const done = registerer.unregister(60_000);
+    sender.answer(200, [['Contact', '<sip:x@>']]);
+    await done;
+    expect(registerer.state.name).toBe('unregistered');
+  });
+
+  it('shows the failure a retry follows, and forgets it once registered or on a fresh register()', async () => {
+    const { clock, sender, registerer, states } = setup();
+    registerer.register();
+    await flush();
+    expect(registerer.state).toEqual({ name: 'registering', attempt: 1 });
+    sender.answer(503);
+    const failed = registerer.state;
+    if (failed.name !== 'failed') throw new Error('not failed');
+    clock.advance(failed.retryInMs!);
+    await flush();
+    expect(registerer.state).toEqual({
+      name: 'registering',
+      attempt: 2,
+      previous: { reason: 'unreachable', status: 503, detail: '503 Service Unavailable from 127.0.0.1:5070' },
+    });
+    sender.answer(500);
+    const again = registerer.state;
+    if (again.name !== 'failed') throw new Error('not failed');
+    clock.advance(again.retryInMs!);
+    await flush();
+    expect(registerer.state).toMatchObject({ name: 'registering', attempt: 3, previous: { status: 500 } });
+    sender.accept(600);
+    expect(registerer.state).toEqual({
+      name: 'registered',
+      expires: 600,
+      contact: 'sip:alice@127.0.0.1:5099',
+    });
+    // A later refresh failure starts a new story; the earlier failures are not shown with it.
+    clock.advance(540_000);
+    await flush();
+    sender.answer(408);
+    const late = registerer.state;
+    if (late.name !== 'failed') throw new Error('not failed');
+    clock.advance(late.retryInMs!);
+    await flush();
+    expect(registerer.state).toMatchObject({
+      name: 'registering',
+      previous: { reason: 'timeout', status: 408 },
+    });
+    registerer.register();
+    await flush();
+    expect(registerer.state).toEqual({ name: 'registering', attempt: 1 });
+    expect(states.filter((s) => s.name === 'registering' && s.previous === undefined)).toHaveLength(2);
+  });
+
+  it('watches the flow while registered and registers again at once when the flow reports a failure', async () => {
+    const watched: Array<{ destination: Destination; onFailed: (detail: string) => void; stopped: boolean }> =
+      [];
+    const watchFlow: FlowWatch = (destination, onFailed) => {
+      const entry = { destination, onFailed, stopped: false };
+      watched.push(entry);
+      return () => {
+        entry.stopped = true;
+      };
+    };
+    const { clock, sender, registerer } = setup({ watchFlow });
+    registerer.register();
+    await flush();
+    expect(watched).toHaveLength(0);
+    sender.accept(600);
+    expect(watched).toHaveLength(1);
+    expect(watched[0]!.destination).toEqual(DESTINATION);
+    // A refresh over the same flow keeps watching it; it does not watch twice.
+    clock.advance(540_000);
+    await flush();
+    sender.accept(600);
+    expect(watched).toHaveLength(1);
+    watched[0]!.onFailed('keep-alive could not be sent');
+    await flush();
+    expect(sender.sent).toHaveLength(3);
+    expect(sender.last.request.method).toBe('REGISTER');
+    // A failure stops watching until the registration succeeds again.
+    sender.answer(503);
+    const failed = registerer.state;
+    if (failed.name !== 'failed') throw new Error('not failed');
+    clock.advance(failed.retryInMs!);
+    await flush();
+    expect(watched).toHaveLength(1);
+    sender.accept(600);
+    expect(watched).toHaveLength(2);
+    const done = registerer.unregister();
+    expect(watched[1]!.stopped).toBe(true);
+    sender.answer(200);
+    await done;
+  });
 });
