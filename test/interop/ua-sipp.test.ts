@@ -1,6 +1,6 @@
 // SIPp against the softphone: SIPp as a registrar (401 → authorized REGISTER → 200 → refresh; 423 → Min-Expires;
-// silence → Timer E/F retransmissions) and as a UAC poking the UAS core (OPTIONS, unknown method, Require: foo,
-// malformed requests).
+// a 200 with a malformed Contact → failure and retry; silence → Timer E/F retransmissions) and as a UAC poking the
+// UAS core (OPTIONS, INVITE → 480, unknown method, Require: foo, malformed requests).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { peersAvailable } from './support/peers';
 import { type SoftphoneProcess, runSoftphone } from './support/softphone-cli';
@@ -70,6 +70,32 @@ describe.skipIf(!peers.sipp)('softphone register against SIPp registrars', () =>
     expect(registered['expires']).toBe(120);
   });
 
+  it('uas-register-bad-contact: a 200 with a malformed Contact fails with a retry, and the retry registers', async () => {
+    const uas = await startSipp({ scenario: 'uas-register-bad-contact.xml', timeoutSec: 20 });
+    const cli = softphone([
+      'register',
+      '--aor',
+      'sip:alice@example.test',
+      '--password',
+      'secret',
+      '--proxy',
+      `sip:127.0.0.1:${uas.localPort}`,
+      '--bind',
+      '127.0.0.1:0',
+      '--retry-base',
+      '1',
+    ]);
+    const failed = await cli.waitFor((e) => e['state'] === 'failed');
+    expect(failed).toMatchObject({ reason: 'server-error', status: 200 });
+    expect(String(failed['detail'])).toMatch(/malformed Contact/);
+    expect(failed['retryInMs']).toBeGreaterThan(0);
+    const registered = await cli.waitFor((e) => e['state'] === 'registered');
+    expect(registered['expires']).toBe(60);
+    const result = await uas.done();
+    expect(result.code, result.errorLog + cli.stderr).toBe(0);
+    expect(cli.registrationStates()).toEqual(['registering', 'failed', 'registering', 'registered']);
+  });
+
   it('uas-register-silent: retransmits on Timer E (500 ms doubling to T2 = 4 s) until it gives up', async () => {
     const uas = await startSipp({ scenario: 'uas-register-silent.xml', timeoutSec: 40 });
     const cli = softphone([
@@ -127,8 +153,17 @@ describe.skipIf(!peers.sipp)('SIPp UAC scenarios against softphone listen', () =
     const { result, messages } = await scenario('uac-options.xml');
     expect(result.code, result.errorLog).toBe(0);
     const answer = messages.find((m) => m.direction === 'received' && m.status === 200);
-    expect(answer?.header('Allow')).toContain('OPTIONS');
+    // What we advertise is what the UAS core takes: nothing it would answer with 405.
+    expect(answer?.header('Allow')).toBe('INVITE, ACK, CANCEL, OPTIONS');
     expect(answer?.header('Accept')).toBe('application/sdp');
+  });
+
+  it('uac-invite-480: an INVITE gets 480 with Retry-After while calls do not exist, and its ACK is absorbed', async () => {
+    const { result, messages } = await scenario('uac-invite-480.xml');
+    expect(result.code, result.errorLog).toBe(0);
+    const answers = messages.filter((m) => m.direction === 'received' && m.status !== undefined);
+    expect(answers.map((m) => m.status)).toEqual([480]);
+    expect(Number(answers[0]!.header('Retry-After'))).toBeGreaterThan(0);
   });
 
   it('uac-unknown-method: 501 with Allow', async () => {
