@@ -69,6 +69,24 @@ describe.skipIf(!peers.sipp)('SIPp UAS scenarios against SIPp', () => {
     expect(sent[0]!.header('Min-Expires')).toBe('120');
   });
 
+  it('uas-register-bad-contact answers a malformed Contact first, then a well-formed 200 to the retry', async () => {
+    const uas = await startSipp({ scenario: 'uas-register-bad-contact.xml', timeoutSec: 15 });
+    const uac = await runSipp({
+      scenario: 'selftest/uac-register-twice.xml',
+      remote: `127.0.0.1:${uas.localPort}`,
+      service: 'alice',
+      keys: { domain: 'example.test' },
+      timeoutSec: 10,
+    });
+    const result = await uas.done();
+    expect(uac.code, uac.errorLog).toBe(0);
+    expect(result.code, result.errorLog).toBe(0);
+    const sent = parseMessageLog(result.messageLog).filter((m) => m.direction === 'sent');
+    expect(sent.map((m) => m.status)).toEqual([200, 200]);
+    expect(sent[0]!.header('Contact')).toBe('<sip:x@>;expires=60');
+    expect(sent[1]!.header('Contact')).toMatch(/^<sip:alice@127\.0\.0\.1:\d+>;expires=60$/);
+  });
+
   it('uas-register-silent logs the REGISTER and never answers; stop() ends it with its log', async () => {
     const uas = await startSipp({ scenario: 'uas-register-silent.xml', timeoutSec: 40 });
     await expect(
