@@ -10,7 +10,7 @@ import type { SipUri } from '../sip/message/uri';
 import { TransactionLayer } from '../sip/transaction/transaction-layer';
 import type { TimerSettings } from '../sip/transaction/timers';
 import { type InvalidMessage, type TraceEvent, TransportLayer } from '../sip/transport/transport-layer';
-import type { TransportProtocol } from '../sip/transport/types';
+import type { Destination, TransportProtocol } from '../sip/transport/types';
 import type { BackoffPolicy } from './backoff';
 import { FlowTable, type KeepAlivePolicy } from './flow-keep-alive';
 import { type NameResolver, NoNameResolver, resolveNextHop } from './next-hop';
@@ -152,14 +152,7 @@ export class UserAgent {
           this.flows.watch(destination, {
             ...(keepAlive ? { keepAlive } : {}),
             // The OPTIONS ping goes where the REGISTERs go, so it proves the same path (RFC 3261 §11).
-            ping: (target) =>
-              new Promise<boolean>((resolve) => {
-                const ping = requests.create(target, { method: 'OPTIONS', requestUri: registrar });
-                this.transactions.sendRequest(ping, target, {
-                  // Any answer proves the path works; only silence or a transport error means the flow is gone.
-                  onFinal: (response) => resolve(response.status !== 408 && response.status !== 503),
-                });
-              }),
+            ping: (target) => this.#ping(requests, registrar, target),
             onFailed,
           }),
         logger: this.#logger,
@@ -169,6 +162,16 @@ export class UserAgent {
     const account: Account = { id, config, registerer, requests };
     this.#accounts.set(id, account);
     return account;
+  }
+
+  /** Sends an OPTIONS ping; true when anything answered (only silence or a transport error means the flow is gone). */
+  #ping(requests: RequestFactory, target: SipUri, destination: Destination): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const ping = requests.create(destination, { method: 'OPTIONS', requestUri: target });
+      this.transactions.sendRequest(ping, destination, {
+        onFinal: (response) => resolve(response.status !== 408 && response.status !== 503),
+      });
+    });
   }
 
   /** The factory for an account's out-of-dialog requests (REGISTER now; OPTIONS, MESSAGE, INVITE, ... later). */
