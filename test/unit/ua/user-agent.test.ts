@@ -375,4 +375,20 @@ describe('UserAgent on a lossy in-memory network', () => {
     const pings = network.trace.filter((t) => textOf(t.data) === '\r\n\r\n').map((t) => t.sentAt);
     expect(pings).toEqual([20_000, 40_000, 60_000]);
   });
+
+  it('says which server could not be reached when the transport cannot send at all', async () => {
+    const { clock, account } = await setup({
+      transport: 'tcp',
+      outboundProxy: sipUri(`sip:${REGISTRAR.address}:${REGISTRAR.port};transport=tcp`),
+    });
+    // Nothing listens on the registrar's TCP port: the connection is refused and the layer synthesizes a 503.
+    account.registerer.register();
+    await settle(clock);
+    expect(account.registerer.state).toMatchObject({
+      name: 'failed',
+      reason: 'unreachable',
+      status: 503,
+      detail: '503 Service Unavailable (cannot reach 10.0.0.1:5060)',
+    });
+  });
 });
