@@ -5,6 +5,11 @@
 // probe fails or the transport reports the connection closed, every watcher hears it once and the flow forgets
 // them: each re-registers (which watches the flow again once it succeeds).
 //
+// On a stream, a CRLF ping that the write accepted proves little: a peer that vanished without a FIN or RST (a host
+// gone, a NAT mapping dropped) leaves the connection half-open, and writes keep succeeding. RFC 5626 §4.4.1 treats a
+// flow as failed when no pong comes back within 10 s of a ping. Servers without outbound support may never answer a
+// ping, so the flow only holds a server to that once it has answered one: from then on, silence means failure.
+//
 // `FlowKeepAlive` is one flow; `FlowTable` finds the flow for a destination and is what the user agent owns.
 import type { Clock, TimerHandle } from '../platform/clock';
 import type { Logger } from '../platform/logger';
@@ -32,8 +37,13 @@ export interface FlowKeepAliveOptions {
   readonly destination: Destination;
   /** The transport's CRLF keep-alive; rejects when the flow cannot carry it. */
   readonly sendCrlf: (destination: Destination) => Promise<void>;
+  /** How long a stream's peer that answers pings may take to answer one (RFC 5626 §4.4.1: 10 s). */
+  readonly pongTimeoutMs?: number;
   readonly logger?: Logger;
 }
+
+/** RFC 5626 §4.4.1. */
+export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
 
 export class FlowKeepAlive {
   readonly destination: Destination;
@@ -43,6 +53,9 @@ export class FlowKeepAlive {
   /** The interval the running timer was set for, to notice when the shortest wish changes. */
   #intervalMs: number | undefined;
   #pinging = false;
+  /** The peer has answered a CRLF ping with a pong on this flow, so it is expected to answer the next ones too. */
+  #answersPings = false;
+  #pongTimer: TimerHandle | undefined;
 
   constructor(options: FlowKeepAliveOptions) {
     this.#options = options;
@@ -60,6 +73,13 @@ export class FlowKeepAlive {
     return () => {
       if (this.#watchers.delete(watcher)) this.#reschedule();
     };
+  }
+
+  /** A pong arrived on this flow's stream (the transport only reports those that answer a ping of ours). */
+  pong(): void {
+    this.#answersPings = true;
+    this.#options.clock.clearTimer(this.#pongTimer);
+    this.#pongTimer = undefined;
   }
 
   /** The transport saw the connection of this flow close. */
@@ -90,7 +110,13 @@ export class FlowKeepAlive {
     this.#options.clock.clearTimer(this.#timer);
     this.#timer = undefined;
     this.#intervalMs = interval;
-    if (interval !== undefined) this.#schedule(interval);
+    if (interval !== undefined) {
+      this.#schedule(interval);
+    } else {
+      // Nobody wants keep-alives any more: an answer still awaited no longer matters.
+      this.#options.clock.clearTimer(this.#pongTimer);
+      this.#pongTimer = undefined;
+    }
   }
 
   #schedule(interval: number): void {
@@ -108,7 +134,7 @@ export class FlowKeepAlive {
       leader.keepAlive.kind === 'options' && destination.protocol === 'udp' ? leader.ping : undefined;
     if (!ping) {
       this.#options.sendCrlf(destination).then(
-        () => undefined,
+        () => this.#awaitPong(),
         (error: unknown) => this.#fail(`keep-alive could not be sent: ${messageOf(error)}`),
       );
       return;
@@ -124,6 +150,15 @@ export class FlowKeepAlive {
       (alive) => finished(alive, 'no answer to the OPTIONS keep-alive'),
       (error: unknown) => finished(false, `OPTIONS keep-alive failed: ${messageOf(error)}`),
     );
+  }
+
+  #awaitPong(): void {
+    if (this.destination.protocol !== 'tcp' || !this.#answersPings || this.#pongTimer) return;
+    const timeout = this.#options.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS;
+    this.#pongTimer = this.#options.clock.setTimer(timeout, () => {
+      this.#pongTimer = undefined;
+      this.#fail(`no pong within ${timeout / 1000} s of a keep-alive ping`);
+    });
   }
 
   #fail(detail: string): void {
@@ -147,6 +182,7 @@ export class FlowKeepAlive {
 export interface FlowTableOptions {
   readonly clock: Clock;
   readonly sendCrlf: (destination: Destination) => Promise<void>;
+  readonly pongTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
@@ -176,6 +212,7 @@ export class FlowTable {
         clock: this.#options.clock,
         destination,
         sendCrlf: this.#options.sendCrlf,
+        ...(this.#options.pongTimeoutMs !== undefined ? { pongTimeoutMs: this.#options.pongTimeoutMs } : {}),
         ...(this.#options.logger ? { logger: this.#options.logger } : {}),
       });
       this.#flows.set(key, flow);
@@ -192,6 +229,11 @@ export class FlowTable {
       unwatch();
       this.#forget(key, current);
     };
+  }
+
+  /** The transport reports a pong on a stream: the flow over it is alive. */
+  pong(destination: Destination): void {
+    this.#flows.get(flowKey(destination))?.pong();
   }
 
   /** The transport reports a closed connection: the flow over it (if any) has failed. */

@@ -107,6 +107,7 @@ export class UserAgent {
     transport.onMessage((incoming) => this.transactions.receive(incoming));
     transport.onInvalid((invalid) => this.#answerInvalid(invalid));
     transport.onConnectionClosed((destination) => this.flows.closed(destination));
+    transport.onPong((destination) => this.flows.pong(destination));
   }
 
   static async start(options: UserAgentOptions): Promise<UserAgent> {

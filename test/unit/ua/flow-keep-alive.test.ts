@@ -134,6 +134,76 @@ describe('FlowKeepAlive', () => {
   });
 });
 
+describe('FlowKeepAlive pong liveness on streams (RFC 5626 §4.4.1)', () => {
+  function streamFlow() {
+    const clock = new ManualClock();
+    const transport = crlfTransport();
+    const flow = new FlowKeepAlive({ clock, destination: TCP, sendCrlf: transport.sendCrlf(clock) });
+    const failures: string[] = [];
+    flow.watch({
+      keepAlive: { kind: 'crlf', intervalMs: 30_000 },
+      onFailed: (detail) => failures.push(detail),
+    });
+    return { clock, transport, flow, failures };
+  }
+
+  it('does not hold a server that never answers pings to an answer', async () => {
+    const { clock, transport, failures } = streamFlow();
+    clock.advance(30_000);
+    await flush();
+    clock.advance(90_000);
+    await flush();
+    expect(transport.sent).toHaveLength(4);
+    expect(failures).toEqual([]);
+  });
+
+  it('fails the flow when a server that answered pings stays silent for 10 s after one', async () => {
+    const { clock, flow, failures } = streamFlow();
+    clock.advance(30_000);
+    await flush();
+    flow.pong();
+    clock.advance(30_000);
+    await flush();
+    clock.advance(9_999);
+    expect(failures).toEqual([]);
+    clock.advance(1);
+    expect(failures).toEqual(['no pong within 10 s of a keep-alive ping']);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('keeps the flow while the pongs come in time', async () => {
+    const { clock, transport, flow, failures } = streamFlow();
+    clock.advance(30_000);
+    await flush();
+    flow.pong();
+    clock.advance(30_000);
+    // Each ping (every 30 s) is answered just before its 10 s are up.
+    for (let i = 0; i < 4; i++) {
+      await flush();
+      clock.advance(9_999);
+      flow.pong();
+      clock.advance(20_001);
+    }
+    expect(transport.sent).toHaveLength(6);
+    expect(failures).toEqual([]);
+  });
+
+  it('never waits for a pong on a datagram flow', async () => {
+    const clock = new ManualClock();
+    const transport = crlfTransport();
+    const flow = new FlowKeepAlive({ clock, destination: UDP, sendCrlf: transport.sendCrlf(clock) });
+    const failures: string[] = [];
+    flow.watch({
+      keepAlive: { kind: 'crlf', intervalMs: 30_000 },
+      onFailed: (detail) => failures.push(detail),
+    });
+    flow.pong();
+    clock.advance(120_000);
+    await flush();
+    expect(failures).toEqual([]);
+  });
+});
+
 describe('FlowTable', () => {
   it('shares one flow per destination and forgets it when the last watcher leaves', () => {
     const clock = new ManualClock();

@@ -69,6 +69,7 @@ async function startTcpRegistrar(network: LoopbackNetwork) {
   const server = await network.listenStream(REGISTRAR.address, REGISTRAR.port);
   const connections: StreamConnection[] = [];
   const received: Array<{ request: SipRequest; connection: number }> = [];
+  const state = { mute: false };
   server.onConnection((connection) => {
     const index = connections.push(connection) - 1;
     let buffered = '';
@@ -77,10 +78,16 @@ async function startTcpRegistrar(network: LoopbackNetwork) {
       for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
         const head = buffered.slice(0, end + 4);
         buffered = buffered.slice(end + 4);
+        // A CRLF ping is answered with a pong (RFC 5626 §3.5.1), as long as the server is there.
+        if (head === '\r\n\r\n') {
+          if (!state.mute) connection.write(Buffer.from('\r\n'));
+          continue;
+        }
         const parsed = parseMessage(head);
         if (!parsed.ok || parsed.message.kind !== 'request') continue;
         const request = parsed.message;
         received.push({ request, connection: index });
+        if (state.mute) continue;
         const response = createResponse(request, 200, {
           toTag: 'reg',
           headers: [['Contact', `${request.header('contact')};expires=600`]],
@@ -89,7 +96,15 @@ async function startTcpRegistrar(network: LoopbackNetwork) {
       }
     });
   });
-  return { server, connections, received };
+  return {
+    server,
+    connections,
+    received,
+    /** The server host vanishes without closing anything: the connection stays open, nothing answers. */
+    vanish: () => {
+      state.mute = true;
+    },
+  };
 }
 
 describe('UserAgent on a lossy in-memory network', () => {
@@ -390,5 +405,30 @@ describe('UserAgent on a lossy in-memory network', () => {
       status: 503,
       detail: '503 Service Unavailable (cannot reach 10.0.0.1:5060)',
     });
+  });
+
+  it('registers again when a TCP server that answered pings stops answering them (RFC 5626 §4.4.1)', async () => {
+    const { clock, network, account } = await setup({
+      transport: 'tcp',
+      outboundProxy: sipUri(`sip:${REGISTRAR.address}:${REGISTRAR.port};transport=tcp`),
+      keepAlive: { kind: 'crlf', intervalMs: 30_000 },
+    });
+    const registrar = await startTcpRegistrar(network);
+    account.registerer.register();
+    await settle(clock);
+    expect(account.registerer.state.name).toBe('registered');
+    // The first ping is answered: from now on the server is expected to answer every ping.
+    clock.advance(30_000);
+    await settle(clock);
+    registrar.vanish();
+    clock.advance(30_000);
+    await settle(clock);
+    clock.advance(9_999);
+    await settle(clock);
+    expect(registrar.received).toHaveLength(1);
+    clock.advance(1);
+    await settle(clock);
+    expect(registrar.received).toHaveLength(2);
+    expect(registrar.received[1]!.request.method).toBe('REGISTER');
   });
 });
