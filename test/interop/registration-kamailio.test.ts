@@ -1,5 +1,5 @@
 // The softphone registering to a real Kamailio registrar (the project's config, digest users in SQLite): over UDP and
-// TCP, refresh, wrong password, unregister, recovery after Kamailio restarts, and two accounts at once.
+// TCP, refresh, wrong password, unregister, recovery after Kamailio restarts or freezes, and two accounts at once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../main/platform/clock';
 import { NodeSocketFactory } from '../../main/platform/node-sockets';
@@ -169,6 +169,45 @@ describe.skipIf(!peers.kamailio)('registration against Kamailio', () => {
     expect(cli.events.slice(before).some((e) => e['state'] === 'registered')).toBe(true);
     expect(await cli.quit()).toBe(0);
   });
+
+  it('notices a frozen Kamailio on a TCP flow by its missing pongs, and registers again (RFC 5626 §4.4.1)', async () => {
+    const cli = register('alice', 'secret', [
+      '--transport',
+      'tcp',
+      '--expires',
+      '600',
+      '--keepalive',
+      '1',
+      '--trace',
+    ]);
+    await cli.waitFor((e) => e['state'] === 'registered');
+    const sentRegisters = () => cli.stderr.split('\n').filter((line) => line.startsWith('REGISTER ')).length;
+    const sentPings = () => (cli.stderr.match(/>> sent TCP .* \(4 bytes\)/g) ?? []).length;
+    // Kamailio answers CRLF pings with a pong (tcp_crlf_ping): after a few, the flow expects one for every ping.
+    await eventually(
+      async () => sentPings(),
+      (count) => count >= 3,
+    );
+    const registersBefore = sentRegisters();
+    const group = kamailio.pid!;
+    // Frozen, not killed: the connection stays open and writes succeed, but nothing answers.
+    process.kill(-group, 'SIGSTOP');
+    try {
+      const registers = await eventually(
+        async () => sentRegisters(),
+        (count) => count > registersBefore,
+        20_000,
+      );
+      expect(registers).toBeGreaterThan(registersBefore);
+      expect(cli.stderr).toContain('no pong within 10 s of a keep-alive ping');
+    } finally {
+      process.kill(-group, 'SIGCONT');
+    }
+    // Thawed, Kamailio answers the REGISTER waiting on the connection.
+    const before = cli.events.length;
+    await cli.waitFor((e) => e['state'] === 'registered', 15_000, before);
+    expect(await cli.quit()).toBe(0);
+  }, 60_000);
 
   it('keeps two accounts registered at once, each with its own state', async () => {
     const ua = await UserAgent.start({
