@@ -1,0 +1,218 @@
+// The pre-start step of `npm start` / `npm run dev`: a missing Electron program and a missing Electron-ABI database
+// addon each end in one paragraph that says what is missing and what to do, never a stack trace; a current addon
+// copy is reused without building.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkElectronBinary } from '../../../scripts/electron-binary';
+import {
+  type AddonStepEffects,
+  type AddonTarget,
+  addonAbiFromBinary,
+  buildFailureReason,
+  prepareElectronAddon,
+  stampFor,
+} from '../../../scripts/electron-native-addon';
+import { prepareElectron } from '../../../scripts/prepare-electron';
+import { electronAddonDir } from '../../../main/store/native-binding';
+
+const electronDir = join('/', 'p', 'node_modules', 'electron');
+
+function files(entries: Record<string, string>) {
+  return {
+    electronDir,
+    readText: (path: string) => entries[path] ?? null,
+    exists: (path: string) => path in entries,
+  };
+}
+
+describe('checkElectronBinary', () => {
+  const pkg = { [join(electronDir, 'package.json')]: '{"version":"45.5.0"}' };
+
+  it('accepts an unpacked program of the package version', () => {
+    const executable = join(electronDir, 'dist', 'electron');
+    const check = checkElectronBinary(
+      files({
+        ...pkg,
+        [join(electronDir, 'path.txt')]: 'electron',
+        [join(electronDir, 'dist', 'version')]: 'v45.5.0',
+        [executable]: '',
+      }),
+    );
+    expect(check).toEqual({ ok: true, executable, version: '45.5.0' });
+  });
+
+  it('says what is missing, how to get it and that npm run web works, when nothing was downloaded', () => {
+    const check = checkElectronBinary(files(pkg));
+    expect(check.ok).toBe(false);
+    if (check.ok) return;
+    expect(check.message).toContain("Electron 45.5.0's program is not downloaded yet");
+    expect(check.message).toContain('`npm install` does not download it');
+    expect(check.message).toContain('npx install-electron');
+    expect(check.message).toContain('`npm run web` runs the same app in your\nbrowser');
+    expect(check.message).not.toMatch(/\n\s+at /);
+  });
+
+  it('notices a program left from another Electron version', () => {
+    const check = checkElectronBinary(
+      files({
+        ...pkg,
+        [join(electronDir, 'path.txt')]: 'electron',
+        [join(electronDir, 'dist', 'version')]: '44.0.0',
+        [join(electronDir, 'dist', 'electron')]: '',
+      }),
+    );
+    expect(check).toMatchObject({ ok: false });
+    expect(!check.ok && check.message).toContain('is version 44.0.0, not 45.5.0');
+  });
+
+  it('says so when the electron package itself is absent', () => {
+    const check = checkElectronBinary(files({}));
+    expect(!check.ok && check.message).toContain('the electron package is not installed');
+  });
+});
+
+const target: AddonTarget = {
+  projectRoot: join('/', 'p'),
+  electronVersion: '45.5.0',
+  abi: '150',
+  betterSqlite3Version: '12.11.1',
+  platform: 'linux',
+  arch: 'x64',
+};
+const copyDir = electronAddonDir(target.projectRoot, '150');
+const copy = join(copyDir, 'better_sqlite3.node');
+
+function effects(overrides: Partial<AddonStepEffects> = {}) {
+  const calls: string[] = [];
+  const value: AddonStepEffects = {
+    exists: () => false,
+    readStamp: () => null,
+    build: async () => {
+      calls.push('build');
+      return '/p/.native/built-150.node';
+    },
+    builtAbi: () => '150',
+    install: (built, dir, stamp) => calls.push(`install ${built} ${dir} ${stamp.electron}`),
+    ...overrides,
+  };
+  return { value, calls };
+}
+
+describe('prepareElectronAddon', () => {
+  it('reuses a current copy without building', async () => {
+    const { value, calls } = effects({
+      exists: (path) => path === copy,
+      readStamp: () => stampFor(target),
+    });
+    expect(await prepareElectronAddon(target, value)).toEqual({ kind: 'current', path: copy });
+    expect(calls).toEqual([]);
+  });
+
+  it('builds a missing copy and installs it with its stamp', async () => {
+    const { value, calls } = effects();
+    expect(await prepareElectronAddon(target, value)).toEqual({ kind: 'built', path: copy });
+    expect(calls).toEqual(['build', `install /p/.native/built-150.node ${copyDir} 45.5.0`]);
+  });
+
+  it('rebuilds a stale copy (stamped for another Electron)', async () => {
+    const { value, calls } = effects({
+      exists: (path) => path === copy,
+      readStamp: () => ({ ...stampFor(target), electron: '45.4.0' }),
+    });
+    expect(await prepareElectronAddon(target, value)).toMatchObject({ kind: 'built' });
+    expect(calls[0]).toBe('build');
+  });
+
+  it('refuses a build that came out for another ABI', async () => {
+    const { value, calls } = effects({ builtAbi: () => '115' });
+    const outcome = await prepareElectronAddon(target, value);
+    expect(outcome.kind).toBe('failed');
+    expect(outcome.kind === 'failed' && outcome.message).toContain(
+      'the build produced an addon for ABI 115, not 150',
+    );
+    expect(calls).toEqual(['build']);
+  });
+
+  it('explains in one paragraph when it cannot download', async () => {
+    const { value } = effects({
+      build: () => Promise.reject(new Error(buildFailureReason('getaddrinfo ENOTFOUND github.com\n'))),
+    });
+    const outcome = await prepareElectronAddon(target, value);
+    expect(outcome.kind).toBe('failed');
+    if (outcome.kind !== 'failed') return;
+    expect(outcome.message).toContain('better-sqlite3 12.11.1 for\nElectron 45.5.0 (ABI 150)');
+    expect(outcome.message).toContain('no network: github.com could not be resolved');
+    expect(outcome.message).toContain("built for Node's ABI and stays that way");
+    expect(outcome.message).toContain('.native/electron-150/');
+    expect(outcome.message).toContain('`npm run web`');
+    expect(outcome.message).not.toMatch(/\n\s*\n/);
+  });
+});
+
+describe('buildFailureReason', () => {
+  it.each([
+    ['getaddrinfo EAI_AGAIN www.example.test', 'no network: www.example.test could not be resolved'],
+    ['Error: connect ECONNREFUSED 10.0.0.1:443', 'no network: ECONNREFUSED 10.0.0.1:443'],
+    [
+      'This is ... related to network connectivity.',
+      "no network: Electron's headers could not be downloaded",
+    ],
+    ['gyp ERR! find Python', 'Python, which node-gyp needs, was not found'],
+    ['something else', 'the build failed'],
+  ])('%s → %s', (log, reason) => {
+    expect(buildFailureReason(log)).toBe(reason);
+  });
+});
+
+describe('addonAbiFromBinary', () => {
+  it('reads the ABI from the registration symbol', () => {
+    const bytes = Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from('\0node_register_module_v150\0')]);
+    expect(addonAbiFromBinary(bytes)).toBe('150');
+    expect(addonAbiFromBinary(Buffer.from('no symbol here'))).toBeNull();
+  });
+});
+
+describe('prepareElectron', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'softphone-prestart-'));
+    mkdirSync(join(root, 'node_modules', 'electron'), { recursive: true });
+    mkdirSync(join(root, 'node_modules', 'better-sqlite3'), { recursive: true });
+    writeFileSync(join(root, 'node_modules', 'electron', 'package.json'), '{"version":"45.5.0"}');
+    writeFileSync(join(root, 'node_modules', 'electron', 'abi_version'), '150');
+    writeFileSync(join(root, 'node_modules', 'better-sqlite3', 'package.json'), '{"version":"12.11.1"}');
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  function sink() {
+    const chunks: string[] = [];
+    return { write: (chunk: string) => chunks.push(chunk) > 0, text: () => chunks.join('') };
+  }
+
+  it('prints both paragraphs and exits 1 when neither Electron nor the addon can be had', async () => {
+    const stdout = sink();
+    const stderr = sink();
+    const { value } = effects({ build: () => Promise.reject(new Error('no network')) });
+    const code = await prepareElectron({ projectRoot: root, stdout, stderr, effects: value });
+    expect(code).toBe(1);
+    expect(stderr.text()).toContain("Electron 45.5.0's program is not downloaded yet");
+    expect(stderr.text()).toContain('Cannot prepare the database addon');
+    expect(stderr.text()).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 0 once Electron is there and the addon is built', async () => {
+    const electron = join(root, 'node_modules', 'electron');
+    writeFileSync(join(electron, 'path.txt'), 'electron');
+    mkdirSync(join(electron, 'dist'));
+    writeFileSync(join(electron, 'dist', 'version'), 'v45.5.0');
+    writeFileSync(join(electron, 'dist', 'electron'), '');
+    const stdout = sink();
+    const stderr = sink();
+    const code = await prepareElectron({ projectRoot: root, stdout, stderr, effects: effects().value });
+    expect(code).toBe(0);
+    expect(stderr.text()).toBe('');
+    expect(stdout.text()).toContain('Built better-sqlite3 for Electron 45.5.0');
+  });
+});
