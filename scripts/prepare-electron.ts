@@ -41,7 +41,12 @@ export async function prepareElectron(io: PrepareIo): Promise<number> {
   }
   const target = addonTarget(io.projectRoot);
   if (target === null) {
-    // Without the electron package there is no ABI to build for; the paragraph above already says what to do.
+    // Without the electron package there is no ABI to build for, and the paragraph above says what to do.
+    if (binary.ok)
+      io.stderr.write(
+        'Cannot prepare the database addon for the desktop app: node_modules/better-sqlite3 or\n' +
+          'node_modules/electron/abi_version is missing. Run `npm install` again, then `npm start`.\n',
+      );
     return 1;
   }
   const addon = await prepareElectronAddon(target, io.effects);

@@ -202,12 +202,29 @@ describe('prepareElectron', () => {
     expect(stderr.text()).not.toMatch(/\n\s+at /);
   });
 
-  it('exits 0 once Electron is there and the addon is built', async () => {
+  function installElectron() {
     const electron = join(root, 'node_modules', 'electron');
     writeFileSync(join(electron, 'path.txt'), 'electron');
     mkdirSync(join(electron, 'dist'));
     writeFileSync(join(electron, 'dist', 'version'), 'v45.5.0');
     writeFileSync(join(electron, 'dist', 'electron'), '');
+  }
+
+  it('says so when better-sqlite3 is not installed at all', async () => {
+    installElectron();
+    rmSync(join(root, 'node_modules', 'better-sqlite3'), { recursive: true });
+    const stderr = sink();
+    const { value, calls } = effects();
+    const code = await prepareElectron({ projectRoot: root, stdout: sink(), stderr, effects: value });
+    expect(code).toBe(1);
+    expect(stderr.text()).toContain(
+      'node_modules/better-sqlite3 or\nnode_modules/electron/abi_version is missing',
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it('exits 0 once Electron is there and the addon is built', async () => {
+    installElectron();
     const stdout = sink();
     const stderr = sink();
     const code = await prepareElectron({ projectRoot: root, stdout, stderr, effects: effects().value });
