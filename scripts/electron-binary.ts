@@ -3,6 +3,7 @@
 // `install-electron` command, or the first `require('electron')` from Node). electron-vite reads path.txt directly and
 // stops with "Error: Electron uninstall" and a stack trace, so `npm start` checks first and explains.
 import { join } from 'node:path';
+import { paragraph } from './paragraph';
 
 export interface ElectronPackageFacts {
   /** node_modules/electron. */
@@ -37,19 +38,19 @@ export function checkElectronBinary(facts: ElectronPackageFacts): ElectronBinary
 }
 
 function missingBinaryMessage(version: string, state: string): string {
-  return [
+  return paragraph([
     `Cannot start the desktop app: Electron ${version}'s program ${state} (node_modules/electron has no`,
     'usable dist/ folder; `npm install` does not download it). With internet access, run',
     "`npx install-electron` (Electron's own download script) and then `npm start` again; behind a proxy or",
     'mirror, set ELECTRON_MIRROR or HTTPS_PROXY first. Without it, `npm run web` runs the same app in your',
     'browser.',
-  ].join('\n');
+  ]);
 }
 
 function missingPackageMessage(): string {
-  return [
+  return paragraph([
     'Cannot start the desktop app: the electron package is not installed (node_modules/electron is missing).',
     'Run `npm install` with internet access, then `npx install-electron`, then `npm start` again. Without it,',
     '`npm run web` runs the same app in your browser.',
-  ].join('\n');
+  ]);
 }

@@ -8,6 +8,7 @@ import {
   electronAddonDir,
   type NativeAddonStamp,
 } from '../main/store/native-binding';
+import { paragraph } from './paragraph';
 
 export interface AddonTarget {
   readonly projectRoot: string;
@@ -86,7 +87,7 @@ export async function prepareElectronAddon(
 /** One paragraph: what is missing, why, what this step tried, and what to do. */
 export function addonFailureMessage(target: AddonTarget, error: unknown): string {
   const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
-  return [
+  return paragraph([
     `Cannot prepare the database addon for the desktop app: better-sqlite3 ${target.betterSqlite3Version} for`,
     `Electron ${target.electronVersion} (ABI ${target.abi}) could not be fetched or built (${reason}).`,
     "The copy in node_modules is built for Node's ABI and stays that way for the tests, the CLI and the web host;",
@@ -94,7 +95,7 @@ export function addonFailureMessage(target: AddonTarget, error: unknown): string
     '(downloaded too; compiling also needs Python and a C++ compiler). With internet access run `npm start` again:',
     `the copy lands in .native/electron-${target.abi}/ and is reused from then on. Until then \`npm run web\` runs`,
     'the same app in your browser.',
-  ].join('\n');
+  ]);
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 import { join, relative } from 'node:path';
 import { ADDON_FILE_NAME, NATIVE_FOLDER, STAMP_FILE_NAME, readStampFile } from '../main/store/native-binding';
 import { checkElectronBinary } from './electron-binary';
+import { paragraph } from './paragraph';
 import {
   type AddonStepEffects,
   type AddonTarget,
@@ -44,8 +45,10 @@ export async function prepareElectron(io: PrepareIo): Promise<number> {
     // Without the electron package there is no ABI to build for, and the paragraph above says what to do.
     if (binary.ok)
       io.stderr.write(
-        'Cannot prepare the database addon for the desktop app: node_modules/better-sqlite3 or\n' +
-          'node_modules/electron/abi_version is missing. Run `npm install` again, then `npm start`.\n',
+        `${paragraph([
+          'Cannot prepare the database addon for the desktop app: node_modules/better-sqlite3 or',
+          'node_modules/electron/abi_version is missing. Run `npm install` again, then `npm start`.',
+        ])}\n`,
       );
     return 1;
   }

@@ -14,10 +14,13 @@ import {
   prepareElectronAddon,
   stampFor,
 } from '../../../scripts/electron-native-addon';
+import { paragraph } from '../../../scripts/paragraph';
 import { prepareElectron } from '../../../scripts/prepare-electron';
 import { electronAddonDir } from '../../../main/store/native-binding';
 
 const electronDir = join('/', 'p', 'node_modules', 'electron');
+/** The message with its line breaks as spaces: wrapping depends on the lengths of inserted values. */
+const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 function files(entries: Record<string, string>) {
   return {
@@ -47,10 +50,11 @@ describe('checkElectronBinary', () => {
     const check = checkElectronBinary(files(pkg));
     expect(check.ok).toBe(false);
     if (check.ok) return;
-    expect(check.message).toContain("Electron 45.5.0's program is not downloaded yet");
-    expect(check.message).toContain('`npm install` does not download it');
-    expect(check.message).toContain('npx install-electron');
-    expect(check.message).toContain('`npm run web` runs the same app in your\nbrowser');
+    expect(flat(check.message)).toContain("Electron 45.5.0's program is not downloaded yet");
+    expect(flat(check.message)).toContain('`npm install` does not download it');
+    expect(flat(check.message)).toContain('npx install-electron');
+    expect(flat(check.message)).toContain('`npm run web` runs the same app in your browser');
+    expect(check.message.split('\n').every((line) => line.length <= 100)).toBe(true);
     expect(check.message).not.toMatch(/\n\s+at /);
   });
 
@@ -64,12 +68,12 @@ describe('checkElectronBinary', () => {
       }),
     );
     expect(check).toMatchObject({ ok: false });
-    expect(!check.ok && check.message).toContain('is version 44.0.0, not 45.5.0');
+    expect(!check.ok && flat(check.message)).toContain('is version 44.0.0, not 45.5.0');
   });
 
   it('says so when the electron package itself is absent', () => {
     const check = checkElectronBinary(files({}));
-    expect(!check.ok && check.message).toContain('the electron package is not installed');
+    expect(!check.ok && flat(check.message)).toContain('the electron package is not installed');
   });
 });
 
@@ -129,7 +133,7 @@ describe('prepareElectronAddon', () => {
     const { value, calls } = effects({ builtAbi: () => '115' });
     const outcome = await prepareElectronAddon(target, value);
     expect(outcome.kind).toBe('failed');
-    expect(outcome.kind === 'failed' && outcome.message).toContain(
+    expect(outcome.kind === 'failed' && flat(outcome.message)).toContain(
       'the build produced an addon for ABI 115, not 150',
     );
     expect(calls).toEqual(['build']);
@@ -142,11 +146,12 @@ describe('prepareElectronAddon', () => {
     const outcome = await prepareElectronAddon(target, value);
     expect(outcome.kind).toBe('failed');
     if (outcome.kind !== 'failed') return;
-    expect(outcome.message).toContain('better-sqlite3 12.11.1 for\nElectron 45.5.0 (ABI 150)');
-    expect(outcome.message).toContain('no network: github.com could not be resolved');
-    expect(outcome.message).toContain("built for Node's ABI and stays that way");
-    expect(outcome.message).toContain('.native/electron-150/');
-    expect(outcome.message).toContain('`npm run web`');
+    expect(flat(outcome.message)).toContain('better-sqlite3 12.11.1 for Electron 45.5.0 (ABI 150)');
+    expect(outcome.message.split('\n').every((line) => line.length <= 100)).toBe(true);
+    expect(flat(outcome.message)).toContain('no network: github.com could not be resolved');
+    expect(flat(outcome.message)).toContain("built for Node's ABI and stays that way");
+    expect(flat(outcome.message)).toContain('.native/electron-150/');
+    expect(flat(outcome.message)).toContain('`npm run web`');
     expect(outcome.message).not.toMatch(/\n\s*\n/);
   });
 });
@@ -197,8 +202,8 @@ describe('prepareElectron', () => {
     const { value } = effects({ build: () => Promise.reject(new Error('no network')) });
     const code = await prepareElectron({ projectRoot: root, stdout, stderr, effects: value });
     expect(code).toBe(1);
-    expect(stderr.text()).toContain("Electron 45.5.0's program is not downloaded yet");
-    expect(stderr.text()).toContain('Cannot prepare the database addon');
+    expect(flat(stderr.text())).toContain("Electron 45.5.0's program is not downloaded yet");
+    expect(flat(stderr.text())).toContain('Cannot prepare the database addon');
     expect(stderr.text()).not.toMatch(/\n\s+at /);
   });
 
@@ -231,5 +236,23 @@ describe('prepareElectron', () => {
     expect(code).toBe(0);
     expect(stderr.text()).toBe('');
     expect(stdout.text()).toContain('Built better-sqlite3 for Electron 45.5.0');
+  });
+});
+
+describe('paragraph', () => {
+  it('keeps a command in backticks on one line', () => {
+    const text = paragraph(['run', '`npx install-electron` now.'], 12);
+    expect(text).toBe('run\n`npx install-electron`\nnow.');
+  });
+
+  it('wraps at word boundaries within the width and keeps every word', () => {
+    const text = paragraph(['a'.repeat(30), 'bb '.repeat(40).trim(), 'c'.repeat(120)], 40);
+    expect(
+      text
+        .split('\n')
+        .slice(0, -1)
+        .every((line) => line.length <= 40),
+    ).toBe(true);
+    expect(flat(text)).toBe(['a'.repeat(30), 'bb '.repeat(40).trim(), 'c'.repeat(120)].join(' '));
   });
 });
