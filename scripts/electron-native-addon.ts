@@ -56,7 +56,7 @@ export async function prepareElectronAddon(
     abi: target.abi,
     platform: target.platform,
     arch: target.arch,
-    betterSqlite3Dir: join(target.projectRoot, 'node_modules', 'better-sqlite3'),
+    projectRoot: target.projectRoot,
     betterSqlite3Version: target.betterSqlite3Version,
     exists: effects.exists,
     readStamp: effects.readStamp,

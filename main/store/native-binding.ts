@@ -42,8 +42,11 @@ export interface NativeBindingFacts {
   readonly abi: string;
   readonly platform: string;
   readonly arch: string;
-  /** Where the installed better-sqlite3 package lives (its folder). */
-  readonly betterSqlite3Dir: string;
+  /**
+   * The folder holding the app's package.json: the source tree (where .native/ lives), or inside app.asar when
+   * packaged. Found from this module's own location, not from node_modules, which may be a symlink to elsewhere.
+   */
+  readonly projectRoot: string;
   readonly betterSqlite3Version: string;
   readonly exists: (path: string) => boolean;
   /** The stamp in a folder, or null when it is absent or unreadable. */
@@ -59,10 +62,9 @@ export type NativeBindingChoice =
 export function chooseNativeBinding(facts: NativeBindingFacts): NativeBindingChoice {
   if (facts.electronVersion === undefined) return { kind: 'default', why: 'node' };
   // Inside an asar archive (packaged), the package's own addon is the one electron-builder rebuilt for Electron.
-  if (facts.betterSqlite3Dir.split(/[\\/]/).some((part) => part.endsWith('.asar')))
+  if (facts.projectRoot.split(/[\\/]/).some((part) => part.endsWith('.asar')))
     return { kind: 'default', why: 'packaged' };
-  // node_modules/better-sqlite3 → the project root two levels up.
-  const dir = electronAddonDir(dirname(dirname(facts.betterSqlite3Dir)), facts.abi);
+  const dir = electronAddonDir(facts.projectRoot, facts.abi);
   const path = join(dir, ADDON_FILE_NAME);
   if (!facts.exists(path)) return { kind: 'unavailable', path, why: 'missing' };
   const stamp = facts.readStamp(dir);
@@ -100,28 +102,52 @@ export function readStampFile(dir: string): NativeAddonStamp | null {
   }
 }
 
+/** The nearest folder at or above `start` that holds a package.json, or null. */
+export function findProjectRoot(
+  start: string,
+  exists: (path: string) => boolean = existsSync,
+): string | null {
+  let dir = start;
+  for (let depth = 0; depth < 8; depth++) {
+    if (exists(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+  return null;
+}
+
+export interface ProcessFacts {
+  readonly versions: Readonly<Record<string, string | undefined>>;
+  /** The folder of the running code: main/store from the sources, out/main once bundled. */
+  readonly moduleDir: string;
+}
+
 /**
  * The `nativeBinding` option for `new Database(...)` in this process: a path when running from the source tree
  * inside Electron with a current copy, otherwise undefined (better-sqlite3's own addon). Under Node this returns
  * before touching the file system.
  */
-export function nativeBindingForThisProcess(): string | undefined {
-  const electronVersion = process.versions.electron;
+export function nativeBindingForThisProcess(
+  facts: ProcessFacts = { versions: process.versions, moduleDir: import.meta.dirname },
+): string | undefined {
+  const electronVersion = facts.versions['electron'];
   if (electronVersion === undefined) return undefined;
-  const require = createRequire(import.meta.url);
-  let packageFile: string;
+  const projectRoot = findProjectRoot(facts.moduleDir);
+  if (projectRoot === null) return undefined;
+  let version: string;
   try {
-    packageFile = require.resolve('better-sqlite3/package.json');
+    const packageFile = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+    version = (JSON.parse(readFileSync(packageFile, 'utf8')) as { version: string }).version;
   } catch {
     return undefined;
   }
-  const version = (JSON.parse(readFileSync(packageFile, 'utf8')) as { version: string }).version;
   const choice = chooseNativeBinding({
     electronVersion,
-    abi: process.versions.modules,
+    abi: facts.versions['modules'] ?? '',
     platform: process.platform,
     arch: process.arch,
-    betterSqlite3Dir: dirname(packageFile),
+    projectRoot,
     betterSqlite3Version: version,
     exists: existsSync,
     readStamp: readStampFile,

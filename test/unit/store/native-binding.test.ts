@@ -11,6 +11,7 @@ import {
   type NativeBindingFacts,
   chooseNativeBinding,
   electronAddonDir,
+  findProjectRoot,
   nativeBindingForThisProcess,
   readStampFile,
 } from '../../../main/store/native-binding';
@@ -32,7 +33,7 @@ function facts(overrides: Partial<NativeBindingFacts> = {}): NativeBindingFacts 
     abi: '150',
     platform: 'linux',
     arch: 'x64',
-    betterSqlite3Dir: join(root, 'node_modules', 'better-sqlite3'),
+    projectRoot: root,
     betterSqlite3Version: '12.11.1',
     exists: (path) => path === copy,
     readStamp: (dir) => (dir === copyDir ? stamp : null),
@@ -49,8 +50,8 @@ describe('chooseNativeBinding', () => {
   });
 
   it('uses the package build inside a packaged app (electron-builder rebuilt it)', () => {
-    const packaged = join('/', 'opt', 'Softphone', 'resources', 'app.asar', 'node_modules', 'better-sqlite3');
-    expect(chooseNativeBinding(facts({ betterSqlite3Dir: packaged }))).toEqual({
+    const packaged = join('/', 'opt', 'Softphone', 'resources', 'app.asar');
+    expect(chooseNativeBinding(facts({ projectRoot: packaged }))).toEqual({
       kind: 'default',
       why: 'packaged',
     });
@@ -107,10 +108,57 @@ describe('readStampFile', () => {
   });
 });
 
+describe('findProjectRoot', () => {
+  it('walks up to the folder with package.json', () => {
+    const exists = (path: string) => path === join(root, 'package.json');
+    expect(findProjectRoot(join(root, 'out', 'main'), exists)).toBe(root);
+    expect(findProjectRoot(join(root, 'main', 'store'), exists)).toBe(root);
+    expect(findProjectRoot(join('/', 'elsewhere'), exists)).toBeNull();
+  });
+});
+
 describe('nativeBindingForThisProcess', () => {
+  let project: string | undefined;
+  afterEach(() => {
+    if (project !== undefined) rmSync(project, { recursive: true, force: true });
+  });
+
   it('leaves the default addon under Node', () => {
     expect(process.versions.electron).toBeUndefined();
     expect(nativeBindingForThisProcess()).toBeUndefined();
+  });
+
+  it("inside Electron, finds the copy beside the bundle's project, not beside node_modules", () => {
+    // A project whose bundle sits in out/main and whose .native holds a current copy for Electron's ABI.
+    project = mkdtempSync(join(tmpdir(), 'softphone-project-'));
+    writeFileSync(join(project, 'package.json'), '{}');
+    mkdirSync(join(project, 'out', 'main'), { recursive: true });
+    const dir = electronAddonDir(project, '150');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'better_sqlite3.node'), '');
+    const installed = createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string };
+    writeFileSync(
+      join(dir, 'stamp.json'),
+      JSON.stringify({
+        electron: '45.5.0',
+        abi: '150',
+        betterSqlite3: installed.version,
+        platform: process.platform,
+        arch: process.arch,
+      }),
+    );
+    const moduleDir = join(project, 'out', 'main');
+    const electron = { ...process.versions, electron: '45.5.0', modules: '150' };
+    expect(nativeBindingForThisProcess({ versions: electron, moduleDir })).toBe(
+      join(dir, 'better_sqlite3.node'),
+    );
+    // Another Electron (another stamp) or another ABI (another folder) is not loaded.
+    expect(
+      nativeBindingForThisProcess({ versions: { ...electron, electron: '46.0.0' }, moduleDir }),
+    ).toBeUndefined();
+    expect(
+      nativeBindingForThisProcess({ versions: { ...electron, modules: '151' }, moduleDir }),
+    ).toBeUndefined();
   });
 });
 
