@@ -32,6 +32,19 @@ export const electronBuilderConfig: Configuration = {
     { name: 'SIP address', schemes: ['sip'], role: 'Viewer' },
     { name: 'Telephone number', schemes: ['tel'], role: 'Viewer' },
   ],
+  // Electron fuses, flipped in the packaged binary (Electron security checklist): the app cannot be turned into a
+  // plain Node runtime (ELECTRON_RUN_AS_NODE, NODE_OPTIONS, --inspect), loads code only from its own app.asar and
+  // checks that archive's integrity (macOS and Windows), and file:// gets no privileges beyond a browser's (the
+  // window is served from app://softphone/). Nothing here forks with ELECTRON_RUN_AS_NODE.
+  electronFuses: {
+    runAsNode: false,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    onlyLoadAppFromAsar: true,
+    enableEmbeddedAsarIntegrityValidation: true,
+    grantFileProtocolExtraPrivileges: false,
+    enableCookieEncryption: true,
+  },
   // Nothing is uploaded anywhere: artifacts stay in dist/.
   publish: null,
 

@@ -9,6 +9,7 @@ import {
   Menu,
   nativeImage,
   nativeTheme,
+  protocol,
   safeStorage,
   session,
   shell,
@@ -16,11 +17,12 @@ import {
 } from 'electron';
 import type { WebContents } from 'electron';
 import { createAppOrigin } from './app/app-origin';
+import { APP_SCHEME, createAppProtocolHandler, privilegedSchemes } from './app/app-protocol';
 import { createConsoleLogger } from './app/console-logger';
 import { appId } from './app/identity';
 import { AppLifecycle, claimSingleInstance, findProtocolUri, registerProtocolClients } from './app/lifecycle';
 import { SafeStorageCipher } from './app/safe-storage-cipher';
-import { applySessionSecurity, guardWebContents } from './app/security';
+import { applySessionSecurity, contentSecurityPolicy, guardWebContents } from './app/security';
 import { startEngineOrFallback } from './app/shell-engine';
 import { StatusTray } from './app/tray';
 import { createMainWindow, loadApp, revealWindow } from './app/window';
@@ -58,6 +60,9 @@ async function start(): Promise<void> {
     guardWebContents(contents, { openExternal: (url) => shell.openExternal(url), logger }),
   );
 
+  // Custom schemes get their privileges only when registered before the app is ready.
+  protocol.registerSchemesAsPrivileged([...privilegedSchemes]);
+
   await app.whenReady();
   registerProtocolClients(app, { packaged: app.isPackaged, logger });
 
@@ -71,17 +76,22 @@ async function start(): Promise<void> {
 
   // The dev server is honoured only in an unpackaged run (electron-vite dev sets it).
   const devServerUrl = app.isPackaged ? null : (process.env['ELECTRON_RENDERER_URL'] ?? null);
-  const origin = createAppOrigin({
-    rendererIndexFile: join(import.meta.dirname, '../renderer/index.html'),
-    devServerUrl,
-    platform: process.platform,
-  });
+  const origin = createAppOrigin({ devServerUrl });
+  const devServerOrigin = origin.entry.servedByApp ? null : new URL(origin.entry.url).origin;
+  // The built renderer is served from app://softphone/ with our CSP as a response header (not from file://).
+  protocol.handle(
+    APP_SCHEME,
+    createAppProtocolHandler({
+      rendererRoot: join(import.meta.dirname, '../renderer'),
+      contentSecurityPolicy: contentSecurityPolicy(null),
+    }),
+  );
 
   let windowContents: WebContents | null = null;
   applySessionSecurity(session.defaultSession, {
     origin,
     isOurWebContents: (contents) => contents !== null && contents === windowContents,
-    devServerOrigin: origin.entry.kind === 'url' ? new URL(origin.entry.url).origin : null,
+    devServerOrigin,
     logger,
   });
 

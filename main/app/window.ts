@@ -52,13 +52,9 @@ export function createMainWindow(
   return window;
 }
 
-/** Loads our page: the built renderer file, or the development server. */
-export async function loadApp(
-  window: Pick<BrowserWindow, 'loadFile' | 'loadURL'>,
-  entry: AppEntry,
-): Promise<void> {
-  if (entry.kind === 'file') await window.loadFile(entry.path);
-  else await window.loadURL(entry.url);
+/** Loads our page: the built renderer through app://softphone/, or the development server. Never a file:// URL. */
+export async function loadApp(window: Pick<BrowserWindow, 'loadURL'>, entry: AppEntry): Promise<void> {
+  await window.loadURL(entry.url);
 }
 
 /** Brings the window to the front, whatever state it is in. */

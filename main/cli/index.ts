@@ -1,57 +1,102 @@
-// The `softphone` command: headless access to the engine. One JSON object per line on stdout, logs on stderr.
-import { UsageError } from './args';
-import { listenCommand } from './listen-command';
-import { createOutput } from './output';
-import { parseCommand } from './parse-command';
-import { registerCommand } from './register-command';
+// The `softphone` command: headless access to the engine. One JSON object per line on stdout, logs on stderr; help
+// and the version go to stdout. Commands load lazily, so `--help` and `--version` never load the SIP stack.
+import { UsageError, parseCommandOptions } from './args';
+import { type CommandSpec, commandSpecs, findCommand } from './command-specs';
+import { commandHelp, generalHelp } from './help';
+import { type Output, createOutput } from './output';
+import { closestName } from './suggest';
+import type { StartUserAgent } from './user-agent-factory';
 
-const USAGE = `usage: softphone <command> [options]
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin: NodeJS.ReadableStream;
+  /** Where SOFTPHONE_PASSWORD is read; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
 
-commands:
-  parse [FILE|-]                      parse one SIP message and print it as JSON
-  register --aor URI --password PW    register and stay registered until SIGINT/SIGTERM or "quit" on stdin
-           [--auth-user U] [--display-name NAME] [--proxy URI] [--registrar URI]
-           [--transport udp|tcp] [--bind IP:PORT] [--expires SECONDS]
-           [--keepalive SECONDS] [--keepalive-kind crlf|options] [--retry-base S] [--retry-max S] [--trace]
-  listen [--bind IP:PORT] [--trace]   answer as a UA without registering; print incoming requests
+export interface CliDeps {
+  /** The package version that `--version` prints. */
+  readonly version: string;
+  /** How commands build their user agent; the real sockets and clock unless a test passes its own. */
+  readonly startUserAgent?: StartUserAgent;
+}
 
-The password may also come from the SOFTPHONE_PASSWORD environment variable.`;
-
+/** Runs one invocation and resolves with its exit code: 0 success, 1 failure, 2 usage error. */
 export async function main(
   argv: readonly string[],
-  io: {
-    stdout: NodeJS.WritableStream;
-    stderr: NodeJS.WritableStream;
-    stdin: NodeJS.ReadableStream;
-  } = process,
+  io: CliIo = process,
+  deps: CliDeps = { version: 'unknown' },
 ): Promise<number> {
-  const [command, ...rest] = argv;
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stderr.write(generalHelp(deps.version));
+    return 2;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' ? rest[0] : undefined;
+    const spec = topic === undefined ? undefined : findCommand(topic);
+    if (topic !== undefined && spec === undefined) return unknownCommand(topic, io);
+    io.stdout.write(spec ? commandHelp(spec) : generalHelp(deps.version));
+    return 0;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout.write(`softphone ${deps.version}\n`);
+    return 0;
+  }
+  const spec = findCommand(first);
+  if (spec === undefined) return unknownCommand(first, io);
+
   const output = createOutput(io.stdout, io.stderr, { verbose: rest.includes('--verbose') });
-  const args = rest.filter((arg) => arg !== '--verbose');
   try {
-    switch (command) {
-      case 'parse':
-        return await parseCommand(args, output, io.stdin);
-      case 'register':
-        return await registerCommand(args, output, io.stdin);
-      case 'listen':
-        return await listenCommand(args, output, io.stdin);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stderr.write(`${USAGE}\n`);
-        return command === undefined ? 2 : 0;
-      default:
-        io.stderr.write(`unknown command: ${command}\n${USAGE}\n`);
-        return 2;
+    const options = parseCommandOptions(spec, rest);
+    if (options.flag('help')) {
+      io.stdout.write(commandHelp(spec));
+      return 0;
     }
+    return await run(spec, options, output, io, deps);
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
-      output.error({ error: error.message });
+    if (error instanceof UsageError) {
+      io.stderr.write(`softphone ${spec.name}: ${error.message}\n`);
       return 2;
     }
     output.error({ error: error instanceof Error ? error.message : String(error) });
     return 1;
   }
+}
+
+async function run(
+  spec: CommandSpec,
+  options: ReturnType<typeof parseCommandOptions>,
+  output: Output,
+  io: CliIo,
+  deps: CliDeps,
+): Promise<number> {
+  const env = io.env ?? process.env;
+  const startUserAgent = deps.startUserAgent ?? (await import('./user-agent-factory')).startSystemUserAgent;
+  switch (spec.name) {
+    case 'parse':
+      return (await import('./parse-command')).parseCommand(options.positionals, output, io.stdin);
+    case 'register':
+      return (await import('./register-command')).registerCommand(options, output, io.stdin, {
+        env,
+        startUserAgent,
+      });
+    case 'listen':
+      return (await import('./listen-command')).listenCommand(options, output, io.stdin, { startUserAgent });
+    default:
+      throw new Error(`no runner for ${spec.name}`);
+  }
+}
+
+function unknownCommand(name: string, io: CliIo): number {
+  const suggestion = closestName(
+    name,
+    commandSpecs.map((spec) => spec.name),
+  );
+  io.stderr.write(
+    `softphone: unknown command "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ''}\n` +
+      `Run "softphone --help" for the list of commands.\n`,
+  );
+  return 2;
 }

@@ -1,26 +1,22 @@
 // `softphone listen`: run the UAS core without registering and print each incoming request as a JSON line.
-import { parseArgs } from 'node:util';
 import { formatUri } from '../sip/message/uri';
-import { bindArg } from './args';
+import { type ParsedOptions, bindArg } from './args';
 import type { Output } from './output';
 import { runUntilQuit } from './run-until-quit';
-import { startUserAgent } from './user-agent-factory';
+import type { StartUserAgent } from './user-agent-factory';
 
 export async function listenCommand(
-  args: readonly string[],
+  options: ParsedOptions,
   output: Output,
   stdin: NodeJS.ReadableStream,
+  deps: { readonly startUserAgent: StartUserAgent },
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      bind: { type: 'string', default: '127.0.0.1:5060' },
-      trace: { type: 'boolean', default: false },
+  const ua = await deps.startUserAgent(
+    {
+      bind: bindArg(options.string('bind') ?? '127.0.0.1:5060'),
+      firstHop: undefined,
+      trace: options.flag('trace'),
     },
-    strict: true,
-  });
-  const ua = await startUserAgent(
-    { bind: bindArg(values.bind), firstHop: undefined, trace: values.trace },
     output,
   );
   ua.core.observe((request) => {

@@ -1,42 +1,43 @@
 // `softphone register`: register one account, print every state change as a JSON line, stay registered until
 // SIGINT/SIGTERM or `quit` on stdin, then unregister and exit 0. A registration the server rejects for good
 // (wrong password, unknown user, forbidden) exits 1 after saying why.
-import { parseArgs } from 'node:util';
 import { formatUri } from '../sip/message/uri';
 import type { RegistrationState } from '../ua/registration/registration-state';
-import { UsageError, bindArg, choiceArg, intArg, sipUriArg } from './args';
+import { type ParsedOptions, UsageError, bindArg, choiceArg, intArg, sipUriArg } from './args';
 import type { Output } from './output';
 import { runUntilQuit } from './run-until-quit';
-import { stableInstanceId, startUserAgent } from './user-agent-factory';
+import { type StartUserAgent, stableInstanceId } from './user-agent-factory';
+
+export interface RegisterDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly startUserAgent: StartUserAgent;
+}
 
 export async function registerCommand(
-  args: readonly string[],
+  options: ParsedOptions,
   output: Output,
   stdin: NodeJS.ReadableStream,
+  deps: RegisterDeps,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      aor: { type: 'string' },
-      password: { type: 'string' },
-      'auth-user': { type: 'string' },
-      'display-name': { type: 'string' },
-      proxy: { type: 'string' },
-      registrar: { type: 'string' },
-      transport: { type: 'string' },
-      bind: { type: 'string' },
-      expires: { type: 'string' },
-      keepalive: { type: 'string' },
-      'keepalive-kind': { type: 'string' },
-      'retry-base': { type: 'string' },
-      'retry-max': { type: 'string' },
-      instance: { type: 'string' },
-      trace: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const values = {
+    aor: options.string('aor'),
+    password: options.string('password'),
+    'auth-user': options.string('auth-user'),
+    'display-name': options.string('display-name'),
+    proxy: options.string('proxy'),
+    registrar: options.string('registrar'),
+    transport: options.string('transport'),
+    bind: options.string('bind'),
+    expires: options.string('expires'),
+    keepalive: options.string('keepalive'),
+    'keepalive-kind': options.string('keepalive-kind'),
+    'retry-base': options.string('retry-base'),
+    'retry-max': options.string('retry-max'),
+    instance: options.string('instance'),
+    trace: options.flag('trace'),
+  };
   const aor = sipUriArg('aor', values.aor);
-  const password = values.password ?? process.env['SOFTPHONE_PASSWORD'];
+  const password = values.password ?? deps.env['SOFTPHONE_PASSWORD'];
   if (password === undefined) throw new UsageError('--password (or SOFTPHONE_PASSWORD) is required');
   const proxy = values.proxy !== undefined ? sipUriArg('proxy', values.proxy) : undefined;
   const registrar = values.registrar !== undefined ? sipUriArg('registrar', values.registrar) : undefined;
@@ -53,7 +54,10 @@ export async function registerCommand(
   const retryMax = intArg('retry-max', values['retry-max'], 300, retryBase, 86_400);
   const bind = values.bind !== undefined ? bindArg(values.bind) : undefined;
 
-  const ua = await startUserAgent({ bind, firstHop: proxy ?? registrar ?? aor, trace: values.trace }, output);
+  const ua = await deps.startUserAgent(
+    { bind, firstHop: proxy ?? registrar ?? aor, trace: values.trace },
+    output,
+  );
   output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
   const account = ua.addAccount({
     aor,

@@ -23,7 +23,10 @@ export interface UserAgentArgs {
   readonly trace: boolean;
 }
 
-export async function startUserAgent(args: UserAgentArgs, output: Output): Promise<UserAgent> {
+/** Builds and starts the user agent a command runs on; injected so tests run commands on an in-memory network. */
+export type StartUserAgent = (args: UserAgentArgs, output: Output) => Promise<UserAgent>;
+
+export const startSystemUserAgent: StartUserAgent = async (args, output) => {
   let bind = args.bind;
   if (!bind) {
     const hop = args.firstHop ? bareHost(args.firstHop.host) : '127.0.0.1';
@@ -45,7 +48,7 @@ export async function startUserAgent(args: UserAgentArgs, output: Output): Promi
   });
   if (args.trace) ua.onTrace((event) => output.trace(event));
   return ua;
-}
+};
 
 /**
  * A stable +sip.instance for this AoR on this machine (RFC 5626 §4.1 wants it to survive restarts): a name-based

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { nativeBindingForThisProcess } from './native-binding';
 import { classifyStoreError, storeError, type StoreError } from './store-error';
 
 /** How long a statement waits for another connection's lock before failing with "busy". */
@@ -25,6 +26,11 @@ export interface OpenDatabaseOptions {
    */
   readonly quickCheck?: boolean;
   readonly busyTimeoutMs?: number;
+  /**
+   * The compiled addon to load. Default: the Electron-ABI copy when running inside Electron from the source tree,
+   * better-sqlite3's own build otherwise (see native-binding.ts).
+   */
+  readonly nativeBinding?: string;
 }
 
 export type OpenDatabaseOutcome =
@@ -38,7 +44,13 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
   try {
     // 0700: the folder also holds the key file that protects stored passwords.
     if (!readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+    const nativeBinding = options.nativeBinding ?? nativeBindingForThisProcess();
+    db = new Database(path, {
+      readonly,
+      fileMustExist: readonly,
+      timeout: busyTimeoutMs,
+      ...(nativeBinding !== undefined ? { nativeBinding } : {}),
+    });
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     // The first statement that reads the file: a file that is not a database fails here with SQLITE_NOTADB.
     if (!readonly) db.pragma('journal_mode = WAL');

@@ -1,24 +1,26 @@
-// "Our page" is one exact file (any hash), or in development the loopback dev server's origin.
+// "Our page" is app://softphone/index.html (any hash), or in development the loopback dev server's origin.
 import { describe, expect, it } from 'vitest';
 import { createAppOrigin, isLoopbackHttpUrl } from '../../../main/app/app-origin';
 
-const rendererIndexFile = '/opt/Softphone/resources/app.asar/out/renderer/index.html';
+describe('built renderer (app://softphone/)', () => {
+  const origin = createAppOrigin({ devServerUrl: null });
 
-describe('packaged renderer (file://)', () => {
-  const origin = createAppOrigin({ rendererIndexFile, devServerUrl: null, platform: 'linux' });
-
-  it('loads the file', () => {
-    expect(origin.entry).toEqual({ kind: 'file', path: rendererIndexFile });
+  it('loads our custom scheme, not a file', () => {
+    expect(origin.entry).toEqual({ url: 'app://softphone/index.html', servedByApp: true });
   });
 
   it.each([
-    [`file://${rendererIndexFile}`, true],
-    [`file://${rendererIndexFile}#/settings/accounts`, true],
-    [`file://${rendererIndexFile}?x=1`, true],
-    ['file:///opt/Softphone/resources/app.asar/out/renderer/other.html', false],
-    ['file:///tmp/index.html', false],
-    ['file://evil-host/opt/Softphone/resources/app.asar/out/renderer/index.html', false],
-    ['https://example.com/index.html', false],
+    ['app://softphone/index.html', true],
+    ['app://softphone/index.html#/settings/accounts', true],
+    ['app://softphone/index.html?x=1', true],
+    ['app://softphone/', true],
+    ['APP://SOFTPHONE/index.html', true],
+    ['app://softphone/assets/index.js', false],
+    ['app://softphone/other.html', false],
+    ['app://evil/index.html', false],
+    ['app://user:pw@softphone/index.html', false],
+    ['file:///opt/Softphone/resources/app.asar/out/renderer/index.html', false],
+    ['https://softphone/index.html', false],
     ['http://localhost:5173/', false],
     ['not a url', false],
     ['', false],
@@ -26,38 +28,25 @@ describe('packaged renderer (file://)', () => {
     expect(origin.isAppUrl(url)).toBe(expected);
   });
 
-  it("recognises Chromium's origin string for file pages only", () => {
-    expect(origin.isAppOrigin('file://')).toBe(true);
-    expect(origin.isAppOrigin('file:///')).toBe(true);
-    expect(origin.isAppOrigin('https://example.com')).toBe(false);
+  it("recognises Chromium's origin string for our scheme only", () => {
+    expect(origin.isAppOrigin('app://softphone')).toBe(true);
+    expect(origin.isAppOrigin('app://softphone/')).toBe(true);
+    expect(origin.isAppOrigin('file://')).toBe(false);
+    expect(origin.isAppOrigin('app://evil')).toBe(false);
     expect(origin.isAppOrigin('null')).toBe(false);
-  });
-
-  it('compares paths without regard to percent-encoding, and on Windows to case', () => {
-    const file = '/Program Files/Softphone/Out/Renderer/Index.html';
-    const windows = createAppOrigin({ rendererIndexFile: file, devServerUrl: null, platform: 'win32' });
-    const linux = createAppOrigin({ rendererIndexFile: file, devServerUrl: null, platform: 'linux' });
-    expect(windows.isAppUrl('file:///program%20files/softphone/out/renderer/index.html')).toBe(true);
-    expect(linux.isAppUrl('file:///program%20files/softphone/out/renderer/index.html')).toBe(false);
-    expect(linux.isAppUrl('file:///Program%20Files/Softphone/Out/Renderer/Index.html')).toBe(true);
-    expect(windows.isAppUrl('file:///program%20files/softphone/out/renderer/evil.html')).toBe(false);
   });
 });
 
 describe('development server', () => {
-  const origin = createAppOrigin({
-    rendererIndexFile,
-    devServerUrl: 'http://localhost:5173/',
-    platform: 'linux',
-  });
+  const origin = createAppOrigin({ devServerUrl: 'http://localhost:5173/' });
 
   it('loads the dev server and accepts its origin only', () => {
-    expect(origin.entry).toEqual({ kind: 'url', url: 'http://localhost:5173/' });
+    expect(origin.entry).toEqual({ url: 'http://localhost:5173/', servedByApp: false });
     expect(origin.isAppUrl('http://localhost:5173/#/dialpad')).toBe(true);
     expect(origin.isAppUrl('http://localhost:5173/src/main.ts')).toBe(true);
     expect(origin.isAppUrl('http://localhost:5174/')).toBe(false);
     expect(origin.isAppUrl('https://localhost:5173/')).toBe(false);
-    expect(origin.isAppUrl(`file://${rendererIndexFile}`)).toBe(false);
+    expect(origin.isAppUrl('app://softphone/index.html')).toBe(false);
     expect(origin.isAppOrigin('http://localhost:5173')).toBe(true);
     expect(origin.isAppOrigin('http://localhost:5174')).toBe(false);
   });
@@ -69,8 +58,8 @@ describe('development server', () => {
       'javascript:alert(1)',
       'nonsense',
     ]) {
-      const fallback = createAppOrigin({ rendererIndexFile, devServerUrl, platform: 'linux' });
-      expect(fallback.entry.kind).toBe('file');
+      const fallback = createAppOrigin({ devServerUrl });
+      expect(fallback.entry.servedByApp).toBe(true);
     }
   });
 

@@ -14,6 +14,9 @@ const fake = vi.hoisted(() => {
     windows: [] as FakeWindowShape[],
     handlers: new Map<string, Handler>(),
     trays: [] as { tooltip: string }[],
+    /** What main/index.ts did with `protocol`, in order. */
+    protocolCalls: [] as string[],
+    protocolHandler: null as ((request: Request) => Promise<Response>) | null,
     createEngine: null as unknown as (options: unknown) => Promise<unknown>,
     app: null as unknown as AppShape,
   };
@@ -46,7 +49,9 @@ vi.mock('electron', async () => {
     requestSingleInstanceLock = () => fake.state.lock;
     enableSandbox = () => undefined;
     setAppUserModelId = () => undefined;
-    whenReady = async () => undefined;
+    whenReady = async () => {
+      fake.state.protocolCalls.push('ready');
+    };
     getPath = (name: string) => `/home/user/.config/Softphone/${name}`;
     getVersion = () => '9.9.9';
     isDefaultProtocolClient = () => false;
@@ -118,6 +123,16 @@ vi.mock('electron', async () => {
       handle: (channel: string, handler: Handler) => void fake.state.handlers.set(channel, handler),
       removeHandler: (channel: string) => void fake.state.handlers.delete(channel),
     },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: { scheme: string; privileges: Record<string, boolean> }[]) =>
+        void fake.state.protocolCalls.push(
+          `privileged ${schemes.map((s) => `${s.scheme}:${Object.keys(s.privileges).sort().join(',')}`).join(' ')}`,
+        ),
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) => {
+        fake.state.protocolCalls.push(`handle ${scheme}`);
+        fake.state.protocolHandler = handler;
+      },
+    },
     Menu: { buildFromTemplate: (template: unknown) => ({ template }) },
     nativeImage: { createFromBuffer: () => ({ addRepresentation: () => undefined }) },
     nativeTheme: { shouldUseDarkColors: false },
@@ -178,6 +193,8 @@ beforeEach(() => {
   fake.state.windows.length = 0;
   fake.state.trays.length = 0;
   fake.state.handlers.clear();
+  fake.state.protocolCalls.length = 0;
+  fake.state.protocolHandler = null;
   // Each boot registers its listeners on the one fake app; forget the previous boot's.
   if (fake.state.app) {
     (fake.state.app as unknown as NodeJS.EventEmitter).removeAllListeners();
@@ -204,7 +221,7 @@ describe('main/index.ts', () => {
     const engine = fakeEngine();
     fake.state.createEngine = vi.fn(async () => engine);
     await boot();
-    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toMatch(/renderer[\\/]index\.html$/));
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBe('app://softphone/index.html'));
     expect(fake.state.createEngine).toHaveBeenCalledWith(
       expect.objectContaining({ dataDir: '/home/user/.config/Softphone/userData', host: 'electron' }),
     );
@@ -219,6 +236,23 @@ describe('main/index.ts', () => {
       nodeIntegration: false,
     });
     expect(String(options.webPreferences['preload'])).toMatch(/preload[\\/]index\.cjs$/);
+  });
+
+  it('serves the window from app://softphone/, registered as privileged before ready, with the CSP header', async () => {
+    fake.state.createEngine = async () => fakeEngine();
+    await boot();
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBe('app://softphone/index.html'));
+    expect(fake.state.protocolCalls).toEqual([
+      'privileged app:secure,standard,stream,supportFetchAPI',
+      'ready',
+      'handle app',
+    ]);
+    // The handler is wired to the build output; a request outside it is refused and still carries the policy.
+    const refused = await fake.state.protocolHandler!(new Request('app://softphone/../../etc/passwd'));
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const stranger = await fake.state.protocolHandler!(new Request('app://elsewhere/index.html'));
+    expect(stranger.status).toBe(404);
   });
 
   it('carries commands from our page to the engine and engine events to the page', async () => {

@@ -13,9 +13,8 @@ import {
   isSafeExternalUrl,
 } from '../../../main/app/security';
 
-const rendererIndexFile = '/opt/Softphone/out/renderer/index.html';
-const appUrl = `file://${rendererIndexFile}`;
-const origin = createAppOrigin({ rendererIndexFile, devServerUrl: null, platform: 'linux' });
+const appUrl = 'app://softphone/index.html';
+const origin = createAppOrigin({ devServerUrl: null });
 
 type RequestHandler = Parameters<Session['setPermissionRequestHandler']>[0] & {};
 type CheckHandler = Parameters<Session['setPermissionCheckHandler']>[0] & {};
@@ -65,7 +64,7 @@ function securedSession() {
     details: { requestingUrl?: string; mediaType?: string; requestingOrigin?: string } = {},
     contents: WebContents | null = ours,
   ): boolean =>
-    check!(contents, permission as never, details.requestingOrigin ?? 'file://', {
+    check!(contents, permission as never, details.requestingOrigin ?? 'app://softphone', {
       isMainFrame: true,
       requestingUrl: details.requestingUrl ?? appUrl,
       mediaType: details.mediaType as never,
@@ -141,8 +140,16 @@ describe('permission checks', () => {
   it('falls back to the origin when Chromium gives no URL', () => {
     const s = securedSession();
     expect(
-      s.checkPermission('media', { mediaType: 'audio', requestingUrl: '', requestingOrigin: 'file://' }),
+      s.checkPermission('media', {
+        mediaType: 'audio',
+        requestingUrl: '',
+        requestingOrigin: 'app://softphone',
+      }),
     ).toBe(true);
+    // The page no longer comes from file://, so that origin is a stranger's.
+    expect(
+      s.checkPermission('media', { mediaType: 'audio', requestingUrl: '', requestingOrigin: 'file://' }),
+    ).toBe(false);
     expect(
       s.checkPermission('media', {
         mediaType: 'audio',

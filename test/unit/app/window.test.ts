@@ -82,12 +82,13 @@ describe('createMainWindow', () => {
 });
 
 describe('loadApp', () => {
-  it('loads the file for a packaged build and the URL for the dev server', async () => {
-    const window = { loadFile: vi.fn(async () => undefined), loadURL: vi.fn(async () => undefined) };
-    await loadApp(window, { kind: 'file', path: '/app/out/renderer/index.html' });
-    expect(window.loadFile).toHaveBeenCalledWith('/app/out/renderer/index.html');
-    await loadApp(window, { kind: 'url', url: 'http://localhost:5173/' });
+  it('loads app://softphone/ for a build and the dev server in development, never a file:// URL', async () => {
+    const window = { loadURL: vi.fn(async (_url: string) => undefined) };
+    await loadApp(window, { url: 'app://softphone/index.html', servedByApp: true });
+    expect(window.loadURL).toHaveBeenCalledWith('app://softphone/index.html');
+    await loadApp(window, { url: 'http://localhost:5173/', servedByApp: false });
     expect(window.loadURL).toHaveBeenCalledWith('http://localhost:5173/');
+    expect(window.loadURL.mock.calls.some(([url]) => String(url).startsWith('file:'))).toBe(false);
   });
 });
 

@@ -78,6 +78,20 @@ describe('electron-builder configuration', () => {
     expect(config.directories?.buildResources).toBe('build');
   });
 
+  it('sets the Electron fuses of the security checklist', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      grantFileProtocolExtraPrivileges: false,
+      enableCookieEncryption: true,
+    });
+    // The archive the fuses insist on must exist: asar packaging stays on.
+    expect(config.asar ?? true).toBe(true);
+  });
+
   it('publishes nowhere', () => {
     expect(config.publish).toBeNull();
   });

@@ -1,0 +1,2 @@
+// Types for compiled-cli.js (plain JavaScript so the launcher needs no loader).
+export declare function currentCompiledCli(projectRoot: string): string | null;
