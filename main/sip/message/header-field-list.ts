@@ -53,7 +53,7 @@ export class HeaderFieldList implements HeaderLines {
     this.#bitsStale = false;
   }
 
-  firstLine(key: string): number {
+  firstLine(key: string, _bit = 0): number {
     return this.#indexOf(key, 0);
   }
 
