@@ -5,7 +5,7 @@ import { HeaderFieldList } from './header-field-list';
 import type { HeaderField, HeaderLines } from './header-lines';
 import type { HeaderSection } from './header-section';
 import { type AddressHeader, type NameAddr, parseAddressHeaderDeferred, parseNameAddr } from './name-addr';
-import { MalformedHeaderError, type ParseError, type Result, err, ok, parseError } from './result';
+import { MalformedHeaderError, type ParseError, type Result, err, ok, parseError, preview } from './result';
 
 export { MalformedHeaderError };
 import { type ValueRef, pushListRefs, pushListValues, splitTopLevel } from './scan';
@@ -255,8 +255,27 @@ abstract class SipMessageBase {
 
   #required<T>(slot: number): T {
     const result = this.#typed(slot);
-    if (!result.ok) throw new MalformedHeaderError(wireName(TYPED_KEYS[slot]!), result.error.reason);
+    if (!result.ok) throw malformed(slot, result.error);
     return result.value as T;
+  }
+
+  /** The typed view of a slot as a Result: what the getters return, or the error they would throw. */
+  #attempt<T>(slot: number): Result<T, MalformedHeaderError> {
+    const result = this.#typed(slot);
+    return result.ok ? ok(result.value as T) : err(malformed(slot, result.error));
+  }
+
+  /** From or To with its deferred URI read too, so a value that comes back ok never throws later. */
+  #attemptAddress(slot: number): Result<AddressHeader, MalformedHeaderError> {
+    const result = this.#attempt<AddressHeader>(slot);
+    if (!result.ok) return result;
+    try {
+      void result.value.uri;
+    } catch (error) {
+      if (error instanceof MalformedHeaderError) return err(error);
+      throw error;
+    }
+    return result;
   }
 
   #failure(slot: number): ParseError | undefined {
@@ -388,6 +407,62 @@ abstract class SipMessageBase {
 
   get proxyAuthorization(): string[] {
     return this.headerLines('proxy-authorization');
+  }
+
+  // ---- The same views as Results, for code that must turn a malformed header into an outcome instead of an
+  // ---- exception: a client reading a response (RFC 3261 §8.1.3.3), where the packet path checked little.
+
+  tryVia(): Result<Via[], MalformedHeaderError> {
+    return this.#attempt<Via[]>(VIA);
+  }
+
+  tryTopVia(): Result<Via, MalformedHeaderError> {
+    return this.#attempt<Via>(TOP_VIA);
+  }
+
+  /** From with its URI parsed as well (the `from` getter defers the URI, which then throws on first read). */
+  tryFrom(): Result<AddressHeader, MalformedHeaderError> {
+    return this.#attemptAddress(FROM);
+  }
+
+  /** To with its URI parsed as well, like tryFrom. */
+  tryTo(): Result<AddressHeader, MalformedHeaderError> {
+    return this.#attemptAddress(TO);
+  }
+
+  tryCallId(): Result<string, MalformedHeaderError> {
+    return this.#attempt<string>(CALL_ID);
+  }
+
+  tryCSeq(): Result<CSeq, MalformedHeaderError> {
+    return this.#attempt<CSeq>(CSEQ);
+  }
+
+  /** Every Contact value; an empty list for none or for the `*` wildcard (see contactWildcard). */
+  tryContact(): Result<ContactValue[], MalformedHeaderError> {
+    return this.#attempt<ContactValue[]>(CONTACT);
+  }
+
+  tryRoute(): Result<NameAddr[], MalformedHeaderError> {
+    return this.#attempt<NameAddr[]>(ROUTE);
+  }
+
+  tryRecordRoute(): Result<NameAddr[], MalformedHeaderError> {
+    return this.#attempt<NameAddr[]>(RECORD_ROUTE);
+  }
+
+  /** Expires: undefined when absent. */
+  tryExpires(): Result<number | undefined, MalformedHeaderError> {
+    return this.#attempt<number | undefined>(EXPIRES);
+  }
+
+  /** Min-Expires (RFC 3261 §20.23): undefined when absent; unlike the getter, malformed is told from absent. */
+  tryMinExpires(): Result<number | undefined, MalformedHeaderError> {
+    const value = this.header('min-expires');
+    if (value === undefined) return ok(undefined);
+    const seconds = parseDeltaSeconds(value);
+    if (seconds !== undefined) return ok(seconds);
+    return err(new MalformedHeaderError('Min-Expires', `not delta-seconds: ${preview(value)}`));
   }
 
   /** Body as UTF-8 text. */
@@ -629,6 +704,12 @@ function firstViaIn(text: string, start: number, end: number): Result<Via, Parse
   if (first !== undefined) return parseVia(first);
   if (line.includes('"')) return err(parseError('invalid Via header'));
   return undefined;
+}
+
+/** The error a typed getter throws for a slot, named as the header is on the wire (the top Via is a Via). */
+function malformed(slot: number, error: ParseError): MalformedHeaderError {
+  const key = TYPED_KEYS[slot]!;
+  return new MalformedHeaderError(wireName(key === 'top-via' ? 'via' : key), error.reason);
 }
 
 function isWildcard(ref: ValueRef): boolean {
