@@ -203,6 +203,36 @@ describe('UserAgent answering malformed requests (in-memory network)', () => {
   });
 });
 
+describe('UserAgent answering a malformed request over TCP (in-memory network)', () => {
+  it('writes the 400 back on the connection the framed request came on', async () => {
+    const clock = new ManualClock();
+    const network = new LoopbackNetwork({ clock });
+    const ua = await UserAgent.start({
+      sockets: network,
+      clock,
+      random: new SeededRandom(5),
+      bindAddress: UA.address,
+      port: UA.port,
+      protocols: ['udp', 'tcp'],
+    });
+    try {
+      const connection = await network.connectStream(UA.address, UA.port, PEER.address);
+      const received: string[] = [];
+      connection.onData((chunk) => received.push(textOf(chunk)));
+      // Framed by its Content-Length like any stream message; the parser then refuses its request line.
+      connection.write(fixture('rfc4475', 'lwsstart'));
+      await settle(clock);
+      expect(received.join('').split('\r\n')[0]).toMatch(
+        /^SIP\/2\.0 400 Bad Request \(malformed request line/,
+      );
+      expect(received.join('')).toContain('Call-ID: lwsstart.dfknq234oi243099adsdfnawe3@example.com');
+      connection.close();
+    } finally {
+      ua.transport.close();
+    }
+  });
+});
+
 describe('UserAgent answering a malformed request over real UDP sockets', () => {
   it('sends the 400 back to the sender’s socket', async () => {
     const sockets = new NodeSocketFactory();
