@@ -70,11 +70,10 @@ export function salvageRequest(data: Uint8Array | string): SipRequest | undefine
   const topVia = viaUnusable ? undefined : routableTopVia(vias);
   const cseqMethod = fields.find((field) => field.key === 'cseq')?.value.match(/^\d+[ \t]+(\S+)$/)?.[1];
   const words = startLine.split(/[ \t]+/);
-  const method = isToken(words[0] ?? '')
-    ? words[0]!
-    : cseqMethod !== undefined && isToken(cseqMethod)
-      ? cseqMethod
-      : undefined;
+  // The start line's method, else CSeq's; an ACK by either never gets an answer (RFC 3261 §17.2.1), so it wins.
+  let method = isToken(words[0] ?? '') ? words[0] : undefined;
+  if (cseqMethod !== undefined && isToken(cseqMethod) && (method === undefined || cseqMethod === 'ACK'))
+    method = cseqMethod;
   if (method === undefined) return undefined;
 
   const headers: HeaderField[] = [];
@@ -94,14 +93,20 @@ function breaksLine(value: string): boolean {
  */
 function unfoldedLines(head: string): string[] {
   const lines: string[] = [];
-  for (const raw of head.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.length === 0) break;
-    if ((line.startsWith(' ') || line.startsWith('\t')) && lines.length > 1) {
+  // Line by line rather than one split: a head of thousands of lines is read no further than the limit.
+  for (let pos = 0; pos < head.length;) {
+    let lineEnd = head.indexOf('\n', pos);
+    if (lineEnd < 0) lineEnd = head.length;
+    const end = lineEnd > pos && head.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd;
+    if (end === pos) break;
+    const first = head.charCodeAt(pos);
+    if ((first === 0x20 || first === 0x09) && lines.length > 1) {
       const last = lines.length - 1;
-      if (lines[last]!.length <= MESSAGE_LIMITS.maxHeaderLineLength) lines[last] += ` ${line.trim()}`;
+      if (lines[last]!.length <= MESSAGE_LIMITS.maxHeaderLineLength)
+        lines[last] += ` ${head.slice(pos, end).trim()}`;
     } else if (lines.length > MESSAGE_LIMITS.maxHeaderLines) break;
-    else lines.push(line);
+    else lines.push(head.slice(pos, end));
+    pos = lineEnd + 1;
   }
   return lines;
 }

@@ -76,6 +76,9 @@ describe('salvageRequest', () => {
       ),
     );
     expect(noTo.requestUri).toBe(UNREADABLE_URI);
+    // An ACK by its CSeq stays an ACK, whatever the start line says: nobody answers an ACK.
+    const ackByCseq = HEADERS.map((line) => (line.startsWith('CSeq') ? 'CSeq: 4 ACK' : line));
+    expect(salvaged(head('GARBAGE sip:b@h SIP/2.0 extra', ackByCseq)).method).toBe('ACK');
   });
 
   it('returns nothing for a response or when no method can be read', () => {
