@@ -10,7 +10,7 @@ import type { HeaderField } from './header-lines';
 import { MESSAGE_LIMITS } from './limits';
 import { SipRequest, makeField } from './message';
 import { parseNameAddr } from './name-addr';
-import { parseParams, splitTopLevel } from './scan';
+import { type Params, parseParams, splitTopLevel } from './scan';
 import { type OpaqueUri, type Uri, parseHostPort, parseUri } from './uri';
 import { formatVia, parseVia } from './via';
 
@@ -26,9 +26,9 @@ const LENIENT_VIA_RE =
 /**
  * The request in `data` as far as a response to it needs: method, Request-URI, and its Via, From, To, Call-ID and
  * CSeq lines. Undefined for a response, when no method can be read, or when none of those lines is there. A Via
- * that parseVia refuses is rewritten from what can be read of it (sent-protocol, sent-by, and its parameters when
- * they parse), so a response can reach the sender; Via lines are dropped altogether if one holds a NUL or a bare
- * CR. NUL bytes are removed from the other copied values: they are never echoed back.
+ * that parseVia refuses is rewritten from what can be read of it (sent-protocol, sent-by, and the parameters that
+ * parse one by one), so a response can reach the sender; Via lines are dropped altogether if one holds a NUL or a
+ * bare CR. NUL bytes are removed from the other copied values: they are never echoed back.
  */
 export function salvageRequest(data: Uint8Array | string): SipRequest | undefined {
   const buf =
@@ -127,7 +127,7 @@ function routableTopVia(vias: readonly HeaderField[]): HeaderField[] | undefined
     const match = LENIENT_VIA_RE.exec(top);
     const hostPort = match ? parseHostPort(match[2]!.trim()) : undefined;
     if (!match || !hostPort) return undefined;
-    const params = parseParams(match[3] ?? '') ?? new Map<string, string | null>();
+    const params = readableParams(match[3] ?? '');
     rewritten = formatVia({
       transport: match[1]!.toUpperCase(),
       host: hostPort.host,
@@ -152,6 +152,19 @@ function routableTopVia(vias: readonly HeaderField[]): HeaderField[] | undefined
     out.push(makeField(via.name, via.key, value));
   });
   return out;
+}
+
+/**
+ * The parameters of `;a;b=1;;c` that parse one by one (an empty one, as in RFC 4475 badinv01, is skipped), so a
+ * readable `rport` survives its broken neighbours. A quoted value holding ';' is lost: this is the lenient path.
+ */
+function readableParams(text: string): Params {
+  const params: Params = new Map();
+  for (const piece of text.split(';')) {
+    const one = piece.trim().length > 0 ? parseParams(`;${piece}`) : undefined;
+    if (one) for (const [name, value] of one) params.set(name, value);
+  }
+  return params;
 }
 
 /** The start line's Request-URI when it parses, else the To URI's, else UNREADABLE_URI. */

@@ -41,6 +41,14 @@ describe('salvageRequest', () => {
     );
     // Broken parameters are left out; the values after the first stay as the sender wrote them.
     expect(salvaged(fixture('rfc4475', 'badinv01')).header('via')).toBe('SIP/2.0/UDP 192.0.2.15, ;');
+    // The parameters that can be read survive their broken neighbours, rport above all (RFC 3581 §4).
+    const rport = salvaged(
+      head('OPTIONS sip:b@h SIP/2.0 x', [
+        'Via: SIP/2.0/UDP 192.0.2.1:5999;rport;;branch=z9hG4bK7;=x',
+        ...HEADERS.slice(1),
+      ]),
+    );
+    expect(rport.topVia).toMatchObject({ port: 5999, rport: true, branch: 'z9hG4bK7' });
   });
 
   it('leaves the Via out when its sent-by cannot be read or a Via line holds a NUL', () => {
