@@ -48,19 +48,21 @@ export function salvageRequest(data: Uint8Array | string): SipRequest | undefine
   let viaUnusable = false;
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon <= 0 || line.length > MESSAGE_LIMITS.maxHeaderLineLength) continue;
+    if (colon <= 0) continue;
     const name = line.slice(0, colon).trim();
     if (!isToken(name)) continue;
     const key = headerKey(name);
     if (!COPIED.has(key)) continue;
-    const raw = line.slice(colon + 1).trim();
+    const tooLong = line.length > MESSAGE_LIMITS.maxHeaderLineLength;
+    const raw = tooLong ? '' : line.slice(colon + 1).trim();
     if (key === 'via') {
-      if (breaksLine(raw)) viaUnusable = true;
+      // A Via line left out would make the next one the top Via and route the answer elsewhere: none, then.
+      if (tooLong || breaksLine(raw)) viaUnusable = true;
       else vias.push({ name, key, value: raw });
       continue;
     }
     // One line each of the single-value headers: the first.
-    if (fields.some((field) => field.key === key)) continue;
+    if (tooLong || fields.some((field) => field.key === key)) continue;
     const value = raw.replace(/\0/g, '');
     if (value.length === 0 || breaksLine(value)) continue;
     fields.push({ name, key, value });

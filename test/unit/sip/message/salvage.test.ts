@@ -57,6 +57,11 @@ describe('salvageRequest', () => {
     expect(without('Via: SIP/2.0/UDP [not-an-address;branch=z9hG4bK1')).toBe(false);
     expect(without('Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK\0')).toBe(false);
     expect(without('Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1')).toBe(true);
+    // An over-long Via line is not skipped to make the next one the top Via.
+    const long = `Via: SIP/2.0/UDP 192.0.2.1;x=${'y'.repeat(MESSAGE_LIMITS.maxHeaderLineLength)}`;
+    const request = salvaged(head('OPTIONS sip:b@h SIP/2.0', [long, ...HEADERS]));
+    expect(request.hasHeader('via')).toBe(false);
+    expect(request.hasHeader('call-id')).toBe(true);
   });
 
   it('removes NUL bytes from the other copied values, so they are never echoed back', () => {
