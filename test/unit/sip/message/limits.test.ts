@@ -48,6 +48,15 @@ describe('MESSAGE_LIMITS on the datagram path', () => {
     );
   });
 
+  it('refuses a head longer than maxHeaderBytes even when each line is within bounds', () => {
+    const line = `X-Long: ${'w'.repeat(4000)}`;
+    const lines = Math.ceil(MESSAGE_LIMITS.maxHeaderBytes / line.length) + 1;
+    expect(failure(datagram([TOP_VIA, ...REST, ...Array<string>(lines).fill(line)]))).toEqual({
+      reason: `header section longer than ${MESSAGE_LIMITS.maxHeaderBytes} bytes (the limit)`,
+      status: 400,
+    });
+  });
+
   it('refuses 10,000 header lines, and takes as many as the limit', () => {
     const filler = (count: number) => Array.from({ length: count }, (_, i) => `X-Filler: ${i}`);
     expect(failure(datagram([TOP_VIA, ...REST, ...filler(10_000)]))).toEqual({
