@@ -42,7 +42,8 @@ export function parseMessage(data: Uint8Array | string, options: ParseOptions = 
   const read = readHeadAscii(buf, start) ?? readHead(buf, start);
   if (!(read instanceof Head)) return { ok: false, error: read };
   const { text: head, headers, bodyStart } = read;
-  if (headers.stop > MESSAGE_LIMITS.maxHeaderBytes)
+  // In bytes, from the start line to the body (on the slower path the section has no `stop` of its own).
+  if (bodyStart - start > MESSAGE_LIMITS.maxHeaderBytes)
     return failure(`header section longer than ${MESSAGE_LIMITS.maxHeaderBytes} bytes (the limit)`);
   const startLineEnd = withoutCr(head, read.firstLineEnd);
 
