@@ -5,7 +5,8 @@ import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
 import type { Random } from '../platform/random';
 import type { SocketFactory } from '../platform/sockets';
-import { createResponse } from '../sip/message/builders';
+import { createResponse, reasonPhrase } from '../sip/message/builders';
+import { printable } from '../sip/message/result';
 import type { SipUri } from '../sip/message/uri';
 import { TransactionLayer } from '../sip/transaction/transaction-layer';
 import type { TimerSettings } from '../sip/transaction/timers';
@@ -225,9 +226,10 @@ export class UserAgent {
     if (!partial || partial.kind !== 'request' || partial.method === 'ACK') return;
     if (!RESPONSE_ROUTING_HEADERS.every((name) => partial.hasHeader(name))) return;
     try {
-      const reason = invalid.error.status === 505 ? 'Version Not Supported' : 'Bad Request';
-      const response = createResponse(partial, invalid.error.status, {
-        reason: `${reason} (${invalid.error.reason.replace(/[\r\n]/g, ' ').slice(0, 100)})`,
+      const { status, reason } = invalid.error;
+      const response = createResponse(partial, status, {
+        // The parser's reason may quote the sender's text: control bytes (a NUL, a line break) go no further.
+        reason: `${reasonPhrase(status)} (${printable(reason).slice(0, 100)})`,
         toTag: this.#options.random.token(10),
       });
       // The response must be routable: its top Via has to parse.

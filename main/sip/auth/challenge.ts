@@ -1,8 +1,7 @@
 // Digest challenge parsing: one WWW-Authenticate / Proxy-Authenticate header value, RFC 3261 §20.44 / §25.1
 // (challenge, digest-cln), with the RFC 7616 §3.3 parameters (userhash, charset) and RFC 8760 algorithms.
-// Works on the header value string alone so it does not depend on the SIP message parser.
-
-export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+// Works on the header value string alone, so only the shared Result type comes from the message layer.
+import { type Result, err, ok } from '../message/result';
 
 export interface DigestChallenge {
   readonly realm: string;
@@ -18,14 +17,6 @@ export interface DigestChallenge {
   readonly charset?: string;
   /** Every parameter by lower-cased name, unquoted, including ones this module does not know. */
   readonly params: ReadonlyMap<string, string>;
-}
-
-function ok<T>(value: T): Result<T, string> {
-  return { ok: true, value };
-}
-
-function fail<T>(error: string): Result<T, string> {
-  return { ok: false, error };
 }
 
 // RFC 3261 §25.1 token characters.
@@ -96,7 +87,7 @@ class Cursor {
       if (ch === '\\') {
         const next = this.text.charAt(this.pos + 1);
         if (next === '') break;
-        if (isForbiddenControl(next.charCodeAt(0))) return fail('control character in quoted-pair');
+        if (isForbiddenControl(next.charCodeAt(0))) return err('control character in quoted-pair');
         out += next;
         this.pos += 2;
         continue;
@@ -105,17 +96,17 @@ class Cursor {
         // Folding (CRLF followed by whitespace) inside a quoted string reads as a single space.
         const folded = this.readWhile((c) => c === '\r' || c === '\n');
         if (!/^(\r\n|\n)$/.test(folded) || !(this.peek() === ' ' || this.peek() === '\t')) {
-          return fail('line break inside quoted string');
+          return err('line break inside quoted string');
         }
         this.readWhile((c) => c === ' ' || c === '\t');
         out += ' ';
         continue;
       }
-      if (isForbiddenControl(code)) return fail('control character in quoted string');
+      if (isForbiddenControl(code)) return err('control character in quoted string');
       out += ch;
       this.pos++;
     }
-    return fail('unterminated quoted string');
+    return err('unterminated quoted string');
   }
 }
 
@@ -131,9 +122,9 @@ function parseParams(cursor: Cursor): Result<Map<string, string>, string> {
     if (cursor.done) break;
 
     const name = cursor.readWhile(isTokenChar);
-    if (name === '') return fail(`expected parameter name at offset ${cursor.pos}`);
+    if (name === '') return err(`expected parameter name at offset ${cursor.pos}`);
     cursor.skipWhitespace();
-    if (cursor.peek() !== '=') return fail(`expected "=" after parameter "${name}"`);
+    if (cursor.peek() !== '=') return err(`expected "=" after parameter "${name}"`);
     cursor.pos++;
     cursor.skipWhitespace();
 
@@ -144,17 +135,17 @@ function parseParams(cursor: Cursor): Result<Map<string, string>, string> {
       value = quoted.value;
     } else {
       value = cursor.readWhile(isBareValueChar);
-      if (value === '') return fail(`missing value for parameter "${name}"`);
+      if (value === '') return err(`missing value for parameter "${name}"`);
     }
 
     const key = name.toLowerCase();
     // RFC 7235 §2.2: a parameter name occurs once per challenge; two different realms or nonces are ambiguous.
-    if (params.has(key)) return fail(`duplicate parameter "${key}"`);
+    if (params.has(key)) return err(`duplicate parameter "${key}"`);
     params.set(key, value);
 
     cursor.skipWhitespace();
     if (cursor.done) break;
-    if (cursor.peek() !== ',') return fail(`expected "," after parameter "${name}"`);
+    if (cursor.peek() !== ',') return err(`expected "," after parameter "${name}"`);
   }
   return ok(params);
 }
@@ -177,22 +168,22 @@ function splitQop(value: string): string[] {
 
 /** Parses one WWW-Authenticate or Proxy-Authenticate value. Never throws; anything unusable is an error. */
 export function parseChallenge(headerValue: string): Result<DigestChallenge, string> {
-  if (typeof headerValue !== 'string') return fail('challenge is not a string');
+  if (typeof headerValue !== 'string') return err('challenge is not a string');
   const cursor = new Cursor(headerValue);
   cursor.skipWhitespace();
   const scheme = cursor.readWhile(isTokenChar);
-  if (scheme === '') return fail('missing auth scheme');
-  if (scheme.toLowerCase() !== 'digest') return fail(`unsupported auth scheme "${scheme}"`);
-  if (!cursor.skipWhitespace() && !cursor.done) return fail('expected whitespace after "Digest"');
+  if (scheme === '') return err('missing auth scheme');
+  if (scheme.toLowerCase() !== 'digest') return err(`unsupported auth scheme "${scheme}"`);
+  if (!cursor.skipWhitespace() && !cursor.done) return err('expected whitespace after "Digest"');
 
   const parsed = parseParams(cursor);
   if (!parsed.ok) return parsed;
   const params = parsed.value;
 
   const realm = params.get('realm');
-  if (realm === undefined) return fail('challenge has no realm');
+  if (realm === undefined) return err('challenge has no realm');
   const nonce = params.get('nonce');
-  if (nonce === undefined) return fail('challenge has no nonce');
+  if (nonce === undefined) return err('challenge has no nonce');
 
   const qop = params.get('qop');
   return ok({

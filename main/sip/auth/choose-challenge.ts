@@ -3,7 +3,8 @@
 // the strongest, because challenges are not integrity-protected and an on-path attacker could reorder them to put
 // MD5 first (the downgrade RFC 8760 §3 warns about). Challenges for different realms (RFC 3261 §22.3, several
 // proxies) are each answered, so grouping by realm is offered as well.
-import type { DigestChallenge, Result } from './challenge';
+import type { Result } from '../message/result';
+import type { DigestChallenge } from './challenge';
 import { chooseQop, findAlgorithm } from './digest';
 
 /** Why a challenge cannot be answered, or undefined when it can. */

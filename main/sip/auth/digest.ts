@@ -2,7 +2,8 @@
 // with the SIP profile of RFC 3261 §22.4 and the SHA-2 algorithms of RFC 8760 §2. Without qop the response
 // falls back to the RFC 2069 form that RFC 3261 keeps for compatibility.
 import { createHash } from 'node:crypto';
-import type { DigestChallenge, Result } from './challenge';
+import type { Result } from '../message/result';
+import type { DigestChallenge } from './challenge';
 
 export type DigestAlgorithmName =
   'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess' | 'SHA-512-256' | 'SHA-512-256-sess';

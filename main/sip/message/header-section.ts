@@ -1,20 +1,14 @@
 // RFC 3261 §7.3: the header section of a received message, kept as offsets into the head text. The packet path
 // reads a handful of headers per message, so a line's value is sliced only when read and HeaderField objects are
 // made only when someone asks for the whole list (or edits the message).
+import type { HeaderField, HeaderLines } from './header-lines';
 import type { InternedName } from './header-names';
 import type { ValueRef } from './scan';
 
-/** A header line as the message API exposes it (re-exported by message.ts). */
-export interface HeaderField {
-  /** The name as it appeared on the wire or was set (kept for faithful re-serialisation). */
-  readonly name: string;
-  /** Lower-case long-form name: compact forms are expanded (`v` → `via`). */
-  readonly key: string;
-  readonly value: string;
-}
+export type { HeaderField };
 
 /** The lines of a parsed header section; filled by parseMessage, read-only afterwards. */
-export class HeaderSection {
+export class HeaderSection implements HeaderLines {
   /** Per line, the interned name (shared objects for common spellings, so pushing one allocates nothing). */
   readonly names: InternedName[] = [];
   /**
@@ -70,6 +64,10 @@ export class HeaderSection {
   nextLine(key: string, bit: number, after: number): number {
     if (bit !== 0 && (this.repeated & bit) === 0) return -1;
     return this.indexOf(key, after + 1);
+  }
+
+  keyOf(index: number): string {
+    return this.names[index]!.key;
   }
 
   /** Replaces a line's value with its unfolded text. */

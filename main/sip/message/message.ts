@@ -1,9 +1,11 @@
 // RFC 3261 §7: SIP requests and responses. Headers are kept in wire order as raw text (unknown ones included) and
 // the typed views the stack reads are parsed on first access and cached until that header changes.
 import { SINGLE_VALUE_BITS, headerBit, headerKey, isListHeader, wireName } from './header-names';
-import { type HeaderField, HeaderSection } from './header-section';
+import { HeaderFieldList } from './header-field-list';
+import type { HeaderField, HeaderLines } from './header-lines';
+import type { HeaderSection } from './header-section';
 import { type AddressHeader, type NameAddr, parseAddressHeaderDeferred, parseNameAddr } from './name-addr';
-import { MalformedHeaderError, type ParseError, type Result, err, ok, parseError } from './result';
+import { MalformedHeaderError, type ParseError, type Result, err, ok, parseError, preview } from './result';
 
 export { MalformedHeaderError };
 import { type ValueRef, pushListRefs, pushListValues, splitTopLevel } from './scan';
@@ -92,34 +94,31 @@ const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
 const HEADER_NAME_RE = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
 abstract class SipMessageBase {
-  // A parsed message keeps its header section as offsets until the field list is read or edited (then #section is
-  // dropped): the packet path reads a few values and never needs a HeaderField per line.
-  #section: HeaderSection | undefined;
-  #fields: HeaderField[] | undefined;
+  // A parsed message keeps its header section as offsets (HeaderSection) until the field list is read or edited,
+  // then a HeaderFieldList: the packet path reads a few values and never needs a HeaderField per line. Everything
+  // below reads lines through the HeaderLines interface, whichever store is current.
+  #lines: HeaderLines;
   // Typed views by slot (VIA, FROM, ...): an array is cheaper per packet than a Map keyed by name.
   readonly #parsed = new Array<Result<unknown, ParseError> | undefined>(TYPED_KEYS.length);
   body: Uint8Array;
 
   /** `headers` is a field list, or the section parseMessage split off the wire. */
   protected constructor(headers: HeaderField[] | HeaderSection, body: Uint8Array) {
-    if (headers instanceof HeaderSection) this.#section = headers;
-    else this.#fields = headers;
+    this.#lines = Array.isArray(headers) ? new HeaderFieldList(headers) : headers;
     this.body = body;
   }
 
-  /** The field list, made from the parsed section on first use; every edit goes through it. */
-  #list(): HeaderField[] {
-    let fields = this.#fields;
-    if (fields === undefined) {
-      fields = this.#section!.fields();
-      this.#fields = fields;
-      this.#section = undefined;
-    }
-    return fields;
+  /** The editable store, made from the parsed section on first use; every edit goes through it. */
+  #editable(): HeaderFieldList {
+    const lines = this.#lines;
+    if (lines instanceof HeaderFieldList) return lines;
+    const list = new HeaderFieldList(lines.fields());
+    this.#lines = list;
+    return list;
   }
 
   get headers(): readonly HeaderField[] {
-    return this.#list();
+    return this.#editable().all;
   }
 
   /** The first line's value of a header, by any spelling or compact form. */
@@ -128,47 +127,36 @@ abstract class SipMessageBase {
   }
 
   #first(key: string, bit = 0): string | undefined {
-    const section = this.#section;
-    if (section !== undefined) {
-      const index = section.firstLine(key, bit);
-      return index < 0 ? undefined : section.value(index);
-    }
-    for (const field of this.#fields!) if (field.key === key) return field.value;
-    return undefined;
+    const index = this.#lines.firstLine(key, bit);
+    return index < 0 ? undefined : this.#lines.value(index);
   }
 
   /** Every line's value of a header, in order. */
   headerLines(name: string): string[] {
-    return this.#lines(headerKey(name));
+    return this.#allLines(headerKey(name));
   }
 
-  #lines(key: string): string[] {
+  #allLines(key: string): string[] {
     const out: string[] = [];
-    const section = this.#section;
-    if (section !== undefined) {
-      for (let i = section.indexOf(key); i >= 0; i = section.indexOf(key, i + 1)) out.push(section.value(i));
-    } else {
-      for (const field of this.#fields!) if (field.key === key) out.push(field.value);
-    }
+    const lines = this.#lines;
+    const bit = headerBit(key);
+    for (let i = lines.firstLine(key, bit); i >= 0; i = lines.nextLine(key, bit, i)) out.push(lines.value(i));
     return out;
   }
 
   /** Every value of a header: lines of list headers are split at top-level commas (RFC 3261 §7.3.1). */
   headerValues(name: string): string[] {
     const key = headerKey(name);
-    return isListHeader(key) ? this.#listValues(key) : this.#lines(key);
+    return isListHeader(key) ? this.#listValues(key) : this.#allLines(key);
   }
 
   /** headerValues for a key known to be a list header. */
   #listValues(key: string): string[] {
     const out: string[] = [];
-    const section = this.#section;
-    if (section !== undefined) {
-      for (let i = section.indexOf(key); i >= 0; i = section.indexOf(key, i + 1))
-        pushListValues(section.value(i), out);
-    } else {
-      for (const field of this.#fields!) if (field.key === key) pushListValues(field.value, out);
-    }
+    const lines = this.#lines;
+    const bit = headerBit(key);
+    for (let i = lines.firstLine(key, bit); i >= 0; i = lines.nextLine(key, bit, i))
+      pushListValues(lines.value(i), out);
     return out;
   }
 
@@ -179,20 +167,14 @@ abstract class SipMessageBase {
   /** Replaces every line of a header with one line, kept where the first one stood. */
   setHeader(name: string, value: string): this {
     const key = headerKey(name);
-    const field = makeField(name, key, value);
-    const list = this.#list();
-    const index = list.findIndex((f) => f.key === key);
-    const kept = list.filter((f) => f.key !== key);
-    kept.splice(index >= 0 ? index : kept.length, 0, field);
-    this.#fields = kept;
+    this.#editable().set(makeField(name, key, value));
     this.#invalidate(key);
     return this;
   }
 
   addHeader(name: string, value: string): this {
     const key = headerKey(name);
-    const field = makeField(name, key, value);
-    this.#list().push(field);
+    this.#editable().add(makeField(name, key, value));
     this.#invalidate(key);
     return this;
   }
@@ -200,10 +182,7 @@ abstract class SipMessageBase {
   /** Inserts a line before the first line of the same header, or at the top (a proxy's or UAC's new Via). */
   prependHeader(name: string, value: string): this {
     const key = headerKey(name);
-    const field = makeField(name, key, value);
-    const list = this.#list();
-    const index = list.findIndex((f) => f.key === key);
-    list.splice(index >= 0 ? index : 0, 0, field);
+    this.#editable().prepend(makeField(name, key, value));
     this.#invalidate(key);
     return this;
   }
@@ -211,23 +190,17 @@ abstract class SipMessageBase {
   /** Replaces the value of the index-th line of a header, keeping its position and spelling. */
   replaceHeaderLine(name: string, index: number, value: string): this {
     const key = headerKey(name);
-    let seen = 0;
-    const list = this.#list();
-    for (let i = 0; i < list.length; i++) {
-      const current = list[i]!;
-      if (current.key !== key) continue;
-      if (seen++ === index) {
-        list[i] = makeField(current.name, key, value);
-        this.#invalidate(key);
-        return this;
-      }
-    }
-    throw new RangeError(`no ${name} header line ${index}`);
+    const list = this.#editable();
+    const line = list.nthLine(key, index);
+    if (line < 0) throw new RangeError(`no ${name} header line ${index}`);
+    list.replaceAt(line, makeField(list.all[line]!.name, key, value));
+    this.#invalidate(key);
+    return this;
   }
 
   removeHeader(name: string): this {
     const key = headerKey(name);
-    this.#fields = this.#list().filter((f) => f.key !== key);
+    this.#editable().remove(key);
     this.#invalidate(key);
     return this;
   }
@@ -282,8 +255,27 @@ abstract class SipMessageBase {
 
   #required<T>(slot: number): T {
     const result = this.#typed(slot);
-    if (!result.ok) throw new MalformedHeaderError(wireName(TYPED_KEYS[slot]!), result.error.reason);
+    if (!result.ok) throw malformed(slot, result.error);
     return result.value as T;
+  }
+
+  /** The typed view of a slot as a Result: what the getters return, or the error they would throw. */
+  #attempt<T>(slot: number): Result<T, MalformedHeaderError> {
+    const result = this.#typed(slot);
+    return result.ok ? ok(result.value as T) : err(malformed(slot, result.error));
+  }
+
+  /** From or To with its deferred URI read too, so a value that comes back ok never throws later. */
+  #attemptAddress(slot: number): Result<AddressHeader, MalformedHeaderError> {
+    const result = this.#attempt<AddressHeader>(slot);
+    if (!result.ok) return result;
+    try {
+      void result.value.uri;
+    } catch (error) {
+      if (error instanceof MalformedHeaderError) return err(error);
+      throw error;
+    }
+    return result;
   }
 
   #failure(slot: number): ParseError | undefined {
@@ -417,6 +409,62 @@ abstract class SipMessageBase {
     return this.headerLines('proxy-authorization');
   }
 
+  // ---- The same views as Results, for code that must turn a malformed header into an outcome instead of an
+  // ---- exception: a client reading a response (RFC 3261 §8.1.3.3), where the packet path checked little.
+
+  tryVia(): Result<Via[], MalformedHeaderError> {
+    return this.#attempt<Via[]>(VIA);
+  }
+
+  tryTopVia(): Result<Via, MalformedHeaderError> {
+    return this.#attempt<Via>(TOP_VIA);
+  }
+
+  /** From with its URI parsed as well (the `from` getter defers the URI, which then throws on first read). */
+  tryFrom(): Result<AddressHeader, MalformedHeaderError> {
+    return this.#attemptAddress(FROM);
+  }
+
+  /** To with its URI parsed as well, like tryFrom. */
+  tryTo(): Result<AddressHeader, MalformedHeaderError> {
+    return this.#attemptAddress(TO);
+  }
+
+  tryCallId(): Result<string, MalformedHeaderError> {
+    return this.#attempt<string>(CALL_ID);
+  }
+
+  tryCSeq(): Result<CSeq, MalformedHeaderError> {
+    return this.#attempt<CSeq>(CSEQ);
+  }
+
+  /** Every Contact value; an empty list for none or for the `*` wildcard (see contactWildcard). */
+  tryContact(): Result<ContactValue[], MalformedHeaderError> {
+    return this.#attempt<ContactValue[]>(CONTACT);
+  }
+
+  tryRoute(): Result<NameAddr[], MalformedHeaderError> {
+    return this.#attempt<NameAddr[]>(ROUTE);
+  }
+
+  tryRecordRoute(): Result<NameAddr[], MalformedHeaderError> {
+    return this.#attempt<NameAddr[]>(RECORD_ROUTE);
+  }
+
+  /** Expires: undefined when absent. */
+  tryExpires(): Result<number | undefined, MalformedHeaderError> {
+    return this.#attempt<number | undefined>(EXPIRES);
+  }
+
+  /** Min-Expires (RFC 3261 §20.23): undefined when absent; unlike the getter, malformed is told from absent. */
+  tryMinExpires(): Result<number | undefined, MalformedHeaderError> {
+    const value = this.header('min-expires');
+    if (value === undefined) return ok(undefined);
+    const seconds = parseDeltaSeconds(value);
+    if (seconds !== undefined) return ok(seconds);
+    return err(new MalformedHeaderError('Min-Expires', `not delta-seconds: ${preview(value)}`));
+  }
+
   /** Body as UTF-8 text. */
   get bodyText(): string {
     return Buffer.from(this.body.buffer, this.body.byteOffset, this.body.byteLength).toString('utf8');
@@ -431,19 +479,7 @@ abstract class SipMessageBase {
   validate(depth: 'essential' | 'full' = 'essential'): Result<this, ParseError> {
     // A bit per header of interest (a parsed section noted them while splitting): repeated single-value headers
     // and the optional typed headers present.
-    let seen = 0;
-    let repeated = 0;
-    const section = this.#section;
-    if (section !== undefined) {
-      seen = section.seen;
-      repeated = section.repeated;
-    } else {
-      for (const field of this.#fields!) {
-        const bit = headerBit(field.key);
-        if ((seen & bit) !== 0) repeated |= bit;
-        seen |= bit;
-      }
-    }
+    const { seen, repeated } = this.#lines;
     if ((repeated & SINGLE_VALUE_BITS) !== 0)
       return err(parseError(`more than one ${this.#firstRepeated()} header`));
     let failed: ParseError | undefined;
@@ -462,10 +498,12 @@ abstract class SipMessageBase {
 
   /** The wire name of the single-value header whose second line comes first (the error path of validate()). */
   #firstRepeated(): string {
+    const lines = this.#lines;
     let seen = 0;
-    for (const field of this.#list()) {
-      const bit = headerBit(field.key) & SINGLE_VALUE_BITS;
-      if ((seen & bit) !== 0) return wireName(field.key);
+    for (let i = 0; i < lines.length; i++) {
+      const key = lines.keyOf(i);
+      const bit = headerBit(key) & SINGLE_VALUE_BITS;
+      if ((seen & bit) !== 0) return wireName(key);
       seen |= bit;
     }
     return '';
@@ -487,43 +525,25 @@ abstract class SipMessageBase {
 
   /** The first line's value of a header (by key and headerBit), to be read in place. */
   #firstRef(key: string, bit: number): ValueRef | undefined {
-    const section = this.#section;
-    if (section !== undefined) {
-      const index = section.firstLine(key, bit);
-      return index < 0 ? undefined : section.ref(index);
-    }
-    for (const field of this.#fields!)
-      if (field.key === key) return { text: field.value, start: 0, end: field.value.length };
-    return undefined;
+    const index = this.#lines.firstLine(key, bit);
+    return index < 0 ? undefined : this.#lines.ref(index);
   }
 
   /** Every value of a list header (by key and headerBit), as headerValues splits them, to be read in place. */
   #listRefs(key: string, bit: number): ValueRef[] {
     const out: ValueRef[] = [];
-    const section = this.#section;
-    if (section !== undefined) {
-      for (let i = section.firstLine(key, bit); i >= 0; i = section.nextLine(key, bit, i))
-        pushListRefs(section.textOf(i), section.startOf(i), section.endOf(i), out);
-    } else {
-      for (const field of this.#fields!)
-        if (field.key === key) pushListRefs(field.value, 0, field.value.length, out);
-    }
+    const lines = this.#lines;
+    for (let i = lines.firstLine(key, bit); i >= 0; i = lines.nextLine(key, bit, i))
+      pushListRefs(lines.textOf(i), lines.startOf(i), lines.endOf(i), out);
     return out;
   }
 
   private parseTopVia(): Result<Via, ParseError> {
-    const section = this.#section;
-    if (section !== undefined) {
-      const bit = SLOT_BITS[VIA]!;
-      for (let i = section.firstLine('via', bit); i >= 0; i = section.nextLine('via', bit, i)) {
-        const via = firstViaIn(section.textOf(i), section.startOf(i), section.endOf(i));
-        if (via !== undefined) return via;
-      }
-    } else {
-      for (const field of this.#fields!) {
-        const via = field.key === 'via' ? firstViaIn(field.value, 0, field.value.length) : undefined;
-        if (via !== undefined) return via;
-      }
+    const lines = this.#lines;
+    const bit = SLOT_BITS[VIA]!;
+    for (let i = lines.firstLine('via', bit); i >= 0; i = lines.nextLine('via', bit, i)) {
+      const via = firstViaIn(lines.textOf(i), lines.startOf(i), lines.endOf(i));
+      if (via !== undefined) return via;
     }
     return err(parseError('missing Via header'));
   }
@@ -603,7 +623,7 @@ abstract class SipMessageBase {
   /** A scalar header (Max-Forwards, Expires, Content-Length) of at most `max`, or undefined when absent. */
   private parseOptionalNumber(slot: number, max: number): Result<number | undefined, ParseError> {
     // parseMessage read Content-Length already, to frame the body.
-    const framed = slot === CONTENT_LENGTH ? this.#section?.contentLength : undefined;
+    const framed = slot === CONTENT_LENGTH ? this.#lines.contentLength : undefined;
     if (framed !== undefined) return ok(framed);
     const key = TYPED_KEYS[slot]!;
     const ref = this.#firstRef(key, SLOT_BITS[slot]!);
@@ -684,6 +704,12 @@ function firstViaIn(text: string, start: number, end: number): Result<Via, Parse
   if (first !== undefined) return parseVia(first);
   if (line.includes('"')) return err(parseError('invalid Via header'));
   return undefined;
+}
+
+/** The error a typed getter throws for a slot, named as the header is on the wire (the top Via is a Via). */
+function malformed(slot: number, error: ParseError): MalformedHeaderError {
+  const key = TYPED_KEYS[slot]!;
+  return new MalformedHeaderError(wireName(key === 'top-via' ? 'via' : key), error.reason);
 }
 
 function isWildcard(ref: ValueRef): boolean {

@@ -3,8 +3,9 @@
 // on (validate()). Anything else is parsed lazily, in place, by the message's typed getters. Network input never
 // throws: the outcome says what a UAS should answer.
 import { isAscii } from 'node:buffer';
-import { headerBit, internHeaderName, isToken, knownHeaderAt } from './header-names';
+import { headerBit, headerKey, internHeaderName, isToken, knownHeaderAt, wireName } from './header-names';
 import { HeaderSection } from './header-section';
+import { MESSAGE_LIMITS } from './limits';
 import { type SipMessage, SipRequest, SipResponse } from './message';
 import { type ParseError, parseError } from './result';
 import { MAX_CONTENT_LENGTH, parseScalarIn } from './typed-headers';
@@ -25,6 +26,8 @@ const SP = 0x20;
 const HTAB = 0x09;
 const EMPTY = new Uint8Array(0);
 const CONTENT_LENGTH_BIT = headerBit('content-length');
+const VIA_BIT = headerBit('via');
+const { maxHeaderLines, maxHeaderLineLength, maxViaValues } = MESSAGE_LIMITS;
 // A byte needle: searching with a string makes Buffer#indexOf encode it on every call.
 const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
 
@@ -39,6 +42,9 @@ export function parseMessage(data: Uint8Array | string, options: ParseOptions = 
   const read = readHeadAscii(buf, start) ?? readHead(buf, start);
   if (!(read instanceof Head)) return { ok: false, error: read };
   const { text: head, headers, bodyStart } = read;
+  // In bytes, from the start line to the body (on the slower path the section has no `stop` of its own).
+  if (bodyStart - start > MESSAGE_LIMITS.maxHeaderBytes)
+    return failure(`header section longer than ${MESSAGE_LIMITS.maxHeaderBytes} bytes (the limit)`);
   const startLineEnd = withoutCr(head, read.firstLineEnd);
 
   // Content-Length tells where the body ends; bytes after it in a datagram are ignored (RFC 4475 §3.1.1.8).
@@ -228,16 +234,24 @@ function readHead(buf: Buffer, start: number): Head | ParseError {
 /**
  * Splits header lines (CRLF, or bare LF from lenient peers) into a HeaderSection of offsets, unfolding continuation
  * lines (RFC 3261 §7.3.1). It stops at the first empty line and records where (HeaderSection#stop), or runs to the
- * end of `head`.
+ * end of `head`. It refuses a NUL byte before that line and enforces MESSAGE_LIMITS' header-line bounds.
  */
 function splitHeaders(head: string, from: number): HeaderSection | ParseError {
   const section = new HeaderSection(head);
   let pos = from;
   // A CR may only end a line: quoted-pair excludes it and a bare CR would split the header for other parsers.
   let cr = head.indexOf('\r', from);
+  // No rule of RFC 3261 §25.1 admits a raw NUL in the head, and C-based peers read it as the end of a string
+  // (RFC 4475 §3.1.1.9 escnull has only escaped ones). It may be in the body, past the empty line.
+  const nul = head.indexOf('\0');
+  if (nul >= 0 && nul < from) return parseError('NUL byte in the start line');
+  // Via values counted so far, and the next ',' at or after the current Via value (searched again once passed).
+  let vias = 0;
+  let comma = -1;
   while (pos < head.length) {
     let lineEnd = head.indexOf('\n', pos);
     if (lineEnd < 0) lineEnd = head.length;
+    if (nul >= pos && nul < lineEnd) return nulError(head, pos, nul, section);
     let end = lineEnd;
     if (cr >= 0 && cr < lineEnd) {
       if (cr !== lineEnd - 1 || lineEnd === head.length) return parseError('bare CR in the header section');
@@ -256,9 +270,18 @@ function splitHeaders(head: string, from: number): HeaderSection | ParseError {
       const more = trimLws(head, pos, end);
       if (more.length > 0) {
         const pending = section.value(last);
-        section.setFolded(last, pending.length > 0 ? `${pending} ${more}` : more);
+        const unfolded = pending.length > 0 ? `${pending} ${more}` : more;
+        if (unfolded.length > maxHeaderLineLength) return lineTooLong();
+        section.setFolded(last, unfolded);
+        if (section.names[last]!.bit === VIA_BIT) {
+          vias += commasIn(more);
+          if (vias > maxViaValues) return tooManyVias();
+        }
       }
     } else {
+      if (section.length >= maxHeaderLines)
+        return parseError(`more than ${maxHeaderLines} header lines (the limit)`);
+      if (end - pos > maxHeaderLineLength) return lineTooLong();
       // Usually a known name directly followed by its colon; otherwise search for the colon and read the name.
       let interned = knownHeaderAt(head, pos, end);
       let colon: number;
@@ -278,10 +301,59 @@ function splitHeaders(head: string, from: number): HeaderSection | ParseError {
       while (valueStart < valueEnd && isLws(head.charCodeAt(valueStart))) valueStart++;
       while (valueEnd > valueStart && isLws(head.charCodeAt(valueEnd - 1))) valueEnd--;
       section.add(interned, valueStart, valueEnd);
+      if (interned.bit === VIA_BIT) {
+        // One value per line plus one per comma: a quoted comma in a parameter counts too, erring on the safe side.
+        vias++;
+        if (comma < valueStart) comma = nextComma(head, valueStart);
+        while (comma < valueEnd) {
+          vias++;
+          comma = nextComma(head, comma + 1);
+        }
+        if (vias > maxViaValues) return tooManyVias();
+      }
     }
     pos = lineEnd + 1;
   }
   return section;
+}
+
+/** The next ',' in text at or after `from`, or the text's length when there is none. */
+function nextComma(text: string, from: number): number {
+  const at = text.indexOf(',', from);
+  return at < 0 ? text.length : at;
+}
+
+function commasIn(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(','); at >= 0; at = text.indexOf(',', at + 1)) count++;
+  return count;
+}
+
+function lineTooLong(): ParseError {
+  return parseError(`header line longer than ${maxHeaderLineLength} characters (the limit)`);
+}
+
+function tooManyVias(): ParseError {
+  return parseError(`more than ${maxViaValues} Via values (the limit)`);
+}
+
+/**
+ * The error for a NUL byte at `nul` in the line starting at `pos`: it names the header (never quotes the text, so
+ * the NUL cannot reach the reason phrase of our answer).
+ */
+function nulError(head: string, pos: number, nul: number, section: HeaderSection): ParseError {
+  const first = head.charCodeAt(pos);
+  let key: string | undefined;
+  if (first === SP || first === HTAB)
+    key = section.length > 0 ? section.keyOf(section.length - 1) : undefined;
+  else {
+    const colon = head.indexOf(':', pos);
+    const name = colon >= 0 && colon < nul ? head.slice(pos, colon).trim() : '';
+    key = isToken(name) ? headerKey(name) : undefined;
+  }
+  return parseError(
+    key === undefined ? 'NUL byte in a header name' : `NUL byte in the ${wireName(key)} header`,
+  );
 }
 
 function isLws(c: number): boolean {

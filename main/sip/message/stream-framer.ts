@@ -3,6 +3,7 @@
 // pong); a lone CRLF between messages is a pong. The framer is sans-IO: bytes in, events out.
 import { findHeadEnd } from './parse';
 import { headerKey } from './header-names';
+import { MESSAGE_LIMITS, type MessageLimits } from './limits';
 import { parseContentLength } from './typed-headers';
 
 export type FramerEvent =
@@ -12,13 +13,8 @@ export type FramerEvent =
   /** The stream cannot be resynchronised: the connection should be closed. */
   | { kind: 'error'; reason: string };
 
-export interface FramerLimits {
-  /** Largest start line + headers we buffer before giving up on a peer. */
-  readonly maxHeaderBytes: number;
-  readonly maxBodyBytes: number;
-}
-
-const DEFAULT_LIMITS: FramerLimits = { maxHeaderBytes: 64 * 1024, maxBodyBytes: 1024 * 1024 };
+/** Largest start line + headers, and largest body, we buffer before giving up on a peer. */
+export type FramerLimits = Pick<MessageLimits, 'maxHeaderBytes' | 'maxBodyBytes'>;
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -44,7 +40,7 @@ export class StreamFramer {
   #tail: Buffer = EMPTY;
   #failed = false;
 
-  constructor(private readonly limits: FramerLimits = DEFAULT_LIMITS) {}
+  constructor(private readonly limits: FramerLimits = MESSAGE_LIMITS) {}
 
   push(chunk: Uint8Array): FramerEvent[] {
     if (this.#failed || chunk.length === 0) return [];

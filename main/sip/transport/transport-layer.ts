@@ -12,6 +12,7 @@ import type {
 } from '../../platform/sockets';
 import type { SipMessage, SipRequest, SipResponse } from '../message/message';
 import { parseMessage } from '../message/parse';
+import { salvageRequest } from '../message/salvage';
 import type { ParseError } from '../message/result';
 import { serializeMessage } from '../message/serialize';
 import { StreamFramer } from '../message/stream-framer';
@@ -384,10 +385,11 @@ export class TransportLayer implements TransportSender {
   #deliver(bytes: Uint8Array, source: MessageSource): void {
     const parsed = parseMessage(bytes);
     if (!parsed.ok) {
-      const framed = parseMessage(bytes, { lazy: true });
-      const partial = framed.ok ? framed.message : undefined;
+      // What an answer needs, read from what the parser refused (a bad start line, a Content-Length past the
+      // datagram, an unreadable header): RFC 3261 §8.2 and RFC 4475 §3.1.2 want a 400 or 505 where it can be routed.
+      const partial = salvageRequest(bytes);
       // The 400 built from it must reach the sender where it really is (RFC 3581 §4), like any response.
-      if (partial?.kind === 'request') stampPartial(partial, source);
+      if (partial) stampPartial(partial, source);
       const invalid: InvalidMessage = { error: parsed.error, source, ...(partial ? { partial } : {}) };
       this.#notify('onInvalid', () => this.#onInvalid(invalid));
       return;

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { HeaderField, SipMessage } from '../../../../main/sip/message/message';
 import { formatNameAddr, parseNameAddr } from '../../../../main/sip/message/name-addr';
 import type { NameAddr } from '../../../../main/sip/message/name-addr';
+import { createResponse } from '../../../../main/sip/message/builders';
 import { parseMessage } from '../../../../main/sip/message/parse';
+import { salvageRequest } from '../../../../main/sip/message/salvage';
 import { serializeMessage } from '../../../../main/sip/message/serialize';
 import { StreamFramer } from '../../../../main/sip/message/stream-framer';
 import type { FramerEvent } from '../../../../main/sip/message/stream-framer';
@@ -289,9 +291,10 @@ describe('fuzz: parseMessage', () => {
     () => {
       let accepted = 0;
       for (const data of TORTURE) if (checkMessage(data, false)) accepted++;
-      // 40 pass the packet path's essential checks; strict validation also rejects regbadct's Contact.
-      expect(accepted).toBe(40);
-      expect(TORTURE.filter((data) => parseMessage(data, { strict: true }).ok)).toHaveLength(39);
+      // 39 pass the packet path's essential checks (intmeth's quoted NUL is refused); strict validation also
+      // rejects regbadct's Contact.
+      expect(accepted).toBe(39);
+      expect(TORTURE.filter((data) => parseMessage(data, { strict: true }).ok)).toHaveLength(38);
       let lazy = 0;
       for (const data of TORTURE) if (checkMessage(data, true)) lazy++;
       expect(lazy).toBeGreaterThanOrEqual(accepted);
@@ -308,6 +311,36 @@ describe('fuzz: parseMessage', () => {
       // Enough mutants still parse for the round trip to be exercised.
       expect(full).toBeGreaterThan(300);
       expect(lazy).toBeGreaterThan(300);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('fuzz: salvageRequest', () => {
+  const COPIED = ['via', 'from', 'to', 'call-id', 'cseq'];
+
+  /** For input the parser refuses: no throw, only copied headers kept, and a 400 built from it has no NUL. */
+  function checkSalvage(data: Uint8Array): boolean {
+    if (parseMessage(data).ok) return false;
+    const request = salvageRequest(data);
+    if (!request) return false;
+    expect(request.headers.every((field) => COPIED.includes(field.key))).toBe(true);
+    expect(serializeMessage(createResponse(request, 400, { toTag: 't1' })).includes(0)).toBe(false);
+    return true;
+  }
+
+  it(
+    'never throws on refused input, and what it keeps can be answered without echoing a NUL',
+    () => {
+      const fromMutants = run(mutated, 4000, checkSalvage);
+      run(fc.uint8Array({ maxLength: 600 }), 2000, checkSalvage);
+      const withNul = fc
+        .tuple(fc.oneof(torture, wellFormed), fc.nat(), fc.constantFrom('\0', 'a\0b', '"\\\0"'))
+        .map(([data, at, text]) => mutate(data, { kind: 'insert', at, text }));
+      const nulMutants = run(withNul, 2000, checkSalvage);
+      // Enough refused messages are salvaged for the properties to be exercised.
+      expect(fromMutants).toBeGreaterThan(300);
+      expect(nulMutants).toBeGreaterThan(300);
     },
     TIMEOUT,
   );

@@ -99,8 +99,18 @@ describe('RFC 4475 §3.1.1 valid messages', () => {
     ]);
   });
 
-  it('§3.1.1.2 intmeth: a wide range of valid characters', () => {
-    const m = request('intmeth');
+  it('§3.1.1.2 intmeth: a wide range of valid characters, but a NUL even as a quoted-pair → 400', () => {
+    // RFC 3261 §25.1 quoted-pair admits %x00, and intmeth's To display name holds one. We refuse every NUL byte
+    // in the head (C-based peers read it as the end of a string, and a response would copy it back): a
+    // deliberate deviation from this fixture. Without that one quoted NUL, everything else parses as the RFC says.
+    expect(reject('intmeth')).toEqual({ reason: 'NUL byte in the To header', status: 400 });
+    const withoutNul = parseMessage(
+      Buffer.from(fixture(SET, 'intmeth').toString('latin1').replace(' NUL:\\\0', ''), 'latin1'),
+      { strict: true },
+    );
+    if (!withoutNul.ok || withoutNul.message.kind !== 'request')
+      throw new Error('intmeth without NUL failed');
+    const m = withoutNul.message;
     const method = "!interesting-Method0123456789_*+`.%indeed'~";
     expect(m.method).toBe(method);
     expect(m.cseq).toEqual({ seq: 139122385, method });
@@ -109,8 +119,8 @@ describe('RFC 4475 §3.1.1 valid messages', () => {
     expect(ruri.password).toBe("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)");
     expect(ruri.host).toBe('example.com');
     expect(m.topVia?.branch).toBe("z9hG4bK-.!%66*_+`'~");
-    // Quoted-pairs expand, including a quoted NUL.
-    expect(m.to.displayName).toBe('BEL:\x07 NUL:\x00 DEL:\x7f');
+    // Quoted-pairs expand.
+    expect(m.to.displayName).toBe('BEL:\x07 DEL:\x7f');
     expect(sip(m.to.uri).user).toBe("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*");
     expect(m.from.displayName).toBe("token1~` token2'+_ token3*%!.-");
     expect(m.from.params.get("fromparam''~+*_!.-%")).toBe('работающий');
