@@ -1,5 +1,5 @@
 // Engine → interface events, fanned out to whichever transports are attached (Electron window, web-host sockets).
-import type { EventName, Events } from '../ipc/contract';
+import type { EventName, Events } from '../contract/contract';
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
 

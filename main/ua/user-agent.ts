@@ -160,9 +160,13 @@ export class UserAgent {
   async removeAccount(id: string, timeoutMs = 4_000): Promise<void> {
     const account = this.#accounts.get(id);
     if (!account) return;
-    await account.registerer.unregister(timeoutMs);
-    account.registerer.dispose();
-    this.#accounts.delete(id);
+    try {
+      await account.registerer.unregister(timeoutMs);
+    } finally {
+      // Forgotten even when unregistering failed: a removed account must not keep refreshing.
+      account.registerer.dispose();
+      this.#accounts.delete(id);
+    }
   }
 
   /** Unregisters every account in parallel, waiting at most `timeoutMs`, then closes the sockets. */

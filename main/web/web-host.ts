@@ -13,13 +13,13 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { EventName, Events } from '../ipc/contract';
+import type { CommandDispatcher, EngineEventSource } from '../contract/contract';
 import { type Clock, SystemClock } from '../platform/clock';
 import { type Logger, silentLogger } from '../platform/logger';
 import { CryptoRandom, type Random } from '../platform/random';
 import { SOCKET_PATH, checkUpgrade, hostAllowed } from './request-guard';
 import { securityHeaders } from './security-headers';
-import { type CommandDispatcher, SocketEndpoint } from './socket-endpoint';
+import { SocketEndpoint } from './socket-endpoint';
 import { lookupStaticFile } from './static-files';
 
 export const WEB_HOST_ADDRESS = '127.0.0.1';
@@ -27,9 +27,7 @@ export const WEB_HOST_ADDRESS = '127.0.0.1';
 /** The part of the engine the web host uses; the engine façade satisfies it. */
 export interface WebHostEngine {
   readonly router: CommandDispatcher;
-  readonly events: {
-    subscribe(listener: <E extends EventName>(name: E, payload: Events[E]) => void): () => void;
-  };
+  readonly events: EngineEventSource;
 }
 
 export interface WebHostOptions {

@@ -30,7 +30,16 @@ export type FailureReason =
 
 export type RegistrationState =
   | { readonly name: 'unregistered' }
-  | { readonly name: 'registering'; readonly attempt: number }
+  | {
+      readonly name: 'registering';
+      readonly attempt: number;
+      /** The last failure, while a retry after it is in flight. */
+      readonly previous?: {
+        readonly reason: FailureReason;
+        readonly status?: number;
+        readonly detail: string;
+      };
+    }
   | { readonly name: 'registered'; readonly expires: number; readonly contact: string }
   | {
       readonly name: 'failed';

@@ -2,9 +2,9 @@
 // its security, the IPC transport, the tray and the quit order — and, when the engine cannot start, a window that
 // still opens and an `app.info` that carries the storage error.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EventName, Events, Result } from '../../../main/ipc/contract';
+import type { EventName, Events, Result } from '../../../main/contract/contract';
 import { commandChannel, eventChannel } from '../../../main/ipc/electron-channels';
-import type { EngineEventListener } from '../../../main/ipc/electron-transport';
+import type { EngineEventListener } from '../../../main/contract/contract';
 
 type Handler = (event: unknown, ...args: unknown[]) => Promise<Result<unknown>>;
 

@@ -2,7 +2,7 @@
 // registered, follow the engine's events, and its items show the window and quit.
 import { describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { EngineEventListener } from '../../../main/ipc/electron-transport';
+import type { EngineEventListener } from '../../../main/contract/contract';
 import type { RegistrationSummary, StatusTrayOptions } from '../../../main/app/tray';
 import { StatusTray, trayIconPngs, trayState, trayStatusText } from '../../../main/app/tray';
 
