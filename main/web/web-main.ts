@@ -60,12 +60,19 @@ export async function runWebHost(argv: readonly string[], deps: WebMainDependenc
   const logger = stderrLogger(stderr, args.verbose);
   // The folder holds the database and the password key: the owner's alone.
   await mkdir(args.dataDir, { recursive: true, mode: 0o700 });
-  const engine = await deps.createEngine({
-    dataDir: args.dataDir,
-    secrets: FileKeyCipher.inDirectory(args.dataDir),
-    host: 'web',
-    logger,
-  });
+  let engine: WebEngine;
+  try {
+    engine = await deps.createEngine({
+      dataDir: args.dataDir,
+      secrets: FileKeyCipher.inDirectory(args.dataDir),
+      host: 'web',
+      logger,
+    });
+  } catch (error) {
+    // Another engine holding the data folder ends up here; its message names the folder and that engine's pid.
+    stderr.write(`The web host could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
   let host;
   try {
     host = await startWebHost({ engine, rendererDir: args.rendererDir, port: args.port, logger });

@@ -130,6 +130,20 @@ describe('runWebHost', () => {
     }
   });
 
+  it('says why and exits 1 when the engine refuses to start (another engine holds the data folder)', async () => {
+    const h = harness();
+    const message = 'The data folder /x is in use by another softphone engine, process 4242.';
+    const code = await runWebHost(['--data-dir', join(base, 'data-5')], {
+      ...h.deps,
+      createEngine: async () => {
+        throw new Error(message);
+      },
+    });
+    expect(code).toBe(1);
+    expect(h.stderr.text).toContain(`The web host could not start: ${message}`);
+    expect(h.stdout.text).not.toContain('"event":"web-host"');
+  });
+
   it('answers usage errors with 2 and --help with 0', async () => {
     const bad = harness();
     expect(await runWebHost(['--port', 'x'], bad.deps)).toBe(2);
