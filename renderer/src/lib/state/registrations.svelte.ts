@@ -52,7 +52,7 @@ export class RegistrationsState {
   retryInMs(accountId: string): number | null {
     const status = this.#statuses[accountId];
     if (!status || status.retryInMs === null) return null;
-    const elapsed = this.#now - (this.#receivedAt[accountId] ?? this.#now);
+    const elapsed = Math.max(0, this.#now - (this.#receivedAt[accountId] ?? this.#now));
     return Math.max(0, status.retryInMs - elapsed);
   }
 
@@ -84,6 +84,7 @@ export class RegistrationsState {
       this.#receivedAt[status.accountId] = now;
     }
     this.#statuses = next;
+    this.#now = now;
     this.#syncTicking();
   }
 
