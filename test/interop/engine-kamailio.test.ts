@@ -109,7 +109,7 @@ describe.skipIf(!peers.kamailio)('engine against Kamailio', () => {
     expect(failed).toMatchObject({
       failure: 'bad-credentials',
       status: 401,
-      summary: 'The user name or password was not accepted.',
+      server: `127.0.0.1:${kamailio.port}`,
     });
     expect(failed.detail).toContain('401');
 
