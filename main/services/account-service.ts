@@ -268,14 +268,11 @@ export class AccountService {
 
   /** Refuses what the schema cannot judge: URIs by the SIP grammar, and a second account for the same binding. */
   #check(input: AccountInput, id: string | null): void {
-    parseSip(input.aor.trim(), 'aor');
-    if (input.outboundProxy) parseSip(input.outboundProxy.trim(), 'outboundProxy');
-    if (input.registrar) parseSip(input.registrar.trim(), 'registrar');
     const aor = input.aor.trim();
     const proxy = input.outboundProxy?.trim() || null;
-    const twin = this.#deps.store
-      .list()
-      .find((record) => record.id !== id && record.aor === aor && record.outboundProxy === proxy);
+    const key = bindingKey(parseSip(aor, 'aor'), proxy ? parseSip(proxy, 'outboundProxy') : null);
+    if (input.registrar) parseSip(input.registrar.trim(), 'registrar');
+    const twin = this.#deps.store.list().find((record) => record.id !== id && storedKey(record) === key);
     // Two accounts with one address and one first hop would share a binding: unregistering one would remove the
     // other's (RFC 3261 §10.2.2 matches bindings by Contact), and each would fight the other's refreshes.
     if (twin)
@@ -344,6 +341,24 @@ export class AccountService {
     });
     return next;
   }
+}
+
+/**
+ * What makes two accounts one binding: the address and the first hop, compared as RFC 3261 §19.1.4 compares URIs
+ * in the parts that matter here (scheme and host case-insensitive, user exact, port as written).
+ */
+function bindingKey(aor: SipUri, proxy: SipUri | null): string {
+  const part = (uri: SipUri) => `${uri.scheme}:${uri.user ?? ''}@${uri.host.toLowerCase()}:${uri.port ?? ''}`;
+  return `${part(aor)} via ${proxy ? part(proxy) : 'none'}`;
+}
+
+/** The binding key of a stored account; an unparsable one (never saved by this version) matches nothing. */
+function storedKey(record: AccountRecord): string | null {
+  const aor = parseUri(record.aor);
+  const proxy = record.outboundProxy ? parseUri(record.outboundProxy) : null;
+  if (!aor.ok || !isSipUri(aor.value)) return null;
+  if (proxy && (!proxy.ok || !isSipUri(proxy.value))) return null;
+  return bindingKey(aor.value, proxy?.ok && isSipUri(proxy.value) ? proxy.value : null);
 }
 
 function messageOf(error: unknown): string {

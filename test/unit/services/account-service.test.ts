@@ -125,6 +125,11 @@ describe('input the contract refuses', () => {
     await create(h);
     const twin = await h.engine.router.dispatch('accounts.create', [input({ displayName: 'Again' })]);
     expect(twin).toMatchObject({ ok: false, error: { code: 'conflict', field: 'aor' } });
+    // The host is compared without regard to case (RFC 3261 §19.1.4).
+    const shouted = await h.engine.router.dispatch('accounts.create', [
+      input({ aor: 'sip:alice@EXAMPLE.test' }),
+    ]);
+    expect(shouted).toMatchObject({ ok: false, error: { code: 'conflict', field: 'aor' } });
     // The same address through another proxy is another binding.
     const other = await h.drive(
       h.engine.router.dispatch('accounts.create', [input({ outboundProxy: 'sip:10.0.0.9:5060' })]),
