@@ -211,7 +211,17 @@ export class AccountService {
       this.#setStatus(record.id, unreachableStatus(record.id, `cannot find the server: ${messageOf(error)}`));
       return;
     }
-    const ua = await this.#deps.agents.get(localAddress);
+    let ua: AgentHost;
+    try {
+      ua = await this.#deps.agents.get(localAddress);
+    } catch (error) {
+      // No socket on that address (port taken, address gone): a status to show, not a failed command.
+      this.#setStatus(
+        record.id,
+        unreachableStatus(record.id, `cannot open a SIP socket on ${localAddress}: ${messageOf(error)}`),
+      );
+      return;
+    }
     const account = ua.addAccount({
       aor,
       password,

@@ -99,6 +99,24 @@ describe('account fields reach the user agent', () => {
   });
 });
 
+describe('an account that cannot start', () => {
+  it('is saved, and its status says why, when no socket can be opened for it', async () => {
+    const agents = {
+      get: () =>
+        Promise.reject(Object.assign(new Error('bind EADDRINUSE 10.0.0.2:5060'), { code: 'EADDRINUSE' })),
+      shutdown: async () => undefined,
+    };
+    const h = await start({ engine: { agents } });
+    const account = await create(h);
+    expect(h.statusesOf(account.id).at(-1)).toMatchObject({
+      state: 'failed',
+      failure: 'unreachable',
+      detail: expect.stringContaining('EADDRINUSE'),
+    });
+    expect(valueOf<AccountDto[]>(await h.engine.router.dispatch('accounts.list', []))).toHaveLength(1);
+  });
+});
+
 describe('input the contract refuses', () => {
   it.each([
     ['displayName', { displayName: 'Alice\r\nVia: evil' }],
