@@ -70,7 +70,8 @@ interface Live {
 export class AccountService {
   readonly #deps: AccountServiceDeps;
   readonly #live = new Map<string, Live>();
-  readonly #statuses = new Map<string, RegistrationStatusDto>();
+  /** The latest status of each account and when it was set (clock.now()), to age its retryInMs when listed. */
+  readonly #statuses = new Map<string, { readonly status: RegistrationStatusDto; readonly at: number }>();
   readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(deps: AccountServiceDeps) {
@@ -328,11 +329,17 @@ export class AccountService {
 
   #statusOf(record: AccountRecord): RegistrationStatusDto {
     if (!record.enabled) return disabledStatus(record.id);
-    return this.#statuses.get(record.id) ?? statusFromState(record.id, { name: 'unregistered' });
+    const latest = this.#statuses.get(record.id);
+    if (!latest) return statusFromState(record.id, { name: 'unregistered' });
+    const { status, at } = latest;
+    if (status.retryInMs === null) return status;
+    // retryInMs counts from when a status is sent: a status listed later says what is left of the wait.
+    const left = Math.max(0, status.retryInMs - (this.#deps.clock.now() - at));
+    return { ...status, retryInMs: left };
   }
 
   #setStatus(id: string, status: RegistrationStatusDto): void {
-    this.#statuses.set(id, status);
+    this.#statuses.set(id, { status, at: this.#deps.clock.now() });
     this.#deps.events.emit('registration.changed', status);
   }
 

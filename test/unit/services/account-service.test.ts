@@ -2,7 +2,7 @@
 // events as a registration runs, per-account serialization, input refused with field errors, duplicates refused,
 // and removal that completes whatever unregistering does.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AccountDto, Result } from '../../../main/contract/contract';
+import type { AccountDto, RegistrationStatusDto, Result } from '../../../main/contract/contract';
 import { textOf } from '../../support/loopback-network';
 import { type Harness, input, removeDataDirs, startHarness } from './engine-harness';
 
@@ -51,6 +51,19 @@ describe('registration status events', () => {
     expect(failed).toMatchObject({ failure: 'timeout', status: 408, server: '10.0.0.1:5060' });
     expect(failed?.retryInMs).toBeGreaterThan(0);
     expect(Object.keys(failed!)).not.toContain('summary');
+  });
+
+  it('lists a failed status with what is left of the wait before the retry', async () => {
+    const h = await start({ mode: 'silent' });
+    const account = await create(h);
+    await h.run(32_000);
+    const failed = h.statusesOf(account.id).find((status) => status.state === 'failed')!;
+    expect(failed.retryInMs).toBeGreaterThan(1_000);
+    await h.run(1_000);
+    const [listed] = valueOf<RegistrationStatusDto[]>(
+      await h.engine.router.dispatch('registration.list', []),
+    );
+    expect(listed).toMatchObject({ state: 'failed', retryInMs: failed.retryInMs! - 1_000 });
   });
 
   it('says "no password set", not "wrong password", when an account without one is challenged', async () => {
