@@ -117,6 +117,8 @@ function ownerOnly(path: string): void {
   // Only the owner may change a mode; someone else's folder is not ours to fix (nor to refuse: opening it may work).
   if (process.getuid !== undefined && stat.uid !== process.getuid()) return;
   const mode = stat.mode & 0o7777;
+  // A sticky folder is shared on purpose (/tmp given as the data folder by mistake): closing it would break others.
+  if (stat.isDirectory() && (mode & 0o1000) !== 0) return;
   if ((mode & 0o077) !== 0) chmodSync(path, mode & ~0o077);
 }
 

@@ -78,6 +78,17 @@ describe.runIf(posix)('permissions of the data folder (umask 022)', () => {
     expect(modeOf(cipher.keyPath)).toBe(0o600);
   });
 
+  it('leaves a sticky shared folder (such as /tmp given by mistake) open to others', () => {
+    const shared = join(tempDir(), 'shared-tmp');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const opened = openDatabase(join(shared, 'store.sqlite'));
+    if (!opened.ok) throw new Error(opened.error.detail);
+    opened.db.close();
+    expect(statSync(shared).mode & 0o7777).toBe(0o1777);
+    expect(modeOf(join(shared, 'store.sqlite'))).toBe(0o600);
+  });
+
   it('never loosens: a file its owner made read-only stays read-only', () => {
     const dataDir = join(tempDir(), 'ro');
     mkdirSync(dataDir, { mode: 0o700 });
