@@ -73,6 +73,8 @@ export class AccountService {
   /** The latest status of each account and when it was set (clock.now()), to age its retryInMs when listed. */
   readonly #statuses = new Map<string, { readonly status: RegistrationStatusDto; readonly at: number }>();
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** Set by stopAll: the engine is shutting down and no account may start. */
+  #stopped = false;
 
   constructor(deps: AccountServiceDeps) {
     this.#deps = deps;
@@ -180,12 +182,19 @@ export class AccountService {
     });
   }
 
-  /** Unregisters every account (bounded) — the engine closes the sockets afterwards. */
+  /**
+   * Unregisters every account (bounded) — the engine closes the sockets afterwards. Each account's stop waits its turn
+   * behind whatever that account is doing, and nothing starts afterwards, so a start still under way at shutdown
+   * cannot leave a registration behind.
+   */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.#live.keys()].map((id) => this.#stop(id)));
+    this.#stopped = true;
+    const ids = new Set([...this.#live.keys(), ...this.#queues.keys()]);
+    await Promise.all([...ids].map((id) => this.#serial(id, () => this.#stop(id))));
   }
 
   async #start(record: AccountRecord): Promise<void> {
+    if (this.#stopped) return;
     const aor = parseSip(record.aor, 'aor');
     const proxy = record.outboundProxy ? parseSip(record.outboundProxy, 'outboundProxy') : undefined;
     const registrar = record.registrar ? parseSip(record.registrar, 'registrar') : undefined;
@@ -215,6 +224,7 @@ export class AccountService {
     let ua: AgentHost;
     try {
       ua = await this.#deps.agents.get(localAddress);
+      if (this.#stopped) return;
     } catch (error) {
       // No socket on that address (port taken, address gone): a status to show, not a failed command.
       this.#setStatus(

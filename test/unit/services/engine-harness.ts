@@ -95,7 +95,13 @@ export function removeDataDirs(): void {
 }
 
 export async function startHarness(
-  options: { mode?: RegistrarMode; dataDir?: string; engine?: Partial<EngineOptions> } = {},
+  options: {
+    mode?: RegistrarMode;
+    dataDir?: string;
+    engine?: Partial<EngineOptions>;
+    /** Manual-clock time the route probe takes, to hold an account's start in flight. */
+    localAddressDelayMs?: number;
+  } = {},
 ): Promise<Harness> {
   const clock = new ManualClock();
   const random = new SeededRandom(7);
@@ -111,7 +117,11 @@ export async function startHarness(
     clock,
     random,
     resolver: new NoNameResolver(),
-    localAddressFor: async () => LOCAL_ADDRESS,
+    localAddressFor: () =>
+      new Promise<string>((resolve) => {
+        if (!options.localAddressDelayMs) resolve(LOCAL_ADDRESS);
+        else clock.setTimer(options.localAddressDelayMs, () => resolve(LOCAL_ADDRESS));
+      }),
     unregisterTimeoutMs: 2_000,
     ...options.engine,
   });

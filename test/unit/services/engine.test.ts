@@ -111,6 +111,21 @@ describe('shutdown', () => {
     h.registrar.socket.close();
   });
 
+  it('leaves no registration behind when it stops while an account is still starting', async () => {
+    const h = await startHarness({ localAddressDelayMs: 100 });
+    const creating = h.engine.router.dispatch('accounts.create', [input()]);
+    await h.run(50);
+    const stopping = h.engine.shutdown(2_000);
+    await h.drive(Promise.all([creating, stopping]));
+    const registers = h.registrar.received;
+    // Either it never registered, or its last word was the unregister (Expires: 0).
+    if (registers.length > 0) expect(registers.at(-1)?.expires).toBe(0);
+    const before = registers.length;
+    await h.run(700_000);
+    expect(h.registrar.received.length).toBe(before);
+    h.registrar.socket.close();
+  });
+
   it('starts with no accounts and a fresh folder that did not exist', async () => {
     const clock = new ManualClock();
     const dataDir = join(newDataDir(), 'nested', 'data');
