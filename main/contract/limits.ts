@@ -36,6 +36,11 @@ export const ACCOUNT_ID_MAX = 64;
 /** Most ids one `accounts.reorder` may carry. */
 export const REORDER_MAX = 100;
 
+/** The web host's access token: this many random bytes, base64url (43 characters), new on every start. */
+export const WEB_TOKEN_BYTES = 32;
+/** What the web host accepts as a token (a fixed one in tests) and the window may check before using one. */
+export const WEB_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,512}$/;
+
 /** The local SIP port setting: 0 lets the system choose. */
 export const SIP_PORT_MIN = 0;
 export const SIP_PORT_MAX = 65_535;

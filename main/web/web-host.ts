@@ -14,6 +14,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CommandDispatcher, EngineEventSource } from '../contract/contract';
+import { WEB_TOKEN_BYTES, WEB_TOKEN_PATTERN } from '../contract/limits';
 import { type Clock, SystemClock } from '../platform/clock';
 import { type Logger, silentLogger } from '../platform/logger';
 import { CryptoRandom, type Random } from '../platform/random';
@@ -61,8 +62,6 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,512}$/;
-
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const host = options.host ?? WEB_HOST_ADDRESS;
   if (host !== WEB_HOST_ADDRESS)
@@ -73,8 +72,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65_535)
     throw new Error(`port must be a whole number from 0 to 65535, got ${requestedPort}`);
   const random = options.random ?? new CryptoRandom();
-  const token = options.token ?? Buffer.from(random.bytes(32)).toString('base64url');
-  if (!TOKEN_PATTERN.test(token))
+  const token = options.token ?? Buffer.from(random.bytes(WEB_TOKEN_BYTES)).toString('base64url');
+  if (!WEB_TOKEN_PATTERN.test(token))
     throw new Error('token must be at least 32 characters of base64url (A-Z a-z 0-9 - _)');
   const logger = options.logger ?? silentLogger;
   const root = await realpath(options.rendererDir);
