@@ -1,10 +1,10 @@
 // The engine as the Electron shell uses it, and what stands in for it when it cannot start (a corrupt or read-only
 // database): the window still opens, `app.info` carries the storage error so the interface shows an error screen
 // instead of a blank window, and every other command answers `unavailable`.
-import type { AppInfoDto, Result } from '../ipc/contract';
-import type { CommandDispatcher, EngineEventSource } from '../ipc/electron-transport';
+import type { CommandDispatcher, EngineEventSource } from '../contract/contract';
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
+import { createUnavailableEngine as unavailableEngine } from '../services/unavailable-engine';
 import type { LifecycleEngine } from './lifecycle';
 import type { RegistrationSummary, StatusTrayEngine } from './tray';
 
@@ -26,30 +26,12 @@ export function describeStartupFailure(error: unknown): string {
 
 /** Answers `app.info` with the storage error and everything else with `unavailable`; holds nothing, does nothing. */
 export function createUnavailableEngine(storageError: string, info: FallbackInfo): ShellEngine {
-  const appInfo: AppInfoDto = {
+  return unavailableEngine({
     version: info.version,
     host: 'electron',
     storageError,
     passwordProtection: info.passwordProtection,
-  };
-  return {
-    router: {
-      dispatch: async (name): Promise<Result<unknown>> =>
-        name === 'app.info'
-          ? { ok: true, value: appInfo }
-          : {
-              ok: false,
-              error: {
-                code: 'unavailable',
-                message: `Not available: the app’s data could not be opened. ${storageError}`,
-              },
-            },
-    },
-    events: { subscribe: () => () => undefined },
-    openUri: () => undefined,
-    registrationSummary: () => ({ registered: 0, failing: 0, total: 0 }),
-    shutdown: async () => undefined,
-  };
+  });
 }
 
 /** Starts the engine, or on failure logs why and returns the stand-in. */

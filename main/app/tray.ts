@@ -1,7 +1,7 @@
 // The tray icon: tinted by registration state, its tooltip and menu saying "2 of 3 accounts registered", with Show and
 // Quit. It follows the engine's registration and account events.
 import type { Menu, MenuItemConstructorOptions, NativeImage, Tray, nativeImage } from 'electron';
-import type { EngineEventSource } from '../ipc/electron-transport';
+import type { EngineEventSource } from '../contract/contract';
 import type { IconStyle } from './icon-art';
 import { hexColor, renderIcon } from './icon-art';
 import { encodePng } from './png';

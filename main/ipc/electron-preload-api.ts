@@ -2,10 +2,10 @@
 // events come in on the event channel, delivered to the page as payloads only — the IPC event object (whose `sender`
 // is ipcRenderer) never reaches a listener. Kept apart from the preload entry so that entry exports nothing.
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
-import type { CommandName, EventName, Result } from './contract';
+import type { CommandName, EventName, Result } from '../contract/contract';
 import { commandChannel, eventChannel } from './electron-channels';
-import type { EventListener, SoftphoneApi } from './softphone-api';
-import { buildSoftphoneApi, isEventName } from './softphone-api';
+import type { EventListener, SoftphoneApi } from '../contract/softphone-api';
+import { buildSoftphoneApi, isEventName } from '../contract/softphone-api';
 
 const transportFailure: Result<never> = {
   ok: false,

@@ -4,20 +4,8 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents, WebFrameMain } from 'electron';
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
-import type { EventName, Events, Result } from './contract';
+import type { CommandDispatcher, EngineEventSource, Result } from '../contract/contract';
 import { commandChannel, eventChannel } from './electron-channels';
-
-/** What answers commands: the engine's CommandRouter, or the fallback when the engine could not start. */
-export interface CommandDispatcher {
-  dispatch(name: unknown, args: unknown): Promise<Result<unknown>>;
-}
-
-export type EngineEventListener = <E extends EventName>(name: E, payload: Events[E]) => void;
-
-/** Where the engine's events come from; `subscribe` returns the function that unsubscribes. */
-export interface EngineEventSource {
-  subscribe(listener: EngineEventListener): () => void;
-}
 
 export type TransportWebContents = Pick<WebContents, 'mainFrame' | 'send' | 'isDestroyed'>;
 

@@ -1,11 +1,14 @@
 // Accounts: stored settings, their passwords (encrypted at rest), and their live registrations. Every change to an
 // account goes through here, serialized per account so that an edit arriving mid-registration cannot interleave.
-import type { AccountDto, AccountInput, RegistrationStatusDto } from '../ipc/contract';
+// Removing an account always completes: unregistering is best effort (bounded, and a throw is logged), the account
+// leaves the store and its user agent whatever the network or the user agent did.
+import type { AccountDto, AccountInput, RegistrationStatusDto } from '../contract/contract';
+import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import { type SipUri, isSipUri, parseUri } from '../sip/message/uri';
 import { type NameResolver, resolveNextHop } from '../ua/next-hop';
 import { registrarOf } from '../ua/registration/registerer';
-import type { Account } from '../ua/user-agent';
+import type { Account, AccountConfig } from '../ua/user-agent';
 import type {
   AccountChanges,
   AccountRecord,
@@ -13,9 +16,24 @@ import type {
   NewAccount,
 } from '../store/accounts-repository';
 import type { EventHub } from './event-hub';
-import { disabledStatus, passwordUnavailableStatus, statusFromState } from './registration-status';
+import {
+  disabledStatus,
+  passwordUnavailableStatus,
+  statusFromState,
+  unreachableStatus,
+} from './registration-status';
 import { ServiceError } from './service-error';
-import type { UserAgentPool } from './user-agent-pool';
+
+/** The user agents accounts run on, one per local address (UserAgentPool). */
+export interface AgentPool {
+  get(localAddress: string): Promise<AgentHost>;
+}
+
+/** What the service needs of one user agent. */
+export interface AgentHost {
+  addAccount(config: AccountConfig): Account;
+  removeAccount(id: string, timeoutMs?: number): Promise<void>;
+}
 
 /** What the service needs from storage (the SQLite AccountsRepository). */
 export type AccountStore = Pick<
@@ -31,8 +49,10 @@ export interface PasswordCipher {
 export interface AccountServiceDeps {
   readonly store: AccountStore;
   readonly cipher: PasswordCipher;
-  readonly agents: UserAgentPool;
+  readonly agents: AgentPool;
   readonly events: EventHub;
+  /** Bounds unregistering even when the user agent's own bound fails. */
+  readonly clock: Clock;
   readonly resolver: NameResolver;
   /** The local address the OS uses towards a remote one. */
   readonly localAddressFor: (remote: string) => Promise<string>;
@@ -43,14 +63,18 @@ export interface AccountServiceDeps {
 
 interface Live {
   readonly account: Account;
+  readonly ua: AgentHost;
   readonly detach: () => void;
 }
 
 export class AccountService {
   readonly #deps: AccountServiceDeps;
   readonly #live = new Map<string, Live>();
-  readonly #statuses = new Map<string, RegistrationStatusDto>();
+  /** The latest status of each account and when it was set (clock.now()), to age its retryInMs when listed. */
+  readonly #statuses = new Map<string, { readonly status: RegistrationStatusDto; readonly at: number }>();
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** Set by stopAll: the engine is shutting down and no account may start. */
+  #stopped = false;
 
   constructor(deps: AccountServiceDeps) {
     this.#deps = deps;
@@ -84,6 +108,7 @@ export class AccountService {
   }
 
   async create(input: AccountInput): Promise<AccountDto> {
+    this.#check(input, null);
     const record = this.#deps.store.insert(this.#newAccount(input));
     this.#announceAccounts();
     this.#setStatus(
@@ -97,6 +122,7 @@ export class AccountService {
   async update(id: string, input: AccountInput): Promise<AccountDto> {
     return this.#serial(id, async () => {
       this.#require(id);
+      this.#check(input, id);
       const updated = this.#deps.store.update(id, this.#changes(input));
       if (!updated) throw new ServiceError('not-found', 'That account no longer exists.');
       this.#announceAccounts();
@@ -126,6 +152,7 @@ export class AccountService {
   async delete(id: string): Promise<null> {
     return this.#serial(id, async () => {
       this.#require(id);
+      // #stop never throws: whatever unregistering does, the account is removed.
       await this.#stop(id);
       this.#deps.store.delete(id);
       this.#statuses.delete(id);
@@ -155,41 +182,57 @@ export class AccountService {
     });
   }
 
-  /** Unregisters every account (bounded) — the engine closes the sockets afterwards. */
+  /**
+   * Unregisters every account (bounded) — the engine closes the sockets afterwards. Each account's stop waits its turn
+   * behind whatever that account is doing, and nothing starts afterwards, so a start still under way at shutdown
+   * cannot leave a registration behind.
+   */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.#live.keys()].map((id) => this.#stop(id)));
+    this.#stopped = true;
+    const ids = new Set([...this.#live.keys(), ...this.#queues.keys()]);
+    await Promise.all([...ids].map((id) => this.#serial(id, () => this.#stop(id))));
   }
 
   async #start(record: AccountRecord): Promise<void> {
+    if (this.#stopped) return;
     const aor = parseSip(record.aor, 'aor');
     const proxy = record.outboundProxy ? parseSip(record.outboundProxy, 'outboundProxy') : undefined;
+    const registrar = record.registrar ? parseSip(record.registrar, 'registrar') : undefined;
     let password: string;
     try {
       const stored = this.#deps.store.getPassword(record.id);
       password = stored ? this.#deps.cipher.decrypt(stored) : '';
     } catch (error) {
-      this.#setStatus(
-        record.id,
-        passwordUnavailableStatus(record.id, String(error instanceof Error ? error.message : error)),
-      );
+      this.#setStatus(record.id, passwordUnavailableStatus(record.id, messageOf(error)));
       return;
     }
     let localAddress: string;
+    let server: string;
     try {
-      const hop = await resolveNextHop(registrarOf(aor), proxy, record.transport, this.#deps.resolver);
+      const hop = await resolveNextHop(
+        registrar ?? registrarOf(aor),
+        proxy,
+        record.transport,
+        this.#deps.resolver,
+      );
+      server = hop.address.includes(':') ? `[${hop.address}]:${hop.port}` : `${hop.address}:${hop.port}`;
       localAddress = await this.#deps.localAddressFor(hop.address);
     } catch (error) {
+      this.#setStatus(record.id, unreachableStatus(record.id, `cannot find the server: ${messageOf(error)}`));
+      return;
+    }
+    let ua: AgentHost;
+    try {
+      ua = await this.#deps.agents.get(localAddress);
+      if (this.#stopped) return;
+    } catch (error) {
+      // No socket on that address (port taken, address gone): a status to show, not a failed command.
       this.#setStatus(
         record.id,
-        statusFromState(record.id, {
-          name: 'failed',
-          reason: 'unreachable',
-          detail: `cannot find the server: ${error instanceof Error ? error.message : String(error)}`,
-        }),
+        unreachableStatus(record.id, `cannot open a SIP socket on ${localAddress}: ${messageOf(error)}`),
       );
       return;
     }
-    const ua = await this.#deps.agents.get(localAddress);
     const account = ua.addAccount({
       aor,
       password,
@@ -198,28 +241,65 @@ export class AccountService {
       ...(record.displayName ? { displayName: record.displayName } : {}),
       ...(record.authUser ? { authUser: record.authUser } : {}),
       ...(proxy ? { outboundProxy: proxy } : {}),
+      ...(registrar ? { registrar } : {}),
+      ...(record.keepAliveSeconds > 0
+        ? { keepAlive: { kind: record.keepAliveKind, intervalMs: record.keepAliveSeconds * 1000 } }
+        : {}),
       instanceId: `urn:uuid:${record.id}`,
     });
+    const context = { hasPassword: password !== '', server };
     const detach = account.registerer.onStateChanged((state) =>
-      this.#setStatus(record.id, statusFromState(record.id, state)),
+      this.#setStatus(record.id, statusFromState(record.id, state, context)),
     );
-    this.#live.set(record.id, {
-      account,
-      detach: () => {
-        detach();
-        void ua.removeAccount(account.id, 0);
-      },
-    });
+    this.#live.set(record.id, { account, detach, ua });
     account.registerer.register();
   }
 
+  /** Unregisters (bounded) and forgets the live account. Never throws and never waits past the bound. */
   async #stop(id: string): Promise<void> {
     const live = this.#live.get(id);
     if (!live) return;
     this.#live.delete(id);
-    await live.account.registerer.unregister(this.#deps.unregisterTimeoutMs ?? 4_000);
-    live.detach();
+    const timeoutMs = this.#deps.unregisterTimeoutMs ?? 4_000;
+    try {
+      await this.#bounded(live.ua.removeAccount(live.account.id, timeoutMs), timeoutMs + 500);
+    } catch (error) {
+      this.#deps.logger.log('warn', 'unregistering an account failed; removing it anyway', {
+        account: id,
+        error: messageOf(error),
+      });
+    } finally {
+      live.detach();
+    }
     this.#setStatus(id, statusFromState(id, { name: 'unregistered' }));
+  }
+
+  /** Resolves when `work` settles or after `ms`, whichever comes first; rejects only if `work` rejects first. */
+  #bounded(work: Promise<void>, ms: number): Promise<void> {
+    const { clock } = this.#deps;
+    let timer: ReturnType<Clock['setTimer']> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = clock.setTimer(ms, () => {
+        this.#deps.logger.log('warn', 'unregistering did not finish in time; removing the account anyway');
+        resolve();
+      });
+    });
+    return Promise.race([work, deadline]).finally(() => clock.clearTimer(timer));
+  }
+
+  /** Refuses what the schema cannot judge: URIs by the SIP grammar, and a second account for the same binding. */
+  #check(input: AccountInput, id: string | null): void {
+    const aor = input.aor.trim();
+    const proxy = input.outboundProxy?.trim() || null;
+    const key = bindingKey(parseSip(aor, 'aor'), proxy ? parseSip(proxy, 'outboundProxy') : null);
+    if (input.registrar) parseSip(input.registrar.trim(), 'registrar');
+    const twin = this.#deps.store.list().find((record) => record.id !== id && storedKey(record) === key);
+    // Two accounts with one address and one first hop would share a binding: unregistering one would remove the
+    // other's (RFC 3261 §10.2.2 matches bindings by Contact), and each would fight the other's refreshes.
+    if (twin)
+      throw new ServiceError('conflict', `An account for ${aor} through the same proxy already exists.`, {
+        field: 'aor',
+      });
   }
 
   #newAccount(input: AccountInput): NewAccount {
@@ -242,8 +322,11 @@ export class AccountService {
       aor: input.aor.trim(),
       authUser: input.authUser?.trim() || null,
       outboundProxy: input.outboundProxy?.trim() || null,
+      registrar: input.registrar?.trim() || null,
       transport: input.transport,
       expires: input.expires,
+      keepAliveSeconds: input.keepAliveSeconds,
+      keepAliveKind: input.keepAliveKind,
       enabled: input.enabled,
     };
   }
@@ -256,11 +339,17 @@ export class AccountService {
 
   #statusOf(record: AccountRecord): RegistrationStatusDto {
     if (!record.enabled) return disabledStatus(record.id);
-    return this.#statuses.get(record.id) ?? statusFromState(record.id, { name: 'unregistered' });
+    const latest = this.#statuses.get(record.id);
+    if (!latest) return statusFromState(record.id, { name: 'unregistered' });
+    const { status, at } = latest;
+    if (status.retryInMs === null) return status;
+    // retryInMs counts from when a status is sent: a status listed later says what is left of the wait.
+    const left = Math.max(0, status.retryInMs - (this.#deps.clock.now() - at));
+    return { ...status, retryInMs: left };
   }
 
   #setStatus(id: string, status: RegistrationStatusDto): void {
-    this.#statuses.set(id, status);
+    this.#statuses.set(id, { status, at: this.#deps.clock.now() });
     this.#deps.events.emit('registration.changed', status);
   }
 
@@ -281,10 +370,34 @@ export class AccountService {
   }
 }
 
+/**
+ * What makes two accounts one binding: the address and the first hop, compared as RFC 3261 §19.1.4 compares URIs
+ * in the parts that matter here (scheme and host case-insensitive, user exact, port as written).
+ */
+function bindingKey(aor: SipUri, proxy: SipUri | null): string {
+  const part = (uri: SipUri) => `${uri.scheme}:${uri.user ?? ''}@${uri.host.toLowerCase()}:${uri.port ?? ''}`;
+  return `${part(aor)} via ${proxy ? part(proxy) : 'none'}`;
+}
+
+/** The binding key of a stored account; an unparsable one (never saved by this version) matches nothing. */
+function storedKey(record: AccountRecord): string | null {
+  const aor = parseUri(record.aor);
+  const proxy = record.outboundProxy ? parseUri(record.outboundProxy) : null;
+  if (!aor.ok || !isSipUri(aor.value)) return null;
+  if (proxy && (!proxy.ok || !isSipUri(proxy.value))) return null;
+  return bindingKey(aor.value, proxy?.ok && isSipUri(proxy.value) ? proxy.value : null);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function parseSip(text: string, field: string): SipUri {
   const parsed = parseUri(text);
   if (!parsed.ok || !isSipUri(parsed.value))
     throw new ServiceError('invalid-argument', `${text} is not a SIP URI`, { field });
+  if (field === 'aor' && parsed.value.user === undefined)
+    throw new ServiceError('invalid-argument', `${text} has no user part`, { field });
   return parsed.value;
 }
 
@@ -295,8 +408,11 @@ function toDto(record: AccountRecord): AccountDto {
     aor: record.aor,
     authUser: record.authUser,
     outboundProxy: record.outboundProxy,
+    registrar: record.registrar,
     transport: record.transport,
     expires: record.expires,
+    keepAliveSeconds: record.keepAliveSeconds,
+    keepAliveKind: record.keepAliveKind,
     enabled: record.enabled,
     order: record.order,
     hasPassword: record.hasPassword,

@@ -3,25 +3,28 @@
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
 import { ServiceError } from './service-error';
-import type { CommandArgs, CommandError, CommandName, CommandResult, Result } from '../ipc/contract';
-import { commandSchemas } from './command-schemas';
+import type {
+  CommandArgs,
+  CommandDispatcher,
+  CommandError,
+  CommandName,
+  CommandResult,
+  Result,
+} from '../contract/contract';
+import { commandSchemas, isCommandName } from '../contract/schemas';
 
 export type CommandHandlers = {
   readonly [C in CommandName]: (...args: CommandArgs<C>) => Promise<CommandResult<C>> | CommandResult<C>;
 };
 
-export class CommandRouter {
+export class CommandRouter implements CommandDispatcher {
   constructor(
     private readonly handlers: CommandHandlers,
     private readonly logger: Logger = silentLogger,
   ) {}
 
-  static isCommand(name: unknown): name is CommandName {
-    return typeof name === 'string' && Object.hasOwn(commandSchemas, name);
-  }
-
   async dispatch(name: unknown, args: unknown): Promise<Result<unknown>> {
-    if (!CommandRouter.isCommand(name)) {
+    if (!isCommandName(name)) {
       return failure({
         code: 'invalid-argument',
         message: `unknown command ${JSON.stringify(String(name)).slice(0, 80)}`,

@@ -4,8 +4,7 @@
 // degraded mode where `app.info` explains the problem and every other command answers `unavailable`, so the
 // interface can show a clear error screen instead of a blank window.
 import { join } from 'node:path';
-import { CommandRouter, type CommandHandlers } from './command-router';
-import type { AppInfoDto } from '../ipc/contract';
+import type { AppInfoDto } from '../contract/contract';
 import { type Clock, SystemClock } from '../platform/clock';
 import { NodeSocketFactory } from '../platform/node-sockets';
 import type { Logger } from '../platform/logger';
@@ -17,26 +16,28 @@ import type { SecretCipher } from '../store/secret-cipher';
 import { openStore } from '../store/store';
 import { SystemNameResolver } from '../ua/dns-resolver';
 import type { NameResolver } from '../ua/next-hop';
-import { AccountService } from './account-service';
-import { type EngineEvents, EventHub } from './event-hub';
-import { ServiceError } from './service-error';
+import { AccountService, type AgentPool } from './account-service';
+import { type CommandHandlers, CommandRouter } from './command-router';
+import type { Engine } from './engine-facade';
+import { EventHub } from './event-hub';
 import { SettingsService } from './settings-service';
+import { createUnavailableEngine } from './unavailable-engine';
 import { UserAgentPool } from './user-agent-pool';
 
-export type { EngineEvents } from './event-hub';
+export type { Engine } from './engine-facade';
 
 export const APP_VERSION = '0.1.0';
 const USER_AGENT = `softphone/${APP_VERSION}`;
 
-export interface Engine {
-  readonly router: CommandRouter;
-  readonly events: EngineEvents;
-  /** A sip:/tel: URI handed over by the OS (protocol handler): shown in the dialpad. */
-  openUri(uri: string): void;
-  /** For the tray: how many enabled accounts are registered, failing, and in all. */
-  registrationSummary(): { registered: number; failing: number; total: number };
-  /** Unregisters every account (bounded by timeoutMs) and closes the store. Safe to call twice. */
-  shutdown(timeoutMs?: number): Promise<void>;
+/** Another engine holds the data folder: this one must not start (its message names the folder and the holder). */
+export class DataFolderInUseError extends Error {
+  constructor(
+    message: string,
+    readonly dataDir: string,
+  ) {
+    super(message);
+    this.name = 'DataFolderInUseError';
+  }
 }
 
 export interface EngineOptions {
@@ -52,8 +53,14 @@ export interface EngineOptions {
   readonly localAddressFor?: (remote: string) => Promise<string>;
   /** How long unregistering may take per account when it is disabled, edited or deleted. */
   readonly unregisterTimeoutMs?: number;
+  /** The user agents (tests); one per local address on `sockets` by default. */
+  readonly agents?: AgentPool & { shutdown(timeoutMs: number): Promise<void> };
 }
 
+/**
+ * Starts the engine. Throws DataFolderInUseError when another engine holds the data folder; any other store failure
+ * gives a degraded engine whose `app.info` explains it.
+ */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? new SystemClock();
@@ -61,26 +68,31 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const opened = openStore({ dataDir: options.dataDir, clock });
   if (!opened.ok) {
     logger.log('error', 'store unavailable', { ...opened.error });
+    if (opened.error.kind === 'in-use') throw new DataFolderInUseError(opened.error.message, options.dataDir);
     // The store's message already names the file and says what to do.
-    return degradedEngine(appInfo(options, opened.error.message), events);
+    return createUnavailableEngine(appInfo(options, opened.error.message), events);
   }
   const store = opened.store;
   const settings = new SettingsService(store.settings, events);
-  const agents = new UserAgentPool({
-    sockets: options.sockets ?? new NodeSocketFactory(),
-    clock,
-    random: options.random ?? new CryptoRandom(),
-    resolver: options.resolver ?? new SystemNameResolver(),
-    logger,
-    userAgent: USER_AGENT,
-    port: settings.get().sipPort,
-  });
+  const resolver = options.resolver ?? new SystemNameResolver();
+  const agents =
+    options.agents ??
+    new UserAgentPool({
+      sockets: options.sockets ?? new NodeSocketFactory(),
+      clock,
+      random: options.random ?? new CryptoRandom(),
+      resolver,
+      logger,
+      userAgent: USER_AGENT,
+      port: settings.get().sipPort,
+    });
   const accounts = new AccountService({
     store: store.accounts,
     cipher: options.secrets,
     agents,
     events,
-    resolver: options.resolver ?? new SystemNameResolver(),
+    clock,
+    resolver,
     localAddressFor: options.localAddressFor ?? ((remote) => localAddressFor(remote)),
     logger,
     ...(options.unregisterTimeoutMs !== undefined
@@ -119,7 +131,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         store.close();
       })();
       // However the network behaves, quitting never waits longer than the bound (plus a little for the store).
-      return Promise.race([stopping, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs + 500))]);
+      let timer: ReturnType<Clock['setTimer']> | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = clock.setTimer(timeoutMs + 500, resolve);
+      });
+      return Promise.race([stopping, deadline]).finally(() => clock.clearTimer(timer));
     },
   };
 }
@@ -130,36 +146,6 @@ function appInfo(options: EngineOptions, storageError: string | null): AppInfoDt
     host: options.host,
     storageError,
     passwordProtection: options.secrets.description,
-  };
-}
-
-/** The store could not be opened: answer app.info with the reason, everything else with `unavailable`. */
-function degradedEngine(info: AppInfoDto, events: EventHub): Engine {
-  const unavailable = (): never => {
-    throw new ServiceError(
-      'unavailable',
-      `The app's data could not be opened: ${info.storageError ?? 'unknown error'}`,
-    );
-  };
-  const handlers: CommandHandlers = {
-    'app.info': () => info,
-    'accounts.list': unavailable,
-    'accounts.create': unavailable,
-    'accounts.update': unavailable,
-    'accounts.delete': unavailable,
-    'accounts.setEnabled': unavailable,
-    'accounts.reorder': unavailable,
-    'accounts.registerNow': unavailable,
-    'registration.list': unavailable,
-    'settings.get': unavailable,
-    'settings.update': unavailable,
-  };
-  return {
-    router: new CommandRouter(handlers),
-    events,
-    openUri: (uri) => events.emit('dialpad.open', { uri }),
-    registrationSummary: () => ({ registered: 0, failing: 0, total: 0 }),
-    shutdown: () => Promise.resolve(),
   };
 }
 

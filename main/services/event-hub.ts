@@ -1,20 +1,14 @@
 // Engine → interface events, fanned out to whichever transports are attached (Electron window, web-host sockets).
-import type { EventName, Events } from '../ipc/contract';
+import type { EngineEventListener, EngineEventSource, EventName, Events } from '../contract/contract';
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
 
-export type EventListener = <E extends EventName>(name: E, payload: Events[E]) => void;
-
-export interface EngineEvents {
-  subscribe(listener: EventListener): () => void;
-}
-
-export class EventHub implements EngineEvents {
-  readonly #listeners = new Set<EventListener>();
+export class EventHub implements EngineEventSource {
+  readonly #listeners = new Set<EngineEventListener>();
 
   constructor(private readonly logger: Logger = silentLogger) {}
 
-  subscribe(listener: EventListener): () => void {
+  subscribe(listener: EngineEventListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }

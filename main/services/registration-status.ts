@@ -1,71 +1,85 @@
-// Turns the engine's registration state into what a person reads: one sentence they can act on, and a technical
-// line (status code, reason, next retry) for whoever they ask for help.
-import type { RegistrationFailure, RegistrationStatusDto } from '../ipc/contract';
+// Turns the engine's registration state into the contract's RegistrationStatusDto: codes and technical details only.
+// The sentences a person reads are the window's (renderer/src/lib/registration-text.ts).
+import type { RegistrationFailure, RegistrationStatusDto } from '../contract/contract';
 import type { FailureReason, RegistrationState } from '../ua/registration/registration-state';
 
-// The contract repeats the engine's failure reasons (it must stay types-only and stand alone for the renderer);
-// these two assignments fail to compile if either list gains a reason the other lacks.
+// Every reason the user agent reports is one the contract knows: this fails to compile if the UA gains one.
 const _engineToContract: RegistrationFailure = '' as FailureReason;
-const _contractToEngine: FailureReason = '' as RegistrationFailure;
 void _engineToContract;
-void _contractToEngine;
 
-const SUMMARIES: Readonly<Record<RegistrationFailure | 'password-unavailable', string>> = {
-  'bad-credentials': 'The user name or password was not accepted.',
-  forbidden: 'The server refused this account.',
-  'not-found': 'The server does not know this user.',
-  timeout: 'The server did not answer.',
-  unreachable: 'The server could not be reached.',
-  'server-error': 'The server reported a problem of its own.',
-  rejected: 'The server turned the registration down.',
-  'interval-too-brief': 'The server wants a longer registration interval.',
-  'unsupported-challenge': 'The server asks for a sign-in method this app does not support.',
-  'connection-lost': 'The connection to the server was lost.',
-  'password-unavailable': 'The saved password cannot be read on this computer; enter it again.',
-};
+/** What the service knows about the account that the user agent does not. */
+export interface StatusContext {
+  /** No password is stored: a credentials failure then means "no password set", not "wrong password". */
+  readonly hasPassword: boolean;
+  /** The first hop, `host:port`, when it has been resolved. */
+  readonly server?: string;
+}
 
 export function disabledStatus(accountId: string): RegistrationStatusDto {
   return blank(accountId, 'disabled');
 }
 
-export function statusFromState(accountId: string, state: RegistrationState): RegistrationStatusDto {
+export function statusFromState(
+  accountId: string,
+  state: RegistrationState,
+  context: StatusContext = { hasPassword: true },
+): RegistrationStatusDto {
+  const status = statusOf(accountId, state, context);
+  return context.server !== undefined && state.name !== 'unregistered'
+    ? { ...status, server: context.server }
+    : status;
+}
+
+function statusOf(
+  accountId: string,
+  state: RegistrationState,
+  context: StatusContext,
+): RegistrationStatusDto {
   switch (state.name) {
     case 'registered':
       return {
         ...blank(accountId, 'registered'),
         expires: state.expires,
-        summary: 'Registered',
         detail: `binding ${state.contact} for ${state.expires} s`,
       };
-    case 'failed': {
-      const retry =
-        state.retryInMs !== undefined ? ` — trying again in ${Math.ceil(state.retryInMs / 1000)} s` : '';
+    case 'failed':
       return {
         ...blank(accountId, 'failed'),
-        failure: state.reason,
-        summary: SUMMARIES[state.reason],
-        detail: `${state.detail}${retry}`,
+        failure: failureOf(state.reason, context),
+        detail: state.detail,
         status: state.status ?? null,
         retryInMs: state.retryInMs ?? null,
       };
-    }
     case 'registering':
-      return { ...blank(accountId, 'registering'), summary: 'Registering…' };
+      return {
+        ...blank(accountId, 'registering'),
+        lastFailure: state.previous
+          ? {
+              failure: failureOf(state.previous.reason, context),
+              detail: state.previous.detail,
+              status: state.previous.status ?? null,
+            }
+          : null,
+      };
     case 'unregistering':
-      return { ...blank(accountId, 'unregistering'), summary: 'Signing out…' };
+      return blank(accountId, 'unregistering');
     case 'unregistered':
-      return { ...blank(accountId, 'unregistered'), summary: 'Not registered' };
+      return blank(accountId, 'unregistered');
   }
 }
 
 /** The stored password could not be decrypted (key file lost, OS keyring changed). */
 export function passwordUnavailableStatus(accountId: string, detail: string): RegistrationStatusDto {
-  return {
-    ...blank(accountId, 'failed'),
-    failure: 'bad-credentials',
-    summary: SUMMARIES['password-unavailable'],
-    detail,
-  };
+  return { ...blank(accountId, 'failed'), failure: 'password-unavailable', detail };
+}
+
+/** The account cannot start: its server's name did not resolve, or no local address routes to it. */
+export function unreachableStatus(accountId: string, detail: string): RegistrationStatusDto {
+  return { ...blank(accountId, 'failed'), failure: 'unreachable', detail };
+}
+
+function failureOf(reason: FailureReason, context: StatusContext): RegistrationFailure {
+  return reason === 'bad-credentials' && !context.hasPassword ? 'no-password' : reason;
 }
 
 function blank(accountId: string, state: RegistrationStatusDto['state']): RegistrationStatusDto {
@@ -74,9 +88,10 @@ function blank(accountId: string, state: RegistrationStatusDto['state']): Regist
     state,
     expires: null,
     failure: null,
-    summary: null,
     detail: null,
     status: null,
     retryInMs: null,
+    lastFailure: null,
+    server: null,
   };
 }

@@ -1,6 +1,6 @@
-// The expected ways a service call can fail. Services throw these; the IPC router turns them into error Results so
+// The expected ways a service call can fail. Services throw these; the CommandRouter turns them into error Results so
 // nothing is thrown across the boundary. Anything else that escapes is a bug and becomes `internal`.
-import type { ErrorCode } from '../ipc/contract';
+import type { ErrorCode } from '../contract/contract';
 
 export class ServiceError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 // App settings: typed in code, stored as key/value, changes announced to every open interface.
-import type { SettingsDto } from '../ipc/contract';
+import type { SettingsDto } from '../contract/contract';
 import { InvalidSettingError, type SettingsRepository } from '../store/settings-repository';
 import type { EventHub } from './event-hub';
 import { ServiceError } from './service-error';

@@ -6,6 +6,7 @@ import type { Clock } from '../platform/clock';
 import { guarded } from './store-error';
 
 export type AccountTransport = 'udp' | 'tcp';
+export type AccountKeepAliveKind = 'crlf' | 'options';
 
 /** What a person edits about an account. */
 export interface AccountFields {
@@ -14,9 +15,14 @@ export interface AccountFields {
   readonly aor: string;
   readonly authUser: string | null;
   readonly outboundProxy: string | null;
+  /** The registrar's SIP URI; null: the AoR's domain. */
+  readonly registrar: string | null;
   readonly transport: AccountTransport;
   /** Requested registration lifetime in seconds. */
   readonly expires: number;
+  /** Seconds between keep-alives; 0 = off. */
+  readonly keepAliveSeconds: number;
+  readonly keepAliveKind: AccountKeepAliveKind;
   readonly enabled: boolean;
 }
 
@@ -54,8 +60,11 @@ interface AccountRow {
   aor: string;
   auth_user: string | null;
   outbound_proxy: string | null;
+  registrar: string | null;
   transport: string;
   expires: number;
+  keep_alive_seconds: number;
+  keep_alive_kind: string;
   enabled: number;
   sort_order: number;
   has_password: number;
@@ -69,15 +78,19 @@ interface AccountParams {
   aor: string;
   auth_user: string | null;
   outbound_proxy: string | null;
+  registrar: string | null;
   transport: AccountTransport;
   expires: number;
+  keep_alive_seconds: number;
+  keep_alive_kind: AccountKeepAliveKind;
   enabled: number;
   password: Buffer | null;
   now: number;
 }
 
-const COLUMNS = `id, display_name, aor, auth_user, outbound_proxy, transport, expires, enabled, sort_order,
-  password IS NOT NULL AS has_password, created_at, updated_at`;
+const COLUMNS = `id, display_name, aor, auth_user, outbound_proxy, registrar, transport, expires,
+  keep_alive_seconds, keep_alive_kind, enabled, sort_order, password IS NOT NULL AS has_password, created_at,
+  updated_at`;
 
 export class AccountsRepository {
   readonly #db: SqliteDatabase;
@@ -100,13 +113,15 @@ export class AccountsRepository {
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM accounts WHERE id = ?`);
     // The new account goes last, computed in the same statement so two inserts cannot take the same place.
     this.#insert = db.prepare(`
-      INSERT INTO accounts (id, display_name, aor, auth_user, outbound_proxy, transport, expires, enabled,
-        sort_order, password, created_at, updated_at)
-      VALUES (@id, @display_name, @aor, @auth_user, @outbound_proxy, @transport, @expires, @enabled,
-        (SELECT COALESCE(MAX(sort_order), -1) + 1 FROM accounts), @password, @now, @now)`);
+      INSERT INTO accounts (id, display_name, aor, auth_user, outbound_proxy, registrar, transport, expires,
+        keep_alive_seconds, keep_alive_kind, enabled, sort_order, password, created_at, updated_at)
+      VALUES (@id, @display_name, @aor, @auth_user, @outbound_proxy, @registrar, @transport, @expires,
+        @keep_alive_seconds, @keep_alive_kind, @enabled, (SELECT COALESCE(MAX(sort_order), -1) + 1 FROM accounts),
+        @password, @now, @now)`);
     this.#update = db.prepare(`
       UPDATE accounts SET display_name = @display_name, aor = @aor, auth_user = @auth_user,
-        outbound_proxy = @outbound_proxy, transport = @transport, expires = @expires, enabled = @enabled,
+        outbound_proxy = @outbound_proxy, registrar = @registrar, transport = @transport, expires = @expires,
+        keep_alive_seconds = @keep_alive_seconds, keep_alive_kind = @keep_alive_kind, enabled = @enabled,
         password = @password, updated_at = @now
       WHERE id = @id`);
     this.#updatePassword = db.prepare(
@@ -200,9 +215,12 @@ function toRecord(row: AccountRow): AccountRecord {
     aor: row.aor,
     authUser: row.auth_user,
     outboundProxy: row.outbound_proxy,
-    // The column's CHECK constraint admits only these two.
+    registrar: row.registrar,
+    // The columns' CHECK constraints admit only these values.
     transport: row.transport === 'tcp' ? 'tcp' : 'udp',
     expires: row.expires,
+    keepAliveSeconds: row.keep_alive_seconds,
+    keepAliveKind: row.keep_alive_kind === 'options' ? 'options' : 'crlf',
     enabled: row.enabled === 1,
     order: row.sort_order,
     hasPassword: row.has_password === 1,
@@ -218,8 +236,11 @@ function toParams(id: string, fields: AccountFields, password: Buffer | null, no
     aor: fields.aor,
     auth_user: fields.authUser,
     outbound_proxy: fields.outboundProxy,
+    registrar: fields.registrar,
     transport: fields.transport,
     expires: fields.expires,
+    keep_alive_seconds: fields.keepAliveSeconds,
+    keep_alive_kind: fields.keepAliveKind,
     enabled: fields.enabled ? 1 : 0,
     password,
     now,
@@ -240,7 +261,10 @@ const FIELD_NAMES = [
   'aor',
   'authUser',
   'outboundProxy',
+  'registrar',
   'transport',
   'expires',
+  'keepAliveSeconds',
+  'keepAliveKind',
   'enabled',
 ] as const satisfies readonly (keyof AccountFields)[];

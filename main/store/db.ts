@@ -7,7 +7,21 @@
 // crash can still roll back the last few commits. Writes here happen at human pace (someone saves an account), and
 // FULL costs about one fsync (≈1 ms on an SSD) per commit, so we take FULL: once a write is acknowledged it survives a
 // power cut as well.
-import { mkdirSync } from 'node:fs';
+//
+// Privacy: the folder is made 0700 and the database with its -wal/-shm 0600 whatever the umask, also when they already
+// existed with looser modes: the file holds account settings and the folder the key that protects their passwords.
+// The database file is created by us (0600) before SQLite opens it, because SQLite gives a new -wal or -shm the
+// mode of the database file.
+//
+// One engine per data folder: with `exclusive`, the connection runs in `locking_mode=EXCLUSIVE`, so the first
+// write takes SQLite's exclusive file lock and keeps it until the connection closes. The lock is the operating
+// system's (fcntl on POSIX, LockFileEx on Windows), so it ends with the process however the process ends: a crash
+// or a SIGKILL cannot leave a stale lock behind, and no pid has to be trusted to tell. SQLite also tracks its locks
+// per connection inside one process, so a second engine in the same process is refused as well. A second opener
+// gets SQLITE_BUSY at once (no busy wait while acquiring) and the outcome is the StoreError kind `in-use`.
+// In exclusive mode WAL keeps its index in heap memory, so no -shm file is made and other programs cannot read the
+// file while the engine runs.
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
@@ -31,7 +45,16 @@ export interface OpenDatabaseOptions {
    * better-sqlite3's own build otherwise (see native-binding.ts).
    */
   readonly nativeBinding?: string;
+  /** Hold SQLite's exclusive lock for the life of the connection (one engine per data folder). Default false. */
+  readonly exclusive?: boolean;
 }
+
+/** Owner-only modes for the data folder and the files in it. */
+export const PRIVATE_DIRECTORY_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** The files SQLite keeps beside the database. */
+const SIDE_FILE_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
 
 export type OpenDatabaseOutcome =
   { readonly ok: true; readonly db: SqliteDatabase } | { readonly ok: false; readonly error: StoreError };
@@ -40,18 +63,21 @@ export type OpenDatabaseOutcome =
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): OpenDatabaseOutcome {
   const readonly = options.readonly ?? false;
   const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+  const exclusive = !readonly && (options.exclusive ?? false);
   let db: SqliteDatabase | undefined;
   try {
-    // 0700: the folder also holds the key file that protects stored passwords.
-    if (!readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (!readonly) makePrivate(path);
+    // Taking the exclusive lock does not wait: the holder is another engine, which keeps it until it stops.
+    const waitMs = exclusive ? 0 : busyTimeoutMs;
     const nativeBinding = options.nativeBinding ?? nativeBindingForThisProcess();
     db = new Database(path, {
       readonly,
       fileMustExist: readonly,
-      timeout: busyTimeoutMs,
+      timeout: waitMs,
       ...(nativeBinding !== undefined ? { nativeBinding } : {}),
     });
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma(`busy_timeout = ${waitMs}`);
+    if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
     // The first statement that reads the file: a file that is not a database fails here with SQLITE_NOTADB.
     if (!readonly) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -64,11 +90,48 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
       }
     }
     if (!readonly) probeWrite(db);
+    if (exclusive) db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     return { ok: true, db };
   } catch (cause) {
     closeQuietly(db);
-    return { ok: false, error: classifyStoreError(cause, path) };
+    const error = classifyStoreError(cause, path);
+    if (exclusive && error.kind === 'busy')
+      return { ok: false, error: storeError('in-use', path, error.detail) };
+    return { ok: false, error };
   }
+}
+
+/**
+ * The data folder 0700 and the database with its side files 0600, whatever the umask and whatever modes they had:
+ * the database file is created here (empty, which SQLite takes for a new database) so that it never exists with a
+ * looser mode, and SQLite gives the -wal and -shm it creates later the database file's mode. Only group and other
+ * bits are taken away: a folder or file the owner made read-only stays read-only and is reported as such.
+ */
+function makePrivate(path: string): void {
+  const folder = dirname(path);
+  mkdirSync(folder, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  ownerOnly(folder);
+  try {
+    closeSync(openSync(path, 'wx', PRIVATE_FILE_MODE));
+  } catch (error) {
+    // Already there (the usual case): its mode is tightened below.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  ownerOnly(path);
+  for (const suffix of SIDE_FILE_SUFFIXES) {
+    const side = `${path}${suffix}`;
+    if (existsSync(side)) ownerOnly(side);
+  }
+}
+
+function ownerOnly(path: string): void {
+  const stat = statSync(path);
+  // Only the owner may change a mode; someone else's folder is not ours to fix (nor to refuse: opening it may work).
+  if (process.getuid !== undefined && stat.uid !== process.getuid()) return;
+  const mode = stat.mode & 0o7777;
+  // A sticky folder is shared on purpose (/tmp given as the data folder by mistake): closing it would break others.
+  if (stat.isDirectory() && (mode & 0o1000) !== 0) return;
+  if ((mode & 0o077) !== 0) chmodSync(path, mode & ~0o077);
 }
 
 /** Closes the connection, first letting SQLite refresh its query-planner statistics as it recommends. */

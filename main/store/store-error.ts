@@ -4,7 +4,8 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 
-export type StoreErrorKind = 'corrupt' | 'read-only' | 'disk-full' | 'busy' | 'too-new' | 'unknown';
+export type StoreErrorKind =
+  'corrupt' | 'read-only' | 'disk-full' | 'busy' | 'in-use' | 'too-new' | 'unknown';
 
 export interface StoreError {
   readonly kind: StoreErrorKind;
@@ -72,6 +73,8 @@ export function messageFor(kind: StoreErrorKind, path: string): string {
       return `The disk holding ${path} is full. Free some space and try again.`;
     case 'busy':
       return `The settings database ${path} is in use by another program, probably another copy of the softphone. Close it and try again.`;
+    case 'in-use':
+      return `The data folder ${dirname(path)} is in use by another softphone engine (the app or \`npm run web\`). Only one may use a data folder at a time: close the other one, or give this one another data folder.`;
     case 'too-new':
       return `The settings database ${path} was written by a newer version of the softphone. Update the app to use it; it was left unchanged.`;
     case 'unknown':
@@ -81,6 +84,17 @@ export function messageFor(kind: StoreErrorKind, path: string): string {
 
 export function storeError(kind: StoreErrorKind, path: string, detail: string): StoreError {
   return { kind, path, message: messageFor(kind, path), detail };
+}
+
+/** `in-use`, naming the engine that holds the folder when its process is known. */
+export function inUseError(path: string, detail: string, holderPid: number | null): StoreError {
+  if (holderPid === null) return storeError('in-use', path, detail);
+  return {
+    kind: 'in-use',
+    path,
+    message: `The data folder ${dirname(path)} is in use by another softphone engine, process ${holderPid} (the app or \`npm run web\`). Only one may use a data folder at a time: close the other one, or give this one another data folder.`,
+    detail: `held by pid ${holderPid}; ${detail}`,
+  };
 }
 
 /**

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { Clock } from '../platform/clock';
 import { AccountsRepository } from './accounts-repository';
 import { closeDatabase, openDatabase } from './db';
+import { readOwner, removeOwner, writeOwner } from './engine-owner';
 import { migrate } from './migrate';
 import { SettingsRepository } from './settings-repository';
-import type { StoreError } from './store-error';
+import { inUseError, type StoreError } from './store-error';
 
 export const DATABASE_FILE_NAME = 'softphone.sqlite';
 
@@ -29,6 +30,13 @@ export interface OpenStoreOptions {
   readonly quickCheck?: boolean;
   /** Account id generator; defaults to random UUIDs. */
   readonly newId?: () => string;
+  /**
+   * Hold the data folder for this store alone (SQLite's exclusive lock, see db.ts): a second store on the same folder,
+   * in this process or another, fails with kind `in-use`. Default true.
+   */
+  readonly exclusive?: boolean;
+  /** Recorded so a refused second engine can name this one; defaults to this process. */
+  readonly pid?: number;
 }
 
 export type OpenStoreOutcome =
@@ -36,15 +44,29 @@ export type OpenStoreOutcome =
 
 export function openStore(options: OpenStoreOptions): OpenStoreOutcome {
   const path = join(options.dataDir, options.fileName ?? DATABASE_FILE_NAME);
-  const opened = openDatabase(path, { quickCheck: options.quickCheck });
-  if (!opened.ok) return opened;
+  const exclusive = options.exclusive ?? true;
+  const opened = openDatabase(path, { quickCheck: options.quickCheck, exclusive });
+  if (!opened.ok)
+    return opened.error.kind === 'in-use' ? { ok: false, error: namingHolder(opened.error) } : opened;
   const { db } = opened;
   const migrated = migrate(db);
   if (!migrated.ok) {
     db.close();
     return migrated;
   }
+  const owner = { pid: options.pid ?? process.pid };
+  if (exclusive) writeOwner(path, owner);
   const accounts = new AccountsRepository(db, { clock: options.clock, newId: options.newId });
   const settings = new SettingsRepository(db);
-  return { ok: true, store: { path, accounts, settings, close: () => closeDatabase(db) } };
+  const close = () => {
+    if (!db.open) return;
+    closeDatabase(db);
+    if (exclusive) removeOwner(path, owner);
+  };
+  return { ok: true, store: { path, accounts, settings, close } };
+}
+
+/** Names the engine holding the folder, when its owner file names a live process. */
+function namingHolder(error: StoreError): StoreError {
+  return inUseError(error.path, error.detail, readOwner(error.path)?.pid ?? null);
 }

@@ -4,15 +4,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import type { EventName, Events, Result } from '../ipc/contract';
+import type { CommandDispatcher, EventName, Events, Result } from '../contract/contract';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import { CloseCode, eventFrame, parseClientFrame, resultFrame } from './wire-protocol';
-
-export interface CommandDispatcher {
-  /** Validates and runs one command; never throws (CommandRouter). */
-  dispatch(name: unknown, args: unknown): Promise<Result<unknown>>;
-}
 
 export interface SocketEndpointOptions {
   readonly dispatcher: CommandDispatcher;

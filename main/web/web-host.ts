@@ -13,13 +13,14 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { EventName, Events } from '../ipc/contract';
+import type { CommandDispatcher, EngineEventSource } from '../contract/contract';
+import { WEB_TOKEN_BYTES, WEB_TOKEN_PATTERN } from '../contract/limits';
 import { type Clock, SystemClock } from '../platform/clock';
 import { type Logger, silentLogger } from '../platform/logger';
 import { CryptoRandom, type Random } from '../platform/random';
 import { SOCKET_PATH, checkUpgrade, hostAllowed } from './request-guard';
 import { securityHeaders } from './security-headers';
-import { type CommandDispatcher, SocketEndpoint } from './socket-endpoint';
+import { SocketEndpoint } from './socket-endpoint';
 import { lookupStaticFile } from './static-files';
 
 export const WEB_HOST_ADDRESS = '127.0.0.1';
@@ -27,9 +28,7 @@ export const WEB_HOST_ADDRESS = '127.0.0.1';
 /** The part of the engine the web host uses; the engine façade satisfies it. */
 export interface WebHostEngine {
   readonly router: CommandDispatcher;
-  readonly events: {
-    subscribe(listener: <E extends EventName>(name: E, payload: Events[E]) => void): () => void;
-  };
+  readonly events: EngineEventSource;
 }
 
 export interface WebHostOptions {
@@ -63,8 +62,6 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,512}$/;
-
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const host = options.host ?? WEB_HOST_ADDRESS;
   if (host !== WEB_HOST_ADDRESS)
@@ -75,8 +72,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65_535)
     throw new Error(`port must be a whole number from 0 to 65535, got ${requestedPort}`);
   const random = options.random ?? new CryptoRandom();
-  const token = options.token ?? Buffer.from(random.bytes(32)).toString('base64url');
-  if (!TOKEN_PATTERN.test(token))
+  const token = options.token ?? Buffer.from(random.bytes(WEB_TOKEN_BYTES)).toString('base64url');
+  if (!WEB_TOKEN_PATTERN.test(token))
     throw new Error('token must be at least 32 characters of base64url (A-Z a-z 0-9 - _)');
   const logger = options.logger ?? silentLogger;
   const root = await realpath(options.rendererDir);

@@ -3,6 +3,7 @@
 // order: unregister and close the store (bounded), then close the sockets and the HTTP server.
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Clock, SystemClock } from '../platform/clock';
 import type { LogLevel, Logger } from '../platform/logger';
 import { FileKeyCipher } from '../store/file-key-cipher';
 import type { SecretCipher } from '../store/secret-cipher';
@@ -31,11 +32,14 @@ export interface WebMainDependencies {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** How long unregistering may take at shutdown before the host closes anyway. */
   readonly shutdownTimeoutMs?: number;
+  /** Bounds the shutdown; the system clock by default. */
+  readonly clock?: Clock;
 }
 
 /** Runs the web host until asked to stop; resolves with the process exit code. */
 export async function runWebHost(argv: readonly string[], deps: WebMainDependencies): Promise<number> {
   const { stdout, stderr } = deps;
+  const clock = deps.clock ?? new SystemClock();
   let args;
   try {
     args = parseWebArgs(argv, { dataDir: defaultWebDataDir(deps.env), rendererDir: deps.rendererDir });
@@ -60,18 +64,26 @@ export async function runWebHost(argv: readonly string[], deps: WebMainDependenc
   const logger = stderrLogger(stderr, args.verbose);
   // The folder holds the database and the password key: the owner's alone.
   await mkdir(args.dataDir, { recursive: true, mode: 0o700 });
-  const engine = await deps.createEngine({
-    dataDir: args.dataDir,
-    secrets: FileKeyCipher.inDirectory(args.dataDir),
-    host: 'web',
-    logger,
-  });
+  let engine: WebEngine;
+  try {
+    engine = await deps.createEngine({
+      dataDir: args.dataDir,
+      secrets: FileKeyCipher.inDirectory(args.dataDir),
+      host: 'web',
+      logger,
+    });
+  } catch (error) {
+    // Another engine holding the data folder ends up here; its message names the folder and that engine's pid.
+    stderr.write(`The web host could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
   let host;
   try {
     host = await startWebHost({ engine, rendererDir: args.rendererDir, port: args.port, logger });
   } catch (error) {
     stderr.write(`The web host could not start: ${error instanceof Error ? error.message : String(error)}\n`);
     await withDeadline(
+      clock,
       engine.shutdown(deps.shutdownTimeoutMs ?? 3_000),
       (deps.shutdownTimeoutMs ?? 3_000) + 2_000,
     );
@@ -86,7 +98,7 @@ export async function runWebHost(argv: readonly string[], deps: WebMainDependenc
   logger.log('info', 'web host stopping');
   const timeoutMs = deps.shutdownTimeoutMs ?? 3_000;
   // The engine bounds its own unregistering; this bound is for an engine that does not keep that promise.
-  const outcome = await withDeadline(engine.shutdown(timeoutMs), timeoutMs + 2_000);
+  const outcome = await withDeadline(clock, engine.shutdown(timeoutMs), timeoutMs + 2_000);
   if (outcome !== 'done') logger.log('error', 'engine shutdown did not finish', { outcome });
   await host.close();
   stdout.write(`${JSON.stringify({ event: 'web-host-stopped' })}\n`);
@@ -104,10 +116,10 @@ function stderrLogger(stderr: NodeJS.WritableStream, verbose: boolean): Logger {
   };
 }
 
-async function withDeadline(work: Promise<void>, ms: number): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+async function withDeadline(clock: Clock, work: Promise<void>, ms: number): Promise<string> {
+  let timer: ReturnType<Clock['setTimer']> | undefined;
   const deadline = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`timed out after ${ms} ms`), ms);
+    timer = clock.setTimer(ms, () => resolve(`timed out after ${ms} ms`));
   });
   try {
     return await Promise.race([
@@ -118,6 +130,6 @@ async function withDeadline(work: Promise<void>, ms: number): Promise<string> {
       deadline,
     ]);
   } finally {
-    clearTimeout(timer);
+    clock.clearTimer(timer);
   }
 }

@@ -1,31 +1,8 @@
-// The web host's frames: the contract's commands, results and events as JSON text over one WebSocket.
-//   client → server  {"type":"command","id":7,"name":"accounts.create","args":[{...}]}
-//   server → client  {"type":"result","id":7,"result":{"ok":true,"value":{...}}}
-//                    {"type":"event","name":"registration.changed","payload":{...}}
+// The web host's side of the frames described in main/contract/wire-frames.ts.
 // Every frame from the browser is untrusted: a frame we can answer (it has an id) gets an error result; one we
 // cannot answer closes the socket with a policy-violation code. Nothing here throws.
-import type { CommandError, EventName, Events, Result } from '../ipc/contract';
-
-export interface CommandFrame {
-  readonly type: 'command';
-  readonly id: number;
-  readonly name: string;
-  readonly args: readonly unknown[];
-}
-
-export interface ResultFrame {
-  readonly type: 'result';
-  readonly id: number;
-  readonly result: Result<unknown>;
-}
-
-export interface EventFrame<E extends EventName = EventName> {
-  readonly type: 'event';
-  readonly name: E;
-  readonly payload: Events[E];
-}
-
-export type ServerFrame = ResultFrame | EventFrame;
+import type { CommandError, EventName, Events, Result } from '../contract/contract';
+import type { EventFrame, ResultFrame } from '../contract/wire-frames';
 
 /** WebSocket close codes (RFC 6455 §7.4.1) the host uses. */
 export const CloseCode = {

@@ -95,7 +95,7 @@ describe.skipIf(!peers.kamailio || !peers.chromium)('account journey in the brow
     await page.getByRole('button', { name: 'Save and test' }).click();
 
     await expect
-      .poll(() => page.getByText('The user name or password was not accepted.').isVisible(), {
+      .poll(() => page.getByText('The password was not accepted.').isVisible(), {
         timeout: 15_000,
       })
       .toBe(true);

@@ -11,7 +11,7 @@ import type {
   Events,
   RegistrationStatusDto,
   Result,
-} from '../../main/ipc/contract';
+} from '../../main/contract/contract';
 import { type Engine, createEngine } from '../../main/services/engine';
 import { FileKeyCipher } from '../../main/store/file-key-cipher';
 import { type KamailioHandle, peersAvailable, startKamailio } from './support/kamailio';
@@ -81,8 +81,11 @@ describe.skipIf(!peers.kamailio)('engine against Kamailio', () => {
     authUser: null,
     password,
     outboundProxy: `sip:127.0.0.1:${kamailio.port}`,
+    registrar: null,
     transport: 'udp',
     expires: 300,
+    keepAliveSeconds: 0,
+    keepAliveKind: 'crlf',
     enabled: true,
   });
 
@@ -106,7 +109,7 @@ describe.skipIf(!peers.kamailio)('engine against Kamailio', () => {
     expect(failed).toMatchObject({
       failure: 'bad-credentials',
       status: 401,
-      summary: 'The user name or password was not accepted.',
+      server: `127.0.0.1:${kamailio.port}`,
     });
     expect(failed.detail).toContain('401');
 

@@ -56,6 +56,36 @@ describe('npm run web (process)', () => {
     }
   }
 
+  it('refuses a second host on the same data folder, naming the folder and the first host process', async () => {
+    await announced();
+    const second = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        '--port',
+        '0',
+        '--data-dir',
+        join(base, 'data'),
+        '--renderer-dir',
+        join(base, 'renderer'),
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'], cwd: resolve(import.meta.dirname, '../..') },
+    );
+    let secondOut = '';
+    let secondErr = '';
+    second.stdout.setEncoding('utf8').on('data', (chunk: string) => (secondOut += chunk));
+    second.stderr.setEncoding('utf8').on('data', (chunk: string) => (secondErr += chunk));
+    const code = await new Promise<number | null>((done) => second.on('exit', (exitCode) => done(exitCode)));
+    expect(code).not.toBe(0);
+    expect(secondErr).toContain(
+      `The data folder ${join(base, 'data')} is in use by another softphone engine`,
+    );
+    expect(secondErr).toContain(`process ${child.pid}`);
+    expect(secondOut).not.toContain('"event":"web-host"');
+  });
+
   it('prints the URL, serves the page and the contract, refuses strangers, and stops on SIGTERM', async () => {
     const { url, port, origin } = await announced();
     const token = new URL(url).hash.replace(/^#token=/, '');

@@ -1,5 +1,6 @@
 // Every schema migration, in order. Append new ones; never edit or renumber one that has shipped.
 import type { Migration } from '../migrate';
 import { accountsSettings } from './001-accounts-settings';
+import { accountRegistrarKeepAlive } from './002-account-registrar-keep-alive';
 
-export const migrations: readonly Migration[] = [accountsSettings];
+export const migrations: readonly Migration[] = [accountsSettings, accountRegistrarKeepAlive];

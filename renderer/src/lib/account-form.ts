@@ -1,6 +1,17 @@
-// The account editor's fields as typed (all text), their validation, and the AccountInput they become. Limits
-// mirror main/ipc/schemas.ts so the engine rarely has to refuse what the form let through.
-import type { AccountDto, AccountInput, TransportName } from '../../../main/ipc/contract';
+// The account editor's fields as typed (all text), their validation, and the AccountInput they become. Limits come
+// from the contract's limits.ts, the same values the engine's schemas enforce, so the engine rarely has to refuse
+// what the form let through.
+import type { AccountDto, AccountInput, TransportName } from '../../../main/contract/contract';
+import {
+  AUTH_USER_MAX,
+  DEFAULT_EXPIRES,
+  DEFAULT_KEEP_ALIVE_KIND,
+  DEFAULT_KEEP_ALIVE_SECONDS,
+  DISPLAY_NAME_MAX,
+  EXPIRES_MAX,
+  EXPIRES_MIN,
+  PASSWORD_MAX,
+} from '../../../main/contract/limits';
 import { checkSipUri } from './sip-uri-check';
 
 export interface AccountForm {
@@ -17,9 +28,7 @@ export interface AccountForm {
 export type AccountField = keyof AccountForm;
 export type AccountFormErrors = Partial<Record<AccountField, string>>;
 
-export const EXPIRES_MIN = 30;
-export const EXPIRES_MAX = 86_400;
-export const DEFAULT_EXPIRES = 3600;
+export { DEFAULT_EXPIRES, EXPIRES_MAX, EXPIRES_MIN };
 
 export function emptyAccountForm(): AccountForm {
   return {
@@ -49,11 +58,14 @@ export function accountFormFrom(account: AccountDto): AccountForm {
 
 export function validateAccountForm(form: AccountForm): AccountFormErrors {
   const errors: AccountFormErrors = {};
-  if (form.displayName.trim().length > 100) errors.displayName = 'Keep the name under 100 characters.';
+  if (form.displayName.trim().length > DISPLAY_NAME_MAX)
+    errors.displayName = `Keep the name under ${DISPLAY_NAME_MAX} characters.`;
   const aor = checkSipUri(form.aor, { requireUser: true });
   if (aor) errors.aor = aor;
-  if (form.authUser.trim().length > 128) errors.authUser = 'Keep the user name under 128 characters.';
-  if (form.password.length > 256) errors.password = 'Keep the password under 256 characters.';
+  if (form.authUser.trim().length > AUTH_USER_MAX)
+    errors.authUser = `Keep the user name under ${AUTH_USER_MAX} characters.`;
+  if (form.password.length > PASSWORD_MAX)
+    errors.password = `Keep the password under ${PASSWORD_MAX} characters.`;
   if (form.outboundProxy.trim() !== '') {
     const proxy = checkSipUri(form.outboundProxy, { requireUser: false });
     if (proxy) errors.outboundProxy = proxy;
@@ -78,8 +90,12 @@ export function accountInputFrom(form: AccountForm): AccountInput {
     authUser: optional(form.authUser),
     ...(form.password === '' ? {} : { password: form.password }),
     outboundProxy: optional(form.outboundProxy),
+    // The engine's defaults until the form's Advanced section edits these.
+    registrar: null,
     transport: form.transport,
     expires: Number(form.expires.trim()),
+    keepAliveSeconds: DEFAULT_KEEP_ALIVE_SECONDS,
+    keepAliveKind: DEFAULT_KEEP_ALIVE_KIND,
     enabled: form.enabled,
   };
 }

@@ -8,8 +8,9 @@ import type {
   CommandResult,
   EventName,
   Result,
-} from '../../../main/ipc/contract';
-import type { EventListener, SoftphoneApi } from '../../../main/ipc/softphone-api';
+} from '../../../main/contract/contract';
+import type { EventListener, SoftphoneApi } from '../../../main/contract/softphone-api';
+import type { CommandFrame, EventFrame, ResultFrame } from '../../../main/contract/wire-frames';
 
 export type { EventListener, SoftphoneApi };
 
@@ -169,13 +170,8 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
       return;
     }
     if (typeof frame !== 'object' || frame === null) return;
-    const message = frame as {
-      type?: unknown;
-      id?: unknown;
-      result?: unknown;
-      name?: unknown;
-      payload?: unknown;
-    };
+    // Untrusted until checked: every field of either server frame may be missing or of another type.
+    const message = frame as { [K in keyof ResultFrame | keyof EventFrame]?: unknown };
     if (message.type === 'result' && typeof message.id === 'number' && isResult(message.result)) {
       settle(message.id, message.result);
     } else if (message.type === 'event' && typeof message.name === 'string') {
@@ -230,7 +226,7 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
         const id = nextId++;
         const entry: Pending = {
           resolve: resolve as (result: Result<unknown>) => void,
-          frame: JSON.stringify({ type: 'command', id, name, args }),
+          frame: JSON.stringify({ type: 'command', id, name, args } satisfies CommandFrame<C>),
           sent: false,
           timer: env.setTimeout(
             () => settle(id, failure('unavailable', 'The engine cannot be reached.')),

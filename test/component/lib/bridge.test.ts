@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { AccountInput, AppInfoDto, Result } from '../../../main/ipc/contract';
+import type { AccountInput, AppInfoDto, Result } from '../../../main/contract/contract';
 import {
   createBridge,
   type BridgeEnvironment,
@@ -81,8 +81,11 @@ const input: AccountInput = {
   aor: 'sip:alice@127.0.0.1',
   authUser: null,
   outboundProxy: null,
+  registrar: null,
   transport: 'udp',
-  expires: 3600,
+  expires: 600,
+  keepAliveSeconds: 0,
+  keepAliveKind: 'crlf',
   enabled: true,
 };
 

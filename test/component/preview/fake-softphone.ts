@@ -11,8 +11,11 @@ export function fakeSoftphone(scenario: Scenario): void {
     aor: string;
     authUser: string | null;
     outboundProxy: string | null;
+    registrar: string | null;
     transport: 'udp' | 'tcp';
     expires: number;
+    keepAliveSeconds: number;
+    keepAliveKind: 'crlf' | 'options';
     enabled: boolean;
     order: number;
     hasPassword: boolean;
@@ -22,10 +25,11 @@ export function fakeSoftphone(scenario: Scenario): void {
     state: string;
     expires: number | null;
     failure: string | null;
-    summary: string | null;
     detail: string | null;
     status: number | null;
     retryInMs: number | null;
+    lastFailure: { failure: string; detail: string; status: number | null } | null;
+    server: string | null;
   };
 
   const listeners = new Map<string, Set<Listener>>();
@@ -39,8 +43,11 @@ export function fakeSoftphone(scenario: Scenario): void {
     aor,
     authUser: null,
     outboundProxy: 'sip:192.0.2.10:5060',
+    registrar: null,
     transport: 'udp',
-    expires: 3600,
+    expires: 600,
+    keepAliveSeconds: 0,
+    keepAliveKind: 'crlf',
     enabled,
     order,
     hasPassword: true,
@@ -50,17 +57,18 @@ export function fakeSoftphone(scenario: Scenario): void {
     state,
     expires: null,
     failure: null,
-    summary: null,
     detail: null,
     status: null,
     retryInMs: null,
+    lastFailure: null,
+    server: null,
     ...extra,
   });
   const wrongPassword = (accountId: string) =>
     plain(accountId, 'failed', {
       failure: 'bad-credentials',
-      summary: 'The password was not accepted.',
       detail: '401 Unauthorized from 192.0.2.10:5060',
+      server: '192.0.2.10:5060',
       status: 401,
       retryInMs: 60_000,
     });

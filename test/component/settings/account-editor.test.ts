@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
-import type { AccountDto } from '../../../main/ipc/contract';
+import type { AccountDto } from '../../../main/contract/contract';
 import AccountEditor from '../../../renderer/src/features/settings/AccountEditor.svelte';
 import { account, status, wrongPassword } from '../support/fake-engine';
 import { renderWithApp } from '../support/render';
@@ -153,8 +153,11 @@ describe('AccountEditor saving', () => {
           authUser: null,
           password: 'secret',
           outboundProxy: 'sip:127.0.0.1:5060;lr',
+          registrar: null,
           transport: 'tcp',
           expires: 600,
+          keepAliveSeconds: 0,
+          keepAliveKind: 'crlf',
           enabled: true,
         },
       ],
@@ -181,8 +184,11 @@ describe('AccountEditor saving', () => {
       aor: 'sip:alice@127.0.0.1',
       authUser: 'alice-auth',
       outboundProxy: 'sip:127.0.0.1:5060',
+      registrar: null,
       transport: 'tcp',
       expires: 600,
+      keepAliveSeconds: 0,
+      keepAliveKind: 'crlf',
       enabled: true,
     });
     expect('password' in input).toBe(false);
@@ -202,7 +208,7 @@ describe('AccountEditor saving', () => {
     // A failure from before the save must not be shown as this test's outcome.
     bridge.emit(
       'registration.changed',
-      status({ accountId: alice.id, state: 'failed', summary: 'Old news.' }),
+      status({ accountId: alice.id, state: 'failed', failure: 'forbidden', detail: 'Old news.' }),
     );
     await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
 
@@ -225,7 +231,7 @@ describe('AccountEditor saving', () => {
     expect(progress.textContent).toContain('Trying again in 30 seconds.');
   });
 
-  it('falls back to its own words when a failure carries no summary', async () => {
+  it('words a failure from its code, with the status code when there is no detail', async () => {
     const { bridge } = await openEditor(alice);
     await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
     const progress = await screen.findByRole('status', { name: 'Registration test' });

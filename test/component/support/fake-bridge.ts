@@ -1,13 +1,16 @@
-// A Bridge for component tests: records every command, answers from handlers the test installs, and lets the
-// test push engine events and connection changes.
+// A Bridge for component tests: records every command, answers from handlers the test installs (else from the engine
+// it was given, else with an error), delivers that engine's events, and lets the test push events and connection
+// changes itself.
 import type {
   CommandArgs,
+  CommandDispatcher,
   CommandName,
   CommandResult,
+  EngineEventSource,
   EventName,
   Events,
   Result,
-} from '../../../main/ipc/contract';
+} from '../../../main/contract/contract';
 import type { Bridge, ConnectionState, EventListener } from '../../../renderer/src/lib/bridge';
 
 export type FakeHandler<C extends CommandName> = (
@@ -28,7 +31,12 @@ export class FakeBridge implements Bridge {
   #connectionListeners = new Set<(state: ConnectionState) => void>();
   #connection: ConnectionState = { kind: 'open' };
 
-  constructor(readonly kind: 'electron' | 'web' = 'web') {}
+  constructor(
+    readonly kind: 'electron' | 'web' = 'web',
+    private readonly engine?: { readonly router: CommandDispatcher; readonly events: EngineEventSource },
+  ) {
+    engine?.events.subscribe((name, payload) => this.emit(name, payload));
+  }
 
   handle<C extends CommandName>(name: C, handler: FakeHandler<C>): this {
     (this.#handlers as Record<string, unknown>)[name] = handler;
@@ -38,8 +46,9 @@ export class FakeBridge implements Bridge {
   async invoke<C extends CommandName>(name: C, ...args: CommandArgs<C>): Promise<Result<CommandResult<C>>> {
     this.calls.push({ name, args });
     const handler = this.#handlers[name] as FakeHandler<C> | undefined;
-    if (!handler) return { ok: false, error: { code: 'internal', message: `no fake handler for ${name}` } };
-    return handler(...args);
+    if (handler) return handler(...args);
+    if (this.engine) return (await this.engine.router.dispatch(name, args)) as Result<CommandResult<C>>;
+    return { ok: false, error: { code: 'internal', message: `no fake handler for ${name}` } };
   }
 
   /** The argument lists of every call of one command, in order. */

@@ -2,9 +2,9 @@
 // its security, the IPC transport, the tray and the quit order — and, when the engine cannot start, a window that
 // still opens and an `app.info` that carries the storage error.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EventName, Events, Result } from '../../../main/ipc/contract';
+import type { Result } from '../../../main/contract/contract';
 import { commandChannel, eventChannel } from '../../../main/ipc/electron-channels';
-import type { EngineEventListener } from '../../../main/ipc/electron-transport';
+import { FakeEngine, account, status } from '../../support/fake-engine';
 
 type Handler = (event: unknown, ...args: unknown[]) => Promise<Result<unknown>>;
 
@@ -158,23 +158,15 @@ vi.mock('../../../main/services/engine', () => ({
   createEngine: (options: unknown) => fake.state.createEngine(options),
 }));
 
-function fakeEngine() {
-  const listeners = new Set<EngineEventListener>();
-  return {
-    router: { dispatch: vi.fn(async (name: unknown) => ({ ok: true, value: `engine ran ${String(name)}` })) },
-    events: {
-      subscribe: (listener: EngineEventListener) => {
-        listeners.add(listener);
-        return () => void listeners.delete(listener);
-      },
-    },
-    emit<E extends EventName>(name: E, payload: Events[E]) {
-      for (const listener of listeners) listener(name, payload);
-    },
-    openUri: vi.fn(),
-    registrationSummary: () => ({ registered: 2, failing: 0, total: 3 }),
-    shutdown: vi.fn(async () => undefined),
-  };
+/** Three enabled accounts, two of them registered. */
+function fakeEngine(): FakeEngine {
+  return new FakeEngine({
+    accounts: [account({ id: 'a' }), account({ id: 'b', order: 1 }), account({ id: 'c', order: 2 })],
+    statuses: [
+      status({ accountId: 'a', state: 'registered' }),
+      status({ accountId: 'b', state: 'registered' }),
+    ],
+  });
 }
 
 async function boot(): Promise<void> {
@@ -260,7 +252,7 @@ describe('main/index.ts', () => {
     fake.state.createEngine = async () => engine;
     await boot();
     await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeTruthy());
-    expect(await invokeFromPage('accounts.list')).toEqual({ ok: true, value: 'engine ran accounts.list' });
+    expect(await invokeFromPage('accounts.list')).toEqual({ ok: true, value: engine.accounts });
     engine.emit('dialpad.open', { uri: 'sip:bob@example.com' });
     expect(fake.state.windows[0]!.webContents.sent).toEqual([
       [eventChannel, 'dialpad.open', { uri: 'sip:bob@example.com' }],
@@ -282,7 +274,7 @@ describe('main/index.ts', () => {
     await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeTruthy());
     fake.state.app.emit('window-all-closed');
     await vi.waitFor(() => expect(fake.state.app.quitCalls).toBe(2));
-    expect(engine.shutdown).toHaveBeenCalledTimes(1);
+    expect(engine.shutdowns).toBe(1);
   });
 
   it('still opens the window when the engine cannot start, and app.info carries the storage error', async () => {

@@ -21,13 +21,19 @@ describe('createUnavailableEngine', () => {
     });
   });
 
-  it.each(['accounts.list', 'accounts.create', 'settings.get', 'no.such.command'])(
-    'answers %s with unavailable',
-    async (name) => {
-      const result = await engine.router.dispatch(name, []);
-      expect(result).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    },
-  );
+  it.each([
+    ['accounts.list', []],
+    ['accounts.delete', ['a1']],
+    ['settings.get', []],
+  ])('answers %s with unavailable', async (name, args) => {
+    const result = await engine.router.dispatch(name, args);
+    expect(result).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  });
+
+  it('still validates: an unknown command is an invalid argument, not a missing store', async () => {
+    const result = await engine.router.dispatch('no.such.command', []);
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+  });
 
   it('has no accounts, emits nothing, and stops at once', async () => {
     expect(engine.registrationSummary()).toEqual({ registered: 0, failing: 0, total: 0 });

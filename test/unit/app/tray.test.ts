@@ -2,7 +2,7 @@
 // registered, follow the engine's events, and its items show the window and quit.
 import { describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { EngineEventListener } from '../../../main/ipc/electron-transport';
+import { FakeEngine, account, status } from '../../support/fake-engine';
 import type { RegistrationSummary, StatusTrayOptions } from '../../../main/app/tray';
 import { StatusTray, trayIconPngs, trayState, trayStatusText } from '../../../main/app/tray';
 
@@ -40,9 +40,20 @@ describe('trayIconPngs', () => {
   });
 });
 
+/** Puts `total` enabled accounts in the engine, the first `registered` of them registered and the next `failing` failed. */
+function arrange(engine: FakeEngine, summary: RegistrationSummary): void {
+  engine.accounts = Array.from({ length: summary.total }, (_, order) => account({ id: `a${order}`, order }));
+  engine.statuses = engine.accounts.flatMap((item, index) => {
+    if (index < summary.registered) return [status({ accountId: item.id, state: 'registered' })];
+    if (index < summary.registered + summary.failing)
+      return [status({ accountId: item.id, state: 'failed', failure: 'timeout' })];
+    return [];
+  });
+}
+
 function setup(initial: RegistrationSummary) {
-  let summary = initial;
-  const listeners = new Set<EngineEventListener>();
+  const engine = new FakeEngine();
+  arrange(engine, initial);
   const tray = {
     setToolTip: vi.fn(),
     setContextMenu: vi.fn(),
@@ -72,15 +83,7 @@ function setup(initial: RegistrationSummary) {
         };
       }),
     },
-    engine: {
-      registrationSummary: () => summary,
-      events: {
-        subscribe: (listener: EngineEventListener) => {
-          listeners.add(listener);
-          return () => void listeners.delete(listener);
-        },
-      },
-    },
+    engine,
     onShow: vi.fn(),
     onQuit: vi.fn(),
   };
@@ -89,13 +92,14 @@ function setup(initial: RegistrationSummary) {
     const calls = options.Menu.buildFromTemplate.mock.calls;
     return calls[calls.length - 1]![0];
   };
-  const set = (next: RegistrationSummary) => {
-    summary = next;
-  };
+  const set = (next: RegistrationSummary) => arrange(engine, next);
   const emit = (name: 'registration.changed' | 'accounts.changed' | 'settings.changed') => {
-    for (const listener of listeners) listener(name, {} as never);
+    if (name === 'registration.changed')
+      engine.emit(name, engine.statuses[0] ?? status({ accountId: 'a0', state: 'registered' }));
+    else if (name === 'accounts.changed') engine.emit(name, engine.accounts);
+    else engine.emit(name, engine.settings);
   };
-  return { statusTray, tray, options, lastMenu, set, emit, listeners, images };
+  return { statusTray, tray, options, lastMenu, set, emit, engine, images };
 }
 
 describe('StatusTray', () => {
@@ -151,7 +155,7 @@ describe('StatusTray', () => {
   it('destroy stops listening and removes the icon', () => {
     const t = setup({ registered: 1, failing: 0, total: 1 });
     t.statusTray.destroy();
-    expect(t.listeners.size).toBe(0);
+    expect(t.engine.listenerCount()).toBe(0);
     expect(t.tray.destroy).toHaveBeenCalled();
   });
 });

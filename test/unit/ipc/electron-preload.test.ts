@@ -2,11 +2,11 @@
 // `window.softphone`, carries them over one invoke channel, and lets the page listen only to the contract's events —
 // never handing out ipcRenderer or the IPC event object.
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CommandName } from '../../../main/ipc/contract';
+import type { CommandName } from '../../../main/contract/contract';
 import { commandChannel, eventChannel } from '../../../main/ipc/electron-channels';
-import { commandSchemas } from '../../../main/services/command-schemas';
-import type { SoftphoneApi } from '../../../main/ipc/softphone-api';
-import { commandNames, eventNames } from '../../../main/ipc/softphone-api';
+import { commandSchemas } from '../../../main/contract/schemas';
+import type { SoftphoneApi } from '../../../main/contract/softphone-api';
+import { commandNames, eventNames } from '../../../main/contract/softphone-api';
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
 
@@ -96,8 +96,11 @@ describe('commands', () => {
       aor: 'sip:alice@example.com',
       authUser: null,
       outboundProxy: null,
+      registrar: null,
       transport: 'udp',
       expires: 600,
+      keepAliveSeconds: 0,
+      keepAliveKind: 'crlf',
       enabled: true,
     } as const;
     const result = await softphone.accounts.create(input);

@@ -2,13 +2,15 @@
 // dispatched only for our own main frame on our own page, and engine events reach the page on the event channel.
 import { describe, expect, it, vi } from 'vitest';
 import type { IpcMainInvokeEvent, WebFrameMain } from 'electron';
-import type { EventName, Events, Result } from '../../../main/ipc/contract';
-import { commandChannel, eventChannel } from '../../../main/ipc/electron-channels';
 import type {
   CommandDispatcher,
   EngineEventListener,
-  TransportWebContents,
-} from '../../../main/ipc/electron-transport';
+  EventName,
+  Events,
+  Result,
+} from '../../../main/contract/contract';
+import { commandChannel, eventChannel } from '../../../main/ipc/electron-channels';
+import type { TransportWebContents } from '../../../main/ipc/electron-transport';
 import { attachElectronTransport, isOwnMainFrame } from '../../../main/ipc/electron-transport';
 
 const appUrl = 'file:///opt/Softphone/resources/app.asar/out/renderer/index.html';
@@ -166,10 +168,11 @@ describe('events', () => {
     state: 'registered',
     expires: 3600,
     failure: null,
-    summary: null,
     detail: null,
     status: 200,
     retryInMs: null,
+    lastFailure: null,
+    server: null,
   } as const;
 
   it('forwards engine events to the page on the event channel', () => {

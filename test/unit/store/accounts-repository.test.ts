@@ -19,8 +19,11 @@ const alice: AccountFields = {
   aor: 'sip:alice@example.test',
   authUser: 'alice',
   outboundProxy: null,
+  registrar: null,
   transport: 'udp',
   expires: 600,
+  keepAliveSeconds: 0,
+  keepAliveKind: 'crlf',
   enabled: true,
 };
 const bob: AccountFields = {

@@ -239,11 +239,11 @@ describe('openDatabase', () => {
     db.close();
   });
 
-  it('leaves the data folder alone when it already exists', () => {
+  it('takes group and other access away from a data folder that already exists', () => {
     const dir = join(tempDir(), 'data');
-    mkdirSync(dir, { mode: 0o750 });
-    chmodSync(dir, 0o750);
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
     openOk(join(dir, 'store.sqlite')).close();
-    if (posix) expect(statSync(dir).mode & 0o777).toBe(0o750);
+    if (posix) expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 });

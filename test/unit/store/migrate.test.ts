@@ -42,7 +42,57 @@ const seeds: Record<number, (db: Database) => void> = {
     ).run();
     db.prepare(`INSERT INTO settings (key, value) VALUES ('theme', '"dark"'), ('sipPort', '5070')`).run();
   },
+  2: (db) => {
+    db.prepare(
+      `INSERT INTO accounts (id, display_name, aor, auth_user, outbound_proxy, registrar, transport, expires,
+        keep_alive_seconds, keep_alive_kind, enabled, sort_order, password, created_at, updated_at)
+       VALUES ('a1', 'Alice', 'sip:alice@example.test', 'alice', NULL, NULL, 'tcp', 600, 0, 'crlf', 1, 0,
+                X'01020304', 1000, 2000),
+              ('b2', 'Bob', 'sip:bob@example.test', NULL, 'sip:proxy.example.test', 'sip:registrar.example.test',
+                'udp', 3600, 25, 'options', 0, 1, NULL, 1000, 1000)`,
+    ).run();
+    db.prepare(`INSERT INTO settings (key, value) VALUES ('theme', '"dark"'), ('sipPort', '5070')`).run();
+  },
 };
+
+/** Version 2 added the registrar and keep-alive: accounts from version 1 get "none" and "off". */
+it('gives accounts from version 1 no registrar and no keep-alive', () => {
+  const db = freshDatabase();
+  migrate(db, { target: 1 });
+  seeds[1]!(db);
+  migrate(db);
+  const accounts = new AccountsRepository(db, { clock: { wallTime: () => 5000 } });
+  expect(
+    accounts.list().map(({ registrar, keepAliveSeconds, keepAliveKind }) => ({
+      registrar,
+      keepAliveSeconds,
+      keepAliveKind,
+    })),
+  ).toEqual([
+    { registrar: null, keepAliveSeconds: 0, keepAliveKind: 'crlf' },
+    { registrar: null, keepAliveSeconds: 0, keepAliveKind: 'crlf' },
+  ]);
+  db.close();
+});
+
+it('refuses a keep-alive kind or interval the schema does not know', () => {
+  const db = freshDatabase();
+  migrate(db);
+  seeds[2]!(db);
+  expect(() => db.prepare(`UPDATE accounts SET keep_alive_kind = 'ping' WHERE id = 'a1'`).run()).toThrow(
+    /CHECK/,
+  );
+  expect(() => db.prepare(`UPDATE accounts SET keep_alive_seconds = -1 WHERE id = 'a1'`).run()).toThrow(
+    /CHECK/,
+  );
+  const accounts = new AccountsRepository(db, { clock: { wallTime: () => 5000 } });
+  expect(accounts.get('b2')).toMatchObject({
+    registrar: 'sip:registrar.example.test',
+    keepAliveSeconds: 25,
+    keepAliveKind: 'options',
+  });
+  db.close();
+});
 
 /** What every seeded database must still say once it is at the latest version. */
 function expectSeededData(db: Database): void {
@@ -88,6 +138,9 @@ describe('migrate with the app migrations', () => {
       'password',
       'created_at',
       'updated_at',
+      'registrar',
+      'keep_alive_seconds',
+      'keep_alive_kind',
     ]);
     expect(columns(db, 'settings')).toEqual(['key', 'value']);
     db.close();

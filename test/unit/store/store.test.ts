@@ -41,8 +41,11 @@ describe('openStore', () => {
       aor: 'sip:alice@example.test',
       authUser: null,
       outboundProxy: null,
+      registrar: null,
       transport: 'udp',
       expires: 600,
+      keepAliveSeconds: 0,
+      keepAliveKind: 'crlf',
       enabled: true,
       password: secrets.encrypt('s3cret'),
     });
@@ -77,8 +80,11 @@ describe('openStore', () => {
         aor: 'sip:a@b',
         authUser: null,
         outboundProxy: null,
+        registrar: null,
         transport: 'tcp',
         expires: 60,
+        keepAliveSeconds: 0,
+        keepAliveKind: 'crlf',
         enabled: false,
       }).id,
     ).toBe('fixed-id');

@@ -1,82 +1,35 @@
-// A stand-in for the engine façade: the real CommandRouter (so validation is the real thing) over stub handlers,
-// and an event source the test fires by hand.
-import { CommandRouter, type CommandHandlers } from '../../../main/ipc/command-router';
-import type { AccountDto, AccountInput, EventName, Events } from '../../../main/ipc/contract';
+// The shared fake engine (test/support/fake-engine.ts) set up for the web host's tests: deleting an unknown account
+// is a service error, enabling one is a bug that throws, and registerNow waits until the test releases it.
+import type { AccountDto, AccountInput } from '../../../main/contract/contract';
 import { ServiceError } from '../../../main/services/service-error';
-import type { WebHostEngine } from '../../../main/web/web-host';
+import { FakeEngine, accountInput } from '../../support/fake-engine';
 
-type Listener = <E extends EventName>(name: E, payload: Events[E]) => void;
-
-export interface FakeEngine extends WebHostEngine {
-  emit<E extends EventName>(name: E, payload: Events[E]): void;
-  readonly listenerCount: () => number;
+export interface WebFakeEngine extends FakeEngine {
   /** Calls of accounts.registerNow wait here until the test releases them. */
   readonly pending: (() => void)[];
 }
 
 export function accountFrom(input: AccountInput, id = 'a1'): AccountDto {
-  return {
-    id,
-    displayName: input.displayName,
-    aor: input.aor,
-    authUser: input.authUser,
-    outboundProxy: input.outboundProxy,
-    transport: input.transport,
-    expires: input.expires,
-    enabled: input.enabled,
-    order: 0,
-    hasPassword: Boolean(input.password),
-  };
+  const { password, ...fields } = input;
+  return { ...fields, id, order: 0, hasPassword: Boolean(password) };
 }
 
-export function createFakeEngine(): FakeEngine {
-  const listeners = new Set<Listener>();
+export function createFakeEngine(): WebFakeEngine {
   const pending: (() => void)[] = [];
-  const handlers: CommandHandlers = {
-    'app.info': () => ({
-      version: '0.0.0-test',
-      host: 'web',
-      storageError: null,
-      passwordProtection: 'test',
-    }),
-    'accounts.list': () => [],
-    'accounts.create': (input) => accountFrom(input),
-    'accounts.update': (id, input) => accountFrom(input, id),
-    'accounts.delete': (id) => {
+  const engine = new FakeEngine({ info: { version: '0.0.0-test', passwordProtection: 'test' } })
+    .override('accounts.create', (input) => accountFrom(input))
+    .override('accounts.update', (id, input) => accountFrom(input, id))
+    .override('accounts.delete', (id) => {
       throw new ServiceError('not-found', `no account ${id}`);
-    },
-    'accounts.setEnabled': () => {
+    })
+    .override('accounts.setEnabled', () => {
       throw new Error('boom: a bug in a service');
-    },
-    'accounts.reorder': () => [],
-    'accounts.registerNow': () => new Promise<null>((resolve) => pending.push(() => resolve(null))),
-    'registration.list': () => [],
-    'settings.get': () => ({ theme: 'system', sipPort: 0 }),
-    'settings.update': (patch) => ({ theme: patch.theme ?? 'system', sipPort: patch.sipPort ?? 0 }),
-  };
-  return {
-    router: new CommandRouter(handlers),
-    events: {
-      subscribe(listener) {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
-    },
-    emit(name, payload) {
-      for (const listener of listeners) listener(name, payload);
-    },
-    listenerCount: () => listeners.size,
-    pending,
-  };
+    })
+    .override(
+      'accounts.registerNow',
+      () => new Promise<null>((resolve) => pending.push(() => resolve(null))),
+    );
+  return Object.assign(engine, { pending });
 }
 
-export const validAccount: AccountInput = {
-  displayName: 'Alice',
-  aor: 'sip:alice@example.com',
-  authUser: null,
-  password: 'secret',
-  outboundProxy: 'sip:127.0.0.1:5060',
-  transport: 'udp',
-  expires: 600,
-  enabled: true,
-};
+export const validAccount: AccountInput = accountInput({ outboundProxy: 'sip:127.0.0.1:5060', expires: 600 });

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RegistrationStatusDto } from '../../../main/ipc/contract';
+import type { RegistrationStatusDto } from '../../../main/contract/contract';
 import { type WebHost, type WebHostOptions, startWebHost } from '../../../main/web/web-host';
-import { type FakeEngine, createFakeEngine, validAccount } from './fake-engine';
+import { type WebFakeEngine as FakeEngine, createFakeEngine, validAccount } from './fake-engine';
 import { type TestClient, get, openSocket, openStuckSocket, rawHttp, refusalStatus } from './web-client';
 
 let base: string;
@@ -53,10 +53,11 @@ const status: RegistrationStatusDto = {
   state: 'registered',
   expires: 600,
   failure: null,
-  summary: null,
   detail: null,
   status: 200,
   retryInMs: null,
+  lastFailure: null,
+  server: null,
 };
 
 describe('starting', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileKeyCipher } from '../../../main/store/file-key-cipher';
+import { ManualClock } from '../../support/manual-clock';
 import { type WebEngineFactory, runWebHost } from '../../../main/web/web-main';
 import { createFakeEngine } from './fake-engine';
 import { get } from './web-client';
@@ -95,11 +96,19 @@ describe('runWebHost', () => {
     await expect(get(json.port, '/')).rejects.toThrow(/ECONNREFUSED/);
   });
 
-  it('still stops when the engine never finishes shutting down', async () => {
+  it('still stops when the engine never finishes shutting down (bounded on the injected clock)', async () => {
     const h = harness({ shutdown: () => new Promise<void>(() => undefined) });
-    const running = runWebHost(['--data-dir', join(base, 'data-2')], h.deps);
+    const clock = new ManualClock();
+    const running = runWebHost(['--data-dir', join(base, 'data-2')], { ...h.deps, clock });
     await h.stdout.line(/^\{"event":"web-host"/);
     h.stop();
+    let done = false;
+    void running.then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(2_049);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    clock.advance(1);
     expect(await running).toBe(0);
     expect(h.stderr.text).toContain('engine shutdown did not finish');
   });
@@ -128,6 +137,20 @@ describe('runWebHost', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('says why and exits 1 when the engine refuses to start (another engine holds the data folder)', async () => {
+    const h = harness();
+    const message = 'The data folder /x is in use by another softphone engine, process 4242.';
+    const code = await runWebHost(['--data-dir', join(base, 'data-5')], {
+      ...h.deps,
+      createEngine: async () => {
+        throw new Error(message);
+      },
+    });
+    expect(code).toBe(1);
+    expect(h.stderr.text).toContain(`The web host could not start: ${message}`);
+    expect(h.stdout.text).not.toContain('"event":"web-host"');
   });
 
   it('answers usage errors with 2 and --help with 0', async () => {

@@ -1,6 +1,6 @@
 // The account list as the engine last described it. Commands go through here so the list reflects a change as soon
 // as its command succeeds, without waiting for the `accounts.changed` event that follows.
-import type { AccountDto, AccountInput, CommandError, Result } from '../../../../main/ipc/contract';
+import type { AccountDto, AccountInput, CommandError, Result } from '../../../../main/contract/contract';
 import type { Bridge } from '../bridge';
 
 export class AccountsState {

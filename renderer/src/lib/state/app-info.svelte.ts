@@ -1,5 +1,5 @@
 // What the engine says about itself; decides between the app and an error screen.
-import type { AppInfoDto, CommandError } from '../../../../main/ipc/contract';
+import type { AppInfoDto, CommandError } from '../../../../main/contract/contract';
 import type { Bridge } from '../bridge';
 
 export class AppInfoState {

@@ -1,5 +1,5 @@
 // The app settings, fed by `settings.changed`.
-import type { CommandError, Result, SettingsDto } from '../../../../main/ipc/contract';
+import type { CommandError, Result, SettingsDto } from '../../../../main/contract/contract';
 import type { Bridge } from '../bridge';
 
 export class SettingsState {

@@ -28,8 +28,11 @@ function burst(): void {
       aor: `sip:user${n}@example.test`,
       authUser: null,
       outboundProxy: null,
+      registrar: null,
       transport: n % 2 === 0 ? 'tcp' : 'udp',
       expires: 600,
+      keepAliveSeconds: 0,
+      keepAliveKind: 'crlf',
       enabled: true,
       password: Buffer.from(`ciphertext-${n}`),
     });

@@ -1,7 +1,12 @@
 // THE contract between the interface (renderer) and the engine (main): commands the interface calls and events the
 // engine pushes. Types only, plain JSON data: the renderer imports it with `import type`, and the same contract is
 // carried by Electron IPC and by the web host's WebSocket. Every command answers with a Result; nothing is thrown
-// across the boundary.
+// across the boundary. The engine sends codes and technical details; the sentences a person reads are the window's.
+//
+// This folder imports nothing from the rest of main. Its other files: limits.ts (shared values), schemas.ts (the
+// zod schemas that check every command's arguments, typed against `Commands`), softphone-api.ts (the shape of
+// `window.softphone`) and wire-frames.ts (the web host's frames).
+import type { KEEP_ALIVE_KINDS, THEMES, TRANSPORTS } from './limits';
 
 export type ErrorCode =
   'invalid-argument' | 'not-found' | 'conflict' | 'storage' | 'unavailable' | 'unauthorized' | 'internal';
@@ -18,7 +23,9 @@ export interface CommandError {
 export type Result<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: CommandError };
 
-export type TransportName = 'udp' | 'tcp';
+export type TransportName = (typeof TRANSPORTS)[number];
+
+export type KeepAliveKind = (typeof KEEP_ALIVE_KINDS)[number];
 
 export interface AccountDto {
   readonly id: string;
@@ -27,9 +34,14 @@ export interface AccountDto {
   readonly aor: string;
   readonly authUser: string | null;
   readonly outboundProxy: string | null;
+  /** The registrar's SIP URI; null means the AoR's domain (RFC 3261 §10.2.6). */
+  readonly registrar: string | null;
   readonly transport: TransportName;
   /** Requested registration lifetime in seconds. */
   readonly expires: number;
+  /** Seconds between keep-alives on the flow to the server; 0 means off. */
+  readonly keepAliveSeconds: number;
+  readonly keepAliveKind: KeepAliveKind;
   readonly enabled: boolean;
   readonly order: number;
   /** Whether a password is stored; the password itself never leaves main. */
@@ -43,8 +55,13 @@ export interface AccountInput {
   /** A new password; absent or null keeps the stored one on update. */
   readonly password?: string | null;
   readonly outboundProxy: string | null;
+  /** Null registers with the AoR's domain. */
+  readonly registrar: string | null;
   readonly transport: TransportName;
   readonly expires: number;
+  /** 0 turns keep-alives off. */
+  readonly keepAliveSeconds: number;
+  readonly keepAliveKind: KeepAliveKind;
   readonly enabled: boolean;
 }
 
@@ -61,24 +78,42 @@ export type RegistrationFailure =
   | 'rejected'
   | 'interval-too-brief'
   | 'unsupported-challenge'
-  | 'connection-lost';
+  | 'connection-lost'
+  /** The server asked for credentials and the account has no password stored. */
+  | 'no-password'
+  /** A password is stored but cannot be decrypted on this computer (key file lost, OS keyring changed). */
+  | 'password-unavailable';
+
+/** Why the last attempt failed: what a status carries while a new attempt is under way. */
+export interface RegistrationFailureDto {
+  readonly failure: RegistrationFailure;
+  /** The technical line ("no answer from 127.0.0.1:5299 (Timer F)"), never a sentence for a person. */
+  readonly detail: string;
+  readonly status: number | null;
+}
 
 export interface RegistrationStatusDto {
   readonly accountId: string;
   readonly state: RegistrationStateName;
   /** Granted lifetime in seconds, when registered. */
   readonly expires: number | null;
+  /** Why the registration failed, in state 'failed'; the window words it. */
   readonly failure: RegistrationFailure | null;
-  /** One sentence a person can act on ("The password was not accepted."). */
-  readonly summary: string | null;
-  /** The technical line under it ("401 Unauthorized from 127.0.0.1:5060"). */
+  /** The technical line ("401 Unauthorized from 127.0.0.1:5060", "binding … for 600 s"). */
   readonly detail: string | null;
   readonly status: number | null;
-  /** Milliseconds until the next automatic attempt, when one is planned. */
+  /**
+   * Milliseconds until the next automatic attempt, when one is planned, counted from when the status was sent: the
+   * window counts down from the moment it received it.
+   */
   readonly retryInMs: number | null;
+  /** In state 'registering': the failure of the attempt before this one, when there was one; otherwise null. */
+  readonly lastFailure: RegistrationFailureDto | null;
+  /** The first hop the account registers through, `127.0.0.1:5060` or `[::1]:5060`, once it is known. */
+  readonly server: string | null;
 }
 
-export type Theme = 'system' | 'light' | 'dark';
+export type Theme = (typeof THEMES)[number];
 
 export interface SettingsDto {
   readonly theme: Theme;
@@ -124,3 +159,15 @@ export type CommandName = keyof Commands;
 export type EventName = keyof Events;
 export type CommandArgs<C extends CommandName> = Commands[C]['args'];
 export type CommandResult<C extends CommandName> = Commands[C]['result'];
+
+/** What answers commands whatever carried them: the engine's CommandRouter, which validates and never throws. */
+export interface CommandDispatcher {
+  dispatch(name: unknown, args: unknown): Promise<Result<unknown>>;
+}
+
+export type EngineEventListener = <E extends EventName>(name: E, payload: Events[E]) => void;
+
+/** Where the engine's events come from; `subscribe` returns the function that unsubscribes. */
+export interface EngineEventSource {
+  subscribe(listener: EngineEventListener): () => void;
+}

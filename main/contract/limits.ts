@@ -1,0 +1,46 @@
+// Values both sides of the contract must agree on: the bounds the engine's schemas enforce and the window's forms
+// check before sending, the enums they choose from, and the defaults a new account starts with. Plain constants with
+// no imports, so the window may import them as values (it imports everything else of the contract as types only).
+
+/** How an account reaches its server. */
+export const TRANSPORTS = ['udp', 'tcp'] as const;
+
+/** What a keep-alive sends on the flow towards the server: a CRLF ping (RFC 5626 §4.4.1) or an OPTIONS request. */
+export const KEEP_ALIVE_KINDS = ['crlf', 'options'] as const;
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+
+/** Registration lifetime the account asks for, in seconds (RFC 3261 §10.2.1.1 Expires). */
+export const EXPIRES_MIN = 30;
+export const EXPIRES_MAX = 86_400;
+/**
+ * Ten minutes: short enough that a registrar which restarted and lost its bindings is noticed within minutes, long
+ * enough that a refresh is a rare event for the server.
+ */
+export const DEFAULT_EXPIRES = 600;
+
+/** Seconds between keep-alives on the flow to the server; 0 means off. */
+export const KEEP_ALIVE_MIN = 0;
+export const KEEP_ALIVE_MAX = 3_600;
+export const DEFAULT_KEEP_ALIVE_SECONDS = 0;
+export const DEFAULT_KEEP_ALIVE_KIND: (typeof KEEP_ALIVE_KINDS)[number] = 'crlf';
+
+/** Longest values accepted in an account's text fields, in characters. */
+export const DISPLAY_NAME_MAX = 100;
+export const AUTH_USER_MAX = 128;
+export const PASSWORD_MAX = 256;
+export const SIP_URI_MAX = 512;
+
+/** Longest account id accepted in a command; ids are UUIDs (36 characters). */
+export const ACCOUNT_ID_MAX = 64;
+/** Most ids one `accounts.reorder` may carry. */
+export const REORDER_MAX = 100;
+
+/** The web host's access token: this many random bytes, base64url (43 characters), new on every start. */
+export const WEB_TOKEN_BYTES = 32;
+/** What the web host accepts as a token (a fixed one in tests) and the window may check before using one. */
+export const WEB_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,512}$/;
+
+/** The local SIP port setting: 0 lets the system choose. */
+export const SIP_PORT_MIN = 0;
+export const SIP_PORT_MAX = 65_535;

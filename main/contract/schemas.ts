@@ -1,0 +1,99 @@
+// Runtime checks of every command's arguments (DESIGN.md habit 6): a payload from the renderer or the web host's
+// socket is untrusted until it passes these. Each schema is typed against the contract (`z.ZodType<CommandArgs<C>>`),
+// so a field added to a DTO and not here, or a command without a schema, fails to compile. The engine imports this
+// file; the window never does (it would bundle zod for nothing: its forms check the same limits from limits.ts).
+//
+// What is checked here is the shape: types, lengths, enums, and that no text field can smuggle a line break or a NUL
+// into something the engine later writes into a SIP header. Whether a URI parses by RFC 3261's grammar is the
+// account service's check, because the parser lives below the contract.
+import { z } from 'zod';
+import type { CommandArgs, CommandName } from './contract';
+import {
+  ACCOUNT_ID_MAX,
+  AUTH_USER_MAX,
+  DISPLAY_NAME_MAX,
+  EXPIRES_MAX,
+  EXPIRES_MIN,
+  KEEP_ALIVE_KINDS,
+  KEEP_ALIVE_MAX,
+  KEEP_ALIVE_MIN,
+  PASSWORD_MAX,
+  REORDER_MAX,
+  SIP_PORT_MAX,
+  SIP_PORT_MIN,
+  SIP_URI_MAX,
+  THEMES,
+  TRANSPORTS,
+} from './limits';
+
+/** C0 controls (CR, LF, NUL, TAB, …) and DEL: none belongs in a name, a user or a URI. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+const noControls = (text: string): boolean => !CONTROL_CHARACTERS.test(text);
+
+const plainText = (what: string, max: number) =>
+  z
+    .string()
+    .max(max, `${what} is longer than ${max} characters`)
+    .refine(noControls, `${what} contains a control character`)
+    .transform((text) => text.trim());
+
+const sipUriText = (what: string, options: { requireUser: boolean }) =>
+  z
+    .string()
+    .max(SIP_URI_MAX, `${what} is longer than ${SIP_URI_MAX} characters`)
+    .refine(noControls, `${what} contains a control character`)
+    .transform((text) => text.trim())
+    .refine((text) => text.length > 0, `${what} is required`)
+    .refine((text) => /^sips?:\S+$/i.test(text), `${what} must be a SIP URI`)
+    .refine(
+      (text) => !options.requireUser || /^sips?:[^@]+@\S+$/i.test(text),
+      `${what} needs a user part, as in sip:alice@example.com`,
+    );
+
+const id = z.string().min(1).max(ACCOUNT_ID_MAX);
+
+export const accountInputSchema = z.strictObject({
+  displayName: plainText('Display name', DISPLAY_NAME_MAX),
+  aor: sipUriText('Address', { requireUser: true }),
+  authUser: plainText('Authentication user', AUTH_USER_MAX).nullable(),
+  password: z.string().max(PASSWORD_MAX).nullable().optional(),
+  outboundProxy: sipUriText('Outbound proxy', { requireUser: false }).nullable(),
+  registrar: sipUriText('Registrar', { requireUser: false }).nullable(),
+  transport: z.enum(TRANSPORTS),
+  expires: z
+    .number()
+    .int()
+    .min(EXPIRES_MIN, `Expires must be at least ${EXPIRES_MIN} seconds`)
+    .max(EXPIRES_MAX, `Expires must be at most ${EXPIRES_MAX} seconds`),
+  keepAliveSeconds: z.number().int().min(KEEP_ALIVE_MIN).max(KEEP_ALIVE_MAX),
+  keepAliveKind: z.enum(KEEP_ALIVE_KINDS),
+  enabled: z.boolean(),
+});
+
+export const settingsPatchSchema = z.strictObject({
+  theme: z.enum(THEMES).optional(),
+  sipPort: z.number().int().min(SIP_PORT_MIN).max(SIP_PORT_MAX).optional(),
+});
+
+/** Each command's argument tuple; the mapped type makes a command without a schema a compile error. */
+export type CommandSchemas = { readonly [C in CommandName]: z.ZodType<CommandArgs<C>> };
+
+export const commandSchemas = {
+  'app.info': z.tuple([]),
+  'accounts.list': z.tuple([]),
+  'accounts.create': z.tuple([accountInputSchema]),
+  'accounts.update': z.tuple([id, accountInputSchema]),
+  'accounts.delete': z.tuple([id]),
+  'accounts.setEnabled': z.tuple([id, z.boolean()]),
+  'accounts.reorder': z.tuple([z.array(id).max(REORDER_MAX)]),
+  'accounts.registerNow': z.tuple([id]),
+  'registration.list': z.tuple([]),
+  'settings.get': z.tuple([]),
+  'settings.update': z.tuple([settingsPatchSchema]),
+} as const satisfies CommandSchemas;
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commandSchemas, name);
+}

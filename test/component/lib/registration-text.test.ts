@@ -1,0 +1,90 @@
+// The window's words for a registration: the engine sends codes, details, the server and the retry delay; these
+// turn them into what a person reads, never a bare "Registering…" when a failure is known.
+import { describe, expect, it } from 'vitest';
+import {
+  failureDetail,
+  failureSummary,
+  shortStatus,
+  statusLine,
+} from '../../../renderer/src/lib/registration-text';
+import { status } from '../support/fake-engine';
+
+const server = '127.0.0.1:5299';
+const timedOut = status({
+  accountId: 'a1',
+  state: 'failed',
+  failure: 'timeout',
+  status: 408,
+  detail: '408 no answer from 127.0.0.1:5299',
+  retryInMs: 12_000,
+  server,
+});
+const retrying = status({
+  accountId: 'a1',
+  state: 'registering',
+  lastFailure: { failure: 'timeout', status: 408, detail: '408 no answer from 127.0.0.1:5299' },
+  server,
+});
+
+describe('statusLine', () => {
+  it('names the server and counts down to the next attempt while failed', () => {
+    expect(statusLine(timedOut)).toBe('No answer from 127.0.0.1:5299 · retrying in 12 s');
+    expect(statusLine(timedOut, 11_200)).toBe('No answer from 127.0.0.1:5299 · retrying in 12 s');
+    expect(statusLine(timedOut, 11_000)).toBe('No answer from 127.0.0.1:5299 · retrying in 11 s');
+    expect(statusLine(timedOut, 0)).toBe('No answer from 127.0.0.1:5299 · retrying in 1 s');
+  });
+
+  it('keeps the last failure in view while the retry runs', () => {
+    expect(statusLine(retrying)).toBe('No answer from 127.0.0.1:5299 · trying again…');
+  });
+
+  it('says only the problem when no retry is planned', () => {
+    expect(
+      statusLine(status({ accountId: 'a1', state: 'failed', failure: 'no-password', status: 401 })),
+    ).toBe('No password set');
+  });
+
+  it('falls back to the state name without a failure', () => {
+    expect(statusLine(status({ accountId: 'a1', state: 'registering' }))).toBe('Registering…');
+    expect(statusLine(status({ accountId: 'a1', state: 'registered', expires: 600 }))).toBe('Registered');
+  });
+});
+
+describe('shortStatus', () => {
+  it('shows the last failure while registering again, not a bare "Registering…"', () => {
+    expect(shortStatus('registering', retrying)).toBe('Retrying: no answer');
+    expect(shortStatus('registering', status({ accountId: 'a1', state: 'registering' }))).toBe(
+      'Registering…',
+    );
+  });
+
+  it('tells "no password set" from "wrong password"', () => {
+    expect(shortStatus('failed', status({ accountId: 'a1', state: 'failed', failure: 'no-password' }))).toBe(
+      'Failed: no password set',
+    );
+    expect(
+      shortStatus('failed', status({ accountId: 'a1', state: 'failed', failure: 'bad-credentials' })),
+    ).toBe('Failed: wrong password');
+  });
+});
+
+describe('failureSummary and failureDetail', () => {
+  it('word the failure from its code, with the technical line under it', () => {
+    expect(failureSummary(timedOut)).toBe('The server did not answer in time.');
+    expect(failureDetail(timedOut)).toBe('408 no answer from 127.0.0.1:5299');
+  });
+
+  it('describe the previous attempt while registering again', () => {
+    expect(failureSummary(retrying)).toBe('The server did not answer in time.');
+    expect(failureDetail(retrying)).toBe('408 no answer from 127.0.0.1:5299');
+  });
+
+  it('explain a missing password and an unreadable one', () => {
+    expect(failureSummary(status({ accountId: 'a1', state: 'failed', failure: 'no-password' }))).toMatch(
+      /none is set/,
+    );
+    expect(
+      failureSummary(status({ accountId: 'a1', state: 'failed', failure: 'password-unavailable' })),
+    ).toMatch(/cannot be read/);
+  });
+});

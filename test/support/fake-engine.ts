@@ -1,0 +1,228 @@
+// The one stand-in for the engine in every test that sits above it (web host, Electron shell, window components):
+// in-memory accounts, registrations and settings behind the real CommandRouter, so arguments are validated by the
+// contract's real schemas and every handler is typed by the contract. A test changes one command's behaviour with
+// `override`, fires events with `emit`, and reads or replaces the state directly.
+import type {
+  AccountDto,
+  AccountInput,
+  AppInfoDto,
+  CommandArgs,
+  CommandName,
+  CommandResult,
+  EngineEventListener,
+  EventName,
+  Events,
+  RegistrationStatusDto,
+  SettingsDto,
+} from '../../main/contract/contract';
+import { DEFAULT_EXPIRES, DEFAULT_KEEP_ALIVE_KIND } from '../../main/contract/limits';
+import { type CommandHandlers, CommandRouter } from '../../main/services/command-router';
+import type { Engine } from '../../main/services/engine-facade';
+import { ServiceError } from '../../main/services/service-error';
+
+export type FakeCommandHandler<C extends CommandName> = (
+  ...args: CommandArgs<C>
+) => CommandResult<C> | Promise<CommandResult<C>>;
+
+export const defaultInfo: AppInfoDto = {
+  version: '0.1.0',
+  host: 'web',
+  storageError: null,
+  passwordProtection: 'Encrypted with a key kept in the data folder (test).',
+};
+
+/** A stored account as the engine would list it. */
+export function account(overrides: Partial<AccountDto> & Pick<AccountDto, 'id'>): AccountDto {
+  return {
+    displayName: '',
+    aor: `sip:${overrides.id}@127.0.0.1`,
+    authUser: null,
+    outboundProxy: null,
+    registrar: null,
+    transport: 'udp',
+    expires: DEFAULT_EXPIRES,
+    keepAliveSeconds: 0,
+    keepAliveKind: DEFAULT_KEEP_ALIVE_KIND,
+    enabled: true,
+    order: 0,
+    hasPassword: true,
+    ...overrides,
+  };
+}
+
+/** What the window's form sends for a new account. */
+export function accountInput(overrides: Partial<AccountInput> = {}): AccountInput {
+  return {
+    displayName: 'Alice',
+    aor: 'sip:alice@example.com',
+    authUser: null,
+    password: 'secret',
+    outboundProxy: null,
+    registrar: null,
+    transport: 'udp',
+    expires: DEFAULT_EXPIRES,
+    keepAliveSeconds: 0,
+    keepAliveKind: DEFAULT_KEEP_ALIVE_KIND,
+    enabled: true,
+    ...overrides,
+  };
+}
+
+export function status(
+  overrides: Partial<RegistrationStatusDto> & Pick<RegistrationStatusDto, 'accountId' | 'state'>,
+): RegistrationStatusDto {
+  return {
+    expires: null,
+    failure: null,
+    detail: null,
+    status: null,
+    retryInMs: null,
+    lastFailure: null,
+    server: null,
+    ...overrides,
+  };
+}
+
+export const wrongPassword = (accountId: string): RegistrationStatusDto =>
+  status({ accountId, state: 'failed', failure: 'bad-credentials', detail: '401 Unauthorized', status: 401 });
+
+export interface FakeEngineOptions {
+  readonly info?: Partial<AppInfoDto>;
+  readonly accounts?: readonly AccountDto[];
+  readonly statuses?: readonly RegistrationStatusDto[];
+  readonly settings?: Partial<SettingsDto>;
+}
+
+export class FakeEngine implements Engine {
+  info: AppInfoDto;
+  accounts: AccountDto[];
+  statuses: RegistrationStatusDto[];
+  settings: SettingsDto;
+  readonly router: CommandRouter;
+  readonly events = { subscribe: (listener: EngineEventListener) => this.#subscribe(listener) };
+  /** URIs handed to `openUri`, and how often `shutdown` ran. */
+  readonly opened: string[] = [];
+  shutdowns = 0;
+  readonly #listeners = new Set<EngineEventListener>();
+  readonly #overrides: { [C in CommandName]?: FakeCommandHandler<C> } = {};
+  #nextId = 1;
+
+  constructor(options: FakeEngineOptions = {}) {
+    this.info = { ...defaultInfo, ...options.info };
+    this.accounts = [...(options.accounts ?? [])];
+    this.statuses = [...(options.statuses ?? [])];
+    this.settings = { theme: 'system', sipPort: 0, ...options.settings };
+    const builtIn = this.#builtInHandlers();
+    // Every command goes through the override when the test installed one, else the in-memory behaviour.
+    const handlers = {} as Record<CommandName, (...args: never[]) => unknown>;
+    for (const name of Object.keys(builtIn) as CommandName[]) {
+      handlers[name] = (...args: never[]) => {
+        const chosen = (this.#overrides[name] ?? builtIn[name]) as (...values: never[]) => unknown;
+        return chosen(...args);
+      };
+    }
+    this.router = new CommandRouter(handlers as unknown as CommandHandlers);
+  }
+
+  /** Replaces one command's behaviour; throw a ServiceError from it for an error Result. */
+  override<C extends CommandName>(name: C, handler: FakeCommandHandler<C>): this {
+    (this.#overrides as Record<string, unknown>)[name] = handler;
+    return this;
+  }
+
+  emit<E extends EventName>(name: E, payload: Events[E]): void {
+    for (const listener of [...this.#listeners]) listener(name, payload);
+  }
+
+  listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  openUri(uri: string): void {
+    this.opened.push(uri);
+    this.emit('dialpad.open', { uri });
+  }
+
+  registrationSummary(): { registered: number; failing: number; total: number } {
+    const enabled = this.accounts.filter((item) => item.enabled);
+    const stateOf = (id: string) => this.statuses.find((item) => item.accountId === id)?.state;
+    return {
+      total: enabled.length,
+      registered: enabled.filter((item) => stateOf(item.id) === 'registered').length,
+      failing: enabled.filter((item) => stateOf(item.id) === 'failed').length,
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    this.shutdowns++;
+  }
+
+  #subscribe(listener: EngineEventListener): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  #builtInHandlers(): CommandHandlers {
+    const find = (id: string): AccountDto => {
+      const found = this.accounts.find((item) => item.id === id);
+      if (!found) throw new ServiceError('not-found', `no account ${id}`);
+      return found;
+    };
+    const replace = (updated: AccountDto) => {
+      this.accounts = this.accounts.map((item) => (item.id === updated.id ? updated : item));
+      this.emit('accounts.changed', this.accounts);
+      return updated;
+    };
+    return {
+      'app.info': () => this.info,
+      'accounts.list': () => this.accounts,
+      'accounts.create': (input) => {
+        const created = toDto(`acc-${this.#nextId++}`, input, this.accounts.length, false);
+        this.accounts = [...this.accounts, created];
+        this.emit('accounts.changed', this.accounts);
+        return created;
+      },
+      'accounts.update': (id, input) => {
+        const old = find(id);
+        return replace(toDto(id, input, old.order, old.hasPassword));
+      },
+      'accounts.delete': (id) => {
+        find(id);
+        this.accounts = this.accounts.filter((item) => item.id !== id);
+        this.emit('accounts.changed', this.accounts);
+        return null;
+      },
+      'accounts.setEnabled': (id, enabled) => replace({ ...find(id), enabled }),
+      'accounts.reorder': (ids) => {
+        const byId = new Map(this.accounts.map((item) => [item.id, item]));
+        this.accounts = ids.flatMap((id, order) => {
+          const found = byId.get(id);
+          return found ? [{ ...found, order }] : [];
+        });
+        this.emit('accounts.changed', this.accounts);
+        return this.accounts;
+      },
+      'accounts.registerNow': (id) => {
+        find(id);
+        return null;
+      },
+      'registration.list': () => this.statuses,
+      'settings.get': () => this.settings,
+      'settings.update': (patch) => {
+        this.settings = { ...this.settings, ...patch };
+        this.emit('settings.changed', this.settings);
+        return this.settings;
+      },
+    };
+  }
+}
+
+function toDto(id: string, input: AccountInput, order: number, hadPassword: boolean): AccountDto {
+  const { password, ...fields } = input;
+  return {
+    ...fields,
+    id,
+    order,
+    hasPassword: hadPassword || (password !== undefined && password !== null && password !== ''),
+  };
+}

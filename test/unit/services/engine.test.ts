@@ -1,0 +1,148 @@
+// The engine as a whole: degraded mode when the store cannot open, one engine per data folder, and a shutdown
+// bounded on the injected clock however the network behaves.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CommandArgs, CommandName } from '../../../main/contract/contract';
+import { commandNames } from '../../../main/contract/softphone-api';
+import { DataFolderInUseError, createEngine, databasePathIn } from '../../../main/services/engine';
+import { NoNameResolver } from '../../../main/ua/next-hop';
+import { LoopbackNetwork } from '../../support/loopback-network';
+import { ManualClock } from '../../support/manual-clock';
+import { type Harness, input, newDataDir, plainCipher, removeDataDirs, startHarness } from './engine-harness';
+
+/** Arguments every command accepts, typed by the contract: a new command must be added here to compile. */
+const validArgs: { readonly [C in CommandName]: CommandArgs<C> } = {
+  'app.info': [],
+  'accounts.list': [],
+  'accounts.create': [input()],
+  'accounts.update': ['a1', input()],
+  'accounts.delete': ['a1'],
+  'accounts.setEnabled': ['a1', true],
+  'accounts.reorder': [['a1']],
+  'accounts.registerNow': ['a1'],
+  'registration.list': [],
+  'settings.get': [],
+  'settings.update': [{ theme: 'dark' }],
+};
+
+const harnesses: Harness[] = [];
+afterEach(async () => {
+  for (const harness of harnesses.splice(0)) await harness.stop();
+  removeDataDirs();
+});
+
+describe('degraded mode', () => {
+  it('answers app.info with the storage error and every other command with unavailable', async () => {
+    const dataDir = newDataDir();
+    writeFileSync(databasePathIn(dataDir), 'this is not a database, just some text that is long enough');
+    const engine = await createEngine({ dataDir, secrets: plainCipher, host: 'web' });
+    const info = await engine.router.dispatch('app.info', []);
+    expect(info).toMatchObject({
+      ok: true,
+      value: { host: 'web', storageError: expect.stringMatching(/damaged/) },
+    });
+    for (const name of commandNames.filter((command) => command !== 'app.info')) {
+      const result = await engine.router.dispatch(name, validArgs[name]);
+      expect(result, name).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    }
+    expect(engine.registrationSummary()).toEqual({ registered: 0, failing: 0, total: 0 });
+    await expect(engine.shutdown()).resolves.toBeUndefined();
+  });
+
+  it('still validates arguments before saying unavailable', async () => {
+    const dataDir = newDataDir();
+    writeFileSync(databasePathIn(dataDir), 'not a database either, padded to more than a page header');
+    const engine = await createEngine({ dataDir, secrets: plainCipher, host: 'web' });
+    const result = await engine.router.dispatch('accounts.delete', [42]);
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+  });
+});
+
+describe('one engine per data folder', () => {
+  it('refuses a second engine on the same folder, naming the folder and this process', async () => {
+    const first = await startHarness();
+    harnesses.push(first);
+    const second = createEngine({ dataDir: first.dataDir, secrets: plainCipher, host: 'web' });
+    await expect(second).rejects.toBeInstanceOf(DataFolderInUseError);
+    await expect(second).rejects.toThrow(first.dataDir);
+    await expect(second).rejects.toThrow(`process ${process.pid}`);
+  });
+
+  it('lets the next engine start once the first has shut down', async () => {
+    const first = await startHarness();
+    await first.stop();
+    const next = await startHarness({ dataDir: first.dataDir });
+    harnesses.push(next);
+    expect(await next.engine.router.dispatch('accounts.list', [])).toEqual({ ok: true, value: [] });
+  });
+
+  it('keeps accounts of the first engine for the next one', async () => {
+    const first = await startHarness();
+    await first.drive(
+      first.engine.router.dispatch('accounts.create', [input({ registrar: 'sip:10.0.0.1' })]),
+    );
+    await first.stop();
+    const next = await startHarness({ dataDir: first.dataDir });
+    harnesses.push(next);
+    expect(await next.engine.router.dispatch('accounts.list', [])).toMatchObject({
+      ok: true,
+      value: [{ aor: 'sip:alice@example.test', registrar: 'sip:10.0.0.1', keepAliveSeconds: 0 }],
+    });
+  });
+});
+
+describe('shutdown', () => {
+  it('is bounded on the injected clock even when the server never answers the unregister', async () => {
+    const h = await startHarness();
+    await h.drive(h.engine.router.dispatch('accounts.create', [input()]));
+    await h.run();
+    h.mode.current = 'silent';
+    let done = false;
+    const stopping = h.engine.shutdown(1_000).then(() => {
+      done = true;
+    });
+    await h.run();
+    expect(done).toBe(false);
+    await h.run(1_600);
+    await h.run();
+    expect(done).toBe(true);
+    await stopping;
+    h.registrar.socket.close();
+  });
+
+  it('leaves no registration behind when it stops while an account is still starting', async () => {
+    const h = await startHarness({ localAddressDelayMs: 100 });
+    const creating = h.engine.router.dispatch('accounts.create', [input()]);
+    await h.run(50);
+    const stopping = h.engine.shutdown(2_000);
+    await h.drive(Promise.all([creating, stopping]));
+    const registers = h.registrar.received;
+    // Either it never registered, or its last word was the unregister (Expires: 0).
+    if (registers.length > 0) expect(registers.at(-1)?.expires).toBe(0);
+    const before = registers.length;
+    await h.run(700_000);
+    expect(h.registrar.received.length).toBe(before);
+    h.registrar.socket.close();
+  });
+
+  it('starts with no accounts and a fresh folder that did not exist', async () => {
+    const clock = new ManualClock();
+    const dataDir = join(newDataDir(), 'nested', 'data');
+    mkdirSync(join(dataDir, '..'), { recursive: true });
+    const engine = await createEngine({
+      dataDir,
+      secrets: plainCipher,
+      host: 'electron',
+      clock,
+      sockets: new LoopbackNetwork({ clock }),
+      resolver: new NoNameResolver(),
+      localAddressFor: async () => '10.0.0.2',
+    });
+    expect(await engine.router.dispatch('app.info', [])).toMatchObject({
+      ok: true,
+      value: { host: 'electron', storageError: null, passwordProtection: 'test' },
+    });
+    await engine.shutdown(0);
+  });
+});
