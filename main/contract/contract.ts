@@ -5,8 +5,10 @@
 //
 // This folder imports nothing from the rest of main. Its other files: limits.ts (shared values), schemas.ts (the
 // zod schemas that check every command's arguments, typed against `Commands`), softphone-api.ts (the shape of
-// `window.softphone`) and wire-frames.ts (the web host's frames).
+// `window.softphone`) and wire-frames.ts (the web host's frames), result.ts (the
+// Result type every layer uses).
 import type { KEEP_ALIVE_KINDS, THEMES, TRANSPORTS } from './limits';
+import type { Result as Outcome } from './result';
 
 export type ErrorCode =
   'invalid-argument' | 'not-found' | 'conflict' | 'storage' | 'unavailable' | 'unauthorized' | 'internal';
@@ -20,8 +22,8 @@ export interface CommandError {
   readonly field?: string;
 }
 
-export type Result<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: CommandError };
+/** What every command answers: the one Result type of result.ts, failing with a CommandError. */
+export type Result<T> = Outcome<T, CommandError>;
 
 export type TransportName = (typeof TRANSPORTS)[number];
 

@@ -1,14 +1,6 @@
-// Outcomes as data: network input never throws, it yields a Result.
-
-export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
-
-export function ok<T>(value: T): { ok: true; value: T } {
-  return { ok: true, value };
-}
-
-export function err<E>(error: E): { ok: false; error: E } {
-  return { ok: false, error };
-}
+// Outcomes as data: network input never throws, it yields a Result (the one Result type, from the contract folder,
+// which every layer may import).
+export { type Result, ok, err } from '../../contract/result';
 
 /** Why a message or header could not be parsed, and what a UAS should answer (RFC 3261 §8.2, §21.4.1). */
 export interface ParseError {
