@@ -101,6 +101,14 @@ export function registrationEvent(aor: string, state: RegistrationState): Record
     event['contact'] = state.contact;
     event['status'] = 200;
   }
+  if (state.name === 'registering' && state.previous) {
+    // A retry after a failure: say what it follows, as the window does.
+    event['previous'] = {
+      reason: state.previous.reason,
+      detail: state.previous.detail,
+      status: state.previous.status ?? null,
+    };
+  }
   if (state.name === 'failed') {
     event['reason'] = state.reason;
     event['detail'] = state.detail;

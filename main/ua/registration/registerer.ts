@@ -18,7 +18,6 @@ import type { KeepAlivePolicy } from '../flow-keep-alive';
 import { type Exchange, Refresher } from '../refresher';
 import type { RequestFactory, RequestSequence } from '../request-factory';
 import type { RequestSender } from '../request-sender';
-import { readHeader } from '../response-reader';
 import {
   type FailureReason,
   type PreviousFailure,
@@ -246,7 +245,7 @@ export class Registerer {
   }
 
   /**
-   * Runs what reads a response. Every typed view read on this path goes through readHeader; this is the last line
+   * Runs what reads a response. Every typed view read on this path goes through the Result readers (`tryContact()`…); this is the last line
    * behind it, so a surprise can only end the exchange as a failure with a retry, never leave it waiting for ever.
    */
   #read(response: SipResponse, generation: number, handle: () => void): void {
@@ -367,10 +366,12 @@ export class Registerer {
   #grantedExpires(
     response: SipResponse,
   ): { ok: true; seconds: number } | { ok: false; header: string; reason: string } {
-    const contacts = readHeader(() => response.contact);
-    if (!contacts.ok) return { ok: false, ...contacts.error };
-    const expires = readHeader(() => response.expires);
-    if (!expires.ok) return { ok: false, ...expires.error };
+    // The message layer's Result readers: a malformed header is an outcome here, never a throw into the
+    // transaction layer (which would leave the registration waiting for ever).
+    const contacts = response.tryContact();
+    if (!contacts.ok) return { ok: false, header: contacts.error.header, reason: contacts.error.reason };
+    const expires = response.tryExpires();
+    if (!expires.ok) return { ok: false, header: expires.error.header, reason: expires.error.reason };
     const fallback = expires.value ?? this.#requestedExpires;
     const ours = this.#contact!.uri as SipUri;
     const instance = this.#contact!.params.get('+sip.instance');
