@@ -14,6 +14,7 @@ import { TransactionDriver } from './transaction-driver';
 import { buildCancel } from './transaction-requests';
 import { clientTransactionKey } from './matching';
 import type { TimerName, TimerSettings } from './timers';
+import { type ClientCallback, type TransactionUserFailure, describeError } from './transaction-user-failure';
 
 export interface ClientTransactionUser {
   onProvisional?(response: SipResponse): void;
@@ -75,6 +76,8 @@ export interface ClientTransactionContext {
   readonly release: (transaction: ClientTransactionHandle) => void;
   /** Starts a CANCEL (its Via already set) as a client transaction of its own. */
   readonly startCancel: (cancel: SipRequest, destination: Destination, user: ClientTransactionUser) => void;
+  /** A TU callback threw; the transaction carries on to its end regardless. */
+  readonly userFailed: (failure: TransactionUserFailure) => void;
 }
 
 interface DrivenMachine {
@@ -119,7 +122,10 @@ export class ClientTransactionHandle implements ClientTransaction {
       perform: (action: TransactionAction) => this.#perform(action),
       stateChanged: (from: string, to: string) => context.stateChanged(this, from, to),
       failed: (error: unknown) =>
-        context.logger.log('error', 'client transaction user callback threw', { id: this.id, error }),
+        context.logger.log('error', 'client transaction action failed', {
+          id: this.id,
+          error: describeError(error),
+        }),
     };
     const options = { reliable, timers: context.timers };
     this.#machine =
@@ -179,7 +185,8 @@ export class ClientTransactionHandle implements ClientTransaction {
         return;
       case 'deliver':
         if (action.response.status < 200) {
-          this.#user.onProvisional?.(action.response);
+          const response = action.response;
+          this.#callUser(this.#user, 'onProvisional', (user) => user.onProvisional?.(response));
           const pending = this.#pendingCancel;
           this.#pendingCancel = undefined;
           if (pending) this.#sendCancel(pending);
@@ -196,7 +203,7 @@ export class ClientTransactionHandle implements ClientTransaction {
       case 'terminated':
         this.#context.release(this);
         this.#dropPendingCancel();
-        this.#user.onTerminated?.();
+        this.#callUser(this.#user, 'onTerminated', (user) => user.onTerminated?.());
         return;
       default:
         this.#context.logger.log('warn', 'client transaction ignored an action', {
@@ -218,13 +225,29 @@ export class ClientTransactionHandle implements ClientTransaction {
     }
     this.#finalDelivered = true;
     this.#dropPendingCancel();
-    this.#user.onFinal(response);
+    this.#callUser(this.#user, 'onFinal', (user) => user.onFinal(response));
   }
 
   #dropPendingCancel(): void {
     const pending = this.#pendingCancel;
     this.#pendingCancel = undefined;
-    pending?.onTerminated?.();
+    if (pending) this.#callUser(pending, 'onTerminated', (user) => user.onTerminated?.());
+  }
+
+  /**
+   * Each callback on its own: one that throws must not keep the transaction from ending, nor the next user (a
+   * deferred CANCEL's) from hearing its news. The owner hears of the throw and can fail the usage.
+   */
+  #callUser(
+    user: ClientTransactionUser,
+    callback: ClientCallback,
+    call: (user: ClientTransactionUser) => void,
+  ): void {
+    try {
+      call(user);
+    } catch (error) {
+      this.#context.userFailed({ side: 'client', callback, transaction: this, user, error });
+    }
   }
 
   #send(message: SipRequest): void {

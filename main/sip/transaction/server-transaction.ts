@@ -10,6 +10,7 @@ import type { MachineState } from './state-machine';
 import type { ServerTransactionInput, TransactionAction } from './transaction-actions';
 import { TransactionDriver } from './transaction-driver';
 import type { TimerName, TimerSettings } from './timers';
+import { type ServerCallback, type TransactionUserFailure, describeError } from './transaction-user-failure';
 
 export type ServerTransactionKind = 'server-invite' | 'server-non-invite';
 
@@ -66,6 +67,8 @@ export interface ServerTransactionContext {
   readonly stateChanged: (transaction: ServerTransaction, from: string, to: string) => void;
   /** The transaction terminated: forget it. */
   readonly release: (transaction: ServerTransactionHandle) => void;
+  /** A TU callback the transaction made threw; the transaction itself carries on. */
+  readonly userFailed: (failure: TransactionUserFailure) => void;
 }
 
 interface DrivenMachine {
@@ -97,7 +100,10 @@ export class ServerTransactionHandle implements ServerTransaction {
       perform: (action: TransactionAction) => this.#perform(action),
       stateChanged: (from: string, to: string) => context.stateChanged(this, from, to),
       failed: (error: unknown) =>
-        context.logger.log('error', 'server transaction user callback threw', { id: this.id, error }),
+        context.logger.log('error', 'server transaction action failed', {
+          id: this.id,
+          error: describeError(error),
+        }),
     };
     const options = { reliable, timers: context.timers };
     this.#machine =
@@ -112,6 +118,12 @@ export class ServerTransactionHandle implements ServerTransaction {
 
   get lastResponse(): SipResponse | undefined {
     return this.#machine.state.lastResponse;
+  }
+
+  /** A final response has been sent, or the transaction is over: nothing more is owed to the client. */
+  get answered(): boolean {
+    const state = this.state;
+    return state !== 'initial' && state !== 'trying' && state !== 'proceeding';
   }
 
   /** Timers currently running, for tests and traces. */
@@ -136,6 +148,12 @@ export class ServerTransactionHandle implements ServerTransaction {
     this.#machine.dispose();
   }
 
+  /** Stops the timers and forgets the transaction without an answer: for when not even an error can be sent. */
+  abandon(): void {
+    this.#machine.dispose();
+    this.#context.release(this);
+  }
+
   respond(response: SipResponse): void {
     if (this.state !== 'terminated') {
       this.#machine.dispatch({ kind: 'tu-response', response });
@@ -158,13 +176,13 @@ export class ServerTransactionHandle implements ServerTransaction {
         this.#send(action.response);
         return;
       case 'deliver-ack':
-        user?.onAck(action.ack, this.#ackSource ?? this.source, this);
+        this.#callUser('onAck', () => user?.onAck(action.ack, this.#ackSource ?? this.source, this));
         return;
       case 'timeout':
-        user?.onAckTimeout?.(this);
+        this.#callUser('onAckTimeout', () => user?.onAckTimeout?.(this));
         return;
       case 'transport-failed':
-        user?.onTransportError?.(this);
+        this.#callUser('onTransportError', () => user?.onTransportError?.(this));
         return;
       case 'terminated':
         this.#context.release(this);
@@ -174,6 +192,15 @@ export class ServerTransactionHandle implements ServerTransaction {
           id: this.id,
           action: action.kind,
         });
+    }
+  }
+
+  /** These callbacks come after the final response: a throw leaves nothing to answer, only something to report. */
+  #callUser(callback: ServerCallback, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.#context.userFailed({ side: 'server', callback, transaction: this, error });
     }
   }
 

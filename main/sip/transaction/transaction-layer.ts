@@ -37,6 +37,14 @@ import {
   ServerTransactionHandle,
 } from './server-transaction';
 import { type TimerSettings, timerSettings } from './timers';
+import {
+  type ServerCallback,
+  type TransactionUserFailure,
+  describeError,
+  failureReason,
+  failureStatus,
+} from './transaction-user-failure';
+import { RateLimitedLogger } from '../../platform/rate-limited-logger';
 
 export interface TransactionStateChange {
   readonly id: string;
@@ -56,6 +64,8 @@ export interface TransactionLayerOptions {
   readonly logger?: Logger;
   /** Every state change of every transaction (habit 4's stateChanged event), for traces and tests. */
   readonly onStateChanged?: (change: TransactionStateChange) => void;
+  /** A TU callback threw (see onUserFailure). */
+  readonly onUserFailure?: (failure: TransactionUserFailure) => void;
 }
 
 /** Random characters after the z9hG4bK cookie: 16 of [0-9a-z] is about 82 bits, unique enough (§8.1.1.7). */
@@ -68,8 +78,9 @@ export class TransactionLayer {
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #transport: TransportSender;
-  readonly #logger: Logger;
+  readonly #logger: RateLimitedLogger;
   readonly #onStateChanged: ((change: TransactionStateChange) => void) | undefined;
+  #onUserFailure: ((failure: TransactionUserFailure) => void) | undefined;
   #user: ServerTransactionUser | undefined;
   readonly #clients = new Map<string, ClientTransactionHandle>();
   readonly #servers = new Map<string, ServerTransactionHandle>();
@@ -81,8 +92,14 @@ export class TransactionLayer {
     this.#clock = options.clock;
     this.#random = options.random;
     this.#transport = options.transport;
-    this.#logger = options.logger ?? silentLogger;
+    // A flood of requests that make the TU throw must not become a flood of identical log lines.
+    this.#logger = new RateLimitedLogger(options.logger ?? silentLogger, options.clock, {
+      burst: 5,
+      windowMs: 10_000,
+      levels: ['warn', 'error'],
+    });
     this.#onStateChanged = options.onStateChanged;
+    this.#onUserFailure = options.onUserFailure;
     this.#user = options.user;
     const common = {
       clock: this.#clock,
@@ -99,6 +116,7 @@ export class TransactionLayer {
       startCancel: (cancel, destination, user) => {
         this.#startClient(cancel, destination, user);
       },
+      userFailed: (failure) => this.#userFailed(failure),
     };
     this.#serverContext = {
       ...common,
@@ -107,6 +125,7 @@ export class TransactionLayer {
       release: (transaction) => {
         if (this.#servers.get(transaction.id) === transaction) this.#servers.delete(transaction.id);
       },
+      userFailed: (failure) => this.#userFailed(failure),
     };
   }
 
@@ -137,6 +156,14 @@ export class TransactionLayer {
     return this.#transport.sendRequest(ack, destination);
   }
 
+  /**
+   * Hears of every TU callback that threw. A server transaction that still owed a final response has been answered
+   * (400 or 500, see `answered`); a client transaction carries on to its end; the owner fails the usage concerned.
+   */
+  onUserFailure(handler: ((failure: TransactionUserFailure) => void) | undefined): void {
+    this.#onUserFailure = handler;
+  }
+
   /** A message from the transport layer: to its transaction, or to the TU. */
   receive(incoming: IncomingMessage): void {
     const { message, source } = incoming;
@@ -155,6 +182,7 @@ export class TransactionLayer {
     for (const transaction of this.#servers.values()) transaction.dispose();
     this.#clients.clear();
     this.#servers.clear();
+    this.#logger.dispose();
   }
 
   #stampVia(request: SipRequest, destination: Destination): string {
@@ -224,6 +252,11 @@ export class TransactionLayer {
       existing.retransmission();
       return;
     }
+    if (!this.#user && request.method !== 'CANCEL') {
+      // Nobody would ever answer it: a transaction would only sit in Trying.
+      this.#logger.log('warn', 'no transaction user: message dropped', { method: request.method });
+      return;
+    }
     const transaction = new ServerTransactionHandle(
       this.#serverContext,
       match.key,
@@ -235,7 +268,7 @@ export class TransactionLayer {
     this.#servers.set(match.key, transaction);
     transaction.start();
     if (request.method === 'CANCEL') this.#receiveCancel(request, transaction);
-    else this.#toUser('onRequest', (user) => user.onRequest(request, transaction));
+    else this.#toUser('onRequest', (user) => user.onRequest(request, transaction), transaction);
   }
 
   /** §9.2: 481 when the CANCEL matches nothing, otherwise 200 — after the TU has heard of it, so tags agree. */
@@ -246,7 +279,8 @@ export class TransactionLayer {
       transaction.respond(createResponse(cancel, 481, { toTag: this.#random.token(TAG_LENGTH) }));
       return;
     }
-    if (invite.state === 'proceeding') this.#toUser('onCancel', (user) => user.onCancel(cancel, invite));
+    if (invite.state === 'proceeding')
+      this.#toUser('onCancel', (user) => user.onCancel(cancel, invite), invite);
     const toTag = toTagOf(invite.lastResponse) ?? this.#random.token(TAG_LENGTH);
     transaction.respond(createResponse(cancel, 200, { toTag }));
   }
@@ -259,7 +293,12 @@ export class TransactionLayer {
     return transaction;
   }
 
-  #toUser(callback: string, call: (user: ServerTransactionUser) => void): void {
+  /** Calls the TU about `transaction` (if any); a throw ends the transaction with an answer if it still owed one. */
+  #toUser(
+    callback: ServerCallback,
+    call: (user: ServerTransactionUser) => void,
+    transaction?: ServerTransactionHandle,
+  ): void {
     const user = this.#user;
     if (!user) {
       this.#logger.log('warn', 'no transaction user: message dropped', { callback });
@@ -268,7 +307,52 @@ export class TransactionLayer {
     try {
       call(user);
     } catch (error) {
-      this.#logger.log('error', 'transaction user callback threw', { callback, error });
+      const answered = transaction ? this.#answerForUser(transaction, error) : undefined;
+      this.#userFailed({
+        side: 'server',
+        callback,
+        transaction,
+        error,
+        ...(answered !== undefined ? { answered } : {}),
+      });
+    }
+  }
+
+  /** The final response the TU will not send now; returns its status, or undefined when none was owed. */
+  #answerForUser(transaction: ServerTransactionHandle, error: unknown): number | undefined {
+    if (transaction.answered) return undefined;
+    const status = failureStatus(error);
+    const reason = failureReason(error);
+    try {
+      // Reuse the To tag of a provisional already sent: the client may have made an early dialog of it.
+      const toTag = toTagOf(transaction.lastResponse) ?? this.#random.token(TAG_LENGTH);
+      transaction.respond(
+        createResponse(transaction.request, status, { toTag, ...(reason ? { reason } : {}) }),
+      );
+    } catch (buildError) {
+      this.#logger.log('warn', 'could not answer for a failed transaction user', {
+        id: transaction.id,
+        error: describeError(buildError),
+      });
+    }
+    // Whatever happened above, the transaction must not outlive the TU's failure without an end in sight.
+    if (!transaction.answered) transaction.abandon();
+    return status;
+  }
+
+  #userFailed(failure: TransactionUserFailure): void {
+    this.#logger.log('error', 'transaction user callback threw', {
+      side: failure.side,
+      callback: failure.callback,
+      id: failure.transaction?.id,
+      error: describeError(failure.error),
+    });
+    const handler = this.#onUserFailure;
+    if (!handler) return;
+    try {
+      handler(failure);
+    } catch (error) {
+      this.#logger.log('error', 'user failure handler threw', { error: describeError(error) });
     }
   }
 
