@@ -64,6 +64,13 @@ export interface TransactionLayerOptions {
   readonly logger?: Logger;
   /** Every state change of every transaction (habit 4's stateChanged event), for traces and tests. */
   readonly onStateChanged?: (change: TransactionStateChange) => void;
+  /**
+   * Live server transactions at most; a new request past this is answered 503 with Retry-After, statelessly, so a
+   * flood cannot grow memory without bound (each transaction lingers 64*T1 after its answer on UDP). Default 5,000.
+   */
+  readonly maxServerTransactions?: number;
+  /** The Retry-After of those 503s, in seconds (RFC 3261 §21.5.4, §20.33). Default 5. */
+  readonly retryAfterSeconds?: number;
   /** A TU callback threw (see onUserFailure). */
   readonly onUserFailure?: (failure: TransactionUserFailure) => void;
 }
@@ -72,9 +79,13 @@ export interface TransactionLayerOptions {
 const BRANCH_TOKEN_LENGTH = 16;
 /** Length of the To tag the layer adds to the responses it sends itself (481 or 200 to a CANCEL). */
 const TAG_LENGTH = 10;
+export const DEFAULT_MAX_SERVER_TRANSACTIONS = 5_000;
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 export class TransactionLayer {
   readonly timers: TimerSettings;
+  readonly #maxServerTransactions: number;
+  readonly #retryAfterSeconds: number;
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #transport: TransportSender;
@@ -89,6 +100,8 @@ export class TransactionLayer {
 
   constructor(options: TransactionLayerOptions) {
     this.timers = timerSettings(options.timers);
+    this.#maxServerTransactions = options.maxServerTransactions ?? DEFAULT_MAX_SERVER_TRANSACTIONS;
+    this.#retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
     this.#clock = options.clock;
     this.#random = options.random;
     this.#transport = options.transport;
@@ -257,6 +270,10 @@ export class TransactionLayer {
       this.#logger.log('warn', 'no transaction user: message dropped', { method: request.method });
       return;
     }
+    if (this.#servers.size >= this.#maxServerTransactions && !this.#cancelsLiveInvite(request)) {
+      this.#refuseOverLimit(request, source);
+      return;
+    }
     const transaction = new ServerTransactionHandle(
       this.#serverContext,
       match.key,
@@ -269,6 +286,31 @@ export class TransactionLayer {
     transaction.start();
     if (request.method === 'CANCEL') this.#receiveCancel(request, transaction);
     else this.#toUser('onRequest', (user) => user.onRequest(request, transaction), transaction);
+  }
+
+  /** A CANCEL for an INVITE we hold is let through past the cap: it is how that transaction ends sooner. */
+  #cancelsLiveInvite(request: SipRequest): boolean {
+    if (request.method !== 'CANCEL') return false;
+    const target = serverTransactionKey(request, 'INVITE');
+    return target !== undefined && this.#findServer(target, request) !== undefined;
+  }
+
+  /** Past the cap: a stateless 503 (RFC 3261 §21.5.4) that tells the client when to come back. */
+  #refuseOverLimit(request: SipRequest, source: MessageSource): void {
+    this.#logger.log('warn', 'server transaction limit reached: request refused with 503', {
+      limit: this.#maxServerTransactions,
+      method: request.method,
+      from: source.address,
+    });
+    try {
+      const response = createResponse(request, 503, {
+        toTag: this.#random.token(TAG_LENGTH),
+        headers: [['Retry-After', String(this.#retryAfterSeconds)]],
+      });
+      void this.#transport.sendResponse(response, source).catch(() => undefined);
+    } catch {
+      // No answer can be built or sent: the request is dropped, which is all the client would learn anyway.
+    }
   }
 
   /** §9.2: 481 when the CANCEL matches nothing, otherwise 200 — after the TU has heard of it, so tags agree. */

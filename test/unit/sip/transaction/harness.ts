@@ -358,7 +358,12 @@ export class WireEndpoint implements TransportSender {
 
 /** A layer on a ManualClock and a FakeTransport, with a recording server TU, state-change log and logger. */
 export function setup(
-  options: { timers?: Partial<TimerSettings>; local?: { address: string; port: number } } = {},
+  options: {
+    timers?: Partial<TimerSettings>;
+    local?: { address: string; port: number };
+    maxServerTransactions?: number;
+    retryAfterSeconds?: number;
+  } = {},
 ) {
   const clock = new ManualClock();
   const transport = new FakeTransport(clock, options.local);
@@ -371,6 +376,10 @@ export function setup(
     transport,
     user: server,
     ...(options.timers ? { timers: options.timers } : {}),
+    ...(options.maxServerTransactions !== undefined
+      ? { maxServerTransactions: options.maxServerTransactions }
+      : {}),
+    ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
     logger: { log: (level, message) => logs.push(`${level}: ${message}`) },
     onStateChanged: (change) => changes.push(change),
   });
