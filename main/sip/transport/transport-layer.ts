@@ -166,6 +166,12 @@ export class TransportLayer implements TransportSender {
     return this.#local.port;
   }
 
+  /** Open TCP connections, those peers opened to us apart: for tests and diagnostics. */
+  connectionCounts(): { readonly inbound: number; readonly outbound: number } {
+    const inbound = this.#inbound.total;
+    return { inbound, outbound: this.#connections.size - inbound };
+  }
+
   supports(protocol: TransportProtocol): boolean {
     return protocol === 'udp' ? this.#udp !== undefined : this.#tcp !== undefined;
   }
