@@ -143,8 +143,24 @@ export class ClientTransactionHandle implements ClientTransaction {
     return this.#machine.runningTimers;
   }
 
+  /** Where the request (and its retransmissions) actually go. */
+  get route(): Destination {
+    return this.#route;
+  }
+
   start(): void {
     this.#machine.dispatch({ kind: 'send' });
+  }
+
+  /**
+   * The transport learned that the destination cannot be reached (ICMP). Only a transaction that has heard nothing
+   * yet ends on it (503, §8.1.3.1): one that got a response knows better than a stray ICMP error.
+   */
+  destinationUnreachable(): void {
+    const state = this.state;
+    if (state !== 'trying' && state !== 'calling') return;
+    this.#context.logger.log('debug', 'destination unreachable: transaction ends', { id: this.id });
+    this.#machine.dispatch({ kind: 'transport-error' });
   }
 
   receive(response: SipResponse): void {

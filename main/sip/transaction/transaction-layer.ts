@@ -113,6 +113,7 @@ export class TransactionLayer {
     });
     this.#onStateChanged = options.onStateChanged;
     this.#onUserFailure = options.onUserFailure;
+    options.transport.onDestinationUnreachable?.((destination) => this.destinationUnreachable(destination));
     this.#user = options.user;
     const common = {
       clock: this.#clock,
@@ -140,6 +141,19 @@ export class TransactionLayer {
       },
       userFailed: (failure) => this.#userFailed(failure),
     };
+  }
+
+  /** A UDP destination is unreachable: every client transaction still waiting for its first word from it ends. */
+  destinationUnreachable(destination: Destination): void {
+    for (const transaction of [...this.#clients.values()]) {
+      const route = transaction.route;
+      if (
+        route.protocol === destination.protocol &&
+        route.port === destination.port &&
+        route.address.toLowerCase() === destination.address.toLowerCase()
+      )
+        transaction.destinationUnreachable();
+    }
   }
 
   /** Sets (or, with undefined, removes) the TU for incoming traffic; without one, incoming requests are dropped. */

@@ -28,6 +28,7 @@ import {
   TransportError,
 } from './types';
 import { type StreamLimits, InboundConnectionCount, streamLimits } from './stream-limits';
+import { UdpReachability } from './udp-reachability';
 import { replaceTopVia, responseDestination, stampReceived } from './via-processing';
 
 export interface TraceEvent {
@@ -62,6 +63,11 @@ export interface TransportLayerOptions {
   readonly clock?: Clock;
   /** Bounds on inbound TCP connections and on what each may buffer; see DEFAULT_STREAM_LIMITS. */
   readonly streamLimits?: Partial<StreamLimits>;
+  /**
+   * Shadow each UDP request with a reachability probe (see udp-reachability.ts) so an ICMP unreachable ends its
+   * transaction at once. Needs a clock and a socket factory that can connect datagram sockets. Default true.
+   */
+  readonly probeUdpReachability?: boolean;
 }
 
 interface Connection {
@@ -102,6 +108,8 @@ export class TransportLayer implements TransportSender {
   readonly #clock: Clock | undefined;
   readonly #limits: StreamLimits;
   readonly #inbound: InboundConnectionCount;
+  readonly #reachability: UdpReachability | undefined;
+  #onUnreachable: (destination: Destination) => void = () => undefined;
   #nextConnectionId = 1;
   #closed = false;
   #onMessage: (incoming: IncomingMessage) => void = () => undefined;
@@ -131,6 +139,21 @@ export class TransportLayer implements TransportSender {
     this.#udp = udp;
     this.#tcp = tcp;
     this.#local = (udp ?? tcp)!.local;
+    this.#reachability =
+      udp && options.clock && options.sockets.connectDatagram && options.probeUdpReachability !== false
+        ? new UdpReachability({
+            sockets: options.sockets,
+            clock: options.clock,
+            localAddress: udp.local.address,
+          })
+        : undefined;
+    this.#reachability?.onUnreachable((destination, code) => {
+      this.#logger.log('info', 'UDP destination unreachable', {
+        destination: remoteKey(destination.address, destination.port),
+        code,
+      });
+      this.#notify('onDestinationUnreachable', () => this.#onUnreachable(destination));
+    });
     udp?.onMessage((data, from) => this.#receiveDatagram(data, from));
     udp?.onError((error) => this.#logger.log('warn', 'UDP socket error', { error: error.message }));
     tcp?.onConnection((stream) => this.#accept(stream));
@@ -193,6 +216,11 @@ export class TransportLayer implements TransportSender {
     this.#onConnectionClosed = handler;
   }
 
+  /** A UDP destination we sent a request to answered with an ICMP unreachable (see UdpReachability). */
+  onDestinationUnreachable(handler: (destination: Destination) => void): void {
+    this.#onUnreachable = handler;
+  }
+
   /** A CRLF pong answering our ping arrived on a stream (RFC 5626 §4.4.1 liveness); unsolicited CRLFs are not. */
   onPong(handler: (destination: Destination) => void): void {
     this.#onPong = handler;
@@ -228,6 +256,7 @@ export class TransportLayer implements TransportSender {
       }
     }
     await this.#send(bytes, destination);
+    if (destination.protocol === 'udp' && request.method !== 'ACK') this.#reachability?.probe(destination);
     return destination;
   }
 
@@ -264,6 +293,7 @@ export class TransportLayer implements TransportSender {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#reachability?.close();
     for (const connection of this.#connections.values()) {
       this.#stopTimers(connection);
       connection.stream.close();

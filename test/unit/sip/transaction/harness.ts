@@ -133,6 +133,7 @@ export type FailureMode = 'none' | 'reject' | 'throw';
 export class FakeTransport implements TransportSender {
   readonly sent: SentRecord[] = [];
   failure: FailureMode = 'none';
+  #onUnreachable: ((destination: Destination) => void) | undefined;
 
   constructor(
     readonly clock: Clock,
@@ -164,6 +165,15 @@ export class FakeTransport implements TransportSender {
     if (this.failure === 'throw') throw new TransportError('socket closed', destination);
     if (this.failure === 'reject') return Promise.reject(new TransportError('connection reset', destination));
     return Promise.resolve();
+  }
+
+  onDestinationUnreachable(handler: (destination: Destination) => void): void {
+    this.#onUnreachable = handler;
+  }
+
+  /** Plays an ICMP unreachable for `destination`, as the transport's reachability probe would report it. */
+  unreachable(destination: Destination): void {
+    this.#onUnreachable?.(destination);
   }
 
   requests(method?: string): SentRecord[] {

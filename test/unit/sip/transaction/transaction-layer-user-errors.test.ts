@@ -46,7 +46,9 @@ describe('TransactionLayer: a server TU that throws', () => {
     receive(incomingRequest('OPTIONS'));
     const text = transport.responses()[0]!.text;
     expect(text).not.toMatch(/^X-Injected/m);
-    expect(text.split('\r\n')[0]).toBe('SIP/2.0 400 Bad Request (malformed From header: bad  X-Injected: 1 )');
+    expect(text.split('\r\n')[0]).toBe(
+      'SIP/2.0 400 Bad Request (malformed From header: bad  X-Injected: 1 )',
+    );
   });
 
   it('answers 500 for any other error', () => {
