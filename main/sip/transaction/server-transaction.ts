@@ -9,7 +9,8 @@ import { createServerNonInviteState, stepServerNonInvite } from './server-non-in
 import type { MachineState } from './state-machine';
 import type { ServerTransactionInput, TransactionAction } from './transaction-actions';
 import { TransactionDriver } from './transaction-driver';
-import type { TimerName, TimerSettings } from './timers';
+import type { TimerHandle } from '../../platform/clock';
+import { type TimerName, type TimerSettings, transactionTimeout } from './timers';
 import { type ServerCallback, type TransactionUserFailure, describeError } from './transaction-user-failure';
 
 export type ServerTransactionKind = 'server-invite' | 'server-non-invite';
@@ -84,6 +85,10 @@ export class ServerTransactionHandle implements ServerTransaction {
   readonly #context: ServerTransactionContext;
   readonly #machine: DrivenMachine;
   #ackSource: MessageSource | undefined;
+  /** Non-INVITE: bounds how long the TU may leave the request unanswered (see start). */
+  #unansweredTimer: TimerHandle | undefined;
+  /** Released without the machine reaching Terminated (see abandon); nothing is sent from here on. */
+  #abandoned = false;
 
   constructor(
     context: ServerTransactionContext,
@@ -113,7 +118,7 @@ export class ServerTransactionHandle implements ServerTransaction {
   }
 
   get state(): string {
-    return this.#machine.state.name;
+    return this.#abandoned ? 'terminated' : this.#machine.state.name;
   }
 
   get lastResponse(): SipResponse | undefined {
@@ -133,6 +138,23 @@ export class ServerTransactionHandle implements ServerTransaction {
 
   start(): void {
     this.#machine.dispatch({ kind: 'receive' });
+    if (this.kind !== 'server-non-invite') return;
+    // RFC 3261 gives a non-INVITE server transaction no timer before its final response, so a TU that never answers
+    // would keep it for ever. Its client gives up after 64*T1 (Timer F, §17.1.2.2): past that an answer is useless.
+    const clock = this.#context.clock;
+    this.#unansweredTimer = clock.setTimer(transactionTimeout(this.#context.timers), () => {
+      this.#unansweredTimer = undefined;
+      if (this.answered) return;
+      this.#context.logger.log(
+        'warn',
+        'request never answered by the transaction user: transaction released',
+        {
+          id: this.id,
+          method: this.method,
+        },
+      );
+      this.abandon();
+    });
   }
 
   retransmission(): void {
@@ -145,16 +167,25 @@ export class ServerTransactionHandle implements ServerTransaction {
   }
 
   dispose(): void {
+    this.#clearUnansweredTimer();
     this.#machine.dispose();
   }
 
   /** Stops the timers and forgets the transaction without an answer: for when not even an error can be sent. */
   abandon(): void {
-    this.#machine.dispose();
+    this.#abandoned = true;
+    this.dispose();
     this.#context.release(this);
   }
 
   respond(response: SipResponse): void {
+    if (this.#abandoned) {
+      this.#context.logger.log('debug', 'response for an abandoned server transaction dropped', {
+        id: this.id,
+        status: response.status,
+      });
+      return;
+    }
     if (this.state !== 'terminated') {
       this.#machine.dispatch({ kind: 'tu-response', response });
       return;
@@ -173,6 +204,7 @@ export class ServerTransactionHandle implements ServerTransaction {
     const user = this.#context.user();
     switch (action.kind) {
       case 'send-response':
+        if (action.response.status >= 200) this.#clearUnansweredTimer();
         this.#send(action.response);
         return;
       case 'deliver-ack':
@@ -185,6 +217,7 @@ export class ServerTransactionHandle implements ServerTransaction {
         this.#callUser('onTransportError', () => user?.onTransportError?.(this));
         return;
       case 'terminated':
+        this.#clearUnansweredTimer();
         this.#context.release(this);
         return;
       default:
@@ -193,6 +226,11 @@ export class ServerTransactionHandle implements ServerTransaction {
           action: action.kind,
         });
     }
+  }
+
+  #clearUnansweredTimer(): void {
+    this.#context.clock.clearTimer(this.#unansweredTimer);
+    this.#unansweredTimer = undefined;
   }
 
   /** These callbacks come after the final response: a throw leaves nothing to answer, only something to report. */

@@ -70,3 +70,38 @@ describe('TransactionLayer: the cap on live server transactions', () => {
     expect(transport.responses(503)).toHaveLength(1);
   });
 });
+
+describe('TransactionLayer: a request its TU never answers', () => {
+  it('releases the non-INVITE transaction once its client has given up (64*T1), and drops a late answer', () => {
+    const { layer, server, receive, transport, clock, logs } = setup();
+    receive(incomingRequest('MESSAGE'));
+    clock.advance(64 * 500 - 1);
+    expect(layer.activeTransactions().server).toBe(1);
+    clock.advance(1);
+    expect(layer.activeTransactions().server).toBe(0);
+    expect(logs.some((line) => line.includes('never answered'))).toBe(true);
+    const { transaction } = server.requests[0]!;
+    expect(transaction.state).toBe('terminated');
+    transaction.respond(createResponse(transaction.request, 200, { toTag: 'late' }));
+    expect(transport.responses()).toEqual([]);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('leaves an INVITE to its TU (a call may ring for minutes)', () => {
+    const { layer, receive, clock } = setup({ timers: { tryingDelay: false } });
+    receive(incomingRequest('INVITE'));
+    clock.advance(10 * 64 * 500);
+    expect(layer.activeTransactions().server).toBe(1);
+  });
+
+  it('leaves no timer behind for a transaction answered in time', () => {
+    const { layer, server, receive, clock } = setup();
+    server.answer = (_request, transaction) =>
+      transaction.respond(createResponse(transaction.request, 200, { toTag: 't' }));
+    receive(incomingRequest('OPTIONS'));
+    receive(incomingRequest('OPTIONS', { branch: 'z9hG4bKtcp' }), 'tcp');
+    clock.advance(64 * 500);
+    expect(layer.activeTransactions().server).toBe(0);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+});
