@@ -8,6 +8,7 @@ import { uriHost } from '../message/uri';
 import type { Clock } from '../../platform/clock';
 import { type Logger, silentLogger } from '../../platform/logger';
 import type { Random } from '../../platform/random';
+import { RateLimitedLogger } from '../../platform/rate-limited-logger';
 import {
   type Destination,
   type IncomingMessage,
@@ -44,7 +45,6 @@ import {
   failureReason,
   failureStatus,
 } from './transaction-user-failure';
-import { RateLimitedLogger } from '../../platform/rate-limited-logger';
 
 export interface TransactionStateChange {
   readonly id: string;

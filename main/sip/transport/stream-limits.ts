@@ -14,7 +14,8 @@ export interface StreamLimits {
   readonly messageTimeoutMs: number;
   /**
    * An inbound connection with no traffic either way for this long, and no request of its peer still waiting for
-   * our final response, is closed. Longer than 64*T1 (32 s) so a request of ours sent on it is answered first.
+   * our final response, is closed (with such a request, after four times this). Longer than 64*T1 (32 s) so a
+   * request of ours sent on it is answered first.
    */
   readonly idleTimeoutMs: number;
   /** Start line and headers of one message, at most (the framer closes the connection past it). */

@@ -93,6 +93,8 @@ interface Connection {
   halfPing: boolean;
 }
 
+/** An inbound connection where a request still awaits our answer is kept idle at most this many idle timeouts. */
+const PINNED_IDLE_FACTOR = 4;
 const PING = Buffer.from('\r\n\r\n');
 const PONG = Buffer.from('\r\n');
 
@@ -526,7 +528,8 @@ export class TransportLayer implements TransportSender {
       const limit = this.#limits.idleTimeoutMs;
       if (idleFor < limit) {
         this.#watchIdle(connection, limit - idleFor);
-      } else if (connection.unanswered > 0) {
+      } else if (connection.unanswered > 0 && idleFor < PINNED_IDLE_FACTOR * limit) {
+        // Our answer is still owed there, but a TU that never answers must not pin it for ever.
         this.#watchIdle(connection, limit);
       } else {
         this.#logger.log('debug', 'closing idle inbound TCP connection', { remote: connection.remoteKey });

@@ -172,6 +172,19 @@ describe('TransportLayer: slow and idle TCP connections', () => {
     expect(peer.state.closed).toBe(true);
   });
 
+  it('keeps a connection for an unanswered request at most four idle timeouts', async () => {
+    const { clock, connect, settle: run } = await setup({ idleTimeoutMs: 60_000 });
+    const peer = await connect('127.0.0.3');
+    peer.write(requestText('z9hG4bKforever'));
+    await run();
+    clock.advance(239_999);
+    await run();
+    expect(peer.state.closed).toBe(false);
+    clock.advance(60_000);
+    await run();
+    expect(peer.state.closed).toBe(true);
+  });
+
   it('closes an inbound connection on which nothing ever arrives', async () => {
     const { clock, connect, settle: run } = await setup({ idleTimeoutMs: 60_000 });
     const peer = await connect('127.0.0.3');
