@@ -10,7 +10,7 @@ import { createClientInviteState, stepClientInvite } from './client-invite-trans
 import { createClientNonInviteState, stepClientNonInvite } from './client-non-invite-transaction';
 import type { MachineState } from './state-machine';
 import type { ClientTransactionInput, TransactionAction } from './transaction-actions';
-import { TransactionDriver } from './transaction-driver';
+import { type DriverHooks, TransactionDriver } from './transaction-driver';
 import { buildCancel } from './transaction-requests';
 import { clientTransactionKey } from './matching';
 import type { TimerName, TimerSettings } from './timers';
@@ -88,6 +88,27 @@ interface DrivenMachine {
 }
 
 export class ClientTransactionHandle implements ClientTransaction {
+  /** One hooks object per layer (context), shared by all its client transactions. */
+  static readonly #hooks = new WeakMap<ClientTransactionContext, DriverHooks<ClientTransactionHandle>>();
+
+  static #hooksFor(context: ClientTransactionContext): DriverHooks<ClientTransactionHandle> {
+    let hooks = ClientTransactionHandle.#hooks.get(context);
+    if (!hooks) {
+      hooks = {
+        clock: context.clock,
+        perform: (owner, action) => owner.#perform(action),
+        stateChanged: (owner, from, to) => context.stateChanged(owner, from, to),
+        failed: (owner, error) =>
+          context.logger.log('error', 'client transaction action failed', {
+            id: owner.id,
+            error: describeError(error),
+          }),
+      };
+      ClientTransactionHandle.#hooks.set(context, hooks);
+    }
+    return hooks;
+  }
+
   readonly id: string;
   readonly kind: ClientTransactionKind;
   readonly method: string;
@@ -117,21 +138,12 @@ export class ClientTransactionHandle implements ClientTransaction {
     this.method = request.method;
     this.id = clientTransactionKey(branch, request.method);
     this.kind = request.method === 'INVITE' ? 'client-invite' : 'client-non-invite';
-    const hooks = {
-      clock: context.clock,
-      perform: (action: TransactionAction) => this.#perform(action),
-      stateChanged: (from: string, to: string) => context.stateChanged(this, from, to),
-      failed: (error: unknown) =>
-        context.logger.log('error', 'client transaction action failed', {
-          id: this.id,
-          error: describeError(error),
-        }),
-    };
+    const hooks = ClientTransactionHandle.#hooksFor(context);
     const options = { reliable, timers: context.timers };
     this.#machine =
       this.kind === 'client-invite'
-        ? new TransactionDriver(createClientInviteState(request, options), stepClientInvite, hooks)
-        : new TransactionDriver(createClientNonInviteState(options), stepClientNonInvite, hooks);
+        ? new TransactionDriver(createClientInviteState(request, options), stepClientInvite, hooks, this)
+        : new TransactionDriver(createClientNonInviteState(options), stepClientNonInvite, hooks, this);
   }
 
   get state(): string {

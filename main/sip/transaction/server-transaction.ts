@@ -8,7 +8,7 @@ import { createServerInviteState, stepServerInvite } from './server-invite-trans
 import { createServerNonInviteState, stepServerNonInvite } from './server-non-invite-transaction';
 import type { MachineState } from './state-machine';
 import type { ServerTransactionInput, TransactionAction } from './transaction-actions';
-import { TransactionDriver } from './transaction-driver';
+import { type DriverHooks, TransactionDriver } from './transaction-driver';
 import type { TimerHandle } from '../../platform/clock';
 import { type TimerName, type TimerSettings, transactionTimeout } from './timers';
 import { type ServerCallback, type TransactionUserFailure, describeError } from './transaction-user-failure';
@@ -80,6 +80,27 @@ interface DrivenMachine {
 }
 
 export class ServerTransactionHandle implements ServerTransaction {
+  /** One hooks object per layer (context), shared by all its server transactions. */
+  static readonly #hooks = new WeakMap<ServerTransactionContext, DriverHooks<ServerTransactionHandle>>();
+
+  static #hooksFor(context: ServerTransactionContext): DriverHooks<ServerTransactionHandle> {
+    let hooks = ServerTransactionHandle.#hooks.get(context);
+    if (!hooks) {
+      hooks = {
+        clock: context.clock,
+        perform: (owner, action) => owner.#perform(action),
+        stateChanged: (owner, from, to) => context.stateChanged(owner, from, to),
+        failed: (owner, error) =>
+          context.logger.log('error', 'server transaction action failed', {
+            id: owner.id,
+            error: describeError(error),
+          }),
+      };
+      ServerTransactionHandle.#hooks.set(context, hooks);
+    }
+    return hooks;
+  }
+
   readonly kind: ServerTransactionKind;
   readonly method: string;
   readonly #context: ServerTransactionContext;
@@ -100,21 +121,12 @@ export class ServerTransactionHandle implements ServerTransaction {
     this.#context = context;
     this.method = request.method;
     this.kind = request.method === 'INVITE' ? 'server-invite' : 'server-non-invite';
-    const hooks = {
-      clock: context.clock,
-      perform: (action: TransactionAction) => this.#perform(action),
-      stateChanged: (from: string, to: string) => context.stateChanged(this, from, to),
-      failed: (error: unknown) =>
-        context.logger.log('error', 'server transaction action failed', {
-          id: this.id,
-          error: describeError(error),
-        }),
-    };
+    const hooks = ServerTransactionHandle.#hooksFor(context);
     const options = { reliable, timers: context.timers };
     this.#machine =
       this.kind === 'server-invite'
-        ? new TransactionDriver(createServerInviteState(request, options), stepServerInvite, hooks)
-        : new TransactionDriver(createServerNonInviteState(options), stepServerNonInvite, hooks);
+        ? new TransactionDriver(createServerInviteState(request, options), stepServerInvite, hooks, this)
+        : new TransactionDriver(createServerNonInviteState(options), stepServerNonInvite, hooks, this);
   }
 
   get state(): string {
