@@ -118,6 +118,19 @@ describe('TransactionLayer: a server TU that throws', () => {
     expect(failure?.side === 'server' && failure.transaction?.method).toBe('OPTIONS');
   });
 
+  it('survives an owner’s failure handler that throws too', () => {
+    const { layer, server, receive, transport, logs } = setup();
+    layer.onUserFailure(() => {
+      throw new Error('owner bug');
+    });
+    server.answer = () => {
+      throw new Error('bug');
+    };
+    receive(incomingRequest('OPTIONS'));
+    expect(transport.responses().map((r) => sentStatus(r.text))).toEqual([500]);
+    expect(logs.some((line) => line.includes('user failure handler threw'))).toBe(true);
+  });
+
   it('keeps the log to a few lines however many requests make the TU throw', () => {
     const { server, receive, logs, transport } = setup();
     server.answer = () => {

@@ -172,6 +172,31 @@ describe('TransportLayer: slow and idle TCP connections', () => {
     expect(peer.state.closed).toBe(true);
   });
 
+  it('keeps a connection pinned after a provisional response: only a final one answers the request', async () => {
+    const { clock, layer, connect, messages, settle: run } = await setup({ idleTimeoutMs: 60_000 });
+    const peer = await connect('127.0.0.3');
+    peer.write(requestText('z9hG4bKringing'));
+    await run();
+    const incoming = messages[0]!;
+    await layer.sendResponse(
+      createResponse(incoming.message as SipRequest, 180, { toTag: 't' }),
+      incoming.source,
+    );
+    clock.advance(150_000);
+    await run();
+    expect(peer.state.closed).toBe(false);
+  });
+
+  it('stops every connection timer when the transport closes', async () => {
+    const { clock, layer, connect, settle: run } = await setup();
+    const peer = await connect('127.0.0.3');
+    peer.write('OPTIONS sip:a@127.0.0.1 SIP/2.0\r\n');
+    await run();
+    layer.close();
+    await run();
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
   it('keeps a connection for an unanswered request at most four idle timeouts', async () => {
     const { clock, connect, settle: run } = await setup({ idleTimeoutMs: 60_000 });
     const peer = await connect('127.0.0.3');

@@ -62,6 +62,28 @@ describe('UdpReachability', () => {
     await run();
   });
 
+  it('gives up quietly when no probe socket can be had', async () => {
+    const clock = new ManualClock();
+    const network = new LoopbackNetwork({ clock });
+    const reachability = new UdpReachability({
+      sockets: {
+        bindDatagram: (address, port) => network.bindDatagram(address, port),
+        listenStream: (address, port) => network.listenStream(address, port),
+        connectStream: (address, port) => network.connectStream(address, port),
+        connectDatagram: () => Promise.reject(Object.assign(new Error('too many files'), { code: 'EMFILE' })),
+      },
+      clock,
+      localAddress: '127.0.0.1',
+    });
+    const unreachable: Destination[] = [];
+    reachability.onUnreachable((destination) => unreachable.push(destination));
+    reachability.probe(CLOSED);
+    await settle(clock);
+    expect(unreachable).toEqual([]);
+    expect(reachability.openProbes).toBe(0);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
   it('reports nothing once closed', async () => {
     const { reachability, unreachable, run } = await setup();
     reachability.probe(CLOSED);
