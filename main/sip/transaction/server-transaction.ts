@@ -1,7 +1,7 @@
 // RFC 3261 §17.2 server transactions as the TU sees them: a handle per received request that the TU answers through,
 // now or later. The machine absorbs retransmissions of the request; the handle only carries its responses out.
 import type { SipRequest, SipResponse } from '../message/message';
-import type { Clock } from '../../platform/clock';
+import type { Clock, TimerHandle } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import type { MessageSource, TransportSender } from '../transport/types';
 import { createServerInviteState, stepServerInvite } from './server-invite-transaction';
@@ -9,7 +9,7 @@ import { createServerNonInviteState, stepServerNonInvite } from './server-non-in
 import type { MachineState } from './state-machine';
 import type { ServerTransactionInput, TransactionAction } from './transaction-actions';
 import { type DriverHooks, TransactionDriver } from './transaction-driver';
-import type { TimerHandle } from '../../platform/clock';
+import { transactionCopy } from './transaction-requests';
 import { type TimerName, type TimerSettings, transactionTimeout } from './timers';
 import { type ServerCallback, type TransactionUserFailure, describeError } from './transaction-user-failure';
 
@@ -20,6 +20,11 @@ export interface ServerTransaction {
   readonly id: string;
   readonly kind: ServerTransactionKind;
   readonly method: string;
+  /**
+   * The request that created the transaction. Once a non-INVITE transaction has sent its final response, only its
+   * start line and Via, From, To, Call-ID and CSeq are kept (what matching and retransmissions need): the TU has
+   * the full request from onRequest.
+   */
   readonly request: SipRequest;
   /** Where the request came from; responses go back per RFC 3261 §18.2.2 from here. */
   readonly source: MessageSource;
@@ -106,6 +111,8 @@ export class ServerTransactionHandle implements ServerTransaction {
   readonly #context: ServerTransactionContext;
   readonly #machine: DrivenMachine;
   #ackSource: MessageSource | undefined;
+  #request: SipRequest;
+  #requestTrimmed = false;
   /** Non-INVITE: bounds how long the TU may leave the request unanswered (see start). */
   #unansweredTimer: TimerHandle | undefined;
   /** Released without the machine reaching Terminated (see abandon); nothing is sent from here on. */
@@ -114,11 +121,12 @@ export class ServerTransactionHandle implements ServerTransaction {
   constructor(
     context: ServerTransactionContext,
     readonly id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly source: MessageSource,
     reliable: boolean,
   ) {
     this.#context = context;
+    this.#request = request;
     this.method = request.method;
     this.kind = request.method === 'INVITE' ? 'server-invite' : 'server-non-invite';
     const hooks = ServerTransactionHandle.#hooksFor(context);
@@ -127,6 +135,10 @@ export class ServerTransactionHandle implements ServerTransaction {
       this.kind === 'server-invite'
         ? new TransactionDriver(createServerInviteState(request, options), stepServerInvite, hooks, this)
         : new TransactionDriver(createServerNonInviteState(options), stepServerNonInvite, hooks, this);
+  }
+
+  get request(): SipRequest {
+    return this.#request;
   }
 
   get state(): string {
@@ -216,7 +228,7 @@ export class ServerTransactionHandle implements ServerTransaction {
     const user = this.#context.user();
     switch (action.kind) {
       case 'send-response':
-        if (action.response.status >= 200) this.#clearUnansweredTimer();
+        if (action.response.status >= 200) this.#finalSent();
         this.#send(action.response);
         return;
       case 'deliver-ack':
@@ -238,6 +250,17 @@ export class ServerTransactionHandle implements ServerTransaction {
           action: action.kind,
         });
     }
+  }
+
+  /**
+   * A non-INVITE transaction now only lingers (Timer J) to answer retransmissions: the parsed request, its body and
+   * its other headers are no longer needed, and a flood of requests would otherwise keep them all for 32 s.
+   */
+  #finalSent(): void {
+    this.#clearUnansweredTimer();
+    if (this.kind !== 'server-non-invite' || this.#requestTrimmed) return;
+    this.#requestTrimmed = true;
+    this.#request = transactionCopy(this.#request);
   }
 
   #clearUnansweredTimer(): void {

@@ -105,3 +105,37 @@ describe('TransactionLayer: a request its TU never answers', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 });
+
+describe('TransactionLayer: what a server transaction keeps', () => {
+  it('keeps only the identifying headers of a non-INVITE request once it is answered', () => {
+    const { server, receive, transport } = setup();
+    server.answer = (request, transaction) =>
+      transaction.respond(createResponse(request, 200, { toTag: 't' }));
+    receive(incomingRequest('OPTIONS'));
+    const { request, transaction } = server.requests[0]!;
+    expect(transaction.request).not.toBe(request);
+    expect(transaction.request.headers.map((f) => f.key)).toEqual(['via', 'from', 'to', 'call-id', 'cseq']);
+    expect(transaction.request.requestUriText).toBe(request.requestUriText);
+    receive(incomingRequest('OPTIONS'));
+    expect(transport.responses(200)).toHaveLength(2);
+  });
+
+  it('still matches a retransmission from an RFC 2543 peer after the answer', () => {
+    const { server, receive, transport } = setup();
+    server.answer = (request, transaction) =>
+      transaction.respond(createResponse(request, 200, { toTag: 't' }));
+    receive(incomingRequest('OPTIONS', { branch: null }));
+    receive(incomingRequest('OPTIONS', { branch: null }));
+    expect(server.requests).toHaveLength(1);
+    expect(transport.responses(200)).toHaveLength(2);
+  });
+
+  it('keeps the whole INVITE (the TU core may answer it again, §13.3.1.4)', () => {
+    const { server, receive } = setup();
+    server.answer = (request, transaction) =>
+      transaction.respond(createResponse(request, 486, { toTag: 't' }));
+    receive(incomingRequest('INVITE'));
+    const { request, transaction } = server.requests[0]!;
+    expect(transaction.request).toBe(request);
+  });
+});
