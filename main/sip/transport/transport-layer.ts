@@ -440,7 +440,9 @@ export class TransportLayer implements TransportSender {
     }
     if (events.length > 0) this.#stopMessageTimer(connection);
     if (connection.partialBytes <= 0) connection.partialBytes = 0;
-    else if (connection.messageTimer === undefined) this.#startMessageTimer(connection);
+    // Stray CR or LF bytes between messages are tolerated (RFC 3261 §7.5); only a begun message is timed.
+    else if (connection.messageTimer === undefined && !onlyLineBreaks(chunk))
+      this.#startMessageTimer(connection);
     for (const event of events) {
       if (event.kind === 'ping') {
         connection.halfPing = false;
@@ -546,7 +548,7 @@ export class TransportLayer implements TransportSender {
 
   #receiveDatagram(data: Uint8Array, from: SocketAddress): void {
     // A datagram of only CR/LF is a keep-alive (RFC 5626 §3.5.1 style): nothing to parse, nothing to answer.
-    if (data.every((b) => b === 0x0d || b === 0x0a)) return;
+    if (onlyLineBreaks(data)) return;
     this.#trace('received', 'udp', from.address, from.port, data);
     this.#deliver(data, {
       protocol: 'udp',
@@ -633,6 +635,10 @@ function stampPartial(request: SipMessage, source: MessageSource): void {
   } catch {
     // The Via itself is malformed: no response can be routed anyway.
   }
+}
+
+function onlyLineBreaks(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b === 0x0d || b === 0x0a);
 }
 
 function remoteKey(address: string, port: number): string {

@@ -133,6 +133,16 @@ describe('TransportLayer: slow and idle TCP connections', () => {
     expect(clock.now()).toBe(20_000);
   });
 
+  it('does not time stray line breaks between messages', async () => {
+    const { clock, connect, settle: run } = await setup({ messageTimeoutMs: 20_000, idleTimeoutMs: 120_000 });
+    const peer = await connect('127.0.0.3');
+    peer.write('\n');
+    await run();
+    clock.advance(60_000);
+    await run();
+    expect(peer.state.closed).toBe(false);
+  });
+
   it('leaves a connection alone that completes its messages in time', async () => {
     const { clock, connect, messages, settle: run } = await setup({ messageTimeoutMs: 20_000 });
     const peer = await connect('127.0.0.3');
