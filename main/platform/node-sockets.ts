@@ -5,6 +5,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, isIP, type Server, type Socket as TcpSocket } from 'node:net';
 import {
   addressFamilyOf,
+  type ConnectedDatagramSocket,
   type DatagramSocket,
   type SocketAddress,
   type SocketFactory,
@@ -117,6 +118,35 @@ export class NodeSocketFactory implements SocketFactory {
     });
   }
 
+  connectDatagram(address: string, port: number, localAddress: string): Promise<ConnectedDatagramSocket> {
+    return new Promise((resolve, reject) => {
+      if (isIP(address) === 0 || isIP(localAddress) === 0) {
+        reject(notAnIpLiteral(isIP(address) === 0 ? address : localAddress));
+        return;
+      }
+      const socket = createSocket({ type: addressFamilyOf(address) === 'IPv6' ? 'udp6' : 'udp4' });
+      const fail = (error: Error): void => {
+        try {
+          socket.close();
+        } catch {
+          // node may have closed it already
+        }
+        reject(error);
+      };
+      socket.once('error', fail);
+      try {
+        socket.bind({ address: localAddress, port: 0 }, () => {
+          socket.connect(port, address, () => {
+            socket.off('error', fail);
+            resolve(new NodeConnectedDatagramSocket(socket));
+          });
+        });
+      } catch (error) {
+        fail(asError(error));
+      }
+    });
+  }
+
   connectStream(address: string, port: number, localAddress?: string): Promise<StreamConnection> {
     return new Promise((resolve, reject) => {
       if (isIP(address) === 0) {
@@ -210,6 +240,57 @@ class NodeDatagramSocket implements DatagramSocket {
   // Never call handlers from inside send(): the caller may be half way through updating its own state.
   #emitErrorLater(error: Error): void {
     queueMicrotask(() => this.#emitError(error));
+  }
+}
+
+class NodeConnectedDatagramSocket implements ConnectedDatagramSocket {
+  readonly local: SocketAddress;
+  readonly remote: SocketAddress;
+  readonly #socket: UdpSocket;
+  readonly #errorHandlers: ((error: Error) => void)[] = [];
+  #closed = false;
+
+  constructor(socket: UdpSocket) {
+    this.#socket = socket;
+    const bound = socket.address();
+    const peer = socket.remoteAddress();
+    this.local = socketAddress(bound.address, bound.port);
+    this.remote = socketAddress(peer.address, peer.port);
+    // libuv reads the pending ICMP error (recvmsg fails with ECONNREFUSED) and node emits it here.
+    socket.on('error', (error) => this.#emitError(error));
+    // Whatever the peer answers is of no interest; reading it keeps the receive queue empty.
+    socket.on('message', () => undefined);
+  }
+
+  send(data: Uint8Array): void {
+    if (this.#closed) return;
+    try {
+      this.#socket.send(data, (error) => {
+        if (error) this.#emitError(error);
+      });
+    } catch (error) {
+      const failure = asError(error);
+      queueMicrotask(() => this.#emitError(failure));
+    }
+  }
+
+  onError(handler: (error: Error) => void): void {
+    this.#errorHandlers.push(handler);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#socket.close();
+    } catch {
+      // already closed by node after a fatal error
+    }
+  }
+
+  #emitError(error: Error): void {
+    if (this.#closed) return;
+    for (const handler of this.#errorHandlers) handler(error);
   }
 }
 

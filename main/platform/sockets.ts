@@ -17,6 +17,20 @@ export interface DatagramSocket {
   close(): void;
 }
 
+/**
+ * A UDP socket connected to one peer. Connecting is what makes the kernel report ICMP errors for that peer on the
+ * socket (Linux: ECONNREFUSED for a port unreachable, EHOSTUNREACH for a host unreachable); an unconnected socket
+ * never hears of them. Used to learn whether a destination is reachable at all.
+ */
+export interface ConnectedDatagramSocket {
+  readonly local: SocketAddress;
+  readonly remote: SocketAddress;
+  send(data: Uint8Array): void;
+  /** An ICMP error for the peer, or a failed send. */
+  onError(handler: (error: Error & { readonly code?: string }) => void): void;
+  close(): void;
+}
+
 export interface StreamConnection {
   readonly local: SocketAddress;
   readonly remote: SocketAddress;
@@ -37,6 +51,8 @@ export interface SocketFactory {
   bindDatagram(address: string, port: number): Promise<DatagramSocket>;
   listenStream(address: string, port: number): Promise<StreamServer>;
   connectStream(address: string, port: number, localAddress?: string): Promise<StreamConnection>;
+  /** A UDP socket on an ephemeral port of `localAddress`, connected to address:port. Optional: reachability only. */
+  connectDatagram?(address: string, port: number, localAddress: string): Promise<ConnectedDatagramSocket>;
 }
 
 export function addressFamilyOf(address: string): AddressFamily {

@@ -115,6 +115,7 @@ export class UserAgent {
     const transport = await TransportLayer.start({
       sockets: options.sockets,
       bindAddress: options.bindAddress,
+      clock: options.clock,
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.protocols ? { protocols: options.protocols } : {}),
       ...(options.logger ? { logger: options.logger } : {}),

@@ -8,6 +8,7 @@ import type { Random } from '../../main/platform/random';
 import {
   addressFamilyOf,
   type AddressFamily,
+  type ConnectedDatagramSocket,
   type DatagramSocket,
   type SocketAddress,
   type SocketFactory,
@@ -65,6 +66,11 @@ export interface LoopbackNetworkOptions {
   readonly splitStreamWrites?: { readonly maxChunkBytes: number };
   /** Where port 0 allocation starts. Default 49152. */
   readonly firstEphemeralPort?: number;
+  /**
+   * Offer connected datagram sockets (SocketFactory.connectDatagram) that, as on Linux, hear ECONNREFUSED when a
+   * datagram of theirs reaches a port nobody is bound to. Off by default, so other tests see no probe traffic.
+   */
+  readonly reportUnreachable?: boolean;
 }
 
 export type DatagramFate = 'delivered' | 'dropped' | 'unreachable';
@@ -205,6 +211,13 @@ export class LoopbackNetwork implements SocketFactory {
   readonly #held = new Map<string, HeldDatagrams>();
   readonly #datagramHub: DatagramHub;
   readonly #streamHub: StreamHub;
+  /** Connected datagram sockets by local address:port, with the remote they are connected to. */
+  readonly #connectedDatagrams = new Map<string, { socket: LoopbackDatagramSocket; remote: string }>();
+  readonly connectDatagram?: (
+    address: string,
+    port: number,
+    localAddress: string,
+  ) => Promise<ConnectedDatagramSocket>;
 
   constructor(options: LoopbackNetworkOptions) {
     this.#clock = options.clock;
@@ -222,6 +235,9 @@ export class LoopbackNetwork implements SocketFactory {
       },
       later: (callback) => void this.#clock.setTimer(0, callback),
     };
+    if (options.reportUnreachable)
+      this.connectDatagram = (address, port, localAddress) =>
+        this.#connectDatagram(address, port, localAddress);
     this.#streamHub = {
       clock: this.#clock,
       delayFor: (packet) => this.#delayFor(this.#conditionsFor(packet), packet),
@@ -323,6 +339,27 @@ export class LoopbackNetwork implements SocketFactory {
     } catch (error) {
       return Promise.reject(error as Error);
     }
+  }
+
+  async #connectDatagram(
+    address: string,
+    port: number,
+    localAddress: string,
+  ): Promise<ConnectedDatagramSocket> {
+    const remote = this.#literal(address, port);
+    const socket = (await this.bindDatagram(localAddress, 0)) as LoopbackDatagramSocket;
+    const localKey = keyOf(socket.local.address, socket.local.port);
+    this.#connectedDatagrams.set(localKey, { socket, remote: keyOf(remote.address, remote.port) });
+    return {
+      local: socket.local,
+      remote,
+      send: (data) => socket.send(data, remote.port, remote.address),
+      onError: (handler) => socket.onError(handler),
+      close: () => {
+        this.#connectedDatagrams.delete(localKey);
+        socket.close();
+      },
+    };
   }
 
   #literal(address: string, port: number): SocketAddress {
@@ -493,6 +530,13 @@ export class LoopbackNetwork implements SocketFactory {
       target = undefined;
     this.#record(delivery, target === undefined ? 'unreachable' : 'delivered');
     target?.receive(delivery.packet.data, delivery.packet.from);
+    if (target === undefined) {
+      // The ICMP port unreachable reaches the sender only if its socket is connected to that destination.
+      const { from } = delivery.packet;
+      const sender = this.#connectedDatagrams.get(keyOf(from.address, from.port));
+      if (sender && sender.remote === keyOf(to.address, to.port))
+        sender.socket.reportLater(errorWithCode(`recvmsg ECONNREFUSED`, 'ECONNREFUSED'));
+    }
   }
 
   #record(delivery: Delivery, fate: DatagramFate): void {

@@ -1,7 +1,16 @@
 // RFC 3261 §17.1.1 INVITE client transaction, with the RFC 6026 §7 correction: a 2xx moves it to Accepted, where
 // retransmitted and forked 2xx responses keep reaching the TU until Timer M, instead of ending it at once.
-import type { SipRequest, SipResponse } from '../message/message';
-import { type Transition, eventOf, runTransitions } from './state-machine';
+import type { SipRequest } from '../message/message';
+import {
+  type ClientEvent,
+  type MachineEvent,
+  type Transition,
+  clientEventOf,
+  onReliable as reliable,
+  onUnreliable as unreliable,
+  responseOf,
+  runTransitions,
+} from './state-machine';
 import type { ClientTransactionInput, Step, TransactionAction } from './transaction-actions';
 import { buildNon2xxAck } from './transaction-requests';
 import {
@@ -70,15 +79,10 @@ export function createClientInviteState(request: SipRequest, options: Transactio
   return { name: 'initial', request, reliable: options.reliable, timers, timerA: timers.t1 };
 }
 
-type Row = Transition<ClientInviteState, ClientTransactionInput>;
+/** What the table may be keyed by: client events with Timers A, B, D and M only. */
+export type ClientInviteEvent = MachineEvent<ClientEvent, 'A' | 'B' | 'D' | 'M'>;
 
-const unreliable = (s: ClientInviteState): boolean => !s.reliable;
-const reliable = (s: ClientInviteState): boolean => s.reliable;
-
-function responseOf(input: ClientTransactionInput): SipResponse {
-  if (input.kind !== 'response') throw new TypeError(`expected a response input, got ${input.kind}`);
-  return input.response;
-}
+type Row = Transition<ClientInviteState, ClientTransactionInput, ClientInviteEvent>;
 
 const STOP_CALLING: readonly TransactionAction[] = [
   { kind: 'cancel-timer', name: 'A' },
@@ -249,5 +253,5 @@ export function stepClientInvite(
   state: ClientInviteState,
   input: ClientTransactionInput,
 ): Step<ClientInviteState> {
-  return runTransitions(CLIENT_INVITE_TRANSITIONS, eventOf(input), state, input);
+  return runTransitions(CLIENT_INVITE_TRANSITIONS, clientEventOf(input), state, input);
 }

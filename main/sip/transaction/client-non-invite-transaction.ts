@@ -1,7 +1,17 @@
 // RFC 3261 §17.1.2 non-INVITE client transaction. Timer E backs off from T1 to T2 while Trying and runs at T2 in
 // Proceeding (§17.1.2.2), so a request answered only with provisionals keeps being retransmitted until Timer F.
-import type { SipResponse } from '../message/message';
-import { type Transition, eventOf, runTransitions } from './state-machine';
+import {
+  type ClientEvent,
+  type MachineEvent,
+  type NonInviteEvent,
+  type Transition,
+  clientEventOf,
+  nonInviteEvent,
+  onReliable as reliable,
+  onUnreliable as unreliable,
+  responseOf,
+  runTransitions,
+} from './state-machine';
 import type { ClientTransactionInput, Step } from './transaction-actions';
 import {
   type TimerSettings,
@@ -62,15 +72,10 @@ export function createClientNonInviteState(options: TransactionOptions): ClientN
   return { name: 'initial', reliable: options.reliable, timers, timerE: timers.t1 };
 }
 
-type Row = Transition<ClientNonInviteState, ClientTransactionInput>;
+/** What the table may be keyed by: client events with 2xx..6xx as `final`, and Timers E, F and K only. */
+export type ClientNonInviteEvent = MachineEvent<NonInviteEvent<ClientEvent>, 'E' | 'F' | 'K'>;
 
-const unreliable = (s: ClientNonInviteState): boolean => !s.reliable;
-const reliable = (s: ClientNonInviteState): boolean => s.reliable;
-
-function responseOf(input: ClientTransactionInput): SipResponse {
-  if (input.kind !== 'response') throw new TypeError(`expected a response input, got ${input.kind}`);
-  return input.response;
-}
+type Row = Transition<ClientNonInviteState, ClientTransactionInput, ClientNonInviteEvent>;
 
 export const CLIENT_NON_INVITE_TRANSITIONS: readonly Row[] = [
   {
@@ -187,15 +192,9 @@ export const CLIENT_NON_INVITE_TRANSITIONS: readonly Row[] = [
   },
 ];
 
-/** 2xx and 300-699 are handled alike here: any final response completes a non-INVITE transaction. */
-function nonInviteEvent(input: ClientTransactionInput): string {
-  const event = eventOf(input);
-  return event === '2xx' || event === '3xx-6xx' ? 'final' : event;
-}
-
 export function stepClientNonInvite(
   state: ClientNonInviteState,
   input: ClientTransactionInput,
 ): Step<ClientNonInviteState> {
-  return runTransitions(CLIENT_NON_INVITE_TRANSITIONS, nonInviteEvent(input), state, input);
+  return runTransitions(CLIENT_NON_INVITE_TRANSITIONS, nonInviteEvent(clientEventOf(input)), state, input);
 }

@@ -10,10 +10,11 @@ import { createClientInviteState, stepClientInvite } from './client-invite-trans
 import { createClientNonInviteState, stepClientNonInvite } from './client-non-invite-transaction';
 import type { MachineState } from './state-machine';
 import type { ClientTransactionInput, TransactionAction } from './transaction-actions';
-import { TransactionDriver } from './transaction-driver';
+import { type DriverHooks, TransactionDriver } from './transaction-driver';
 import { buildCancel } from './transaction-requests';
 import { clientTransactionKey } from './matching';
 import type { TimerName, TimerSettings } from './timers';
+import { type ClientCallback, type TransactionUserFailure, describeError } from './transaction-user-failure';
 
 export interface ClientTransactionUser {
   onProvisional?(response: SipResponse): void;
@@ -75,6 +76,8 @@ export interface ClientTransactionContext {
   readonly release: (transaction: ClientTransactionHandle) => void;
   /** Starts a CANCEL (its Via already set) as a client transaction of its own. */
   readonly startCancel: (cancel: SipRequest, destination: Destination, user: ClientTransactionUser) => void;
+  /** A TU callback threw; the transaction carries on to its end regardless. */
+  readonly userFailed: (failure: TransactionUserFailure) => void;
 }
 
 interface DrivenMachine {
@@ -85,6 +88,27 @@ interface DrivenMachine {
 }
 
 export class ClientTransactionHandle implements ClientTransaction {
+  /** One hooks object per layer (context), shared by all its client transactions. */
+  static readonly #hooks = new WeakMap<ClientTransactionContext, DriverHooks<ClientTransactionHandle>>();
+
+  static #hooksFor(context: ClientTransactionContext): DriverHooks<ClientTransactionHandle> {
+    let hooks = ClientTransactionHandle.#hooks.get(context);
+    if (!hooks) {
+      hooks = {
+        clock: context.clock,
+        perform: (owner, action) => owner.#perform(action),
+        stateChanged: (owner, from, to) => context.stateChanged(owner, from, to),
+        failed: (owner, error) =>
+          context.logger.log('error', 'client transaction action failed', {
+            id: owner.id,
+            error: describeError(error),
+          }),
+      };
+      ClientTransactionHandle.#hooks.set(context, hooks);
+    }
+    return hooks;
+  }
+
   readonly id: string;
   readonly kind: ClientTransactionKind;
   readonly method: string;
@@ -114,18 +138,12 @@ export class ClientTransactionHandle implements ClientTransaction {
     this.method = request.method;
     this.id = clientTransactionKey(branch, request.method);
     this.kind = request.method === 'INVITE' ? 'client-invite' : 'client-non-invite';
-    const hooks = {
-      clock: context.clock,
-      perform: (action: TransactionAction) => this.#perform(action),
-      stateChanged: (from: string, to: string) => context.stateChanged(this, from, to),
-      failed: (error: unknown) =>
-        context.logger.log('error', 'client transaction user callback threw', { id: this.id, error }),
-    };
+    const hooks = ClientTransactionHandle.#hooksFor(context);
     const options = { reliable, timers: context.timers };
     this.#machine =
       this.kind === 'client-invite'
-        ? new TransactionDriver(createClientInviteState(request, options), stepClientInvite, hooks)
-        : new TransactionDriver(createClientNonInviteState(options), stepClientNonInvite, hooks);
+        ? new TransactionDriver(createClientInviteState(request, options), stepClientInvite, hooks, this)
+        : new TransactionDriver(createClientNonInviteState(options), stepClientNonInvite, hooks, this);
   }
 
   get state(): string {
@@ -137,8 +155,24 @@ export class ClientTransactionHandle implements ClientTransaction {
     return this.#machine.runningTimers;
   }
 
+  /** Where the request (and its retransmissions) actually go. */
+  get route(): Destination {
+    return this.#route;
+  }
+
   start(): void {
     this.#machine.dispatch({ kind: 'send' });
+  }
+
+  /**
+   * The transport learned that the destination cannot be reached (ICMP). Only a transaction that has heard nothing
+   * yet ends on it (503, §8.1.3.1): one that got a response knows better than a stray ICMP error.
+   */
+  destinationUnreachable(): void {
+    const state = this.state;
+    if (state !== 'trying' && state !== 'calling') return;
+    this.#context.logger.log('debug', 'destination unreachable: transaction ends', { id: this.id });
+    this.#machine.dispatch({ kind: 'transport-error' });
   }
 
   receive(response: SipResponse): void {
@@ -179,7 +213,8 @@ export class ClientTransactionHandle implements ClientTransaction {
         return;
       case 'deliver':
         if (action.response.status < 200) {
-          this.#user.onProvisional?.(action.response);
+          const response = action.response;
+          this.#callUser(this.#user, 'onProvisional', (user) => user.onProvisional?.(response));
           const pending = this.#pendingCancel;
           this.#pendingCancel = undefined;
           if (pending) this.#sendCancel(pending);
@@ -196,7 +231,7 @@ export class ClientTransactionHandle implements ClientTransaction {
       case 'terminated':
         this.#context.release(this);
         this.#dropPendingCancel();
-        this.#user.onTerminated?.();
+        this.#callUser(this.#user, 'onTerminated', (user) => user.onTerminated?.());
         return;
       default:
         this.#context.logger.log('warn', 'client transaction ignored an action', {
@@ -218,13 +253,29 @@ export class ClientTransactionHandle implements ClientTransaction {
     }
     this.#finalDelivered = true;
     this.#dropPendingCancel();
-    this.#user.onFinal(response);
+    this.#callUser(this.#user, 'onFinal', (user) => user.onFinal(response));
   }
 
   #dropPendingCancel(): void {
     const pending = this.#pendingCancel;
     this.#pendingCancel = undefined;
-    pending?.onTerminated?.();
+    if (pending) this.#callUser(pending, 'onTerminated', (user) => user.onTerminated?.());
+  }
+
+  /**
+   * Each callback on its own: one that throws must not keep the transaction from ending, nor the next user (a
+   * deferred CANCEL's) from hearing its news. The owner hears of the throw and can fail the usage.
+   */
+  #callUser(
+    user: ClientTransactionUser,
+    callback: ClientCallback,
+    call: (user: ClientTransactionUser) => void,
+  ): void {
+    try {
+      call(user);
+    } catch (error) {
+      this.#context.userFailed({ side: 'client', callback, transaction: this, user, error });
+    }
   }
 
   #send(message: SipRequest): void {

@@ -3,7 +3,16 @@
 // the TU, until Timer L. Also sends 100 (Trying) itself when the TU has not answered within 200 ms (§17.2.1).
 import { createResponse } from '../message/builders';
 import type { SipRequest, SipResponse } from '../message/message';
-import { type Transition, eventOf, runTransitions } from './state-machine';
+import {
+  type MachineEvent,
+  type ServerEvent,
+  type Transition,
+  onReliable as reliable,
+  onUnreliable as unreliable,
+  runTransitions,
+  serverEventOf,
+  tuResponseOf,
+} from './state-machine';
 import type { ServerTransactionInput, Step, TransactionAction } from './transaction-actions';
 import {
   type TimerSettings,
@@ -66,15 +75,10 @@ export function createServerInviteState(request: SipRequest, options: Transactio
   return { name: 'initial', request, reliable: options.reliable, timers, timerG: timers.t1 };
 }
 
-type Row = Transition<ServerInviteState, ServerTransactionInput>;
+/** What the table may be keyed by: server events with Timers G, H, I, L and the 100 (Trying) wait only. */
+export type ServerInviteEvent = MachineEvent<ServerEvent, 'G' | 'H' | 'I' | 'L' | 'Trying'>;
 
-const unreliable = (s: ServerInviteState): boolean => !s.reliable;
-const reliable = (s: ServerInviteState): boolean => s.reliable;
-
-function tuResponseOf(input: ServerTransactionInput): SipResponse {
-  if (input.kind !== 'tu-response') throw new TypeError(`expected a tu-response input, got ${input.kind}`);
-  return input.response;
-}
+type Row = Transition<ServerInviteState, ServerTransactionInput, ServerInviteEvent>;
 
 function resendLast(s: ServerInviteState): readonly TransactionAction[] {
   return s.lastResponse ? [{ kind: 'send-response', response: s.lastResponse }] : [];
@@ -258,5 +262,5 @@ export function stepServerInvite(
   state: ServerInviteState,
   input: ServerTransactionInput,
 ): Step<ServerInviteState> {
-  return runTransitions(SERVER_INVITE_TRANSITIONS, eventOf(input), state, input);
+  return runTransitions(SERVER_INVITE_TRANSITIONS, serverEventOf(input), state, input);
 }

@@ -1,7 +1,19 @@
 // RFC 3261 §17.2.2 non-INVITE server transaction: absorbs request retransmissions, answering each with the last
 // response sent, and lingers in Completed for Timer J (64*T1 on UDP) so late retransmissions still get that answer.
 import type { SipResponse } from '../message/message';
-import { type Effect, type Transition, eventOf, runTransitions } from './state-machine';
+import {
+  type Effect,
+  type MachineEvent,
+  type NonInviteEvent,
+  type ServerEvent,
+  type Transition,
+  nonInviteEvent,
+  onReliable as reliable,
+  onUnreliable as unreliable,
+  runTransitions,
+  serverEventOf,
+  tuResponseOf,
+} from './state-machine';
 import type { ServerTransactionInput, Step } from './transaction-actions';
 import {
   type TimerSettings,
@@ -57,12 +69,10 @@ export function createServerNonInviteState(options: TransactionOptions): ServerN
   return { name: 'initial', reliable: options.reliable, timers: options.timers ?? DEFAULT_TIMER_SETTINGS };
 }
 
-type Row = Transition<ServerNonInviteState, ServerTransactionInput>;
+/** What the table may be keyed by: server events with 2xx..6xx as `final`, and Timer J only. */
+export type ServerNonInviteEvent = MachineEvent<NonInviteEvent<ServerEvent>, 'J'>;
 
-function tuResponseOf(input: ServerTransactionInput): SipResponse {
-  if (input.kind !== 'tu-response') throw new TypeError(`expected a tu-response input, got ${input.kind}`);
-  return input.response;
-}
+type Row = Transition<ServerNonInviteState, ServerTransactionInput, ServerNonInviteEvent>;
 
 function sendFromTu(_s: ServerNonInviteState, input: ServerTransactionInput): Effect<ServerNonInviteState> {
   const response = tuResponseOf(input);
@@ -76,7 +86,7 @@ export const SERVER_NON_INVITE_TRANSITIONS: readonly Row[] = [
     from: ['trying', 'proceeding'],
     on: 'final',
     to: 'completed',
-    guard: (s) => !s.reliable,
+    guard: unreliable,
     effect: (s, input) => {
       const { update, actions } = sendFromTu(s, input);
       return {
@@ -89,7 +99,7 @@ export const SERVER_NON_INVITE_TRANSITIONS: readonly Row[] = [
     from: ['trying', 'proceeding'],
     on: 'final',
     to: 'terminated',
-    guard: (s) => s.reliable,
+    guard: reliable,
     effect: sendFromTu,
   },
   {
@@ -107,14 +117,9 @@ export const SERVER_NON_INVITE_TRANSITIONS: readonly Row[] = [
   },
 ];
 
-function nonInviteEvent(input: ServerTransactionInput): string {
-  const event = eventOf(input);
-  return event === '2xx' || event === '3xx-6xx' ? 'final' : event;
-}
-
 export function stepServerNonInvite(
   state: ServerNonInviteState,
   input: ServerTransactionInput,
 ): Step<ServerNonInviteState> {
-  return runTransitions(SERVER_NON_INVITE_TRANSITIONS, nonInviteEvent(input), state, input);
+  return runTransitions(SERVER_NON_INVITE_TRANSITIONS, nonInviteEvent(serverEventOf(input)), state, input);
 }

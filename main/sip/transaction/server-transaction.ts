@@ -1,15 +1,17 @@
 // RFC 3261 §17.2 server transactions as the TU sees them: a handle per received request that the TU answers through,
 // now or later. The machine absorbs retransmissions of the request; the handle only carries its responses out.
 import type { SipRequest, SipResponse } from '../message/message';
-import type { Clock } from '../../platform/clock';
+import type { Clock, TimerHandle } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import type { MessageSource, TransportSender } from '../transport/types';
 import { createServerInviteState, stepServerInvite } from './server-invite-transaction';
 import { createServerNonInviteState, stepServerNonInvite } from './server-non-invite-transaction';
 import type { MachineState } from './state-machine';
 import type { ServerTransactionInput, TransactionAction } from './transaction-actions';
-import { TransactionDriver } from './transaction-driver';
-import type { TimerName, TimerSettings } from './timers';
+import { type DriverHooks, TransactionDriver } from './transaction-driver';
+import { transactionCopy } from './transaction-requests';
+import { type TimerName, type TimerSettings, transactionTimeout } from './timers';
+import { type ServerCallback, type TransactionUserFailure, describeError } from './transaction-user-failure';
 
 export type ServerTransactionKind = 'server-invite' | 'server-non-invite';
 
@@ -18,6 +20,11 @@ export interface ServerTransaction {
   readonly id: string;
   readonly kind: ServerTransactionKind;
   readonly method: string;
+  /**
+   * The request that created the transaction. Once a non-INVITE transaction has sent its final response, only its
+   * start line and Via, From, To, Call-ID and CSeq are kept (what matching and retransmissions need): the TU has
+   * the full request from onRequest.
+   */
   readonly request: SipRequest;
   /** Where the request came from; responses go back per RFC 3261 §18.2.2 from here. */
   readonly source: MessageSource;
@@ -66,6 +73,8 @@ export interface ServerTransactionContext {
   readonly stateChanged: (transaction: ServerTransaction, from: string, to: string) => void;
   /** The transaction terminated: forget it. */
   readonly release: (transaction: ServerTransactionHandle) => void;
+  /** A TU callback the transaction made threw; the transaction itself carries on. */
+  readonly userFailed: (failure: TransactionUserFailure) => void;
 }
 
 interface DrivenMachine {
@@ -76,42 +85,74 @@ interface DrivenMachine {
 }
 
 export class ServerTransactionHandle implements ServerTransaction {
+  /** One hooks object per layer (context), shared by all its server transactions. */
+  static readonly #hooks = new WeakMap<ServerTransactionContext, DriverHooks<ServerTransactionHandle>>();
+
+  static #hooksFor(context: ServerTransactionContext): DriverHooks<ServerTransactionHandle> {
+    let hooks = ServerTransactionHandle.#hooks.get(context);
+    if (!hooks) {
+      hooks = {
+        clock: context.clock,
+        perform: (owner, action) => owner.#perform(action),
+        stateChanged: (owner, from, to) => context.stateChanged(owner, from, to),
+        failed: (owner, error) =>
+          context.logger.log('error', 'server transaction action failed', {
+            id: owner.id,
+            error: describeError(error),
+          }),
+      };
+      ServerTransactionHandle.#hooks.set(context, hooks);
+    }
+    return hooks;
+  }
+
   readonly kind: ServerTransactionKind;
   readonly method: string;
   readonly #context: ServerTransactionContext;
   readonly #machine: DrivenMachine;
   #ackSource: MessageSource | undefined;
+  #request: SipRequest;
+  #requestTrimmed = false;
+  /** Non-INVITE: bounds how long the TU may leave the request unanswered (see start). */
+  #unansweredTimer: TimerHandle | undefined;
+  /** Released without the machine reaching Terminated (see abandon); nothing is sent from here on. */
+  #abandoned = false;
 
   constructor(
     context: ServerTransactionContext,
     readonly id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly source: MessageSource,
     reliable: boolean,
   ) {
     this.#context = context;
+    this.#request = request;
     this.method = request.method;
     this.kind = request.method === 'INVITE' ? 'server-invite' : 'server-non-invite';
-    const hooks = {
-      clock: context.clock,
-      perform: (action: TransactionAction) => this.#perform(action),
-      stateChanged: (from: string, to: string) => context.stateChanged(this, from, to),
-      failed: (error: unknown) =>
-        context.logger.log('error', 'server transaction user callback threw', { id: this.id, error }),
-    };
+    const hooks = ServerTransactionHandle.#hooksFor(context);
     const options = { reliable, timers: context.timers };
     this.#machine =
       this.kind === 'server-invite'
-        ? new TransactionDriver(createServerInviteState(request, options), stepServerInvite, hooks)
-        : new TransactionDriver(createServerNonInviteState(options), stepServerNonInvite, hooks);
+        ? new TransactionDriver(createServerInviteState(request, options), stepServerInvite, hooks, this)
+        : new TransactionDriver(createServerNonInviteState(options), stepServerNonInvite, hooks, this);
+  }
+
+  get request(): SipRequest {
+    return this.#request;
   }
 
   get state(): string {
-    return this.#machine.state.name;
+    return this.#abandoned ? 'terminated' : this.#machine.state.name;
   }
 
   get lastResponse(): SipResponse | undefined {
     return this.#machine.state.lastResponse;
+  }
+
+  /** A final response has been sent, or the transaction is over: nothing more is owed to the client. */
+  get answered(): boolean {
+    const state = this.state;
+    return state !== 'initial' && state !== 'trying' && state !== 'proceeding';
   }
 
   /** Timers currently running, for tests and traces. */
@@ -121,6 +162,23 @@ export class ServerTransactionHandle implements ServerTransaction {
 
   start(): void {
     this.#machine.dispatch({ kind: 'receive' });
+    if (this.kind !== 'server-non-invite') return;
+    // RFC 3261 gives a non-INVITE server transaction no timer before its final response, so a TU that never answers
+    // would keep it for ever. Its client gives up after 64*T1 (Timer F, §17.1.2.2): past that an answer is useless.
+    const clock = this.#context.clock;
+    this.#unansweredTimer = clock.setTimer(transactionTimeout(this.#context.timers), () => {
+      this.#unansweredTimer = undefined;
+      if (this.answered) return;
+      this.#context.logger.log(
+        'warn',
+        'request never answered by the transaction user: transaction released',
+        {
+          id: this.id,
+          method: this.method,
+        },
+      );
+      this.abandon();
+    });
   }
 
   retransmission(): void {
@@ -133,10 +191,25 @@ export class ServerTransactionHandle implements ServerTransaction {
   }
 
   dispose(): void {
+    this.#clearUnansweredTimer();
     this.#machine.dispose();
   }
 
+  /** Stops the timers and forgets the transaction without an answer: for when not even an error can be sent. */
+  abandon(): void {
+    this.#abandoned = true;
+    this.dispose();
+    this.#context.release(this);
+  }
+
   respond(response: SipResponse): void {
+    if (this.#abandoned) {
+      this.#context.logger.log('debug', 'response for an abandoned server transaction dropped', {
+        id: this.id,
+        status: response.status,
+      });
+      return;
+    }
     if (this.state !== 'terminated') {
       this.#machine.dispatch({ kind: 'tu-response', response });
       return;
@@ -155,18 +228,20 @@ export class ServerTransactionHandle implements ServerTransaction {
     const user = this.#context.user();
     switch (action.kind) {
       case 'send-response':
+        if (action.response.status >= 200) this.#finalSent();
         this.#send(action.response);
         return;
       case 'deliver-ack':
-        user?.onAck(action.ack, this.#ackSource ?? this.source, this);
+        this.#callUser('onAck', () => user?.onAck(action.ack, this.#ackSource ?? this.source, this));
         return;
       case 'timeout':
-        user?.onAckTimeout?.(this);
+        this.#callUser('onAckTimeout', () => user?.onAckTimeout?.(this));
         return;
       case 'transport-failed':
-        user?.onTransportError?.(this);
+        this.#callUser('onTransportError', () => user?.onTransportError?.(this));
         return;
       case 'terminated':
+        this.#clearUnansweredTimer();
         this.#context.release(this);
         return;
       default:
@@ -174,6 +249,31 @@ export class ServerTransactionHandle implements ServerTransaction {
           id: this.id,
           action: action.kind,
         });
+    }
+  }
+
+  /**
+   * A non-INVITE transaction now only lingers (Timer J) to answer retransmissions: the parsed request, its body and
+   * its other headers are no longer needed, and a flood of requests would otherwise keep them all for 32 s.
+   */
+  #finalSent(): void {
+    this.#clearUnansweredTimer();
+    if (this.kind !== 'server-non-invite' || this.#requestTrimmed) return;
+    this.#requestTrimmed = true;
+    this.#request = transactionCopy(this.#request);
+  }
+
+  #clearUnansweredTimer(): void {
+    this.#context.clock.clearTimer(this.#unansweredTimer);
+    this.#unansweredTimer = undefined;
+  }
+
+  /** These callbacks come after the final response: a throw leaves nothing to answer, only something to report. */
+  #callUser(callback: ServerCallback, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.#context.userFailed({ side: 'server', callback, transaction: this, error });
     }
   }
 

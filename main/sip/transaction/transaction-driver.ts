@@ -6,27 +6,39 @@ import type { MachineState } from './state-machine';
 import type { Step, TimerInput, TransactionAction } from './transaction-actions';
 import type { TimerName } from './timers';
 
-export interface DriverHooks {
+/**
+ * What the driver needs from its owner. One hooks object serves every transaction of a layer, and each call names
+ * the owner: closures per transaction would cost about a kilobyte each, and a flood makes thousands of transactions.
+ */
+export interface DriverHooks<O> {
   readonly clock: Clock;
   /** Carries out an action other than the timer ones; `terminated` comes last, after the timers are cleared. */
-  readonly perform: (action: TransactionAction) => void;
-  readonly stateChanged?: (from: string, to: string) => void;
-  /** An owner's perform threw (a TU callback, most likely); the driver carries on with the next action. */
-  readonly failed?: (error: unknown) => void;
+  readonly perform: (owner: O, action: TransactionAction) => void;
+  readonly stateChanged?: (owner: O, from: string, to: string) => void;
+  /** An owner's perform threw (a bug: TU callbacks are caught nearer); the driver carries on with the next action. */
+  readonly failed?: (owner: O, error: unknown) => void;
 }
 
-export class TransactionDriver<S extends MachineState, I extends { readonly kind: string }> {
+export class TransactionDriver<S extends MachineState, I extends { readonly kind: string }, O> {
   #state: S;
   readonly #step: (state: S, input: I | TimerInput) => Step<S>;
-  readonly #hooks: DriverHooks;
+  readonly #hooks: DriverHooks<O>;
+  readonly #owner: O;
   readonly #queue: (I | TimerInput)[] = [];
-  readonly #timers = new Map<TimerName, TimerHandle>();
+  /** Created with the first timer: most transactions spend most of their life with one timer or none. */
+  #timers: Map<TimerName, TimerHandle> | undefined;
   #running = false;
 
-  constructor(initial: S, step: (state: S, input: I | TimerInput) => Step<S>, hooks: DriverHooks) {
+  constructor(
+    initial: S,
+    step: (state: S, input: I | TimerInput) => Step<S>,
+    hooks: DriverHooks<O>,
+    owner: O,
+  ) {
     this.#state = initial;
     this.#step = step;
     this.#hooks = hooks;
+    this.#owner = owner;
   }
 
   get state(): S {
@@ -35,7 +47,7 @@ export class TransactionDriver<S extends MachineState, I extends { readonly kind
 
   /** Timers currently scheduled, for tests and traces. */
   get runningTimers(): TimerName[] {
-    return [...this.#timers.keys()];
+    return this.#timers ? [...this.#timers.keys()] : [];
   }
 
   dispatch(input: I | TimerInput): void {
@@ -47,7 +59,7 @@ export class TransactionDriver<S extends MachineState, I extends { readonly kind
         const from = this.#state.name;
         const { state, actions } = this.#step(this.#state, next);
         this.#state = state;
-        if (state.name !== from) this.#hooks.stateChanged?.(from, state.name);
+        if (state.name !== from) this.#hooks.stateChanged?.(this.#owner, from, state.name);
         for (const action of actions) this.#carryOut(action);
       }
     } finally {
@@ -57,27 +69,28 @@ export class TransactionDriver<S extends MachineState, I extends { readonly kind
 
   /** Stops every timer without a state change (layer shutdown). */
   dispose(): void {
-    for (const handle of this.#timers.values()) this.#hooks.clock.clearTimer(handle);
-    this.#timers.clear();
+    for (const handle of this.#timers?.values() ?? []) this.#hooks.clock.clearTimer(handle);
+    this.#timers = undefined;
     this.#queue.length = 0;
   }
 
   #carryOut(action: TransactionAction): void {
     switch (action.kind) {
       case 'start-timer': {
-        this.#hooks.clock.clearTimer(this.#timers.get(action.name));
+        const timers = (this.#timers ??= new Map());
+        this.#hooks.clock.clearTimer(timers.get(action.name));
         const name = action.name;
         const handle = this.#hooks.clock.setTimer(action.ms, () => {
-          if (this.#timers.get(name) !== handle) return;
+          if (this.#timers?.get(name) !== handle) return;
           this.#timers.delete(name);
           this.dispatch({ kind: 'timer', name });
         });
-        this.#timers.set(name, handle);
+        timers.set(name, handle);
         return;
       }
       case 'cancel-timer':
-        this.#hooks.clock.clearTimer(this.#timers.get(action.name));
-        this.#timers.delete(action.name);
+        this.#hooks.clock.clearTimer(this.#timers?.get(action.name));
+        this.#timers?.delete(action.name);
         return;
       case 'terminated':
         this.dispose();
@@ -86,9 +99,9 @@ export class TransactionDriver<S extends MachineState, I extends { readonly kind
         break;
     }
     try {
-      this.#hooks.perform(action);
+      this.#hooks.perform(this.#owner, action);
     } catch (error) {
-      this.#hooks.failed?.(error);
+      this.#hooks.failed?.(this.#owner, error);
     }
   }
 }

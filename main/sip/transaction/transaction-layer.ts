@@ -8,6 +8,7 @@ import { uriHost } from '../message/uri';
 import type { Clock } from '../../platform/clock';
 import { type Logger, silentLogger } from '../../platform/logger';
 import type { Random } from '../../platform/random';
+import { RateLimitedLogger } from '../../platform/rate-limited-logger';
 import {
   type Destination,
   type IncomingMessage,
@@ -37,6 +38,13 @@ import {
   ServerTransactionHandle,
 } from './server-transaction';
 import { type TimerSettings, timerSettings } from './timers';
+import {
+  type ServerCallback,
+  type TransactionUserFailure,
+  describeError,
+  failureReason,
+  failureStatus,
+} from './transaction-user-failure';
 
 export interface TransactionStateChange {
   readonly id: string;
@@ -56,20 +64,34 @@ export interface TransactionLayerOptions {
   readonly logger?: Logger;
   /** Every state change of every transaction (habit 4's stateChanged event), for traces and tests. */
   readonly onStateChanged?: (change: TransactionStateChange) => void;
+  /**
+   * Live server transactions at most; a new request past this is answered 503 with Retry-After, statelessly, so a
+   * flood cannot grow memory without bound (each transaction lingers 64*T1 after its answer on UDP). Default 5,000.
+   */
+  readonly maxServerTransactions?: number;
+  /** The Retry-After of those 503s, in seconds (RFC 3261 §21.5.4, §20.33). Default 5. */
+  readonly retryAfterSeconds?: number;
+  /** A TU callback threw (see onUserFailure). */
+  readonly onUserFailure?: (failure: TransactionUserFailure) => void;
 }
 
 /** Random characters after the z9hG4bK cookie: 16 of [0-9a-z] is about 82 bits, unique enough (§8.1.1.7). */
 const BRANCH_TOKEN_LENGTH = 16;
 /** Length of the To tag the layer adds to the responses it sends itself (481 or 200 to a CANCEL). */
 const TAG_LENGTH = 10;
+export const DEFAULT_MAX_SERVER_TRANSACTIONS = 5_000;
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 export class TransactionLayer {
   readonly timers: TimerSettings;
+  readonly #maxServerTransactions: number;
+  readonly #retryAfterSeconds: number;
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #transport: TransportSender;
-  readonly #logger: Logger;
+  readonly #logger: RateLimitedLogger;
   readonly #onStateChanged: ((change: TransactionStateChange) => void) | undefined;
+  #onUserFailure: ((failure: TransactionUserFailure) => void) | undefined;
   #user: ServerTransactionUser | undefined;
   readonly #clients = new Map<string, ClientTransactionHandle>();
   readonly #servers = new Map<string, ServerTransactionHandle>();
@@ -78,11 +100,20 @@ export class TransactionLayer {
 
   constructor(options: TransactionLayerOptions) {
     this.timers = timerSettings(options.timers);
+    this.#maxServerTransactions = options.maxServerTransactions ?? DEFAULT_MAX_SERVER_TRANSACTIONS;
+    this.#retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
     this.#clock = options.clock;
     this.#random = options.random;
     this.#transport = options.transport;
-    this.#logger = options.logger ?? silentLogger;
+    // A flood of requests that make the TU throw must not become a flood of identical log lines.
+    this.#logger = new RateLimitedLogger(options.logger ?? silentLogger, options.clock, {
+      burst: 5,
+      windowMs: 10_000,
+      levels: ['warn', 'error'],
+    });
     this.#onStateChanged = options.onStateChanged;
+    this.#onUserFailure = options.onUserFailure;
+    options.transport.onDestinationUnreachable?.((destination) => this.destinationUnreachable(destination));
     this.#user = options.user;
     const common = {
       clock: this.#clock,
@@ -99,6 +130,7 @@ export class TransactionLayer {
       startCancel: (cancel, destination, user) => {
         this.#startClient(cancel, destination, user);
       },
+      userFailed: (failure) => this.#userFailed(failure),
     };
     this.#serverContext = {
       ...common,
@@ -107,7 +139,21 @@ export class TransactionLayer {
       release: (transaction) => {
         if (this.#servers.get(transaction.id) === transaction) this.#servers.delete(transaction.id);
       },
+      userFailed: (failure) => this.#userFailed(failure),
     };
+  }
+
+  /** A UDP destination is unreachable: every client transaction still waiting for its first word from it ends. */
+  destinationUnreachable(destination: Destination): void {
+    for (const transaction of [...this.#clients.values()]) {
+      const route = transaction.route;
+      if (
+        route.protocol === destination.protocol &&
+        route.port === destination.port &&
+        route.address.toLowerCase() === destination.address.toLowerCase()
+      )
+        transaction.destinationUnreachable();
+    }
   }
 
   /** Sets (or, with undefined, removes) the TU for incoming traffic; without one, incoming requests are dropped. */
@@ -137,6 +183,14 @@ export class TransactionLayer {
     return this.#transport.sendRequest(ack, destination);
   }
 
+  /**
+   * Hears of every TU callback that threw. A server transaction that still owed a final response has been answered
+   * (400 or 500, see `answered`); a client transaction carries on to its end; the owner fails the usage concerned.
+   */
+  onUserFailure(handler: ((failure: TransactionUserFailure) => void) | undefined): void {
+    this.#onUserFailure = handler;
+  }
+
   /** A message from the transport layer: to its transaction, or to the TU. */
   receive(incoming: IncomingMessage): void {
     const { message, source } = incoming;
@@ -155,6 +209,7 @@ export class TransactionLayer {
     for (const transaction of this.#servers.values()) transaction.dispose();
     this.#clients.clear();
     this.#servers.clear();
+    this.#logger.dispose();
   }
 
   #stampVia(request: SipRequest, destination: Destination): string {
@@ -224,6 +279,15 @@ export class TransactionLayer {
       existing.retransmission();
       return;
     }
+    if (!this.#user && request.method !== 'CANCEL') {
+      // Nobody would ever answer it: a transaction would only sit in Trying.
+      this.#logger.log('warn', 'no transaction user: message dropped', { method: request.method });
+      return;
+    }
+    if (this.#servers.size >= this.#maxServerTransactions && !this.#cancelsLiveInvite(request)) {
+      this.#refuseOverLimit(request, source);
+      return;
+    }
     const transaction = new ServerTransactionHandle(
       this.#serverContext,
       match.key,
@@ -235,7 +299,32 @@ export class TransactionLayer {
     this.#servers.set(match.key, transaction);
     transaction.start();
     if (request.method === 'CANCEL') this.#receiveCancel(request, transaction);
-    else this.#toUser('onRequest', (user) => user.onRequest(request, transaction));
+    else this.#toUser('onRequest', (user) => user.onRequest(request, transaction), transaction);
+  }
+
+  /** A CANCEL for an INVITE we hold is let through past the cap: it is how that transaction ends sooner. */
+  #cancelsLiveInvite(request: SipRequest): boolean {
+    if (request.method !== 'CANCEL') return false;
+    const target = serverTransactionKey(request, 'INVITE');
+    return target !== undefined && this.#findServer(target, request) !== undefined;
+  }
+
+  /** Past the cap: a stateless 503 (RFC 3261 §21.5.4) that tells the client when to come back. */
+  #refuseOverLimit(request: SipRequest, source: MessageSource): void {
+    this.#logger.log('warn', 'server transaction limit reached: request refused with 503', {
+      limit: this.#maxServerTransactions,
+      method: request.method,
+      from: source.address,
+    });
+    try {
+      const response = createResponse(request, 503, {
+        toTag: this.#random.token(TAG_LENGTH),
+        headers: [['Retry-After', String(this.#retryAfterSeconds)]],
+      });
+      void this.#transport.sendResponse(response, source).catch(() => undefined);
+    } catch {
+      // No answer can be built or sent: the request is dropped, which is all the client would learn anyway.
+    }
   }
 
   /** §9.2: 481 when the CANCEL matches nothing, otherwise 200 — after the TU has heard of it, so tags agree. */
@@ -246,7 +335,8 @@ export class TransactionLayer {
       transaction.respond(createResponse(cancel, 481, { toTag: this.#random.token(TAG_LENGTH) }));
       return;
     }
-    if (invite.state === 'proceeding') this.#toUser('onCancel', (user) => user.onCancel(cancel, invite));
+    if (invite.state === 'proceeding')
+      this.#toUser('onCancel', (user) => user.onCancel(cancel, invite), invite);
     const toTag = toTagOf(invite.lastResponse) ?? this.#random.token(TAG_LENGTH);
     transaction.respond(createResponse(cancel, 200, { toTag }));
   }
@@ -259,7 +349,12 @@ export class TransactionLayer {
     return transaction;
   }
 
-  #toUser(callback: string, call: (user: ServerTransactionUser) => void): void {
+  /** Calls the TU about `transaction` (if any); a throw ends the transaction with an answer if it still owed one. */
+  #toUser(
+    callback: ServerCallback,
+    call: (user: ServerTransactionUser) => void,
+    transaction?: ServerTransactionHandle,
+  ): void {
     const user = this.#user;
     if (!user) {
       this.#logger.log('warn', 'no transaction user: message dropped', { callback });
@@ -268,7 +363,52 @@ export class TransactionLayer {
     try {
       call(user);
     } catch (error) {
-      this.#logger.log('error', 'transaction user callback threw', { callback, error });
+      const answered = transaction ? this.#answerForUser(transaction, error) : undefined;
+      this.#userFailed({
+        side: 'server',
+        callback,
+        transaction,
+        error,
+        ...(answered !== undefined ? { answered } : {}),
+      });
+    }
+  }
+
+  /** The final response the TU will not send now; returns its status, or undefined when none was owed. */
+  #answerForUser(transaction: ServerTransactionHandle, error: unknown): number | undefined {
+    if (transaction.answered) return undefined;
+    const status = failureStatus(error);
+    const reason = failureReason(error);
+    try {
+      // Reuse the To tag of a provisional already sent: the client may have made an early dialog of it.
+      const toTag = toTagOf(transaction.lastResponse) ?? this.#random.token(TAG_LENGTH);
+      transaction.respond(
+        createResponse(transaction.request, status, { toTag, ...(reason ? { reason } : {}) }),
+      );
+    } catch (buildError) {
+      this.#logger.log('warn', 'could not answer for a failed transaction user', {
+        id: transaction.id,
+        error: describeError(buildError),
+      });
+    }
+    // Whatever happened above, the transaction must not outlive the TU's failure without an end in sight.
+    if (!transaction.answered) transaction.abandon();
+    return status;
+  }
+
+  #userFailed(failure: TransactionUserFailure): void {
+    this.#logger.log('error', 'transaction user callback threw', {
+      side: failure.side,
+      callback: failure.callback,
+      id: failure.transaction?.id,
+      error: describeError(failure.error),
+    });
+    const handler = this.#onUserFailure;
+    if (!handler) return;
+    try {
+      handler(failure);
+    } catch (error) {
+      this.#logger.log('error', 'user failure handler threw', { error: describeError(error) });
     }
   }
 

@@ -29,6 +29,19 @@ export function buildCancel(invite: SipRequest): SipRequest {
   );
 }
 
+/** The header fields that identify a request's transaction and route its responses (RFC 3261 §8.2.6.2, §17.2.3). */
+const TRANSACTION_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+
+/**
+ * A copy of `request` that keeps its start line and the headers identifying its transaction, and drops the rest
+ * (body included): what a server transaction still needs once its final response is out, at a fraction of the
+ * memory of the parsed message.
+ */
+export function transactionCopy(request: SipRequest): SipRequest {
+  const headers = request.headers.filter((f) => TRANSACTION_HEADERS.has(f.key));
+  return new SipRequest(request.method, request.requestUri, headers, undefined, request.requestUriText);
+}
+
 function sameHopHeaders(invite: SipRequest, method: string, to: string): HeaderField[] {
   const headers: HeaderField[] = [];
   const topVia = invite.headerValues('via')[0];

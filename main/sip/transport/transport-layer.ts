@@ -1,8 +1,10 @@
 // RFC 3261 §18: the transport layer. One UDP socket and one TCP listener on the same local address and port,
 // outgoing TCP connections reused per remote address (and incoming ones for our answers), RFC 3581 rport,
 // §18.1.1's switch to TCP for large requests, and RFC 5626 §3.5.1 CRLF keep-alives on streams.
+import type { Clock, TimerHandle } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { silentLogger } from '../../platform/logger';
+import { RateLimitedLogger } from '../../platform/rate-limited-logger';
 import type {
   DatagramSocket,
   SocketAddress,
@@ -26,6 +28,8 @@ import {
   type TransportSender,
   TransportError,
 } from './types';
+import { type StreamLimits, InboundConnectionCount, streamLimits } from './stream-limits';
+import { UdpReachability } from './udp-reachability';
 import { replaceTopVia, responseDestination, stampReceived } from './via-processing';
 
 export interface TraceEvent {
@@ -53,6 +57,18 @@ export interface TransportLayerOptions {
   readonly logger?: Logger;
   /** RFC 3261 §18.1.1: requests larger than this go over TCP when TCP is available. */
   readonly maxUdpRequestSize?: number;
+  /**
+   * Drives the TCP time limits (message completion, idle inbound connections) and the log rate limit. Without one
+   * those are off; the count and size limits always hold.
+   */
+  readonly clock?: Clock;
+  /** Bounds on inbound TCP connections and on what each may buffer; see DEFAULT_STREAM_LIMITS. */
+  readonly streamLimits?: Partial<StreamLimits>;
+  /**
+   * Shadow each UDP request with a reachability probe (see udp-reachability.ts) so an ICMP unreachable ends its
+   * transaction at once. Needs a clock and a socket factory that can connect datagram sockets. Default true.
+   */
+  readonly probeUdpReachability?: boolean;
 }
 
 interface Connection {
@@ -60,12 +76,26 @@ interface Connection {
   readonly stream: StreamConnection;
   readonly framer: StreamFramer;
   readonly remoteKey: string;
+  /** The peer connected to us (counted against the inbound limits, closed when idle). */
+  readonly inbound: boolean;
+  /** Bytes received and not yet seen to end a message, ping or pong: an estimate of what the framer holds. */
+  partialBytes: number;
+  /** Runs while a message is incomplete (StreamLimits.messageTimeoutMs). */
+  messageTimer: TimerHandle | undefined;
+  /** Inbound only: checks for idleness (StreamLimits.idleTimeoutMs). */
+  idleTimer: TimerHandle | undefined;
+  /** Clock time of the last bytes in either direction. */
+  lastActivity: number;
+  /** Requests the peer sent on this connection that have no final response from us yet. */
+  unanswered: number;
   /** We sent a ping on this connection and no pong has come back yet. */
   awaitingPong: boolean;
   /** A lone CRLF arrived that answered no ping of ours: perhaps the first half of a ping split across reads. */
   halfPing: boolean;
 }
 
+/** An inbound connection where a request still awaits our answer is kept idle at most this many idle timeouts. */
+const PINNED_IDLE_FACTOR = 4;
 const PING = Buffer.from('\r\n\r\n');
 const PONG = Buffer.from('\r\n');
 
@@ -78,6 +108,11 @@ export class TransportLayer implements TransportSender {
   readonly #connections = new Map<string, Connection>();
   readonly #byRemote = new Map<string, Connection>();
   readonly #connecting = new Map<string, Promise<Connection>>();
+  readonly #clock: Clock | undefined;
+  readonly #limits: StreamLimits;
+  readonly #inbound: InboundConnectionCount;
+  readonly #reachability: UdpReachability | undefined;
+  #onUnreachable: (destination: Destination) => void = () => undefined;
   #nextConnectionId = 1;
   #closed = false;
   #onMessage: (incoming: IncomingMessage) => void = () => undefined;
@@ -92,13 +127,39 @@ export class TransportLayer implements TransportSender {
     tcp: StreamServer | undefined,
   ) {
     this.#options = options;
-    this.#logger = options.logger ?? silentLogger;
+    this.#clock = options.clock;
+    const logger = options.logger ?? silentLogger;
+    // Floods (refused connections, broken streams) must not turn into floods of identical log lines.
+    this.#logger = options.clock
+      ? new RateLimitedLogger(logger, options.clock, {
+          burst: 5,
+          windowMs: 10_000,
+          levels: ['warn', 'error'],
+        })
+      : logger;
+    this.#limits = streamLimits(options.streamLimits);
+    this.#inbound = new InboundConnectionCount(this.#limits);
     this.#udp = udp;
     this.#tcp = tcp;
     this.#local = (udp ?? tcp)!.local;
+    this.#reachability =
+      udp && options.clock && options.sockets.connectDatagram && options.probeUdpReachability !== false
+        ? new UdpReachability({
+            sockets: options.sockets,
+            clock: options.clock,
+            localAddress: udp.local.address,
+          })
+        : undefined;
+    this.#reachability?.onUnreachable((destination, code) => {
+      this.#logger.log('info', 'UDP destination unreachable', {
+        destination: remoteKey(destination.address, destination.port),
+        code,
+      });
+      this.#notify('onDestinationUnreachable', () => this.#onUnreachable(destination));
+    });
     udp?.onMessage((data, from) => this.#receiveDatagram(data, from));
     udp?.onError((error) => this.#logger.log('warn', 'UDP socket error', { error: error.message }));
-    tcp?.onConnection((stream) => this.#adopt(stream));
+    tcp?.onConnection((stream) => this.#accept(stream));
   }
 
   /** Binds UDP and TCP on one port (retrying a few ephemeral ports if TCP finds the UDP port taken). */
@@ -131,6 +192,12 @@ export class TransportLayer implements TransportSender {
     return this.#local.port;
   }
 
+  /** Open TCP connections, those peers opened to us apart: for tests and diagnostics. */
+  connectionCounts(): { readonly inbound: number; readonly outbound: number } {
+    const inbound = this.#inbound.total;
+    return { inbound, outbound: this.#connections.size - inbound };
+  }
+
   supports(protocol: TransportProtocol): boolean {
     return protocol === 'udp' ? this.#udp !== undefined : this.#tcp !== undefined;
   }
@@ -150,6 +217,11 @@ export class TransportLayer implements TransportSender {
   /** A stream to `destination` closed: flows bound to it (registrations over TCP) must recover. */
   onConnectionClosed(handler: (destination: Destination) => void): void {
     this.#onConnectionClosed = handler;
+  }
+
+  /** A UDP destination we sent a request to answered with an ICMP unreachable (see UdpReachability). */
+  onDestinationUnreachable(handler: (destination: Destination) => void): void {
+    this.#onUnreachable = handler;
   }
 
   /** A CRLF pong answering our ping arrived on a stream (RFC 5626 §4.4.1 liveness); unsolicited CRLFs are not. */
@@ -187,6 +259,7 @@ export class TransportLayer implements TransportSender {
       }
     }
     await this.#send(bytes, destination);
+    if (destination.protocol === 'udp' && request.method !== 'ACK') this.#reachability?.probe(destination);
     return destination;
   }
 
@@ -195,6 +268,7 @@ export class TransportLayer implements TransportSender {
     if (source.protocol === 'tcp' && source.connectionId !== undefined) {
       const connection = this.#connections.get(source.connectionId);
       if (connection) {
+        if (response.status >= 200 && connection.unanswered > 0) connection.unanswered--;
         this.#write(connection, bytes);
         return;
       }
@@ -222,7 +296,11 @@ export class TransportLayer implements TransportSender {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const connection of this.#connections.values()) connection.stream.close();
+    this.#reachability?.close();
+    for (const connection of this.#connections.values()) {
+      this.#stopTimers(connection);
+      connection.stream.close();
+    }
     this.#connections.clear();
     this.#byRemote.clear();
     this.#udp?.close();
@@ -247,6 +325,7 @@ export class TransportLayer implements TransportSender {
   }
 
   #write(connection: Connection, bytes: Uint8Array): void {
+    if (this.#clock) connection.lastActivity = this.#clock.now();
     const remote = connection.stream.remote;
     this.#trace('sent', 'tcp', remote.address, remote.port, bytes);
     connection.stream.write(bytes);
@@ -272,7 +351,7 @@ export class TransportLayer implements TransportSender {
             stream.close();
             throw new Error('transport closed while connecting');
           }
-          return this.#adopt(stream);
+          return this.#adopt(stream, false);
         })
         .catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
@@ -284,21 +363,51 @@ export class TransportLayer implements TransportSender {
     return pending;
   }
 
-  #adopt(stream: StreamConnection): Connection {
+  /** A peer connected to us: within the limits it is adopted, past them closed at once. */
+  #accept(stream: StreamConnection): void {
+    if (this.#closed) {
+      stream.close();
+      return;
+    }
+    const refusal = this.#inbound.admit(stream.remote.address);
+    if (refusal) {
+      this.#logger.log('warn', 'inbound TCP connection refused: connection limit reached', {
+        remote: remoteKey(stream.remote.address, stream.remote.port),
+        limit: refusal,
+      });
+      stream.close();
+      return;
+    }
+    this.#adopt(stream, true);
+  }
+
+  #adopt(stream: StreamConnection, inbound: boolean): Connection {
     const id = `c${this.#nextConnectionId++}`;
     const key = remoteKey(stream.remote.address, stream.remote.port);
     const connection: Connection = {
       id,
       stream,
-      framer: new StreamFramer(),
+      framer: new StreamFramer({
+        maxHeaderBytes: this.#limits.maxHeadBytes,
+        maxBodyBytes: this.#limits.maxBodyBytes,
+      }),
       remoteKey: key,
+      inbound,
+      partialBytes: 0,
+      messageTimer: undefined,
+      idleTimer: undefined,
+      lastActivity: this.#clock?.now() ?? 0,
+      unanswered: 0,
       awaitingPong: false,
       halfPing: false,
     };
     this.#connections.set(id, connection);
     if (!this.#byRemote.has(key)) this.#byRemote.set(key, connection);
+    if (inbound) this.#watchIdle(connection, this.#limits.idleTimeoutMs);
     stream.onData((chunk) => this.#receiveStream(connection, chunk));
     stream.onClose((error) => {
+      this.#stopTimers(connection);
+      if (inbound) this.#inbound.release(stream.remote.address);
       this.#connections.delete(id);
       if (this.#byRemote.get(key) === connection) this.#byRemote.delete(key);
       if (error)
@@ -317,7 +426,25 @@ export class TransportLayer implements TransportSender {
 
   #receiveStream(connection: Connection, chunk: Uint8Array): void {
     const remote = connection.stream.remote;
-    for (const event of connection.framer.push(chunk)) {
+    if (this.#clock) connection.lastActivity = this.#clock.now();
+    connection.partialBytes += chunk.length;
+    const events = connection.framer.push(chunk);
+    for (const event of events) {
+      connection.partialBytes -=
+        event.kind === 'message'
+          ? event.bytes.length
+          : event.kind === 'ping'
+            ? 4
+            : event.kind === 'pong'
+              ? 2
+              : 0;
+    }
+    if (events.length > 0) this.#stopMessageTimer(connection);
+    if (connection.partialBytes <= 0) connection.partialBytes = 0;
+    // Stray CR or LF bytes between messages are tolerated (RFC 3261 §7.5); only a begun message is timed.
+    else if (connection.messageTimer === undefined && !onlyLineBreaks(chunk))
+      this.#startMessageTimer(connection);
+    for (const event of events) {
       if (event.kind === 'ping') {
         connection.halfPing = false;
         this.#write(connection, PONG);
@@ -369,9 +496,60 @@ export class TransportLayer implements TransportSender {
     this.#notify('onPong', () => this.#onPong(destination));
   }
 
+  /**
+   * Slow heads and bodies (slowloris): the first bytes of a message start the clock, and the message must be complete
+   * when it runs out; trickling more bytes does not restart it.
+   */
+  #startMessageTimer(connection: Connection): void {
+    const clock = this.#clock;
+    if (!clock) return;
+    connection.messageTimer = clock.setTimer(this.#limits.messageTimeoutMs, () => {
+      connection.messageTimer = undefined;
+      this.#logger.log('warn', 'closing TCP connection: message not completed in time', {
+        remote: connection.remoteKey,
+        bufferedBytes: connection.partialBytes,
+      });
+      connection.stream.close();
+    });
+  }
+
+  #stopMessageTimer(connection: Connection): void {
+    this.#clock?.clearTimer(connection.messageTimer);
+    connection.messageTimer = undefined;
+  }
+
+  /**
+   * Inbound connections are closed after idleTimeoutMs without traffic, unless a request of the peer still waits for
+   * our answer there. One timer per connection that looks again when it fires, rather than one per packet.
+   */
+  #watchIdle(connection: Connection, delayMs: number): void {
+    const clock = this.#clock;
+    if (!clock) return;
+    connection.idleTimer = clock.setTimer(delayMs, () => {
+      connection.idleTimer = undefined;
+      const idleFor = clock.now() - connection.lastActivity;
+      const limit = this.#limits.idleTimeoutMs;
+      if (idleFor < limit) {
+        this.#watchIdle(connection, limit - idleFor);
+      } else if (connection.unanswered > 0 && idleFor < PINNED_IDLE_FACTOR * limit) {
+        // Our answer is still owed there, but a TU that never answers must not pin it for ever.
+        this.#watchIdle(connection, limit);
+      } else {
+        this.#logger.log('debug', 'closing idle inbound TCP connection', { remote: connection.remoteKey });
+        connection.stream.close();
+      }
+    });
+  }
+
+  #stopTimers(connection: Connection): void {
+    this.#stopMessageTimer(connection);
+    this.#clock?.clearTimer(connection.idleTimer);
+    connection.idleTimer = undefined;
+  }
+
   #receiveDatagram(data: Uint8Array, from: SocketAddress): void {
     // A datagram of only CR/LF is a keep-alive (RFC 5626 §3.5.1 style): nothing to parse, nothing to answer.
-    if (data.every((b) => b === 0x0d || b === 0x0a)) return;
+    if (onlyLineBreaks(data)) return;
     this.#trace('received', 'udp', from.address, from.port, data);
     this.#deliver(data, {
       protocol: 'udp',
@@ -397,6 +575,11 @@ export class TransportLayer implements TransportSender {
     const message = parsed.message;
     if (message.kind === 'request') {
       stampReceived(message, source);
+      if (source.connectionId !== undefined && message.method !== 'ACK') {
+        // Our answer is owed on this connection (RFC 3261 §18.2.2): it must not be closed as idle meanwhile.
+        const connection = this.#connections.get(source.connectionId);
+        if (connection) connection.unanswered++;
+      }
     } else if (!this.#isOurVia(message)) {
       // RFC 3261 §18.1.2: a response whose top Via is not ours was misrouted.
       this.#logger.log('debug', 'dropping a response whose top Via is not ours', {
@@ -454,6 +637,10 @@ function stampPartial(request: SipMessage, source: MessageSource): void {
   } catch {
     // The Via itself is malformed: no response can be routed anyway.
   }
+}
+
+function onlyLineBreaks(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b === 0x0d || b === 0x0a);
 }
 
 function remoteKey(address: string, port: number): string {

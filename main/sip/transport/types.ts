@@ -59,6 +59,11 @@ export interface TransportSender {
   sendRequest(request: SipRequest, destination: Destination): Promise<Destination>;
   /** Sends a response to a request received from `source`, choosing the target per RFC 3261 §18.2.2. */
   sendResponse(response: SipResponse, source: MessageSource): Promise<void>;
+  /**
+   * Learns of UDP destinations found unreachable (an ICMP port or host unreachable) after a request was sent there,
+   * so the transactions waiting on them can end now (RFC 3261 §8.1.3.1). Optional: not every transport can tell.
+   */
+  onDestinationUnreachable?(handler: (destination: Destination) => void): void;
 }
 
 export function isReliable(protocol: TransportProtocol): boolean {

@@ -481,3 +481,48 @@ describe('LoopbackNetwork streams', () => {
     expect(other.local).toEqual({ address: '127.0.0.5', port: 49153, family: 'IPv4' });
   });
 });
+
+describe('LoopbackNetwork connected datagram sockets', () => {
+  it('are offered only when asked for', () => {
+    expect(setup().network.connectDatagram).toBeUndefined();
+    expect(setup({ reportUnreachable: true }).network.connectDatagram).toBeTypeOf('function');
+  });
+
+  it('hear ECONNREFUSED when their datagram reaches a port nobody is bound to, as on Linux', async () => {
+    const { clock, network } = setup({ reportUnreachable: true });
+    const socket = await network.connectDatagram!('127.0.0.1', 5999, '127.0.0.1');
+    const errors: (string | undefined)[] = [];
+    socket.onError((error) => errors.push(error.code));
+    socket.send(bytes('\r\n\r\n'));
+    clock.runUntilIdle();
+    expect(errors).toEqual(['ECONNREFUSED']);
+    expect(socket.remote).toMatchObject({ address: '127.0.0.1', port: 5999 });
+  });
+
+  it('hear nothing when someone listens, and nothing after close', async () => {
+    const { clock, network } = setup({ reportUnreachable: true });
+    const listener = await network.bindDatagram('127.0.0.1', 5999);
+    const got = inbox(listener, clock);
+    const socket = await network.connectDatagram!('127.0.0.1', 5999, '127.0.0.1');
+    const errors: string[] = [];
+    socket.onError((error) => errors.push(error.message));
+    socket.send(bytes('ping'));
+    clock.runUntilIdle();
+    expect(got.map((r) => r.text)).toEqual(['ping']);
+    listener.close();
+    socket.send(bytes('late'));
+    socket.close();
+    clock.runUntilIdle();
+    expect(errors).toEqual([]);
+  });
+
+  it('leave unconnected senders unaware of unreachable ports', async () => {
+    const { clock, network } = setup({ reportUnreachable: true });
+    const socket = await network.bindDatagram('127.0.0.1', 0);
+    const errors: string[] = [];
+    socket.onError((error) => errors.push(error.message));
+    socket.send(bytes('x'), 5999, '127.0.0.1');
+    clock.runUntilIdle();
+    expect(errors).toEqual([]);
+  });
+});

@@ -133,6 +133,7 @@ export type FailureMode = 'none' | 'reject' | 'throw';
 export class FakeTransport implements TransportSender {
   readonly sent: SentRecord[] = [];
   failure: FailureMode = 'none';
+  #onUnreachable: ((destination: Destination) => void) | undefined;
 
   constructor(
     readonly clock: Clock,
@@ -164,6 +165,15 @@ export class FakeTransport implements TransportSender {
     if (this.failure === 'throw') throw new TransportError('socket closed', destination);
     if (this.failure === 'reject') return Promise.reject(new TransportError('connection reset', destination));
     return Promise.resolve();
+  }
+
+  onDestinationUnreachable(handler: (destination: Destination) => void): void {
+    this.#onUnreachable = handler;
+  }
+
+  /** Plays an ICMP unreachable for `destination`, as the transport's reachability probe would report it. */
+  unreachable(destination: Destination): void {
+    this.#onUnreachable?.(destination);
   }
 
   requests(method?: string): SentRecord[] {
@@ -358,7 +368,12 @@ export class WireEndpoint implements TransportSender {
 
 /** A layer on a ManualClock and a FakeTransport, with a recording server TU, state-change log and logger. */
 export function setup(
-  options: { timers?: Partial<TimerSettings>; local?: { address: string; port: number } } = {},
+  options: {
+    timers?: Partial<TimerSettings>;
+    local?: { address: string; port: number };
+    maxServerTransactions?: number;
+    retryAfterSeconds?: number;
+  } = {},
 ) {
   const clock = new ManualClock();
   const transport = new FakeTransport(clock, options.local);
@@ -371,6 +386,10 @@ export function setup(
     transport,
     user: server,
     ...(options.timers ? { timers: options.timers } : {}),
+    ...(options.maxServerTransactions !== undefined
+      ? { maxServerTransactions: options.maxServerTransactions }
+      : {}),
+    ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
     logger: { log: (level, message) => logs.push(`${level}: ${message}`) },
     onStateChanged: (change) => changes.push(change),
   });
