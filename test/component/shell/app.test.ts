@@ -107,7 +107,28 @@ describe('App', () => {
     engine.bridge.setConnection({ kind: 'connecting', attempt: 1 });
     engine.accounts = [...engine.accounts, account({ id: 'b', displayName: 'Added meanwhile', order: 1 })];
     engine.bridge.setConnection({ kind: 'open' });
-    await waitFor(() => expect(screen.getByRole('button', { name: /^Added meanwhile:/ })).toBeTruthy());
+    // Two accounts in an unmeasured (jsdom) bar show as one summary.
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: /^2 accounts: 2 not registered/ })).toBeTruthy(),
+    );
     expect(engine.bridge.callsOf('accounts.list')).toHaveLength(2);
+  });
+
+  it('a tab refused by a restarted web host says where the new address is, and recovers once it is pasted', async () => {
+    const engine = new FakeEngine({ accounts: [account({ id: 'a', displayName: 'Office' })] });
+    engine.bridge.setConnection({ kind: 'refused' });
+    engine.bridge.handle('app.info', () => ({
+      ok: false,
+      error: { code: 'unauthorized', message: 'The web host refused this page’s access token.' },
+    }));
+    render(App, { props: { bridge: engine.bridge } });
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('npm run web');
+    expect(alert.textContent).toContain('paste');
+
+    engine.bridge.handle('app.info', () => ({ ok: true, value: engine.info }));
+    engine.bridge.setConnection({ kind: 'connecting', attempt: 0 });
+    engine.bridge.setConnection({ kind: 'open' });
+    await waitFor(() => expect(screen.getByRole('button', { name: /^Office:/ })).toBeTruthy());
   });
 });
