@@ -30,6 +30,11 @@ export interface AccountDto {
   readonly transport: TransportName;
   /** Requested registration lifetime in seconds. */
   readonly expires: number;
+  /** Where REGISTER goes when it is not the address's domain (a SIP URI); null: the domain of the address. */
+  readonly registrar: string | null;
+  /** Seconds between keep-alives on the flow to the server; 0 = off. */
+  readonly keepAliveSeconds: number;
+  readonly keepAliveKind: 'crlf' | 'options';
   readonly enabled: boolean;
   readonly order: number;
   /** Whether a password is stored; the password itself never leaves main. */
@@ -45,6 +50,11 @@ export interface AccountInput {
   readonly outboundProxy: string | null;
   readonly transport: TransportName;
   readonly expires: number;
+  /** Where REGISTER goes when it is not the address's domain (a SIP URI); null: the domain of the address. */
+  readonly registrar: string | null;
+  /** Seconds between keep-alives on the flow to the server; 0 = off. */
+  readonly keepAliveSeconds: number;
+  readonly keepAliveKind: 'crlf' | 'options';
   readonly enabled: boolean;
 }
 

@@ -297,6 +297,10 @@ function toDto(record: AccountRecord): AccountDto {
     outboundProxy: record.outboundProxy,
     transport: record.transport,
     expires: record.expires,
+    // Stand-in until the engine's own version of these three fields is merged.
+    registrar: null,
+    keepAliveSeconds: 0,
+    keepAliveKind: 'crlf',
     enabled: record.enabled,
     order: record.order,
     hasPassword: record.hasPassword,

@@ -32,6 +32,10 @@ export const accountInputSchema = z.strictObject({
     .int()
     .min(30, 'Expires must be at least 30 seconds')
     .max(86_400, 'Expires must be at most 86400 seconds'),
+  // Stand-in until the engine's own version of these three fields is merged: accepted, not yet used.
+  registrar: sipUriText('Registrar').nullable().optional(),
+  keepAliveSeconds: z.number().int().min(0).max(86_400).optional(),
+  keepAliveKind: z.enum(['crlf', 'options']).optional(),
   enabled: z.boolean(),
 });
 

@@ -83,6 +83,9 @@ describe.skipIf(!peers.kamailio)('engine against Kamailio', () => {
     outboundProxy: `sip:127.0.0.1:${kamailio.port}`,
     transport: 'udp',
     expires: 300,
+    registrar: null,
+    keepAliveSeconds: 0,
+    keepAliveKind: 'crlf',
     enabled: true,
   });
 

@@ -100,6 +100,9 @@ const input: AccountInput = {
   outboundProxy: null,
   transport: 'udp',
   expires: 3600,
+  registrar: null,
+  keepAliveSeconds: 0,
+  keepAliveKind: 'crlf',
   enabled: true,
 };
 

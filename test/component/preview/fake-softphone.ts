@@ -13,6 +13,9 @@ export function fakeSoftphone(scenario: Scenario): void {
     outboundProxy: string | null;
     transport: 'udp' | 'tcp';
     expires: number;
+    registrar: string | null;
+    keepAliveSeconds: number;
+    keepAliveKind: 'crlf' | 'options';
     enabled: boolean;
     order: number;
     hasPassword: boolean;
@@ -40,7 +43,10 @@ export function fakeSoftphone(scenario: Scenario): void {
     authUser: null,
     outboundProxy: 'sip:192.0.2.10:5060',
     transport: 'udp',
-    expires: 3600,
+    expires: 600,
+    registrar: null,
+    keepAliveSeconds: 0,
+    keepAliveKind: 'crlf',
     enabled,
     order,
     hasPassword: true,

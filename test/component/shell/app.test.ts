@@ -131,4 +131,49 @@ describe('App', () => {
     engine.bridge.setConnection({ kind: 'open' });
     await waitFor(() => expect(screen.getByRole('button', { name: /^Office:/ })).toBeTruthy());
   });
+
+  it('asks in its own dialog before navigation throws unsaved edits away, keyboard first', async () => {
+    start({
+      accounts: [
+        account({ id: 'a', displayName: 'Office' }),
+        account({ id: 'b', displayName: 'Home', order: 1 }),
+      ],
+    });
+    const nav = await screen.findByRole('navigation', { name: 'Views' });
+    await fireEvent.click(within(nav).getByRole('button', { name: 'Settings' }));
+    await fireEvent.click(screen.getByRole('button', { name: /^Edit Office/ }));
+    await fireEvent.input(screen.getByLabelText('Display name'), { target: { value: 'Office 2' } });
+
+    const dialpad = within(nav).getByRole('button', { name: 'Dialpad' });
+    dialpad.focus();
+    await fireEvent.click(dialpad);
+    const dialog = screen.getByRole('alertdialog', { name: 'Discard unsaved changes?' });
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    const keep = within(dialog).getByRole('button', { name: 'Keep editing' });
+    const discard = within(dialog).getByRole('button', { name: 'Discard changes' });
+    await waitFor(() => expect(document.activeElement).toBe(keep));
+    // Tab stays inside the dialog.
+    discard.focus();
+    await fireEvent.keyDown(discard, { key: 'Tab' });
+    expect(document.activeElement).toBe(keep);
+    await fireEvent.keyDown(keep, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(discard);
+
+    // Escape keeps editing: the edit is still there and focus goes back where it was.
+    await fireEvent.keyDown(discard, { key: 'Escape' });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByLabelText('Display name')).toHaveProperty('value', 'Office 2');
+    expect(document.activeElement).toBe(dialpad);
+
+    // Switching to another account asks too; discarding carries the switch out.
+    await fireEvent.click(screen.getByRole('button', { name: /^Edit Home/ }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Discard changes' }));
+    await waitFor(() => expect(screen.getByRole('heading', { name: 'Edit Home' })).toBeTruthy());
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+
+    // Untouched, it moves without asking.
+    await fireEvent.click(within(nav).getByRole('button', { name: 'Chat' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByRole('main').textContent).toContain('Chat arrives in a later version.');
+  });
 });

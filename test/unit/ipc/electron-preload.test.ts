@@ -98,6 +98,9 @@ describe('commands', () => {
       outboundProxy: null,
       transport: 'udp',
       expires: 600,
+      registrar: null,
+      keepAliveSeconds: 0,
+      keepAliveKind: 'crlf',
       enabled: true,
     } as const;
     const result = await softphone.accounts.create(input);

@@ -23,6 +23,9 @@ export function accountFrom(input: AccountInput, id = 'a1'): AccountDto {
     outboundProxy: input.outboundProxy,
     transport: input.transport,
     expires: input.expires,
+    registrar: input.registrar,
+    keepAliveSeconds: input.keepAliveSeconds,
+    keepAliveKind: input.keepAliveKind,
     enabled: input.enabled,
     order: 0,
     hasPassword: Boolean(input.password),
@@ -78,5 +81,8 @@ export const validAccount: AccountInput = {
   outboundProxy: 'sip:127.0.0.1:5060',
   transport: 'udp',
   expires: 600,
+  registrar: null,
+  keepAliveSeconds: 0,
+  keepAliveKind: 'crlf',
   enabled: true,
 };
