@@ -59,6 +59,17 @@ describe('AccountEditor validation', () => {
     expect(note?.textContent).toBe('Added sip: in front: sip:alice@example.com');
   });
 
+  it('waits for a pointer press to end before correcting a field, so the click lands where it was aimed', async () => {
+    await openEditor();
+    const aor = await type('SIP address', 'alice@example.com');
+    const enabled = screen.getByLabelText('Register this account');
+    await fireEvent.pointerDown(enabled);
+    await fireEvent.blur(aor, { relatedTarget: enabled });
+    expect(aor).toHaveProperty('value', 'alice@example.com');
+    await fireEvent.pointerUp(enabled);
+    expect(aor).toHaveProperty('value', 'sip:alice@example.com');
+  });
+
   it('explains an address that sip: alone cannot fix, and clears it as the person fixes it', async () => {
     await openEditor();
     const aor = await type('SIP address', 'example.com');
