@@ -65,10 +65,12 @@ describe.skipIf(!peersAvailable().chromium)('a tab across a web host restart', (
     await page.screenshot({ path: join(SHOTS, 'restart-01-refused.png') });
 
     // Paste the new address: same page, new fragment. A marker on window shows that the page was not reloaded.
-    await page.evaluate(() => Object.assign(window, { keptAcrossPaste: true }));
+    await page.evaluate(() => Object.assign(globalThis, { keptAcrossPaste: true }));
     await page.goto(host.url);
     await expect.poll(() => refused.isVisible(), { timeout: 15_000 }).toBe(false);
-    expect(await page.evaluate(() => (window as { keptAcrossPaste?: boolean }).keptAcrossPaste)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as { keptAcrossPaste?: boolean }).keptAcrossPaste)).toBe(
+      true,
+    );
     await expect.poll(() => page.url()).toBe(`http://127.0.0.1:${port}/`);
     await expect
       .poll(() => statusBar().getByRole('button', { name: 'Desk: Disabled' }).isVisible(), {
