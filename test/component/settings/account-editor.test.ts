@@ -499,6 +499,17 @@ describe('AccountEditor unsaved edits', () => {
     expect(onclose).toHaveBeenCalledWith({ accountId: 'acc-alice', deleted: false });
   });
 
+  it('in a browser tab, has the browser ask before the tab is closed or reloaded with unsaved edits', async () => {
+    await openEditor(alice);
+    const untouched = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(untouched);
+    expect(untouched.defaultPrevented).toBe(false);
+    await type('Display name', 'Alice at home');
+    const edited = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(edited);
+    expect(edited.defaultPrevented).toBe(true);
+  });
+
   it('does not ask after the edits were saved', async () => {
     const { onclose } = await openEditor(alice);
     await type('Display name', 'Alice at home');
