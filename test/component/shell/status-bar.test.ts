@@ -219,4 +219,20 @@ describe('StatusBar', () => {
     await renderWithApp(StatusBar, {}, { accounts: accounts.slice(0, 1) });
     expect(entry(/^Office:/).getAttribute('aria-label')).toBe('Office: Not registered');
   });
+
+  it('falls back to the summary when the entries overflow the bar after all (the estimate was short)', async () => {
+    barWidth(1280);
+    const scrollWidth = vi.spyOn(HTMLElement.prototype, 'scrollWidth', 'get').mockImplementation(function (
+      this: HTMLElement,
+    ) {
+      return this.classList.contains('entries') ? 2000 : 0;
+    });
+    try {
+      await renderWithApp(StatusBar, {}, { accounts });
+      await waitFor(() => expect(within(bar()).getByRole('button', { name: /^4 accounts:/ })).toBeTruthy());
+      expect(within(bar()).queryByRole('button', { name: /^Office:/ })).toBeNull();
+    } finally {
+      scrollWidth.mockRestore();
+    }
+  });
 });
