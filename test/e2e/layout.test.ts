@@ -191,6 +191,30 @@ describe.skipIf(!peers.kamailio || !peers.chromium)('the window at phone, small 
         await expect.poll(() => now.isVisible()).toBe(true);
         expect(await now.textContent()).toMatch(/401/);
         await shot(`${name}-3-editor`);
+
+        // Keyboard focus on the transport control shows a ring outside the selected segment.
+        await page.getByLabel('Outbound proxy').focus();
+        await page.keyboard.press('Tab');
+        const udp = page.getByLabel('UDP');
+        expect(await udp.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+        const ring = await udp.evaluate((input) => {
+          const label = input.nextElementSibling!;
+          const style = label.ownerDocument.defaultView!.getComputedStyle(label);
+          return { style: style.outlineStyle, width: style.outlineWidth, offset: style.outlineOffset };
+        });
+        expect(ring).toEqual({ style: 'solid', width: '2px', offset: '2px' });
+        // Focus scrolled the whole segment into view, not just the invisible radio.
+        const inView = await udp.evaluate((input) => {
+          const segment = input.nextElementSibling!.getBoundingClientRect();
+          const content = input.closest('main')!.getBoundingClientRect();
+          return segment.top >= content.top && segment.bottom <= content.bottom;
+        });
+        expect(inView, `${name}: focused segment in view`).toBe(true);
+        const box = (await page.getByRole('group', { name: 'Transport' }).boundingBox())!;
+        await page.screenshot({
+          path: join(SHOTS, `${name}-4-transport-focus.png`),
+          clip: { x: box.x - 8, y: box.y - 8, width: Math.min(box.width, 220) + 16, height: box.height + 16 },
+        });
         await page
           .getByRole('navigation', { name: 'Views' })
           .getByRole('button', { name: 'Dialpad' })
