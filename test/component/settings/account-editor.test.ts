@@ -76,7 +76,9 @@ describe('AccountEditor validation', () => {
     expect(errorFor(aor)).toBeNull();
 
     await fireEvent.blur(aor);
-    expect(errorFor(aor)).toBe('Start with sip:, as in sip:example.com.');
+    expect(errorFor(aor)).toBe(
+      'Start with sip: and put your user name in front, as in sip:alice@example.com.',
+    );
     expect(aor.getAttribute('aria-invalid')).toBe('true');
 
     await fireEvent.input(aor, { target: { value: 'sip:alice@' } });

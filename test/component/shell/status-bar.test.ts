@@ -117,6 +117,7 @@ describe('StatusBar', () => {
     );
     bridge.setConnection({ kind: 'connecting', attempt: 7 });
     await waitFor(() => expect(bar().textContent).toContain('Cannot reach the engine.'));
+    expect(bar().textContent).toMatch(/open the new address it printed in\s+its terminal/);
     bridge.setConnection({ kind: 'open' });
     await waitFor(() => expect(bar().textContent).not.toContain('engine'));
   });
