@@ -147,9 +147,10 @@ describe.skipIf(!peers.kamailio || !peers.chromium)('the window at phone, small 
           )
           .toBe(true);
         if (await summary.isVisible()) {
+          // Travel's silent server fails it once Timer F fires (32 s): one or two are failing by then.
           await expect
             .poll(async () => await summary.getAttribute('aria-label'), { timeout: 15_000 })
-            .toMatch(/1 failing/);
+            .toMatch(/[12] failing/);
           await shot(`${name}-1-bar`);
           await summary.click();
           const list = bar.getByRole('list', { name: 'All accounts' });
