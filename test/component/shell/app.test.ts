@@ -171,9 +171,35 @@ describe('App', () => {
     await waitFor(() => expect(screen.getByRole('heading', { name: 'Edit Home' })).toBeTruthy());
     expect(screen.queryByRole('alertdialog')).toBeNull();
 
+    // Leaving for another view after "discard": focus stays on the view's button that was pressed.
+    await fireEvent.input(screen.getByLabelText('Display name'), { target: { value: 'Home 2' } });
+    const history = within(nav).getByRole('button', { name: 'History' });
+    history.focus();
+    await fireEvent.click(history);
+    await fireEvent.click(screen.getByRole('button', { name: 'Discard changes' }));
+    expect(screen.getByRole('main').textContent).toContain('History');
+    expect(document.activeElement).toBe(history);
+
     // Untouched, it moves without asking.
+    await fireEvent.click(within(nav).getByRole('button', { name: 'Settings' }));
     await fireEvent.click(within(nav).getByRole('button', { name: 'Chat' }));
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(screen.getByRole('main').textContent).toContain('Chat arrives in a later version.');
+  });
+
+  it('after "discard" on Cancel, closes the editor and puts focus on the account it was editing', async () => {
+    start({ accounts: [account({ id: 'a', displayName: 'Office' })] });
+    const nav = await screen.findByRole('navigation', { name: 'Views' });
+    await fireEvent.click(within(nav).getByRole('button', { name: 'Settings' }));
+    await fireEvent.click(screen.getByRole('button', { name: /^Edit Office/ }));
+    await fireEvent.input(screen.getByLabelText('Display name'), { target: { value: 'Office 2' } });
+    const cancel = screen.getByRole('button', { name: 'Cancel' });
+    cancel.focus();
+    await fireEvent.click(cancel);
+    await fireEvent.click(screen.getByRole('button', { name: 'Discard changes' }));
+    await waitFor(() => expect(screen.queryByLabelText('Display name')).toBeNull());
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByRole('button', { name: /^Edit Office/ })),
+    );
   });
 });
