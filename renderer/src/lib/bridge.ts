@@ -227,13 +227,21 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
     retryTimer = null;
   };
 
-  /** Forgets the current socket without reacting to its close. */
+  /** A command that went out may or may not have been carried out; the caller reloads what it shows. */
+  const failSent = () => {
+    for (const [id, entry] of pending) {
+      if (entry.sent) settle(id, failure('unavailable', 'The connection to the engine was lost.'));
+    }
+  };
+
+  /** Forgets the current socket without reacting to its close; its answers will never come. */
   const dropSocket = () => {
     const current = socket;
     socket = null;
     if (current) {
       current.onopen = current.onclose = current.onerror = current.onmessage = null;
       current.close();
+      failSent();
     }
   };
 
@@ -274,10 +282,7 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
     current.onclose = () => {
       if (socket !== current) return;
       socket = null;
-      // A command that went out may or may not have been carried out; the caller reloads what it shows.
-      for (const [id, entry] of pending) {
-        if (entry.sent) settle(id, failure('unavailable', 'The connection to the engine was lost.'));
-      }
+      failSent();
       failures += 1;
       setState({ kind: 'connecting', attempt: failures });
       if (!opened) checkRefusal();

@@ -389,4 +389,23 @@ describe('bridge over the web host socket', () => {
     sockets.at(-1)!.open();
     expect(states.at(-1)).toEqual({ kind: 'open' });
   });
+
+  it('fails a command in flight on the old socket when a new token replaces it, and keeps queued ones for the new one', async () => {
+    const { env, sockets, paste } = page('#token=first');
+    const bridge = createBridge(env);
+    sockets[0]!.open();
+    const inFlight = bridge.invoke('accounts.list');
+    paste('#token=second');
+    expect(sockets[0]!.closed).toBe(true);
+    expect(await inFlight).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    const queued = bridge.invoke('settings.get');
+    sockets[1]!.open();
+    expect(sockets[1]!.sent).toEqual([{ type: 'command', id: 2, name: 'settings.get', args: [] }]);
+    sockets[1]!.receive({
+      type: 'result',
+      id: 2,
+      result: { ok: true, value: { theme: 'system', sipPort: 0 } },
+    });
+    expect(await queued).toMatchObject({ ok: true });
+  });
 });
