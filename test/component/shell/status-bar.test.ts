@@ -236,4 +236,24 @@ describe('StatusBar', () => {
       scrollWidth.mockRestore();
     }
   });
+
+  it('closes the account list when the pointer or the focus goes elsewhere', async () => {
+    barWidth(360);
+    await renderWithApp(StatusBar, {}, { accounts });
+    const outside = document.body.appendChild(document.createElement('button'));
+    try {
+      const summary = within(bar()).getByRole('button', { name: /accounts:/ });
+      await fireEvent.click(summary);
+      expect(within(bar()).getByRole('list', { name: 'All accounts' })).toBeTruthy();
+      await fireEvent.pointerDown(outside);
+      await waitFor(() => expect(within(bar()).queryByRole('list', { name: 'All accounts' })).toBeNull());
+
+      await fireEvent.click(summary);
+      expect(summary.getAttribute('aria-expanded')).toBe('true');
+      outside.focus();
+      await waitFor(() => expect(summary.getAttribute('aria-expanded')).toBe('false'));
+    } finally {
+      outside.remove();
+    }
+  });
 });
