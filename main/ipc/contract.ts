@@ -30,9 +30,7 @@ export interface AccountDto {
   readonly transport: TransportName;
   /** Requested registration lifetime in seconds. */
   readonly expires: number;
-  /** Where REGISTER goes when it is not the address's domain (a SIP URI); null: the domain of the address. */
   readonly registrar: string | null;
-  /** Seconds between keep-alives on the flow to the server; 0 = off. */
   readonly keepAliveSeconds: number;
   readonly keepAliveKind: 'crlf' | 'options';
   readonly enabled: boolean;
@@ -50,9 +48,7 @@ export interface AccountInput {
   readonly outboundProxy: string | null;
   readonly transport: TransportName;
   readonly expires: number;
-  /** Where REGISTER goes when it is not the address's domain (a SIP URI); null: the domain of the address. */
   readonly registrar: string | null;
-  /** Seconds between keep-alives on the flow to the server; 0 = off. */
   readonly keepAliveSeconds: number;
   readonly keepAliveKind: 'crlf' | 'options';
   readonly enabled: boolean;
