@@ -173,6 +173,13 @@ describe.skipIf(!peers.kamailio || !peers.chromium)('the window at phone, small 
             const entry = bar.getByRole('button', { name: new RegExp(`^${label}:`) });
             const box = (await entry.boundingBox())!;
             expect(box.x + box.width, `${name}: ${label} inside the window`).toBeLessThanOrEqual(size.width);
+            // The focus ring (2px, 2px out) is not clipped by the scrolling list around the entries.
+            const ringFits = await entry.evaluate((button) => {
+              const ring = button.getBoundingClientRect();
+              const clip = button.closest('ul')!.getBoundingClientRect();
+              return ring.top - 4 >= clip.top && ring.bottom + 4 <= clip.bottom;
+            });
+            expect(ringFits, `${name}: ${label} focus ring`).toBe(true);
           }
           await shot(`${name}-1-bar`);
         }
