@@ -19,8 +19,10 @@ export const EXPIRES_MAX = 86_400;
  */
 export const DEFAULT_EXPIRES = 600;
 
-/** Seconds between keep-alives on the flow to the server; 0 means off. */
+/** Seconds between keep-alives on the flow to the server; 0 means off, otherwise SHORTEST to MAX. */
 export const KEEP_ALIVE_MIN = 0;
+/** Shorter than this, keep-alives are traffic for nothing: NAT bindings last tens of seconds at the least. */
+export const KEEP_ALIVE_SHORTEST = 10;
 export const KEEP_ALIVE_MAX = 3_600;
 export const DEFAULT_KEEP_ALIVE_SECONDS = 0;
 export const DEFAULT_KEEP_ALIVE_KIND: (typeof KEEP_ALIVE_KINDS)[number] = 'crlf';

@@ -17,6 +17,7 @@ import {
   KEEP_ALIVE_KINDS,
   KEEP_ALIVE_MAX,
   KEEP_ALIVE_MIN,
+  KEEP_ALIVE_SHORTEST,
   PASSWORD_MAX,
   REORDER_MAX,
   SIP_PORT_MAX,
@@ -67,7 +68,14 @@ export const accountInputSchema = z.strictObject({
     .int()
     .min(EXPIRES_MIN, `Expires must be at least ${EXPIRES_MIN} seconds`)
     .max(EXPIRES_MAX, `Expires must be at most ${EXPIRES_MAX} seconds`),
-  keepAliveSeconds: z.number().int().min(KEEP_ALIVE_MIN).max(KEEP_ALIVE_MAX),
+  keepAliveSeconds: z
+    .number()
+    .int()
+    .min(KEEP_ALIVE_MIN)
+    .max(KEEP_ALIVE_MAX)
+    .refine((seconds) => seconds === 0 || seconds >= KEEP_ALIVE_SHORTEST, {
+      message: `0 (off) or at least ${KEEP_ALIVE_SHORTEST} seconds`,
+    }),
   keepAliveKind: z.enum(KEEP_ALIVE_KINDS),
   enabled: z.boolean(),
 });

@@ -2,7 +2,6 @@
 // a wrong password is explained, fixing it registers, the account survives a restart of the host and registers
 // again, and deleting it unregisters (the binding leaves Kamailio's location table). Screenshots of each step go to
 // test-results/e2e/.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,45 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KamailioHandle, startKamailio } from '../interop/support/kamailio';
 import { peersAvailable } from '../interop/support/peers';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium';
+import { type WebHostProcess, startWebHost } from './support/web-host-process';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SHOTS = join(ROOT, 'test-results', 'e2e');
 const peers = peersAvailable();
-
-interface WebHostProcess {
-  readonly url: string;
-  stop(): Promise<number | null>;
-}
-
-/** Starts `main/web/main.ts` as `npm run web` would (after its build step) and reads the URL it prints. */
-function startWebHost(dataDir: string): Promise<WebHostProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'main', 'web', 'main.ts'), '--port', '0', '--data-dir', dataDir],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolveHost, reject) => {
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`web host did not start:\n${stderr}`)), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const line = buffered.split('\n').find((l) => l.includes('"event":"web-host"'));
-      if (!line) return;
-      clearTimeout(timer);
-      resolveHost({
-        url: (JSON.parse(line) as { url: string }).url,
-        stop: () =>
-          new Promise((done) => {
-            child.once('exit', (code) => done(code));
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-    child.once('exit', (code) => reject(new Error(`web host exited (${code}):\n${stderr}`)));
-  });
-}
 
 describe.skipIf(!peers.kamailio || !peers.chromium)('account journey in the browser', () => {
   let kamailio: KamailioHandle;

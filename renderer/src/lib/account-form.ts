@@ -10,9 +10,13 @@ import {
   DISPLAY_NAME_MAX,
   EXPIRES_MAX,
   EXPIRES_MIN,
+  KEEP_ALIVE_MAX,
+  KEEP_ALIVE_SHORTEST,
   PASSWORD_MAX,
 } from '../../../main/contract/limits';
-import { checkSipUri } from './sip-uri-check';
+import { checkSipUri, type SipUriCheckOptions } from './sip-uri-check';
+
+export type KeepAliveKind = AccountInput['keepAliveKind'];
 
 export interface AccountForm {
   displayName: string;
@@ -21,14 +25,46 @@ export interface AccountForm {
   password: string;
   outboundProxy: string;
   transport: TransportName;
-  expires: string;
   enabled: boolean;
+  expires: string;
+  registrar: string;
+  keepAliveSeconds: string;
+  keepAliveKind: KeepAliveKind;
 }
 
 export type AccountField = keyof AccountForm;
 export type AccountFormErrors = Partial<Record<AccountField, string>>;
 
 export { DEFAULT_EXPIRES, EXPIRES_MAX, EXPIRES_MIN };
+export const KEEPALIVE_MIN = KEEP_ALIVE_SHORTEST;
+export const KEEPALIVE_MAX = KEEP_ALIVE_MAX;
+
+/** The fields inside the editor's "Advanced" section. */
+export const ADVANCED_FIELDS: readonly AccountField[] = [
+  'expires',
+  'registrar',
+  'keepAliveSeconds',
+  'keepAliveKind',
+];
+
+/** Form fields in screen order, for moving focus to the first one with a problem. */
+export const ACCOUNT_FIELDS: readonly AccountField[] = [
+  'displayName',
+  'aor',
+  'authUser',
+  'password',
+  'outboundProxy',
+  'transport',
+  'enabled',
+  ...ADVANCED_FIELDS,
+];
+
+/** The fields that hold a SIP URI, and whether theirs needs a user part. */
+export const URI_FIELDS: Readonly<Partial<Record<AccountField, SipUriCheckOptions>>> = {
+  aor: { requireUser: true },
+  outboundProxy: { requireUser: false },
+  registrar: { requireUser: false },
+};
 
 export function emptyAccountForm(): AccountForm {
   return {
@@ -38,8 +74,11 @@ export function emptyAccountForm(): AccountForm {
     password: '',
     outboundProxy: '',
     transport: 'udp',
-    expires: String(DEFAULT_EXPIRES),
     enabled: true,
+    expires: String(DEFAULT_EXPIRES),
+    registrar: '',
+    keepAliveSeconds: String(DEFAULT_KEEP_ALIVE_SECONDS),
+    keepAliveKind: DEFAULT_KEEP_ALIVE_KIND,
   };
 }
 
@@ -51,12 +90,64 @@ export function accountFormFrom(account: AccountDto): AccountForm {
     password: '',
     outboundProxy: account.outboundProxy ?? '',
     transport: account.transport,
-    expires: String(account.expires),
     enabled: account.enabled,
+    expires: String(account.expires),
+    registrar: account.registrar ?? '',
+    keepAliveSeconds: String(account.keepAliveSeconds),
+    keepAliveKind: account.keepAliveKind,
   };
 }
 
-export function validateAccountForm(form: AccountForm): AccountFormErrors {
+/**
+ * The text with `sip:` in front, when the person left the scheme out (`alice@example.com`, `192.0.2.10:5060`) and
+ * adding it gives a valid URI; null when there is nothing to correct that way.
+ */
+export function withSipScheme(text: string, options: SipUriCheckOptions): string | null {
+  const trimmed = text.trim();
+  if (trimmed === '' || /^(sips?|tel):/i.test(trimmed)) return null;
+  const corrected = `sip:${trimmed}`;
+  return checkSipUri(corrected, options) === null ? corrected : null;
+}
+
+/** The URI with its scheme and host part in lower case, which RFC 3261 §19.1.4 compares case-insensitively. */
+function comparableUri(text: string, options: SipUriCheckOptions): string {
+  const trimmed = withSipScheme(text, options) ?? text.trim();
+  const colon = trimmed.indexOf(':');
+  const scheme = trimmed.slice(0, colon + 1).toLowerCase();
+  const rest = trimmed.slice(colon + 1);
+  const at = rest.lastIndexOf('@');
+  return `${scheme}${rest.slice(0, at + 1)}${rest.slice(at + 1).toLowerCase()}`;
+}
+
+/** Another account with the same address and outbound proxy as the form, if any: a second one would clash. */
+export function sameAccountAs(
+  form: AccountForm,
+  accounts: readonly AccountDto[],
+  ownId: string | null,
+): AccountDto | null {
+  if (form.aor.trim() === '') return null;
+  const aor = comparableUri(form.aor, URI_FIELDS.aor!);
+  const proxy =
+    form.outboundProxy.trim() === '' ? '' : comparableUri(form.outboundProxy, URI_FIELDS.outboundProxy!);
+  return (
+    accounts.find(
+      (other) =>
+        other.id !== ownId &&
+        comparableUri(other.aor, URI_FIELDS.aor!) === aor &&
+        (other.outboundProxy === null
+          ? ''
+          : comparableUri(other.outboundProxy, URI_FIELDS.outboundProxy!)) === proxy,
+    ) ?? null
+  );
+}
+
+/** The accounts the form must not clash with; the edited account itself is `ownId`. */
+export interface ExistingAccounts {
+  readonly accounts: readonly AccountDto[];
+  readonly ownId: string | null;
+}
+
+export function validateAccountForm(form: AccountForm, existing?: ExistingAccounts): AccountFormErrors {
   const errors: AccountFormErrors = {};
   if (form.displayName.trim().length > DISPLAY_NAME_MAX)
     errors.displayName = `Keep the name under ${DISPLAY_NAME_MAX} characters.`;
@@ -78,7 +169,30 @@ export function validateAccountForm(form: AccountForm): AccountFormErrors {
   } else if (Number(expires) > EXPIRES_MAX) {
     errors.expires = `Use at most ${EXPIRES_MAX} seconds (one day).`;
   }
+  if (form.registrar.trim() !== '') {
+    const registrar = checkSipUri(form.registrar, { requireUser: false });
+    if (registrar) errors.registrar = registrar;
+  }
+  const keepAlive = form.keepAliveSeconds.trim();
+  if (!/^[0-9]+$/.test(keepAlive)) {
+    errors.keepAliveSeconds = `Enter a whole number of seconds: 0 for off, or ${KEEPALIVE_MIN} to ${KEEPALIVE_MAX}.`;
+  } else if (Number(keepAlive) !== 0 && Number(keepAlive) < KEEPALIVE_MIN) {
+    errors.keepAliveSeconds = `Use 0 to turn keep-alive off, or at least ${KEEPALIVE_MIN} seconds.`;
+  } else if (Number(keepAlive) > KEEPALIVE_MAX) {
+    errors.keepAliveSeconds = `Use at most ${KEEPALIVE_MAX} seconds (one hour).`;
+  }
+  if (!errors.aor && !errors.outboundProxy && existing) {
+    const clash = sameAccountAs(form, existing.accounts, existing.ownId);
+    if (clash) errors.aor = duplicateMessage(clash);
+  }
   return errors;
+}
+
+/** Said under the address when another account already has it with the same outbound proxy. */
+export function duplicateMessage(other: Pick<AccountDto, 'displayName' | 'aor'> | null): string {
+  if (!other) return 'Another account already has this address and outbound proxy.';
+  const name = other.displayName.trim() || other.aor;
+  return `The account “${name}” already has this address and outbound proxy.`;
 }
 
 /** The command payload. An empty password field keeps the stored password, so it is left out. */
@@ -90,27 +204,23 @@ export function accountInputFrom(form: AccountForm): AccountInput {
     authUser: optional(form.authUser),
     ...(form.password === '' ? {} : { password: form.password }),
     outboundProxy: optional(form.outboundProxy),
-    // The engine's defaults until the form's Advanced section edits these.
-    registrar: null,
     transport: form.transport,
     expires: Number(form.expires.trim()),
-    keepAliveSeconds: DEFAULT_KEEP_ALIVE_SECONDS,
-    keepAliveKind: DEFAULT_KEEP_ALIVE_KIND,
+    registrar: optional(form.registrar),
+    keepAliveSeconds: Number(form.keepAliveSeconds.trim()),
+    keepAliveKind: form.keepAliveKind,
     enabled: form.enabled,
   };
 }
 
-/** Form fields in screen order, for moving focus to the first one with a problem. */
-export const ACCOUNT_FIELDS: readonly AccountField[] = [
-  'displayName',
-  'aor',
-  'authUser',
-  'password',
-  'outboundProxy',
-  'transport',
-  'expires',
-  'enabled',
-];
+/** Whether the form holds anything the saved version does not: what closing it would throw away. */
+export function isFormDirty(form: AccountForm, baseline: AccountForm): boolean {
+  return ACCOUNT_FIELDS.some((field) => {
+    const now = form[field];
+    const then = baseline[field];
+    return typeof now === 'string' && typeof then === 'string' ? now.trim() !== then.trim() : now !== then;
+  });
+}
 
 /** Maps the engine's `field` of a validation error (`0.aor`, `aor`, …) to a form field. */
 export function formFieldOf(field: string | undefined): AccountField | null {

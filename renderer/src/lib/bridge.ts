@@ -20,7 +20,12 @@ export type ConnectionState =
   /** `attempt` counts failed tries since the link was last open (0 while the first try is under way). */
   | { readonly kind: 'connecting'; readonly attempt: number }
   /** The page was opened without the web host's access token, so it cannot connect at all. */
-  | { readonly kind: 'no-token' };
+  | { readonly kind: 'no-token' }
+  /**
+   * The web host answers at this address but keeps refusing the socket: it was restarted, and every start has a
+   * new token. Nothing is retried until the new address (with its `#token=…`) is pasted into this tab.
+   */
+  | { readonly kind: 'refused' };
 
 export interface Bridge {
   readonly kind: 'electron' | 'web';
@@ -46,6 +51,13 @@ export interface BridgeEnvironment {
   readonly softphone: unknown;
   readonly location: Pick<Location, 'hash' | 'host' | 'protocol' | 'pathname' | 'search'>;
   readonly history: Pick<History, 'replaceState'>;
+  /** Calls the listener when the address's fragment changes (a pasted address that differs only after `#`). */
+  readonly onHashChange: (listener: () => void) => void;
+  /**
+   * Whether the web host's HTTP side answers at this page's address. A browser hides why a WebSocket handshake
+   * failed; a host that serves pages but refuses the socket is refusing our token.
+   */
+  readonly probeHost: () => Promise<boolean>;
   readonly sessionStorage: Pick<Storage, 'getItem' | 'setItem'>;
   readonly openSocket: (url: string) => SocketLike;
   readonly setTimeout: (callback: () => void, ms: number) => number;
@@ -59,6 +71,15 @@ export function browserEnvironment(): BridgeEnvironment {
     softphone: (window as { softphone?: unknown }).softphone,
     location: window.location,
     history: window.history,
+    onHashChange: (listener) => window.addEventListener('hashchange', listener),
+    probeHost: () =>
+      fetch(`${window.location.protocol}//${window.location.host}/`, {
+        method: 'HEAD',
+        cache: 'no-store',
+      }).then(
+        (response) => response.ok,
+        () => false,
+      ),
     sessionStorage: window.sessionStorage,
     openSocket: (url) => new WebSocket(url),
     setTimeout: (callback, ms) => window.setTimeout(callback, ms),
@@ -113,6 +134,11 @@ const QUEUE_WAIT_MS = 10_000;
 const ANSWER_WAIT_MS = 30_000;
 const BACKOFF_FIRST_MS = 250;
 const BACKOFF_MAX_MS = 8_000;
+/**
+ * Refused handshakes in a row (each with the host's HTTP side answering) before the tab says the host restarted.
+ * One could be a host still starting up; three, about two seconds apart at most, are not.
+ */
+const REFUSALS_BEFORE_GIVING_UP = 3;
 const OPEN = 1;
 
 interface Pending {
@@ -123,12 +149,13 @@ interface Pending {
 }
 
 /**
- * The web host's socket: `ws(s)://<host>/ws?token=…`. The token arrives once in the page's `#token=…` fragment; it is
+ * The web host's socket: `ws(s)://<host>/ws?token=…`. The token arrives in the page's `#token=…` fragment; it is
  * moved to sessionStorage and erased from the address bar, so a reload still works and the token is not left in
- * the visible URL or the history.
+ * the visible URL or the history. A restarted host has a new token: pasting its address into the tab changes only
+ * the fragment (no reload), so the bridge watches for that and reconnects with the new token at once.
  */
 export function webSocketBridge(env: BridgeEnvironment): Bridge {
-  const token = takeToken(env);
+  let token = takeToken(env);
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   const connectionListeners = new Set<(state: ConnectionState) => void>();
   const pending = new Map<number, Pending>();
@@ -136,6 +163,11 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
   let socket: SocketLike | null = null;
   let state: ConnectionState = token ? { kind: 'connecting', attempt: 0 } : { kind: 'no-token' };
   let failures = 0;
+  /** Handshakes refused in a row while the host's HTTP side answered. */
+  let refusals = 0;
+  let retryTimer: number | null = null;
+  /** Counts tokens taken from the address, so a probe answer for an older token is ignored. */
+  let generation = 0;
 
   const setState = (next: ConnectionState) => {
     state = next;
@@ -186,13 +218,58 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
     }
   };
 
+  const cancelRetry = () => {
+    if (retryTimer !== null) env.clearTimeout(retryTimer);
+    retryTimer = null;
+  };
+
+  /** A command that went out may or may not have been carried out; the caller reloads what it shows. */
+  const failSent = () => {
+    for (const [id, entry] of pending) {
+      if (entry.sent) settle(id, failure('unavailable', 'The connection to the engine was lost.'));
+    }
+  };
+
+  /** Forgets the current socket without reacting to its close; its answers will never come. */
+  const dropSocket = () => {
+    const current = socket;
+    socket = null;
+    if (current) {
+      current.onopen = current.onclose = current.onerror = current.onmessage = null;
+      current.close();
+      failSent();
+    }
+  };
+
+  const giveUp = () => {
+    cancelRetry();
+    dropSocket();
+    setState({ kind: 'refused' });
+    for (const id of [...pending.keys()]) settle(id, refusedFailure());
+  };
+
+  // Runs after a handshake failed: a host that serves its page but refused the socket refused our token.
+  const checkRefusal = () => {
+    const asked = generation;
+    void env.probeHost().then((answers) => {
+      // A new token arrived or a socket opened meanwhile: this answer is about the past.
+      if (asked !== generation || state.kind !== 'connecting') return;
+      refusals = answers ? refusals + 1 : 0;
+      if (refusals >= REFUSALS_BEFORE_GIVING_UP) giveUp();
+    });
+  };
+
   const connect = () => {
+    retryTimer = null;
     if (!token) return;
     const scheme = env.location.protocol === 'https:' ? 'wss' : 'ws';
     const current = env.openSocket(`${scheme}://${env.location.host}/ws?token=${encodeURIComponent(token)}`);
     socket = current;
+    let opened = false;
     current.onopen = () => {
+      opened = true;
       failures = 0;
+      refusals = 0;
       setState({ kind: 'open' });
       for (const [id, entry] of pending) if (!entry.sent) send(id, entry);
     };
@@ -201,16 +278,29 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
     current.onclose = () => {
       if (socket !== current) return;
       socket = null;
-      // A command that went out may or may not have been carried out; the caller reloads what it shows.
-      for (const [id, entry] of pending) {
-        if (entry.sent) settle(id, failure('unavailable', 'The connection to the engine was lost.'));
-      }
+      failSent();
       failures += 1;
       setState({ kind: 'connecting', attempt: failures });
+      if (!opened) checkRefusal();
       const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failures - 1));
-      env.setTimeout(connect, ceiling * (0.8 + 0.4 * env.random()));
+      retryTimer = env.setTimeout(connect, ceiling * (0.8 + 0.4 * env.random()));
     };
   };
+
+  // A new address pasted into the tab: take its token and start over with it.
+  env.onHashChange(() => {
+    const fresh = tokenFromAddress(env);
+    if (!fresh) return;
+    if (fresh === token && state.kind === 'open') return;
+    token = fresh;
+    generation += 1;
+    cancelRetry();
+    dropSocket();
+    failures = 0;
+    refusals = 0;
+    setState({ kind: 'connecting', attempt: 0 });
+    connect();
+  });
 
   connect();
 
@@ -222,6 +312,7 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
           failure('unauthorized', 'This page was opened without the access token the web host printed.'),
         );
       }
+      if (state.kind === 'refused') return Promise.resolve(refusedFailure());
       return new Promise((resolve) => {
         const id = nextId++;
         const entry: Pending = {
@@ -256,15 +347,25 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
   };
 }
 
-function takeToken(env: BridgeEnvironment): string | null {
+function refusedFailure(): { ok: false; error: CommandError } {
+  return failure(
+    'unauthorized',
+    'The web host refused this page’s access token: it was restarted, and each start has a new token.',
+  );
+}
+
+/** The token in the address's `#token=…`, moved to sessionStorage and erased from the address bar. */
+function tokenFromAddress(env: BridgeEnvironment): string | null {
   const fragment = new URLSearchParams(env.location.hash.replace(/^#/, ''));
   const fromUrl = fragment.get('token');
-  if (fromUrl) {
-    env.sessionStorage.setItem(TOKEN_KEY, fromUrl);
-    env.history.replaceState(null, '', `${env.location.pathname}${env.location.search}`);
-    return fromUrl;
-  }
-  return env.sessionStorage.getItem(TOKEN_KEY);
+  if (!fromUrl) return null;
+  env.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+  env.history.replaceState(null, '', `${env.location.pathname}${env.location.search}`);
+  return fromUrl;
+}
+
+function takeToken(env: BridgeEnvironment): string | null {
+  return tokenFromAddress(env) ?? env.sessionStorage.getItem(TOKEN_KEY);
 }
 
 function isResult(value: unknown): value is Result<unknown> {

@@ -128,6 +128,11 @@ export function statusLine(
   return `${problem} · retrying in ${Math.max(1, Math.ceil(retryInMs / 1000))} s`;
 }
 
+/** Whether the engine has another attempt planned or running, so a countdown or "trying again…" applies. */
+export function isRetrying(status: RegistrationStatusDto): boolean {
+  return status.state === 'registering' || status.retryInMs !== null;
+}
+
 export function failureSummary(status: RegistrationStatusDto): string {
   const failure = knownFailure(status);
   return failure ? SUMMARIES[failure.failure] : 'The registration failed.';

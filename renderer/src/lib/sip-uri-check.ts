@@ -28,7 +28,12 @@ export function checkSipUri(input: string, options: SipUriCheckOptions): string 
   if (scheme === 'tel') return `Use a SIP address (${example}), not a tel: number.`;
   if (scheme !== 'sip' && scheme !== 'sips') {
     const looksLikeHostPort = colon > 0 && /^[0-9]+$/.test(text.slice(colon + 1, colon + 6));
-    if (colon < 0 || text.includes('@') || looksLikeHostPort) return `Start with sip:, as in sip:${text}.`;
+    if (colon < 0 || text.includes('@') || looksLikeHostPort) {
+      // Suggest the text with sip: in front only when that would be accepted.
+      if (checkSipUri(`sip:${text}`, options) === null) return `Start with sip:, as in sip:${text}.`;
+      if (options.requireUser && !text.includes('@'))
+        return `Start with sip: and put your user name in front, as in ${example}.`;
+    }
     return `Start with sip:, as in ${example}.`;
   }
 

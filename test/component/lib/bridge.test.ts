@@ -47,10 +47,19 @@ function page(hash: string, stored: Record<string, string> = {}) {
   let nextTimer = 1;
   const storage = new Map(Object.entries(stored));
   const replaceState = vi.fn();
+  const location = { hash, host: '127.0.0.1:4173', protocol: 'http:', pathname: '/', search: '' };
+  const hashListeners: (() => void)[] = [];
+  /** What the next probes of the host's HTTP side say: true when the host answers at this address. */
+  const probe = { answers: false, count: 0 };
   const env: BridgeEnvironment = {
     softphone: undefined,
-    location: { hash, host: '127.0.0.1:4173', protocol: 'http:', pathname: '/', search: '' },
+    location,
     history: { replaceState },
+    onHashChange: (listener) => void hashListeners.push(listener),
+    probeHost: () => {
+      probe.count += 1;
+      return Promise.resolve(probe.answers);
+    },
     sessionStorage: {
       getItem: (key) => storage.get(key) ?? null,
       setItem: (key, value) => void storage.set(key, value),
@@ -73,8 +82,16 @@ function page(hash: string, stored: Record<string, string> = {}) {
       if (timer.at <= now && timers.delete(id)) timer.run();
     }
   };
-  return { env, sockets, storage, replaceState, advance };
+  /** The person pastes an address that differs only in its fragment: no reload, just a hashchange. */
+  const paste = (newHash: string) => {
+    location.hash = newHash;
+    for (const listener of hashListeners) listener();
+  };
+  return { env, sockets, storage, replaceState, advance, paste, probe };
 }
+
+/** Lets the probes' promises settle. */
+const probesSettle = () => new Promise((done) => setTimeout(done, 0));
 
 const input: AccountInput = {
   displayName: 'Alice',
@@ -225,5 +242,170 @@ describe('bridge over the web host socket', () => {
     const waiting = bridge.invoke('app.info');
     advance(10_000);
     expect(await waiting).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  });
+
+  it('takes a new token pasted into the address without a reload, and reconnects with it at once', async () => {
+    const { env, sockets, storage, replaceState, paste } = page('#token=old');
+    const bridge = createBridge(env);
+    const states: ConnectionState[] = [];
+    bridge.onConnection((state) => states.push(state));
+    sockets[0]!.open();
+    sockets[0]!.drop();
+    replaceState.mockClear();
+
+    paste('#token=new%2Bone');
+    expect(storage.get('softphone.webHostToken')).toBe('new+one');
+    expect(replaceState).toHaveBeenCalledWith(null, '', '/');
+    expect(sockets).toHaveLength(2);
+    expect(sockets[1]!.url).toBe('ws://127.0.0.1:4173/ws?token=new%2Bone');
+    expect(states.at(-1)).toEqual({ kind: 'connecting', attempt: 0 });
+    sockets[1]!.open();
+    expect(states.at(-1)).toEqual({ kind: 'open' });
+  });
+
+  it('ignores a fragment without a token, and the same token again while connected', () => {
+    const { env, sockets, replaceState, paste } = page('#token=t');
+    createBridge(env);
+    sockets[0]!.open();
+    replaceState.mockClear();
+    paste('#settings');
+    expect(sockets).toHaveLength(1);
+    expect(replaceState).not.toHaveBeenCalled();
+    paste('#token=t');
+    // The token is hidden again, but the open socket is kept.
+    expect(replaceState).toHaveBeenCalledWith(null, '', '/');
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0]!.closed).toBe(false);
+  });
+
+  it('drops the old socket and its pending retry when a new token arrives mid-reconnect', async () => {
+    const { env, sockets, paste, advance } = page('#token=old');
+    const bridge = createBridge(env);
+    sockets[0]!.open();
+    sockets[0]!.drop();
+    paste('#token=new');
+    expect(sockets).toHaveLength(2);
+    // The retry planned for the old token does not fire a third socket.
+    advance(10_000);
+    expect(sockets).toHaveLength(2);
+    const queued = bridge.invoke('settings.get');
+    sockets[1]!.open();
+    expect(sockets[1]!.sent).toEqual([{ type: 'command', id: 1, name: 'settings.get', args: [] }]);
+    sockets[1]!.receive({
+      type: 'result',
+      id: 1,
+      result: { ok: true, value: { theme: 'system', sipPort: 0 } },
+    });
+    expect(await queued).toMatchObject({ ok: true });
+  });
+
+  it('connects a page opened without a token once one is pasted', async () => {
+    const { env, sockets, paste } = page('');
+    const bridge = createBridge(env);
+    const states: ConnectionState[] = [];
+    bridge.onConnection((state) => states.push(state));
+    paste('#token=late');
+    expect(sockets.map((s) => s.url)).toEqual(['ws://127.0.0.1:4173/ws?token=late']);
+    expect(states).toEqual([{ kind: 'no-token' }, { kind: 'connecting', attempt: 0 }]);
+    const answer = bridge.invoke('app.info');
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: 'result', id: 1, result: { ok: true, value: info } });
+    expect(await answer).toEqual({ ok: true, value: info });
+  });
+
+  it('after repeated refused handshakes while the host answers, says the host restarted and stops retrying', async () => {
+    const { env, sockets, advance, probe } = page('#token=old');
+    const bridge = createBridge(env);
+    const states: ConnectionState[] = [];
+    bridge.onConnection((state) => states.push(state));
+    sockets[0]!.open();
+    // The host stops: the socket drops. That is a lost link, not a refusal, so no probe.
+    sockets[0]!.drop();
+    await probesSettle();
+    expect(probe.count).toBe(0);
+
+    // It is back with a new token: every handshake fails while its HTTP side answers.
+    probe.answers = true;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      advance(10_000);
+      expect(sockets).toHaveLength(attempt + 1);
+      sockets[attempt]!.drop();
+      await probesSettle();
+    }
+    expect(probe.count).toBe(3);
+    expect(states.at(-1)).toEqual({ kind: 'refused' });
+    advance(60_000);
+    expect(sockets).toHaveLength(4);
+
+    // Commands say why at once instead of waiting for a link that will not come.
+    expect(await bridge.invoke('accounts.list')).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized' },
+    });
+  });
+
+  it('keeps trying, without calling it a restart, while the host does not answer at all', async () => {
+    const { env, sockets, advance, probe } = page('#token=t');
+    const bridge = createBridge(env);
+    const states: ConnectionState[] = [];
+    bridge.onConnection((state) => states.push(state));
+    probe.answers = false;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      sockets[attempt]!.drop();
+      await probesSettle();
+      advance(10_000);
+    }
+    expect(sockets).toHaveLength(6);
+    expect(states.at(-1)).toEqual({ kind: 'connecting', attempt: 5 });
+  });
+
+  it('fails a command waiting in the queue as unauthorized when the token is refused', async () => {
+    const { env, sockets, advance, probe } = page('#token=stale');
+    const bridge = createBridge(env);
+    const waiting = bridge.invoke('app.info');
+    probe.answers = true;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      sockets[attempt]!.drop();
+      await probesSettle();
+      if (attempt < 2) advance(2_000);
+    }
+    expect(await waiting).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+  });
+
+  it('recovers from the refused state when the new address is pasted', async () => {
+    const { env, sockets, advance, probe, paste } = page('#token=stale');
+    const bridge = createBridge(env);
+    const states: ConnectionState[] = [];
+    bridge.onConnection((state) => states.push(state));
+    probe.answers = true;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      sockets[attempt]!.drop();
+      await probesSettle();
+      if (attempt < 2) advance(2_000);
+    }
+    expect(states.at(-1)).toEqual({ kind: 'refused' });
+    paste('#token=fresh');
+    expect(sockets.at(-1)!.url).toBe('ws://127.0.0.1:4173/ws?token=fresh');
+    sockets.at(-1)!.open();
+    expect(states.at(-1)).toEqual({ kind: 'open' });
+  });
+
+  it('fails a command in flight on the old socket when a new token replaces it, and keeps queued ones for the new one', async () => {
+    const { env, sockets, paste } = page('#token=first');
+    const bridge = createBridge(env);
+    sockets[0]!.open();
+    const inFlight = bridge.invoke('accounts.list');
+    paste('#token=second');
+    expect(sockets[0]!.closed).toBe(true);
+    expect(await inFlight).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    const queued = bridge.invoke('settings.get');
+    sockets[1]!.open();
+    expect(sockets[1]!.sent).toEqual([{ type: 'command', id: 2, name: 'settings.get', args: [] }]);
+    sockets[1]!.receive({
+      type: 'result',
+      id: 2,
+      result: { ok: true, value: { theme: 'system', sipPort: 0 } },
+    });
+    expect(await queued).toMatchObject({ ok: true });
   });
 });

@@ -148,5 +148,12 @@ describe('checkSipUri', () => {
       'Start with sip:, as in sip:192.0.2.10:5060.',
     );
     expect(checkSipUri('sip:192.0.2.10:5060;lr', { requireUser: false })).toBeNull();
+    // Only a suggestion that would itself be accepted is offered: an address of record needs a user.
+    expect(address('example.com')).toBe(
+      'Start with sip: and put your user name in front, as in sip:alice@example.com.',
+    );
+    expect(checkSipUri('example.com', { requireUser: false })).toBe(
+      'Start with sip:, as in sip:example.com.',
+    );
   });
 });

@@ -1,6 +1,6 @@
 // Manual visual check of the renderer (not part of `npm test`): builds it, serves it on 127.0.0.1, loads it in
-// Debian's Chromium with a fake `window.softphone`, and saves screenshots of the main screens at 360×640 and
-// 1280×800 in light and dark. Run: `npx tsx test/component/preview/preview.ts [outDir]`; then look at the PNGs.
+// Debian's Chromium with a fake `window.softphone`, and saves screenshots of the main screens at 360×640,
+// 800×600 and 1280×800 in light and dark. Run: `npx tsx test/component/preview/preview.ts [outDir]`; then look at the PNGs.
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -95,8 +95,9 @@ const shots: readonly Shot[] = [
     scenario: 'empty',
     act: async (page) => {
       await page.getByRole('button', { name: 'Add account' }).click();
-      await page.getByLabel('SIP address').fill('alice@example.com');
+      await page.getByLabel('SIP address').fill('example.com');
       await page.getByLabel('Outbound proxy').fill('sip:proxy..example.com');
+      await page.getByText('Advanced').click();
       await page.getByLabel(/Registration interval/).fill('10');
       await page.getByRole('button', { name: 'Save and test' }).click();
     },
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
   try {
     for (const [width, height] of [
       [360, 640],
+      [800, 600],
       [1280, 800],
     ] as const) {
       for (const colorScheme of ['light', 'dark'] as const) {

@@ -44,13 +44,41 @@ async function fill(values: Record<string, string>) {
 }
 
 describe('AccountEditor validation', () => {
-  it('explains a SIP address without the scheme once the field is left, and clears it as the person fixes it', async () => {
+  it('adds sip: to an address typed without it when the field is left, and shows the corrected value', async () => {
     await openEditor();
     const aor = await type('SIP address', 'alice@example.com');
+    await fireEvent.blur(aor);
+    expect(aor).toHaveProperty('value', 'sip:alice@example.com');
+    expect(errorFor(aor)).toBeNull();
+    const note = document.getElementById(
+      aor
+        .getAttribute('aria-describedby')!
+        .split(' ')
+        .find((id) => id.endsWith('-note'))!,
+    );
+    expect(note?.textContent).toBe('Added sip: in front: sip:alice@example.com');
+  });
+
+  it('waits for a pointer press to end before correcting a field, so the click lands where it was aimed', async () => {
+    await openEditor();
+    const aor = await type('SIP address', 'alice@example.com');
+    const enabled = screen.getByLabelText('Register this account');
+    await fireEvent.pointerDown(enabled);
+    await fireEvent.blur(aor, { relatedTarget: enabled });
+    expect(aor).toHaveProperty('value', 'alice@example.com');
+    await fireEvent.pointerUp(enabled);
+    expect(aor).toHaveProperty('value', 'sip:alice@example.com');
+  });
+
+  it('explains an address that sip: alone cannot fix, and clears it as the person fixes it', async () => {
+    await openEditor();
+    const aor = await type('SIP address', 'example.com');
     expect(errorFor(aor)).toBeNull();
 
     await fireEvent.blur(aor);
-    expect(errorFor(aor)).toBe('Start with sip:, as in sip:alice@example.com.');
+    expect(errorFor(aor)).toBe(
+      'Start with sip: and put your user name in front, as in sip:alice@example.com.',
+    );
     expect(aor.getAttribute('aria-invalid')).toBe('true');
 
     await fireEvent.input(aor, { target: { value: 'sip:alice@' } });
@@ -310,5 +338,188 @@ describe('AccountEditor keyboard and delete', () => {
     await openEditor();
     expect(screen.queryByRole('button', { name: 'Delete account…' })).toBeNull();
     expect(screen.getByRole('heading', { name: 'Add an account' })).toBeTruthy();
+  });
+});
+
+describe('AccountEditor current status', () => {
+  it('shows why an account is red whenever its editor is open: state, reason and SIP detail, live', async () => {
+    const { bridge } = await renderWithApp(
+      AccountEditor,
+      { account: alice, onclose: vi.fn() },
+      { accounts: [alice], statuses: [{ ...wrongPassword(alice.id), retryInMs: 12_000 }] },
+    );
+    const now = screen.getByRole('group', { name: 'Now: Failed' });
+    expect(now.textContent).toContain('The password was not accepted.');
+    expect(within(now).getByText('401 Unauthorized').className).toContain('mono');
+    // The live line the engine's retry plan counts down from ("… · retrying in 12 s").
+    expect(now.textContent).toContain('Password not accepted · retrying in 12 s');
+
+    bridge.emit('registration.changed', status({ accountId: alice.id, state: 'registered', expires: 600 }));
+    await waitFor(() => expect(screen.getByRole('group', { name: 'Now: Registered' })).toBeTruthy());
+    expect(screen.getByRole('group', { name: 'Now: Registered' }).textContent).toContain('600 seconds');
+
+    // During "Save and test" the progress box takes over, so the failure is not said twice.
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    await screen.findByRole('status', { name: 'Registration test' });
+    expect(screen.queryByRole('group', { name: /^Now:/ })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Done' }));
+  });
+
+  it('says a disabled account is kept but not registered, and shows nothing for an account not saved yet', async () => {
+    await openEditor({ ...alice, enabled: false });
+    expect(screen.getByRole('group', { name: 'Now: Disabled' }).textContent).toContain('not registered');
+  });
+
+  it('has no status for a new account', async () => {
+    await openEditor();
+    expect(screen.queryByRole('group', { name: /^Now:/ })).toBeNull();
+  });
+});
+
+describe('AccountEditor password wording', () => {
+  it('calls an empty password "no password set" and says when that is fine', async () => {
+    await openEditor();
+    const password = screen.getByLabelText('Password');
+    expect(password.getAttribute('placeholder')).toBe('No password set');
+    expect(document.getElementById(password.getAttribute('aria-describedby')!)?.textContent).toContain(
+      'Leave empty if your provider needs no password.',
+    );
+  });
+
+  it('never calls a challenge to an account without a password a wrong password', async () => {
+    const noPassword = { ...alice, hasPassword: false };
+    // The engine reports a challenge to an account without a password as its own failure code.
+    await renderWithApp(
+      AccountEditor,
+      { account: noPassword, onclose: vi.fn() },
+      { accounts: [noPassword], statuses: [{ ...wrongPassword(alice.id), failure: 'no-password' }] },
+    );
+    const now = screen.getByRole('group', { name: 'Now: Failed' });
+    expect(now.textContent).toContain('none is set for this account');
+    expect(document.body.textContent).not.toMatch(/wrong password|password was not accepted/i);
+  });
+});
+
+describe('AccountEditor duplicates', () => {
+  it('refuses a second account with the same address and outbound proxy, naming the first', async () => {
+    const { bridge } = await renderWithApp(
+      AccountEditor,
+      { account: null, onclose: vi.fn() },
+      { accounts: [alice] },
+    );
+    await type('SIP address', 'alice@127.0.0.1');
+    await type('Outbound proxy', 'sip:127.0.0.1:5060');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    const aor = screen.getByLabelText('SIP address');
+    expect(errorFor(aor)).toBe('The account “Alice” already has this address and outbound proxy.');
+    await waitFor(() => expect(document.activeElement).toBe(aor));
+    expect(bridge.callsOf('accounts.create')).toEqual([]);
+
+    // Another proxy makes it a different account.
+    await type('Outbound proxy', 'sip:127.0.0.1:5070');
+    expect(errorFor(aor)).toBeNull();
+  });
+
+  it('shows the engine refusing a duplicate under the address field', async () => {
+    const { bridge } = await openEditor();
+    bridge.handle('accounts.create', () => ({
+      ok: false,
+      error: { code: 'conflict', message: 'duplicate', field: 'aor' },
+    }));
+    await type('SIP address', 'sip:bob@example.com');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    const aor = screen.getByLabelText('SIP address');
+    await waitFor(() =>
+      expect(errorFor(aor)).toBe('Another account already has this address and outbound proxy.'),
+    );
+    expect(document.activeElement).toBe(aor);
+  });
+});
+
+describe('AccountEditor advanced section', () => {
+  function advanced() {
+    return screen.getByText('Advanced').closest('details')!;
+  }
+
+  it('keeps interval, registrar and keep-alive under a closed "Advanced" for a new account, at their defaults', async () => {
+    await openEditor();
+    expect(advanced().open).toBe(false);
+    for (const label of [/Registration interval/, 'Registrar', /Keep-alive \(seconds\)/, 'CRLF', 'OPTIONS']) {
+      expect(advanced().contains(screen.getByLabelText(label))).toBe(true);
+    }
+    expect(screen.getByLabelText(/Registration interval/)).toHaveProperty('value', '600');
+    expect(screen.getByLabelText(/Keep-alive \(seconds\)/)).toHaveProperty('value', '0');
+    expect(screen.getByLabelText('CRLF')).toHaveProperty('checked', true);
+  });
+
+  it('starts open when the account uses something other than the defaults', async () => {
+    await openEditor({ ...alice, keepAliveSeconds: 30, keepAliveKind: 'options' });
+    expect(advanced().open).toBe(true);
+    expect(screen.getByLabelText('OPTIONS')).toHaveProperty('checked', true);
+  });
+
+  it('sends registrar and keep-alive, and opens the section to show a problem in it', async () => {
+    const { bridge } = await openEditor();
+    await type('SIP address', 'sip:bob@example.com');
+    await type('Registrar', 'sip:registrar.example.com');
+    await type(/Keep-alive \(seconds\)/, '5');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    const keepAlive = screen.getByLabelText(/Keep-alive \(seconds\)/);
+    expect(errorFor(keepAlive)).toBe('Use 0 to turn keep-alive off, or at least 10 seconds.');
+    await waitFor(() => expect(document.activeElement).toBe(keepAlive));
+    expect(advanced().open).toBe(true);
+
+    await type(/Keep-alive \(seconds\)/, '25');
+    await fireEvent.click(screen.getByLabelText('OPTIONS'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    await waitFor(() => expect(bridge.callsOf('accounts.create')).toHaveLength(1));
+    expect(bridge.callsOf('accounts.create')[0]?.[0]).toMatchObject({
+      registrar: 'sip:registrar.example.com',
+      keepAliveSeconds: 25,
+      keepAliveKind: 'options',
+    });
+  });
+});
+
+describe('AccountEditor unsaved edits', () => {
+  it('closes at once when nothing changed', async () => {
+    const { onclose, app } = await openEditor(alice);
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(onclose).toHaveBeenCalledWith({ accountId: 'acc-alice', deleted: false });
+    expect(app.navigation.leaveRequest).toBeNull();
+  });
+
+  it('asks before Cancel or Escape throw edits away, and closes only after "discard"', async () => {
+    const { onclose, app } = await openEditor(alice);
+    const name = await type('Display name', 'Alice at home');
+    await fireEvent.keyDown(name, { key: 'Escape' });
+    expect(onclose).not.toHaveBeenCalled();
+    expect(app.navigation.leaveRequest).not.toBeNull();
+    app.navigation.keepEditing();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(onclose).not.toHaveBeenCalled();
+    app.navigation.discardAndLeave();
+    expect(onclose).toHaveBeenCalledWith({ accountId: 'acc-alice', deleted: false });
+  });
+
+  it('in a browser tab, has the browser ask before the tab is closed or reloaded with unsaved edits', async () => {
+    await openEditor(alice);
+    const untouched = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(untouched);
+    expect(untouched.defaultPrevented).toBe(false);
+    await type('Display name', 'Alice at home');
+    const edited = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(edited);
+    expect(edited.defaultPrevented).toBe(true);
+  });
+
+  it('does not ask after the edits were saved', async () => {
+    const { onclose } = await openEditor(alice);
+    await type('Display name', 'Alice at home');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    await screen.findByRole('status', { name: 'Registration test' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Done' }));
+    expect(onclose).toHaveBeenCalled();
   });
 });

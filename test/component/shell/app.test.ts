@@ -107,7 +107,99 @@ describe('App', () => {
     engine.bridge.setConnection({ kind: 'connecting', attempt: 1 });
     engine.accounts = [...engine.accounts, account({ id: 'b', displayName: 'Added meanwhile', order: 1 })];
     engine.bridge.setConnection({ kind: 'open' });
-    await waitFor(() => expect(screen.getByRole('button', { name: /^Added meanwhile:/ })).toBeTruthy());
+    // Two accounts in an unmeasured (jsdom) bar show as one summary.
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: /^2 accounts: 2 not registered/ })).toBeTruthy(),
+    );
     expect(engine.bridge.callsOf('accounts.list')).toHaveLength(2);
+  });
+
+  it('a tab refused by a restarted web host says where the new address is, and recovers once it is pasted', async () => {
+    const engine = new FakeEngine({ accounts: [account({ id: 'a', displayName: 'Office' })] });
+    engine.bridge.setConnection({ kind: 'refused' });
+    engine.bridge.handle('app.info', () => ({
+      ok: false,
+      error: { code: 'unauthorized', message: 'The web host refused this page’s access token.' },
+    }));
+    render(App, { props: { bridge: engine.bridge } });
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('npm run web');
+    expect(alert.textContent).toContain('paste');
+
+    engine.bridge.handle('app.info', () => ({ ok: true, value: engine.info }));
+    engine.bridge.setConnection({ kind: 'connecting', attempt: 0 });
+    engine.bridge.setConnection({ kind: 'open' });
+    await waitFor(() => expect(screen.getByRole('button', { name: /^Office:/ })).toBeTruthy());
+  });
+
+  it('asks in its own dialog before navigation throws unsaved edits away, keyboard first', async () => {
+    start({
+      accounts: [
+        account({ id: 'a', displayName: 'Office' }),
+        account({ id: 'b', displayName: 'Home', order: 1 }),
+      ],
+    });
+    const nav = await screen.findByRole('navigation', { name: 'Views' });
+    await fireEvent.click(within(nav).getByRole('button', { name: 'Settings' }));
+    await fireEvent.click(screen.getByRole('button', { name: /^Edit Office/ }));
+    await fireEvent.input(screen.getByLabelText('Display name'), { target: { value: 'Office 2' } });
+
+    const dialpad = within(nav).getByRole('button', { name: 'Dialpad' });
+    dialpad.focus();
+    await fireEvent.click(dialpad);
+    const dialog = screen.getByRole('alertdialog', { name: 'Discard unsaved changes?' });
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    const keep = within(dialog).getByRole('button', { name: 'Keep editing' });
+    const discard = within(dialog).getByRole('button', { name: 'Discard changes' });
+    await waitFor(() => expect(document.activeElement).toBe(keep));
+    // Tab stays inside the dialog.
+    discard.focus();
+    await fireEvent.keyDown(discard, { key: 'Tab' });
+    expect(document.activeElement).toBe(keep);
+    await fireEvent.keyDown(keep, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(discard);
+
+    // Escape keeps editing: the edit is still there and focus goes back where it was.
+    await fireEvent.keyDown(discard, { key: 'Escape' });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByLabelText('Display name')).toHaveProperty('value', 'Office 2');
+    expect(document.activeElement).toBe(dialpad);
+
+    // Switching to another account asks too; discarding carries the switch out.
+    await fireEvent.click(screen.getByRole('button', { name: /^Edit Home/ }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Discard changes' }));
+    await waitFor(() => expect(screen.getByRole('heading', { name: 'Edit Home' })).toBeTruthy());
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+
+    // Leaving for another view after "discard": focus stays on the view's button that was pressed.
+    await fireEvent.input(screen.getByLabelText('Display name'), { target: { value: 'Home 2' } });
+    const history = within(nav).getByRole('button', { name: 'History' });
+    history.focus();
+    await fireEvent.click(history);
+    await fireEvent.click(screen.getByRole('button', { name: 'Discard changes' }));
+    expect(screen.getByRole('main').textContent).toContain('History');
+    expect(document.activeElement).toBe(history);
+
+    // Untouched, it moves without asking.
+    await fireEvent.click(within(nav).getByRole('button', { name: 'Settings' }));
+    await fireEvent.click(within(nav).getByRole('button', { name: 'Chat' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByRole('main').textContent).toContain('Chat arrives in a later version.');
+  });
+
+  it('after "discard" on Cancel, closes the editor and puts focus on the account it was editing', async () => {
+    start({ accounts: [account({ id: 'a', displayName: 'Office' })] });
+    const nav = await screen.findByRole('navigation', { name: 'Views' });
+    await fireEvent.click(within(nav).getByRole('button', { name: 'Settings' }));
+    await fireEvent.click(screen.getByRole('button', { name: /^Edit Office/ }));
+    await fireEvent.input(screen.getByLabelText('Display name'), { target: { value: 'Office 2' } });
+    const cancel = screen.getByRole('button', { name: 'Cancel' });
+    cancel.focus();
+    await fireEvent.click(cancel);
+    await fireEvent.click(screen.getByRole('button', { name: 'Discard changes' }));
+    await waitFor(() => expect(screen.queryByLabelText('Display name')).toBeNull());
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByRole('button', { name: /^Edit Office/ })),
+    );
   });
 });
