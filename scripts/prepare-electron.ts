@@ -1,6 +1,6 @@
-// What `npm start` and `npm run dev` run before electron-vite: is Electron's program there, and does the desktop
-// app have a better-sqlite3 addon built for Electron's ABI? Each problem is one paragraph on stderr and a non-zero
-// exit, never a stack trace.
+// What `npm start` and `npm run dev` run before electron-vite: is Electron's program there (fetched with Electron's
+// own installer if not), and does the desktop app have a better-sqlite3 addon built for Electron's ABI? Each problem
+// is one paragraph on stderr and a non-zero exit, never a stack trace.
 import { spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ADDON_FILE_NAME, NATIVE_FOLDER, STAMP_FILE_NAME, readStampFile } from '../main/store/native-binding';
-import { checkElectronBinary } from './electron-binary';
+import { type ElectronInstaller, ensureElectronBinary } from './electron-binary';
 import { paragraph } from './paragraph';
 import {
   type AddonStepEffects,
@@ -30,14 +30,22 @@ export interface PrepareIo {
   readonly stdout: Pick<NodeJS.WritableStream, 'write'>;
   readonly stderr: Pick<NodeJS.WritableStream, 'write'>;
   readonly effects: AddonStepEffects;
+  /** Runs Electron's own installer once; see systemElectronInstaller. */
+  readonly installElectron: ElectronInstaller;
 }
 
 export async function prepareElectron(io: PrepareIo): Promise<number> {
   const electronDir = join(io.projectRoot, 'node_modules', 'electron');
   let failed = false;
-  const binary = checkElectronBinary({ electronDir, readText, exists: existsSync });
+  const binary = ensureElectronBinary({
+    electronDir,
+    readText,
+    exists: existsSync,
+    runInstaller: io.installElectron,
+    notify: (line) => io.stdout.write(`${line}\n`),
+  });
   if (!binary.ok) {
-    io.stderr.write(`${binary.message}\n\n`);
+    io.stderr.write(`${binary.afterInstaller ? '\n' : ''}${binary.message}\n\n`);
     failed = true;
   }
   const target = addonTarget(io.projectRoot);

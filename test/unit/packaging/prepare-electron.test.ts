@@ -1,11 +1,17 @@
-// The pre-start step of `npm start` / `npm run dev`: a missing Electron program and a missing Electron-ABI database
-// addon each end in one paragraph that says what is missing and what to do, never a stack trace; a current addon
-// copy is reused without building.
+// The pre-start step of `npm start` / `npm run dev`: a missing Electron program is fetched once with Electron's own
+// installer; a program still missing after that, and a missing Electron-ABI database addon, each end in one
+// paragraph that says what is missing and what to do, never a stack trace; a current addon copy is reused without
+// building.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkElectronBinary } from '../../../scripts/electron-binary';
+import {
+  type ElectronInstallerRun,
+  checkElectronBinary,
+  installerFailureReason,
+  systemElectronInstaller,
+} from '../../../scripts/electron-binary';
 import {
   type AddonStepEffects,
   type AddonTarget,
@@ -46,16 +52,13 @@ describe('checkElectronBinary', () => {
     expect(check).toEqual({ ok: true, executable, version: '45.5.0' });
   });
 
-  it('says what is missing, how to get it and that npm run web works, when nothing was downloaded', () => {
-    const check = checkElectronBinary(files(pkg));
-    expect(check.ok).toBe(false);
-    if (check.ok) return;
-    expect(flat(check.message)).toContain("Electron 45.5.0's program is not downloaded yet");
-    expect(flat(check.message)).toContain('`npm install` does not download it');
-    expect(flat(check.message)).toContain('npx install-electron');
-    expect(flat(check.message)).toContain('`npm run web` runs the same app in your browser');
-    expect(check.message.split('\n').every((line) => line.length <= 100)).toBe(true);
-    expect(check.message).not.toMatch(/\n\s+at /);
+  it('says the program is not downloaded yet when nothing was unpacked', () => {
+    expect(checkElectronBinary(files(pkg))).toEqual({
+      ok: false,
+      problem: 'no-program',
+      version: '45.5.0',
+      state: 'is not downloaded yet',
+    });
   });
 
   it('notices a program left from another Electron version', () => {
@@ -67,13 +70,71 @@ describe('checkElectronBinary', () => {
         [join(electronDir, 'dist', 'electron')]: '',
       }),
     );
-    expect(check).toMatchObject({ ok: false });
-    expect(!check.ok && flat(check.message)).toContain('is version 44.0.0, not 45.5.0');
+    expect(check).toMatchObject({ ok: false, state: 'is version 44.0.0, not 45.5.0' });
   });
 
   it('says so when the electron package itself is absent', () => {
-    const check = checkElectronBinary(files({}));
-    expect(!check.ok && flat(check.message)).toContain('the electron package is not installed');
+    expect(checkElectronBinary(files({}))).toEqual({ ok: false, problem: 'no-package' });
+  });
+});
+
+describe('installerFailureReason', () => {
+  const timedOut = Object.assign(new Error('spawnSync node ETIMEDOUT'), { code: 'ETIMEDOUT' });
+  const notFound = Object.assign(new Error('spawnSync /x/node ENOENT\nsecond line'), { code: 'ENOENT' });
+  it.each([
+    ['exit 0', { status: 0, signal: null }, null],
+    ['exit 1', { status: 1, signal: null }, "Electron's installer exited with code 1"],
+    [
+      'timeout',
+      { status: null, signal: 'SIGTERM' as const, error: timedOut },
+      'it did not finish within 10 minutes',
+    ],
+    ['signal', { status: null, signal: 'SIGINT' as const }, "Electron's installer was stopped by SIGINT"],
+    [
+      'spawn error',
+      { status: null, signal: null, error: notFound },
+      "Electron's installer could not start (spawnSync /x/node ENOENT)",
+    ],
+  ])('%s', (_name, exit, reason) => {
+    const text = installerFailureReason(exit, 10 * 60_000);
+    if (reason === null) expect(text).toBeNull();
+    else expect(text).toContain(reason);
+  });
+
+  it('gives a short timeout in seconds', () => {
+    const timedOut2 = Object.assign(new Error('ETIMEDOUT'), { code: 'ETIMEDOUT' });
+    expect(installerFailureReason({ status: null, signal: 'SIGTERM', error: timedOut2 }, 1500)).toContain(
+      'within 2 seconds',
+    );
+  });
+});
+
+describe('systemElectronInstaller', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'softphone-installer-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("runs the package's install.js with this Node and reports its exit code", () => {
+    writeFileSync(join(dir, 'install.js'), 'process.exit(3);\n');
+    expect(systemElectronInstaller(dir)()).toEqual({
+      ok: false,
+      reason: expect.stringContaining('exited with code 3') as string,
+    });
+  });
+
+  it('succeeds when install.js exits 0', () => {
+    writeFileSync(join(dir, 'install.js'), "require('node:fs').writeFileSync(__dirname + '/ran', '');\n");
+    expect(systemElectronInstaller(dir)()).toEqual({ ok: true });
+  });
+
+  it('stops an installer that outlives its timeout', () => {
+    writeFileSync(join(dir, 'install.js'), 'setTimeout(() => {}, 60_000);\n');
+    expect(systemElectronInstaller(dir, 300)()).toEqual({
+      ok: false,
+      reason: expect.stringContaining('did not finish within 1 second') as string,
+    });
   });
 });
 
@@ -196,17 +257,6 @@ describe('prepareElectron', () => {
     return { write: (chunk: string) => chunks.push(chunk) > 0, text: () => chunks.join('') };
   }
 
-  it('prints both paragraphs and exits 1 when neither Electron nor the addon can be had', async () => {
-    const stdout = sink();
-    const stderr = sink();
-    const { value } = effects({ build: () => Promise.reject(new Error('no network')) });
-    const code = await prepareElectron({ projectRoot: root, stdout, stderr, effects: value });
-    expect(code).toBe(1);
-    expect(flat(stderr.text())).toContain("Electron 45.5.0's program is not downloaded yet");
-    expect(flat(stderr.text())).toContain('Cannot prepare the database addon');
-    expect(stderr.text()).not.toMatch(/\n\s+at /);
-  });
-
   function installElectron() {
     const electron = join(root, 'node_modules', 'electron');
     writeFileSync(join(electron, 'path.txt'), 'electron');
@@ -215,12 +265,139 @@ describe('prepareElectron', () => {
     writeFileSync(join(electron, 'dist', 'electron'), '');
   }
 
+  /** A stand-in for Electron's installer: counts its runs and does what the test says. */
+  function installer(run: () => ElectronInstallerRun) {
+    let runs = 0;
+    return {
+      installElectron: () => {
+        runs += 1;
+        return run();
+      },
+      runs: () => runs,
+    };
+  }
+
+  const offline = {
+    ok: false,
+    reason: "Electron's installer exited with code 1 (its own error is printed above)",
+  };
+
+  it('does not run the installer when the program is there', async () => {
+    installElectron();
+    const fake = installer(() => ({ ok: true }));
+    const stderr = sink();
+    const code = await prepareElectron({
+      projectRoot: root,
+      stdout: sink(),
+      stderr,
+      effects: effects().value,
+      installElectron: fake.installElectron,
+    });
+    expect(code).toBe(0);
+    expect(fake.runs()).toBe(0);
+    expect(stderr.text()).toBe('');
+  });
+
+  it("runs Electron's installer when the program is missing and carries on once it is there", async () => {
+    const fake = installer(() => {
+      installElectron();
+      return { ok: true };
+    });
+    const stdout = sink();
+    const stderr = sink();
+    const { value, calls } = effects();
+    const code = await prepareElectron({
+      projectRoot: root,
+      stdout,
+      stderr,
+      effects: value,
+      installElectron: fake.installElectron,
+    });
+    expect(code).toBe(0);
+    expect(fake.runs()).toBe(1);
+    expect(stderr.text()).toBe('');
+    expect(flat(stdout.text())).toContain("Electron 45.5.0's program is not downloaded yet: downloading it");
+    expect(stdout.text()).toContain('Built better-sqlite3 for Electron 45.5.0');
+    expect(calls[0]).toBe('build');
+  });
+
+  it('explains in one paragraph, with the reason, when the download fails, and exits 1', async () => {
+    const fake = installer(() => offline);
+    const stderr = sink();
+    const { value } = effects({ build: () => Promise.reject(new Error('no network')) });
+    const code = await prepareElectron({
+      projectRoot: root,
+      stdout: sink(),
+      stderr,
+      effects: value,
+      installElectron: fake.installElectron,
+    });
+    expect(code).toBe(1);
+    expect(fake.runs()).toBe(1);
+    // A blank line first, to set the paragraph apart from the installer's own output above it.
+    expect(stderr.text().startsWith('\nCannot start the desktop app:')).toBe(true);
+    const electron = stderr.text().split('\n\n')[0] ?? '';
+    expect(flat(electron)).toContain("Electron 45.5.0's program is not downloaded yet");
+    expect(flat(electron)).toContain(
+      "the automatic download failed: Electron's installer exited with code 1 (its own error is printed above)",
+    );
+    expect(flat(electron)).toContain('`npx install-electron`');
+    expect(flat(electron)).toContain('ELECTRON_MIRROR');
+    expect(flat(electron)).toContain('`npm run web` runs the same app in your browser');
+    expect(electron.split('\n').every((line) => line.length <= 100)).toBe(true);
+    // The addon step still runs after it and says its own part.
+    expect(flat(stderr.text())).toContain('Cannot prepare the database addon');
+    expect(stderr.text()).not.toMatch(/\n\s+at /);
+  });
+
+  it('says the download left no program when the installer succeeds but the program is still missing', async () => {
+    const fake = installer(() => ({ ok: true }));
+    const stderr = sink();
+    const code = await prepareElectron({
+      projectRoot: root,
+      stdout: sink(),
+      stderr,
+      effects: effects().value,
+      installElectron: fake.installElectron,
+    });
+    expect(code).toBe(1);
+    expect(fake.runs()).toBe(1);
+    expect(flat(stderr.text())).toContain("Electron 45.5.0's program is not downloaded yet");
+    expect(flat(stderr.text())).toContain(
+      "the automatic download failed: Electron's installer finished but left no usable program",
+    );
+    expect(flat(stderr.text())).toContain('`npx install-electron`');
+  });
+
+  it('runs no installer when the electron package itself is absent', async () => {
+    rmSync(join(root, 'node_modules', 'electron'), { recursive: true });
+    const fake = installer(() => ({ ok: true }));
+    const stderr = sink();
+    const code = await prepareElectron({
+      projectRoot: root,
+      stdout: sink(),
+      stderr,
+      effects: effects().value,
+      installElectron: fake.installElectron,
+    });
+    expect(code).toBe(1);
+    expect(fake.runs()).toBe(0);
+    expect(flat(stderr.text())).toContain('the electron package is not installed');
+    expect(flat(stderr.text())).toContain('Run `npm install`, then `npm start` again');
+  });
+
   it('says so when better-sqlite3 is not installed at all', async () => {
     installElectron();
     rmSync(join(root, 'node_modules', 'better-sqlite3'), { recursive: true });
     const stderr = sink();
     const { value, calls } = effects();
-    const code = await prepareElectron({ projectRoot: root, stdout: sink(), stderr, effects: value });
+    const code = await prepareElectron({
+      projectRoot: root,
+      stdout: sink(),
+      stderr,
+      effects: value,
+      installElectron: installer(() => ({ ok: true })).installElectron,
+    });
     expect(code).toBe(1);
     expect(stderr.text()).toContain(
       'node_modules/better-sqlite3 or\nnode_modules/electron/abi_version is missing',
@@ -232,7 +409,13 @@ describe('prepareElectron', () => {
     installElectron();
     const stdout = sink();
     const stderr = sink();
-    const code = await prepareElectron({ projectRoot: root, stdout, stderr, effects: effects().value });
+    const code = await prepareElectron({
+      projectRoot: root,
+      stdout,
+      stderr,
+      effects: effects().value,
+      installElectron: installer(() => ({ ok: true })).installElectron,
+    });
     expect(code).toBe(0);
     expect(stderr.text()).toBe('');
     expect(stdout.text()).toContain('Built better-sqlite3 for Electron 45.5.0');
