@@ -28,7 +28,7 @@ import { StatusTray } from './app/tray';
 import { createMainWindow, loadApp, revealWindow } from './app/window';
 import { attachElectronTransport } from './ipc/electron-transport';
 import { SystemClock } from './platform/clock';
-import { createEngine } from './services/engine';
+import { createEngine, databasePathIn } from './services/engine';
 
 /** How long quitting waits for accounts to unregister before closing anyway. */
 const shutdownTimeoutMs = 3000;
@@ -67,9 +67,14 @@ async function start(): Promise<void> {
   registerProtocolClients(app, { packaged: app.isPackaged, logger });
 
   const secrets = new SafeStorageCipher(safeStorage);
+  const dataDir = app.getPath('userData');
   const { engine } = await startEngineOrFallback(
-    () => createEngine({ dataDir: app.getPath('userData'), secrets, host: 'electron', logger }),
-    () => ({ version: app.getVersion(), passwordProtection: secrets.description }),
+    () => createEngine({ dataDir, secrets, host: 'electron', logger }),
+    () => ({
+      version: app.getVersion(),
+      passwordProtection: secrets.protection,
+      databasePath: databasePathIn(dataDir),
+    }),
     logger,
   );
   lifecycle.attachEngine(engine);

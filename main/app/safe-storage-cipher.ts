@@ -2,6 +2,7 @@
 // Windows DPAPI, or on Linux the Secret Service / KWallet — or, when Linux has neither, a key built into Chromium,
 // which we report as weak protection rather than pretend. Must be used after the app's `ready` event.
 import type { SafeStorage } from 'electron';
+import type { PasswordProtectionDto } from '../contract/contract';
 import type { SecretCipher } from '../store/secret-cipher';
 import { SecretCipherError } from '../store/secret-cipher';
 
@@ -11,18 +12,6 @@ export type SafeStorageLike = Pick<
 >;
 
 type LinuxBackend = ReturnType<SafeStorage['getSelectedStorageBackend']>;
-
-const linuxDescriptions: Record<LinuxBackend, string> = {
-  gnome_libsecret:
-    'Passwords are encrypted with a key kept in your desktop keyring (Secret Service, e.g. GNOME Keyring).',
-  kwallet: 'Passwords are encrypted with a key kept in KWallet.',
-  kwallet5: 'Passwords are encrypted with a key kept in KWallet.',
-  kwallet6: 'Passwords are encrypted with a key kept in KWallet.',
-  basic_text:
-    'Weak protection: no desktop keyring (Secret Service or KWallet) was found, so passwords are encrypted with a ' +
-    'key built into the app. Anyone who can read your files can recover them.',
-  unknown: 'Passwords are encrypted with a key from your desktop keyring; which one is not known yet.',
-};
 
 export class SafeStorageCipher implements SecretCipher {
   constructor(
@@ -39,19 +28,20 @@ export class SafeStorageCipher implements SecretCipher {
     return this.platform === 'linux' ? this.storage.getSelectedStorageBackend() : null;
   }
 
-  get description(): string {
-    if (!this.available) {
-      return 'Passwords cannot be saved: this system offers no way to encrypt them (no keychain or keyring).';
-    }
+  /** Which store keeps the key; the window words it, and says plainly when Linux fell back to a built-in key. */
+  get protection(): PasswordProtectionDto {
+    if (!this.available) return { kind: 'os-keychain-unavailable', detail: null };
     switch (this.platform) {
       case 'darwin':
-        return 'Passwords are encrypted with a key kept in the macOS Keychain.';
+        return { kind: 'os-keychain', detail: 'macos-keychain' };
       case 'win32':
-        return 'Passwords are encrypted with Windows DPAPI, tied to your Windows account.';
-      case 'linux':
-        return linuxDescriptions[this.linuxBackend ?? 'unknown'];
+        return { kind: 'os-keychain', detail: 'windows-dpapi' };
+      case 'linux': {
+        const backend = this.linuxBackend ?? 'unknown';
+        return { kind: backend === 'basic_text' ? 'os-keychain-weak' : 'os-keychain', detail: backend };
+      }
       default:
-        return 'Passwords are encrypted with the operating system’s secret storage.';
+        return { kind: 'os-keychain', detail: null };
     }
   }
 

@@ -123,14 +123,54 @@ export interface SettingsDto {
   readonly sipPort: number;
 }
 
+/**
+ * Why the store could not be used, as the store classified it (main/store/README.md has the table of causes):
+ * `corrupt` the file is damaged; `read-only` it or its folder cannot be written; `disk-full`; `busy` another program
+ * holds the file; `in-use` another softphone engine holds the data folder; `too-new` a newer app wrote it;
+ * `upgrade-failed` bringing its schema up to date failed (the file was left unchanged); `unknown` anything else.
+ */
+export type StorageErrorKind =
+  'corrupt' | 'read-only' | 'disk-full' | 'busy' | 'in-use' | 'too-new' | 'upgrade-failed' | 'unknown';
+
+export interface StorageErrorDto {
+  readonly kind: StorageErrorKind;
+  /** The database file concerned; its folder is the data folder. */
+  readonly path: string;
+  /** The technical cause: SQLite's or the file system's code and text ("SQLITE_NOTADB: file is not a database"). */
+  readonly detail: string;
+  /** In kind `in-use`, the process holding the data folder when the store could tell which; otherwise null. */
+  readonly holderPid: number | null;
+}
+
+/**
+ * How account passwords are kept at rest in this host:
+ * `os-keychain` with a key the operating system keeps (Electron safeStorage);
+ * `os-keychain-weak` with the key built into Chromium, because Linux offered no keyring (safeStorage's basic_text);
+ * `os-keychain-unavailable` not at all: the system offers no way to encrypt them, so none are saved;
+ * `key-file` with AES-256-GCM under a random key kept in its own file beside the database (the web host).
+ */
+export type PasswordProtectionKind =
+  'os-keychain' | 'os-keychain-weak' | 'os-keychain-unavailable' | 'key-file';
+
+export interface PasswordProtectionDto {
+  readonly kind: PasswordProtectionKind;
+  /**
+   * Which store or file, as a technical name: for `os-keychain` `macos-keychain`, `windows-dpapi` or the Linux backend
+   * as Electron names it (`gnome_libsecret`, `kwallet`, `kwallet5`, `kwallet6`, `unknown`), null on other systems;
+   * for `os-keychain-weak` the backend (`basic_text`); for `key-file` the key file's name (`secret.key`); else null.
+   * The window words the names it knows and shows any other as it is.
+   */
+  readonly detail: string | null;
+}
+
 export interface AppInfoDto {
   readonly version: string;
   /** Where the engine runs: the Electron app or the development web host. */
   readonly host: 'electron' | 'web';
   /** Set when the store could not be opened: the interface shows an error screen instead of the app. */
-  readonly storageError: string | null;
-  /** How passwords are protected at rest in this host, said plainly. */
-  readonly passwordProtection: string;
+  readonly storageError: StorageErrorDto | null;
+  /** How passwords are protected at rest in this host; the window words it. */
+  readonly passwordProtection: PasswordProtectionDto;
 }
 
 /** Command name → arguments tuple and result value. */

@@ -4,7 +4,7 @@
 // degraded mode where `app.info` explains the problem and every other command answers `unavailable`, so the
 // interface can show a clear error screen instead of a blank window.
 import { join } from 'node:path';
-import type { AppInfoDto } from '../contract/contract';
+import type { AppInfoDto, StorageErrorDto } from '../contract/contract';
 import { type Clock, SystemClock } from '../platform/clock';
 import { NodeSocketFactory } from '../platform/node-sockets';
 import type { Logger } from '../platform/logger';
@@ -29,13 +29,18 @@ export type { Engine } from './engine-facade';
 export const APP_VERSION = '0.1.0';
 const USER_AGENT = `softphone/${APP_VERSION}`;
 
-/** Another engine holds the data folder: this one must not start (its message names the folder and the holder). */
+/**
+ * Another engine holds the data folder: this one must not start. It carries the store's `in-use` error (the file and
+ * the holder's pid when known) so each host can say so in its own place: the window's words for the Electron app's
+ * error screen, the web host's own line for its terminal. Its message is the technical line for logs.
+ */
 export class DataFolderInUseError extends Error {
   constructor(
-    message: string,
+    readonly error: StorageErrorDto,
     readonly dataDir: string,
   ) {
-    super(message);
+    const holder = error.holderPid === null ? 'holder unknown' : `held by pid ${error.holderPid}`;
+    super(`data folder ${dataDir} in use by another engine (${holder}): ${error.detail}`);
     this.name = 'DataFolderInUseError';
   }
 }
@@ -68,9 +73,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const opened = openStore({ dataDir: options.dataDir, clock });
   if (!opened.ok) {
     logger.log('error', 'store unavailable', { ...opened.error });
-    if (opened.error.kind === 'in-use') throw new DataFolderInUseError(opened.error.message, options.dataDir);
-    // The store's message already names the file and says what to do.
-    return createUnavailableEngine(appInfo(options, opened.error.message), events);
+    if (opened.error.kind === 'in-use') throw new DataFolderInUseError(opened.error, options.dataDir);
+    return createUnavailableEngine(appInfo(options, opened.error), events);
   }
   const store = opened.store;
   const settings = new SettingsService(store.settings, events);
@@ -140,12 +144,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
 }
 
-function appInfo(options: EngineOptions, storageError: string | null): AppInfoDto {
+function appInfo(options: EngineOptions, storageError: StorageErrorDto | null): AppInfoDto {
   return {
     version: APP_VERSION,
     host: options.host,
     storageError,
-    passwordProtection: options.secrets.description,
+    passwordProtection: options.secrets.protection,
   };
 }
 

@@ -12,9 +12,11 @@ import { ServiceError } from './service-error';
 /** Handlers for every command: `app.info` answers `info`, the others throw `unavailable`. */
 export function unavailableHandlers(info: AppInfoDto): CommandHandlers {
   const unavailable = (): never => {
+    // A technical message: the window's words for `unavailable` go above it.
+    const cause = info.storageError;
     throw new ServiceError(
       'unavailable',
-      `The app's data could not be opened: ${info.storageError ?? 'unknown error'}`,
+      cause ? `store ${cause.kind}: ${cause.path}: ${cause.detail}` : 'the store is not open',
     );
   };
   const handlers: Partial<Record<CommandName, () => unknown>> = {};

@@ -19,7 +19,8 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import type { PasswordProtectionDto } from '../contract/contract';
 import { SecretCipherError, type SecretCipher } from './secret-cipher';
 
 export const KEY_FILE_NAME = 'secret.key';
@@ -32,13 +33,13 @@ const ALGORITHM = 'aes-256-gcm';
 
 export class FileKeyCipher implements SecretCipher {
   readonly available = true;
-  readonly description =
-    'Passwords are encrypted (AES-256-GCM) with a key kept in its own file, secret.key, next to the database: ' +
-    'a copy of the database alone does not reveal them, but programs running as you can read both files.';
+  readonly protection: PasswordProtectionDto;
   #key: Buffer | undefined;
 
   /** The key file need not exist: it is created (with its folder) on the first `encrypt`. */
-  constructor(readonly keyPath: string) {}
+  constructor(readonly keyPath: string) {
+    this.protection = { kind: 'key-file', detail: basename(keyPath) };
+  }
 
   /** The cipher whose key file is `secret.key` in `directory` (the folder holding the database). */
   static inDirectory(directory: string): FileKeyCipher {

@@ -68,11 +68,10 @@ export function migrate(db: SqliteDatabase, options: MigrateOptions = {}): Migra
       .immediate();
   } catch (cause) {
     const error = classifyStoreError(cause, path);
-    const message =
-      error.kind === 'unknown'
-        ? `The settings database ${path} could not be updated for this version of the app; it was left unchanged.`
-        : error.message;
-    return { ok: false, error: { ...error, message, detail: `${current}: ${error.detail}` } };
+    // A cause with no kind of its own (a migration's bug, a broken foreign key) is still known to be the upgrade's:
+    // the window can then say the file was left unchanged rather than just "could not be used".
+    const kind = error.kind === 'unknown' ? 'upgrade-failed' : error.kind;
+    return { ok: false, error: { ...error, kind, detail: `${current}: ${error.detail}` } };
   } finally {
     restoreForeignKeys(db, foreignKeys);
   }

@@ -2,9 +2,11 @@
 // its own cipher: the Electron app one backed by safeStorage (the OS keychain / DPAPI / libsecret), the headless and
 // web host a FileKeyCipher (file-key-cipher.ts). See README.md in this folder for what each protects against.
 
+import type { PasswordProtectionDto } from '../contract/contract';
+
 export interface SecretCipher {
-  /** How passwords are protected in this host, said plainly for the About / account screens. */
-  readonly description: string;
+  /** How passwords are protected in this host, as a kind and a technical name; the window words it. */
+  readonly protection: PasswordProtectionDto;
   /** False when this host cannot protect secrets; then nothing should be stored and `encrypt` throws. */
   readonly available: boolean;
   /** Throws SecretCipherError when the secret cannot be protected. */

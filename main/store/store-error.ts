@@ -1,26 +1,24 @@
 // Storage failures as data a person can act on. SQLite and the file system report codes (SQLITE_NOTADB, EACCES,
-// ENOSPC…); the interface needs to say "the file is damaged" or "the disk is full" and where, so every failure that
-// leaves the store is classified here once.
+// ENOSPC…); the window needs to say "the file is damaged" or "the disk is full" and where, so every failure that
+// leaves the store is classified here once, into a kind the contract names. The sentences are the window's
+// (renderer/src/lib/app-info-text.ts): the store only says which kind, which file, and the technical cause.
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
+import type { StorageErrorDto, StorageErrorKind } from '../contract/contract';
 
-export type StoreErrorKind =
-  'corrupt' | 'read-only' | 'disk-full' | 'busy' | 'in-use' | 'too-new' | 'unknown';
+export type StoreErrorKind = StorageErrorKind;
 
-export interface StoreError {
-  readonly kind: StoreErrorKind;
-  /** The database file concerned. */
-  readonly path: string;
-  /** One or two sentences for a person: what is wrong and what to do. */
-  readonly message: string;
-  /** The technical cause (error code and text), for a detail line and logs. */
-  readonly detail: string;
-}
+/**
+ * The kind, the database file concerned, the technical cause (error code and text, for a detail line and logs) and,
+ * for `in-use`, the holder's pid when known: exactly what `app.info` carries to the window.
+ */
+export type StoreError = StorageErrorDto;
 
 /** Thrown by repositories when the database cannot do what was asked; carries the classified error. */
 export class StoreFailure extends Error {
   constructor(readonly error: StoreError) {
-    super(error.message);
+    // A technical line for logs and stack traces; the window words the kind itself.
+    super(`${error.kind}: ${error.path}: ${error.detail}`);
     this.name = 'StoreFailure';
   }
 }
@@ -63,38 +61,13 @@ export function kindOfCode(code: string | undefined): StoreErrorKind {
   }
 }
 
-export function messageFor(kind: StoreErrorKind, path: string): string {
-  switch (kind) {
-    case 'corrupt':
-      return `The settings database ${path} is damaged and cannot be read. Move it aside (or restore a backup) and start the app again to begin with an empty one.`;
-    case 'read-only':
-      return `The settings database ${path} cannot be written: the file or its folder is read-only. Give your user write access to them and start the app again.`;
-    case 'disk-full':
-      return `The disk holding ${path} is full. Free some space and try again.`;
-    case 'busy':
-      return `The settings database ${path} is in use by another program, probably another copy of the softphone. Close it and try again.`;
-    case 'in-use':
-      return `The data folder ${dirname(path)} is in use by another softphone engine (the app or \`npm run web\`). Only one may use a data folder at a time: close the other one, or give this one another data folder.`;
-    case 'too-new':
-      return `The settings database ${path} was written by a newer version of the softphone. Update the app to use it; it was left unchanged.`;
-    case 'unknown':
-      return `The settings database ${path} could not be used.`;
-  }
-}
-
 export function storeError(kind: StoreErrorKind, path: string, detail: string): StoreError {
-  return { kind, path, message: messageFor(kind, path), detail };
+  return { kind, path, detail, holderPid: null };
 }
 
 /** `in-use`, naming the engine that holds the folder when its process is known. */
 export function inUseError(path: string, detail: string, holderPid: number | null): StoreError {
-  if (holderPid === null) return storeError('in-use', path, detail);
-  return {
-    kind: 'in-use',
-    path,
-    message: `The data folder ${dirname(path)} is in use by another softphone engine, process ${holderPid} (the app or \`npm run web\`). Only one may use a data folder at a time: close the other one, or give this one another data folder.`,
-    detail: `held by pid ${holderPid}; ${detail}`,
-  };
+  return { kind: 'in-use', path, detail, holderPid };
 }
 
 /**

@@ -5,6 +5,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, SystemClock } from '../platform/clock';
 import type { LogLevel, Logger } from '../platform/logger';
+import { DataFolderInUseError } from '../services/engine';
 import { FileKeyCipher } from '../store/file-key-cipher';
 import type { SecretCipher } from '../store/secret-cipher';
 import { WEB_USAGE, WebUsageError, defaultWebDataDir, parseWebArgs } from './web-args';
@@ -73,8 +74,7 @@ export async function runWebHost(argv: readonly string[], deps: WebMainDependenc
       logger,
     });
   } catch (error) {
-    // Another engine holding the data folder ends up here; its message names the folder and that engine's pid.
-    stderr.write(`The web host could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    stderr.write(`The web host could not start: ${startFailureLine(error)}\n`);
     return 1;
   }
   let host;
@@ -103,6 +103,20 @@ export async function runWebHost(argv: readonly string[], deps: WebMainDependenc
   await host.close();
   stdout.write(`${JSON.stringify({ event: 'web-host-stopped' })}\n`);
   return 0;
+}
+
+/**
+ * The terminal's words for an engine that refused to start. The engine sends data; the window has its own words for
+ * the same case, and this host, which has no window yet at this point, says it for the person at its terminal.
+ */
+export function startFailureLine(error: unknown): string {
+  if (!(error instanceof DataFolderInUseError)) return error instanceof Error ? error.message : String(error);
+  const pid = error.error.holderPid;
+  const holder = pid === null ? 'another softphone engine' : `another softphone engine, process ${pid}`;
+  return (
+    `The data folder ${error.dataDir} is in use by ${holder} (the app or \`npm run web\`). Only one may use a data ` +
+    `folder at a time: close the other one, or give this one another folder with --data-dir.`
+  );
 }
 
 function stderrLogger(stderr: NodeJS.WritableStream, verbose: boolean): Logger {

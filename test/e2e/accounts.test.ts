@@ -121,7 +121,11 @@ describe.skipIf(!peers.kamailio || !peers.chromium)('account journey in the brow
       await page.goto(broken.url);
       const alert = page.getByRole('alert');
       await expect.poll(() => alert.isVisible(), { timeout: 15_000 }).toBe(true);
-      expect(await alert.textContent()).toContain(join(brokenDir, 'softphone.sqlite'));
+      const text = await alert.textContent();
+      expect(text).toContain(join(brokenDir, 'softphone.sqlite'));
+      // The engine sent kind `corrupt`; the window's words for it say so and what to do.
+      expect(text).toContain('is damaged and cannot be read');
+      expect(text).toContain('SQLITE_NOTADB');
       await shot('06-corrupt-database');
     } finally {
       await broken.stop();

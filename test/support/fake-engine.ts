@@ -28,7 +28,7 @@ export const defaultInfo: AppInfoDto = {
   version: '0.1.0',
   host: 'web',
   storageError: null,
-  passwordProtection: 'Encrypted with a key kept in the data folder (test).',
+  passwordProtection: { kind: 'key-file', detail: 'secret.key' },
 };
 
 /** A stored account as the engine would list it. */

@@ -106,7 +106,12 @@ const input: AccountInput = {
   enabled: true,
 };
 
-const info: AppInfoDto = { version: '1', host: 'electron', storageError: null, passwordProtection: 'x' };
+const info: AppInfoDto = {
+  version: '1',
+  host: 'electron',
+  storageError: null,
+  passwordProtection: { kind: 'os-keychain', detail: 'windows-dpapi' },
+};
 
 describe('bridge over window.softphone', () => {
   it('maps each command to its domain method and passes events and Results through', async () => {

@@ -120,10 +120,15 @@ export function fakeSoftphone(scenario: Scenario): void {
         ok({
           version: '0.1.0',
           host: 'electron',
-          passwordProtection: 'Encrypted with the operating system keychain (Electron safeStorage).',
+          passwordProtection: { kind: 'os-keychain', detail: 'gnome_libsecret' },
           storageError:
             scenario === 'storage-error'
-              ? 'The database file /home/alice/.config/softphone/softphone.db could not be opened: attempt to write a readonly database (SQLITE_READONLY).'
+              ? {
+                  kind: 'read-only',
+                  path: '/home/alice/.config/softphone/softphone.sqlite',
+                  detail: 'SQLITE_READONLY: attempt to write a readonly database',
+                  holderPid: null,
+                }
               : null,
         }),
     },

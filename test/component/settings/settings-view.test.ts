@@ -96,8 +96,21 @@ describe('SettingsView', () => {
     expect(app.settings.value?.theme).toBe('dark');
   });
 
-  it('tells how passwords are protected', async () => {
+  it('tells how passwords are protected, in the window’s words for the engine’s kind', async () => {
     await renderWithApp(SettingsView, {}, { accounts: three });
-    expect(screen.getByText('Encrypted with a key kept in the data folder (test).')).toBeTruthy();
+    const line = screen.getByText(
+      /^Passwords are encrypted \(AES-256-GCM\) with a key kept in its own file, secret\.key/,
+    );
+    expect(line.classList.contains('warning')).toBe(false);
+  });
+
+  it('marks weak password protection as a warning', async () => {
+    await renderWithApp(
+      SettingsView,
+      {},
+      { accounts: three, info: { passwordProtection: { kind: 'os-keychain-weak', detail: 'basic_text' } } },
+    );
+    const line = screen.getByText(/^Weak protection:/);
+    expect(line.classList.contains('warning')).toBe(true);
   });
 });

@@ -17,20 +17,51 @@ describe('App', () => {
   it('shows a clear error screen instead of the app when the store could not be opened', async () => {
     const engine = start({
       info: {
-        storageError:
-          'The database file /home/alice/.config/softphone/softphone.db is read-only (SQLITE_READONLY).',
+        storageError: {
+          kind: 'read-only',
+          path: '/home/alice/.config/softphone/softphone.sqlite',
+          detail: 'SQLITE_READONLY: attempt to write a readonly database',
+          holderPid: null,
+        },
       },
     });
     const screenAlert = await screen.findByRole('alert');
     expect(within(screenAlert).getByRole('heading').textContent).toBe(
       'The softphone could not open its data file',
     );
-    expect(screenAlert.textContent).toContain('/home/alice/.config/softphone/softphone.db is read-only');
+    // The window's sentence for the kind names the file and what to do; the engine's text is the detail.
+    expect(screenAlert.textContent).toContain(
+      'The settings database /home/alice/.config/softphone/softphone.sqlite cannot be written',
+    );
+    expect(screenAlert.textContent).toContain('Give your user write access');
+    expect(screenAlert.querySelector('pre')?.textContent).toBe(
+      'SQLITE_READONLY: attempt to write a readonly database',
+    );
     expect(screenAlert.textContent).toContain('What you can do');
     expect(within(screenAlert).getByRole('button', { name: 'Try again' })).toBeTruthy();
     expect(screen.queryByRole('navigation')).toBeNull();
     // Nothing else is asked of a store that cannot be opened.
     expect(engine.bridge.calls.map((call) => call.name)).toEqual(['app.info']);
+  });
+
+  it('names the engine holding the data folder, with its own heading', async () => {
+    start({
+      info: {
+        storageError: {
+          kind: 'in-use',
+          path: '/home/alice/.config/Softphone/softphone.sqlite',
+          detail: 'SQLITE_BUSY: database is locked',
+          holderPid: 4242,
+        },
+      },
+    });
+    const screenAlert = await screen.findByRole('alert');
+    expect(within(screenAlert).getByRole('heading').textContent).toBe(
+      'Another softphone is using this data folder',
+    );
+    expect(screenAlert.textContent).toContain(
+      'The data folder /home/alice/.config/Softphone is in use by another softphone engine, process 4242',
+    );
   });
 
   it('explains a missing web-host token', async () => {

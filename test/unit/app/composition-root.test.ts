@@ -154,7 +154,9 @@ vi.mock('electron', async () => {
   };
 });
 
-vi.mock('../../../main/services/engine', () => ({
+// Only the engine is faked: the shell still uses the module's real error class and path helper.
+vi.mock('../../../main/services/engine', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../../main/services/engine')>()),
   createEngine: (options: unknown) => fake.state.createEngine(options),
 }));
 
@@ -286,7 +288,16 @@ describe('main/index.ts', () => {
     const info = await invokeFromPage('app.info');
     expect(info).toMatchObject({
       ok: true,
-      value: { host: 'electron', version: '9.9.9', storageError: expect.stringMatching(/damaged/) },
+      value: {
+        host: 'electron',
+        version: '9.9.9',
+        storageError: {
+          kind: 'unknown',
+          path: '/home/user/.config/Softphone/userData/softphone.sqlite',
+          detail: 'The database file is damaged: file is not a database.',
+          holderPid: null,
+        },
+      },
     });
     expect(await invokeFromPage('accounts.list')).toMatchObject({
       ok: false,

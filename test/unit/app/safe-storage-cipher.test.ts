@@ -31,20 +31,21 @@ describe('SafeStorageCipher', () => {
   });
 
   it.each([
-    ['darwin', 'gnome_libsecret', /macOS Keychain/],
-    ['win32', 'gnome_libsecret', /DPAPI/],
-    ['linux', 'gnome_libsecret', /keyring \(Secret Service/],
-    ['linux', 'kwallet6', /KWallet/],
-  ] as const)('on %s (%s) describes the protection', (platform, backend, pattern) => {
+    ['darwin', 'gnome_libsecret', 'macos-keychain'],
+    ['win32', 'gnome_libsecret', 'windows-dpapi'],
+    ['linux', 'gnome_libsecret', 'gnome_libsecret'],
+    ['linux', 'kwallet6', 'kwallet6'],
+    ['linux', 'unknown', 'unknown'],
+    ['freebsd', 'gnome_libsecret', null],
+  ] as const)('on %s (%s) names the store that keeps the key', (platform, backend, detail) => {
     const cipher = new SafeStorageCipher(fakeSafeStorage(true, backend), platform);
-    expect(cipher.description).toMatch(pattern);
-    expect(cipher.description).not.toMatch(/weak/i);
+    expect(cipher.protection).toEqual({ kind: 'os-keychain', detail });
   });
 
-  it('says plainly that Linux without a keyring is weak protection', () => {
+  it('reports Linux without a keyring as weak protection, not as a keychain', () => {
     const cipher = new SafeStorageCipher(fakeSafeStorage(true, 'basic_text'), 'linux');
     expect(cipher.linuxBackend).toBe('basic_text');
-    expect(cipher.description).toMatch(/^Weak protection/);
+    expect(cipher.protection).toEqual({ kind: 'os-keychain-weak', detail: 'basic_text' });
   });
 
   it('reports the backend on Linux only', () => {
@@ -54,7 +55,7 @@ describe('SafeStorageCipher', () => {
   it('refuses to encrypt or decrypt when unavailable, and says so', () => {
     const cipher = new SafeStorageCipher(fakeSafeStorage(false), 'linux');
     expect(cipher.available).toBe(false);
-    expect(cipher.description).toMatch(/cannot be saved/);
+    expect(cipher.protection).toEqual({ kind: 'os-keychain-unavailable', detail: null });
     expect(() => cipher.encrypt('x')).toThrow(SecretCipherError);
     try {
       cipher.decrypt(Buffer.from('enc:x'));

@@ -1,13 +1,28 @@
 // When the engine cannot start (a corrupt or read-only database), the shell still has something to talk to:
 // app.info carries the storage error and every other command answers `unavailable`.
 import { describe, expect, it, vi } from 'vitest';
+import type { StorageErrorDto } from '../../../main/contract/contract';
 import type { ShellEngine } from '../../../main/app/shell-engine';
 import { createUnavailableEngine, startEngineOrFallback } from '../../../main/app/shell-engine';
+import { DataFolderInUseError } from '../../../main/services/engine';
 
-const info = () => ({ version: '1.2.3', passwordProtection: 'Passwords are encrypted with DPAPI.' });
+const DATABASE = '/home/a/.config/Softphone/softphone.sqlite';
+
+const info = () => ({
+  version: '1.2.3',
+  passwordProtection: { kind: 'os-keychain', detail: 'windows-dpapi' } as const,
+  databasePath: DATABASE,
+});
+
+const damaged: StorageErrorDto = {
+  kind: 'corrupt',
+  path: DATABASE,
+  detail: 'SQLITE_NOTADB: file is not a database',
+  holderPid: null,
+};
 
 describe('createUnavailableEngine', () => {
-  const engine = createUnavailableEngine('The database file is damaged.', info());
+  const engine = createUnavailableEngine(damaged, info());
 
   it('answers app.info with the storage error', async () => {
     expect(await engine.router.dispatch('app.info', [])).toEqual({
@@ -15,8 +30,8 @@ describe('createUnavailableEngine', () => {
       value: {
         version: '1.2.3',
         host: 'electron',
-        storageError: 'The database file is damaged.',
-        passwordProtection: 'Passwords are encrypted with DPAPI.',
+        storageError: damaged,
+        passwordProtection: { kind: 'os-keychain', detail: 'windows-dpapi' },
       },
     });
   });
@@ -47,28 +62,48 @@ describe('createUnavailableEngine', () => {
 
 describe('startEngineOrFallback', () => {
   it('returns the engine when it starts', async () => {
-    const real = createUnavailableEngine('unused', info()) as ShellEngine;
+    const real = createUnavailableEngine(damaged, info()) as ShellEngine;
     const started = await startEngineOrFallback(async () => real, info);
     expect(started).toEqual({ engine: real, failure: null });
   });
 
-  it('returns the stand-in, carrying the reason, when the engine fails to start', async () => {
+  it('returns the stand-in, carrying the reason as data, when the engine fails to start', async () => {
     const log = vi.fn();
     const started = await startEngineOrFallback(
       async () => {
-        throw new Error('The database file at /home/a/.config/Softphone/softphone.db is damaged.');
+        throw new Error('better-sqlite3 was compiled against a different Node.js version');
       },
       info,
       { log },
     );
-    expect(started.failure).toMatch(/is damaged/);
+    expect(started.failure).toEqual({
+      kind: 'unknown',
+      path: DATABASE,
+      detail: 'better-sqlite3 was compiled against a different Node.js version',
+      holderPid: null,
+    });
     const answer = await started.engine.router.dispatch('app.info', []);
     expect(answer).toMatchObject({ ok: true, value: { storageError: started.failure } });
     expect(log).toHaveBeenCalledWith('error', expect.any(String), expect.any(Object));
   });
 
-  it('still says something when the failure has no message', async () => {
+  it('passes on the store’s in-use error, holder and all, when another engine holds the folder', async () => {
+    const inUse: StorageErrorDto = {
+      kind: 'in-use',
+      path: DATABASE,
+      detail: 'SQLITE_BUSY: database is locked',
+      holderPid: 4242,
+    };
+    const started = await startEngineOrFallback(
+      async () => Promise.reject(new DataFolderInUseError(inUse, '/home/a/.config/Softphone')),
+      info,
+    );
+    expect(started.failure).toEqual(inUse);
+  });
+
+  it('still gives a detail when the failure has no message', async () => {
     const started = await startEngineOrFallback(async () => Promise.reject(new Error('')), info);
-    expect(started.failure).toBe('The app could not open its data.');
+    expect(started.failure).toMatchObject({ kind: 'unknown', path: DATABASE });
+    expect(started.failure?.detail).not.toBe('');
   });
 });

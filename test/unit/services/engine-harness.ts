@@ -24,7 +24,7 @@ const CHALLENGE = 'Digest realm="example.test", nonce="n1", qop="auth", algorith
 
 /** Reversible and plain: the tests are about the services, not about encryption. */
 export const plainCipher: SecretCipher = {
-  description: 'test',
+  protection: { kind: 'key-file', detail: 'test.key' },
   available: true,
   encrypt: (plain) => Buffer.from(plain, 'utf8'),
   decrypt: (data) => data.toString('utf8'),

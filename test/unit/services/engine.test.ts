@@ -38,9 +38,20 @@ describe('degraded mode', () => {
     writeFileSync(databasePathIn(dataDir), 'this is not a database, just some text that is long enough');
     const engine = await createEngine({ dataDir, secrets: plainCipher, host: 'web' });
     const info = await engine.router.dispatch('app.info', []);
-    expect(info).toMatchObject({
+    // Data, not words: the kind, the file and SQLite's own text; the window says what it means.
+    expect(info).toEqual({
       ok: true,
-      value: { host: 'web', storageError: expect.stringMatching(/damaged/) },
+      value: {
+        version: expect.any(String),
+        host: 'web',
+        storageError: {
+          kind: 'corrupt',
+          path: databasePathIn(dataDir),
+          detail: expect.stringContaining('SQLITE_NOTADB'),
+          holderPid: null,
+        },
+        passwordProtection: plainCipher.protection,
+      },
     });
     for (const name of commandNames.filter((command) => command !== 'app.info')) {
       const result = await engine.router.dispatch(name, validArgs[name]);
@@ -65,8 +76,11 @@ describe('one engine per data folder', () => {
     harnesses.push(first);
     const second = createEngine({ dataDir: first.dataDir, secrets: plainCipher, host: 'web' });
     await expect(second).rejects.toBeInstanceOf(DataFolderInUseError);
-    await expect(second).rejects.toThrow(first.dataDir);
-    await expect(second).rejects.toThrow(`process ${process.pid}`);
+    await expect(second).rejects.toMatchObject({
+      dataDir: first.dataDir,
+      error: { kind: 'in-use', path: databasePathIn(first.dataDir), holderPid: process.pid },
+    });
+    await expect(second).rejects.toThrow(`held by pid ${process.pid}`);
   });
 
   it('lets the next engine start once the first has shut down', async () => {
@@ -141,7 +155,11 @@ describe('shutdown', () => {
     });
     expect(await engine.router.dispatch('app.info', [])).toMatchObject({
       ok: true,
-      value: { host: 'electron', storageError: null, passwordProtection: 'test' },
+      value: {
+        host: 'electron',
+        storageError: null,
+        passwordProtection: { kind: 'key-file', detail: 'test.key' },
+      },
     });
     await engine.shutdown(0);
   });

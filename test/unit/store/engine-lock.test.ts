@@ -1,8 +1,8 @@
 // One engine per data folder: the store holds SQLite's exclusive lock for as long as it is open. A second store on
-// the folder (same process or another) is refused with kind `in-use` and a message naming the folder and the
-// holder's pid; the lock dies with its process, so a SIGKILLed holder leaves nothing stale behind.
+// the folder (same process or another) is refused with kind `in-use`, naming the database file and the holder's
+// pid; the lock dies with its process, so a SIGKILLed holder leaves nothing stale behind.
 import { existsSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ownerFileOf, processAlive, readOwner } from '../../../main/store/engine-owner';
 import { type OpenStoreOutcome, openStore } from '../../../main/store/store';
@@ -15,7 +15,7 @@ const clock = new ManualClock();
 
 function openOk(dataDir: string) {
   const opened = openStore({ dataDir, clock });
-  if (!opened.ok) throw new Error(`${opened.error.kind}: ${opened.error.message}`);
+  if (!opened.ok) throw new Error(`${opened.error.kind}: ${opened.error.detail}`);
   return opened.store;
 }
 
@@ -46,9 +46,8 @@ describe('one store per data folder', () => {
     const first = openOk(dataDir);
     try {
       const error = refusal(openStore({ dataDir, clock }));
-      expect(error.kind).toBe('in-use');
-      expect(error.message).toContain(`The data folder ${dataDir} is in use by another softphone engine`);
-      expect(error.message).toContain(`process ${process.pid}`);
+      expect(error).toMatchObject({ kind: 'in-use', path: join(dataDir, 'softphone.sqlite') });
+      expect(error.holderPid).toBe(process.pid);
       expect(error.detail).toMatch(/SQLITE_BUSY|locked/);
     } finally {
       first.close();
@@ -70,7 +69,7 @@ describe('one store per data folder', () => {
     try {
       const error = refusal(openStore({ dataDir, clock }));
       expect(error.kind).toBe('in-use');
-      expect(error.message).toContain(`process ${child.pid}`);
+      expect(error.holderPid).toBe(child.pid);
     } finally {
       child.kill('SIGKILL');
       await exited;

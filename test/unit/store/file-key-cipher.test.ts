@@ -25,11 +25,10 @@ function failure(run: () => unknown): SecretCipherError {
 const reasonOf = (run: () => unknown): SecretCipherFailure => failure(run).reason;
 
 describe('FileKeyCipher', () => {
-  it('is a SecretCipher that says plainly what it does', () => {
+  it('is a SecretCipher that reports its kind and its key file, for the window to word', () => {
     const cipher: SecretCipher = FileKeyCipher.inDirectory(tempDir());
     expect(cipher.available).toBe(true);
-    expect(cipher.description).toMatch(/AES-256-GCM/);
-    expect(cipher.description).toMatch(/secret\.key/);
+    expect(cipher.protection).toEqual({ kind: 'key-file', detail: 'secret.key' });
   });
 
   it.each(['hunter2', '', 'пароль with ünïcödé and emoji 🔑', 'x'.repeat(10_000)])(

@@ -56,7 +56,7 @@ describe('kill -9 while writing', () => {
       acknowledged.push(...result.accounts);
 
       const opened = openStore({ dataDir, clock: new ManualClock() });
-      if (!opened.ok) throw new Error(`round ${round}: ${opened.error.message} (${opened.error.detail})`);
+      if (!opened.ok) throw new Error(`round ${round}: ${opened.error.kind} (${opened.error.detail})`);
       const { store } = opened;
       try {
         const stored = new Set(store.accounts.list().map((account) => account.id));

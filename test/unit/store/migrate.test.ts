@@ -184,7 +184,6 @@ describe('migrate with the app migrations', () => {
     const outcome = migrate(db);
     expect(outcome).toMatchObject({ ok: false, error: { kind: 'too-new', path: db.name } });
     if (!outcome.ok) {
-      expect(outcome.error.message).toMatch(/newer version/);
       expect(outcome.error.detail).toContain(`schema version ${LATEST + 3}`);
     }
     expect(userVersion(db)).toBe(LATEST + 3);
@@ -237,10 +236,10 @@ describe('migrate (the runner, with test migrations)', () => {
   it('rolls everything back when one migration fails, and says which', () => {
     const db = freshDatabase();
     const outcome = migrate(db, { migrations: [createTable(1, 'parent'), createTable(2, 'a'), failing(3)] });
-    expect(outcome).toMatchObject({ ok: false, error: { kind: 'unknown' } });
+    // A cause with no kind of its own is the upgrade's: the window can say the file was left unchanged.
+    expect(outcome).toMatchObject({ ok: false, error: { kind: 'upgrade-failed' } });
     if (!outcome.ok) {
       expect(outcome.error.detail).toMatch(/^migration 3 \(fails\): .*no such table/);
-      expect(outcome.error.message).toMatch(/could not be updated/);
     }
     expect(userVersion(db)).toBe(0);
     expect(tables(db)).toEqual([]);

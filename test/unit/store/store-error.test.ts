@@ -5,6 +5,7 @@ import {
   StoreFailure,
   classifyStoreError,
   guarded,
+  inUseError,
   kindOfCode,
   storeError,
 } from '../../../main/store/store-error';
@@ -44,7 +45,7 @@ describe('kindOfCode', () => {
 });
 
 describe('classifyStoreError', () => {
-  it('keeps the path, says what to do and carries the technical detail', () => {
+  it('keeps the kind, the path and the technical detail, and no sentence (the window words it)', () => {
     const error = classifyStoreError(
       sqliteError('SQLITE_FULL', 'database or disk is full'),
       '/data/x.sqlite',
@@ -52,8 +53,8 @@ describe('classifyStoreError', () => {
     expect(error).toEqual({
       kind: 'disk-full',
       path: '/data/x.sqlite',
-      message: 'The disk holding /data/x.sqlite is full. Free some space and try again.',
       detail: 'SQLITE_FULL: database or disk is full',
+      holderPid: null,
     });
   });
 
@@ -78,10 +79,14 @@ describe('classifyStoreError', () => {
     expect(classifyStoreError(new StoreFailure(error), '/other')).toBe(error);
   });
 
-  it('has a message for every kind, naming the file', () => {
-    for (const kind of ['corrupt', 'read-only', 'disk-full', 'busy', 'too-new', 'unknown'] as const) {
-      expect(storeError(kind, '/some/db.sqlite', '').message).toContain('/some/db.sqlite');
-    }
+  it('names the holder of a folder in use only in that kind', () => {
+    expect(inUseError('/some/db.sqlite', 'SQLITE_BUSY', 4242)).toEqual({
+      kind: 'in-use',
+      path: '/some/db.sqlite',
+      detail: 'SQLITE_BUSY',
+      holderPid: 4242,
+    });
+    expect(storeError('busy', '/some/db.sqlite', 'x').holderPid).toBeNull();
   });
 });
 
@@ -100,7 +105,8 @@ describe('guarded', () => {
       run();
     } catch (failure) {
       expect((failure as StoreFailure).error.kind).toBe('read-only');
-      expect((failure as StoreFailure).message).toContain('/db');
+      // Its Error message is the technical line for logs: kind, file and cause.
+      expect((failure as StoreFailure).message).toMatch(/^read-only: \/db: SQLITE_READONLY/);
     }
   });
 

@@ -16,7 +16,9 @@ export function accountFrom(input: AccountInput, id = 'a1'): AccountDto {
 
 export function createFakeEngine(): WebFakeEngine {
   const pending: (() => void)[] = [];
-  const engine = new FakeEngine({ info: { version: '0.0.0-test', passwordProtection: 'test' } })
+  const engine = new FakeEngine({
+    info: { version: '0.0.0-test', passwordProtection: { kind: 'key-file', detail: 'secret.key' } },
+  })
     .override('accounts.create', (input) => accountFrom(input))
     .override('accounts.update', (id, input) => accountFrom(input, id))
     .override('accounts.delete', (id) => {

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataFolderInUseError } from '../../../main/services/engine';
 import { FileKeyCipher } from '../../../main/store/file-key-cipher';
 import { ManualClock } from '../../support/manual-clock';
-import { type WebEngineFactory, runWebHost } from '../../../main/web/web-main';
+import { type WebEngineFactory, runWebHost, startFailureLine } from '../../../main/web/web-main';
 import { createFakeEngine } from './fake-engine';
 import { get } from './web-client';
 
@@ -141,16 +142,35 @@ describe('runWebHost', () => {
 
   it('says why and exits 1 when the engine refuses to start (another engine holds the data folder)', async () => {
     const h = harness();
-    const message = 'The data folder /x is in use by another softphone engine, process 4242.';
-    const code = await runWebHost(['--data-dir', join(base, 'data-5')], {
+    const dataDir = join(base, 'data-5');
+    const code = await runWebHost(['--data-dir', dataDir], {
       ...h.deps,
       createEngine: async () => {
-        throw new Error(message);
+        throw new DataFolderInUseError(
+          { kind: 'in-use', path: join(dataDir, 'softphone.sqlite'), detail: 'SQLITE_BUSY', holderPid: 4242 },
+          dataDir,
+        );
       },
     });
     expect(code).toBe(1);
-    expect(h.stderr.text).toContain(`The web host could not start: ${message}`);
+    // The terminal gets the host's own sentence, built from the engine's data.
+    expect(h.stderr.text).toContain(
+      `The web host could not start: The data folder ${dataDir} is in use by another softphone engine, process 4242`,
+    );
+    expect(h.stderr.text).toContain('--data-dir');
     expect(h.stdout.text).not.toContain('"event":"web-host"');
+  });
+
+  it('words a folder in use without a known holder, and passes any other failure on as it is', () => {
+    const unnamed = new DataFolderInUseError(
+      { kind: 'in-use', path: '/d/softphone.sqlite', detail: 'SQLITE_BUSY', holderPid: null },
+      '/d',
+    );
+    expect(startFailureLine(unnamed)).toMatch(
+      /^The data folder \/d is in use by another softphone engine \(/,
+    );
+    expect(startFailureLine(new Error('EADDRINUSE'))).toBe('EADDRINUSE');
+    expect(startFailureLine('odd')).toBe('odd');
   });
 
   it('answers usage errors with 2 and --help with 0', async () => {

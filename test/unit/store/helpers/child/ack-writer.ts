@@ -9,7 +9,7 @@ import { openStore } from '../../../../../main/store/store';
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: ack-writer DATA_DIR');
 const opened = openStore({ dataDir, clock: new SystemClock() });
-if (!opened.ok) throw new Error(opened.error.message);
+if (!opened.ok) throw new Error(`${opened.error.kind}: ${opened.error.detail}`);
 const { store } = opened;
 
 // writeSync to fd 1: the line is in the pipe before the next write starts, so "acknowledged" means exactly that.

@@ -7,7 +7,7 @@ import { openStore } from '../../../../../main/store/store';
 const dataDir = process.argv[2]!;
 const opened = openStore({ dataDir, clock: new SystemClock() });
 if (!opened.ok) {
-  writeSync(2, `${opened.error.kind}: ${opened.error.message}\n`);
+  writeSync(2, `${opened.error.kind}: ${opened.error.detail}\n`);
   process.exit(1);
 }
 writeSync(1, 'holding\n');
