@@ -3,7 +3,15 @@
 // on (validate()). Anything else is parsed lazily, in place, by the message's typed getters. Network input never
 // throws: the outcome says what a UAS should answer.
 import { isAscii } from 'node:buffer';
-import { headerBit, headerKey, internHeaderName, isToken, knownHeaderAt, wireName } from './header-names';
+import {
+  headerBit,
+  headerKey,
+  internHeaderName,
+  isToken,
+  knownHeaderAt,
+  knownHeaderIn,
+  wireName,
+} from './header-names';
 import { HeaderSection } from './header-section';
 import { MESSAGE_LIMITS } from './limits';
 import { type SipMessage, SipRequest, SipResponse } from './message';
@@ -203,7 +211,7 @@ function readHeadAscii(buf: Buffer, start: number): Head | undefined {
   const text = buf.toString('latin1', start, Math.min(buf.length, start + WINDOW));
   const firstLineEnd = text.indexOf('\n');
   if (firstLineEnd < 0) return undefined;
-  const headers = splitHeaders(text, firstLineEnd + 1);
+  const headers = splitHeaders(text, firstLineEnd + 1, buf, start);
   if (!(headers instanceof HeaderSection) || headers.stop < 0) return undefined;
   // The whole datagram first: that needs no view, and it is usually ASCII (SDP, PIDF); else the head alone.
   if (!isAscii(buf) && !isAscii(buf.subarray(start, start + headers.stop))) return undefined;
@@ -234,9 +242,15 @@ function readHead(buf: Buffer, start: number): Head | ParseError {
 /**
  * Splits header lines (CRLF, or bare LF from lenient peers) into a HeaderSection of offsets, unfolding continuation
  * lines (RFC 3261 §7.3.1). It stops at the first empty line and records where (HeaderSection#stop), or runs to the
- * end of `head`. It refuses a NUL byte before that line and enforces MESSAGE_LIMITS' header-line bounds.
+ * end of `head`. It refuses a NUL byte before that line and enforces MESSAGE_LIMITS' header-line bounds. When
+ * `head` is a latin1 decode of `bytes` from `byteOffset`, header names are matched in the bytes (knownHeaderIn).
  */
-function splitHeaders(head: string, from: number): HeaderSection | ParseError {
+function splitHeaders(
+  head: string,
+  from: number,
+  bytes?: Uint8Array,
+  byteOffset = 0,
+): HeaderSection | ParseError {
   const section = new HeaderSection(head);
   let pos = from;
   // A CR may only end a line: quoted-pair excludes it and a bare CR would split the header for other parsers.
@@ -283,7 +297,10 @@ function splitHeaders(head: string, from: number): HeaderSection | ParseError {
         return parseError(`more than ${maxHeaderLines} header lines (the limit)`);
       if (end - pos > maxHeaderLineLength) return lineTooLong();
       // Usually a known name directly followed by its colon; otherwise search for the colon and read the name.
-      let interned = knownHeaderAt(head, pos, end);
+      let interned =
+        bytes === undefined
+          ? knownHeaderAt(head, pos, end)
+          : knownHeaderIn(bytes, byteOffset + pos, byteOffset + end);
       let colon: number;
       if (interned !== undefined) colon = pos + interned.name.length;
       else {
