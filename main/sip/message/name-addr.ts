@@ -27,13 +27,21 @@ export interface AddressHeader extends NameAddr {
 
 const DISPLAY_TOKENS_RE = /^[A-Za-z0-9\-.!%*_+`'~]+([ \t]+[A-Za-z0-9\-.!%*_+`'~]+)*$/;
 
-/** Parses the name-addr or addr-spec in text[from, to) (offsets, so a header is read in place in the head). */
-export function parseNameAddr(text: string, from = 0, to = text.length): Result<NameAddr, ParseError> {
+/**
+ * Parses the name-addr or addr-spec in text[from, to) (offsets, so a header is read in place in the head); `bytes`,
+ * when given, are text's bytes index for index (HeaderSection#bytes), for the parameter scan.
+ */
+export function parseNameAddr(
+  text: string,
+  from = 0,
+  to = text.length,
+  bytes?: Uint8Array,
+): Result<NameAddr, ParseError> {
   const start = trimStart(text, from, to);
   const end = trimEnd(text, start, to);
   const split = splitNameAddr(text, start, end);
   if (!split.ok) return split;
-  const params = parseParams(text, split.paramsStart, end);
+  const params = parseParams(text, split.paramsStart, end, bytes);
   if (!params) return err(headerParamsError(text, start, end));
   const uri = parseUri(text, split.uriStart, split.uriEnd);
   if (!uri.ok) return uri;
@@ -135,13 +143,14 @@ export function parseAddressHeader(text: string): Result<AddressHeader, ParseErr
  * From and To as the packet path reads them, from text[from, to): structure, display name and tag now, the URI
  * when first read (it throws MalformedHeaderError then). Transactions and dialog matching need only the tags;
  * peers' parsers leave these URIs as text too. validate('full') reads the URI, so strict parsing still rejects a
- * bad one.
+ * bad one. `bytes` as for parseNameAddr.
  */
 export function parseAddressHeaderDeferred(
   text: string,
   header: string,
   from = 0,
   to = text.length,
+  bytes?: Uint8Array,
 ): Result<AddressHeader, ParseError> {
   const start = trimStart(text, from, to);
   const end = trimEnd(text, start, to);
@@ -149,7 +158,7 @@ export function parseAddressHeaderDeferred(
   if (!split.ok) return split;
   const { displayName, uriStart, uriEnd, paramsStart } = split;
   // The parameters are checked now and the tag taken; the map is built if someone reads it.
-  const tag = findParam(text, paramsStart, end, 'tag');
+  const tag = findParam(text, paramsStart, end, 'tag', bytes);
   if (tag === false) return err(headerParamsError(text, start, end));
   // Cheap early sanity: a scheme before a colon, no whitespace or delimiters. The full check waits until the URI
   // is read.

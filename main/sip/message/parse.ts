@@ -211,7 +211,8 @@ function readHeadAscii(buf: Buffer, start: number): Head | undefined {
   const text = buf.toString('latin1', start, Math.min(buf.length, start + WINDOW));
   const firstLineEnd = text.indexOf('\n');
   if (firstLineEnd < 0) return undefined;
-  const headers = splitHeaders(text, firstLineEnd + 1, buf, start);
+  // The bytes index for index with the text: the datagram itself unless CRLFs came before the start line.
+  const headers = splitHeaders(text, firstLineEnd + 1, start === 0 ? buf : buf.subarray(start));
   if (!(headers instanceof HeaderSection) || headers.stop < 0) return undefined;
   // The whole datagram first: that needs no view, and it is usually ASCII (SDP, PIDF); else the head alone.
   if (!isAscii(buf) && !isAscii(buf.subarray(start, start + headers.stop))) return undefined;
@@ -242,16 +243,12 @@ function readHead(buf: Buffer, start: number): Head | ParseError {
 /**
  * Splits header lines (CRLF, or bare LF from lenient peers) into a HeaderSection of offsets, unfolding continuation
  * lines (RFC 3261 §7.3.1). It stops at the first empty line and records where (HeaderSection#stop), or runs to the
- * end of `head`. It refuses a NUL byte before that line and enforces MESSAGE_LIMITS' header-line bounds. When
- * `head` is a latin1 decode of `bytes` from `byteOffset`, header names are matched in the bytes (knownHeaderIn).
+ * end of `head`. It refuses a NUL byte before that line and enforces MESSAGE_LIMITS' header-line bounds. `bytes`,
+ * when given, are the bytes `head` was decoded from, index for index: names are matched in them (knownHeaderIn),
+ * and the section keeps them for the value parsers.
  */
-function splitHeaders(
-  head: string,
-  from: number,
-  bytes?: Uint8Array,
-  byteOffset = 0,
-): HeaderSection | ParseError {
-  const section = new HeaderSection(head);
+function splitHeaders(head: string, from: number, bytes?: Uint8Array): HeaderSection | ParseError {
+  const section = new HeaderSection(head, bytes);
   let pos = from;
   // A CR may only end a line: quoted-pair excludes it and a bare CR would split the header for other parsers.
   let cr = head.indexOf('\r', from);
@@ -297,10 +294,7 @@ function splitHeaders(
         return parseError(`more than ${maxHeaderLines} header lines (the limit)`);
       if (end - pos > maxHeaderLineLength) return lineTooLong();
       // Usually a known name directly followed by its colon; otherwise search for the colon and read the name.
-      let interned =
-        bytes === undefined
-          ? knownHeaderAt(head, pos, end)
-          : knownHeaderIn(bytes, byteOffset + pos, byteOffset + end);
+      let interned = bytes === undefined ? knownHeaderAt(head, pos, end) : knownHeaderIn(bytes, pos, end);
       let colon: number;
       if (interned !== undefined) colon = pos + interned.name.length;
       else {
