@@ -43,7 +43,7 @@ export function parseNameAddr(
   if (!split.ok) return split;
   const params = parseParams(text, split.paramsStart, end, bytes);
   if (!params) return err(headerParamsError(text, start, end));
-  const uri = parseUri(text, split.uriStart, split.uriEnd);
+  const uri = parseUri(text, split.uriStart, split.uriEnd, bytes);
   if (!uri.ok) return uri;
   const nameAddr: NameAddr = { displayName: split.displayName, uri: uri.value, params };
   return ok(nameAddr);

@@ -133,7 +133,7 @@ function buildMessage(head: string, lineEnd: number, headers: HeaderSection, bod
     !head.startsWith('2.0', versionStart + 4)
   )
     return badVersion(head, versionStart, lineEnd);
-  const uri = parseUri(head, firstSp + 1, secondSp);
+  const uri = parseUri(head, firstSp + 1, secondSp, headers.bytes);
   if (!uri.ok) return { ok: false, error: uri.error };
   return {
     ok: true,
@@ -211,8 +211,10 @@ function readHeadAscii(buf: Buffer, start: number): Head | undefined {
   const text = buf.toString('latin1', start, Math.min(buf.length, start + WINDOW));
   const firstLineEnd = text.indexOf('\n');
   if (firstLineEnd < 0) return undefined;
-  // The bytes index for index with the text: the datagram itself unless CRLFs came before the start line.
-  const headers = splitHeaders(text, firstLineEnd + 1, start === 0 ? buf : buf.subarray(start));
+  // The bytes index for index with the text: the datagram itself unless CRLFs came before the start line or it
+  // is longer than the window (a view then, so that no read past the text finds a byte where the text has none).
+  const bytes = start === 0 && text.length === buf.length ? buf : buf.subarray(start, start + text.length);
+  const headers = splitHeaders(text, firstLineEnd + 1, bytes);
   if (!(headers instanceof HeaderSection) || headers.stop < 0) return undefined;
   // The whole datagram first: that needs no view, and it is usually ASCII (SDP, PIDF); else the head alone.
   if (!isAscii(buf) && !isAscii(buf.subarray(start, start + headers.stop))) return undefined;

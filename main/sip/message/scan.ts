@@ -1,5 +1,6 @@
 // Small lexical helpers for RFC 3261 §25.1 grammar pieces shared by the header parsers: quoted strings, top-level
 // comma splitting and generic `;name=value` parameters. All of them return undefined on malformed input, never throw.
+import { codeAt } from './charset';
 
 /**
  * True for the characters String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator), so offset-based
@@ -281,14 +282,6 @@ const EQUALS = 0x3d;
 const SPACE = 0x20;
 const TAB = 0x09;
 const QUOTE = 0x22;
-
-/**
- * The character code at text[i], read from `bytes` (text's bytes, index for index) when given: the parameter
- * loops read every character of every Via, From, To and Contact parameter, and a typed-array read costs less.
- */
-function codeAt(text: string, bytes: Uint8Array | undefined, i: number): number {
-  return bytes === undefined ? text.charCodeAt(i) : bytes[i]!;
-}
 
 function skipLws(text: string, bytes: Uint8Array | undefined, from: number, to: number): number {
   let i = from;

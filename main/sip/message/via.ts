@@ -57,7 +57,8 @@ export function parseVia(
   // A sent-by without LWS (what everyone sends) is read in place; one with LWS is normalised first. In-place
   // success implies there was no LWS, so both ways accept exactly the same values.
   const hostPort =
-    parseHostPort(text, restStart, sentByEnd) ?? parseHostPort(sentByText(text.slice(restStart, sentByEnd)));
+    parseHostPort(text, restStart, sentByEnd, bytes) ??
+    parseHostPort(sentByText(text.slice(restStart, sentByEnd)));
   if (!hostPort) return err(viaError('sent-by', text, start, end));
   const params = semicolon >= 0 ? parseParams(text, semicolon, end, bytes) : new Map<string, string | null>();
   if (!params) return err(viaError('parameters', text, start, end));
