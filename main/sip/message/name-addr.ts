@@ -66,6 +66,8 @@ type SplitNameAddr =
 
 const QUOTE = 0x22;
 const LESS = 0x3c;
+const GREATER = 0x3e;
+const SPACE = 0x20;
 
 /** Splits the trimmed name-addr or addr-spec text[start, end). */
 function splitNameAddr(text: string, start: number, end: number): SplitNameAddr {
@@ -163,7 +165,7 @@ export function parseAddressHeaderDeferred(
   // Cheap early sanity: a scheme before a colon, no whitespace or delimiters. The full check waits until the URI
   // is read.
   const colon = text.indexOf(':', uriStart);
-  if (colon <= uriStart || colon >= uriEnd || hasUriDelimiter(text, uriStart, uriEnd))
+  if (colon <= uriStart || colon >= uriEnd || hasUriDelimiter(text, uriStart, uriEnd, bytes))
     return err(parseError(`invalid URI in ${preview(text.slice(start, end))}`));
   return ok(new DeferredAddress(displayName, tag, text, uriStart, uriEnd, paramsStart, end, header));
 }
@@ -171,10 +173,21 @@ export function parseAddressHeaderDeferred(
 // Global so lastIndex can start the search in place; `\s` keeps the exact whitespace set of the string check.
 const URI_DELIMITER_RE = /[\s<>"]/g;
 
-/** True when text[from, to) holds whitespace, '<', '>' or '"'. The search starts at `from`, where the URI is. */
-function hasUriDelimiter(text: string, from: number, to: number): boolean {
-  URI_DELIMITER_RE.lastIndex = from;
-  return URI_DELIMITER_RE.test(text) && URI_DELIMITER_RE.lastIndex <= to;
+/**
+ * True when text[from, to) holds whitespace (what `\s` matches), '<', '>' or '"'. With the head's bytes a loop over
+ * them costs less than starting the regular expression; on text alone the regular expression is the cheaper.
+ */
+function hasUriDelimiter(text: string, from: number, to: number, bytes: Uint8Array | undefined): boolean {
+  if (bytes === undefined) {
+    URI_DELIMITER_RE.lastIndex = from;
+    return URI_DELIMITER_RE.test(text) && URI_DELIMITER_RE.lastIndex <= to;
+  }
+  for (let i = from; i < to; i++) {
+    const c = bytes[i]!;
+    // The bytes of a head are ASCII, where `\s` is SP, HTAB, LF, VT, FF and CR.
+    if (c === SPACE || (c >= 0x09 && c <= 0x0d) || c === LESS || c === GREATER || c === QUOTE) return true;
+  }
+  return false;
 }
 
 /**
