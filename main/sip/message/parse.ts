@@ -39,7 +39,11 @@ const { maxHeaderLines, maxHeaderLineLength, maxViaValues } = MESSAGE_LIMITS;
 // A byte needle: searching with a string makes Buffer#indexOf encode it on every call.
 const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
 
-/** Parses one message from a datagram (or a complete framed message from a stream). */
+/**
+ * Parses one message from a datagram (or a complete framed message from a stream). The message keeps views of
+ * `data`, its body and the head's bytes that its typed getters read later, so the caller hands the buffer over:
+ * a UDP socket and StreamFramer give a fresh one per message.
+ */
 export function parseMessage(data: Uint8Array | string, options: ParseOptions = {}): ParseResult {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : asBuffer(data);
   // RFC 3261 §7.5: CRLFs before the start line are ignored (they are also the keep-alive of RFC 5626 §4.4.1).
