@@ -26,6 +26,15 @@ export const URI_HEADER_CHARS = table(`${UNRESERVED_MARKS}[]/?:+$%`);
 /** hostname characters (labels are checked separately) */
 export const HOSTNAME_CHARS = table('-._');
 
+/**
+ * The character code at text[i], read from `bytes` (text's bytes, index for index, as a parsed head keeps them in
+ * HeaderSection#bytes) when given: the value parsers' loops read every character of the headers the packet path
+ * checks, and a typed-array read costs about half of charCodeAt.
+ */
+export function codeAt(text: string, bytes: Uint8Array | undefined, i: number): number {
+  return bytes === undefined ? text.charCodeAt(i) : bytes[i]!;
+}
+
 /** True when every character of text[from, to) is in the table (and ASCII). */
 export function allIn(set: Uint8Array, text: string, from = 0, to = text.length): boolean {
   if (to <= from) return false;

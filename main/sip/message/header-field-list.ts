@@ -75,6 +75,11 @@ export class HeaderFieldList implements HeaderLines {
     return this.#fields[index]!.value;
   }
 
+  /** Values set by our own code are text only. */
+  bytesOf(): undefined {
+    return undefined;
+  }
+
   startOf(): number {
     return 0;
   }

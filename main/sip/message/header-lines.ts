@@ -30,6 +30,8 @@ export interface HeaderLines {
   nextLine(key: string, bit: number, after: number): number;
   keyOf(index: number): string;
   textOf(index: number): string;
+  /** The bytes textOf(index) was decoded from, index for index, when the store has them. */
+  bytesOf(index: number): Uint8Array | undefined;
   startOf(index: number): number;
   endOf(index: number): number;
   /** A line's value, to be read in place (no slice). */

@@ -232,13 +232,22 @@ const MAX_KNOWN_LENGTH = 31;
 const KNOWN_NAMES = new Array<InternedName[] | undefined>((MAX_KNOWN_LENGTH + 1) << 7).fill(undefined);
 // The same names by their first two characters (a compact form's second is its ':'), for knownHeaderAt.
 const KNOWN_BY_PREFIX = new Array<InternedName[] | undefined>(128 << 7).fill(undefined);
+/** A known spelling with its characters as bytes, for knownHeaderIn. */
+interface KnownBytes {
+  readonly codes: Uint8Array;
+  readonly known: InternedName;
+}
+// The same buckets as KNOWN_BY_PREFIX, holding the spellings as bytes.
+const KNOWN_BYTES_BY_PREFIX = new Array<KnownBytes[] | undefined>(128 << 7).fill(undefined);
 for (const name of COMMON_SPELLINGS) {
   const slot = (name.length << 7) | name.charCodeAt(0);
   const key = headerKey(name);
   const known: InternedName = { name, key, bit: headerBit(key) };
   (KNOWN_NAMES[slot] ??= []).push(known);
   const second = name.length > 1 ? name.charCodeAt(1) : 0x3a;
-  (KNOWN_BY_PREFIX[(name.charCodeAt(0) << 7) | second] ??= []).push(known);
+  const prefix = (name.charCodeAt(0) << 7) | second;
+  (KNOWN_BY_PREFIX[prefix] ??= []).push(known);
+  (KNOWN_BYTES_BY_PREFIX[prefix] ??= []).push({ codes: Buffer.from(name, 'latin1'), known });
 }
 
 /**
@@ -259,6 +268,32 @@ export function knownHeaderAt(text: string, from: number, to: number): InternedN
     if (colon < to && text.charCodeAt(colon) === 0x3a && restMatches(text, from, name)) return known;
   }
   return undefined;
+}
+
+/**
+ * knownHeaderAt on the bytes the head was decoded from (latin1, so byte offsets are string offsets): the same
+ * answer for the same line, at about half the cost, because reading a typed array is cheaper than charCodeAt and
+ * this compares every character of nearly every header name of every packet.
+ */
+export function knownHeaderIn(bytes: Uint8Array, from: number, to: number): InternedName | undefined {
+  // A line of one character has no name followed by a colon.
+  if (from + 1 >= to) return undefined;
+  const first = bytes[from]!;
+  const second = bytes[from + 1]!;
+  const bucket = first < 128 && second < 128 ? KNOWN_BYTES_BY_PREFIX[(first << 7) | second] : undefined;
+  if (bucket === undefined) return undefined;
+  for (let i = 0; i < bucket.length; i++) {
+    const { codes, known } = bucket[i]!;
+    const colon = from + codes.length;
+    if (colon < to && bytes[colon] === 0x3a && bytesMatch(bytes, from, codes)) return known;
+  }
+  return undefined;
+}
+
+/** True when bytes[from..] continues as `codes` past the two bytes the bucket already matched. */
+function bytesMatch(bytes: Uint8Array, from: number, codes: Uint8Array): boolean {
+  for (let i = 2; i < codes.length; i++) if (bytes[from + i] !== codes[i]) return false;
+  return true;
 }
 
 /**

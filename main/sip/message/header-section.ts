@@ -30,7 +30,14 @@ export class HeaderSection implements HeaderLines {
   stop = -1;
   bodyStart = -1;
 
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    /**
+     * The bytes `text` was decoded from, index for index (the packet path decodes an ASCII head as latin1), or
+     * undefined: the value parsers read them where they can, since a typed-array read costs less than charCodeAt.
+     */
+    readonly bytes?: Uint8Array,
+  ) {}
 
   /** Records the empty line that ends the section. */
   stopAt(emptyLine: number, bodyStart: number): void {
@@ -81,6 +88,11 @@ export class HeaderSection implements HeaderLines {
   /** The string a line's value lies in: the head, or the line's unfolded text. */
   textOf(index: number): string {
     return this.#folded?.[index] ?? this.text;
+  }
+
+  /** The bytes of textOf(index), index for index, when there are such (not for an unfolded line). */
+  bytesOf(index: number): Uint8Array | undefined {
+    return this.#folded?.[index] === undefined ? this.bytes : undefined;
   }
 
   startOf(index: number): number {

@@ -534,7 +534,7 @@ abstract class SipMessageBase {
     const out: ValueRef[] = [];
     const lines = this.#lines;
     for (let i = lines.firstLine(key, bit); i >= 0; i = lines.nextLine(key, bit, i))
-      pushListRefs(lines.textOf(i), lines.startOf(i), lines.endOf(i), out);
+      pushListRefs(lines.textOf(i), lines.startOf(i), lines.endOf(i), out, lines.bytesOf(i));
     return out;
   }
 
@@ -542,7 +542,7 @@ abstract class SipMessageBase {
     const lines = this.#lines;
     const bit = SLOT_BITS[VIA]!;
     for (let i = lines.firstLine('via', bit); i >= 0; i = lines.nextLine('via', bit, i)) {
-      const via = firstViaIn(lines.textOf(i), lines.startOf(i), lines.endOf(i));
+      const via = firstViaIn(lines.textOf(i), lines.startOf(i), lines.endOf(i), lines.bytesOf(i));
       if (via !== undefined) return via;
     }
     return err(parseError('missing Via header'));
@@ -553,7 +553,7 @@ abstract class SipMessageBase {
     if (refs.length === 0) return err(parseError('missing Via header'));
     const vias: Via[] = [];
     for (const ref of refs) {
-      const via = parseVia(ref.text, ref.start, ref.end);
+      const via = parseVia(ref.text, ref.start, ref.end, ref.bytes);
       if (!via.ok) return via;
       vias.push(via.value);
     }
@@ -561,9 +561,18 @@ abstract class SipMessageBase {
   }
 
   private parseAddress(key: 'from' | 'to'): Result<AddressHeader, ParseError> {
-    const ref = this.#firstRef(key, SLOT_BITS[key === 'from' ? FROM : TO]!);
-    if (ref === undefined) return err(parseError(`missing ${wireName(key)} header`));
-    return parseAddressHeaderDeferred(ref.text, key === 'from' ? 'From' : 'To', ref.start, ref.end);
+    const lines = this.#lines;
+    const index = lines.firstLine(key, SLOT_BITS[key === 'from' ? FROM : TO]!);
+    if (index < 0) return err(parseError(`missing ${wireName(key)} header`));
+    const header = key === 'from' ? 'From' : 'To';
+    const text = lines.textOf(index);
+    return parseAddressHeaderDeferred(
+      text,
+      header,
+      lines.startOf(index),
+      lines.endOf(index),
+      lines.bytesOf(index),
+    );
   }
 
   private parseCallId(): Result<string, ParseError> {
@@ -589,7 +598,7 @@ abstract class SipMessageBase {
       return refs.length === 1 ? ok([]) : err(parseError('Contact * together with other Contact values'));
     const contacts: ContactValue[] = [];
     for (const ref of refs) {
-      const parsed = parseNameAddr(ref.text, ref.start, ref.end);
+      const parsed = parseNameAddr(ref.text, ref.start, ref.end, ref.bytes);
       if (!parsed.ok) return parsed;
       const expiresText = parsed.value.params.get('expires');
       const qText = parsed.value.params.get('q');
@@ -613,7 +622,7 @@ abstract class SipMessageBase {
   private parseNameAddrList(slot: number): Result<NameAddr[], ParseError> {
     const out: NameAddr[] = [];
     for (const ref of this.#listRefs(TYPED_KEYS[slot]!, SLOT_BITS[slot]!)) {
-      const parsed = parseNameAddr(ref.text, ref.start, ref.end);
+      const parsed = parseNameAddr(ref.text, ref.start, ref.end, ref.bytes);
       if (!parsed.ok) return parsed;
       out.push(parsed.value);
     }
@@ -696,10 +705,15 @@ function contactValue(nameAddr: NameAddr, expires: number | undefined, q: number
  * The first non-empty Via value of the line text[start, end), parsed; undefined when the line holds only empty
  * values. Usually the line is one value, read whole in place; a comma outside quotes ends a value (RFC 3261 §7.3.1).
  */
-function firstViaIn(text: string, start: number, end: number): Result<Via, ParseError> | undefined {
+function firstViaIn(
+  text: string,
+  start: number,
+  end: number,
+  bytes: Uint8Array | undefined,
+): Result<Via, ParseError> | undefined {
   // A slice (a view, not a copy) bounds the comma search to the line.
   const line = start === 0 && end === text.length ? text : text.slice(start, end);
-  if (!line.includes(',')) return line.length > 0 ? parseVia(text, start, end) : undefined;
+  if (!line.includes(',')) return line.length > 0 ? parseVia(text, start, end, bytes) : undefined;
   const first = splitTopLevel(line)?.find((part) => part.length > 0);
   if (first !== undefined) return parseVia(first);
   if (line.includes('"')) return err(parseError('invalid Via header'));

@@ -3,7 +3,15 @@
 // on (validate()). Anything else is parsed lazily, in place, by the message's typed getters. Network input never
 // throws: the outcome says what a UAS should answer.
 import { isAscii } from 'node:buffer';
-import { headerBit, headerKey, internHeaderName, isToken, knownHeaderAt, wireName } from './header-names';
+import {
+  headerBit,
+  headerKey,
+  internHeaderName,
+  isToken,
+  knownHeaderAt,
+  knownHeaderIn,
+  wireName,
+} from './header-names';
 import { HeaderSection } from './header-section';
 import { MESSAGE_LIMITS } from './limits';
 import { type SipMessage, SipRequest, SipResponse } from './message';
@@ -31,7 +39,11 @@ const { maxHeaderLines, maxHeaderLineLength, maxViaValues } = MESSAGE_LIMITS;
 // A byte needle: searching with a string makes Buffer#indexOf encode it on every call.
 const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
 
-/** Parses one message from a datagram (or a complete framed message from a stream). */
+/**
+ * Parses one message from a datagram (or a complete framed message from a stream). The message keeps views of
+ * `data`, its body and the head's bytes that its typed getters read later, so the caller hands the buffer over:
+ * a UDP socket and StreamFramer give a fresh one per message.
+ */
 export function parseMessage(data: Uint8Array | string, options: ParseOptions = {}): ParseResult {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : asBuffer(data);
   // RFC 3261 §7.5: CRLFs before the start line are ignored (they are also the keep-alive of RFC 5626 §4.4.1).
@@ -125,7 +137,7 @@ function buildMessage(head: string, lineEnd: number, headers: HeaderSection, bod
     !head.startsWith('2.0', versionStart + 4)
   )
     return badVersion(head, versionStart, lineEnd);
-  const uri = parseUri(head, firstSp + 1, secondSp);
+  const uri = parseUri(head, firstSp + 1, secondSp, headers.bytes);
   if (!uri.ok) return { ok: false, error: uri.error };
   return {
     ok: true,
@@ -203,7 +215,10 @@ function readHeadAscii(buf: Buffer, start: number): Head | undefined {
   const text = buf.toString('latin1', start, Math.min(buf.length, start + WINDOW));
   const firstLineEnd = text.indexOf('\n');
   if (firstLineEnd < 0) return undefined;
-  const headers = splitHeaders(text, firstLineEnd + 1);
+  // The bytes index for index with the text: the datagram itself unless CRLFs came before the start line or it
+  // is longer than the window (a view then, so that no read past the text finds a byte where the text has none).
+  const bytes = start === 0 && text.length === buf.length ? buf : buf.subarray(start, start + text.length);
+  const headers = splitHeaders(text, firstLineEnd + 1, bytes);
   if (!(headers instanceof HeaderSection) || headers.stop < 0) return undefined;
   // The whole datagram first: that needs no view, and it is usually ASCII (SDP, PIDF); else the head alone.
   if (!isAscii(buf) && !isAscii(buf.subarray(start, start + headers.stop))) return undefined;
@@ -234,10 +249,12 @@ function readHead(buf: Buffer, start: number): Head | ParseError {
 /**
  * Splits header lines (CRLF, or bare LF from lenient peers) into a HeaderSection of offsets, unfolding continuation
  * lines (RFC 3261 §7.3.1). It stops at the first empty line and records where (HeaderSection#stop), or runs to the
- * end of `head`. It refuses a NUL byte before that line and enforces MESSAGE_LIMITS' header-line bounds.
+ * end of `head`. It refuses a NUL byte before that line and enforces MESSAGE_LIMITS' header-line bounds. `bytes`,
+ * when given, are the bytes `head` was decoded from, index for index: names are matched in them (knownHeaderIn),
+ * and the section keeps them for the value parsers.
  */
-function splitHeaders(head: string, from: number): HeaderSection | ParseError {
-  const section = new HeaderSection(head);
+function splitHeaders(head: string, from: number, bytes?: Uint8Array): HeaderSection | ParseError {
+  const section = new HeaderSection(head, bytes);
   let pos = from;
   // A CR may only end a line: quoted-pair excludes it and a bare CR would split the header for other parsers.
   let cr = head.indexOf('\r', from);
@@ -283,7 +300,7 @@ function splitHeaders(head: string, from: number): HeaderSection | ParseError {
         return parseError(`more than ${maxHeaderLines} header lines (the limit)`);
       if (end - pos > maxHeaderLineLength) return lineTooLong();
       // Usually a known name directly followed by its colon; otherwise search for the colon and read the name.
-      let interned = knownHeaderAt(head, pos, end);
+      let interned = bytes === undefined ? knownHeaderAt(head, pos, end) : knownHeaderIn(bytes, pos, end);
       let colon: number;
       if (interned !== undefined) colon = pos + interned.name.length;
       else {

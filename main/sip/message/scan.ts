@@ -1,5 +1,6 @@
 // Small lexical helpers for RFC 3261 §25.1 grammar pieces shared by the header parsers: quoted strings, top-level
 // comma splitting and generic `;name=value` parameters. All of them return undefined on malformed input, never throw.
+import { codeAt } from './charset';
 
 /**
  * True for the characters String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator), so offset-based
@@ -65,20 +66,28 @@ export interface ValueRef {
   readonly text: string;
   readonly start: number;
   readonly end: number;
+  /** text's bytes, index for index, when the value was read in place in a head that has them. */
+  readonly bytes?: Uint8Array | undefined;
 }
 
 /**
  * Appends the non-empty values of the list-header line text[start, end) to `out` as pushListValues splits them,
  * each trimmed; a line holding one value (the usual case) is referenced in place rather than sliced.
  */
-export function pushListRefs(text: string, start: number, end: number, out: ValueRef[]): void {
+export function pushListRefs(
+  text: string,
+  start: number,
+  end: number,
+  out: ValueRef[],
+  bytes?: Uint8Array,
+): void {
   // The checks run on a slice so that no native search runs past the line (a slice is a view, not a copy).
   const line = start === 0 && end === text.length ? text : text.slice(start, end);
   if (line.indexOf(',') < 0) {
     if (!quotesTerminated(line)) return;
     const valueStart = trimStart(text, start, end);
     const valueEnd = trimEnd(text, valueStart, end);
-    if (valueEnd > valueStart) out.push({ text, start: valueStart, end: valueEnd });
+    if (valueEnd > valueStart) out.push({ text, start: valueStart, end: valueEnd, bytes });
     return;
   }
   const parts = splitTopLevel(line);
@@ -163,11 +172,16 @@ export type Params = Map<string, string | null>;
 /**
  * Parses `;name=value;flag` generic parameters (RFC 3261 §25.1 generic-param) in text[from, to) (offsets, so header
  * parsers need not slice). Names are lower-cased; quoted values are unquoted. Returns undefined on an unterminated
- * quote or an empty name.
+ * quote or an empty name. `bytes`, when given, are text's bytes index for index (HeaderSection#bytes).
  */
-export function parseParams(text: string, from = 0, to = text.length): Params | undefined {
+export function parseParams(
+  text: string,
+  from = 0,
+  to = text.length,
+  bytes?: Uint8Array,
+): Params | undefined {
   const params: Params = new Map();
-  return readParams(text, from, to, params, undefined) === false ? undefined : params;
+  return readParams(text, from, to, params, undefined, bytes) === false ? undefined : params;
 }
 
 /**
@@ -180,8 +194,9 @@ export function findParam(
   from: number,
   to: number,
   wanted: string,
+  bytes?: Uint8Array,
 ): string | undefined | false {
-  return readParams(text, from, to, undefined, wanted);
+  return readParams(text, from, to, undefined, wanted, bytes);
 }
 
 /**
@@ -195,29 +210,30 @@ function readParams(
   to: number,
   into: Params | undefined,
   wanted: string | undefined,
+  bytes: Uint8Array | undefined,
 ): string | undefined | false {
   let found: string | undefined;
   let i = from;
   while (i < to) {
-    i = skipLws(text, i, to);
+    i = skipLws(text, bytes, i, to);
     if (i >= to) break;
-    if (text.charCodeAt(i) !== SEMI) return false;
-    i = skipLws(text, i + 1, to);
+    if (codeAt(text, bytes, i) !== SEMI) return false;
+    i = skipLws(text, bytes, i + 1, to);
     const nameStart = i;
     let upper = false;
     for (; i < to; i++) {
-      const c = text.charCodeAt(i);
+      const c = codeAt(text, bytes, i);
       if (c === EQUALS || c === SEMI || c === SPACE || c === TAB) break;
       if (c >= 0x41 && c <= 0x5a) upper = true;
     }
     const nameEnd = i;
     if (nameEnd === nameStart) return false;
-    const isWanted = wanted !== undefined && sameName(text, nameStart, nameEnd, wanted);
-    i = skipLws(text, nameEnd, to);
+    const isWanted = wanted !== undefined && sameName(text, bytes, nameStart, nameEnd, wanted);
+    i = skipLws(text, bytes, nameEnd, to);
     let value: string | null = null;
-    if (i < to && text.charCodeAt(i) === EQUALS) {
-      i = skipLws(text, i + 1, to);
-      if (i < to && text.charCodeAt(i) === QUOTE) {
+    if (i < to && codeAt(text, bytes, i) === EQUALS) {
+      i = skipLws(text, bytes, i + 1, to);
+      if (i < to && codeAt(text, bytes, i) === QUOTE) {
         const quoted = readQuoted(text, i, to);
         if (!quoted) return false;
         value = quoted.value;
@@ -226,7 +242,7 @@ function readParams(
         // A loop, not native searches: values are short, and each native call costs more than a dozen characters.
         const valueStart = i;
         for (; i < to; i++) {
-          const c = text.charCodeAt(i);
+          const c = codeAt(text, bytes, i);
           if (c === SEMI || c === SPACE || c === TAB) break;
         }
         if (into !== undefined || isWanted) value = text.slice(valueStart, i);
@@ -245,9 +261,15 @@ function readParams(
  * True when text[from, to).toLowerCase() is `name` (lower-case), without the slice: ASCII compared in place,
  * anything else through toLowerCase itself. Left to right, an ASCII mismatch before any other character decides.
  */
-function sameName(text: string, from: number, to: number, name: string): boolean {
+function sameName(
+  text: string,
+  bytes: Uint8Array | undefined,
+  from: number,
+  to: number,
+  name: string,
+): boolean {
   for (let i = from; i < to; i++) {
-    let c = text.charCodeAt(i);
+    let c = codeAt(text, bytes, i);
     if (c >= 128) return text.slice(from, to).toLowerCase() === name;
     if (c >= 0x41 && c <= 0x5a) c |= 0x20;
     if (i - from >= name.length || c !== name.charCodeAt(i - from)) return false;
@@ -261,10 +283,10 @@ const SPACE = 0x20;
 const TAB = 0x09;
 const QUOTE = 0x22;
 
-function skipLws(text: string, from: number, to: number): number {
+function skipLws(text: string, bytes: Uint8Array | undefined, from: number, to: number): number {
   let i = from;
   while (i < to) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(text, bytes, i);
     if (c !== SPACE && c !== TAB) break;
     i++;
   }

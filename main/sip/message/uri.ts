@@ -9,6 +9,7 @@ import {
   URI_HEADER_CHARS,
   USER_CHARS,
   allIn,
+  codeAt,
   escapesValid,
 } from './charset';
 import type { Params } from './scan';
@@ -44,9 +45,15 @@ export function isSipUri(uri: Uri): uri is SipUri {
 
 /**
  * Parses the URI in text[from, to) (offsets, so a header's URI is read in place in the message head). The result
- * never shares mutable state with the text.
+ * never shares mutable state with the text. `bytes`, when given, are text's bytes index for index (HeaderSection#bytes):
+ * the character loops read them rather than calling charCodeAt.
  */
-export function parseUri(text: string, from = 0, to = text.length): Result<Uri, ParseError> {
+export function parseUri(
+  text: string,
+  from = 0,
+  to = text.length,
+  bytes?: Uint8Array,
+): Result<Uri, ParseError> {
   const colon = text.indexOf(':', from);
   if (colon <= from || colon >= to || !isScheme(text, from, colon))
     return err(parseError(`URI has no scheme: ${preview(text.slice(from, to))}`));
@@ -55,7 +62,7 @@ export function parseUri(text: string, from = 0, to = text.length): Result<Uri, 
   if (scheme === 'sip' || scheme === 'sips') {
     // Every part of a SIP URI is checked against a character set that admits neither whitespace nor these
     // delimiters, so a URI that parses has none: the scan below only words the error of one that does not.
-    const uri = parseSipUri(scheme, text, colon + 1, to);
+    const uri = parseSipUri(scheme, text, bytes, colon + 1, to);
     if (uri) return ok(uri);
     const shown = preview(text.slice(from, to));
     return err(
@@ -105,7 +112,13 @@ const PERCENT = 0x25;
  * RFC 3261 §25.1 SIP-URI in text[from, to) after the scheme; `undefined` when malformed. One left-to-right pass:
  * userinfo, host, port, parameters, headers, each part checked against its character set as it is read.
  */
-function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number, to: number): SipUri | undefined {
+function parseSipUri(
+  scheme: 'sip' | 'sips',
+  text: string,
+  bytes: Uint8Array | undefined,
+  from: number,
+  to: number,
+): SipUri | undefined {
   // '@' cannot appear unescaped after the userinfo (not in params, headers or host), so the first one delimits it.
   const at = text.indexOf('@', from);
   let user: string | undefined;
@@ -113,36 +126,36 @@ function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number, to: num
   let hostStart = from;
   if (at >= 0 && at < to) {
     // user ends at ':' (not a user character) or the '@'; it may not be empty.
-    const userEnd = charsEnd(USER_CHARS, text, from, at);
-    if (userEnd === from || (userEnd < at && text.charCodeAt(userEnd) !== COLON)) return undefined;
+    const userEnd = charsEnd(USER_CHARS, text, bytes, from, at);
+    if (userEnd === from || (userEnd < at && codeAt(text, bytes, userEnd) !== COLON)) return undefined;
     user = unescapedPart(text, from, userEnd);
     if (user === undefined) return undefined;
     if (userEnd < at) {
       // The password may be empty.
-      if (charsEnd(PASSWORD_CHARS, text, userEnd + 1, at) !== at) return undefined;
+      if (charsEnd(PASSWORD_CHARS, text, bytes, userEnd + 1, at) !== at) return undefined;
       password = unescapedPart(text, userEnd + 1, at);
       if (password === undefined) return undefined;
     }
     hostStart = at + 1;
   }
-  const hostEnd = readHost(text, hostStart, to);
+  const hostEnd = readHost(text, bytes, hostStart, to);
   if (hostEnd < 0) return undefined;
   let i = hostEnd;
   let port: number | undefined;
-  if (i < to && text.charCodeAt(i) === COLON) {
-    const portEnd = digitsEnd(text, i + 1, to);
-    port = portValue(text, i + 1, portEnd);
+  if (i < to && codeAt(text, bytes, i) === COLON) {
+    const portEnd = digitsEnd(text, bytes, i + 1, to);
+    port = portValue(text, bytes, i + 1, portEnd);
     if (port === undefined) return undefined;
     i = portEnd;
   }
   const params: Params = new Map();
-  if (i < to && text.charCodeAt(i) === SEMI) {
-    i = readUriParams(text, i, to, params);
+  if (i < to && codeAt(text, bytes, i) === SEMI) {
+    i = readUriParams(text, bytes, i, to, params);
     if (i < 0) return undefined;
   }
   let headers = NO_HEADERS;
   if (i < to) {
-    if (text.charCodeAt(i) !== QUESTION) return undefined;
+    if (codeAt(text, bytes, i) !== QUESTION) return undefined;
     const parsed = parseUriHeaders(text.slice(i + 1, to));
     if (!parsed) return undefined;
     headers = parsed;
@@ -151,10 +164,16 @@ function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number, to: num
 }
 
 /** Where the run of characters from `set` starting at text[from] ends (at most `to`). */
-function charsEnd(set: Uint8Array, text: string, from: number, to: number): number {
+function charsEnd(
+  set: Uint8Array,
+  text: string,
+  bytes: Uint8Array | undefined,
+  from: number,
+  to: number,
+): number {
   let i = from;
   while (i < to) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(text, bytes, i);
     if (c >= 128 || set[c] === 0) break;
     i++;
   }
@@ -186,15 +205,21 @@ function parseUriHeaders(text: string): Map<string, string> | undefined {
  * names and values are unescaped. One pass per parameter, checking characters as it goes, so a URI of many
  * parameters stays linear. A second '=' is not a paramchar, so it fails the check.
  */
-function readUriParams(text: string, from: number, to: number, params: Params): number {
+function readUriParams(
+  text: string,
+  bytes: Uint8Array | undefined,
+  from: number,
+  to: number,
+  params: Params,
+): number {
   let i = from;
-  while (i < to && text.charCodeAt(i) === SEMI) {
+  while (i < to && codeAt(text, bytes, i) === SEMI) {
     let end = i + 1;
     let eq = -1;
     let upper = false;
     let percent = false;
     for (; end < to; end++) {
-      const c = text.charCodeAt(end);
+      const c = codeAt(text, bytes, end);
       if (c === SEMI || c === QUESTION) break;
       if (c === EQUALS && eq < 0) eq = end;
       else if (c >= 128 || PARAM_CHARS[c] === 0) return -1;
@@ -224,7 +249,7 @@ function parseTelUri(rest: string, text: string): Result<Uri, ParseError> {
   const number = rest.slice(0, semicolon);
   if (!/^\+?[0-9A-Fa-f*#\-.()]+$/.test(number)) return err(parseError(`invalid tel URI ${preview(text)}`));
   const params: Params = new Map();
-  if (readUriParams(rest, semicolon, rest.length, params) !== rest.length)
+  if (readUriParams(rest, undefined, semicolon, rest.length, params) !== rest.length)
     return err(parseError(`invalid tel URI parameters in ${preview(text)}`));
   return ok({ scheme: 'tel', number, params });
 }
@@ -236,37 +261,47 @@ export interface HostPort {
 
 /**
  * Parses `host[:port]`, exactly text[from, to), where host is a hostname, IPv4 address or bracketed IPv6 reference
- * (RFC 3261 §25.1, RFC 5118). Offsets let the Via parser read it in place.
+ * (RFC 3261 §25.1, RFC 5118). Offsets let the Via parser read it in place; `bytes` as for parseUri.
  */
-export function parseHostPort(text: string, from = 0, to = text.length): HostPort | undefined {
-  const hostEnd = readHost(text, from, to);
+export function parseHostPort(
+  text: string,
+  from = 0,
+  to = text.length,
+  bytes?: Uint8Array,
+): HostPort | undefined {
+  const hostEnd = readHost(text, bytes, from, to);
   if (hostEnd < 0) return undefined;
   let port: number | undefined;
   if (hostEnd < to) {
-    if (text.charCodeAt(hostEnd) !== COLON) return undefined;
-    port = portValue(text, hostEnd + 1, to);
+    if (codeAt(text, bytes, hostEnd) !== COLON) return undefined;
+    port = portValue(text, bytes, hostEnd + 1, to);
     if (port === undefined) return undefined;
   }
   return { host: hostText(text, from, hostEnd), port };
 }
 
 /** The decimal port in text[from, to): 1 to 5 digits, at most 65535. */
-function portValue(text: string, from: number, to: number): number | undefined {
+function portValue(
+  text: string,
+  bytes: Uint8Array | undefined,
+  from: number,
+  to: number,
+): number | undefined {
   const digits = to - from;
   if (digits < 1 || digits > 5) return undefined;
   let port = 0;
   for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(text, bytes, i);
     if (c < 0x30 || c > 0x39) return undefined;
     port = port * 10 + (c - 0x30);
   }
   return port > 65535 ? undefined : port;
 }
 
-function digitsEnd(text: string, from: number, to: number): number {
+function digitsEnd(text: string, bytes: Uint8Array | undefined, from: number, to: number): number {
   let i = from;
   while (i < to) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(text, bytes, i);
     if (c < 0x30 || c > 0x39) break;
     i++;
   }
@@ -277,8 +312,8 @@ function digitsEnd(text: string, from: number, to: number): number {
  * Reads the host at text[from] (before `to`): a bracketed IPv6 reference or a hostname/IPv4 address ending at ':',
  * ';', '?' or `to`. Returns where it ends, or -1 when it is not a valid host. hostText turns the range into text.
  */
-function readHost(text: string, from: number, to: number): number {
-  if (text.charCodeAt(from) !== 0x5b /* [ */) return hostnameEnd(text, from, to);
+function readHost(text: string, bytes: Uint8Array | undefined, from: number, to: number): number {
+  if (codeAt(text, bytes, from) !== 0x5b /* [ */) return hostnameEnd(text, bytes, from, to);
   const close = text.indexOf(']', from);
   if (close < 0 || close >= to || ipv6Address(text.slice(from + 1, close)) === undefined) return -1;
   return close + 1;
@@ -312,7 +347,7 @@ for (let c = 0; c < 128; c++) {
  * decimal octets 0..255 without leading zeros, as node:net isIPv4 has it. One pass, octets included: no regular
  * expression and no second scan on the packet path.
  */
-function hostnameEnd(text: string, from: number, to: number): number {
+function hostnameEnd(text: string, bytes: Uint8Array | undefined, from: number, to: number): number {
   let allDigits = true;
   let octetsOk = true;
   let labelStart = from;
@@ -320,7 +355,7 @@ function hostnameEnd(text: string, from: number, to: number): number {
   let octet = 0;
   let i = from;
   for (; i < to; i++) {
-    const c = text.charCodeAt(i);
+    const c = codeAt(text, bytes, i);
     const kind = c < 128 ? HOST_CLASS[c]! : H_INVALID;
     if (kind === H_DIGIT) {
       octet = octet * 10 + (c - 0x30);
@@ -329,8 +364,8 @@ function hostnameEnd(text: string, from: number, to: number): number {
       allDigits = false;
     } else if (kind === H_DOT) {
       // Empty labels are only allowed as the optional trailing dot (checked after the loop).
-      if (i === labelStart || !labelEdgesOk(text, labelStart, i)) return -1;
-      if (allDigits) octetsOk &&= octetOk(text, labelStart, i, octet);
+      if (i === labelStart || !labelEdgesOk(text, bytes, labelStart, i)) return -1;
+      if (allDigits) octetsOk &&= octetOk(text, bytes, labelStart, i, octet);
       labels++;
       labelStart = i + 1;
       octet = 0;
@@ -339,19 +374,25 @@ function hostnameEnd(text: string, from: number, to: number): number {
   }
   if (i === from) return -1;
   if (i === labelStart) return allDigits ? -1 : i;
-  if (!labelEdgesOk(text, labelStart, i)) return -1;
-  return !allDigits || (octetsOk && labels === 3 && octetOk(text, labelStart, i, octet)) ? i : -1;
+  if (!labelEdgesOk(text, bytes, labelStart, i)) return -1;
+  return !allDigits || (octetsOk && labels === 3 && octetOk(text, bytes, labelStart, i, octet)) ? i : -1;
 }
 
 /** A label neither starts nor ends with a hyphen. */
-function labelEdgesOk(text: string, start: number, end: number): boolean {
-  return text.charCodeAt(start) !== 0x2d && text.charCodeAt(end - 1) !== 0x2d;
+function labelEdgesOk(text: string, bytes: Uint8Array | undefined, start: number, end: number): boolean {
+  return codeAt(text, bytes, start) !== 0x2d && codeAt(text, bytes, end - 1) !== 0x2d;
 }
 
 /** An IPv4 octet of digits text[start, end) with value `value`: 1 to 3 digits, no leading zero, at most 255. */
-function octetOk(text: string, start: number, end: number, value: number): boolean {
+function octetOk(
+  text: string,
+  bytes: Uint8Array | undefined,
+  start: number,
+  end: number,
+  value: number,
+): boolean {
   const length = end - start;
-  return length <= 3 && value <= 255 && (length === 1 || text.charCodeAt(start) !== 0x30);
+  return length <= 3 && value <= 255 && (length === 1 || codeAt(text, bytes, start) !== 0x30);
 }
 
 /**

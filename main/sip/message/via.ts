@@ -20,8 +20,16 @@ export const BRANCH_MAGIC_COOKIE = 'z9hG4bK';
 
 const SENT_PROTOCOL_RE = /^SIP[ \t]*\/[ \t]*2\.0[ \t]*\/[ \t]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]+/i;
 
-/** Parses the Via value in text[from, to) (offsets, so a message's Via is read in place in its head). */
-export function parseVia(text: string, from = 0, to = text.length): Result<Via, ParseError> {
+/**
+ * Parses the Via value in text[from, to) (offsets, so a message's Via is read in place in its head); `bytes`, when
+ * given, are text's bytes index for index (HeaderSection#bytes), for the parameter scan.
+ */
+export function parseVia(
+  text: string,
+  from = 0,
+  to = text.length,
+  bytes?: Uint8Array,
+): Result<Via, ParseError> {
   const start = trimStart(text, from, to);
   const end = trimEnd(text, start, to);
   // Fast path for the spelling everyone sends; the regular expression handles LWS around the slashes.
@@ -49,9 +57,10 @@ export function parseVia(text: string, from = 0, to = text.length): Result<Via, 
   // A sent-by without LWS (what everyone sends) is read in place; one with LWS is normalised first. In-place
   // success implies there was no LWS, so both ways accept exactly the same values.
   const hostPort =
-    parseHostPort(text, restStart, sentByEnd) ?? parseHostPort(sentByText(text.slice(restStart, sentByEnd)));
+    parseHostPort(text, restStart, sentByEnd, bytes) ??
+    parseHostPort(sentByText(text.slice(restStart, sentByEnd)));
   if (!hostPort) return err(viaError('sent-by', text, start, end));
-  const params = semicolon >= 0 ? parseParams(text, semicolon, end) : new Map<string, string | null>();
+  const params = semicolon >= 0 ? parseParams(text, semicolon, end, bytes) : new Map<string, string | null>();
   if (!params) return err(viaError('parameters', text, start, end));
   const branch = params.get('branch');
   const received = params.get('received');
