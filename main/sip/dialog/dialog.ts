@@ -261,12 +261,9 @@ export const DIALOG_TRANSITIONS: readonly Row[] = [
     on: 'request-out-of-order',
     to: 'same',
     effect: (s, i) => ({
+      stay: true,
       actions: [
-        {
-          kind: 'reject',
-          status: 500,
-          reason: `CSeq ${requestOf(i).tryCSeq().ok ? requestOf(i).cseq.seq : '?'} is below ${s.remoteSeq ?? 0}`,
-        },
+        { kind: 'reject', status: 500, reason: `CSeq ${requestOf(i).cseq.seq} is below ${s.remoteSeq ?? 0}` },
       ],
     }),
   },
@@ -274,7 +271,7 @@ export const DIALOG_TRANSITIONS: readonly Row[] = [
     from: LIVE,
     on: 'request-malformed',
     to: 'same',
-    effect: () => ({ actions: [{ kind: 'reject', status: 400, reason: 'Bad Request (CSeq)' }] }),
+    effect: () => ({ stay: true, actions: [{ kind: 'reject', status: 400, reason: 'Bad Request (CSeq)' }] }),
   },
   // ACK and CANCEL carry the CSeq number of the request they belong to (§13.2.2.4, §9.1): no ordering check.
   { from: LIVE, on: 'request-unsequenced', to: 'same', effect: () => ({ actions: [{ kind: 'accept' }] }) },
