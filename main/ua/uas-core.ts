@@ -53,7 +53,7 @@ export class UasCore {
   readonly #handlers = new Map<string, RequestHandler>();
   readonly #options: UasCoreOptions;
   readonly #logger: Logger;
-  /** Dialog lookup, supplied by the dialog layer once it exists: true when a request belongs to a known dialog. */
+  /** Dialog lookup (the UserAgent plugs in its DialogSet): true when a request belongs to a known dialog. */
   #dialogExists: (request: SipRequest) => boolean = () => false;
   #observer: ((request: SipRequest) => void) | undefined;
 

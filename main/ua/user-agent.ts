@@ -5,6 +5,7 @@ import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
 import type { Random } from '../platform/random';
 import type { SocketFactory } from '../platform/sockets';
+import { DialogSet } from '../sip/dialog/dialog-set';
 import { createResponse, reasonPhrase } from '../sip/message/builders';
 import { printable } from '../sip/message/result';
 import type { SipUri } from '../sip/message/uri';
@@ -65,6 +66,8 @@ export class UserAgent {
   readonly transport: TransportLayer;
   readonly transactions: TransactionLayer;
   readonly core: UasCore;
+  /** Every dialog this agent holds; the UAS core asks it whether a request with a To tag has one (else 481). */
+  readonly dialogs = new DialogSet();
   /** The flows our registrations use: their keep-alives, and who to tell when one breaks. */
   readonly flows: FlowTable;
   readonly #options: UserAgentOptions;
@@ -86,6 +89,7 @@ export class UserAgent {
       logger: this.#logger,
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     });
+    this.core.setDialogLookup(this.dialogs.hasDialogFor);
     this.transactions = new TransactionLayer({
       clock: options.clock,
       random: options.random,

@@ -2,6 +2,7 @@
 // manual clock: a scripted registrar, lost and duplicated packets, and time driven by the test.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatagramSocket, StreamConnection } from '../../../main/platform/sockets';
+import { createUasDialog } from '../../../main/sip/dialog/dialog';
 import { createResponse } from '../../../main/sip/message/builders';
 import type { SipRequest } from '../../../main/sip/message/message';
 import { parseMessage } from '../../../main/sip/message/parse';
@@ -310,6 +311,55 @@ describe('UserAgent on a lossy in-memory network', () => {
     clock.advance(32_000);
     await settle(clock);
     expect(heard).toHaveLength(2);
+  });
+
+  it('lets in-dialog requests to a known dialog through and answers 481 for unknown ones (RFC 3261 §12.2.2)', async () => {
+    const { clock, network, ua } = await setup();
+    const caller = await network.bindDatagram('10.0.0.9', 5090);
+    const heard: string[] = [];
+    caller.onMessage((data) => heard.push(textOf(data)));
+    const invite = parseMessage(
+      [
+        'INVITE sip:alice@10.0.0.2:5062 SIP/2.0',
+        'Via: SIP/2.0/UDP 10.0.0.9:5090;branch=z9hG4bK-dlg0',
+        'From: <sip:carol@example.test>;tag=c1',
+        'To: <sip:alice@example.test>',
+        'Call-ID: dialog-lookup',
+        'CSeq: 1 INVITE',
+        'Contact: <sip:carol@10.0.0.9:5090>',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    if (!invite.ok || invite.message.kind !== 'request') throw new Error('bad INVITE');
+    const dialog = createUasDialog(invite.message, { status: 200, localTag: 'a1' });
+    if (!dialog.ok) throw new Error(dialog.error.reason);
+    ua.dialogs.update(dialog.value);
+    const info = (branch: string, toTag: string): Buffer =>
+      Buffer.from(
+        [
+          'INFO sip:alice@10.0.0.2:5062 SIP/2.0',
+          `Via: SIP/2.0/UDP 10.0.0.9:5090;branch=${branch}`,
+          'Max-Forwards: 70',
+          'From: <sip:carol@example.test>;tag=c1',
+          `To: <sip:alice@example.test>;tag=${toTag}`,
+          'Call-ID: dialog-lookup',
+          'CSeq: 2 INFO',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+    caller.send(info('z9hG4bK-dlg1', 'a1'), 5062, '10.0.0.2');
+    caller.send(info('z9hG4bK-dlg2', 'unknown'), 5062, '10.0.0.2');
+    await settle(clock);
+    const statuses = heard.map((text) => {
+      const parsed = parseMessage(text);
+      return parsed.ok && parsed.message.kind === 'response' ? parsed.message.status : 0;
+    });
+    // The known dialog's INFO reaches the method check (no INFO usage yet: 405); the unknown one is 481.
+    expect(statuses).toEqual([405, 481]);
   });
 
   it('unregisters on shutdown and closes its sockets', async () => {
