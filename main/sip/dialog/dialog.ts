@@ -182,7 +182,7 @@ function malformed(code: DialogError['code'], error: MalformedHeaderError): Dial
 
 /** What a dialog is told. */
 export type DialogInput =
-  /** A response to a request we sent in this dialog, or to the INVITE that created it (`method` is its CSeq's). */
+  /** A response to a request we sent in this dialog, or to the INVITE that created it (its CSeq names the method). */
   | { readonly kind: 'response'; readonly response: SipResponse }
   /** A request the peer sent in this dialog; the step says whether it may go on (`accept`) or is refused. */
   | { readonly kind: 'request'; readonly request: SipRequest }
