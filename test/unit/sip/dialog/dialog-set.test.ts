@@ -36,6 +36,24 @@ describe('DialogSet', () => {
     expect(dialogs.hasDialogFor(incomingInDialog('BYE', 8, { callId: 'other' }))).toBe(false);
   });
 
+  it('finds a request from the far end in a dialog we started: its To tag is our From tag', () => {
+    const dialogs = new DialogSet();
+    dialogs.update(fork('bob1', 200));
+    const bye = incomingInDialog('BYE', 1, { callId: CALL_ID, localTag: 'alice1', remoteTag: 'bob1' });
+    expect(dialogs.findForRequest(bye)?.role).toBe('uac');
+  });
+
+  it('finds the dialog of an RFC 2543 peer that sent no From tag', () => {
+    const dialogs = new DialogSet();
+    const invite = incomingInvite();
+    invite.setHeader('From', '<sip:bob@example.test>');
+    dialogs.update(unwrap(createUasDialog(invite, { status: 200, localTag: 'ours1' })));
+    const info = incomingInDialog('INFO', 8);
+    info.setHeader('From', '<sip:bob@example.test>');
+    expect(dialogs.hasDialogFor(info)).toBe(true);
+    expect(dialogs.hasDialogFor(incomingInDialog('INFO', 8))).toBe(false);
+  });
+
   it('keeps two early dialogs forked from one INVITE apart, and finds each response its own', () => {
     const dialogs = new DialogSet();
     dialogs.update(fork('bobPhone'));
