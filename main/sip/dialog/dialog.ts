@@ -23,9 +23,9 @@ import { uacRouteSet, uasRouteSet } from './route-set';
  *      +-----------+-----------+               |
  *        |   ^  | 1xx to the   |               V
  *        |   +--+ INVITE,      |         +-----------+  in-dialog requests, 2xx to
- *        |   UPDATE and its 2xx:         |           |  re-INVITE/UPDATE: remote
- *        |   target refresh  +---------->| Confirmed |  target refresh (§12.2),
- *        |                               |           |  CSeq checks
+ *        |   UPDATE and its 2xx:         |           |  re-INVITE, UPDATE, ...:
+ *        |   target refresh  +---------->| Confirmed |  remote target refresh
+ *        |                               |           |  (§12.2), CSeq checks
  *        | 300-699 to the INVITE         +-----------+
  *        | (§12.3), 481/408 (§12.2.1.2),        | BYE received or answered (§15),
  *        | terminate                            | 481/408, terminate
@@ -61,8 +61,16 @@ export interface DialogState {
   readonly secure: boolean;
 }
 
-/** The methods whose requests and 2xx responses replace the remote target (§12.2; RFC 3311 §5 for UPDATE). */
-export const TARGET_REFRESH_METHODS: ReadonlySet<string> = new Set(['INVITE', 'UPDATE']);
+/**
+ * The methods whose requests and 2xx responses replace the remote target: INVITE (§12.2), UPDATE (RFC 3311 §5), and
+ * SUBSCRIBE and NOTIFY, which RFC 6665 made target-refresh requests (it updates RFC 3261 there).
+ */
+export const TARGET_REFRESH_METHODS: ReadonlySet<string> = new Set([
+  'INVITE',
+  'UPDATE',
+  'SUBSCRIBE',
+  'NOTIFY',
+]);
 
 export interface CreateDialogOptions {
   /** The request came (or went) over TLS: with a sips Request-URI the dialog is secure. */
@@ -211,7 +219,7 @@ type DialogEvent =
   | 'invite-1xx'
   | 'invite-2xx'
   | 'invite-failure'
-  | 'update-2xx'
+  | 'refresh-2xx'
   | 'bye-final'
   | 'gone'
   | 'response-other'
@@ -249,8 +257,8 @@ export const DIALOG_TRANSITIONS: readonly Row[] = [
   { from: ['early'], on: 'invite-2xx', to: 'confirmed', effect: (s, i) => confirmFromResponse(s, i) },
   // §12.2.1.2: the 2xx to a re-INVITE refreshes the target; the route set does not change.
   { from: ['confirmed'], on: 'invite-2xx', to: 'confirmed', effect: (s, i) => refreshFromResponse(s, i) },
-  // RFC 3311 §5.2: the 2xx to UPDATE refreshes the target, in an early dialog too.
-  { from: LIVE, on: 'update-2xx', to: 'same', effect: (s, i) => refreshFromResponse(s, i) },
+  // RFC 3311 §5.2: the 2xx to UPDATE refreshes the target, in an early dialog too (and that of SUBSCRIBE/NOTIFY).
+  { from: LIVE, on: 'refresh-2xx', to: 'same', effect: (s, i) => refreshFromResponse(s, i) },
   // §12.3: a 300-699 to the INVITE ends its early dialogs; one to a re-INVITE (confirmed) changes nothing (§14.1).
   { from: ['early'], on: 'invite-failure', to: 'terminated' },
   // §15.1.1: the dialog ends once our BYE is answered (a 401/407 is not an answer: the BYE is sent again).
@@ -338,7 +346,7 @@ function classifyResponse(response: SipResponse): DialogEvent {
     if (status >= 200 && status < 300) return 'invite-2xx';
     if (status >= 300 && status < 700) return 'invite-failure';
   }
-  if (method === 'UPDATE' && status >= 200 && status < 300) return 'update-2xx';
+  if (TARGET_REFRESH_METHODS.has(method) && status >= 200 && status < 300) return 'refresh-2xx';
   if (method === 'BYE' && status >= 200 && status !== 401 && status !== 407) return 'bye-final';
   return 'response-other';
 }

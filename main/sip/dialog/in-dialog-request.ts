@@ -1,9 +1,9 @@
 // RFC 3261 §12.2.1.1: a request inside a dialog. The Request-URI and Route come from the remote target and the
 // route set (loose or strict routing, route-set.ts), From and To from the dialog's URIs with their tags, the Call-ID
 // from its id, the CSeq from its local sequence (one more per request; an ACK for a 2xx reuses the INVITE's number,
-// §13.2.2.4). Target-refresh requests carry our Contact (§12.2.1.1, RFC 3311 §5.1). The Via is left to the
-// transaction layer, which stamps it with the flow's sent-by (§18.1.1); CANCEL is not built here, as it copies the
-// request it cancels rather than the dialog (§9.1).
+// §13.2.2.4). Target-refresh requests carry our Contact (§12.2.1.1, RFC 3311 §5.1, RFC 6665). The Via is left to the
+// transaction layer, which stamps it with the flow's sent-by (§18.1.1). CANCEL is not built here: it copies the
+// request it cancels, Via included (§9.1), so the INVITE's client transaction builds it (transaction-requests.ts).
 import { createRequest } from '../message/builders';
 import type { SipRequest } from '../message/message';
 import type { NameAddr } from '../message/name-addr';
@@ -13,13 +13,23 @@ import { type DialogState, TARGET_REFRESH_METHODS } from './dialog';
 import { type DialogError, dialogError } from './dialog-error';
 import { routeInDialog } from './route-set';
 
-/** The methods sent inside a dialog (RFC 3261, 3262 PRACK, 3311 UPDATE, 3515 REFER, 6086 INFO, 6665 NOTIFY). */
+/** The methods sent inside a dialog (RFC 3261, 3262 PRACK, 3311 UPDATE, 3515 REFER, 6086 INFO, 6665 SUBSCRIBE/NOTIFY). */
 export type InDialogMethod =
-  'ACK' | 'BYE' | 'INFO' | 'INVITE' | 'MESSAGE' | 'NOTIFY' | 'OPTIONS' | 'PRACK' | 'REFER' | 'UPDATE';
+  | 'ACK'
+  | 'BYE'
+  | 'INFO'
+  | 'INVITE'
+  | 'MESSAGE'
+  | 'NOTIFY'
+  | 'OPTIONS'
+  | 'PRACK'
+  | 'REFER'
+  | 'SUBSCRIBE'
+  | 'UPDATE';
 
 export interface InDialogRequestSpec {
   readonly method: InDialogMethod;
-  /** Our Contact: required for INVITE and UPDATE (target refresh), added to any other method that is given one. */
+  /** Our Contact: required for target refreshes (INVITE, UPDATE, SUBSCRIBE, NOTIFY), added to others given one. */
   readonly contact?: NameAddr;
   /** For an ACK of a 2xx: the CSeq number of the INVITE it acknowledges (§13.2.2.4). */
   readonly inviteCSeq?: number;

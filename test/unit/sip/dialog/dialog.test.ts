@@ -247,12 +247,18 @@ describe('in-dialog requests received (RFC 3261 §12.2.2)', () => {
       request: incomingInDialog('UPDATE', 9, { contact: '<sip:bob@203.0.113.78>' }),
     });
     expect(formatUri(update.state.remoteTarget)).toBe('sip:bob@203.0.113.78');
-    // INFO is not a target refresh: its Contact, if any, changes nothing.
-    const info = stepDialog(update.state, {
+    // RFC 6665: NOTIFY (and SUBSCRIBE) refresh the target too, e.g. the NOTIFYs of a REFER in this dialog.
+    const notify = stepDialog(update.state, {
       kind: 'request',
-      request: incomingInDialog('INFO', 10, { contact: '<sip:elsewhere@192.0.2.99>' }),
+      request: incomingInDialog('NOTIFY', 10, { contact: '<sip:bob@203.0.113.79>' }),
     });
-    expect(info.state.remoteTarget).toBe(update.state.remoteTarget);
+    expect(formatUri(notify.state.remoteTarget)).toBe('sip:bob@203.0.113.79');
+    // INFO is not a target refresh: its Contact, if any, changes nothing.
+    const info = stepDialog(notify.state, {
+      kind: 'request',
+      request: incomingInDialog('INFO', 11, { contact: '<sip:elsewhere@192.0.2.99>' }),
+    });
+    expect(info.state.remoteTarget).toBe(notify.state.remoteTarget);
   });
 
   it('answers 400 to a target refresh with a malformed Contact and keeps the dialog as it was', () => {
@@ -296,6 +302,19 @@ describe('responses in the dialog (RFC 3261 §12.2.1.2)', () => {
       response: inDialogResponse(200, 'UPDATE', 316, { contact: '<sip:bob@203.0.113.10>' }),
     });
     expect(formatUri(update.state.remoteTarget)).toBe('sip:bob@203.0.113.10');
+  });
+
+  it('refreshes the target from the 2xx of a SUBSCRIBE, but not from that of an INFO', () => {
+    const subscribe = stepDialog(uac(), {
+      kind: 'response',
+      response: inDialogResponse(200, 'SUBSCRIBE', 315, { contact: '<sip:bob@203.0.113.11>' }),
+    });
+    expect(formatUri(subscribe.state.remoteTarget)).toBe('sip:bob@203.0.113.11');
+    const info = stepDialog(subscribe.state, {
+      kind: 'response',
+      response: inDialogResponse(200, 'INFO', 316, { contact: '<sip:bob@203.0.113.12>' }),
+    });
+    expect(info.state).toBe(subscribe.state);
   });
 
   it('keeps a confirmed dialog when a re-INVITE fails (§14.1)', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type DialogState, createUacDialog, createUasDialog } from '../../../../main/sip/dialog/dialog';
+import {
+  type DialogState,
+  TARGET_REFRESH_METHODS,
+  createUacDialog,
+  createUasDialog,
+} from '../../../../main/sip/dialog/dialog';
 import { type InDialogMethod, buildInDialogRequest } from '../../../../main/sip/dialog/in-dialog-request';
 import { isLooseRoute, routeInDialog } from '../../../../main/sip/dialog/route-set';
 import type { SipRequest } from '../../../../main/sip/message/message';
@@ -104,6 +109,7 @@ describe('buildInDialogRequest', () => {
       'UPDATE',
       'INFO',
       'REFER',
+      'SUBSCRIBE',
       'NOTIFY',
       'PRACK',
       'OPTIONS',
@@ -113,7 +119,7 @@ describe('buildInDialogRequest', () => {
       const built = unwrap(
         buildInDialogRequest(state, {
           method,
-          ...(method === 'INVITE' || method === 'UPDATE' ? { contact: OUR_CONTACT } : {}),
+          ...(TARGET_REFRESH_METHODS.has(method) ? { contact: OUR_CONTACT } : {}),
           ...(method === 'PRACK' ? { headers: [['RAck', '1 314 INVITE']] as const } : {}),
           ...(method === 'REFER' ? { headers: [['Refer-To', '<sip:carol@example.test>']] as const } : {}),
         }),
@@ -129,10 +135,11 @@ describe('buildInDialogRequest', () => {
       ['UPDATE', 316, true],
       ['INFO', 317, false],
       ['REFER', 318, false],
-      ['NOTIFY', 319, false],
-      ['PRACK', 320, false],
-      ['OPTIONS', 321, false],
-      ['MESSAGE', 322, false],
+      ['SUBSCRIBE', 319, true],
+      ['NOTIFY', 320, true],
+      ['PRACK', 321, false],
+      ['OPTIONS', 322, false],
+      ['MESSAGE', 323, false],
     ]);
   });
 
