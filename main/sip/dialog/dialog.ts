@@ -215,7 +215,7 @@ export interface DialogStep {
 }
 
 /** The event keys inputs are classified into; a row keyed by anything else does not compile. */
-type DialogEvent =
+export type DialogEvent =
   | 'invite-1xx'
   | 'invite-2xx'
   | 'invite-failure'
@@ -232,14 +232,15 @@ type DialogEvent =
   | 'answered'
   | 'terminate';
 
-interface Row {
+/** One row of the table: in any of `from`, on `on`, go `to` (or stay, `same`) doing what `effect` says. */
+export interface DialogTransition {
   readonly from: readonly DialogStateName[];
   readonly on: DialogEvent;
   readonly to: DialogStateName | 'same';
-  readonly effect?: (state: DialogState, input: DialogInput) => Effect;
+  readonly effect?: (state: DialogState, input: DialogInput) => DialogEffect;
 }
 
-interface Effect {
+export interface DialogEffect {
   readonly update?: Partial<Omit<DialogState, 'name'>>;
   readonly actions?: readonly DialogAction[];
   /** The effect found the input unusable: keep the state as it was and report only these actions. */
@@ -248,7 +249,7 @@ interface Effect {
 
 const LIVE: readonly DialogStateName[] = ['early', 'confirmed'];
 
-export const DIALOG_TRANSITIONS: readonly Row[] = [
+export const DIALOG_TRANSITIONS: readonly DialogTransition[] = [
   // §12.2.1.2: a 481 or 408 to any request in the dialog means the peer has lost it.
   { from: LIVE, on: 'gone', to: 'terminated' },
   // §13.2.2.4: a later 1xx may carry a new Contact; the route set of an early dialog stays what the first said.
@@ -373,7 +374,7 @@ function responseOf(input: DialogInput): SipResponse {
 }
 
 /** The target a response names, if any; a malformed Contact is reported and leaves the state alone. */
-function refreshFromResponse(state: DialogState, input: DialogInput): Effect {
+function refreshFromResponse(state: DialogState, input: DialogInput): DialogEffect {
   const contact = responseOf(input).tryContact();
   if (!contact.ok) return { stay: true, actions: [malformedAction('malformed-contact', contact.error)] };
   const target = contact.value[0]?.uri;
@@ -382,7 +383,7 @@ function refreshFromResponse(state: DialogState, input: DialogInput): Effect {
 }
 
 /** §13.2.2.4: the confirming 2xx gives the route set (reversed Record-Route) and the remote target. */
-function confirmFromResponse(state: DialogState, input: DialogInput): Effect {
+function confirmFromResponse(state: DialogState, input: DialogInput): DialogEffect {
   const response = responseOf(input);
   const routeSet = uacRouteSet(response);
   if (!routeSet.ok)
@@ -396,7 +397,7 @@ function confirmFromResponse(state: DialogState, input: DialogInput): Effect {
 }
 
 /** §12.2.2: a target-refresh request replaces the remote target with its Contact and takes the new CSeq. */
-function refreshFromRequest(_state: DialogState, input: DialogInput): Effect {
+function refreshFromRequest(_state: DialogState, input: DialogInput): DialogEffect {
   const request = requestOf(input);
   const contact = request.tryContact();
   if (!contact.ok) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DIALOG_TRANSITIONS,
   type DialogState,
   createUacDialog,
   createUasDialog,
@@ -345,5 +346,15 @@ describe('responses in the dialog (RFC 3261 §12.2.1.2)', () => {
       state: ended,
       actions: [],
     });
+  });
+});
+
+describe('DIALOG_TRANSITIONS', () => {
+  it('never leaves Terminated and never goes back to Early from Confirmed', () => {
+    expect(DIALOG_TRANSITIONS.filter((row) => row.from.includes('terminated'))).toEqual([]);
+    const backwards = DIALOG_TRANSITIONS.filter(
+      (row) => row.from.includes('confirmed') && row.to === 'early',
+    );
+    expect(backwards).toEqual([]);
   });
 });
