@@ -125,6 +125,27 @@ describe('UAS dialog creation (RFC 3261 §12.1.1)', () => {
     expect(step.actions).toEqual([{ kind: 'state-changed', from: 'early', to: 'confirmed' }]);
   });
 
+  it('is secure only when a sips Request-URI arrived over TLS (§12.1.1)', () => {
+    const invite = incomingInvite();
+    expect(
+      unwrap(createUasDialog(invite, { status: 200, localTag: 't', secureTransport: true })).secure,
+    ).toBe(false);
+    const sips = parseRequest([
+      'INVITE sips:alice@192.0.2.10:5061 SIP/2.0',
+      'Via: SIP/2.0/TLS 192.0.2.1:5061;branch=z9hG4bKs2',
+      'From: <sips:bob@example.test>;tag=bob9',
+      'To: <sips:alice@example.test>',
+      'Call-ID: secure-1',
+      'CSeq: 1 INVITE',
+      'Contact: <sips:bob@203.0.113.5:5061>',
+      'Content-Length: 0',
+    ]);
+    expect(unwrap(createUasDialog(sips, { status: 200, localTag: 't', secureTransport: true })).secure).toBe(
+      true,
+    );
+    expect(unwrap(createUasDialog(sips, { status: 200, localTag: 't' })).secure).toBe(false);
+  });
+
   it('turns a malformed Contact or Record-Route of the request into an error result', () => {
     const badContact = createUasDialog(incomingInvite({ contact: '<sip:bob@>' }), {
       status: 200,
