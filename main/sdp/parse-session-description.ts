@@ -1,0 +1,298 @@
+// RFC 8866 (SDP) text → the validated model of session-description.ts. sdp-transform splits the text into fields;
+// this module checks what sdp-transform silently tolerates (lines its grammar does not match are dropped, numbers
+// may come back as strings) and turns each problem into an SdpError with the SIP status to answer. Never throws.
+import {
+  parse as parseSdpText,
+  type MediaDescription,
+  type SessionDescription as RawSession,
+} from 'sdp-transform';
+import { err, ok, type Result } from '../contract/result';
+import { malformed, notAcceptable, type SdpError } from './sdp-error';
+import {
+  isRtpProtocol,
+  type ConnectionAddress,
+  type Direction,
+  type MediaSection,
+  type Origin,
+  type RtpFormat,
+  type SessionDescription,
+} from './session-description';
+
+/** Far above any audio/video offer a phone sends (a few hundred bytes); a bigger body is refused unread. */
+export const MAX_SDP_BYTES = 16 * 1024;
+const MAX_MEDIA_SECTIONS = 16;
+
+// RFC 8866 §9: text is CRLF-separated `<type>=<value>` lines; type is one lower-case letter.
+const LINE = /^[a-z]=/;
+const DECIMAL = /^\d{1,20}$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})$/;
+const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
+
+export function parseSessionDescription(body: string | Uint8Array): Result<SessionDescription, SdpError> {
+  try {
+    return parseChecked(body);
+  } catch (error) {
+    // A defect in sdp-transform or here must not end a call: the body is refused like any other bad one.
+    return err(malformed(`SDP could not be read: ${error instanceof Error ? error.message : String(error)}`));
+  }
+}
+
+function parseChecked(body: string | Uint8Array): Result<SessionDescription, SdpError> {
+  const text = decode(body);
+  if (!text.ok) return text;
+  const lines = text.value.split(/\r\n|\r|\n/);
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (lines.length === 0) return err(malformed('empty SDP body'));
+  if (lines[0] !== 'v=0') return err(malformed('SDP must start with v=0 (RFC 8866 §5.1)'));
+  for (const line of lines) {
+    if (!LINE.test(line)) return err(malformed(`not an SDP line: ${quote(line)}`));
+  }
+  const rawCheck = checkRawLines(lines);
+  if (!rawCheck.ok) return rawCheck;
+
+  const raw: RawSession = parseSdpText(text.value);
+  const origin = readOrigin(raw);
+  if (!origin.ok) return origin;
+  const sessionConnection = readConnection(raw.connection, 'session');
+  if (!sessionConnection.ok) return sessionConnection;
+  if (raw.media.length > MAX_MEDIA_SECTIONS) return err(malformed(`more than ${MAX_MEDIA_SECTIONS} m-lines`));
+
+  const media: MediaSection[] = [];
+  for (const [index, section] of raw.media.entries()) {
+    const read = readMedia(section, index, sessionConnection.value !== undefined);
+    if (!read.ok) return read;
+    media.push(read.value);
+  }
+  return ok({
+    origin: origin.value,
+    sessionName: typeof raw.name === 'string' ? raw.name : '',
+    ...(sessionConnection.value === undefined ? {} : { connection: sessionConnection.value }),
+    ...optionalDirection(raw.direction),
+    media,
+  });
+}
+
+function decode(body: string | Uint8Array): Result<string, SdpError> {
+  const size = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
+  if (size > MAX_SDP_BYTES)
+    return err(malformed(`SDP body of ${size} bytes is over the ${MAX_SDP_BYTES}-byte limit`));
+  let text: string;
+  if (typeof body === 'string') {
+    text = body;
+  } else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    } catch {
+      return err(malformed('SDP body is not UTF-8 text'));
+    }
+  }
+  if (hasControlBytes(text)) return err(malformed('SDP body holds NUL or other control bytes'));
+  return ok(text);
+}
+
+/**
+ * sdp-transform drops attribute lines its grammar does not match, so a broken `a=rtpmap` would vanish and the
+ * payload type would look merely undescribed. Check the rtpmap lines on the raw text first (RFC 8866 §6.6:
+ * `a=rtpmap:<payload type> <encoding name>/<clock rate>[/<encoding parameters>]`).
+ */
+function checkRawLines(lines: readonly string[]): Result<true, SdpError> {
+  for (const line of lines) {
+    if (line.startsWith('m=')) {
+      // A port count (`49170/2`) asks for several consecutive RTP sessions (RFC 8866 §5.14): not what a phone does.
+      if (/^m=\S+ \d+\/\d+ /.test(line))
+        return err(notAcceptable(`port counts are not supported: ${quote(line)}`));
+      if (!/^m=[A-Za-z0-9_-]+ \d{1,5} [A-Za-z0-9/_.-]+( \S+)+$/.test(line)) {
+        return err(malformed(`malformed m= line: ${quote(line)}`));
+      }
+    }
+    if (!line.startsWith('a=rtpmap:')) continue;
+    const match = /^a=rtpmap:(\d{1,3}) ([A-Za-z0-9_.-]+)\/(\d{1,10})(?:\/(\d{1,3}))?\s*$/.exec(line);
+    if (match === null) return err(malformed(`bad rtpmap: ${quote(line)}`));
+    const clockRate = Number(match[3]);
+    if (clockRate === 0) return err(malformed(`rtpmap with a zero clock rate: ${quote(line)}`));
+    if (match[4] !== undefined && Number(match[4]) === 0)
+      return err(malformed(`rtpmap with zero channels: ${quote(line)}`));
+  }
+  return ok(true);
+}
+
+function readOrigin(raw: RawSession): Result<Origin, SdpError> {
+  // sdp-transform's origin fields are optional in practice even though the typing says otherwise.
+  const origin = raw.origin as Partial<RawSession['origin']> | undefined;
+  if (origin === undefined) return err(malformed('missing or malformed o= line (RFC 8866 §5.2)'));
+  const sessionId = String(origin.sessionId ?? '');
+  const sessionVersion = String(origin.sessionVersion ?? '');
+  if (!DECIMAL.test(sessionId) || !DECIMAL.test(sessionVersion)) {
+    return err(malformed('o= session id and version must be decimal numbers (RFC 8866 §5.2)'));
+  }
+  if (origin.netType !== 'IN') return err(malformed('o= network type must be IN'));
+  const address = toAddress(origin.ipVer, origin.address);
+  if (!address.ok) return address;
+  return ok({
+    username: typeof origin.username === 'string' ? origin.username : '-',
+    sessionId,
+    sessionVersion,
+    address: address.value,
+  });
+}
+
+function readConnection(
+  connection: { version?: number; ip?: string } | undefined,
+  where: string,
+): Result<ConnectionAddress | undefined, SdpError> {
+  if (connection === undefined) return ok(undefined);
+  const ip = String(connection.ip ?? '');
+  // A TTL or address count (`/127`, `/3`) marks a multicast group (RFC 8866 §5.7); a phone call is unicast.
+  if (ip.includes('/'))
+    return err(notAcceptable(`multicast ${where} connection ${quote(ip)} is not supported`));
+  return toAddress(connection.version, ip);
+}
+
+function toAddress(version: unknown, host: unknown): Result<ConnectionAddress, SdpError> {
+  const text = typeof host === 'string' ? host : String(host ?? '');
+  if (version === 4) {
+    const quad = IPV4.exec(text);
+    if (quad !== null) {
+      if (quad.slice(1).some((octet) => Number(octet) > 255))
+        return err(malformed(`bad IPv4 address ${quote(text)}`));
+      return ok({ addressType: 'IP4', address: text });
+    }
+    if (DOMAIN.test(text) && /[A-Za-z]/.test(text)) return ok({ addressType: 'IP4', address: text });
+    return err(malformed(`bad IPv4 address ${quote(text)}`));
+  }
+  if (version === 6) {
+    if ((IPV6.test(text) && text.includes(':')) || (DOMAIN.test(text) && /[A-Za-z]/.test(text))) {
+      return ok({ addressType: 'IP6', address: text });
+    }
+    return err(malformed(`bad IPv6 address ${quote(text)}`));
+  }
+  return err(notAcceptable(`address type IP${String(version)} is not supported`));
+}
+
+function readMedia(
+  section: MediaDescription,
+  index: number,
+  hasSessionConnection: boolean,
+): Result<MediaSection, SdpError> {
+  const where = `m-line ${index + 1}`;
+  const type = String(section.type ?? '');
+  const protocol = String(section.protocol ?? '');
+  if (!/^[A-Za-z0-9_-]+$/.test(type) || protocol === '') return err(malformed(`${where}: malformed m= line`));
+  const port = readPort(section.port);
+  if (port === undefined) return err(malformed(`${where}: impossible port ${quote(String(section.port))}`));
+  const formats = String(section.payloads ?? '')
+    .split(' ')
+    .filter((token) => token !== '');
+  if (formats.length === 0) return err(malformed(`${where}: no formats`));
+
+  const connection = readConnection(section.connection, where);
+  if (!connection.ok) return connection;
+  if (port !== 0 && connection.value === undefined && !hasSessionConnection) {
+    return err(malformed(`${where}: no c= line for an active stream (RFC 8866 §5.7)`));
+  }
+
+  const rtpFormats = isRtpProtocol(protocol) ? readRtpFormats(section, formats, where) : ok([]);
+  if (!rtpFormats.ok) return rtpFormats;
+
+  const rtcp = readRtcp(section, where);
+  if (!rtcp.ok) return rtcp;
+  const ptime = readPositive(section.ptime);
+  const maxptime = readPositive(section.maxptime);
+  return ok({
+    type,
+    port,
+    protocol,
+    formats,
+    rtpFormats: rtpFormats.value,
+    ...(connection.value === undefined ? {} : { connection: connection.value }),
+    ...optionalDirection(section.direction),
+    ...(rtcp.value === undefined ? {} : { rtcp: rtcp.value }),
+    rtcpMux: section.rtcpMux === 'rtcp-mux',
+    ...(ptime === undefined ? {} : { ptime }),
+    ...(maxptime === undefined ? {} : { maxptime }),
+  });
+}
+
+function readRtpFormats(
+  section: MediaDescription,
+  formats: readonly string[],
+  where: string,
+): Result<RtpFormat[], SdpError> {
+  const payloadTypes: number[] = [];
+  for (const token of formats) {
+    // RTP has a 7-bit payload type field (RFC 3550 §5.1).
+    if (!/^\d{1,3}$/.test(token) || Number(token) > 127) {
+      return err(malformed(`${where}: payload type ${quote(token)} is not in 0-127`));
+    }
+    payloadTypes.push(Number(token));
+  }
+  const described = new Set(payloadTypes);
+  const rtpmaps = new Map<number, { encodingName: string; clockRate: number; channels: number }>();
+  for (const entry of section.rtp) {
+    const payloadType = Number(entry.payload);
+    if (!described.has(payloadType)) continue; // RFC 8866 §6.6 ties rtpmap to listed formats; an extra one is noise.
+    if (rtpmaps.has(payloadType))
+      return err(malformed(`${where}: two rtpmap lines for payload type ${payloadType}`));
+    const channels = entry.encoding === undefined ? 1 : Number(entry.encoding);
+    rtpmaps.set(payloadType, { encodingName: String(entry.codec), clockRate: Number(entry.rate), channels });
+  }
+  const fmtps = new Map<number, string>();
+  for (const entry of section.fmtp) fmtps.set(Number(entry.payload), String(entry.config));
+  return ok(
+    payloadTypes.map((payloadType) => {
+      const rtpmap = rtpmaps.get(payloadType);
+      const fmtp = fmtps.get(payloadType);
+      return {
+        payloadType,
+        ...(rtpmap === undefined ? {} : { rtpmap }),
+        ...(fmtp === undefined ? {} : { fmtp }),
+      };
+    }),
+  );
+}
+
+function readRtcp(section: MediaDescription, where: string): Result<MediaSection['rtcp'], SdpError> {
+  const rtcp = section.rtcp as Partial<NonNullable<MediaDescription['rtcp']>> | undefined;
+  if (rtcp === undefined) return ok(undefined);
+  const port = readPort(rtcp.port);
+  if (port === undefined || port === 0) return err(malformed(`${where}: impossible a=rtcp port`));
+  if (rtcp.address === undefined) return ok({ port });
+  if (rtcp.netType !== 'IN') return err(malformed(`${where}: a=rtcp network type must be IN`));
+  const address = toAddress(Number(rtcp.ipVer), rtcp.address);
+  if (!address.ok) return address;
+  return ok({ port, address: address.value });
+}
+
+function readPort(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65_535) return undefined;
+  return value;
+}
+
+function readPositive(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 10_000
+    ? value
+    : undefined;
+}
+
+function optionalDirection(value: unknown): { direction?: Direction } {
+  return value === 'sendrecv' || value === 'sendonly' || value === 'recvonly' || value === 'inactive'
+    ? { direction: value }
+    : {};
+}
+
+/**
+ * Values are byte-strings without NUL, CR or LF (RFC 8866 §9); line breaks are split off before this matters, and
+ * we also refuse the other C0 controls and DEL (tab included: SDP separates fields with single spaces).
+ */
+function hasControlBytes(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if ((code < 0x20 && code !== 0x0d && code !== 0x0a) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
