@@ -134,16 +134,21 @@ function commonFormats(offered: readonly RtpFormat[], order: readonly CodecName[
       ...(codec.fmtp === undefined ? {} : { fmtp: codec.fmtp }),
     });
   }
+  if (chosen.length === 0) return [];
   const rates = new Set(chosen.map((format) => format.rtpmap?.clockRate));
+  const offeredEvents = offered.filter(
+    (format) => format.rtpmap?.encodingName.toLowerCase() === TELEPHONE_EVENT_NAME,
+  );
+  const fitting = offeredEvents.filter((format) => rates.has(format.rtpmap?.clockRate));
+  // Some phones offer only telephone-event/8000 beside Opus; DTMF at another clock rate beats none.
+  const kept = fitting.length > 0 ? fitting : offeredEvents.slice(0, 1);
   const events: RtpFormat[] = [];
-  for (const format of offered) {
-    const rtpmap = format.rtpmap;
-    if (rtpmap === undefined || rtpmap.encodingName.toLowerCase() !== TELEPHONE_EVENT_NAME) continue;
-    if (!rates.has(rtpmap.clockRate) || events.some((event) => event.rtpmap?.clockRate === rtpmap.clockRate))
-      continue;
+  for (const format of kept) {
+    const clockRate = format.rtpmap?.clockRate ?? 8000;
+    if (events.some((event) => event.rtpmap?.clockRate === clockRate)) continue;
     events.push({
       payloadType: format.payloadType,
-      rtpmap: { encodingName: TELEPHONE_EVENT_NAME, clockRate: rtpmap.clockRate, channels: 1 },
+      rtpmap: { encodingName: TELEPHONE_EVENT_NAME, clockRate, channels: 1 },
       fmtp: TELEPHONE_EVENT_FMTP,
     });
   }

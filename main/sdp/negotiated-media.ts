@@ -39,8 +39,11 @@ export interface NegotiatedMedia {
   readonly remoteRtcp: TransportAddress;
   readonly rtcpMux: boolean;
   readonly codec: NegotiatedCodec;
-  /** The telephone-event payload type at the codec's clock rate, when both sides have one (RFC 4733 §7.1.1). */
-  readonly telephoneEventPayloadType?: number;
+  /**
+   * telephone-event as agreed: at the codec's clock rate when both have it (RFC 4733 §2.1), else the one that was
+   * agreed (some phones offer only /8000 beside Opus); its clock rate then drives the event timestamps.
+   */
+  readonly telephoneEvent?: { readonly payloadType: number; readonly clockRate: number };
   /** The packet time the far end asked for (what we send with); 20 ms when it did not say. */
   readonly ptime: number;
   /** Whether we send RTP, and whether we should expect to receive it. */
@@ -115,19 +118,20 @@ function describe(
       ? // RFC 3550 §11: without a=rtcp, RTCP goes to the next port up.
         { address: connection.address, port: theirs.port + 1 }
       : { address: theirs.rtcp.address?.address ?? connection.address, port: theirs.rtcp.port };
-  const telephoneEvent = answered.rtpFormats.find((format) => {
+  const events = answered.rtpFormats.flatMap((format) => {
     const rtpmap = meaningOf(format, offered.rtpFormats);
-    return (
-      rtpmap?.encodingName.toLowerCase() === TELEPHONE_EVENT_NAME && rtpmap.clockRate === codec.clockRate
-    );
+    return rtpmap?.encodingName.toLowerCase() === TELEPHONE_EVENT_NAME
+      ? [{ payloadType: format.payloadType, clockRate: rtpmap.clockRate }]
+      : [];
   });
+  const telephoneEvent = events.find((event) => event.clockRate === codec.clockRate) ?? events[0];
   return ok({
     mediaIndex: index,
     remoteRtp,
     remoteRtcp,
     rtcpMux,
     codec,
-    ...(telephoneEvent === undefined ? {} : { telephoneEventPayloadType: telephoneEvent.payloadType }),
+    ...(telephoneEvent === undefined ? {} : { telephoneEvent }),
     ptime: theirs.ptime ?? DEFAULT_PTIME,
     send: ourFlow.send && theirFlow.receive,
     receive: ourFlow.receive && theirFlow.send,

@@ -92,8 +92,8 @@ function decode(body: string | Uint8Array): Result<string, SdpError> {
 }
 
 /**
- * sdp-transform drops attribute lines its grammar does not match, so a broken `a=rtpmap` would vanish and the
- * payload type would look merely undescribed. Check the rtpmap lines on the raw text first (RFC 8866 §6.6:
+ * sdp-transform drops lines its grammar does not match, so a broken `m=` or `a=rtpmap` would vanish or be half
+ * read. Check those lines on the raw text first (RFC 8866 §5.14 for m=, §6.6 for rtpmap:
  * `a=rtpmap:<payload type> <encoding name>/<clock rate>[/<encoding parameters>]`).
  */
 function checkRawLines(lines: readonly string[]): Result<true, SdpError> {
