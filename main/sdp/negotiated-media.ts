@@ -49,6 +49,11 @@ export interface NegotiatedMedia {
   /** Whether we send RTP, and whether we should expect to receive it. */
   readonly send: boolean;
   readonly receive: boolean;
+  /**
+   * The far end will not receive (sendonly, inactive or `c=0.0.0.0`): it holds the call (RFC 6337 §5). Our own hold
+   * does not set it, so the call can tell "on hold" from "held by the far end".
+   */
+  readonly heldByRemote: boolean;
 }
 
 export type LocalRole = 'offerer' | 'answerer';
@@ -135,6 +140,7 @@ function describe(
     ptime: theirs.ptime ?? DEFAULT_PTIME,
     send: ourFlow.send && theirFlow.receive,
     receive: ourFlow.receive && theirFlow.send,
+    heldByRemote: !theirFlow.receive,
   });
 }
 

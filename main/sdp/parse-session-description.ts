@@ -15,6 +15,7 @@ import {
   type MediaSection,
   type Origin,
   type RtpFormat,
+  type RtpMap,
   type SessionDescription,
 } from './session-description';
 
@@ -24,6 +25,8 @@ const MAX_MEDIA_SECTIONS = 16;
 
 // RFC 8866 §9: text is CRLF-separated `<type>=<value>` lines; type is one lower-case letter.
 const LINE = /^[a-z]=/;
+// The encoding name is an RFC 8866 §9 token (any visible character but separators and '/').
+const RTPMAP = /^a=rtpmap:(\d{1,3}) ([!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+)\/(\d{1,10})(?:\/(\d{1,3}))?\s*$/;
 const DECIMAL = /^\d{1,20}$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})$/;
@@ -48,8 +51,8 @@ function parseChecked(body: string | Uint8Array): Result<SessionDescription, Sdp
   for (const line of lines) {
     if (!LINE.test(line)) return err(malformed(`not an SDP line: ${quote(line)}`));
   }
-  const rawCheck = checkRawLines(lines);
-  if (!rawCheck.ok) return rawCheck;
+  const rtpmaps = readRawLines(lines);
+  if (!rtpmaps.ok) return rtpmaps;
 
   const raw: RawSession = parseSdpText(text.value);
   const origin = readOrigin(raw);
@@ -60,7 +63,7 @@ function parseChecked(body: string | Uint8Array): Result<SessionDescription, Sdp
 
   const media: MediaSection[] = [];
   for (const [index, section] of raw.media.entries()) {
-    const read = readMedia(section, index, sessionConnection.value !== undefined);
+    const read = readMedia(section, index, sessionConnection.value !== undefined, rtpmaps.value[index]);
     if (!read.ok) return read;
     media.push(read.value);
   }
@@ -92,29 +95,40 @@ function decode(body: string | Uint8Array): Result<string, SdpError> {
 }
 
 /**
- * sdp-transform drops lines its grammar does not match, so a broken `m=` or `a=rtpmap` would vanish or be half
- * read. Check those lines on the raw text first (RFC 8866 §5.14 for m=, §6.6 for rtpmap:
- * `a=rtpmap:<payload type> <encoding name>/<clock rate>[/<encoding parameters>]`).
+ * sdp-transform drops lines its grammar does not match and reads rtpmap encoding names only as far as `[\w.-]`
+ * goes, so a broken `m=` or `a=rtpmap` would vanish or be half read. Those lines are checked on the raw text (RFC
+ * 8866 §5.14 for m=, §6.6 for rtpmap: `<payload type> <encoding name>/<clock rate>[/<channels>]`), and the rtpmaps
+ * read here, one map per m-line in order, are the ones used.
  */
-function checkRawLines(lines: readonly string[]): Result<true, SdpError> {
+function readRawLines(lines: readonly string[]): Result<Map<number, RtpMap>[], SdpError> {
+  const sections: Map<number, RtpMap>[] = [];
   for (const line of lines) {
     if (line.startsWith('m=')) {
       // A port count (`49170/2`) asks for several consecutive RTP sessions (RFC 8866 §5.14): not what a phone does.
       if (/^m=\S+ \d+\/\d+ /.test(line))
         return err(notAcceptable(`port counts are not supported: ${quote(line)}`));
-      if (!/^m=[A-Za-z0-9_-]+ \d{1,5} [A-Za-z0-9/_.-]+( \S+)+$/.test(line)) {
+      // A trailing space after the last format is tolerated: some phones write one.
+      if (!/^m=[A-Za-z0-9_-]+ \d{1,5} [A-Za-z0-9/_.-]+( \S+)+ *$/.test(line)) {
         return err(malformed(`malformed m= line: ${quote(line)}`));
       }
+      sections.push(new Map());
+      continue;
     }
     if (!line.startsWith('a=rtpmap:')) continue;
-    const match = /^a=rtpmap:(\d{1,3}) ([A-Za-z0-9_.-]+)\/(\d{1,10})(?:\/(\d{1,3}))?\s*$/.exec(line);
+    const match = RTPMAP.exec(line);
     if (match === null) return err(malformed(`bad rtpmap: ${quote(line)}`));
+    const payloadType = Number(match[1]);
     const clockRate = Number(match[3]);
+    const channels = match[4] === undefined ? 1 : Number(match[4]);
     if (clockRate === 0) return err(malformed(`rtpmap with a zero clock rate: ${quote(line)}`));
-    if (match[4] !== undefined && Number(match[4]) === 0)
-      return err(malformed(`rtpmap with zero channels: ${quote(line)}`));
+    if (channels === 0) return err(malformed(`rtpmap with zero channels: ${quote(line)}`));
+    const section = sections[sections.length - 1];
+    // A session-level rtpmap means nothing (RFC 8866 §6.6 is media-level only): checked, then ignored.
+    if (section === undefined) continue;
+    if (section.has(payloadType)) return err(malformed(`two rtpmap lines for payload type ${payloadType}`));
+    section.set(payloadType, { encodingName: match[2] ?? '', clockRate, channels });
   }
-  return ok(true);
+  return ok(sections);
 }
 
 function readOrigin(raw: RawSession): Result<Origin, SdpError> {
@@ -174,6 +188,7 @@ function readMedia(
   section: MediaDescription,
   index: number,
   hasSessionConnection: boolean,
+  rtpmaps: ReadonlyMap<number, RtpMap> = new Map(),
 ): Result<MediaSection, SdpError> {
   const where = `m-line ${index + 1}`;
   const type = String(section.type ?? '');
@@ -192,7 +207,7 @@ function readMedia(
     return err(malformed(`${where}: no c= line for an active stream (RFC 8866 §5.7)`));
   }
 
-  const rtpFormats = isRtpProtocol(protocol) ? readRtpFormats(section, formats, where) : ok([]);
+  const rtpFormats = isRtpProtocol(protocol) ? readRtpFormats(section, formats, rtpmaps, where) : ok([]);
   if (!rtpFormats.ok) return rtpFormats;
 
   const rtcp = readRtcp(section, where);
@@ -217,6 +232,7 @@ function readMedia(
 function readRtpFormats(
   section: MediaDescription,
   formats: readonly string[],
+  rtpmaps: ReadonlyMap<number, RtpMap>,
   where: string,
 ): Result<RtpFormat[], SdpError> {
   const payloadTypes: number[] = [];
@@ -226,16 +242,6 @@ function readRtpFormats(
       return err(malformed(`${where}: payload type ${quote(token)} is not in 0-127`));
     }
     payloadTypes.push(Number(token));
-  }
-  const described = new Set(payloadTypes);
-  const rtpmaps = new Map<number, { encodingName: string; clockRate: number; channels: number }>();
-  for (const entry of section.rtp) {
-    const payloadType = Number(entry.payload);
-    if (!described.has(payloadType)) continue; // RFC 8866 §6.6 ties rtpmap to listed formats; an extra one is noise.
-    if (rtpmaps.has(payloadType))
-      return err(malformed(`${where}: two rtpmap lines for payload type ${payloadType}`));
-    const channels = entry.encoding === undefined ? 1 : Number(entry.encoding);
-    rtpmaps.set(payloadType, { encodingName: String(entry.codec), clockRate: Number(entry.rate), channels });
   }
   const fmtps = new Map<number, string>();
   for (const entry of section.fmtp) fmtps.set(Number(entry.payload), String(entry.config));

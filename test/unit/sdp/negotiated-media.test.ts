@@ -69,6 +69,7 @@ describe('negotiatedMedia as answerer', () => {
       ptime: 20,
       send: true,
       receive: true,
+      heldByRemote: false,
     });
   });
 
@@ -88,9 +89,19 @@ describe('negotiatedMedia as answerer', () => {
     expect(negotiated.ptime).toBe(40);
   });
 
-  it('does not send to a c=0.0.0.0 offer but still receives from it', () => {
+  it('does not send to a c=0.0.0.0 offer but still receives from it, and says the far end holds us', () => {
     const negotiated = media(answerTo(LEGACY_HOLD_OFFER), parse(LEGACY_HOLD_OFFER), 'answerer');
-    expect([negotiated.send, negotiated.receive]).toEqual([false, true]);
+    expect([negotiated.send, negotiated.receive, negotiated.heldByRemote]).toEqual([false, true, true]);
+  });
+
+  it('says the far end holds us when it offers sendonly or inactive, not when we hold', () => {
+    const sendonly = BARESIP_OFFER.replace('a=sendrecv', 'a=sendonly');
+    const inactive = BARESIP_OFFER.replace('a=sendrecv', 'a=inactive');
+    expect(media(answerTo(sendonly), parse(sendonly), 'answerer').heldByRemote).toBe(true);
+    expect(media(answerTo(inactive), parse(inactive), 'answerer').heldByRemote).toBe(true);
+    expect(media(answerTo(BARESIP_OFFER, 'sendonly'), parse(BARESIP_OFFER), 'answerer').heldByRemote).toBe(
+      false,
+    );
   });
 
   it('sends only while we hold the call', () => {

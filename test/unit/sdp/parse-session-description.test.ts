@@ -113,6 +113,17 @@ describe('parseSessionDescription', () => {
     expect(parsed(new TextEncoder().encode(text)).media[0]?.port).toBe(4000);
   });
 
+  it('tolerates a trailing space on the m= line and any RFC 8866 token as an encoding name', () => {
+    const audio = parsed(sdp(...HEAD, 'm=audio 4000 RTP/AVP 0 100 ', 'a=rtpmap:100 x-vendor+ext/8000'))
+      .media[0];
+    expect(audio?.formats).toEqual(['0', '100']);
+    expect(audio?.rtpFormats[1]?.rtpmap).toEqual({
+      encodingName: 'x-vendor+ext',
+      clockRate: 8000,
+      channels: 1,
+    });
+  });
+
   it.each([
     ['an empty body', '', 400],
     ['a body not starting with v=0', sdp('o=- 1 1 IN IP4 192.0.2.1', 'v=0'), 400],
