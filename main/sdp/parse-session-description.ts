@@ -77,7 +77,13 @@ function parseChecked(body: string | Uint8Array): Result<SessionDescription, Sdp
 }
 
 function decode(body: string | Uint8Array): Result<string, SdpError> {
-  const size = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
+  // A string's UTF-8 size is at least its length, so an enormous one is refused before it is measured.
+  const size =
+    typeof body === 'string'
+      ? body.length > MAX_SDP_BYTES
+        ? body.length
+        : new TextEncoder().encode(body).byteLength
+      : body.byteLength;
   if (size > MAX_SDP_BYTES)
     return err(malformed(`SDP body of ${size} bytes is over the ${MAX_SDP_BYTES}-byte limit`));
   let text: string;

@@ -179,6 +179,16 @@ describe('parseSessionDescription', () => {
     expect(error.reason).toContain('limit');
   });
 
+  it('measures the limit in UTF-8 bytes, not characters', () => {
+    const head = sdp(...HEAD, 'm=audio 4000 RTP/AVP 0');
+    const room = MAX_SDP_BYTES - new TextEncoder().encode(head).byteLength;
+    // Each 'é' is two bytes: half as many of them as there are bytes of room still overflow it.
+    const wide = `${head}i=${'é'.repeat(Math.ceil(room / 2))}\r\n`;
+    expect(wide.length).toBeLessThan(MAX_SDP_BYTES);
+    expect(refused(wide).reason).toContain('limit');
+    expect(parsed(`${head}i=${'e'.repeat(room - 10)}\r\n`).media).toHaveLength(1);
+  });
+
   it('refuses bytes that are not UTF-8', () => {
     const bytes = Uint8Array.from([...new TextEncoder().encode(sdp(...HEAD)), 0xff, 0xfe]);
     expect(refused(bytes)).toMatchObject({ status: 400, reason: 'SDP body is not UTF-8 text' });
