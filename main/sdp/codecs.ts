@@ -47,7 +47,7 @@ export const AUDIO_CODECS: Readonly<Record<CodecName, AudioCodec>> = { opus: OPU
 /** The order used when an account does not set one: wideband first, then G.711 as every PSTN gateway has it. */
 export const DEFAULT_CODEC_ORDER: readonly CodecName[] = ['opus', 'pcmu', 'pcma'];
 
-/** RFC 4733 §7.1.1: events 0-15 are the DTMF digits, 16 is flash; that is all we send or understand. */
+/** RFC 4733 §3.2: events 0-15 are the DTMF digits, 16 is flash; that is all we send or understand. */
 export const TELEPHONE_EVENT_NAME = 'telephone-event';
 export const TELEPHONE_EVENT_FMTP = '0-16';
 

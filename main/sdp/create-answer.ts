@@ -87,7 +87,7 @@ function answerAudio(
     protocol: offered.protocol,
     formats: formats.map((format) => String(format.payloadType)),
     rtpFormats: formats,
-    // RFC 5761 §5.1.3: accepting mux means RTCP arrives on the RTP port, so no separate port is named.
+    // Accepting mux (RFC 5761 §5.1.1; only ever when offered, RFC 8035) puts RTCP on the RTP port: no a=rtcp then.
     ...(rtcpMux ? {} : { rtcp: { port: options.rtcpPort ?? options.port + 1 } }),
     rtcpMux,
     ptime: options.ptime ?? DEFAULT_PTIME,
@@ -112,7 +112,7 @@ export function answerDirection(
 /**
  * The offered payload types we support, in our order, with the offer's numbers. Our fmtp goes out for the codecs
  * we know (it states what we want to receive, RFC 7587 §7). telephone-event is kept for each clock rate of a codec
- * we kept (RFC 4733 §2.1), with the range we handle.
+ * we kept (RFC 4733), with the range we handle.
  */
 function commonFormats(offered: readonly RtpFormat[], order: readonly CodecName[]): RtpFormat[] {
   const chosen: RtpFormat[] = [];

@@ -1,5 +1,5 @@
 // Our offer (RFC 3264 §5): one audio m-line with our codecs in the account's order, then telephone-event for each
-// clock rate in use (RFC 4733 §7.1), ptime 20, rtcp-mux offered (RFC 5761 §5.1.1) with `a=rtcp` (RFC 3605) naming
+// clock rate in use (RFC 4733), ptime 20, rtcp-mux offered (RFC 5761 §5.1.1) with `a=rtcp` (RFC 3605) naming
 // the separate RTCP port the far end falls back to when it does not mux. Also the hold/resume directions of
 // RFC 6337 §5.
 import {
@@ -48,7 +48,7 @@ export function createOffer(options: OfferOptions): SessionBody {
     const payloadType = codec.staticPayloadType ?? allocator.take(rtpmap);
     formats.push({ payloadType, rtpmap, ...(codec.fmtp === undefined ? {} : { fmtp: codec.fmtp }) });
   }
-  // One telephone-event per clock rate in use, since RFC 4733 §2.1 events run at the clock of the audio they go with.
+  // One telephone-event per clock rate in use, since RFC 4733 events run at the clock of the audio they go with.
   const rates = [...new Set(order.map((name) => AUDIO_CODECS[name].clockRate))];
   for (const clockRate of rates) {
     const rtpmap: RtpMap = { encodingName: TELEPHONE_EVENT_NAME, clockRate, channels: 1 };
@@ -69,14 +69,14 @@ export function createOffer(options: OfferOptions): SessionBody {
 }
 
 /**
- * RFC 6337 §5.1: to hold, stop receiving: sendrecv becomes sendonly, and recvonly (the far end holds us) becomes
+ * RFC 6337 §5: to hold, stop receiving: sendrecv becomes sendonly, and recvonly (the far end holds us) becomes
  * inactive. `current` is the direction we last agreed, seen from our side.
  */
 export function holdDirection(current: Direction): Direction {
   return fromFlow({ send: toFlow(current).send, receive: false });
 }
 
-/** RFC 6337 §5.3: resuming restores receiving: sendonly → sendrecv, inactive → recvonly (they still hold us). */
+/** RFC 6337 §5: resuming restores receiving: sendonly → sendrecv, inactive → recvonly (they still hold us). */
 export function resumeDirection(current: Direction): Direction {
   return fromFlow({ send: toFlow(current).send, receive: true });
 }

@@ -40,7 +40,7 @@ export interface NegotiatedMedia {
   readonly rtcpMux: boolean;
   readonly codec: NegotiatedCodec;
   /**
-   * telephone-event as agreed: at the codec's clock rate when both have it (RFC 4733 §2.1), else the one that was
+   * telephone-event as agreed: at the codec's clock rate when both have it (RFC 4733), else the one that was
    * agreed (some phones offer only /8000 beside Opus); its clock rate then drives the event timestamps.
    */
   readonly telephoneEvent?: { readonly payloadType: number; readonly clockRate: number };

@@ -157,7 +157,7 @@ describe('offer/answer between two ends of this module', () => {
     const bob = new End(2, BOB, 6000, ['pcma']);
     exchange(alice, bob);
     exchange(alice, bob, holdDirection('sendrecv'));
-    // Bob, held (recvonly), holds too: he offers inactive (RFC 6337 §5.1); Alice, holding, answers inactive.
+    // Bob, held (recvonly), holds too: he offers inactive (RFC 6337 §5); Alice, holding, answers inactive.
     const bothHold = exchange(bob, alice, holdDirection('recvonly'), holdDirection('sendrecv'));
     expect([
       bothHold.offerer.send,
