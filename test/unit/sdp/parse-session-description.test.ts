@@ -108,6 +108,13 @@ describe('parseSessionDescription', () => {
     expect(fax2 && effectiveDirection(session, fax2)).toBe('sendonly');
   });
 
+  it('ignores rtpmaps for payload types the m-line does not list and rtpmaps at session level', () => {
+    const session = parsed(
+      sdp(...HEAD, 'a=rtpmap:0 opus/48000/2', 'm=audio 4000 RTP/AVP 0', 'a=rtpmap:96 opus/48000/2'),
+    );
+    expect(session.media[0]?.rtpFormats).toEqual([{ payloadType: 0 }]);
+  });
+
   it('accepts a body given as bytes and LF-only line ends', () => {
     const text = [...HEAD, 'm=audio 4000 RTP/AVP 0', ''].join('\n');
     expect(parsed(new TextEncoder().encode(text)).media[0]?.port).toBe(4000);
