@@ -147,13 +147,18 @@ function readOrigin(raw: RawSession): Result<Origin, SdpError> {
     return err(malformed('o= session id and version must be decimal numbers (RFC 8866 §5.2)'));
   }
   if (origin.netType !== 'IN') return err(malformed('o= network type must be IN'));
-  const address = toAddress(origin.ipVer, origin.address);
-  if (!address.ok) return address;
+  // The o= address only helps make the origin unique; nobody sends to it. Phones write odd things there (host
+  // names with underscores, private names), so anything without spaces is kept rather than failing the call.
+  const written = String(origin.address ?? '');
+  if (written === '') return err(malformed('o= has no address (RFC 8866 §5.2)'));
+  const address = toAddress(origin.ipVer, written);
   return ok({
     username: typeof origin.username === 'string' ? origin.username : '-',
     sessionId,
     sessionVersion,
-    address: address.value,
+    address: address.ok
+      ? address.value
+      : { addressType: origin.ipVer === 6 ? 'IP6' : 'IP4', address: written },
   });
 }
 

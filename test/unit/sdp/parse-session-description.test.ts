@@ -115,6 +115,13 @@ describe('parseSessionDescription', () => {
     expect(session.media[0]?.rtpFormats).toEqual([{ payloadType: 0 }]);
   });
 
+  it('accepts an o= address that is no valid host, since o= only names the session (RFC 8866 §5.2)', () => {
+    const session = parsed(
+      sdp('v=0', 'o=root 7 7 IN IP4 pbx_01.local', 's=-', 'c=IN IP4 192.0.2.1', 't=0 0'),
+    );
+    expect(session.origin.address).toEqual({ addressType: 'IP4', address: 'pbx_01.local' });
+  });
+
   it('accepts a body given as bytes and LF-only line ends', () => {
     const text = [...HEAD, 'm=audio 4000 RTP/AVP 0', ''].join('\n');
     expect(parsed(new TextEncoder().encode(text)).media[0]?.port).toBe(4000);
