@@ -14,6 +14,8 @@ const MU_LAW_CLIP = 32_635;
 /** A-law inverts the even bits of every code (G.711 §3.1: "even bit inversion"). */
 const A_LAW_EVEN_BITS = 0x55;
 const SIGN_BIT = 0x80;
+/** A-law's 13-bit magnitude after the shift: 12 bits. */
+const A_LAW_MAX_MAGNITUDE = 0x0fff;
 
 function muLawCodeToLinear(code: number): number {
   // μ-law transmits every bit inverted; after inverting, a set sign bit means negative.
@@ -60,7 +62,8 @@ export function linearToALaw(sample: number): number {
   const positive = sample >= 0;
   // A-law works on 13 bits. Negative values are one's-complemented rather than negated, so -1..-8 share the
   // smallest negative code and the 13-bit magnitude never overflows 4095.
-  const magnitude = (positive ? sample : ~sample) >> 3;
+  // The clip only matters for a single sample outside the Int16 range, which would otherwise spill into the sign.
+  const magnitude = Math.min((positive ? sample : ~sample) >> 3, A_LAW_MAX_MAGNITUDE);
   // Segment s ≥ 1 holds [16·2^s, 32·2^s); segment 0 holds [0, 32) with the same step as segment 1. Clamping the
   // shift to at least 1 makes segment 0 share segment 1's mantissa extraction without a branch on the segment.
   const segment = Math.max(0, 27 - Math.clz32(magnitude | 1));

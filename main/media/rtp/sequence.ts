@@ -45,7 +45,10 @@ export class SequenceTracker {
   #expectedPrior = 0;
   #receivedPrior = 0;
 
-  /** Starts tracking at the first packet seen from a source; that packet itself is still on probation. */
+  /**
+   * Starts tracking at the first packet seen from a source (A.1 init_seq). Feed that packet to `update` as well:
+   * it is the first of the MIN_SEQUENTIAL packets probation needs.
+   */
   constructor(firstSequence: number) {
     this.#maxSequence = firstSequence - 1;
     this.#baseSequence = firstSequence;

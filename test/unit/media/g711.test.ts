@@ -107,6 +107,15 @@ describe('G.711 A-law', () => {
   });
 });
 
+describe('G.711 single samples out of the 16-bit range', () => {
+  it('clip to full scale instead of wrapping into the sign bit', () => {
+    expect(linearToALaw(40_000)).toBe(0xaa);
+    expect(linearToALaw(-40_000)).toBe(0x2a);
+    expect(linearToMuLaw(40_000)).toBe(0x80);
+    expect(linearToMuLaw(-40_000)).toBe(0x00);
+  });
+});
+
 describe('G.711 frame helpers', () => {
   it('write into a caller-given buffer', () => {
     const pcm = Int16Array.from([0, 1000, -1000, 32124]);
