@@ -256,4 +256,30 @@ describe('RTCP fuzz (fixed seed)', () => {
       { seed: SEED, numRuns: RUNS },
     );
   });
+
+  it('never throws on valid compounds with bytes flipped or cut short, and what still parses round-trips', () => {
+    const mutation = fc.record({
+      at: fc.nat(),
+      value: fc.nat({ max: 255 }),
+      cut: fc.nat(),
+      truncate: fc.boolean(),
+    });
+    let parsedCount = 0;
+    fc.assert(
+      fc.property(compound, mutation, (packets, { at, value, cut, truncate }) => {
+        const written = serializeRtcpCompound(packets);
+        if (!written.ok) throw new Error(written.error);
+        const bytes = written.value.slice();
+        bytes[at % bytes.length] = value;
+        const input = truncate ? bytes.subarray(0, cut % bytes.length) : bytes;
+        const parsed = parseRtcpCompound(input);
+        if (!parsed.ok) return;
+        parsedCount++;
+        const again = serializeRtcpCompound(parsed.value);
+        expect(again.ok && parseRtcpCompound(again.value)).toEqual(parsed);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    expect(parsedCount).toBeGreaterThan(RUNS / 20);
+  });
 });
