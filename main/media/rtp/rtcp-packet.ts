@@ -228,10 +228,11 @@ export function parseRtcpCompound(bytes: Uint8Array): Result<readonly RtcpPacket
     const isLast = offset + length === bytes.length;
     let padding = 0;
     if (hasPadding) {
-      // A.2: only the last packet of a compound may be padded.
+      // A.2: only the last packet of a compound may be padded. §6.4.1: the count includes itself and is a multiple
+      // of four, so what remains of the packet is still whole words.
       if (!isLast) return err('misplaced-padding');
       padding = bytes[offset + length - 1] ?? 0;
-      if (padding === 0 || padding > length - HEADER_LENGTH) return err('bad-padding');
+      if (padding === 0 || padding % 4 !== 0 || padding > length - HEADER_LENGTH) return err('bad-padding');
     }
     const parsed = parseOne(
       packetType,

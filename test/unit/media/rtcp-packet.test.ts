@@ -107,6 +107,8 @@ describe('parseRtcpCompound', () => {
     ['misplaced-padding', 'a0 c9 00 01 33333333 80 cb 00 00'],
     ['bad-padding', 'a0 c9 00 01 33333300'],
     ['bad-padding', 'a0 c9 00 01 33333309'],
+    ['bad-padding', 'a0 c9 00 02 33333333 00 00 00 03'],
+    ['bad-padding', '80 c9 00 01 33333333 a0 cc 00 01 00 00 00 01'],
     ['truncated-report', '81 c9 00 01 33333333'],
     ['truncated-report', '80 c8 00 01 33333333'],
     ['truncated-report', '80 c9 00 00'],
