@@ -10,7 +10,7 @@ import { createClientInviteState, stepClientInvite } from './client-invite-trans
 import { createClientNonInviteState, stepClientNonInvite } from './client-non-invite-transaction';
 import type { MachineState } from './state-machine';
 import type { ClientTransactionInput, TransactionAction } from './transaction-actions';
-import { type DriverHooks, TransactionDriver } from './transaction-driver';
+import { type DriverHooks, TransactionDriver, sharedDriverHooks } from './transaction-driver';
 import { buildCancel } from './transaction-requests';
 import { clientTransactionKey } from './matching';
 import type { TimerName, TimerSettings } from './timers';
@@ -92,21 +92,13 @@ export class ClientTransactionHandle implements ClientTransaction {
   static readonly #hooks = new WeakMap<ClientTransactionContext, DriverHooks<ClientTransactionHandle>>();
 
   static #hooksFor(context: ClientTransactionContext): DriverHooks<ClientTransactionHandle> {
-    let hooks = ClientTransactionHandle.#hooks.get(context);
-    if (!hooks) {
-      hooks = {
-        clock: context.clock,
-        perform: (owner, action) => owner.#perform(action),
-        stateChanged: (owner, from, to) => context.stateChanged(owner, from, to),
-        failed: (owner, error) =>
-          context.logger.log('error', 'client transaction action failed', {
-            id: owner.id,
-            error: describeError(error),
-          }),
-      };
-      ClientTransactionHandle.#hooks.set(context, hooks);
-    }
-    return hooks;
+    return sharedDriverHooks(
+      ClientTransactionHandle.#hooks,
+      context,
+      'client',
+      (owner, action) => owner.#perform(action),
+      describeError,
+    );
   }
 
   readonly id: string;

@@ -8,7 +8,7 @@ import { createServerInviteState, stepServerInvite } from './server-invite-trans
 import { createServerNonInviteState, stepServerNonInvite } from './server-non-invite-transaction';
 import type { MachineState } from './state-machine';
 import type { ServerTransactionInput, TransactionAction } from './transaction-actions';
-import { type DriverHooks, TransactionDriver } from './transaction-driver';
+import { type DriverHooks, TransactionDriver, sharedDriverHooks } from './transaction-driver';
 import { transactionCopy } from './transaction-requests';
 import { type TimerName, type TimerSettings, transactionTimeout } from './timers';
 import { type ServerCallback, type TransactionUserFailure, describeError } from './transaction-user-failure';
@@ -89,21 +89,13 @@ export class ServerTransactionHandle implements ServerTransaction {
   static readonly #hooks = new WeakMap<ServerTransactionContext, DriverHooks<ServerTransactionHandle>>();
 
   static #hooksFor(context: ServerTransactionContext): DriverHooks<ServerTransactionHandle> {
-    let hooks = ServerTransactionHandle.#hooks.get(context);
-    if (!hooks) {
-      hooks = {
-        clock: context.clock,
-        perform: (owner, action) => owner.#perform(action),
-        stateChanged: (owner, from, to) => context.stateChanged(owner, from, to),
-        failed: (owner, error) =>
-          context.logger.log('error', 'server transaction action failed', {
-            id: owner.id,
-            error: describeError(error),
-          }),
-      };
-      ServerTransactionHandle.#hooks.set(context, hooks);
-    }
-    return hooks;
+    return sharedDriverHooks(
+      ServerTransactionHandle.#hooks,
+      context,
+      'server',
+      (owner, action) => owner.#perform(action),
+      describeError,
+    );
   }
 
   readonly kind: ServerTransactionKind;

@@ -2,6 +2,7 @@
 // completion one at a time (a TU callback that re-enters queues its input instead of nesting a step), timer actions
 // become clock timers whose expiry is fed back as an input, and every other action goes to the owner.
 import type { Clock, TimerHandle } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
 import type { MachineState } from './state-machine';
 import type { Step, TimerInput, TransactionAction } from './transaction-actions';
 import type { TimerName } from './timers';
@@ -17,6 +18,41 @@ export interface DriverHooks<O> {
   readonly stateChanged?: (owner: O, from: string, to: string) => void;
   /** An owner's perform threw (a bug: TU callbacks are caught nearer); the driver carries on with the next action. */
   readonly failed?: (owner: O, error: unknown) => void;
+}
+
+/** What a layer's context offers every transaction's hooks. */
+export interface DriverHooksContext<O> {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly stateChanged: (owner: O, from: string, to: string) => void;
+}
+
+/**
+ * The hooks object a layer's transactions of one side share, made on first use and kept per context: each
+ * transaction then costs no closures of its own. `perform` reaches the owner's private action handler.
+ */
+export function sharedDriverHooks<C extends DriverHooksContext<O>, O extends { readonly id: string }>(
+  cache: WeakMap<C, DriverHooks<O>>,
+  context: C,
+  side: 'client' | 'server',
+  perform: (owner: O, action: TransactionAction) => void,
+  describe: (error: unknown) => unknown,
+): DriverHooks<O> {
+  let hooks = cache.get(context);
+  if (!hooks) {
+    hooks = {
+      clock: context.clock,
+      perform,
+      stateChanged: (owner, from, to) => context.stateChanged(owner, from, to),
+      failed: (owner, error) =>
+        context.logger.log('error', `${side} transaction action failed`, {
+          id: owner.id,
+          error: describe(error),
+        }),
+    };
+    cache.set(context, hooks);
+  }
+  return hooks;
 }
 
 export class TransactionDriver<S extends MachineState, I extends { readonly kind: string }, O> {
