@@ -103,6 +103,19 @@ export function shortStatus(state: RegistrationStateName, status: RegistrationSt
   return reason ? `Failed: ${reason}` : 'Failed';
 }
 
+/**
+ * The widest short status an account shows before something other than a retry changes it. A failing account
+ * alternates between "Failed: …" and "Retrying: …" with every attempt, so the status bar sizes its layout on the
+ * longer form and does not jump between inline entries and the summary at each retry.
+ */
+export function widestShortStatus(
+  state: RegistrationStateName,
+  status: RegistrationStatusDto | undefined,
+): string {
+  const failure = status && state !== 'disabled' ? knownFailure(status) : null;
+  return failure ? `Retrying: ${SHORT_REASONS[failure.failure]}` : shortStatus(state, status);
+}
+
 /** The failure a status is about: its own in state 'failed', the previous attempt's while registering again. */
 export function knownFailure(status: RegistrationStatusDto): RegistrationFailureDto | null {
   if (status.state === 'failed' && status.failure)

@@ -6,6 +6,7 @@ import {
   failureSummary,
   shortStatus,
   statusLine,
+  widestShortStatus,
 } from '../../../renderer/src/lib/registration-text';
 import { status } from '../support/fake-engine';
 
@@ -65,6 +66,27 @@ describe('shortStatus', () => {
     expect(
       shortStatus('failed', status({ accountId: 'a1', state: 'failed', failure: 'bad-credentials' })),
     ).toBe('Failed: wrong password');
+  });
+});
+
+describe('widestShortStatus', () => {
+  it('sizes a failing account on its retry form, whether it is failed or retrying right now', () => {
+    expect(widestShortStatus('failed', timedOut)).toBe('Retrying: no answer');
+    expect(widestShortStatus('registering', retrying)).toBe('Retrying: no answer');
+    expect(widestShortStatus('failed', timedOut).length).toBeGreaterThan(
+      shortStatus('failed', timedOut).length,
+    );
+  });
+
+  it('is the plain status for an account that has not failed, or is disabled', () => {
+    expect(widestShortStatus('registered', status({ accountId: 'a1', state: 'registered' }))).toBe(
+      'Registered',
+    );
+    expect(widestShortStatus('registering', status({ accountId: 'a1', state: 'registering' }))).toBe(
+      'Registering…',
+    );
+    expect(widestShortStatus('disabled', timedOut)).toBe('Disabled');
+    expect(widestShortStatus('unregistered', undefined)).toBe('Not registered');
   });
 });
 
