@@ -154,11 +154,8 @@ export class SimpleRtpSession implements StreamRtp {
     }
     const packet = parsed.value;
     const events = this.#params.telephoneEvent;
-    if (events !== undefined && packet.payloadType === events.payloadType) {
-      this.#receiveDtmf(packet.timestamp, packet.payload, events.clockRate);
-      return;
-    }
-    if (packet.payloadType !== this.#params.codec.payloadType) {
+    const isEvent = events !== undefined && packet.payloadType === events.payloadType;
+    if (!isEvent && packet.payloadType !== this.#params.codec.payloadType) {
       this.#received.discarded++;
       return;
     }
@@ -168,9 +165,14 @@ export class SimpleRtpSession implements StreamRtp {
       this.#tracker = new SequenceTracker(packet.sequenceNumber);
       this.#jitter.reset();
     }
+    // Events share the sequence space with audio (RFC 4733 §2.1), so they count for loss as well.
     const verdict = this.#tracker.update(packet.sequenceNumber);
     if (verdict === 'bad') {
       this.#received.discarded++;
+      return;
+    }
+    if (isEvent) {
+      this.#receiveDtmf(packet.timestamp, packet.payload, events.clockRate);
       return;
     }
     this.#received.packets++;
