@@ -59,7 +59,8 @@ export function toneShare(frames: readonly Int16Array[], hz = 1000): number {
     previous = current;
     total += sample * sample;
   }
-  const power = previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious;
+  const power =
+    previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious;
   // A pure tone over N samples has Goertzel power N²A²/4 and energy NA²/2: the ratio below is 1 for it.
   return total === 0 ? 0 : (2 * power) / (samples.length * total);
 }

@@ -46,7 +46,9 @@ function harness(pieces: StreamPieces = standInPieces): Harness {
   return { clock, network, engine, events };
 }
 
-async function allocatePair(h: Harness): Promise<{ a: FakeFramePort; b: FakeFramePort; portA: number; portB: number }> {
+async function allocatePair(
+  h: Harness,
+): Promise<{ a: FakeFramePort; b: FakeFramePort; portA: number; portB: number }> {
   const a = new FakeFramePort();
   const b = new FakeFramePort();
   const allocatedA = await h.engine.allocate('a', '127.0.0.1', a);
@@ -170,7 +172,9 @@ describe('MediaEngine', () => {
     h.engine.start('b', paramsTo(portA));
     expect(h.engine.sendDtmf('a', '1#')).toEqual({ ok: true, value: null });
     h.clock.advance(1000);
-    const digits = h.events.flatMap((event) => (event.type === 'dtmf' ? [[event.callId, event.digit.digit]] : []));
+    const digits = h.events.flatMap((event) =>
+      event.type === 'dtmf' ? [[event.callId, event.digit.digit]] : [],
+    );
     expect(digits).toEqual([
       ['b', '1'],
       ['b', '#'],
@@ -265,23 +269,38 @@ describe('MediaEngine', () => {
       error: { code: 'duplicate-call' },
     });
     expect(again.closed).toBe(true);
-    expect(h.engine.start('nobody', paramsTo(portB))).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+    expect(h.engine.start('nobody', paramsTo(portB))).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-call' },
+    });
     expect(h.engine.start('a', paramsTo(portB, { ptime: 30 }))).toMatchObject({
       ok: false,
       error: { code: 'invalid-params', message: 'ptime must be a multiple of 20 ms' },
     });
-    const opus = { payloadType: 111, name: 'opus', encodingName: 'opus', clockRate: 48_000, channels: 2 } as const;
+    const opus = {
+      payloadType: 111,
+      name: 'opus',
+      encodingName: 'opus',
+      clockRate: 48_000,
+      channels: 2,
+    } as const;
     expect(h.engine.start('a', paramsTo(portB, { codec: opus }))).toMatchObject({
       ok: false,
       error: { code: 'codec-unavailable' },
     });
-    expect(h.engine.update('b', paramsTo(portB))).toMatchObject({ ok: false, error: { code: 'not-started' } });
+    expect(h.engine.update('b', paramsTo(portB))).toMatchObject({
+      ok: false,
+      error: { code: 'not-started' },
+    });
     expect(await h.engine.allocate('c', 'not-an-address', new FakeFramePort())).toMatchObject({
       ok: false,
       error: { code: 'bind-failed' },
     });
     expect(h.engine.start('a', paramsTo(portB)).ok).toBe(true);
-    expect(h.engine.start('a', paramsTo(portB))).toMatchObject({ ok: false, error: { code: 'already-started' } });
+    expect(h.engine.start('a', paramsTo(portB))).toMatchObject({
+      ok: false,
+      error: { code: 'already-started' },
+    });
   });
 
   it('stops ticking when no started call is left, and frees the ports of a stopped call', async () => {
@@ -303,7 +322,13 @@ describe('MediaEngine', () => {
     h.engine.start('a', paramsTo(portB));
     h.engine.start('b', paramsTo(portA));
     playTone(h, a, 20);
-    const pcma = { payloadType: 8, name: 'pcma', encodingName: 'PCMA', clockRate: 8000, channels: 1 } as const;
+    const pcma = {
+      payloadType: 8,
+      name: 'pcma',
+      encodingName: 'PCMA',
+      clockRate: 8000,
+      channels: 1,
+    } as const;
     expect(h.engine.update('a', paramsTo(portB, { codec: pcma })).ok).toBe(true);
     expect(h.engine.update('b', paramsTo(portA, { codec: pcma })).ok).toBe(true);
     playTone(h, a, 30, 20);
