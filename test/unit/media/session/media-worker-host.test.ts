@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { TransferListItem } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import {
@@ -225,6 +229,21 @@ describe('MediaWorkerHost', () => {
       ok: false,
       error: { code: 'worker-closed' },
     });
+  });
+
+  it('finds the bundled worker from the entry file or from a shared chunk one level down', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
+    try {
+      mkdirSync(join(dir, 'chunks'));
+      writeFileSync(join(dir, 'media-worker.js'), '');
+      const worker = pathToFileURL(join(dir, 'media-worker.js')).href;
+      expect(defaultMediaWorkerUrl(pathToFileURL(join(dir, 'index.js')).href).href).toBe(worker);
+      expect(defaultMediaWorkerUrl(pathToFileURL(join(dir, 'chunks', 'engine-1a2b.js')).href).href).toBe(
+        worker,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('finds the worker module beside the sources, or in a bundle', () => {
