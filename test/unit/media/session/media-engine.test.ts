@@ -337,6 +337,17 @@ describe('MediaEngine', () => {
     expect(toneShare(b.frames.slice(-10))).toBeGreaterThan(0.8);
   });
 
+  it('releases the sockets of a call stopped while they were being bound', async () => {
+    const port = new FakeFramePort();
+    const allocating = h.engine.allocate('a', '127.0.0.1', port);
+    expect(h.engine.stop('a')).toEqual({ ok: true, value: null });
+    expect(await allocating).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+    expect(port.closed).toBe(true);
+    expect(h.engine.callCount).toBe(0);
+    expect((await h.network.bindDatagram('127.0.0.1', 49152)).local.port).toBe(49152);
+    expect((await h.network.bindDatagram('127.0.0.1', 49153)).local.port).toBe(49153);
+  });
+
   it('stops every call on shutdown', async () => {
     const { a, b, portA, portB } = await allocatePair(h);
     h.engine.start('a', paramsTo(portB));
