@@ -54,6 +54,14 @@ function failure(code: MediaFailure['code'], message: string): Result<never, Med
   return err({ code, message });
 }
 
+function disposeCodec(codec: VoiceCodecPair): void {
+  try {
+    codec.encoder.dispose();
+  } finally {
+    codec.decoder.dispose();
+  }
+}
+
 function sameCodec(a: StreamParams['codec'], b: StreamParams['codec']): boolean {
   return (
     a.payloadType === b.payloadType && a.name === b.name && a.clockRate === b.clockRate && a.fmtp === b.fmtp
@@ -99,25 +107,29 @@ export class CallStream {
     const codec = this.#options.pieces.createCodec(params.codec);
     if (!codec.ok) return failure('codec-unavailable', codec.error);
     const { pieces, clock, random, rtpSocket, rtcpSocket } = this.#options;
-    const rtp = pieces.createRtp({
-      rtpSocket,
-      rtcpSocket,
-      params,
-      clock,
-      random,
-      onAudio: (packet) => {
-        this.#lastAudioMs = packet.arrivalMs;
-        this.#inactiveReported = false;
-        this.#running?.jitter.push(packet);
-      },
-      onDtmf: (digit) => this.#options.emit({ type: 'dtmf', callId: this.callId, digit }),
-    });
-    this.#running = {
-      params,
-      codec: codec.value,
-      jitter: pieces.createJitterBuffer(codec.value.decoder, params.codec),
-      rtp,
-    };
+    let jitter: JitterBuffer;
+    let rtp: StreamRtp;
+    try {
+      jitter = pieces.createJitterBuffer(codec.value.decoder, params.codec);
+      rtp = pieces.createRtp({
+        rtpSocket,
+        rtcpSocket,
+        params,
+        clock,
+        random,
+        onAudio: (packet) => {
+          this.#lastAudioMs = packet.arrivalMs;
+          this.#inactiveReported = false;
+          this.#running?.jitter.push(packet);
+        },
+        onDtmf: (digit) => this.#options.emit({ type: 'dtmf', callId: this.callId, digit }),
+      });
+    } catch (error) {
+      // The codec may hold native memory (Opus in WebAssembly): release it before the failure goes up.
+      disposeCodec(codec.value);
+      throw error;
+    }
+    this.#running = { params, codec: codec.value, jitter, rtp };
     this.#lastAudioMs = clock.now();
     return ok(null);
   }
@@ -130,10 +142,16 @@ export class CallStream {
     if (!sameCodec(running.params.codec, params.codec)) {
       const codec = this.#options.pieces.createCodec(params.codec);
       if (!codec.ok) return failure('codec-unavailable', codec.error);
-      running.codec.encoder.dispose();
-      running.codec.decoder.dispose();
+      let jitter: JitterBuffer;
+      try {
+        jitter = this.#options.pieces.createJitterBuffer(codec.value.decoder, params.codec);
+      } catch (error) {
+        disposeCodec(codec.value);
+        throw error;
+      }
+      disposeCodec(running.codec);
       running.codec = codec.value;
-      running.jitter = this.#options.pieces.createJitterBuffer(codec.value.decoder, params.codec);
+      running.jitter = jitter;
       this.#outgoing = [];
       this.#marker = true;
     }
@@ -190,8 +208,7 @@ export class CallStream {
     this.#running = undefined;
     const steps: (() => void)[] = [
       () => running?.rtp.close(),
-      () => running?.codec.encoder.dispose(),
-      () => running?.codec.decoder.dispose(),
+      () => running !== undefined && disposeCodec(running.codec),
       () => this.#options.rtpSocket.close(),
       () => this.#options.rtcpSocket.close(),
       () => this.#options.audio.close(),

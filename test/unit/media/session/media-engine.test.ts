@@ -261,6 +261,43 @@ describe('MediaEngine', () => {
     expect(h.engine.stop('bad')).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
   });
 
+  it('releases the codec when the RTP session cannot be built, and reports the call failed', async () => {
+    let disposed = 0;
+    const broken: StreamPieces = {
+      ...standInPieces,
+      createCodec: (codec) => {
+        const pair = standInPieces.createCodec(codec);
+        if (!pair.ok) return pair;
+        const count = (dispose: () => void) => () => {
+          disposed++;
+          dispose();
+        };
+        return {
+          ok: true,
+          value: {
+            encoder: Object.assign(pair.value.encoder, { dispose: count(() => undefined) }),
+            decoder: Object.assign(pair.value.decoder, { dispose: count(() => undefined) }),
+          },
+        };
+      },
+      createRtp: () => {
+        throw new Error('no RTP for you');
+      },
+    };
+    h = harness(broken);
+    const { a, portB } = await allocatePair(h);
+    expect(h.engine.start('a', paramsTo(portB))).toEqual({
+      ok: false,
+      error: { code: 'stream-failed', message: 'no RTP for you' },
+    });
+    expect(disposed).toBe(2);
+    expect(a.closed).toBe(true);
+    expect(h.events).toEqual([
+      { type: 'error', callId: 'a', failure: { code: 'stream-failed', message: 'no RTP for you' } },
+    ]);
+    expect(h.engine.ticking).toBe(false);
+  });
+
   it('answers failures as data: duplicate, unknown, bad params, a codec the pieces lack', async () => {
     const { portB } = await allocatePair(h);
     const again = new FakeFramePort();
