@@ -141,6 +141,28 @@ describe('MediaWorkerHost', () => {
     expect(host.audioPort('a')).toBeUndefined();
   });
 
+  it('passes mute, DTMF, update and stop to the worker for the call, and refuses an overlong digit string', async () => {
+    const { host, workers } = hostWithFakes();
+    const allocated = host.allocate('a', '127.0.0.1');
+    workers[0]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    await allocated;
+    const worker = workers[0]!;
+    const replies = [
+      host.setMuted('a', true),
+      host.sendDtmf('a', '123'),
+      host.update('a', { ...params, send: false }),
+      host.stop('a'),
+    ];
+    worker.posted.slice(1).forEach((_, index) => worker.reply(index + 1, null));
+    expect(await Promise.all(replies)).toEqual(Array(4).fill({ ok: true, value: null }));
+    expect(worker.posted.slice(1).map((message) => message.type)).toEqual(['mute', 'dtmf', 'update', 'stop']);
+    expect(host.audioPort('a')).toBeUndefined();
+    expect(await host.sendDtmf('a', '1'.repeat(65))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-params' },
+    });
+  });
+
   it('forwards the events of known calls only, and forgets a call whose media failed', async () => {
     const { host, workers, events } = hostWithFakes();
     const allocated = host.allocate('a', '127.0.0.1');
