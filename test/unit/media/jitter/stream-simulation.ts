@@ -64,6 +64,8 @@ export interface NetworkOptions {
   readonly delayMs?: number;
   /** Extra delay drawn uniformly from [0, jitterMs] per packet, so packets reorder. */
   readonly jitterMs?: number;
+  /** Jitter starts with the packets sent from this time on (a calm start, then a worse network). */
+  readonly jitterFromMs?: number;
   readonly lossRate?: number;
   /** Once a loss starts, each following packet is lost with this probability (Gilbert-style bursts). */
   readonly burstContinueRate?: number;
@@ -83,7 +85,8 @@ export function transmit(sent: readonly SentPacket[], options: NetworkOptions = 
     if (lost) continue;
     const copies = random.fraction() < (options.duplicateRate ?? 0) ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) {
-      const arrivalMs = sentMs + (options.delayMs ?? 30) + random.fraction() * (options.jitterMs ?? 0);
+      const jitterMs = sentMs >= (options.jitterFromMs ?? 0) ? (options.jitterMs ?? 0) : 0;
+      const arrivalMs = sentMs + (options.delayMs ?? 30) + random.fraction() * jitterMs;
       arrivals.push({ ...packet, arrivalMs });
     }
   }
