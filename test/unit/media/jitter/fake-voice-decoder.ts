@@ -6,6 +6,7 @@ import type { VoiceDecoder } from '../../../../main/media/media-seams';
 export const SPEECH = 8_000;
 export const CONCEALED = 1_111;
 export const RECOVERED = 2_222;
+export const MAX_PACKET_SAMPLES = 5_760;
 
 export function fakePayload(index: number, speech: boolean, samples: number): Uint8Array {
   const payload = new Uint8Array(7);
@@ -39,10 +40,11 @@ export class FakeVoiceDecoder implements VoiceDecoder {
   }
 
   decode(payload: Uint8Array): Int16Array {
+    this.decoded.push(payloadIndex(payload));
     if (payload.length < 7) return new Int16Array(0);
     const view = new DataView(payload.buffer, payload.byteOffset);
-    this.decoded.push(view.getUint32(0));
-    return new Int16Array(view.getUint16(5)).fill(view.getUint8(4) === 1 ? SPEECH : 0);
+    // No codec makes more than 120 ms from one packet (Opus's longest frame, RFC 6716 §2.1.4).
+    return new Int16Array(Math.min(view.getUint16(5), MAX_PACKET_SAMPLES)).fill(view.getUint8(4) === 1 ? SPEECH : 0);
   }
 
   conceal(samples: number): Int16Array {
