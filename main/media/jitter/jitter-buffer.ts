@@ -221,7 +221,10 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
 
   stats(): JitterBufferReport {
     const newest = this.#packets.at(-1);
-    const heldUpTo = Math.max(this.#decodedUpTo, newest === undefined ? 0 : newest.position + this.#lastPacketSamples);
+    const heldUpTo = Math.max(
+      this.#decodedUpTo,
+      newest === undefined ? 0 : newest.position + this.#lastPacketSamples,
+    );
     return {
       delayMs: this.#started ? Math.max(0, heldUpTo - this.#position) / SAMPLES_PER_MS : 0,
       targetDelayMs: this.#estimator.targetMs,
@@ -368,15 +371,18 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
       return;
     }
     const gap = next.position - start;
-    const missing = this.#lastSequence === null ? 0 : next.sequence - this.#lastSequence - 1;
+    // A talk spurt's first packet (marker bit, RFC 3551 §4.1) follows a pause. Sequence numbers skipped before it
+    // belonged to the pause: lost comfort noise, or packets the RTP session kept for itself (comfort noise,
+    // RFC 4733 events share the sequence space). So the gap is silence and nothing is counted lost.
+    const missing = this.#lastSequence === null || next.marker ? 0 : next.sequence - this.#lastSequence - 1;
     if (gap <= 0) {
       this.#packets.shift();
       this.#play(next, missing);
       return;
     }
     if (missing <= 0) {
-      // The sender left a gap in its timestamps without skipping a sequence number: it paused (silence
-      // suppression or DTX), so the gap is silence, not loss.
+      // The sender left a gap in its timestamps without skipping a sequence number, or the next packet starts a
+      // talk spurt: it paused (silence suppression or DTX), so the gap is silence, not loss.
       this.#append(new Int16Array(Math.min(gap, FRAME_SAMPLES)));
       return;
     }
@@ -394,7 +400,11 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
   }
 
   #underrun(): void {
-    if (this.#lastSequence === null || this.#lastDecodedQuiet || this.#concealRunSamples >= MAX_CONCEAL_MS * SAMPLES_PER_MS) {
+    if (
+      this.#lastSequence === null ||
+      this.#lastDecodedQuiet ||
+      this.#concealRunSamples >= MAX_CONCEAL_MS * SAMPLES_PER_MS
+    ) {
       this.#append(new Int16Array(FRAME_SAMPLES));
       return;
     }

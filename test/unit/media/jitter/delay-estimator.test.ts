@@ -8,7 +8,12 @@ import {
 } from '../../../../main/media/jitter/delay-estimator';
 
 /** Feeds packets every 20 ms of media from `fromMs`, each delayed by `extraMs(index)` beyond a fixed 40 ms. */
-function feed(estimator: DelayEstimator, count: number, extraMs: (index: number) => number, fromMs = 0): void {
+function feed(
+  estimator: DelayEstimator,
+  count: number,
+  extraMs: (index: number) => number,
+  fromMs = 0,
+): void {
   for (let index = 0; index < count; index++) {
     const mediaMs = fromMs + index * 20;
     estimator.observe(mediaMs + 40 + extraMs(index), mediaMs);

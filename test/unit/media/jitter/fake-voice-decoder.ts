@@ -44,7 +44,9 @@ export class FakeVoiceDecoder implements VoiceDecoder {
     if (payload.length < 7) return new Int16Array(0);
     const view = new DataView(payload.buffer, payload.byteOffset);
     // No codec makes more than 120 ms from one packet (Opus's longest frame, RFC 6716 §2.1.4).
-    return new Int16Array(Math.min(view.getUint16(5), MAX_PACKET_SAMPLES)).fill(view.getUint8(4) === 1 ? SPEECH : 0);
+    return new Int16Array(Math.min(view.getUint16(5), MAX_PACKET_SAMPLES)).fill(
+      view.getUint8(4) === 1 ? SPEECH : 0,
+    );
   }
 
   conceal(samples: number): Int16Array {

@@ -13,7 +13,10 @@ function setUp(options: { fec?: boolean; clockRate?: number } = {}) {
 }
 
 /** Arrivals with a fixed 30 ms delay, with `change` applied to the list first. */
-function steady(count: number, change: (arrivals: ReceivedAudioPacket[]) => ReceivedAudioPacket[] = (a) => a) {
+function steady(
+  count: number,
+  change: (arrivals: ReceivedAudioPacket[]) => ReceivedAudioPacket[] = (a) => a,
+) {
   return change(transmit(send({ count })));
 }
 
@@ -37,7 +40,13 @@ describe('AdaptiveJitterBuffer', () => {
     // Packet 0 arrives at 30 ms and waits one frame: the first speech frame is the pull at 60 ms.
     expect(frames.findIndex((frame) => isFilledWith(frame, SPEECH))).toBe(3);
     expect(frames.every((frame) => frame.length === FRAME_SAMPLES)).toBe(true);
-    expect(buffer.stats()).toMatchObject({ targetDelayMs: 20, lost: 0, late: 0, concealed: 0, duplicates: 0 });
+    expect(buffer.stats()).toMatchObject({
+      targetDelayMs: 20,
+      lost: 0,
+      late: 0,
+      concealed: 0,
+      duplicates: 0,
+    });
   });
 
   it('puts reordered packets back in order', () => {
@@ -140,6 +149,23 @@ describe('AdaptiveJitterBuffer', () => {
     expect(buffer.stats()).toMatchObject({ lost: 0, concealed: 0, late: 0 });
   });
 
+  it('takes a sequence gap before a talk spurt (the marker bit) for a pause, not for loss', () => {
+    const { buffer, decoder } = setUp();
+    // Between the spurts the sender used three sequence numbers for packets the RTP session does not hand to the
+    // buffer (comfort noise, RFC 4733 events), and its timestamps moved on by the 500 ms pause.
+    const first = transmit(send({ count: 25 }));
+    const second = transmit(send({ count: 25, firstSequence: 1_028, firstTimestamp: 960 * 50 })).map(
+      (packet) => ({
+        ...packet,
+        arrivalMs: packet.arrivalMs + 1_000,
+      }),
+    );
+    const frames = playOut(buffer, [...first, ...second], 1_560);
+    expect(decoder.decoded).toHaveLength(50);
+    expect(frames.filter((frame) => isFilledWith(frame, SPEECH))).toHaveLength(50);
+    expect(buffer.stats()).toMatchObject({ lost: 0, concealed: 0, late: 0 });
+  });
+
   it('follows the sequence number past 65535 and the timestamp past 2^32', () => {
     const { buffer, decoder } = setUp();
     const sent = send({ count: 100, firstSequence: 65_500, firstTimestamp: 2 ** 32 - 960 * 40 });
@@ -185,7 +211,10 @@ describe('AdaptiveJitterBuffer', () => {
       arrivalMs: packet.arrivalMs + 400,
     }));
     playOut(buffer, second, 400, undefined, 400);
-    expect(decoder.decoded).toEqual([...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => i)]);
+    expect(decoder.decoded).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => i),
+      ...Array.from({ length: 10 }, (_, i) => i),
+    ]);
     expect(buffer.stats()).toMatchObject({ restarts: 1, received: 20, lost: 0 });
   });
 });

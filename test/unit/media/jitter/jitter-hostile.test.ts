@@ -11,7 +11,9 @@ import { playOut, send, transmit } from './stream-simulation';
 
 const SEED = 20_251_205;
 
-type Step = { kind: 'push'; sequence: number; timestamp: number; marker: boolean; payload: Uint8Array } | { kind: 'pull' };
+type Step =
+  | { kind: 'push'; sequence: number; timestamp: number; marker: boolean; payload: Uint8Array }
+  | { kind: 'pull' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
@@ -21,9 +23,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     marker: fc.boolean(),
     payload: fc.oneof(
       fc.uint8Array({ maxLength: 40 }),
-      fc.tuple(fc.nat(1_000), fc.boolean(), fc.integer({ min: 0, max: 2_880 })).map(([index, speech, samples]) =>
-        fakePayload(index, speech, samples),
-      ),
+      fc
+        .tuple(fc.nat(1_000), fc.boolean(), fc.integer({ min: 0, max: 2_880 }))
+        .map(([index, speech, samples]) => fakePayload(index, speech, samples)),
     ),
   }),
   fc.constant({ kind: 'pull' as const }),

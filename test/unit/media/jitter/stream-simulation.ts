@@ -66,6 +66,8 @@ export interface NetworkOptions {
   readonly jitterMs?: number;
   /** Jitter starts with the packets sent from this time on (a calm start, then a worse network). */
   readonly jitterFromMs?: number;
+  /** The path gets this much longer for packets sent from `atMs` on (a route change). */
+  readonly delayStep?: { readonly atMs: number; readonly extraMs: number };
   readonly lossRate?: number;
   /** Once a loss starts, each following packet is lost with this probability (Gilbert-style bursts). */
   readonly burstContinueRate?: number;
@@ -86,7 +88,9 @@ export function transmit(sent: readonly SentPacket[], options: NetworkOptions = 
     const copies = random.fraction() < (options.duplicateRate ?? 0) ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) {
       const jitterMs = sentMs >= (options.jitterFromMs ?? 0) ? (options.jitterMs ?? 0) : 0;
-      const arrivalMs = sentMs + (options.delayMs ?? 30) + random.fraction() * jitterMs;
+      const stepMs =
+        options.delayStep !== undefined && sentMs >= options.delayStep.atMs ? options.delayStep.extraMs : 0;
+      const arrivalMs = sentMs + (options.delayMs ?? 30) + stepMs + random.fraction() * jitterMs;
       arrivals.push({ ...packet, arrivalMs });
     }
   }
