@@ -11,13 +11,20 @@
 //               ▼                                                                 │ 960 samples from P
 //   ┌──────── admit ─────────┐    ┌──── packets, by timestamp ────┐    ┌──── decoded samples ────┐
 //   │ duplicate? late (< X)? │───►│  ... ■ ■ □ ■ ■  (□ = missing) │───►│ P ──────────────────► X │
-//   │ outside [X−1 s, P+1 s]?│    └───────────────────────────────┘    └─────────────────────────┘
+//   │ outside [P−1 s, P+1 s]?│    └───────────────────────────────┘    └─────────────────────────┘
 //   └────────────────────────┘     refill at X: the next packet starts at X → decode it
-//                                               it starts later, sequence unbroken → silence (the sender paused)
+//                                               it starts later, sequence unbroken or marker bit set → silence
+//                                                 (the sender paused)
 //                                               it starts later, sequence broken → that packet was lost: FEC
 //                                                 from the next packet if it is the last one missing, else
 //                                                 conceal (the decoder fades over consecutive calls)
 //                                               nothing buffered → underrun: conceal, or silence after quiet audio
+//                                               (concealment runs for at most 200 ms, then silence)
+//
+// Playing starts when the earliest packet has waited T. Counters: `lost` counts the sequence numbers skipped when
+// a later packet plays (late ones included, none before a marker), `concealed` the frames that carried concealment
+// for a known loss (an underrun's concealment counts only once a later packet shows a loss; if it shows a pause,
+// it was the fade-out of a talk spurt), `recovered` the packets rebuilt from FEC.
 //
 // P is the next sample to play, X the end of what has been decoded or made up; a packet that starts before X is
 // late. The delay the buffer adds is D = nowMs − P(ms) − baseline, where the baseline is the smallest arrival −
@@ -32,8 +39,9 @@
 // That same loop absorbs sender clock drift: a sender 0.5 % fast makes D creep up 5 ms a second and a quiet frame is
 // dropped every 4 s or so; a slow one makes D creep down and a frame is repeated.
 //
-// A stream restart (new SSRC or new timestamp base without the session telling us) shows as packets far outside
-// [X − 1 s, P + 1 s]; two such packets in sequence with each other restart the buffer on the new base. Until then
+// A stream restart (new SSRC or new timestamp base without the session telling us) shows as packets outside
+// [P − 1 s, P + 1 s] or 3000 sequence numbers away; two such packets in sequence with each other restart the
+// buffer on the new base (the session can also call `restart()` when it sees a new SSRC). Until then
 // they are thrown away and counted, which is also what bounds a hostile stream: nothing more than a second of audio
 // (and at most MAX_PACKETS packets) is ever held.
 import {

@@ -37,19 +37,6 @@ function simulate(sender: SenderOptions, network: NetworkOptions, observeFromMs 
     maxHeldMs = Math.max(maxHeldMs, stats.delayMs);
   });
   const start = atObserveStart ?? buffer.stats();
-  if (process.env['JITTER_SIM_LOG'] === '1') {
-    console.log(
-      JSON.stringify({
-        sender: { ...sender, speech: undefined },
-        network,
-        final: buffer.stats(),
-        start,
-        minPlayoutDelayMs,
-        maxPlayoutDelayMs,
-        maxHeldMs,
-      }),
-    );
-  }
   return {
     decoder,
     buffer,
