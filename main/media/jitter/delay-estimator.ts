@@ -10,8 +10,9 @@
 // The target is the largest r seen in the last PEAK_WINDOW_MS, kept as one maximum per one-second bucket: it
 // follows a burst of jitter at once and forgets it only after the whole window has passed without one. This is
 // the peak-hold idea of WebRTC NetEQ's delay peak detector (which keeps the target at the recent peak height while
-// peaks recur) taken on its own, instead of NetEQ's 95th-percentile inter-arrival histogram: a percentile lets the
-// top few per cent of packets arrive late by design, and the issue asks for none to be late once adapted.
+// peaks recur) taken on its own, instead of the high percentile of NetEQ's inter-arrival histogram: a percentile
+// lets the top few per cent of packets arrive late by design, and once adapted no packet should be lost to
+// lateness.
 //
 //   arrival − media (ms)
 //      │        •            •           ← the largest rise above the baseline in the peak window sets the target

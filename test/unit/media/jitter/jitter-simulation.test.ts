@@ -50,7 +50,7 @@ function simulate(sender: SenderOptions, network: NetworkOptions, observeFromMs 
 }
 
 describe('AdaptiveJitterBuffer simulations', () => {
-  it('drops no packet as late at 50 ms of random jitter once it has adapted, and keeps the delay near the jitter', () => {
+  it('drops no packet as late at 50 ms of random jitter once adapted, and keeps the delay near the jitter', () => {
     // 10 s of a calm network (the minimum delay), then 50 ms of jitter for 110 s.
     const network = { jitterMs: 50, jitterFromMs: 10_000, seed: 11 };
     const calm = simulate({ count: 500, speech: spurts }, network);
