@@ -271,6 +271,8 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
     this.#played.clear();
     this.#playedOrder = [];
     this.#unresolvedConcealed = 0;
+    this.#concealRunSamples = 0;
+    this.#lastDecodedQuiet = true;
     this.#estimator.restartBase();
   }
 
@@ -348,7 +350,9 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
     while (filled < FRAME_SAMPLES) {
       if (this.#pendingSamples === 0) this.#refill();
       const chunk = this.#pending[0];
-      if (chunk === undefined) break;
+      // A packet that decoded to nothing was still consumed: refill again. Every refill either appends samples or
+      // takes a packet out, so this ends.
+      if (chunk === undefined) continue;
       const count = Math.min(FRAME_SAMPLES - filled, chunk.length - this.#pendingOffset);
       frame.set(chunk.subarray(this.#pendingOffset, this.#pendingOffset + count), filled);
       filled += count;

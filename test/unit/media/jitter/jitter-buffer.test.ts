@@ -149,6 +149,20 @@ describe('AdaptiveJitterBuffer', () => {
     expect(buffer.stats()).toMatchObject({ lost: 0, concealed: 0, late: 0 });
   });
 
+  it('keeps time when a packet decodes to nothing', () => {
+    const { buffer, decoder } = setUp();
+    const arrivals = steady(60).map((packet) =>
+      packet.sequence === 1_010 ? { ...packet, payload: new Uint8Array(0) } : packet,
+    );
+    const frames = playOut(buffer, arrivals, 1_260);
+    expect(decoder.decoded).toHaveLength(60);
+    // The empty packet's 20 ms are one frame of silence; every other packet is one frame of speech, on time.
+    const firstSpeech = frames.findIndex((frame) => isFilledWith(frame, SPEECH));
+    const between = frames.slice(firstSpeech, firstSpeech + 60);
+    expect(between.filter((frame) => isFilledWith(frame, 0))).toHaveLength(1);
+    expect(between.filter((frame) => isFilledWith(frame, SPEECH))).toHaveLength(59);
+  });
+
   it('takes a sequence gap before a talk spurt (the marker bit) for a pause, not for loss', () => {
     const { buffer, decoder } = setUp();
     // Between the spurts the sender used three sequence numbers for packets the RTP session does not hand to the
