@@ -19,8 +19,8 @@ function longestRun(frames: readonly Int16Array[], value: number): number {
   return longest;
 }
 
-function simulate(sender: SenderOptions, network: NetworkOptions, observeFromMs = 0) {
-  const decoder = new FakeVoiceDecoder({ fec: false });
+function simulate(sender: SenderOptions, network: NetworkOptions, observeFromMs = 0, fec = false) {
+  const decoder = new FakeVoiceDecoder({ fec, clockRate: sender.clockRate ?? 48_000 });
   const buffer = new AdaptiveJitterBuffer({ decoder });
   const arrivals = transmit(send(sender), network);
   let atObserveStart: JitterBufferReport | null = null;
@@ -102,6 +102,21 @@ describe('AdaptiveJitterBuffer simulations', () => {
     expect(decoder.decoded.length + final.lost).toBeGreaterThanOrEqual(3_000 - 40);
   });
 
+  it("rebuilds single losses from the next packet's FEC and conceals only within bursts", () => {
+    const { final, decoder } = simulate(
+      { count: 3_000 },
+      { jitterMs: 20, lossRate: 0.05, burstContinueRate: 0.2, seed: 4 },
+      0,
+      true,
+    );
+    expect(final.lost).toBeGreaterThan(100);
+    expect(final.recovered).toBeGreaterThan(100);
+    // Each loss run has its last packet rebuilt (FEC rides in the packet after it); the rest are concealed.
+    expect(final.recovered + final.concealed).toBe(final.lost);
+    expect(final.concealed).toBeLessThan(final.lost / 4);
+    expect(decoder.recoveredFrom).toHaveLength(final.recovered);
+  });
+
   it('conceals bursts of loss with fading concealment and counts each packet', () => {
     const { final, decoder, frames } = simulate(
       { count: 3_000 },
@@ -133,6 +148,22 @@ describe('AdaptiveJitterBuffer simulations', () => {
     expect(run.maxHeldMs).toBeLessThanOrEqual(120);
     // Time-scaling stayed in the pauses.
     expect(run.final.forcedScaling).toBe(0);
+  });
+
+  it('handles 30 ms G.711 packets on an 8 kHz clock from a sender 0.5 % fast for 10 minutes', () => {
+    const count = 20_000;
+    const run = simulate(
+      { count, ptimeMs: 30, clockRate: 8_000, speech: (i) => i % 70 < 50, drift: 0.005 },
+      {
+        jitterMs: 15,
+        seed: 23,
+      },
+      5_000,
+    );
+    expect(run.final).toMatchObject({ late: 0, lost: 0, concealed: 0, forcedScaling: 0 });
+    expect(run.final.dropped).toBeGreaterThan(120);
+    expect(run.maxPlayoutDelayMs).toBeLessThanOrEqual(run.final.targetDelayMs + 45);
+    expect(run.minPlayoutDelayMs).toBeGreaterThanOrEqual(run.final.targetDelayMs - 25);
   });
 
   it('bounds the delay with continuous speech too, cutting speech only when it must', () => {
