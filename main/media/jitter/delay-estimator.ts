@@ -70,7 +70,8 @@ export class DelayEstimator {
     }
     const oldestKept = index - PEAK_WINDOW_MS / BUCKET_MS;
     while ((this.#buckets[0]?.index ?? index) < oldestKept) this.#buckets.shift();
-    const relative = Math.max(0, offset - (this.baselineMs ?? offset));
+    // Rounded to microseconds so floating-point dust in the arrival times does not show up as jitter.
+    const relative = Math.max(0, Math.round((offset - (this.baselineMs ?? offset)) * 1_000) / 1_000);
     current.peakMs = Math.max(current.peakMs, relative);
     return relative;
   }

@@ -37,7 +37,7 @@ describe('AdaptiveJitterBuffer', () => {
     const { buffer, decoder } = setUp();
     const frames = playOut(buffer, steady(100), 2_200);
     expect(decoder.decoded).toEqual(Array.from({ length: 100 }, (_, index) => index));
-    // Packet 0 arrives at 30 ms and waits one frame: the first speech frame is the pull at 60 ms.
+    // Packet 0 arrives at 30 ms; the first pull at least one frame (the minimum target) later is at 60 ms.
     expect(frames.findIndex((frame) => isFilledWith(frame, SPEECH))).toBe(3);
     expect(frames.every((frame) => frame.length === FRAME_SAMPLES)).toBe(true);
     expect(buffer.stats()).toMatchObject({

@@ -56,6 +56,9 @@ describe('AdaptiveJitterBuffer under hostile input', () => {
           }
           const stats = buffer.stats();
           expect(stats.bufferedPackets).toBeLessThanOrEqual(MAX_PACKETS);
+          expect(Number.isFinite(stats.playoutDelayMs)).toBe(true);
+          expect(stats.targetDelayMs).toBeGreaterThanOrEqual(20);
+          expect(stats.targetDelayMs).toBeLessThanOrEqual(300);
           // A second ahead, plus the longest packet a decoder can make.
           expect(stats.delayMs).toBeLessThanOrEqual(CAPACITY_MS + MAX_PACKET_SAMPLES / 48);
         }
