@@ -2,6 +2,7 @@
 // a sender whose clock runs 0.5 % fast or slow for ten minutes. The network is seeded, so every run is the same.
 import { describe, expect, it } from 'vitest';
 import { AdaptiveJitterBuffer, type JitterBufferReport } from '../../../../main/media/jitter/jitter-buffer';
+import { SeededRandom } from '../../../support/seeded-random';
 import { CONCEALED, FakeVoiceDecoder } from './fake-voice-decoder';
 import { playOut, send, transmit, type NetworkOptions, type SenderOptions } from './stream-simulation';
 
@@ -86,6 +87,24 @@ describe('AdaptiveJitterBuffer simulations', () => {
     // Once the peak has left its window, the extra delay it left behind is shed in the pauses.
     expect(run.final.targetDelayMs).toBeLessThan(50);
     expect(run.final.playoutDelayMs).toBeLessThanOrEqual(run.final.targetDelayMs + 25);
+  });
+
+  it("does not see-saw when the playout clock's pulls come up to 4 ms late", () => {
+    const buffer = new AdaptiveJitterBuffer({ decoder: new FakeVoiceDecoder() });
+    const arrivals = transmit(send({ count: 15_000, speech: spurts }), { jitterMs: 10, seed: 3 });
+    const random = new SeededRandom(5);
+    let next = 0;
+    for (let tick = 0; tick < 14_900; tick++) {
+      const nowMs = tick * 20 + random.fraction() * 4;
+      for (; next < arrivals.length && (arrivals[next]?.arrivalMs ?? Infinity) <= nowMs; next++) {
+        const arrival = arrivals[next];
+        if (arrival !== undefined) buffer.push(arrival);
+      }
+      buffer.pull(nowMs);
+    }
+    const stats = buffer.stats();
+    expect(stats).toMatchObject({ late: 0, lost: 0, concealed: 0 });
+    expect(stats.inserted + stats.dropped).toBeLessThanOrEqual(3);
   });
 
   it('conceals every loss at 5 % random loss, and counts them', () => {
