@@ -336,7 +336,8 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
     this.#inserted++;
     if (quiet || this.#lastSequence === null) return this.#lastFrame.slice();
     this.#forcedScaling++;
-    const stretched = fitLength(this.#decoder.conceal(FRAME_SAMPLES), FRAME_SAMPLES);
+    // A copy: a decoder may hand out the same buffer on each call, and this frame is kept as the last one played.
+    const stretched = fitLength(this.#decoder.conceal(FRAME_SAMPLES), FRAME_SAMPLES).slice();
     this.#lastFrame = stretched;
     return stretched;
   }
@@ -451,9 +452,13 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
     this.#append(audio.length > 0 ? audio : new Int16Array(0));
   }
 
+  /**
+   * Queues a copy of samples at X: they may be a decoder's reused buffer, and a stretched frame (a `conceal` call)
+   * can come while part of a long packet is still queued. A copy of 20 ms is cheap beside decoding it.
+   */
   #append(samples: Int16Array): void {
     if (samples.length === 0) return;
-    this.#pending.push(samples);
+    this.#pending.push(samples.slice());
     this.#pendingSamples += samples.length;
   }
 

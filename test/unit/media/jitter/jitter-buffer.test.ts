@@ -163,6 +163,38 @@ describe('AdaptiveJitterBuffer', () => {
     expect(between.filter((frame) => isFilledWith(frame, SPEECH))).toHaveLength(59);
   });
 
+  it('copies what a decoder hands out, so a decoder may reuse one output buffer', () => {
+    // 30 ms packets, so a frame often ends inside one; packet 20 comes 120 ms late, and the buffer then stretches
+    // speech (`conceal` calls) while the second half of a packet is still queued.
+    const arrivals = transmit(send({ count: 40, ptimeMs: 30 })).map((packet, index) =>
+      index === 20 ? { ...packet, arrivalMs: packet.arrivalMs + 120 } : packet,
+    );
+    const run = (reuseBuffer: boolean) => {
+      const inner = new FakeVoiceDecoder();
+      const shared = new Int16Array(2_880);
+      const output = (samples: Int16Array): Int16Array => {
+        if (!reuseBuffer) return samples;
+        shared.set(samples);
+        return shared.subarray(0, samples.length);
+      };
+      const buffer = new AdaptiveJitterBuffer({
+        decoder: {
+          codec: inner.codec,
+          clockRate: inner.clockRate,
+          decode: (payload) => output(inner.decode(payload)),
+          conceal: (samples) => output(inner.conceal(samples)),
+          dispose: () => {},
+        },
+      });
+      const frames = playOut(buffer, arrivals, 1_600);
+      return { frames, stats: buffer.stats() };
+    };
+    const fresh = run(false);
+    const reused = run(true);
+    expect(fresh.stats.inserted).toBeGreaterThan(0);
+    expect(reused.frames).toEqual(fresh.frames);
+  });
+
   it('takes a sequence gap before a talk spurt (the marker bit) for a pause, not for loss', () => {
     const { buffer, decoder } = setUp();
     // Between the spurts the sender used three sequence numbers for packets the RTP session does not hand to the
