@@ -21,7 +21,7 @@ function upsample(narrow: Int16Array): Int16Array {
 class MuLawTestDecoder implements VoiceDecoder {
   readonly codec = 'pcmu' as const;
   readonly clockRate = 8_000;
-  #last = new Int16Array(0);
+  #last: Int16Array = new Int16Array(0);
   #gain = 1;
 
   decode(payload: Uint8Array): Int16Array {
