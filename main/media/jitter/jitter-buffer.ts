@@ -35,7 +35,8 @@
 //     frame or more short does it stretch speech, with a frame of the decoder's concealment. Growth is not rate
 //     limited, so a burst of jitter is absorbed within a few frames.
 //   - D ≥ T + a frame + 5 ms, at most once a second: a quiet frame (a pause, the gap before a talk spurt that starts
-//     with the marker bit, or audio below −40 dBFS) is skipped; speech is cut only when D is 60 ms or more too long.
+//     with the marker bit, or audio below −40 dBFS) is skipped; speech is cut only when D is 60 ms or more too long
+//     and nothing has been dropped for 3 s (so a pause usually comes first).
 // That same loop absorbs sender clock drift: a sender 0.5 % fast makes D creep up 5 ms a second and a quiet frame is
 // dropped every 4 s or so; a slow one makes D creep down and a frame is repeated.
 //
@@ -73,8 +74,10 @@ export const QUIET_RMS = 328;
 const SHRINK_HYSTERESIS_MS = 5;
 /** Drops are at most this often: the delay shrinks slowly. */
 const SHRINK_INTERVAL_MS = 1_000;
-/** Above target by this much, a frame is dropped even in speech. */
+/** Above target by this much, a frame is dropped even in speech... */
 const FORCE_SHRINK_MS = 60;
+/** ...but only when no pause has offered a quiet frame for this long. */
+const FORCE_SHRINK_INTERVAL_MS = 3_000;
 /** Below target by this much, speech is stretched by a concealed frame rather than waiting for a pause. */
 const FORCE_GROW_MS = FRAME_MS;
 /** Concealment longer than this is replaced by silence: the decoder has faded out by then. */
@@ -97,8 +100,10 @@ export interface JitterBufferReport extends JitterBufferStats {
   readonly inserted: number;
   /** Frames skipped to shrink the delay. */
   readonly dropped: number;
-  /** Of the dropped and inserted frames, those that were speech (forced). */
-  readonly forcedScaling: number;
+  /** Of the inserted frames, those that stretched speech (a concealed frame, when a frame or more short). */
+  readonly stretched: number;
+  /** Of the dropped frames, those that were speech (when far too long and no pause came). */
+  readonly cut: number;
   readonly bufferedPackets: number;
 }
 
@@ -162,7 +167,8 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
   #restarts = 0;
   #inserted = 0;
   #dropped = 0;
-  #forcedScaling = 0;
+  #stretched = 0;
+  #cut = 0;
 
   constructor(options: AdaptiveJitterBufferOptions) {
     this.#decoder = options.decoder;
@@ -215,10 +221,11 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
     }
 
     let frame = this.#nextFrame();
-    const wantsShrink =
-      excessMs >= FRAME_MS + SHRINK_HYSTERESIS_MS && nowMs - this.#lastShrinkMs >= SHRINK_INTERVAL_MS;
-    if (wantsShrink && (isQuiet(frame) || excessMs >= FORCE_SHRINK_MS)) {
-      if (!isQuiet(frame)) this.#forcedScaling++;
+    const sinceShrinkMs = nowMs - this.#lastShrinkMs;
+    const wantsShrink = excessMs >= FRAME_MS + SHRINK_HYSTERESIS_MS && sinceShrinkMs >= SHRINK_INTERVAL_MS;
+    const mustShrink = excessMs >= FORCE_SHRINK_MS && sinceShrinkMs >= FORCE_SHRINK_INTERVAL_MS;
+    if (wantsShrink && (isQuiet(frame) || mustShrink)) {
+      if (!isQuiet(frame)) this.#cut++;
       frame = this.#nextFrame();
       this.#dropped++;
       this.#lastShrinkMs = nowMs;
@@ -248,7 +255,8 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
       restarts: this.#restarts,
       inserted: this.#inserted,
       dropped: this.#dropped,
-      forcedScaling: this.#forcedScaling,
+      stretched: this.#stretched,
+      cut: this.#cut,
       bufferedPackets: this.#packets.length,
     };
   }
@@ -335,7 +343,7 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
   #insertFrame(quiet: boolean): Int16Array {
     this.#inserted++;
     if (quiet || this.#lastSequence === null) return this.#lastFrame.slice();
-    this.#forcedScaling++;
+    this.#stretched++;
     // A copy: a decoder may hand out the same buffer on each call, and this frame is kept as the last one played.
     const stretched = fitLength(this.#decoder.conceal(FRAME_SAMPLES), FRAME_SAMPLES).slice();
     this.#lastFrame = stretched;

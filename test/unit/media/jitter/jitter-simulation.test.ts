@@ -66,14 +66,15 @@ describe('AdaptiveJitterBuffer simulations', () => {
     expect(adapted.maxPlayoutDelayMs).toBeLessThan(adapted.final.targetDelayMs + 25);
     // It grew at once when the jitter began (stretching a couple of speech frames), then in the pauses.
     expect(adapted.final.inserted).toBeGreaterThan(0);
-    expect(adapted.final.forcedScaling).toBeLessThanOrEqual(3);
+    expect(adapted.final.stretched).toBeLessThanOrEqual(3);
+    expect(adapted.final.cut).toBe(0);
   });
 
   it('also adapts with continuous speech, stretching speech while it learns', () => {
     const adapted = simulate({ count: 3_000 }, { jitterMs: 50, jitterFromMs: 10_000, seed: 5 }, 15_000);
     expect(adapted.start.late).toBeGreaterThan(0);
     expect(adapted.final.late - adapted.start.late).toBe(0);
-    expect(adapted.final.forcedScaling).toBeGreaterThan(0);
+    expect(adapted.final.stretched).toBeGreaterThan(0);
     expect(adapted.maxPlayoutDelayMs).toBeLessThan(adapted.final.targetDelayMs + 25);
   });
 
@@ -84,8 +85,9 @@ describe('AdaptiveJitterBuffer simulations', () => {
     const run = simulate({ count: 3_000, speech: spurts }, network, 14_000);
     expect(run.start.late).toBeGreaterThan(0);
     expect(run.final.late).toBe(run.start.late);
-    // Once the peak has left its window, the extra delay it left behind is shed in the pauses.
+    // Once the peak has left its window, the extra delay it left behind is shed in the pauses, not in speech.
     expect(run.final.targetDelayMs).toBeLessThan(50);
+    expect(run.final.cut).toBeLessThanOrEqual(1);
     expect(run.final.playoutDelayMs).toBeLessThanOrEqual(run.final.targetDelayMs + 25);
   });
 
@@ -166,7 +168,7 @@ describe('AdaptiveJitterBuffer simulations', () => {
     expect(run.minPlayoutDelayMs).toBeGreaterThanOrEqual(run.final.targetDelayMs - 25);
     expect(run.maxHeldMs).toBeLessThanOrEqual(120);
     // Time-scaling stayed in the pauses.
-    expect(run.final.forcedScaling).toBe(0);
+    expect(run.final).toMatchObject({ stretched: 0, cut: 0 });
   });
 
   it('handles 30 ms G.711 packets on an 8 kHz clock from a sender 0.5 % fast for 10 minutes', () => {
@@ -179,7 +181,7 @@ describe('AdaptiveJitterBuffer simulations', () => {
       },
       5_000,
     );
-    expect(run.final).toMatchObject({ late: 0, lost: 0, concealed: 0, forcedScaling: 0 });
+    expect(run.final).toMatchObject({ late: 0, lost: 0, concealed: 0, stretched: 0, cut: 0 });
     expect(run.final.dropped).toBeGreaterThan(120);
     expect(run.maxPlayoutDelayMs).toBeLessThanOrEqual(run.final.targetDelayMs + 45);
     expect(run.minPlayoutDelayMs).toBeGreaterThanOrEqual(run.final.targetDelayMs - 25);
@@ -189,5 +191,9 @@ describe('AdaptiveJitterBuffer simulations', () => {
     const run = simulate({ count: 30_000, drift: 0.005 }, { jitterMs: 10, seed: 22 }, 5_000);
     expect(run.final).toMatchObject({ late: 0, lost: 0, concealed: 0 });
     expect(run.maxPlayoutDelayMs).toBeLessThanOrEqual(run.final.targetDelayMs + 85);
+    // Every drop was a cut (there are no pauses); about one per 4 s, as the drift requires.
+    expect(run.final.cut).toBe(run.final.dropped);
+    expect(run.final.cut).toBeGreaterThan(120);
+    expect(run.final.cut).toBeLessThan(170);
   });
 });
