@@ -409,7 +409,9 @@ export class RtpSession {
     }
     if (!this.#receiving) return;
     const now = this.#clock.now();
-    if (!this.#acceptSource(from, now)) {
+    const latched = this.#latchedRtp;
+    const elsewhere = latched !== undefined && !sameAddress(from, latched);
+    if (elsewhere && !this.#latchedWentQuiet(now)) {
       this.#discard('not from the latched address', { from: `${from.address}:${from.port}` });
       return;
     }
@@ -421,7 +423,8 @@ export class RtpSession {
     }
     this.#lastReceivedAtMs = now;
     this.#remoteSenderAtMs = now;
-    if (this.#latchedRtp === undefined) {
+    if (latched === undefined || elsewhere) {
+      // Only a packet we accept moves the latch, so a stray datagram cannot steer our audio elsewhere.
       this.#latchedRtp = from;
       this.#eventHandler({ kind: 'latched', channel: 'rtp', address: from });
     }
@@ -442,13 +445,9 @@ export class RtpSession {
     });
   }
 
-  /** Latching: the first good packet picks the address; later, only it, unless it went quiet. */
-  #acceptSource(from: SocketAddress, now: number): boolean {
-    const latched = this.#latchedRtp;
-    if (latched === undefined || sameAddress(from, latched)) return true;
-    if (this.#lastReceivedAtMs !== null && now - this.#lastReceivedAtMs < this.#relatchAfterMs) return false;
-    this.#latchedRtp = undefined;
-    return true;
+  /** Whether the latched address has sent nothing for `relatchAfterMs`, so another may take its place. */
+  #latchedWentQuiet(now: number): boolean {
+    return this.#lastReceivedAtMs === null || now - this.#lastReceivedAtMs >= this.#relatchAfterMs;
   }
 
   #onTelephoneEvent(timestamp: number, payload: Uint8Array, now: number): void {
