@@ -67,7 +67,7 @@ export interface RtpSessionStats {
   readonly roundTripMs: number | null;
   readonly rtcpSent: number;
   readonly rtcpReceived: number;
-  /** RTCP datagrams refused by the parser. */
+  /** RTCP datagrams refused by the parser, or from an address other than the far end's. */
   readonly rtcpDiscarded: number;
   /** When the last RTP packet was accepted (Clock.now()), for an inactivity timeout; null before the first. */
   readonly lastReceivedAtMs: number | null;
@@ -469,6 +469,16 @@ export class RtpSession {
 
   #onRtcp(data: Uint8Array, from: SocketAddress): void {
     if (this.#closed) return;
+    // Once we know where the far end's RTCP (or, muxed, its RTP) comes from, reports from elsewhere could only
+    // spoof a round trip or a BYE.
+    const expected = this.#rtcpSocket === undefined ? this.#latchedRtp : this.#latchedRtcp;
+    if (expected !== undefined && !sameAddress(from, expected)) {
+      this.#rtcpDiscarded++;
+      this.#logger.log('debug', 'rtcp discarded: not from the far end', {
+        from: `${from.address}:${from.port}`,
+      });
+      return;
+    }
     const parsed = parseRtcpCompound(data);
     if (!parsed.ok) {
       this.#rtcpDiscarded++;

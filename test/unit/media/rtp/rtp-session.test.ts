@@ -2,7 +2,7 @@
 // its own port and on rtcp-mux, round trip, DTMF both ways, BYE, and re-INVITE addresses.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DtmfDigit, ReceivedAudioPacket } from '../../../../main/media/media-seams';
-import { parseRtcpCompound } from '../../../../main/media/rtp/rtcp-packet';
+import { parseRtcpCompound, serializeRtcpCompound } from '../../../../main/media/rtp/rtcp-packet';
 import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from '../../../../main/media/rtp/rtp-packet';
 import { RtpSession, type RtpSessionEvent } from '../../../../main/media/rtp/rtp-session';
 import type { DatagramSocket } from '../../../../main/platform/sockets';
@@ -346,6 +346,22 @@ describe('RtpSession: RTCP', () => {
     expect(first).toBeDefined();
     expect(first!.sentAt).toBeGreaterThanOrEqual(1_026);
     expect(first!.sentAt).toBeLessThanOrEqual(3_078);
+  });
+
+  it('ignores RTCP from anywhere but the far end once its address is known', async () => {
+    const setup = await pair();
+    talk(setup, 250);
+    expect(setup.a.session.stats().rtcpReceived).toBeGreaterThanOrEqual(1);
+    const stranger = await setup.network.bindDatagram('127.0.0.9', 7001);
+    const bye = serializeRtcpCompound([
+      { type: 'rr', ssrc: setup.b.session.ssrc, reports: [] },
+      { type: 'bye', ssrcs: [setup.b.session.ssrc] },
+    ]);
+    if (!bye.ok) throw new Error(bye.error);
+    stranger.send(bye.value, 40_001, '127.0.0.1');
+    setup.clock.advance(0);
+    expect(setup.a.events.some((event) => event.kind === 'goodbye')).toBe(false);
+    expect(setup.a.session.stats().rtcpDiscarded).toBe(1);
   });
 
   it('sends RR plus BYE on close and closes its sockets; the far end hears the goodbye', async () => {
