@@ -62,6 +62,10 @@ export type RtpSessionEvent =
 
 export interface RtpSessionStats {
   readonly sent: RtpSendStats;
+  /**
+   * `fractionLost` is 0–1 over the last RTCP interval (what our last report block said); `cumulativeLost` is live
+   * for the current far-end source; `packets` and `bytes` (payload octets) count telephone events too.
+   */
   readonly received: RtpReceiveStats;
   /** From the far end's last report block about us (§6.4.1), ms; null until one came. */
   readonly roundTripMs: number | null;
@@ -125,6 +129,8 @@ export class RtpSession {
   #rtcpDiscarded = 0;
   #averageRtcpSize = INITIAL_AVERAGE_RTCP_SIZE;
   #initialReport = true;
+  /** tp of A.7: when our last report went out (the session's start before the first). */
+  #lastReportAtMs: number;
   #rtcpTimer: TimerHandle | undefined;
 
   #dtmfQueue: QueuedDigit[] = [];
@@ -170,6 +176,7 @@ export class RtpSession {
       this.#logger.log('debug', 'rtp socket error', { error: error.message });
     this.#rtpSocket.onError(logError);
     this.#rtcpSocket?.onError(logError);
+    this.#lastReportAtMs = this.#clock.now();
     this.#scheduleReport();
   }
 
@@ -181,7 +188,7 @@ export class RtpSession {
     return this.#rtcpSocket === undefined;
   }
 
-  /** Received audio, in arrival order, for the jitter buffer. The payload is a view valid during the call only. */
+  /** Received audio, in arrival order, for the jitter buffer. The payload is a view into the datagram, not a copy. */
   onAudio(handler: (packet: ReceivedAudioPacket) => void): void {
     this.#audioHandler = handler;
   }
@@ -306,14 +313,13 @@ export class RtpSession {
     return { nowMs: this.#clock.now(), wallMs: this.#clock.wallTime() };
   }
 
-  #scheduleReport(): void {
-    const now = this.#clock.now();
-    const remoteSending = this.#remoteSenderAtMs !== null;
+  /** A.7 rtcp_interval() for the session as it is now. */
+  #reportInterval(): number {
     const weSent = this.#reporter.weSent;
-    const interval = rtcpIntervalMs(
+    return rtcpIntervalMs(
       {
         members: this.#lastReceivedAtMs === null && this.#rtcpReceived === 0 ? 1 : 2,
-        senders: (weSent ? 1 : 0) + (remoteSending ? 1 : 0),
+        senders: (weSent ? 1 : 0) + (this.#remoteSenderAtMs !== null ? 1 : 0),
         rtcpBandwidth: this.#rtcpBandwidth,
         weSent,
         averageRtcpSize: this.#averageRtcpSize,
@@ -321,15 +327,34 @@ export class RtpSession {
       },
       this.#random.fraction(),
     );
-    this.#rtcpTimer = this.#clock.setTimer(interval, () => {
-      this.#rtcpTimer = undefined;
-      if (this.#closed) return;
-      this.#initialReport = false;
-      // Whether the far end still sends: it counts as a sender only if RTP came since the last report.
-      if (this.#remoteSenderAtMs !== null && this.#remoteSenderAtMs < now) this.#remoteSenderAtMs = null;
-      this.#sendRtcp(this.#reporter.buildReport(this.#times()));
-      this.#scheduleReport();
-    });
+  }
+
+  #scheduleReport(): void {
+    this.#rtcpTimer = this.#clock.setTimer(this.#reportInterval(), () => this.#onReportTimer());
+  }
+
+  /**
+   * A.7 OnExpire with timer reconsideration (§6.3.6): a fresh interval is drawn from the session as it is now; if
+   * the previous report plus that is still ahead, wait until then instead of sending. The e − 3/2 divisor in the
+   * interval assumes exactly this.
+   */
+  #onReportTimer(): void {
+    this.#rtcpTimer = undefined;
+    if (this.#closed) return;
+    const now = this.#clock.now();
+    const due = this.#lastReportAtMs + this.#reportInterval();
+    if (due > now) {
+      this.#rtcpTimer = this.#clock.setTimer(due - now, () => this.#onReportTimer());
+      return;
+    }
+    this.#initialReport = false;
+    this.#sendRtcp(this.#reporter.buildReport(this.#times()));
+    // The far end counts as a sender for the next interval only if its RTP keeps coming after this report.
+    if (this.#remoteSenderAtMs !== null && this.#remoteSenderAtMs < this.#lastReportAtMs) {
+      this.#remoteSenderAtMs = null;
+    }
+    this.#lastReportAtMs = now;
+    this.#scheduleReport();
   }
 
   #nextDigit(): void {

@@ -348,6 +348,21 @@ describe('RtpSession: RTCP', () => {
     expect(first!.sentAt).toBeLessThanOrEqual(3_078);
   });
 
+  it('reconsiders each timer (A.7 OnExpire): intervals within 2.05–6.16 s, averaging the 5 s of §6.2', async () => {
+    const setup = await pair();
+    talk(setup, 100_000); // 2000 s
+    const times = setup.network.sendTimes((packet) => packet.from.port === 40_001);
+    const intervals = times.slice(1).map((at, i) => at - times[i]!);
+    expect(intervals.length).toBeGreaterThan(300);
+    expect(Math.min(...intervals)).toBeGreaterThanOrEqual(2_052);
+    expect(Math.max(...intervals)).toBeLessThanOrEqual(6_157);
+    const mean = intervals.reduce((sum, value) => sum + value, 0) / intervals.length;
+    // Without reconsideration the mean would be 5 s / (e − 3/2) = 4.10 s; redrawing at expiry brings it back to
+    // the 5 s minimum the divisor was chosen for (§6.3.1).
+    expect(mean).toBeGreaterThan(4_850);
+    expect(mean).toBeLessThan(5_150);
+  });
+
   it('ignores RTCP from anywhere but the far end once its address is known', async () => {
     const setup = await pair();
     talk(setup, 250);
