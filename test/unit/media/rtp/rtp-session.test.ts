@@ -427,6 +427,38 @@ describe('RtpSession: DTMF (RFC 4733)', () => {
     expect(all.every((seq, i) => i === 0 || seq === ((all[i - 1]! + 1) & 0xffff))).toBe(true);
   });
 
+  it('counts event durations in the telephone-event clock, 48 kHz beside Opus or 8 kHz', async () => {
+    for (const eventClock of [48_000, 8000]) {
+      const clock = new ManualClock();
+      const network = new LoopbackNetwork({ clock });
+      const make = async (port: number, remote: number): Promise<RtpSession> => {
+        const session = new RtpSession({
+          rtpSocket: await network.bindDatagram('127.0.0.1', port),
+          remoteRtp: { address: '127.0.0.1', port: remote },
+          remoteRtcp: { address: '127.0.0.1', port: remote },
+          payloadType: 111,
+          clockRate: 48_000,
+          telephoneEvent: { payloadType: 110, clockRate: eventClock },
+          cname: `opus${port}@example.invalid`,
+          clock,
+          random: new SeededRandom(port),
+        });
+        open.push(session);
+        return session;
+      };
+      const a = await make(40_000, 50_000);
+      const b = await make(50_000, 40_000);
+      const digits: DtmfDigit[] = [];
+      b.onDtmf((digit) => digits.push(digit));
+      a.sendDtmf('*', 160);
+      clock.advance(1_000);
+      expect(digits).toEqual([{ digit: '*', durationMs: 160 }]);
+      const end = network.trace.filter((entry) => entry.data[1] === 110).at(-1)!;
+      // The end packet's duration field: 160 ms in the event clock.
+      expect((end.data[14]! << 8) | end.data[15]!).toBe((160 * eventClock) / 1000);
+    }
+  });
+
   it('gives the digit by timeout when every end packet is lost', async () => {
     const setup = await pair();
     setup.network.addLinkConditions(
