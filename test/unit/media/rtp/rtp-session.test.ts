@@ -363,6 +363,30 @@ describe('RtpSession: RTCP', () => {
     expect(mean).toBeLessThan(5_150);
   });
 
+  it('latches RTCP too: reports go where the far end’s RTCP comes from, not a wrong a=rtcp port', async () => {
+    const clock = new ManualClock();
+    const network = new LoopbackNetwork({ clock });
+    // A's SDP view of B names RTCP port 59999; B's RTCP really leaves from 50001.
+    const a = (await side(network, clock, 1, '127.0.0.1', 40_000, false)).start({
+      rtp: 50_000,
+      rtcp: 59_999,
+    });
+    const b = (await side(network, clock, 2, '127.0.0.1', 50_000, false)).start({
+      rtp: 40_000,
+      rtcp: 40_001,
+    });
+    const setup = { clock, network, a, b };
+    talk(setup, 1_000);
+    const firstFromB = network.trace.find((entry) => entry.from.port === 50_001)!;
+    const latchedAt = a.events.findIndex((event) => event.kind === 'latched' && event.channel === 'rtcp');
+    expect(latchedAt).toBeGreaterThanOrEqual(0);
+    // Every report A sent after B's first one reached it went to 50001.
+    const after = network.trace.filter((entry) => entry.from.port === 40_001 && entry.sentAt > firstFromB.at);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((entry) => entry.to.port === 50_001)).toBe(true);
+    expect(b.session.stats().roundTripMs).not.toBeNull();
+  });
+
   it('ignores RTCP from anywhere but the far end once its address is known', async () => {
     const setup = await pair();
     talk(setup, 250);
