@@ -1,6 +1,6 @@
 // One audio stream of a call over RTP and RTCP (RFC 3550), on two sockets or on one with rtcp-mux (RFC 5761). The
 // adapter around the pure pieces: RtpSender and RtpReceiver number the packets, RtcpReporter writes and reads the
-// reports, rtcpIntervalMs times them, planDtmfEvent and DtmfReceiver carry RFC 4733 digits. It owns the sockets
+// reports, rtcpIntervalMs times them, DtmfTransmitter and DtmfReceiver carry RFC 4733 digits. It owns the sockets
 // it is given and the timers it sets on the injected Clock; it never throws on received bytes.
 //
 // Symmetric RTP (RFC 4961): we send from the port we receive on, and once the far end's packets arrive we send to
@@ -19,7 +19,7 @@ import type { Random } from '../../platform/random';
 import type { DatagramSocket, SocketAddress } from '../../platform/sockets';
 import type { DtmfDigit, ReceivedAudioPacket, RtpReceiveStats, RtpSendStats } from '../media-seams';
 import { DtmfReceiver } from '../dtmf/dtmf-receiver';
-import { DTMF_UPDATE_INTERVAL_MS, planDtmfEvent, type PlannedEventPacket } from '../dtmf/dtmf-sender';
+import { DtmfTransmitter } from '../dtmf/dtmf-transmitter';
 import { isRtcpDatagram } from './rtp-demux';
 import { parseRtcpCompound } from './rtcp-packet';
 import { nextAverageRtcpSize, rtcpBandwidthOctets, rtcpIntervalMs } from './rtcp-interval';
@@ -83,14 +83,6 @@ const DEFAULT_SESSION_BANDWIDTH_BPS = 80_000;
 const DEFAULT_RELATCH_AFTER_MS = 2_000;
 /** A first guess at our compound's size (an SR with one block and a short CNAME) before any is measured. */
 const INITIAL_AVERAGE_RTCP_SIZE = 100;
-/** Between two queued digits the audio may flow again for one update interval. */
-const INTER_DIGIT_GAP_MS = DTMF_UPDATE_INTERVAL_MS;
-
-interface QueuedDigit {
-  readonly digit: string;
-  readonly durationMs: number;
-}
-
 function sameAddress(a: SocketAddress, b: RemoteAddress): boolean {
   return a.address === b.address && a.port === b.port;
 }
@@ -103,7 +95,6 @@ export class RtpSession {
   readonly #logger: Logger;
   readonly #payloadType: number;
   readonly #clockRate: number;
-  readonly #telephoneEvent: { readonly payloadType: number; readonly clockRate: number } | undefined;
   readonly #sender: RtpSender;
   readonly #receiver: RtpReceiver;
   readonly #reporter: RtcpReporter;
@@ -133,9 +124,7 @@ export class RtpSession {
   #lastReportAtMs: number;
   #rtcpTimer: TimerHandle | undefined;
 
-  #dtmfQueue: QueuedDigit[] = [];
-  #dtmfActive = false;
-  #dtmfTimer: TimerHandle | undefined;
+  readonly #dtmfTransmitter: DtmfTransmitter | undefined;
   #dtmfExpiryTimer: TimerHandle | undefined;
 
   #audioHandler: (packet: ReceivedAudioPacket) => void = () => undefined;
@@ -150,7 +139,6 @@ export class RtpSession {
     this.#logger = options.logger ?? silentLogger;
     this.#payloadType = options.payloadType;
     this.#clockRate = options.clockRate;
-    this.#telephoneEvent = options.telephoneEvent;
     this.#remoteRtp = options.remoteRtp;
     this.#remoteRtcp = options.remoteRtcp;
     this.#rtcpBandwidth = rtcpBandwidthOctets(options.sessionBandwidthBps ?? DEFAULT_SESSION_BANDWIDTH_BPS);
@@ -164,10 +152,28 @@ export class RtpSession {
         : { telephoneEventPayloadType: options.telephoneEvent.payloadType }),
     });
     this.#reporter = new RtcpReporter(this.#sender, this.#receiver, options.cname);
+    const telephoneEvent = options.telephoneEvent;
     this.#dtmfReceiver =
-      options.telephoneEvent === undefined
+      telephoneEvent === undefined ? undefined : new DtmfReceiver({ clockRate: telephoneEvent.clockRate });
+    this.#dtmfTransmitter =
+      telephoneEvent === undefined
         ? undefined
-        : new DtmfReceiver({ clockRate: options.telephoneEvent.clockRate });
+        : new DtmfTransmitter({
+            clock: this.#clock,
+            clockRate: telephoneEvent.clockRate,
+            startTimestamp: () => this.#sender.spurtTimestampAt(this.#clock.now()),
+            send: (payload, marker, timestamp) => {
+              const bytes = this.#sender.write(
+                { payloadType: telephoneEvent.payloadType, payload, marker, timestamp },
+                this.#clock.now(),
+              );
+              if (bytes !== undefined) this.#sendRtp(bytes);
+            },
+            // Audio after an event is a new talk spurt whose timestamp covers the event.
+            ended: () => {
+              this.#spurtPending = true;
+            },
+          });
 
     this.#rtpSocket.onMessage((data, from) => this.#onRtpSocket(data, from));
     this.#rtcpSocket?.onMessage((data, from) => this.#onRtcp(data, from));
@@ -208,7 +214,7 @@ export class RtpSession {
    * when nothing was sent: on hold, during a DTMF event, or after close.
    */
   sendAudio(payload: Uint8Array, duration: number, options: { readonly marker?: boolean } = {}): boolean {
-    if (this.#closed || !this.#sending || this.#dtmfActive) return false;
+    if (this.#closed || !this.#sending || this.#dtmfTransmitter?.active === true) return false;
     const marker = (options.marker ?? false) || this.#spurtPending;
     const bytes = this.#sender.write(
       { payloadType: this.#payloadType, payload, marker, duration },
@@ -225,9 +231,8 @@ export class RtpSession {
    * telephone-event was negotiated, on hold, or after close.
    */
   sendDtmf(digits: string, durationMs = 100): boolean {
-    if (this.#telephoneEvent === undefined || this.#closed || !this.#sending) return false;
-    for (const digit of digits) this.#dtmfQueue.push({ digit, durationMs });
-    if (!this.#dtmfActive && this.#dtmfTimer === undefined) this.#nextDigit();
+    if (this.#dtmfTransmitter === undefined || this.#closed || !this.#sending) return false;
+    this.#dtmfTransmitter.enqueue(digits, durationMs);
     return true;
   }
 
@@ -243,7 +248,7 @@ export class RtpSession {
   setSending(sending: boolean): void {
     if (sending && !this.#sending) this.#spurtPending = true;
     this.#sending = sending;
-    if (!sending) this.#cancelDtmf();
+    if (!sending) this.#dtmfTransmitter?.cancel();
   }
 
   /** Whether received RTP is delivered (false while the far end should not be sending to us). */
@@ -276,7 +281,7 @@ export class RtpSession {
   /** Sends a last report with BYE (§6.6), stops every timer and closes the sockets. Idempotent. */
   close(reason?: string): void {
     if (this.#closed) return;
-    this.#cancelDtmf();
+    this.#dtmfTransmitter?.cancel();
     this.#clock.clearTimer(this.#rtcpTimer);
     this.#clock.clearTimer(this.#dtmfExpiryTimer);
     this.#sendRtcp(this.#reporter.buildReport(this.#times(), reason === undefined ? {} : { reason }));
@@ -355,64 +360,6 @@ export class RtpSession {
     }
     this.#lastReportAtMs = now;
     this.#scheduleReport();
-  }
-
-  #nextDigit(): void {
-    this.#dtmfTimer = undefined;
-    const telephoneEvent = this.#telephoneEvent;
-    let plan: readonly PlannedEventPacket[] | undefined;
-    let next: QueuedDigit | undefined;
-    while (plan === undefined && (next = this.#dtmfQueue.shift()) !== undefined) {
-      plan =
-        telephoneEvent === undefined
-          ? undefined
-          : planDtmfEvent({
-              digit: next.digit,
-              durationMs: next.durationMs,
-              clockRate: telephoneEvent.clockRate,
-            });
-    }
-    if (plan === undefined || telephoneEvent === undefined) return;
-    const startMs = this.#clock.now();
-    const timestamp = this.#sender.spurtTimestampAt(startMs);
-    this.#dtmfActive = true;
-    const packets = plan;
-    const sendAt = (index: number): void => {
-      this.#dtmfTimer = undefined;
-      const packet = packets[index];
-      if (packet === undefined || this.#closed) return;
-      const bytes = this.#sender.write(
-        {
-          payloadType: telephoneEvent.payloadType,
-          payload: packet.payload,
-          marker: packet.marker,
-          timestamp,
-        },
-        this.#clock.now(),
-      );
-      if (bytes !== undefined) this.#sendRtp(bytes);
-      const following = packets[index + 1];
-      if (following !== undefined) {
-        this.#dtmfTimer = this.#clock.setTimer(startMs + following.atMs - this.#clock.now(), () =>
-          sendAt(index + 1),
-        );
-        return;
-      }
-      this.#dtmfActive = false;
-      this.#spurtPending = true;
-      if (this.#dtmfQueue.length > 0) {
-        this.#dtmfTimer = this.#clock.setTimer(INTER_DIGIT_GAP_MS, () => this.#nextDigit());
-      }
-    };
-    sendAt(0);
-  }
-
-  #cancelDtmf(): void {
-    this.#dtmfQueue = [];
-    this.#clock.clearTimer(this.#dtmfTimer);
-    this.#dtmfTimer = undefined;
-    if (this.#dtmfActive) this.#spurtPending = true;
-    this.#dtmfActive = false;
   }
 
   // ── receiving ────────────────────────────────────────────────────────────────────────────────────────────────
