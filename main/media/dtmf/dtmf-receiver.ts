@@ -1,7 +1,7 @@
 // RFC 4733 §2.5.2 reception: telephone-event packets in, each DTMF digit out exactly once. Pure: the caller feeds
 // packets with their arrival time and calls `expire` when `expiresAt` comes; nothing here reads a clock.
 //
-// An event is known by its RTP timestamp (§2.3.1: every packet of one event carries the instant it began).
+// An event is known by its RTP timestamp (§2.5.1: every packet of one event carries the instant it began).
 //
 //   no event ──(packet, new timestamp)──► in progress ──(packet with E bit)──────────────► digit, remembered
 //                                          │  ▲ updates: the duration only grows

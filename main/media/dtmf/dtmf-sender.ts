@@ -2,12 +2,12 @@
 // Pure: the RTP session sends each planned packet at its time on the injected clock, with its own sequence numbers
 // and the one timestamp of the event.
 //
-//   t = 0        first packet, marker set (§2.5.1.1), duration = one update interval
+//   t = 0        first packet, marker set, duration = one update interval
 //   t = k × 50   an update every 50 ms (§2.5.1.2), the duration growing to cover the event up to the next update
 //   t ≥ length   the end packet (E bit, the final duration), sent three times one interval apart (§2.5.1.4), so one
 //                or two lost packets do not stretch the tone at the far end
 //
-// Every packet of the event carries the same RTP timestamp, the instant the event began (§2.3.1); durations are in
+// Every packet of the event carries the same RTP timestamp, the instant the event began (§2.5.1); durations are in
 // the telephone-event clock (8000 or 48000 Hz), so an event at 48 kHz is capped at 1.365 s (§2.5.1.3's segmenting
 // of longer events is not needed for key presses).
 import { eventCodeOf, MAX_EVENT_DURATION_UNITS, writeTelephoneEvent } from './telephone-event';

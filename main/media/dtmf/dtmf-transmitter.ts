@@ -10,7 +10,7 @@ export interface DtmfTransmitterOptions {
   readonly clockRate: number;
   /** The RTP timestamp of an event that starts now (the audio timeline's next talk spurt). */
   readonly startTimestamp: () => number;
-  /** Sends one event packet; every packet of an event carries the same timestamp (RFC 4733 §2.3.1). */
+  /** Sends one event packet; every packet of an event carries the same timestamp (RFC 4733 §2.5.1). */
   readonly send: (payload: Uint8Array, marker: boolean, timestamp: number) => void;
   /** An event is over (its last end packet went out, or it was cut short): audio may resume. */
   readonly ended: () => void;

@@ -21,7 +21,7 @@ export interface OutgoingPacket {
   readonly payloadType: number;
   readonly payload: Uint8Array;
   readonly marker: boolean;
-  /** Set for telephone events: every packet of an event carries the event's start (RFC 4733 §2.3.1). */
+  /** Set for telephone events: every packet of an event carries the event's start (RFC 4733 §2.5.1). */
   readonly timestamp?: number;
   /** Timestamp units this packet covers; audio only (events do not move the audio timeline). */
   readonly duration?: number;

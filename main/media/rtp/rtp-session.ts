@@ -9,7 +9,7 @@
 // gives a new address (`setRemote`).
 //
 // Hold: `setSending(false)` stops RTP but RTCP carries on (RFC 3264 §5.1: an RTP session stays up while on hold);
-// `setReceiving(false)` drops what arrives. A DTMF event pauses the audio (RFC 4733 §2.5.1.1 allows either): the
+// `setReceiving(false)` drops what arrives. A DTMF event pauses the audio (RFC 4733 allows either): the
 // far end then plays only the clean tone it generates, never our microphone's copy of the key press, and the
 // event's timestamp never collides with audio covering the same instants. Audio resumes as a new talk spurt whose
 // timestamp covers the time the event took.
