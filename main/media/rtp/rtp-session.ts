@@ -16,6 +16,7 @@
 import type { Clock, TimerHandle } from '../../platform/clock';
 import { silentLogger, type Logger } from '../../platform/logger';
 import type { Random } from '../../platform/random';
+import { RateLimitedLogger } from '../../platform/rate-limited-logger';
 import type { DatagramSocket, SocketAddress } from '../../platform/sockets';
 import type { DtmfDigit, ReceivedAudioPacket, RtpReceiveStats, RtpSendStats } from '../media-seams';
 import { DtmfReceiver } from '../dtmf/dtmf-receiver';
@@ -47,6 +48,7 @@ export interface RtpSessionOptions {
   readonly cname: string;
   readonly clock: Clock;
   readonly random: Random;
+  /** Debug lines for discarded packets go here, rate-limited per message. */
   readonly logger?: Logger;
   /** The session bandwidth RTCP takes 5 % of (§6.2), bits per second. Default 80 kbit/s (G.711 with headers). */
   readonly sessionBandwidthBps?: number;
@@ -136,7 +138,9 @@ export class RtpSession {
     this.#rtcpSocket = options.rtcpSocket;
     this.#clock = options.clock;
     this.#random = options.random;
-    this.#logger = options.logger ?? silentLogger;
+    // A flood of bad packets must not flood the log too: identical lines beyond a burst are counted instead.
+    this.#logger =
+      options.logger === undefined ? silentLogger : new RateLimitedLogger(options.logger, options.clock);
     this.#payloadType = options.payloadType;
     this.#clockRate = options.clockRate;
     this.#remoteRtp = options.remoteRtp;

@@ -179,6 +179,32 @@ describe('RtpSession: audio', () => {
   });
 });
 
+describe('RtpSession: logging', () => {
+  it('logs discarded packets at debug, a burst of each kind and then a count, never one line per packet', async () => {
+    const clock = new ManualClock();
+    const network = new LoopbackNetwork({ clock });
+    const lines: { level: string; message: string }[] = [];
+    const session = new RtpSession({
+      rtpSocket: await network.bindDatagram('127.0.0.1', 40_000),
+      remoteRtp: { address: '127.0.0.1', port: 50_000 },
+      remoteRtcp: { address: '127.0.0.1', port: 50_000 },
+      payloadType: PCMU,
+      clockRate: 8000,
+      cname: 'log@example.invalid',
+      clock,
+      random: new SeededRandom(1),
+      logger: { log: (level, message) => lines.push({ level, message }) },
+    });
+    open.push(session);
+    const flooder = await network.bindDatagram('127.0.0.1', 50_000);
+    for (let i = 0; i < 1_000; i++) flooder.send(Uint8Array.from([0x80, 0, 0]), 40_000, '127.0.0.1');
+    clock.advance(0);
+    expect(session.stats().received.discarded).toBe(1_000);
+    expect(lines.length).toBeLessThanOrEqual(20);
+    expect(lines.every((line) => line.level === 'debug')).toBe(true);
+  });
+});
+
 describe('RtpSession: symmetric RTP and latching (RFC 4961)', () => {
   it('sends to the signalled address until the far end’s packets arrive, then to where they come from', async () => {
     const clock = new ManualClock();
