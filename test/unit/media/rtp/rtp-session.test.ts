@@ -9,6 +9,7 @@ import type { DatagramSocket } from '../../../../main/platform/sockets';
 import { LoopbackNetwork, type DatagramTraceEntry } from '../../../support/loopback-network';
 import { ManualClock } from '../../../support/manual-clock';
 import { SeededRandom } from '../../../support/seeded-random';
+import { fixedRandom } from './fixed-random';
 
 const PCMU = 0;
 const EVENTS = 101;
@@ -476,6 +477,38 @@ describe('RtpSession: DTMF (RFC 4733)', () => {
     // Sequence numbers run on through the events.
     const all = rtpPackets(setup.network.trace, 40_000).map((packet) => packet.sequenceNumber);
     expect(all.every((seq, i) => i === 0 || seq === ((all[i - 1]! + 1) & 0xffff))).toBe(true);
+  });
+
+  it('puts exactly these bytes on the wire for a "5", the sequence number wrapping mid-event', async () => {
+    const clock = new ManualClock();
+    const network = new LoopbackNetwork({ clock });
+    const session = new RtpSession({
+      rtpSocket: await network.bindDatagram('127.0.0.1', 40_000),
+      remoteRtp: { address: '127.0.0.1', port: 50_000 },
+      remoteRtcp: { address: '127.0.0.1', port: 50_000 },
+      payloadType: PCMU,
+      clockRate: 8000,
+      telephoneEvent: { payloadType: EVENTS, clockRate: 8000 },
+      cname: 'wire@example.invalid',
+      clock,
+      // SSRC 0x01020304, first sequence number 0xfffe, first timestamp 0x10000000.
+      random: fixedRandom([0x01020304, 0xfffe, 0x10000000]),
+    });
+    open.push(session);
+    session.sendDtmf('5', 100);
+    clock.advance(1_000);
+    const hex = network.trace
+      .filter((entry) => entry.from.port === 40_000 && entry.data[1] !== 200 && entry.data[1] !== 201)
+      .map((entry) => [entry.sentAt, Buffer.from(entry.data).toString('hex')]);
+    const header = (markerAndType: string, sequence: string): string =>
+      `80${markerAndType}${sequence}1000000001020304`;
+    expect(hex).toEqual([
+      [0, `${header('e5', 'fffe')}050a0190`],
+      [50, `${header('65', 'ffff')}050a0320`],
+      [100, `${header('65', '0000')}058a0320`],
+      [150, `${header('65', '0001')}058a0320`],
+      [200, `${header('65', '0002')}058a0320`],
+    ]);
   });
 
   it('counts event durations in the telephone-event clock, 48 kHz beside Opus or 8 kHz', async () => {
