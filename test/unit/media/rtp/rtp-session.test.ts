@@ -299,6 +299,28 @@ describe('RtpSession: a new SSRC from the far end', () => {
   });
 });
 
+describe('RtpSession: an RTP echo (a reflector such as SIPp -rtp_echo)', () => {
+  it('plays our own packets back in order, our SSRC no collision to run from (RFC 3550 §8.2 is not applied)', async () => {
+    const clock = new ManualClock();
+    const network = new LoopbackNetwork({ clock, conditions: { delay: 5 } });
+    const reflector = await network.bindDatagram('127.0.0.1', 6000);
+    reflector.onMessage((data, from) => reflector.send(data, from.port, from.address));
+    const a = (await side(network, clock, 1, '127.0.0.1', 40_000, true)).start({ rtp: 6000, rtcp: 6000 });
+    for (let i = 0; i < 500; i++) {
+      a.session.sendAudio(FRAME, 160);
+      clock.advance(20);
+    }
+    expect(a.audio).toHaveLength(500);
+    expect(a.audio.every((packet, i) => i === 0 || packet.sequence === a.audio[i - 1]!.sequence + 1)).toBe(
+      true,
+    );
+    expect(a.events.filter((event) => event.kind === 'source-changed')).toEqual([]);
+    const stats = a.session.stats();
+    expect(stats.received).toMatchObject({ packets: 500, discarded: 0, cumulativeLost: 0 });
+    expect(stats.rtcpDiscarded).toBe(0);
+  });
+});
+
 describe('RtpSession: hold', () => {
   it('sends no RTP while on hold but keeps RTCP going, then resumes with a marked, time-advanced packet', async () => {
     const setup = await pair();
