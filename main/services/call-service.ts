@@ -27,7 +27,7 @@ import { ServiceError } from './service-error';
 /** What the service needs of the store. */
 export type CallHistoryStore = Pick<
   CallHistoryRepository,
-  'start' | 'finish' | 'list' | 'delete' | 'clear' | 'closeUnfinished'
+  'start' | 'answered' | 'finish' | 'list' | 'delete' | 'clear' | 'closeUnfinished'
 >;
 export type CallAccountStore = Pick<AccountsRepository, 'get'>;
 
@@ -43,8 +43,8 @@ export interface CallServiceDeps {
 
 export class CallService {
   readonly #deps: CallServiceDeps;
-  /** Calls seen and not yet ended, with their quality so far. */
-  readonly #live = new Map<string, CallQualityTracker>();
+  /** Calls seen and not yet ended: their quality so far, and whether their answer is in the history yet. */
+  readonly #live = new Map<string, { readonly quality: CallQualityTracker; answerRecorded: boolean }>();
   readonly #detach: (() => void)[] = [];
 
   constructor(deps: CallServiceDeps) {
@@ -143,10 +143,10 @@ export class CallService {
   }
 
   #changed(call: CallDto): void {
-    let tracker = this.#live.get(call.id);
-    if (!tracker) {
-      tracker = new CallQualityTracker(call.id);
-      this.#live.set(call.id, tracker);
+    let live = this.#live.get(call.id);
+    if (!live) {
+      live = { quality: new CallQualityTracker(call.id), answerRecorded: false };
+      this.#live.set(call.id, live);
       this.#store(() =>
         this.#deps.history.start({
           id: call.id,
@@ -158,7 +158,13 @@ export class CallService {
         }),
       );
     }
+    const answeredAt = call.answeredAt;
+    if (answeredAt !== null && !live.answerRecorded && call.state !== 'ended') {
+      live.answerRecorded = true;
+      this.#store(() => this.#deps.history.answered(call.id, answeredAt));
+    }
     if (call.state === 'ended') {
+      const tracker = live.quality;
       this.#live.delete(call.id);
       const end = call.end ?? {
         by: 'error',
@@ -180,10 +186,10 @@ export class CallService {
   }
 
   #mediaReport(report: CallMediaReport): void {
-    const tracker = this.#live.get(report.callId);
+    const live = this.#live.get(report.callId);
     // A report racing the call's end (or for a call never announced) has nowhere to go.
-    if (!tracker) return;
-    this.#deps.events.emit('call.quality', tracker.report(report.quality));
+    if (!live) return;
+    this.#deps.events.emit('call.quality', live.quality.report(report.quality));
   }
 
   /** Runs a history write; a refusal (full disk, read-only file) is logged, and the call goes on. */

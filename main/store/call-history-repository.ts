@@ -113,6 +113,7 @@ const COLUMNS = `id, account_id, direction, peer_uri, peer_name, started_at, ans
 export class CallHistoryRepository {
   readonly #db: SqliteDatabase;
   readonly #start: Statement<[CallStart]>;
+  readonly #answered: Statement<[{ id: string; answered_at: number }]>;
   readonly #finish: Statement<[FinishParams]>;
   readonly #get: Statement<[string], HistoryRow>;
   readonly #firstPage: Statement<[{ limit: number }], HistoryRow>;
@@ -129,6 +130,9 @@ export class CallHistoryRepository {
       INSERT INTO call_history (id, account_id, direction, peer_uri, peer_name, started_at)
       VALUES (@id, (SELECT id FROM accounts WHERE id = @accountId), @direction, @peerUri, @peerName, @startedAt)
       ON CONFLICT (id) DO NOTHING`);
+    this.#answered = db.prepare(`
+      UPDATE call_history SET answered_at = @answered_at
+      WHERE id = @id AND answered_at IS NULL AND ended_at IS NULL`);
     this.#finish = db.prepare(`
       UPDATE call_history SET answered_at = @answered_at, ended_at = @ended_at, duration_ms = @duration_ms,
         end_by = @end_by, end_status = @end_status, end_reason = @end_reason, end_detail = @end_detail,
@@ -154,6 +158,14 @@ export class CallHistoryRepository {
   /** Records a call as it starts; a second start for the same id changes nothing. */
   start(call: CallStart): void {
     this.#guard(() => this.#start.run(call));
+  }
+
+  /**
+   * Notes when a call was answered, so a call cut short by a crash keeps its talk time; the first answer time
+   * stays, and an ended call is not changed. False when nothing changed.
+   */
+  answered(id: string, answeredAt: number): boolean {
+    return this.#guard(() => this.#answered.run({ id, answered_at: answeredAt }).changes > 0);
   }
 
   /**

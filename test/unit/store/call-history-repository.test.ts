@@ -119,6 +119,16 @@ describe('CallHistoryRepository', () => {
     expect(finish('c1', 9_000, { answeredAt: 9_500 })?.durationMs).toBe(0);
   });
 
+  it('notes the first answer of a call under way, and leaves an ended call alone', () => {
+    start('c1', 1_000);
+    expect(history.answered('c1', 2_000)).toBe(true);
+    expect(history.answered('c1', 3_000)).toBe(false);
+    expect(history.closeUnfinished(9_000)).toBe(1);
+    expect(history.get('c1')).toMatchObject({ answeredAt: 2_000, durationMs: 7_000 });
+    expect(history.answered('c1', 4_000)).toBe(false);
+    expect(history.answered('nope', 4_000)).toBe(false);
+  });
+
   it('keeps the first start of a call and ends an unknown one with undefined', () => {
     start('c1', 1_000, { peerName: 'First' });
     start('c1', 2_000, { peerName: 'Second' });
