@@ -41,10 +41,14 @@ export interface CallServiceDeps {
   readonly logger: Logger;
 }
 
+const ENDED_REMEMBERED = 256;
+
 export class CallService {
   readonly #deps: CallServiceDeps;
   /** Calls seen and not yet ended: their quality so far, and whether their answer is in the history yet. */
   readonly #live = new Map<string, { readonly quality: CallQualityTracker; answerRecorded: boolean }>();
+  /** The latest ended calls, so a repeated `ended` cannot overwrite a history row with empty figures. */
+  readonly #ended = new Set<string>();
   readonly #detach: (() => void)[] = [];
 
   constructor(deps: CallServiceDeps) {
@@ -143,6 +147,14 @@ export class CallService {
   }
 
   #changed(call: CallDto): void {
+    if (this.#ended.has(call.id)) {
+      // `ended` is a call's last word (the contract says so to the window): anything after it is the engine's slip.
+      this.#deps.logger.log('debug', 'change reported for a call already ended; ignored', {
+        call: call.id,
+        state: call.state,
+      });
+      return;
+    }
     let live = this.#live.get(call.id);
     if (!live) {
       live = { quality: new CallQualityTracker(call.id), answerRecorded: false };
@@ -166,6 +178,9 @@ export class CallService {
     if (call.state === 'ended') {
       const tracker = live.quality;
       this.#live.delete(call.id);
+      this.#ended.add(call.id);
+      // Repeats come right after the end; remembering the latest few hundred is plenty and bounds the set.
+      if (this.#ended.size > ENDED_REMEMBERED) this.#ended.delete(this.#ended.values().next().value!);
       const end = call.end ?? {
         by: 'error',
         reason: 'internal',

@@ -224,6 +224,26 @@ describe('events and history', () => {
     expect(h.events.filter((event) => event.name === 'call.quality')).toEqual([]);
   });
 
+  it('ignores changes reported after a call ended, so its history keeps its figures', async () => {
+    const { h, engine } = await start();
+    const ended = call({
+      id: 'c1',
+      state: 'ended',
+      startedAt: 5,
+      answeredAt: 6,
+      endedAt: 9,
+      end: { by: 'remote', reason: 'hangup', status: null, detail: null },
+    });
+    engine.change(call({ id: 'c1', state: 'connected', startedAt: 5, answeredAt: 6 }));
+    engine.report('c1', quality({ packets: 100 }));
+    engine.change(ended);
+    engine.change(ended);
+    engine.change({ ...ended, state: 'connected' });
+    expect(callEvents(h).map((dto) => dto.state)).toEqual(['connected', 'ended']);
+    const page = valueOf<HistoryPage>(await dispatch(h, 'history.list', [{ limit: 5, before: null }]));
+    expect(page.entries).toMatchObject([{ id: 'c1', codec: 'opus', quality: { lossPercent: 0 } }]);
+  });
+
   it('records an ended call the engine gave no end as an internal error, never as still running', async () => {
     const { h, engine } = await start();
     engine.change(call({ id: 'c1', state: 'ended', startedAt: 5, endedAt: 9 }));
