@@ -7,7 +7,14 @@
 // zod schemas that check every command's arguments, typed against `Commands`), softphone-api.ts (the shape of
 // `window.softphone`) and wire-frames.ts (the web host's frames), result.ts (the
 // Result type every layer uses).
-import type { CALL_CODECS, KEEP_ALIVE_KINDS, REJECT_STATUSES, THEMES, TRANSPORTS } from './limits';
+import type {
+  CALL_CODECS,
+  CALL_END_REASONS,
+  KEEP_ALIVE_KINDS,
+  REJECT_STATUSES,
+  THEMES,
+  TRANSPORTS,
+} from './limits';
 import type { Result as Outcome } from './result';
 
 export type ErrorCode =
@@ -232,32 +239,7 @@ export type CallEndedBy = 'local' | 'remote' | 'error';
  * timer ran out (RFC 4028); `server-error` another 5xx; `failed` another final status; `engine-stopped` the engine
  * stopped (or crashed) during the call; `internal` a bug.
  */
-export type CallEndReason =
-  | 'hangup'
-  | 'cancelled'
-  | 'missed'
-  | 'answered-elsewhere'
-  | 'rejected'
-  | 'do-not-disturb'
-  | 'busy'
-  | 'declined'
-  | 'not-found'
-  | 'unavailable'
-  | 'no-answer'
-  | 'unreachable'
-  | 'incompatible'
-  | 'auth-failed'
-  | 'forbidden'
-  | 'redirect-failed'
-  | 'transferred'
-  | 'replaced'
-  | 'ack-timeout'
-  | 'media-timeout'
-  | 'session-expired'
-  | 'server-error'
-  | 'failed'
-  | 'engine-stopped'
-  | 'internal';
+export type CallEndReason = (typeof CALL_END_REASONS)[number];
 
 export interface CallEndDto {
   readonly by: CallEndedBy;

@@ -58,6 +58,35 @@ export const DEFAULT_REGISTER = true;
 export const DEFAULT_EARLY_MEDIA = false;
 export const DEFAULT_DO_NOT_DISTURB = false;
 
+/** Every reason a call can end for (`CallEndReason`, worded in contract.ts); the store reads unknown ones as `failed`. */
+export const CALL_END_REASONS = [
+  'hangup',
+  'cancelled',
+  'missed',
+  'answered-elsewhere',
+  'rejected',
+  'do-not-disturb',
+  'busy',
+  'declined',
+  'not-found',
+  'unavailable',
+  'no-answer',
+  'unreachable',
+  'incompatible',
+  'auth-failed',
+  'forbidden',
+  'redirect-failed',
+  'transferred',
+  'replaced',
+  'ack-timeout',
+  'media-timeout',
+  'session-expired',
+  'server-error',
+  'failed',
+  'engine-stopped',
+  'internal',
+] as const;
+
 /** Longest call or history id accepted in a command; the engine's ids are UUIDs (36 characters). */
 export const CALL_ID_MAX = 64;
 

@@ -14,7 +14,7 @@ import type {
   HistoryCursor,
   HistoryPage,
 } from '../contract/contract';
-import { CALL_CODECS } from '../contract/limits';
+import { CALL_CODECS, CALL_END_REASONS } from '../contract/limits';
 import { guarded } from './store-error';
 
 /** What is known of a call when it starts. */
@@ -44,33 +44,7 @@ export interface HistoryQuery {
 }
 
 /** Every reason the contract knows, to read `end_reason` back leniently (the column has no CHECK). */
-const END_REASONS: ReadonlySet<string> = new Set<CallEndReason>([
-  'hangup',
-  'cancelled',
-  'missed',
-  'answered-elsewhere',
-  'rejected',
-  'do-not-disturb',
-  'busy',
-  'declined',
-  'not-found',
-  'unavailable',
-  'no-answer',
-  'unreachable',
-  'incompatible',
-  'auth-failed',
-  'forbidden',
-  'redirect-failed',
-  'transferred',
-  'replaced',
-  'ack-timeout',
-  'media-timeout',
-  'session-expired',
-  'server-error',
-  'failed',
-  'engine-stopped',
-  'internal',
-]);
+const END_REASONS: ReadonlySet<string> = new Set(CALL_END_REASONS);
 
 interface HistoryRow {
   id: string;
