@@ -181,7 +181,8 @@ export class FakeEngine implements Engine {
   }
 
   registrationSummary(): { registered: number; failing: number; total: number } {
-    const enabled = this.accounts.filter((item) => item.enabled);
+    // As the real engine counts: accounts that never register are neither registered nor failing.
+    const enabled = this.accounts.filter((item) => item.enabled && item.register);
     const stateOf = (id: string) => this.statuses.find((item) => item.accountId === id)?.state;
     return {
       total: enabled.length,
