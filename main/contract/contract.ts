@@ -275,7 +275,7 @@ export interface CallDto {
 export interface CallQualityDto {
   readonly callId: string;
   readonly codec: CallCodec;
-  /** Payload and RTP header bits per second over the last interval, each way. */
+  /** Bits per second over the last interval, each way, as the media worker counts them. */
   readonly sendBitrate: number;
   readonly receiveBitrate: number;
   /** Interarrival jitter of what we receive (RFC 3550 A.8), ms. */

@@ -68,6 +68,15 @@ describe('dialling', () => {
     ]);
   });
 
+  it('dials from an account that does not register, through its proxy', async () => {
+    const { h, engine } = await start();
+    const trunk = await createAccount(h, { register: false });
+    expect(
+      await dispatch(h, 'calls.dial', [{ target: 'sip:bob@example.test', accountId: trunk.id }]),
+    ).toMatchObject({ ok: true });
+    expect(engine.actions[0]?.args[0]).toMatchObject({ accountId: trunk.id });
+  });
+
   it('refuses a target the SIP grammar refuses, an unknown account and a disabled one, before the engine', async () => {
     const { h, engine } = await start();
     const disabled = await createAccount(h, { enabled: false });
