@@ -37,6 +37,11 @@ export interface KamailioOptions {
   readonly defaultExpires?: number;
   /** Kamailio `debug` level: 2 (info) by default, 3 for debug logs. */
   readonly debugLevel?: number;
+  /**
+   * Whether local users' initial INVITEs get the 407 digest challenge (as every other initial request of theirs
+   * does). Default true; false lets a test place calls without credentials.
+   */
+  readonly challengeInvites?: boolean;
 }
 
 export interface KamailioHandle {
@@ -176,6 +181,7 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioH
     `DEFAULT_EXPIRES=${options.defaultExpires ?? 3600}`,
     '-A',
     `DEBUG_LEVEL=${options.debugLevel ?? 2}`,
+    ...(options.challengeInvites === false ? ['-A', 'NO_INVITE_CHALLENGE'] : []),
   ];
 
   let pgid: number | undefined;
