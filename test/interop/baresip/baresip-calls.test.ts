@@ -135,6 +135,25 @@ describe.skipIf(!peers.kamailio || !peers.baresip)('baresip calls through Kamail
     await expect.poll(() => alice.readLog()).toMatch(/^SIP\/2\.0 487 /m);
   });
 
+  it('transfers blind: bob sends alice to carol with REFER, and alice’s new call goes through the proxy', async () => {
+    const carol = await phone('carol', bobTone, { answerMode: 'auto' });
+    const id = await placeCall(alice, bob, kamailio.uri('bob'));
+    await bob.transfer(kamailio.uri('carol'));
+    const transferred = await carol.waitForEvent('CALL_ESTABLISHED');
+    expect(transferred.peeruri).toBe(kamailio.uri('alice'));
+    expect(transferred.id).not.toBe(id);
+    await alice.waitForEvent('CALL_ESTABLISHED', 10_000, (event) => event.id === transferred.id);
+    // The REFER went along the route set; bob's leg ends once the transfer is under way.
+    expect(await alice.readLog()).toMatch(
+      /^REFER sip:alice-\S+ SIP\/2\.0[\s\S]*?^Refer-To: <?sip:carol@example\.test/m,
+    );
+    await bob.waitForEvent('CALL_CLOSED', 10_000, (event) => event.id === id);
+    await alice.waitForEvent('CALL_CLOSED', 10_000, (event) => event.id === id);
+    await waitForAudio(carol, (status) => status.receivedS >= 0.5);
+    await endCall(carol, alice, transferred.id!);
+    await carol.stop();
+  });
+
   it.each<[BaresipCodec, number, number]>([
     ['opus', 48_000, 2],
     ['pcma', 8_000, 1],
@@ -161,17 +180,29 @@ describe.skipIf(!peers.baresip)('baresip calls by IP, without a proxy', () => {
     if (fixtureDir !== undefined) await rm(fixtureDir, { recursive: true, force: true });
   });
 
-  it('calls sip:user@127.0.0.1:port directly and the tone arrives', async () => {
+  it('calls sip:user@127.0.0.1:port directly and each tone arrives', async () => {
     fixtureDir = await mkdtemp(join(tmpdir(), 'softphone-tones-'));
     const tone = await writeToneFixture(fixtureDir, { frequencyHz: 1000 });
+    // dora's microphone is an 8 kHz stereo file: aufile reads it as it is when ausrc says so.
+    const narrowStereo = await writeToneFixture(fixtureDir, {
+      frequencyHz: 600,
+      sampleRate: 8000,
+      channels: 2,
+    });
     const [dora, eve] = await Promise.all([
-      startBaresip({ source: tone.path, account: { aor: 'sip:dora@127.0.0.1' } }),
+      startBaresip({
+        source: narrowStereo.path,
+        sourceRate: 8000,
+        sourceChannels: 2,
+        account: { aor: 'sip:dora@127.0.0.1' },
+      }),
       startBaresip({ source: tone.path, account: { aor: 'sip:eve@127.0.0.1', answerMode: 'auto' } }),
     ]);
     started.push(dora, eve);
     const id = await placeCall(dora, eve, eve.directUri);
-    await waitForAudio(eve, (status) => status.receivedS >= 1.1);
+    await Promise.all([dora, eve].map((phone) => waitForAudio(phone, (status) => status.receivedS >= 1.1)));
     await endCall(eve, dora, id);
-    expectTone((await eve.receivedRecording()).audio, tone.frequencyHz, tone.rms, 2);
+    expectTone((await eve.receivedRecording()).audio, narrowStereo.frequencyHz, narrowStereo.rms, 2);
+    expectTone((await dora.receivedRecording()).audio, tone.frequencyHz, tone.rms, 2);
   });
 });
