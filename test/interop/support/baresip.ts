@@ -118,6 +118,8 @@ export function parseAudioDebug(text: string): BaresipAudioStatus {
 }
 
 export interface BaresipHandle {
+  /** Process (and process group) id. */
+  readonly pid: number;
   readonly sipPort: number;
   readonly controlPort: number;
   readonly aor: string;
@@ -293,6 +295,7 @@ interface EventWaiter {
   readonly type: string;
   readonly where: ((event: BaresipEvent) => boolean) | undefined;
   readonly resolve: (event: BaresipEvent) => void;
+  readonly reject: (error: Error) => void;
 }
 
 export async function startBaresip(options: BaresipOptions): Promise<BaresipHandle> {
@@ -323,10 +326,20 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipHand
   } finally {
     closeSync(logFd);
   }
+  const events: BaresipEvent[] = [];
+  // Per event type: the indices in `events` that a waitForEvent has already returned.
+  const consumed = new Map<string, Set<number>>();
+  const waiters = new Set<EventWaiter>();
+  const pending = new Map<string, PendingCommand>();
+  let nextToken = 1;
+  let socket: Socket | undefined;
+  let stopped = false;
   let exited = false;
   const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       exited = true;
+      // A phone that dies mid-test fails what waits on it now, not after the waits' timeouts.
+      if (!stopped) failAll(new Error(`baresip exited (code ${code}, signal ${signal}); log ${logPath}`));
       resolve();
     });
   });
@@ -337,14 +350,15 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipHand
   const pgid = child.pid!;
   trackGroup(pgid);
 
-  const events: BaresipEvent[] = [];
-  // Per event type: the indices in `events` that a waitForEvent has already returned.
-  const consumed = new Map<string, Set<number>>();
-  const waiters = new Set<EventWaiter>();
-  const pending = new Map<string, PendingCommand>();
-  let nextToken = 1;
-  let socket: Socket | undefined;
-  let stopped = false;
+  function failAll(error: Error): void {
+    for (const [token, command] of pending) {
+      clearTimeout(command.timer);
+      command.reject(error);
+      pending.delete(token);
+    }
+    for (const waiter of waiters) waiter.reject(error);
+    waiters.clear();
+  }
 
   async function tail(): Promise<string> {
     try {
@@ -447,6 +461,10 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipHand
           clearTimeout(timer);
           resolve(event);
         },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
       const timer = setTimeout(() => {
         waiters.delete(waiter);
@@ -463,11 +481,7 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipHand
     if (stopped) return;
     stopped = true;
     socket?.destroy();
-    for (const [token, command] of pending) {
-      clearTimeout(command.timer);
-      command.reject(new Error('baresip stopped'));
-      pending.delete(token);
-    }
+    failAll(new Error('baresip stopped'));
     await endGroup(pgid, 'SIGTERM', STOP_GRACE_MS);
     await exitPromise;
     untrackGroup(pgid);
@@ -512,6 +526,7 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipHand
   };
 
   return {
+    pid: pgid,
     sipPort: ports.sip,
     controlPort: ports.control,
     aor: options.account.aor,
