@@ -30,6 +30,7 @@ describe('baresip harness parts', () => {
       { account: { aor: 'sip:a@127.0.0.1' }, source: '/x/tone.wav' },
       { sip: 20000, rtp: 21000, control: 22000 },
       '/x/rec',
+      '/x/modules',
     );
     expect(text).toContain('sip_listen 127.0.0.1:20000\n');
     expect(text).toContain('rtp_ports 21000-21007\n');
@@ -40,6 +41,7 @@ describe('baresip harness parts', () => {
     expect(text).toContain('jitter_buffer_delay 1-3\n');
     expect(text).toContain('module sndfile.so\n');
     expect(text).toContain('snd_path /x/rec\n');
+    expect(text).toContain('module_path /x/modules\n');
   });
 
   it('frames and splits netstrings across arbitrary chunk boundaries', () => {

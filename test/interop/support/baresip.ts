@@ -11,7 +11,7 @@
 // - sndfile names its files `dump-YYYY-MM-DD-HH-MM-SS-{enc,dec}.wav` at the codec's rate and channels (8 kHz mono
 //   for G.711, 48 kHz stereo for Opus); `dec` is what it received, and it starts at the first decoded frame.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -174,7 +174,15 @@ const DEFAULT_EVENT_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 3_000;
 /** RTP/RTCP ports per phone: a few calls' worth (each takes an even RTP port and the next one for RTCP). */
 const RTP_PORT_COUNT = 8;
-const MODULE_DIR = '/usr/lib/baresip/modules';
+// Where Debian's baresip-core puts its modules, and where a build from source does.
+const MODULE_DIRS = ['/usr/lib/baresip/modules', '/usr/local/lib/baresip/modules'];
+
+function moduleDir(): string {
+  const found = MODULE_DIRS.find((dir) => existsSync(join(dir, 'ctrl_tcp.so')));
+  if (found === undefined)
+    throw new Error(`baresip modules (ctrl_tcp.so ...) not found in ${MODULE_DIRS.join(', ')}`);
+  return found;
+}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -202,7 +210,12 @@ interface ConfigPorts {
 }
 
 /** baresip's `config` file: loopback only, no sound card, no DNS, the modules the tests use and nothing else. */
-export function configText(options: BaresipOptions, ports: ConfigPorts, recordingDir: string): string {
+export function configText(
+  options: BaresipOptions,
+  ports: ConfigPorts,
+  recordingDir: string,
+  modulePath: string,
+): string {
   const [jitterMin, jitterMax] = options.jitterBufferFrames ?? [1, 3];
   const lines = [
     'poll_method epoll',
@@ -224,7 +237,7 @@ export function configText(options: BaresipOptions, ports: ConfigPorts, recordin
     // Never resolve anything: a DNS server on loopback that does not exist, on the loopback interface only.
     `dns_server ${LOOPBACK}:53`,
     `net_interface ${LOOPBACK}`,
-    `module_path ${MODULE_DIR}`,
+    `module_path ${modulePath}`,
     // Codec modules load in baresip's default order of preference; an account's audio_codecs reorders them.
     'module g711.so',
     'module opus.so',
@@ -312,7 +325,7 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipHand
     rtp: await freePortRun(RTP_PORT_COUNT),
     control: await freePort(),
   };
-  await writeFile(join(configDir, 'config'), configText(options, ports, recordingDir));
+  await writeFile(join(configDir, 'config'), configText(options, ports, recordingDir, moduleDir()));
   await writeFile(join(configDir, 'accounts'), `${accountLine(options.account)}\n`);
   // An empty contacts file, or baresip writes its own example contacts.
   await writeFile(join(configDir, 'contacts'), '');
