@@ -313,6 +313,7 @@ interface EventWaiter {
 
 export async function startBaresip(options: BaresipOptions): Promise<BaresipHandle> {
   const baresip = requireExecutable('baresip');
+  const modulePath = moduleDir();
   const runDir = await mkdtemp(join(tmpdir(), 'softphone-baresip-'));
   const configDir = join(runDir, 'config');
   const recordingDir = join(runDir, 'recordings');
@@ -325,7 +326,7 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipHand
     rtp: await freePortRun(RTP_PORT_COUNT),
     control: await freePort(),
   };
-  await writeFile(join(configDir, 'config'), configText(options, ports, recordingDir, moduleDir()));
+  await writeFile(join(configDir, 'config'), configText(options, ports, recordingDir, modulePath));
   await writeFile(join(configDir, 'accounts'), `${accountLine(options.account)}\n`);
   // An empty contacts file, or baresip writes its own example contacts.
   await writeFile(join(configDir, 'contacts'), '');

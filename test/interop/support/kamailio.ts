@@ -52,8 +52,10 @@ export interface KamailioOptions {
 
 /** The -A defines of the config's media relay route: one subst expression per port to write. */
 function mediaRelayDefines(relay: NonNullable<KamailioOptions['mediaRelay']>): string[] {
-  if (!/^[A-Za-z0-9._-]+$/.test(relay.aUser))
+  // The user name lands inside a quoted define: keep it to characters that need no escaping there.
+  if (!/^[A-Za-z0-9._-]+$/.test(relay.aUser)) {
     throw new Error(`media relay user ${relay.aUser} is not a plain name`);
+  }
   const sdp = (port: number) => `"/m=audio [0-9]+ /m=audio ${port} /"`;
   const rtcp = (port: number) => `"/a=rtcp:[0-9]+/a=rtcp:${port + 1}/"`;
   return [
