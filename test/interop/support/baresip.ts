@@ -506,7 +506,16 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipHand
     socket = await connectControl();
     const reader = new NetstringReader();
     socket.on('data', (chunk: Buffer) => {
-      for (const payload of reader.push(chunk)) onMessage(payload);
+      let payloads: string[];
+      try {
+        payloads = reader.push(chunk);
+      } catch (error) {
+        // A broken frame leaves nothing to resynchronise on: fail what waits, take no more.
+        failAll(error instanceof Error ? error : new Error(String(error)));
+        socket?.destroy();
+        return;
+      }
+      for (const payload of payloads) onMessage(payload);
     });
     socket.on('error', () => {
       // The process is going away; stop() or the next command reports it.
