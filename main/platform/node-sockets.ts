@@ -189,6 +189,8 @@ class NodeDatagramSocket implements DatagramSocket {
     const bound = socket.address();
     this.local = socketAddress(bound.address, bound.port);
     socket.on('message', (message, remote) => {
+      // Closed, with a last datagram still on its way out: nothing more is delivered.
+      if (this.#closed) return;
       // A plain view rather than the Buffer subclass, so consumers see the same type as from the in-memory network.
       const data = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
       const from = socketAddress(remote.address, remote.port);
@@ -205,10 +207,17 @@ class NodeDatagramSocket implements DatagramSocket {
       return;
     }
     try {
-      this.#socket.send(data, port, address, (error) => {
+      // node:dgram passes even an IP literal through its lookup first, so the datagram leaves on a later tick and
+      // reads `data` then. A copy keeps the seam's promise that the caller may reuse its buffer at once (the RTP
+      // sender writes every packet into one).
+      this.#pendingSends++;
+      this.#socket.send(Buffer.from(data), port, address, (error) => {
+        this.#pendingSends--;
         if (error) this.#emitError(error);
+        if (this.#closed) this.#closeWhenSent();
       });
     } catch (error) {
+      this.#pendingSends--;
       // Argument errors (a bad port) throw synchronously; report them like any other send failure.
       this.#emitErrorLater(asError(error));
     }
@@ -222,9 +231,19 @@ class NodeDatagramSocket implements DatagramSocket {
     this.#errorHandlers.push(handler);
   }
 
+  /** Datagrams handed to node and not yet sent; close() lets them go out first (a BYE before the socket ends). */
+  #pendingSends = 0;
+  #released = false;
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closeWhenSent();
+  }
+
+  #closeWhenSent(): void {
+    if (this.#pendingSends > 0 || this.#released) return;
+    this.#released = true;
     try {
       this.#socket.close();
     } catch {

@@ -109,6 +109,16 @@ export class SequenceTracker {
     return 'accepted';
   }
 
+  /** The figures `takeReport` would give now, without starting a new fraction-lost interval (for live stats). */
+  peekReport(): LossReport {
+    const expectedPrior = this.#expectedPrior;
+    const receivedPrior = this.#receivedPrior;
+    const report = this.takeReport();
+    this.#expectedPrior = expectedPrior;
+    this.#receivedPrior = receivedPrior;
+    return report;
+  }
+
   /**
    * A.3: the loss figures for a report block, taken now; the "fraction lost" interval starts again from here, so
    * call this once per report sent.

@@ -132,6 +132,28 @@ describe('NodeSocketFactory datagrams', () => {
     await eventually(() => expect(errors).toHaveLength(2));
   });
 
+  it('lets the sender reuse its buffer as soon as send returns (node sends on a later tick)', async () => {
+    const a = track(await factory.bindDatagram('127.0.0.1', 0));
+    const b = track(await factory.bindDatagram('127.0.0.1', 0));
+    const atB = collectDatagrams(b);
+    const buffer = bytes('first');
+    a.send(buffer, b.local.port, '127.0.0.1');
+    buffer.set(bytes('again'));
+    a.send(buffer, b.local.port, '127.0.0.1');
+    await eventually(() => expect(atB).toHaveLength(2));
+    expect(atB.map((entry) => entry.data)).toEqual(['first', 'again']);
+  });
+
+  it('still sends what was handed over just before close (an RTCP BYE as a stream ends)', async () => {
+    const a = await factory.bindDatagram('127.0.0.1', 0);
+    const b = track(await factory.bindDatagram('127.0.0.1', 0));
+    const atB = collectDatagrams(b);
+    a.send(bytes('goodbye'), b.local.port, '127.0.0.1');
+    a.close();
+    await eventually(() => expect(atB).toHaveLength(1));
+    expect(atB[0]?.data).toBe('goodbye');
+  });
+
   it('ignores send and close after close', async () => {
     const socket = await factory.bindDatagram('127.0.0.1', 0);
     const errors: Error[] = [];
