@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseRtpPacket } from '../../../../main/media/rtp/rtp-packet';
 import { MediaEngine } from '../../../../main/media/session/media-engine';
 import type { MediaEvent, StreamParams } from '../../../../main/media/session/media-worker-protocol';
-import { standInPieces } from '../../../../main/media/session/stand-in-pieces';
+import { workerPieces } from '../../../../main/media/session/worker-pieces';
 import type { StreamPieces } from '../../../../main/media/session/stream-pieces';
 import { LoopbackNetwork } from '../../../support/loopback-network';
 import { ManualClock } from '../../../support/manual-clock';
@@ -32,7 +32,7 @@ interface Harness {
   readonly events: MediaEvent[];
 }
 
-function harness(pieces: StreamPieces = standInPieces): Harness {
+function harness(pieces: StreamPieces = workerPieces): Harness {
   const clock = new ManualClock();
   const network = new LoopbackNetwork({ clock });
   const events: MediaEvent[] = [];
@@ -228,9 +228,9 @@ describe('MediaEngine', () => {
 
   it('keeps the other calls running when one call fails, and releases the failed call', async () => {
     const failing: StreamPieces = {
-      ...standInPieces,
+      ...workerPieces,
       createRtp: (options) => {
-        const rtp = standInPieces.createRtp(options);
+        const rtp = workerPieces.createRtp(options);
         if (options.rtpSocket.local.port !== 49156) return rtp;
         return {
           ...rtp,
@@ -264,9 +264,9 @@ describe('MediaEngine', () => {
   it('releases the codec when the RTP session cannot be built, and reports the call failed', async () => {
     let disposed = 0;
     const broken: StreamPieces = {
-      ...standInPieces,
+      ...workerPieces,
       createCodec: (codec) => {
-        const pair = standInPieces.createCodec(codec);
+        const pair = workerPieces.createCodec(codec);
         if (!pair.ok) return pair;
         const count = (dispose: () => void) => () => {
           disposed++;
