@@ -1,7 +1,7 @@
 // STAND-IN until the codecs of main/media/codecs/ are merged: G.711 (PCMU, PCMA) encoders and decoders for the
 // seams, with the crudest resampling that still sounds like speech (48 → 8 kHz by averaging each 6 samples, 8 →
 // 48 kHz by linear interpolation) and concealment that repeats the last frame at half the level each time. No
-// Opus. Only stand-in-pieces.ts uses it.
+// Opus. Only worker-pieces.ts uses it.
 import { err, ok, type Result } from '../../contract/result';
 import type { CodecName } from '../../sdp/codecs';
 import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw } from '../codecs/g711';
