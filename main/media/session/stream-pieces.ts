@@ -1,7 +1,6 @@
 // The pieces a call's stream is assembled from, each behind one injected factory: the voice codec, the jitter
-// buffer and the RTP session. The worker builds its streams from one `StreamPieces` object, so replacing a piece
-// (today's stand-ins in stand-in-pieces.ts by the real RTP session, codecs and jitter buffer) touches that object
-// only, never the stream.
+// buffer and the RTP session. The worker builds its streams from one `StreamPieces` object (worker-pieces.ts), so
+// replacing a piece touches that object only, never the stream; tests pass pieces of their own.
 import type { Result } from '../../contract/result';
 import type { Clock } from '../../platform/clock';
 import type { Random } from '../../platform/random';
