@@ -129,6 +129,18 @@ export class OpusRuntime {
     return pointer;
   }
 
+  /** Several blocks at once: all of them, or none (what was allocated is freed before the error goes on). */
+  allocateAll(sizes: readonly number[]): number[] {
+    const pointers: number[] = [];
+    try {
+      for (const size of sizes) pointers.push(this.allocate(size));
+      return pointers;
+    } catch (error) {
+      for (const pointer of pointers) this.release(pointer);
+      throw error;
+    }
+  }
+
   release(pointer: number): void {
     if (pointer !== 0) this.exports.free(pointer);
   }
