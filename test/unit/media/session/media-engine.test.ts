@@ -10,6 +10,13 @@ import { SeededRandom } from '../../../support/seeded-random';
 import { FakeFramePort, rms, toneFrame, toneShare } from './fake-frame-port';
 
 const PCMU = { payloadType: 0, name: 'pcmu', encodingName: 'PCMU', clockRate: 8000, channels: 1 } as const;
+const OPUS = {
+  payloadType: 111,
+  name: 'opus',
+  encodingName: 'opus',
+  clockRate: 48_000,
+  channels: 2,
+} as const;
 
 function paramsTo(rtpPort: number, overrides: Partial<StreamParams> = {}): StreamParams {
   return {
@@ -298,7 +305,7 @@ describe('MediaEngine', () => {
     expect(h.engine.ticking).toBe(false);
   });
 
-  it('answers failures as data: duplicate, unknown, bad params, a codec the pieces lack', async () => {
+  it('answers failures as data: duplicate, unknown, bad params, not started, unbindable', async () => {
     const { portB } = await allocatePair(h);
     const again = new FakeFramePort();
     expect(await h.engine.allocate('a', '127.0.0.1', again)).toMatchObject({
@@ -314,17 +321,6 @@ describe('MediaEngine', () => {
       ok: false,
       error: { code: 'invalid-params', message: 'ptime must be a multiple of 20 ms' },
     });
-    const opus = {
-      payloadType: 111,
-      name: 'opus',
-      encodingName: 'opus',
-      clockRate: 48_000,
-      channels: 2,
-    } as const;
-    expect(h.engine.start('a', paramsTo(portB, { codec: opus }))).toMatchObject({
-      ok: false,
-      error: { code: 'codec-unavailable' },
-    });
     expect(h.engine.update('b', paramsTo(portB))).toMatchObject({
       ok: false,
       error: { code: 'not-started' },
@@ -338,6 +334,40 @@ describe('MediaEngine', () => {
       ok: false,
       error: { code: 'already-started' },
     });
+  });
+
+  it('answers codec-unavailable when the codec cannot be made, and the call can still start with another', async () => {
+    h = harness({
+      ...workerPieces,
+      createCodec: (codec) =>
+        codec.name === 'opus'
+          ? { ok: false, error: 'opus is unavailable: no wasm' }
+          : workerPieces.createCodec(codec),
+    });
+    const { portB } = await allocatePair(h);
+    expect(h.engine.start('a', paramsTo(portB, { codec: OPUS }))).toEqual({
+      ok: false,
+      error: { code: 'codec-unavailable', message: 'opus is unavailable: no wasm' },
+    });
+    expect(h.engine.start('a', paramsTo(portB)).ok).toBe(true);
+  });
+
+  it('carries a tone over Opus (RFC 7587: 48 kHz RTP clock)', async () => {
+    const { a, b, portA, portB } = await allocatePair(h);
+    b.listen();
+    h.engine.start(
+      'a',
+      paramsTo(portB, { codec: OPUS, telephoneEvent: { payloadType: 101, clockRate: 48_000 } }),
+    );
+    h.engine.start(
+      'b',
+      paramsTo(portA, { codec: OPUS, telephoneEvent: { payloadType: 101, clockRate: 48_000 } }),
+    );
+    playTone(h, a, 50);
+    const packets = sentFrom(h, portA).map((packet) => (packet.ok ? packet.value : undefined));
+    expect(packets.every((packet) => packet?.payloadType === 111)).toBe(true);
+    expect((packets[2]!.timestamp - packets[1]!.timestamp) >>> 0).toBe(960);
+    expect(toneShare(b.frames.slice(-20))).toBeGreaterThan(0.8);
   });
 
   it('stops ticking when no started call is left, and frees the ports of a stopped call', async () => {
