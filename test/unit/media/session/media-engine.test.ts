@@ -217,6 +217,24 @@ describe('MediaEngine', () => {
     expect(inactive[0]).toMatchObject({ callId: 'b', silentMs: 1000 });
   });
 
+  it('reports inactivity again only after audio came back and stopped once more', async () => {
+    const { portA, portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('b', paramsTo(portA, { inactivityTimeoutMs: 1000 }));
+    h.clock.advance(2000);
+    expect(h.events.filter((event) => event.type === 'inactive')).toHaveLength(0);
+    // a holds: nothing reaches b.
+    h.engine.update('a', paramsTo(portB, { send: false }));
+    h.clock.advance(3000);
+    expect(h.events.filter((event) => event.type === 'inactive')).toHaveLength(1);
+    h.engine.update('a', paramsTo(portB));
+    h.clock.advance(2000);
+    expect(h.events.filter((event) => event.type === 'inactive')).toHaveLength(1);
+    h.engine.update('a', paramsTo(portB, { send: false }));
+    h.clock.advance(2000);
+    expect(h.events.filter((event) => event.type === 'inactive')).toHaveLength(2);
+  });
+
   it('bounds the microphone queue, dropping the oldest, and counts malformed frames', async () => {
     const { a, portA, portB } = await allocatePair(h);
     for (let index = 0; index < 30; index++) a.deliver(toneFrame(index));
