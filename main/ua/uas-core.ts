@@ -10,9 +10,12 @@ import { silentLogger } from '../platform/logger';
 import { type ResponseOptions, createResponse } from '../sip/message/builders';
 import { KNOWN_METHODS } from '../sip/message/parse';
 import { MalformedHeaderError, type SipRequest, type SipResponse } from '../sip/message/message';
+import type { MessageSource } from '../sip/transport/types';
 
 export interface ServerTransactionHandle {
   respond(response: SipResponse): void;
+  /** Where the request came from (the transaction layer always says; stubs in tests may not). */
+  readonly source?: MessageSource;
 }
 
 export type RequestHandler = (request: SipRequest, transaction: ServerTransactionHandle) => void;
