@@ -38,6 +38,11 @@ export class SdpMediaPort implements MediaPort {
   /** Our side of the last agreement (offer or answer): its m-line is the `previous` of the next offer. */
   #agreedLocal: SessionDescription | undefined;
   #pendingOffer: SessionDescription | undefined;
+  /**
+   * Our latest offer once answered. An answer in an unreliable 183 is only a preview (RFC 3261 §13.2.1, RFC 3262
+   * §1): the 2xx may bring the final one, or another fork its own, so a later answer to the same offer still counts.
+   */
+  #answeredOffer: SessionDescription | undefined;
 
   constructor(endpoint: LocalMediaEndpoint, control: MediaStreamControl, random: Random) {
     this.#endpoint = endpoint;
@@ -58,6 +63,8 @@ export class SdpMediaPort implements MediaPort {
     });
     const described = this.#local.describe(body);
     this.#pendingOffer = described.session;
+    // A new offer makes the answered one history: late answers to it no longer count.
+    this.#answeredOffer = undefined;
     return described.text;
   }
 
@@ -77,11 +84,12 @@ export class SdpMediaPort implements MediaPort {
     if (!media.ok) return media;
     this.#agreedLocal = described.session;
     this.#pendingOffer = undefined;
+    this.#answeredOffer = undefined;
     return ok({ sdp: described.text, media: media.value });
   }
 
   acceptAnswer(answer: string): Result<NegotiatedMedia, SdpError> {
-    const offer = this.#pendingOffer;
+    const offer = this.#pendingOffer ?? this.#answeredOffer;
     if (offer === undefined)
       return err({ reason: 'an answer came with no offer of ours pending', status: 488 });
     const remote = parseSessionDescription(answer);
@@ -89,6 +97,7 @@ export class SdpMediaPort implements MediaPort {
     const media = negotiatedMedia(offer, remote.value, 'offerer');
     if (!media.ok) return media;
     this.#agreedLocal = offer;
+    this.#answeredOffer = offer;
     this.#pendingOffer = undefined;
     return media;
   }
