@@ -43,6 +43,8 @@ export class SdpMediaPort implements MediaPort {
    * §1): the 2xx may bring the final one, or another fork its own, so a later answer to the same offer still counts.
    */
   #answeredOffer: SessionDescription | undefined;
+  /** The far end did not want our media in the last agreement. */
+  #heldByRemote = false;
 
   constructor(endpoint: LocalMediaEndpoint, control: MediaStreamControl, random: Random) {
     this.#endpoint = endpoint;
@@ -57,8 +59,9 @@ export class SdpMediaPort implements MediaPort {
       port: this.#endpoint.rtpPort,
       ...(this.#endpoint.rtcpPort === undefined ? {} : { rtcpPort: this.#endpoint.rtcpPort }),
       ...(this.#endpoint.codecs === undefined ? {} : { codecs: this.#endpoint.codecs }),
-      // RFC 6337 §5: holding offers sendonly; resuming offers sendrecv again.
-      direction: options.hold ? 'sendonly' : 'sendrecv',
+      // RFC 6337 §5: holding offers sendonly, or inactive when the far end already holds us; resuming offers
+      // sendrecv and lets the answer narrow it to what the far end still allows.
+      direction: options.hold ? (this.#heldByRemote ? 'inactive' : 'sendonly') : 'sendrecv',
       ...(previous === undefined ? {} : { previous }),
     });
     const described = this.#local.describe(body);
@@ -85,6 +88,7 @@ export class SdpMediaPort implements MediaPort {
     this.#agreedLocal = described.session;
     this.#pendingOffer = undefined;
     this.#answeredOffer = undefined;
+    this.#heldByRemote = media.value.heldByRemote;
     return ok({ sdp: described.text, media: media.value });
   }
 
@@ -99,6 +103,7 @@ export class SdpMediaPort implements MediaPort {
     this.#agreedLocal = offer;
     this.#answeredOffer = offer;
     this.#pendingOffer = undefined;
+    this.#heldByRemote = media.value.heldByRemote;
     return media;
   }
 
