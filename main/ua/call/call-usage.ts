@@ -174,7 +174,9 @@ export class CallUsage {
   receiveCancel(invite: ServerTransactionHandle): boolean {
     const call = this.#byServerInvite.get(invite);
     if (!call) return false;
-    call.cancelledByCaller();
+    // The layer answers the CANCEL with 200 as soon as this returns; the 487 follows it, in the order callers (and
+    // RFC 3261 §9.2's own example flow) expect.
+    void Promise.resolve().then(() => call.cancelledByCaller());
     return true;
   }
 
