@@ -166,6 +166,24 @@ describe('an incoming call', () => {
     expect(pair.bob.media.lastKinds).toEqual(['stop']);
   });
 
+  it('answers the CANCEL 200 before the INVITE 487, and a BYE outside any dialog 481', async () => {
+    const { pair, peer } = await peerAndPair();
+    const callId = sendInvite(peer);
+    await pair.settle();
+    const invite = `CANCEL sip:bob@${BOB_ADDRESS}:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bK-inv-${sequence}\r\nMax-Forwards: 70\r\nFrom: <${peer.uri}>;tag=peer${sequence}\r\nTo: <sip:bob@${BOB_ADDRESS}:5060>\r\nCall-ID: ${callId}\r\nCSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n`;
+    peer.sendText(invite, BOB_ADDRESS);
+    await pair.settle();
+    const finalsSeen = peer
+      .responses()
+      .filter((response) => response.status >= 200)
+      .map((response) => `${response.status} ${response.cseq.method}`);
+    expect(finalsSeen).toEqual(['200 CANCEL', '487 INVITE']);
+    expect(pair.bob.incoming[0]!.end).toMatchObject({ reason: 'cancelled-by-caller' });
+    peer.sendText(invite.replace(/CANCEL/g, 'BYE').replace('inv-', 'bye-'), BOB_ADDRESS);
+    await pair.settle();
+    expect(peer.responses().at(-1)).toMatchObject({ status: 481 });
+  });
+
   it('hangup() while our 2xx waits for its ACK sends the BYE only after the ACK (§15)', async () => {
     const { pair, peer } = await peerAndPair();
     sendInvite(peer);

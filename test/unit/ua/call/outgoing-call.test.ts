@@ -330,6 +330,28 @@ describe('digest on calls', () => {
     await pair.settle();
     expect(call.end).toEqual({ by: 'local', reason: 'normal' });
   });
+  it('answers a 407 to a re-INVITE (hold) with credentials and the next CSeq; the hold then lands', async () => {
+    const { pair, peer } = await setUp();
+    const account = await withAccount(pair);
+    const call = pair.alice.calls.dial(uri(peer.uri), { account });
+    await pair.settle();
+    peer.reply(peer.lastRequest('INVITE'), 200, { toTag: 'a', sdp: PCMU_ANSWER });
+    await pair.settle();
+    call.holdCall();
+    await pair.settle();
+    const reinvite = peer.lastRequest('INVITE');
+    expect(reinvite.to.tag).toBe('a');
+    peer.reply(reinvite, 407, { headers: [['Proxy-Authenticate', CHALLENGE]] });
+    await pair.settle();
+    const again = peer.lastRequest('INVITE');
+    expect(again.cseq.seq).toBe(reinvite.cseq.seq + 1);
+    expect(again.header('proxy-authorization')).toMatch(/^Digest username="alice"/);
+    expect(again.bodyText).toContain('a=sendonly');
+    peer.reply(again, 200, { sdp: PCMU_ANSWER.replace('t=0 0', 't=0 0\r\na=recvonly') });
+    await pair.settle();
+    expect(peer.lastRequest('ACK').cseq.seq).toBe(again.cseq.seq);
+    expect(call.hold).toEqual({ local: true, remote: false });
+  });
 });
 
 describe('redirects', () => {
