@@ -94,6 +94,10 @@ export type CallEndReason =
   | 'redirect-failed'
   /** Our 2xx was never acknowledged (64·T1, RFC 3261 §13.3.1.4). */
   | 'no-ack'
+  /** No session refresh arrived in time (RFC 4028 §10): we sent BYE. */
+  | 'session-expired'
+  /** 422 Session Interval Too Small that we could not satisfy (RFC 4028 §6). */
+  | 'session-interval-too-small'
   /** A 481 or 408 to a request inside the dialog: the far end no longer knows it (§12.2.1.2). */
   | 'dialog-lost'
   /** Other 5xx. */

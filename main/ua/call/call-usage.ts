@@ -21,6 +21,7 @@ import { Call, type CallIdentity } from './call';
 import type { CallContext, CallHandle, CallRegistry, CallTransactions } from './call-context';
 import { Listeners } from './call-events';
 import type { MediaPortFactory } from './media-port';
+import { TIMER_TAG } from './session-timer';
 
 /** An account as the call usage needs it (UserAgent's Account satisfies it). */
 export interface CallAccount {
@@ -115,6 +116,8 @@ export class CallUsage {
       resolveHop: (uri, protocol) =>
         resolveNextHop(uri, undefined, transportFor(uri, protocol), host.resolver),
     };
+    // RFC 4028: we take part in session timers (see session-timer.ts); Supported: timer goes on our requests.
+    host.core.support(TIMER_TAG);
     for (const method of ['INVITE', 'BYE', 'UPDATE', 'INFO'])
       host.core.handle(method, (request, transaction) => this.#receiveRequest(request, transaction));
   }

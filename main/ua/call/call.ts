@@ -44,8 +44,19 @@ import { DTMF_RELAY_TYPE, DTMF_TYPE, formatDtmfRelay, isDtmfDigit, parseDtmfInfo
 import { glareDelay } from './glare';
 import type { LocalAnswer, MediaPort } from './media-port';
 import { type CallEventMap, Listeners } from './call-events';
+import {
+  MIN_SESSION_EXPIRES,
+  type RefresherRole,
+  SessionTimer,
+  TIMER_TAG,
+  formatSessionExpires,
+  parseMinSe,
+  parseSessionExpires,
+} from './session-timer';
 
 const SDP = 'application/sdp';
+/** RFC 4028 §6: 422s answered in one call before giving up. */
+const MAX_INTERVAL_RETRIES = 2;
 /** RFC 3261 §8.1.3.4 lets a UAC follow redirects; we stop after this many in one call. */
 export const MAX_REDIRECTS = 5;
 /** §14.2: how long (at most, in seconds) a peer is told to wait when its re-INVITE crosses one of ours. */
@@ -135,6 +146,12 @@ export class Call implements CallHandle {
   #reinvitePending = false;
   #incomingOfferPending = false;
   #glareTimer: TimerHandle | undefined;
+
+  // Session timer (RFC 4028).
+  #sessionTimer: SessionTimer | undefined;
+  #intervalRetries = 0;
+  /** The refresh re-INVITE we have in flight, if the one in flight is one. */
+  #refreshing = false;
 
   private constructor(
     context: CallContext,
@@ -324,6 +341,25 @@ export class Call implements CallHandle {
       this.#followRedirect(response, invite);
       return;
     }
+    if (status === 422 && !this.#cancelRequested) {
+      // RFC 4028 §6: ask again with the interval the far end (or a proxy) demands, a bounded number of times.
+      const minimum = parseMinSe(response.header('min-se'));
+      if (minimum !== undefined && this.#intervalRetries < MAX_INTERVAL_RETRIES) {
+        this.#intervalRetries += 1;
+        const again = reissue(invite, invite.requestUri, invite.cseq.seq + 1);
+        again.setHeader('Session-Expires', String(minimum));
+        again.setHeader('Min-SE', String(minimum));
+        this.#sendInvite(again, this.#inviteDestination!);
+        return;
+      }
+      this.#finish({
+        by: 'remote',
+        reason: 'session-interval-too-small',
+        status,
+        detail: statusLine(response),
+      });
+      return;
+    }
     if (this.#cancelRequested) {
       this.#finish({ by: 'local', reason: 'cancelled', status, detail: statusLine(response) });
       return;
@@ -451,6 +487,7 @@ export class Call implements CallHandle {
         return;
       }
       this.#applyMedia(media.value);
+      this.#sessionFromResponse(response);
       this.#reconcileHold();
     });
   }
@@ -513,6 +550,11 @@ export class Call implements CallHandle {
 
   async #prepareIncoming(earlyMedia: boolean, surface: (call: Call) => void): Promise<void> {
     const invite = this.#inviteRequest!;
+    const interval = this.#refuseSessionInterval(invite, this.#serverInvite!);
+    if (interval !== undefined) {
+      this.#finish({ by: 'error', reason: 'session-interval-too-small', status: interval });
+      return;
+    }
     let port: MediaPort;
     try {
       port = await this.#context.media({ callId: invite.callId, direction: 'incoming' });
@@ -604,8 +646,14 @@ export class Call implements CallHandle {
       return false;
     }
     this.#setDialog(stepDialog(dialog, { kind: 'answered' }).state);
-    const response = this.#response(this.#inviteRequest!, 200, { body, contact: true });
+    const session = this.#sessionAnswer(this.#inviteRequest!);
+    const response = this.#response(this.#inviteRequest!, 200, {
+      body,
+      contact: true,
+      headers: session.headers,
+    });
     this.#serverInvite!.respond(response);
+    this.#applySessionAnswer(session);
     this.#transition('connecting');
     this.#await2xxAck(response, this.#serverInvite!, this.#inviteRequest!.cseq.seq, answerInAck);
     return true;
@@ -640,10 +688,12 @@ export class Call implements CallHandle {
     request: SipRequest,
     status: number,
     options: { body?: string; contact?: boolean; headers?: ReadonlyArray<readonly [string, string]> } = {},
+    reason?: string,
   ): SipResponse {
     const headers: Array<readonly [string, string]> = [...(options.headers ?? [])];
     if (options.contact) headers.push(['Contact', formatNameAddr(this.#contact())]);
     return createResponse(request, status, {
+      ...(reason === undefined ? {} : { reason }),
       toTag: this.#localTag ?? this.#dialog?.id.localTag ?? this.#context.random.token(10),
       headers,
       ...(options.body === undefined ? {} : { body: encoder.encode(options.body), contentType: SDP }),
@@ -812,14 +862,21 @@ export class Call implements CallHandle {
     this.#reinvitePending = true;
     const offer = port.createOffer({ hold });
     void this.#sendInDialog(
-      { method: 'INVITE', body: encoder.encode(offer), contentType: SDP },
+      {
+        method: 'INVITE',
+        body: encoder.encode(offer),
+        contentType: SDP,
+        headers: this.#sessionRequestHeaders(),
+      },
       {
         onFinal: (response, request) => this.#reinviteFinal(response, request, hold),
       },
     ).then((sent) => {
       if (!sent) {
         this.#reinvitePending = false;
+        this.#refreshing = false;
         port.rollback();
+        this.#sessionTimer?.refreshFailed();
       }
     });
   }
@@ -832,7 +889,9 @@ export class Call implements CallHandle {
         return;
       }
       this.#reinvitePending = false;
+      this.#refreshing = false;
       void this.#ackReinvite(request, response).then(() => {
+        this.#sessionFromResponse(response);
         const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
         const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
         if (media === undefined || !media.ok) {
@@ -851,6 +910,16 @@ export class Call implements CallHandle {
     }
     this.#reinvitePending = false;
     this.#port?.rollback();
+    if (this.#refreshing) {
+      this.#refreshing = false;
+      // §10: a refresh that failed (491 included) is tried again soon; the expiry watch still bounds the session.
+      if (status !== 481 && status !== 408) this.#sessionTimer?.refreshFailed();
+    }
+    if (status === 422) {
+      const minimum = parseMinSe(response.header('min-se'));
+      if (minimum !== undefined && this.#sessionTimer) this.#agreeSession(minimum, this.#weRefresh);
+      return;
+    }
     if (status === 491) {
       // §14.1: glare. Whoever owns the Call-ID (sent the initial INVITE) waits 2.1-4 s, the other 0-2 s.
       const delay = glareDelay(this.#dialog?.role === 'uac', this.#context.random);
@@ -980,6 +1049,7 @@ export class Call implements CallHandle {
       transaction.respond(this.#response(request, 481));
       return;
     }
+    if (this.#refuseSessionInterval(request, transaction) !== undefined) return;
     let body: string;
     let answerInAck = false;
     if (request.body.length > 0) {
@@ -1003,15 +1073,21 @@ export class Call implements CallHandle {
       answerInAck = true;
       this.#incomingOfferPending = true;
     }
-    const response = this.#response(request, 200, { body, contact: true });
+    const session = this.#sessionAnswer(request);
+    const response = this.#response(request, 200, { body, contact: true, headers: session.headers });
     transaction.respond(response);
+    this.#applySessionAnswer(session);
     this.#await2xxAck(response, transaction, request.cseq.seq, answerInAck);
   }
 
   /** RFC 3311: UPDATE changes the session (or only refreshes the target) without touching the INVITE state. */
   #receiveUpdate(request: SipRequest, transaction: ServerTransaction): void {
+    if (this.#refuseSessionInterval(request, transaction) !== undefined) return;
     if (request.body.length === 0) {
-      transaction.respond(this.#response(request, 200, { contact: true }));
+      // RFC 4028 §9: an UPDATE without SDP is how a refresher may refresh the session.
+      const session = this.#sessionAnswer(request);
+      transaction.respond(this.#response(request, 200, { contact: true, headers: session.headers }));
+      this.#applySessionAnswer(session);
       return;
     }
     // RFC 3311 §5.2: an offer while one of ours is outstanding is glare (491); one while theirs is, 500.
@@ -1033,7 +1109,11 @@ export class Call implements CallHandle {
       transaction.respond(this.#response(request, answer.error.status));
       return;
     }
-    transaction.respond(this.#response(request, 200, { body: answer.value.sdp, contact: true }));
+    const session = this.#sessionAnswer(request);
+    transaction.respond(
+      this.#response(request, 200, { body: answer.value.sdp, contact: true, headers: session.headers }),
+    );
+    this.#applySessionAnswer(session);
     this.#applyMedia(answer.value.media);
   }
 
@@ -1053,6 +1133,98 @@ export class Call implements CallHandle {
     }
     transaction.respond(this.#response(request, 200));
     this.#listeners.emit('dtmf', digit);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Session timers (RFC 4028)
+
+  /**
+   * §6/§9: a Session-Expires below our Min-SE is refused with 422 (a malformed one with 400). Returns the status
+   * sent, or undefined when the request may go on.
+   */
+  #refuseSessionInterval(request: SipRequest, transaction: ServerTransaction): number | undefined {
+    const asked = parseSessionExpires(request.header('session-expires'));
+    if (asked === 'malformed') {
+      transaction.respond(this.#response(request, 400, {}, 'Bad Request (Session-Expires)'));
+      return 400;
+    }
+    if (asked === undefined || asked.seconds >= MIN_SESSION_EXPIRES) return undefined;
+    transaction.respond(this.#response(request, 422, { headers: [['Min-SE', String(MIN_SESSION_EXPIRES)]] }));
+    return 422;
+  }
+
+  /**
+   * §9: our 2xx to a request that asked for a session timer names the refresher: the one it asked for, or, when it
+   * left the choice to us, the sender if it supports timers and we otherwise. `Require: timer` goes with
+   * refresher=uac. A request without Session-Expires turns the timer off.
+   */
+  #sessionAnswer(request: SipRequest): SessionAnswer {
+    const asked = parseSessionExpires(request.header('session-expires'));
+    if (asked === undefined || asked === 'malformed') return { headers: [] };
+    const peerSupports = supportsTimer(request);
+    const role: RefresherRole = peerSupports ? (asked.refresher ?? 'uac') : 'uas';
+    const headers: Array<readonly [string, string]> = [
+      ['Session-Expires', formatSessionExpires(asked.seconds, role)],
+      ['Supported', TIMER_TAG],
+    ];
+    if (role === 'uac') headers.push(['Require', TIMER_TAG]);
+    return { headers, agreed: { seconds: asked.seconds, refresher: role } };
+  }
+
+  #applySessionAnswer(session: SessionAnswer): void {
+    if (session.agreed === undefined) {
+      this.#sessionTimer?.stop();
+      return;
+    }
+    // We answered: refresher=uas means us.
+    this.#agreeSession(session.agreed.seconds, session.agreed.refresher === 'uas');
+  }
+
+  /** The 2xx to a request we sent: Session-Expires says the interval and who refreshes (uac = us). */
+  #sessionFromResponse(response: SipResponse): void {
+    const agreed = parseSessionExpires(response.header('session-expires'));
+    if (agreed === undefined || agreed === 'malformed') {
+      this.#sessionTimer?.stop();
+      return;
+    }
+    this.#agreeSession(agreed.seconds, (agreed.refresher ?? 'uac') === 'uac');
+  }
+
+  #agreeSession(seconds: number, weRefresh: boolean): void {
+    this.#weRefresh = weRefresh;
+    this.#sessionTimer ??= new SessionTimer({
+      clock: this.#context.clock,
+      random: this.#context.random,
+      refresh: () => this.#refreshSession(),
+      expired: () => this.#sendBye('session-expired', 'error'),
+    });
+    this.#sessionTimer.agreed(Math.max(seconds, MIN_SESSION_EXPIRES), weRefresh);
+  }
+
+  #weRefresh = false;
+
+  /** The Session-Expires our re-INVITEs carry while a timer runs (the refresher stays who it is, §7.4). */
+  #sessionRequestHeaders(): Array<readonly [string, string]> {
+    const interval = this.#sessionTimer?.interval;
+    if (interval === undefined) return [];
+    return [
+      ['Session-Expires', formatSessionExpires(interval, this.#weRefresh ? 'uac' : 'uas')],
+      ['Supported', TIMER_TAG],
+    ];
+  }
+
+  #refreshSession(): void {
+    if (
+      this.#state !== 'connected' ||
+      this.#reinvitePending ||
+      this.#incomingOfferPending ||
+      this.#pending2xx
+    ) {
+      this.#sessionTimer?.refreshFailed();
+      return;
+    }
+    this.#refreshing = true;
+    this.#sendReinvite(this.#hold.local);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -1199,6 +1371,7 @@ export class Call implements CallHandle {
     for (const timer of this.#timers) this.#context.clock.clearTimer(timer);
     this.#timers.clear();
     this.#glareTimer = undefined;
+    this.#sessionTimer?.stop();
     this.#stopPort();
     if (this.#dialog && this.#dialog.name !== 'terminated') {
       this.#context.dialogs.remove(this.#dialog.id);
@@ -1232,6 +1405,20 @@ export class Call implements CallHandle {
     if (!handle) return;
     this.#context.clock.clearTimer(handle);
     this.#timers.delete(handle);
+  }
+}
+
+interface SessionAnswer {
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly agreed?: { readonly seconds: number; readonly refresher: RefresherRole };
+}
+
+/** The request's Supported lists `timer` (a malformed Supported counts as no). */
+function supportsTimer(request: SipRequest): boolean {
+  try {
+    return request.supported.some((tag) => tag.toLowerCase() === TIMER_TAG);
+  } catch {
+    return false;
   }
 }
 
