@@ -118,7 +118,9 @@ export class CallUsage {
     };
     // RFC 4028: we take part in session timers (see session-timer.ts); Supported: timer goes on our requests.
     host.core.support(TIMER_TAG);
-    for (const method of ['INVITE', 'BYE', 'UPDATE', 'INFO'])
+    // RFC 3262: we PRACK reliable provisionals, and send ours reliably when a caller requires it.
+    host.core.support('100rel');
+    for (const method of ['INVITE', 'BYE', 'UPDATE', 'INFO', 'PRACK'])
       host.core.handle(method, (request, transaction) => this.#receiveRequest(request, transaction));
   }
 

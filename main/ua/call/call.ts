@@ -147,6 +147,23 @@ export class Call implements CallHandle {
   #incomingOfferPending = false;
   #glareTimer: TimerHandle | undefined;
 
+  // Reliable provisionals (RFC 3262).
+  /** UAC: the last RSeq taken per remote tag, so retransmissions are not PRACKed again (§4). */
+  readonly #rseqByTag = new Map<string, number>();
+  /** UAS: the INVITE required 100rel, so our 1xx go reliably. */
+  #reliableProvisionals = false;
+  /** UAS: our reliable 1xx not yet PRACKed, resent at T1 doubling (§3). */
+  #unackedProvisional:
+    | { readonly response: SipResponse; readonly rseq: number; readonly hasSdp: boolean; interval: number }
+    | undefined;
+  #provisionalTimers: { resend: TimerHandle | undefined; deadline: TimerHandle | undefined } = {
+    resend: undefined,
+    deadline: undefined,
+  };
+  /** answer() came while a reliable 1xx with SDP was unacknowledged: the 2xx waits for its PRACK (§3). */
+  #answerAfterPrack: AnswerOptions | undefined;
+  #nextRseq = 0;
+
   // Session timer (RFC 4028).
   #sessionTimer: SessionTimer | undefined;
   #intervalRetries = 0;
@@ -292,6 +309,15 @@ export class Call implements CallHandle {
     if (response.status > 100 && response.tryTo().ok && response.to.tag !== undefined) {
       const early = this.#earlyDialog(invite, response);
       if (early && this.#state === 'calling') this.#transition('early');
+      if (early && requires100rel(response)) {
+        // RFC 3262 §4: a reliable provisional is PRACKed once; a retransmission (same or older RSeq) is dropped.
+        const rseq = parseRseq(response.header('rseq'));
+        if (rseq === undefined) return;
+        const last = this.#rseqByTag.get(early.id.remoteTag);
+        if (last !== undefined && rseq <= last) return;
+        this.#rseqByTag.set(early.id.remoteTag, rseq);
+        void this.#sendPrack(early, rseq, invite);
+      }
     }
     this.#listeners.emit('progress', { status: response.status, reason: response.reason });
     // RFC 3261 §13.2.1 and RFC 3264: an SDP answer in a reliable-less 183 is only a preview of the final one; we
@@ -300,6 +326,24 @@ export class Call implements CallHandle {
       const media = this.#port?.acceptAnswer(response.bodyText);
       if (media?.ok) this.#applyMedia(media.value);
     }
+  }
+
+  /** RFC 3262 §7.2: PRACK in the early dialog, RAck naming the provisional (RSeq) and the INVITE (CSeq). */
+  async #sendPrack(early: DialogState, rseq: number, invite: SipRequest): Promise<void> {
+    const built = buildInDialogRequest(early, {
+      method: 'PRACK',
+      headers: [['RAck', `${rseq} ${invite.cseq.seq} INVITE`]],
+    });
+    if (!built.ok) return;
+    this.#context.dialogs.update(built.value.state);
+    const prack = built.value.request;
+    const auth = this.#identity.auth;
+    if (auth)
+      for (const header of auth.authorize({ method: 'PRACK', uri: prack.requestUriText, body: prack.body }))
+        prack.setHeader(header.name, header.value);
+    const destination = await this.#hopFor(prack);
+    if (!destination) return;
+    this.#context.transactions.sendRequest(prack, destination, { onFinal: () => undefined });
   }
 
   /** Creates or refreshes the early dialog a 1xx with a To tag names (§13.2.2.4, a fork per To tag). */
@@ -582,16 +626,85 @@ export class Call implements CallHandle {
       }
       this.#preparedAnswer = answer.value;
     }
+    // RFC 3262 §3: a caller that requires 100rel gets our 1xx reliably (RSeq, resent until PRACKed).
+    this.#reliableProvisionals = requires100rel(invite);
     if (earlyMedia && this.#preparedAnswer) {
       const created = this.#createUasDialog(183);
-      this.#respondInvite(183, { body: this.#preparedAnswer.sdp, contact: true });
+      this.#sendProvisional(183, this.#preparedAnswer.sdp);
       if (created) this.#applyMedia(this.#preparedAnswer.media);
     } else {
       this.#createUasDialog(180);
-      this.#respondInvite(180, { contact: true });
+      this.#sendProvisional(180);
     }
     if (this.#state === 'incoming') this.#transition('ringing');
     surface(this);
+  }
+
+  #sendProvisional(status: number, sdp?: string): void {
+    if (!this.#reliableProvisionals) {
+      this.#respondInvite(status, { contact: true, ...(sdp === undefined ? {} : { body: sdp }) });
+      return;
+    }
+    // §3: RSeq starts anywhere in 1..2^31-1 and grows by one per reliable provisional.
+    if (this.#nextRseq === 0) this.#nextRseq = 1 + Math.floor(this.#context.random.fraction() * 0x7fff_0000);
+    const rseq = this.#nextRseq++;
+    const response = this.#response(this.#inviteRequest!, status, {
+      contact: true,
+      headers: [
+        ['Require', '100rel'],
+        ['RSeq', String(rseq)],
+      ],
+      ...(sdp === undefined ? {} : { body: sdp }),
+    });
+    const timers = this.#context.timers;
+    this.#clearProvisionalTimers();
+    const pending = { response, rseq, hasSdp: sdp !== undefined, interval: timers.t1 };
+    this.#unackedProvisional = pending;
+    this.#serverInvite!.respond(response);
+    const resend = (): void => {
+      if (this.#unackedProvisional !== pending) return;
+      this.#serverInvite?.respond(response);
+      pending.interval *= 2;
+      this.#provisionalTimers.resend = this.#timer(pending.interval, resend);
+    };
+    this.#provisionalTimers.resend = this.#timer(pending.interval, resend);
+    this.#provisionalTimers.deadline = this.#timer(transactionTimeout(timers), () => {
+      if (this.#unackedProvisional !== pending || this.#state === 'ended') return;
+      // §3: never PRACKed within 64·T1: the INVITE is refused with a 5xx.
+      this.#clearProvisionalTimers();
+      this.#respondInvite(504, {});
+      this.#finish({
+        by: 'error',
+        reason: 'no-ack',
+        status: 504,
+        detail: 'reliable provisional never PRACKed',
+      });
+    });
+  }
+
+  #clearProvisionalTimers(): void {
+    this.#clearTimer(this.#provisionalTimers.resend);
+    this.#clearTimer(this.#provisionalTimers.deadline);
+    this.#provisionalTimers = { resend: undefined, deadline: undefined };
+    this.#unackedProvisional = undefined;
+  }
+
+  /** RFC 3262 §3: a PRACK for our reliable 1xx stops its retransmissions; one matching nothing gets 481. */
+  #receivePrack(request: SipRequest, transaction: ServerTransaction): void {
+    const rack = parseRack(request.header('rack'));
+    const pending = this.#unackedProvisional;
+    const invite = this.#inviteRequest;
+    if (!rack || !pending || !invite || rack.rseq !== pending.rseq || rack.cseq !== invite.cseq.seq) {
+      transaction.respond(this.#response(request, 481));
+      return;
+    }
+    this.#clearProvisionalTimers();
+    transaction.respond(this.#response(request, 200));
+    const deferred = this.#answerAfterPrack;
+    if (deferred !== undefined) {
+      this.#answerAfterPrack = undefined;
+      this.answer(deferred);
+    }
   }
 
   #refuseOffer(error: SdpError): void {
@@ -621,6 +734,12 @@ export class Call implements CallHandle {
     if (this.#state !== 'ringing' && this.#state !== 'incoming') return false;
     const port = this.#port;
     if (port === undefined) return false;
+    if (this.#unackedProvisional?.hasSdp) {
+      // RFC 3262 §3: no 2xx while a reliable 1xx carrying SDP is unacknowledged; it goes when the PRACK comes.
+      this.#answerAfterPrack = options;
+      return true;
+    }
+    this.#clearProvisionalTimers();
     const hold = options.hold ?? false;
     this.#wantHold = hold;
     let body: string;
@@ -681,6 +800,7 @@ export class Call implements CallHandle {
   ): void {
     const transaction = this.#serverInvite;
     if (!transaction) return;
+    if (status >= 200) this.#clearProvisionalTimers();
     transaction.respond(this.#response(this.#inviteRequest!, status, options));
   }
 
@@ -1011,6 +1131,9 @@ export class Call implements CallHandle {
         return;
       case 'INFO':
         this.#receiveInfo(request, transaction);
+        return;
+      case 'PRACK':
+        this.#receivePrack(request, transaction);
         return;
       default:
         transaction.respond(
@@ -1411,6 +1534,29 @@ export class Call implements CallHandle {
 interface SessionAnswer {
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly agreed?: { readonly seconds: number; readonly refresher: RefresherRole };
+}
+
+/** RFC 3262 §7.1: Require lists 100rel (a malformed Require counts as no). */
+function requires100rel(message: SipRequest | SipResponse): boolean {
+  try {
+    return message.require.some((tag) => tag.toLowerCase() === '100rel');
+  } catch {
+    return false;
+  }
+}
+
+/** RSeq (RFC 3262 §7.1): 1 to 2^32-1. */
+function parseRseq(value: string | undefined): number | undefined {
+  const text = value?.trim();
+  if (text === undefined || !/^\d{1,10}$/.test(text)) return undefined;
+  const number = Number(text);
+  return number >= 1 && number <= 0xffff_ffff ? number : undefined;
+}
+
+/** RAck (RFC 3262 §7.2): `response-num CSeq-num Method`. */
+function parseRack(value: string | undefined): { rseq: number; cseq: number } | undefined {
+  const match = /^\s*(\d{1,10})\s+(\d{1,10})\s+INVITE\s*$/i.exec(value ?? '');
+  return match ? { rseq: Number(match[1]), cseq: Number(match[2]) } : undefined;
 }
 
 /** The request's Supported lists `timer` (a malformed Supported counts as no). */
