@@ -150,6 +150,17 @@ describe.skipIf(!peers.sipp)('our UAC against SIPp far ends', () => {
     expect(acks).toHaveLength(3);
   });
 
+  it('uas-100rel: the reliable 180 is PRACKed (RAck 4711 1 INVITE) before the far end answers', async () => {
+    const { ua } = await startAgent();
+    const sipp = await startSipp({ scenario: scenario('uas-100rel.xml'), timeoutSec: 15 });
+    const call = ua.calls!.dial(uri(`sip:bob@${LOOPBACK}:${sipp.localPort}`));
+    await reach(call, 'connected');
+    call.hangup();
+    expect(await ended(call)).toEqual({ by: 'local', reason: 'normal' });
+    const result = await sipp.done();
+    expect(result.code, result.errorLog).toBe(0);
+  });
+
   it('uas-silent: Timer A retransmits, Timer B ends the call with no-answer (T1 = 25 ms here)', async () => {
     const { ua } = await startAgent({ t1: 25 });
     const sipp = await startSipp({ scenario: scenario('uas-silent.xml'), timeoutSec: 15 });
