@@ -161,6 +161,31 @@ describe.skipIf(!peers.sipp)('our UAC against SIPp far ends', () => {
     expect(result.code, result.errorLog).toBe(0);
   });
 
+  it('uas-reinvite-491: our hold re-INVITE meets 491, is sent again 2.1-4 s later and lands', async () => {
+    const { ua, media } = await startAgent();
+    const sipp = await startSipp({ scenario: scenario('uas-reinvite-491.xml'), timeoutSec: 20 });
+    const call = ua.calls!.dial(uri(`sip:bob@${LOOPBACK}:${sipp.localPort}`));
+    await reach(call, 'connected');
+    const held = new Promise<void>((resolve) =>
+      call.on('hold', (hold) => {
+        if (hold.local) resolve();
+      }),
+    );
+    call.holdCall();
+    await held;
+    expect(media.lastMedia).toMatchObject({ send: true, receive: false });
+    call.hangup();
+    await ended(call);
+    const result = await sipp.done();
+    expect(result.code, result.errorLog).toBe(0);
+    const invites = parseMessageLog(result.messageLog).filter(
+      (m) => m.direction === 'received' && m.method === 'INVITE',
+    );
+    const wait = invites[2]!.time - invites[1]!.time;
+    expect(wait).toBeGreaterThanOrEqual(2_100);
+    expect(wait).toBeLessThan(4_200);
+  });
+
   it('uas-silent: Timer A retransmits, Timer B ends the call with no-answer (T1 = 25 ms here)', async () => {
     const { ua } = await startAgent({ t1: 25 });
     const sipp = await startSipp({ scenario: scenario('uas-silent.xml'), timeoutSec: 15 });
@@ -191,6 +216,28 @@ describe.skipIf(!peers.sipp)('SIPp callers against our UAS', () => {
     expect(result.code, result.errorLog).toBe(0);
     expect(incoming).toHaveLength(1);
     expect(incoming[0]!.end).toEqual({ by: 'remote', reason: 'cancelled-by-caller', status: 487 });
+  });
+
+  it('uac-offerless: an INVITE without SDP gets our offer in the 200 and its answer from the ACK', async () => {
+    const { ua, media } = await startAgent();
+    const incoming: Call[] = [];
+    ua.calls!.onIncoming((call) => {
+      incoming.push(call);
+      call.answer();
+    });
+    const sipp = await startSipp({
+      scenario: scenario('uac-offerless.xml'),
+      remote: `${LOOPBACK}:${ua.transport.localPort}`,
+      service: 'bob',
+      timeoutSec: 15,
+    });
+    const result = await sipp.done();
+    expect(result.code, result.errorLog).toBe(0);
+    expect(incoming[0]!.end).toEqual({ by: 'remote', reason: 'normal' });
+    expect(media.ports[0]!.events.map((event) => event.kind)).toEqual(['start', 'stop']);
+    expect(media.ports[0]!.events[0]).toMatchObject({
+      media: { codec: { name: 'pcmu' }, remoteRtp: { port: sipp.mediaPort } },
+    });
   });
 
   it('uac-bye: we answer, the caller ACKs and later hangs up with BYE', async () => {
