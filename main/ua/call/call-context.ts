@@ -10,6 +10,7 @@ import type { SipUri } from '../../sip/message/uri';
 import type { ClientTransaction, ClientTransactionUser } from '../../sip/transaction/client-transaction';
 import type { TimerSettings } from '../../sip/transaction/timers';
 import type { Destination } from '../../sip/transport/types';
+import type { Call, CallIdentity } from './call';
 import type { MediaPortFactory } from './media-port';
 
 /** The part of the transaction layer a call uses. */
@@ -43,6 +44,8 @@ export interface CallContext {
   readonly dialogs: DialogSet;
   readonly media: MediaPortFactory;
   readonly registry: CallRegistry;
+  /** Starts the call a REFER asks for (RFC 3515), as the same identity, with the REFER's Referred-By. */
+  readonly referred: (target: SipUri, identity: CallIdentity, referredBy: string | undefined) => Call;
   /** The next hop for a URI: IP literals as they are, names through the agent's resolver. */
   readonly resolveHop: (uri: SipUri, protocol: Destination['protocol']) => Promise<Destination>;
 }

@@ -2,7 +2,20 @@
 // listener's problem: it is isolated so the call (and the other listeners) carry on.
 import type { DtmfDigit } from '../../media/media-seams';
 import type { NegotiatedMedia } from '../../sdp/negotiated-media';
+import type { Call } from './call';
 import type { CallEnd, CallStateName } from './call-state';
+
+/** A blind transfer (RFC 3515) seen from either side. */
+export type TransferEvent =
+  /** We asked the far end to call `target`: the REFER was accepted, the referred call progresses, then ends. */
+  | {
+      readonly role: 'transferor';
+      readonly state: 'accepted' | 'progress' | 'succeeded' | 'failed';
+      /** The REFER's status, or the referred call's (from the NOTIFY's sipfrag). */
+      readonly status?: number;
+    }
+  /** The far end asked us to call someone: `call` is that new outgoing call. */
+  | { readonly role: 'transferee'; readonly call: Call };
 
 export interface CallEventMap {
   /** The call moved (see call-state.ts). */
@@ -15,6 +28,8 @@ export interface CallEventMap {
   readonly hold: { readonly local: boolean; readonly remote: boolean };
   /** A DTMF digit arrived by SIP INFO. */
   readonly dtmf: DtmfDigit;
+  /** A blind transfer moved on (see TransferEvent). */
+  readonly transfer: TransferEvent;
   /** The call is over; always the last event. */
   readonly ended: CallEnd;
 }

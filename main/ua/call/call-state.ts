@@ -63,6 +63,8 @@ export type CallEndedBy = 'local' | 'remote' | 'error';
 export type CallEndReason =
   /** A BYE, sent or received, after the call was up. */
   | 'normal'
+  /** We transferred the call (REFER) and the far end reached the target: we sent BYE. */
+  | 'transferred'
   /** We cancelled our call before it was answered. */
   | 'cancelled'
   /** The caller cancelled before we answered (RFC 3261 §9.2). */

@@ -113,6 +113,18 @@ export class CallUsage {
       dialogs: host.dialogs,
       media: options.media,
       registry,
+      referred: (target, identity, referredBy) => {
+        const call = Call.outgoing(
+          this.#context,
+          identity,
+          target,
+          undefined,
+          referredBy === undefined ? [] : [['Referred-By', referredBy]],
+        );
+        this.#calls.add(call);
+        void call.start();
+        return call;
+      },
       resolveHop: (uri, protocol) =>
         resolveNextHop(uri, undefined, transportFor(uri, protocol), host.resolver),
     };
@@ -120,7 +132,7 @@ export class CallUsage {
     host.core.support(TIMER_TAG);
     // RFC 3262: we PRACK reliable provisionals, and send ours reliably when a caller requires it.
     host.core.support('100rel');
-    for (const method of ['INVITE', 'BYE', 'UPDATE', 'INFO', 'PRACK'])
+    for (const method of ['INVITE', 'BYE', 'UPDATE', 'INFO', 'PRACK', 'REFER', 'NOTIFY'])
       host.core.handle(method, (request, transaction) => this.#receiveRequest(request, transaction));
   }
 

@@ -15,10 +15,16 @@ import type { TimerHandle } from '../../platform/clock';
 import type { NegotiatedMedia } from '../../sdp/negotiated-media';
 import type { SdpError } from '../../sdp/sdp-error';
 import type { DigestAuthenticator } from '../../sip/auth/authenticator';
-import { type DialogState, createUacDialog, createUasDialog, stepDialog } from '../../sip/dialog/dialog';
+import {
+  type DialogState,
+  TARGET_REFRESH_METHODS,
+  createUacDialog,
+  createUasDialog,
+  stepDialog,
+} from '../../sip/dialog/dialog';
 import { type InDialogRequestSpec, buildInDialogRequest } from '../../sip/dialog/in-dialog-request';
 import { routeInDialog } from '../../sip/dialog/route-set';
-import { createResponse } from '../../sip/message/builders';
+import { createResponse, reasonPhrase } from '../../sip/message/builders';
 import { type HeaderField, SipRequest, type SipResponse, field } from '../../sip/message/message';
 import { type NameAddr, formatNameAddr } from '../../sip/message/name-addr';
 import { type SipUri, isSipUri } from '../../sip/message/uri';
@@ -44,6 +50,14 @@ import { DTMF_RELAY_TYPE, DTMF_TYPE, formatDtmfRelay, isDtmfDigit, parseDtmfInfo
 import { glareDelay } from './glare';
 import type { LocalAnswer, MediaPort } from './media-port';
 import { type CallEventMap, Listeners } from './call-events';
+import {
+  REFER_SUBSCRIPTION_SECONDS,
+  SIPFRAG_TYPE,
+  formatReferTo,
+  readReferTo,
+  readSipfragStatus,
+  sipfrag,
+} from './refer';
 import {
   MIN_SESSION_EXPIRES,
   type RefresherRole,
@@ -147,6 +161,12 @@ export class Call implements CallHandle {
   #incomingOfferPending = false;
   #glareTimer: TimerHandle | undefined;
 
+  // Blind transfer (RFC 3515).
+  /** Our REFER is out or accepted, and the referred call has not ended yet. */
+  #transferPending = false;
+  /** Headers our INVITE adds (Referred-By on a call a REFER asked for). */
+  #inviteHeaders: ReadonlyArray<readonly [string, string]> = [];
+
   // Reliable provisionals (RFC 3262).
   /** UAC: the last RSeq taken per remote tag, so retransmissions are not PRACKed again (§4). */
   readonly #rseqByTag = new Map<string, number>();
@@ -186,10 +206,17 @@ export class Call implements CallHandle {
   }
 
   /** An outgoing call in `idle`; `start()` sends the INVITE. */
-  static outgoing(context: CallContext, identity: CallIdentity, target: SipUri, to?: NameAddr): Call {
+  static outgoing(
+    context: CallContext,
+    identity: CallIdentity,
+    target: SipUri,
+    to?: NameAddr,
+    headers: ReadonlyArray<readonly [string, string]> = [],
+  ): Call {
     const remote = to ?? { uri: { ...target, params: new Map(), headers: new Map() }, params: new Map() };
     const call = new Call(context, identity, 'outgoing', remote, 'idle');
     call.#target = target;
+    call.#inviteHeaders = headers;
     return call;
   }
 
@@ -276,6 +303,7 @@ export class Call implements CallHandle {
       requestUri: this.#target,
       to: this.remote,
       contact: true,
+      headers: this.#inviteHeaders,
       body: encoder.encode(offer),
       contentType: SDP,
     });
@@ -1135,6 +1163,12 @@ export class Call implements CallHandle {
       case 'PRACK':
         this.#receivePrack(request, transaction);
         return;
+      case 'REFER':
+        this.#receiveRefer(request, transaction);
+        return;
+      case 'NOTIFY':
+        this.#receiveNotify(request, transaction);
+        return;
       default:
         transaction.respond(
           this.#response(request, 405, {
@@ -1259,6 +1293,128 @@ export class Call implements CallHandle {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+  // Blind transfer (RFC 3515)
+
+  /**
+   * Asks the far end to call `target` (REFER with Refer-To and Referred-By). Progress comes as `transfer` events
+   * from the NOTIFYs; when the target answers we hang up with reason `transferred`.
+   */
+  transfer(target: SipUri): boolean {
+    if (this.#state !== 'connected' || this.#transferPending) return false;
+    this.#transferPending = true;
+    const referredBy: NameAddr = { uri: this.#identity.requests.identity.aor, params: new Map() };
+    void this.#sendInDialog(
+      {
+        method: 'REFER',
+        headers: [
+          ['Refer-To', formatReferTo(target)],
+          ['Referred-By', formatNameAddr(referredBy)],
+        ],
+      },
+      {
+        onFinal: (response) => {
+          if (response.status >= 200 && response.status < 300) {
+            this.#listeners.emit('transfer', {
+              role: 'transferor',
+              state: 'accepted',
+              status: response.status,
+            });
+            return;
+          }
+          this.#transferPending = false;
+          if (response.status === 481 || response.status === 408) this.#finishAfterDialogLoss(response);
+          this.#listeners.emit('transfer', { role: 'transferor', state: 'failed', status: response.status });
+        },
+      },
+    ).then((sent) => {
+      if (!sent) this.#transferPending = false;
+    });
+    return true;
+  }
+
+  /** §2.4.5: each NOTIFY of the implicit subscription carries the referred call's latest status line. */
+  #receiveNotify(request: SipRequest, transaction: ServerTransaction): void {
+    const event = (request.header('event') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (event !== 'refer') {
+      // RFC 6665 §8.2.1: an event package we did not subscribe to.
+      transaction.respond(this.#response(request, 489));
+      return;
+    }
+    transaction.respond(this.#response(request, 200));
+    if (!this.#transferPending) return;
+    const status = readSipfragStatus(request.bodyText);
+    const terminated = (request.header('subscription-state') ?? '')
+      .trim()
+      .toLowerCase()
+      .startsWith('terminated');
+    if (status === undefined || status < 200) {
+      if (status !== undefined)
+        this.#listeners.emit('transfer', { role: 'transferor', state: 'progress', status });
+      if (!terminated) return;
+    }
+    this.#transferPending = false;
+    if (status !== undefined && status >= 200 && status < 300) {
+      this.#listeners.emit('transfer', { role: 'transferor', state: 'succeeded', status });
+      if (this.#state === 'connected') this.#sendBye('transferred', 'local');
+      return;
+    }
+    this.#listeners.emit('transfer', {
+      role: 'transferor',
+      state: 'failed',
+      ...(status === undefined ? {} : { status }),
+    });
+  }
+
+  /** §2.4.2: accept with 202, report the new call's progress by NOTIFY (message/sipfrag), and make the call. */
+  #receiveRefer(request: SipRequest, transaction: ServerTransaction): void {
+    const target = readReferTo(request.header('refer-to'));
+    if (target === undefined) {
+      transaction.respond(this.#response(request, 400, {}, 'Bad Request (Refer-To)'));
+      return;
+    }
+    if (this.#state !== 'connected') {
+      transaction.respond(this.#response(request, 481));
+      return;
+    }
+    transaction.respond(this.#response(request, 202, { contact: true }));
+    const notify = (status: number, reason: string, final: boolean): void => {
+      void this.#sendInDialog(
+        {
+          method: 'NOTIFY',
+          headers: [
+            ['Event', 'refer'],
+            [
+              'Subscription-State',
+              final ? 'terminated;reason=noresource' : `active;expires=${REFER_SUBSCRIPTION_SECONDS}`,
+            ],
+          ],
+          body: encoder.encode(sipfrag(status, reason)),
+          contentType: `${SIPFRAG_TYPE};version=2.0`,
+        },
+        { onFinal: () => undefined },
+      );
+    };
+    notify(100, 'Trying', false);
+    const referred = this.#context.referred(target, this.#identity, request.header('referred-by'));
+    let done = false;
+    referred.on('progress', (progress) => {
+      if (!done && progress.status > 100) notify(progress.status, progress.reason, false);
+    });
+    referred.on('state', ({ to }) => {
+      if (to !== 'connected' || done) return;
+      done = true;
+      notify(200, 'OK', true);
+    });
+    referred.on('ended', (end) => {
+      if (done) return;
+      done = true;
+      const status = end.status ?? 503;
+      notify(status, reasonPhrase(status), true);
+    });
+    this.#listeners.emit('transfer', { role: 'transferee', call: referred });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
   // Session timers (RFC 4028)
 
   /**
@@ -1360,7 +1516,7 @@ export class Call implements CallHandle {
   ): Promise<boolean> {
     const dialog = this.#dialog;
     if (!dialog) return false;
-    const needsContact = spec.method === 'INVITE' || spec.method === 'UPDATE';
+    const needsContact = TARGET_REFRESH_METHODS.has(spec.method);
     let contact: NameAddr | undefined;
     const hop = await this.#hopFor(buildProbe(dialog));
     if (!hop) return false;
