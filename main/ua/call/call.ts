@@ -114,6 +114,7 @@ export class Call implements CallHandle {
   #port: MediaPort | undefined;
   #media: NegotiatedMedia | undefined;
   #mediaStarted = false;
+  #portStopped = false;
   #hold: HoldState = { local: false, remote: false };
   /** What the user asked for; a re-INVITE goes out whenever it differs from `#hold.local` and nothing is pending. */
   #wantHold = false;
@@ -159,6 +160,8 @@ export class Call implements CallHandle {
   // re-INVITE / UPDATE.
   #reinvitePending = false;
   #incomingOfferPending = false;
+  /** The ACK for the 2xx to our latest re-INVITE, by its CSeq, sent again for each retransmission of that 2xx. */
+  readonly #reinviteAcked = new Map<number, { request: SipRequest; destination: Destination }>();
   #glareTimer: TimerHandle | undefined;
 
   // Blind transfer (RFC 3515).
@@ -186,6 +189,8 @@ export class Call implements CallHandle {
 
   // Session timer (RFC 4028).
   #sessionTimer: SessionTimer | undefined;
+  /** We are the session's refresher (RFC 4028 §7.4 keeps it so on our re-INVITEs). */
+  #weRefresh = false;
   #intervalRetries = 0;
   /** The refresh re-INVITE we have in flight, if the one in flight is one. */
   #refreshing = false;
@@ -276,7 +281,7 @@ export class Call implements CallHandle {
     let port: MediaPort;
     let destination: Destination;
     try {
-      port = await this.#context.media({ callId: '', direction: 'outgoing' });
+      port = await this.#context.media({ callRef: this.id, direction: 'outgoing' });
     } catch (error) {
       this.#finish({ by: 'error', reason: 'internal-error', detail: `media port: ${messageOf(error)}` });
       return;
@@ -629,7 +634,7 @@ export class Call implements CallHandle {
     }
     let port: MediaPort;
     try {
-      port = await this.#context.media({ callId: invite.callId, direction: 'incoming' });
+      port = await this.#context.media({ callRef: this.id, direction: 'incoming' });
     } catch (error) {
       this.#respondInvite(500);
       this.#finish({ by: 'error', reason: 'internal-error', detail: `media port: ${messageOf(error)}` });
@@ -1086,8 +1091,6 @@ export class Call implements CallHandle {
     this.#listeners.emit('hold', this.#hold);
   }
 
-  readonly #reinviteAcked = new Map<number, { request: SipRequest; destination: Destination }>();
-
   async #ackReinvite(request: SipRequest, response: SipResponse): Promise<void> {
     const dialog = this.#dialog;
     if (!dialog) return;
@@ -1480,8 +1483,6 @@ export class Call implements CallHandle {
     this.#sessionTimer.agreed(Math.max(seconds, MIN_SESSION_EXPIRES), weRefresh);
   }
 
-  #weRefresh = false;
-
   /** The Session-Expires our re-INVITEs carry while a timer runs (the refresher stays who it is, §7.4). */
   #sessionRequestHeaders(): Array<readonly [string, string]> {
     const interval = this.#sessionTimer?.interval;
@@ -1668,8 +1669,6 @@ export class Call implements CallHandle {
     this.#portStopped = true;
     port.stop();
   }
-
-  #portStopped = false;
 
   #timer(delay: number, callback: () => void): TimerHandle {
     const handle = this.#context.clock.setTimer(delay, () => {

@@ -41,7 +41,8 @@ export interface MediaPort {
 
 /** What a call tells the factory when it needs a port. */
 export interface MediaPortRequest {
-  readonly callId: string;
+  /** The call's own id (`Call.id`), unique in the agent: the media session may name its stream after it. */
+  readonly callRef: string;
   readonly direction: 'outgoing' | 'incoming';
 }
 
