@@ -122,7 +122,7 @@ export class CallUsage {
           referredBy === undefined ? [] : [['Referred-By', referredBy]],
         );
         this.#calls.add(call);
-        void call.start();
+        this.#background(call.start());
         return call;
       },
       resolveHop: (uri, protocol) =>
@@ -165,7 +165,7 @@ export class CallUsage {
       : this.#directIdentity(target, options.from);
     const call = Call.outgoing(this.#context, identity, target, options.to);
     this.#calls.add(call);
-    void call.start();
+    this.#background(call.start());
     return call;
   }
 
@@ -193,7 +193,7 @@ export class CallUsage {
     if (!call) return false;
     // The layer answers the CANCEL with 200 as soon as this returns; the 487 follows it, in the order callers (and
     // RFC 3261 §9.2's own example flow) expect.
-    void Promise.resolve().then(() => call.cancelledByCaller());
+    this.#background(Promise.resolve().then(() => call.cancelledByCaller()));
     return true;
   }
 
@@ -244,6 +244,15 @@ export class CallUsage {
     if (call.state === 'ended') return;
     this.#calls.add(call);
     this.#byServerInvite.set(transaction, call);
+  }
+
+  /** A call's own work already guards itself; this only keeps a surprise from becoming an unhandled rejection. */
+  #background(work: Promise<unknown>): void {
+    work.catch((error: unknown) =>
+      this.#host.logger.log('error', 'call work failed', {
+        error: error instanceof Error ? error.stack : String(error),
+      }),
+    );
   }
 
   #release(owner: CallHandle): void {

@@ -241,7 +241,7 @@ export class Call implements CallHandle {
     call.#serverInvite = transaction;
     call.#inviteRequest = invite;
     call.#localTag = context.random.token(10);
-    void call.#prepareIncoming(options.earlyMedia, surface);
+    call.#background(call.#prepareIncoming(options.earlyMedia, surface));
     return call;
   }
 
@@ -349,7 +349,7 @@ export class Call implements CallHandle {
         const last = this.#rseqByTag.get(early.id.remoteTag);
         if (last !== undefined && rseq <= last) return;
         this.#rseqByTag.set(early.id.remoteTag, rseq);
-        void this.#sendPrack(early, rseq, invite);
+        this.#background(this.#sendPrack(early, rseq, invite));
       }
     }
     this.#listeners.emit('progress', { status: response.status, reason: response.reason });
@@ -486,16 +486,22 @@ export class Call implements CallHandle {
     const target = next.uri as SipUri;
     this.#triedTargets.add(targetKey(target));
     this.#target = target;
-    void this.#context.resolveHop(this.#identity.outboundProxy ?? target, this.#identity.transport).then(
-      (destination) => {
-        if (this.#state === 'ended' || this.#cancelRequested) {
-          if (this.#state !== 'ended') this.#finish({ by: 'local', reason: 'cancelled' });
-          return;
-        }
-        this.#sendInvite(reissue(invite, target, invite.cseq.seq + 1), destination);
-      },
-      (error: unknown) =>
-        this.#finish({ by: 'error', reason: 'unreachable', detail: `redirect target: ${messageOf(error)}` }),
+    this.#background(
+      this.#context.resolveHop(this.#identity.outboundProxy ?? target, this.#identity.transport).then(
+        (destination) => {
+          if (this.#state === 'ended' || this.#cancelRequested) {
+            if (this.#state !== 'ended') this.#finish({ by: 'local', reason: 'cancelled' });
+            return;
+          }
+          this.#sendInvite(reissue(invite, target, invite.cseq.seq + 1), destination);
+        },
+        (error: unknown) =>
+          this.#finish({
+            by: 'error',
+            reason: 'unreachable',
+            detail: `redirect target: ${messageOf(error)}`,
+          }),
+      ),
     );
   }
 
@@ -508,13 +514,13 @@ export class Call implements CallHandle {
     }
     const ack = this.#ack;
     if (ack !== undefined) {
-      if (ack.remoteTag === tag) void this.#resendAck(ack);
-      else void this.#ackAndBye(invite, response);
+      if (ack.remoteTag === tag) this.#background(this.#resendAck(ack));
+      else this.#background(this.#ackAndBye(invite, response));
       return;
     }
     if (this.#state === 'ended') {
       // The call is gone (Timer B fired, a failure was final): any late 2xx still gets its ACK and a BYE.
-      void this.#ackAndBye(invite, response);
+      this.#background(this.#ackAndBye(invite, response));
       return;
     }
     const dialogs = this.#context.dialogs;
@@ -523,7 +529,7 @@ export class Call implements CallHandle {
     if (early) {
       const step = stepDialog(early, { kind: 'response', response });
       if (step.state.name !== 'confirmed') {
-        void this.#ackAndBye(invite, response);
+        this.#background(this.#ackAndBye(invite, response));
         return;
       }
       confirmed = step.state;
@@ -548,25 +554,27 @@ export class Call implements CallHandle {
       dialogs.remove(fork.id);
       this.#context.registry.unbindDialog(fork.id);
     }
-    void this.#sendAckFor(confirmed, invite, response).then(() => {
-      if (this.#cancelRequested || this.#state === 'ended') {
-        // The 2xx crossed our CANCEL (§9.1): the call exists now, so it is ACKed and ended with a BYE.
-        this.#sendBye('cancelled', 'local');
-        return;
-      }
-      const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
-      const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
-      if (this.#state === 'calling' || this.#state === 'early') this.#transition('connected');
-      if (media === undefined || !media.ok) {
-        // §13.2.1 and RFC 3264: an answer in a 2xx cannot be refused with a status; the call is ACKed and ended.
-        const detail = media === undefined ? 'the 2xx carries no SDP answer' : media.error.reason;
-        this.#sendBye('media-refused', 'error', detail);
-        return;
-      }
-      this.#applyMedia(media.value);
-      this.#sessionFromResponse(response);
-      this.#reconcileHold();
-    });
+    this.#background(
+      this.#sendAckFor(confirmed, invite, response).then(() => {
+        if (this.#cancelRequested || this.#state === 'ended') {
+          // The 2xx crossed our CANCEL (§9.1): the call exists now, so it is ACKed and ended with a BYE.
+          this.#sendBye('cancelled', 'local');
+          return;
+        }
+        const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
+        const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
+        if (this.#state === 'calling' || this.#state === 'early') this.#transition('connected');
+        if (media === undefined || !media.ok) {
+          // §13.2.1 and RFC 3264: an answer in a 2xx cannot be refused with a status; the call is ACKed and ended.
+          const detail = media === undefined ? 'the 2xx carries no SDP answer' : media.error.reason;
+          this.#sendBye('media-refused', 'error', detail);
+          return;
+        }
+        this.#applyMedia(media.value);
+        this.#sessionFromResponse(response);
+        this.#reconcileHold();
+      }),
+    );
   }
 
   async #sendAckFor(dialog: DialogState, invite: SipRequest, response: SipResponse): Promise<void> {
@@ -1014,51 +1022,55 @@ export class Call implements CallHandle {
     if (!port) return;
     this.#reinvitePending = true;
     const offer = port.createOffer({ hold });
-    void this.#sendInDialog(
-      {
-        method: 'INVITE',
-        body: encoder.encode(offer),
-        contentType: SDP,
-        headers: this.#sessionRequestHeaders(),
-      },
-      {
-        onFinal: (response, request) => this.#reinviteFinal(response, request, hold),
-      },
-    ).then((sent) => {
-      if (!sent) {
-        this.#reinvitePending = false;
-        this.#refreshing = false;
-        port.rollback();
-        this.#sessionTimer?.refreshFailed();
-      }
-    });
+    this.#background(
+      this.#sendInDialog(
+        {
+          method: 'INVITE',
+          body: encoder.encode(offer),
+          contentType: SDP,
+          headers: this.#sessionRequestHeaders(),
+        },
+        {
+          onFinal: (response, request) => this.#reinviteFinal(response, request, hold),
+        },
+      ).then((sent) => {
+        if (!sent) {
+          this.#reinvitePending = false;
+          this.#refreshing = false;
+          port.rollback();
+          this.#sessionTimer?.refreshFailed();
+        }
+      }),
+    );
   }
 
   #reinviteFinal(response: SipResponse, request: SipRequest, hold: boolean): void {
     const status = response.status;
     if (status >= 200 && status < 300) {
       if (this.#reinviteAcked.has(request.cseq.seq)) {
-        void this.#resendReinviteAck(request.cseq.seq);
+        this.#background(this.#resendReinviteAck(request.cseq.seq));
         return;
       }
       this.#reinvitePending = false;
       this.#refreshing = false;
-      void this.#ackReinvite(request, response).then(() => {
-        this.#sessionFromResponse(response);
-        const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
-        const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
-        if (media === undefined || !media.ok) {
-          // RFC 3264 §8: an unusable answer to a re-offer; the session stays as it was and the far end hears of it
-          // through a BYE only if it is beyond repair. Here it is not: keep the old media.
-          this.#port?.rollback();
-          this.#context.logger.log('info', 're-INVITE answer unusable; session unchanged', {
-            detail: media === undefined ? 'no SDP' : media.error.reason,
-          });
-        } else {
-          this.#applyMedia(media.value, hold);
-        }
-        this.#reconcileHold();
-      });
+      this.#background(
+        this.#ackReinvite(request, response).then(() => {
+          this.#sessionFromResponse(response);
+          const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
+          const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
+          if (media === undefined || !media.ok) {
+            // RFC 3264 §8: an unusable answer to a re-offer; the session stays as it was and the far end hears of it
+            // through a BYE only if it is beyond repair. Here it is not: keep the old media.
+            this.#port?.rollback();
+            this.#context.logger.log('info', 're-INVITE answer unusable; session unchanged', {
+              detail: media === undefined ? 'no SDP' : media.error.reason,
+            });
+          } else {
+            this.#applyMedia(media.value, hold);
+          }
+          this.#reconcileHold();
+        }),
+      );
       return;
     }
     this.#reinvitePending = false;
@@ -1118,13 +1130,15 @@ export class Call implements CallHandle {
     const upper = digit.toUpperCase();
     if (this.#state !== 'connected' || !isDtmfDigit(upper)) return false;
     const body = formatDtmfRelay({ digit: upper, durationMs });
-    void this.#sendInDialog(
-      { method: 'INFO', body: encoder.encode(body), contentType: DTMF_RELAY_TYPE },
-      {
-        onFinal: (response) => {
-          if (response.status === 481 || response.status === 408) this.#finishAfterDialogLoss(response);
+    this.#background(
+      this.#sendInDialog(
+        { method: 'INFO', body: encoder.encode(body), contentType: DTMF_RELAY_TYPE },
+        {
+          onFinal: (response) => {
+            if (response.status === 481 || response.status === 408) this.#finishAfterDialogLoss(response);
+          },
         },
-      },
+      ),
     );
     return true;
   }
@@ -1306,32 +1320,38 @@ export class Call implements CallHandle {
     if (this.#state !== 'connected' || this.#transferPending) return false;
     this.#transferPending = true;
     const referredBy: NameAddr = { uri: this.#identity.requests.identity.aor, params: new Map() };
-    void this.#sendInDialog(
-      {
-        method: 'REFER',
-        headers: [
-          ['Refer-To', formatReferTo(target)],
-          ['Referred-By', formatNameAddr(referredBy)],
-        ],
-      },
-      {
-        onFinal: (response) => {
-          if (response.status >= 200 && response.status < 300) {
+    this.#background(
+      this.#sendInDialog(
+        {
+          method: 'REFER',
+          headers: [
+            ['Refer-To', formatReferTo(target)],
+            ['Referred-By', formatNameAddr(referredBy)],
+          ],
+        },
+        {
+          onFinal: (response) => {
+            if (response.status >= 200 && response.status < 300) {
+              this.#listeners.emit('transfer', {
+                role: 'transferor',
+                state: 'accepted',
+                status: response.status,
+              });
+              return;
+            }
+            this.#transferPending = false;
+            if (response.status === 481 || response.status === 408) this.#finishAfterDialogLoss(response);
             this.#listeners.emit('transfer', {
               role: 'transferor',
-              state: 'accepted',
+              state: 'failed',
               status: response.status,
             });
-            return;
-          }
-          this.#transferPending = false;
-          if (response.status === 481 || response.status === 408) this.#finishAfterDialogLoss(response);
-          this.#listeners.emit('transfer', { role: 'transferor', state: 'failed', status: response.status });
+          },
         },
-      },
-    ).then((sent) => {
-      if (!sent) this.#transferPending = false;
-    });
+      ).then((sent) => {
+        if (!sent) this.#transferPending = false;
+      }),
+    );
     return true;
   }
 
@@ -1381,20 +1401,22 @@ export class Call implements CallHandle {
     }
     transaction.respond(this.#response(request, 202, { contact: true }));
     const notify = (status: number, reason: string, final: boolean): void => {
-      void this.#sendInDialog(
-        {
-          method: 'NOTIFY',
-          headers: [
-            ['Event', 'refer'],
-            [
-              'Subscription-State',
-              final ? 'terminated;reason=noresource' : `active;expires=${REFER_SUBSCRIPTION_SECONDS}`,
+      this.#background(
+        this.#sendInDialog(
+          {
+            method: 'NOTIFY',
+            headers: [
+              ['Event', 'refer'],
+              [
+                'Subscription-State',
+                final ? 'terminated;reason=noresource' : `active;expires=${REFER_SUBSCRIPTION_SECONDS}`,
+              ],
             ],
-          ],
-          body: encoder.encode(sipfrag(status, reason)),
-          contentType: `${SIPFRAG_TYPE};version=2.0`,
-        },
-        { onFinal: () => undefined },
+            body: encoder.encode(sipfrag(status, reason)),
+            contentType: `${SIPFRAG_TYPE};version=2.0`,
+          },
+          { onFinal: () => undefined },
+        ),
       );
     };
     notify(100, 'Trying', false);
@@ -1591,9 +1613,11 @@ export class Call implements CallHandle {
     const end: CallEnd = { by, reason, ...(detail === undefined ? {} : { detail }) };
     this.#stopPort();
     // §15.1.1: the call is over once the BYE is answered, whatever the answer (a 481 or a timeout included).
-    void this.#sendInDialog({ method: 'BYE' }, { onFinal: () => this.#finish(end) }).then((sent) => {
-      if (!sent) this.#finish(end);
-    });
+    this.#background(
+      this.#sendInDialog({ method: 'BYE' }, { onFinal: () => this.#finish(end) }).then((sent) => {
+        if (!sent) this.#finish(end);
+      }),
+    );
   }
 
   #finishAfterDialogLoss(response: SipResponse): void {
@@ -1668,6 +1692,25 @@ export class Call implements CallHandle {
     if (!port || this.#portStopped) return;
     this.#portStopped = true;
     port.stop();
+  }
+
+  /**
+   * Runs work that continues after an await (a next hop, an ACK, an in-dialog request). Nothing thrown there may
+   * become an unhandled rejection, which would stop the process: it is logged and ends this call as an internal
+   * error, leaving every other call alone.
+   */
+  #background(work: Promise<unknown>): void {
+    work.catch((error: unknown) => {
+      this.#context.logger.log('error', 'call work failed', {
+        callId: this.callId,
+        error: error instanceof Error ? error.stack : String(error),
+      });
+      const detail = messageOf(error);
+      // A call that is up is ended properly, so the far end does not keep a dead dialog.
+      if (this.#state === 'connected' && this.#dialog?.name === 'confirmed')
+        this.#sendBye('internal-error', 'error', detail);
+      else if (this.#state !== 'ended') this.#finish({ by: 'error', reason: 'internal-error', detail });
+    });
   }
 
   #timer(delay: number, callback: () => void): TimerHandle {

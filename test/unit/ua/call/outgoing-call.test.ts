@@ -246,6 +246,25 @@ describe('an outgoing call', () => {
     expect(call.end).toMatchObject({ by: 'error', reason: 'media-refused' });
   });
 
+  it('a media port that throws ends only that call, as internal-error, after ACK and BYE', async () => {
+    const { pair, peer } = await setUp();
+    pair.alice.media.throwOnStart = true;
+    const { call, invite } = await dialPeer(pair, peer);
+    peer.autoRespond((request) => {
+      if (request.method === 'BYE') peer.reply(request, 200);
+    });
+    peer.reply(invite, 200, { toTag: 'a', sdp: PCMU_ANSWER });
+    await pair.settle();
+    expect(call.end).toMatchObject({ by: 'error', reason: 'internal-error', detail: 'media session broke' });
+    expect(peer.requests('ACK')).toHaveLength(1);
+    expect(peer.requests('BYE')).toHaveLength(1);
+    // The agent still takes calls.
+    pair.alice.media.throwOnStart = false;
+    const next = pair.alice.calls.dial(uri(peer.uri));
+    await pair.settle();
+    expect(next.state).toBe('calling');
+  });
+
   it('fails with internal-error when no media port can be made', async () => {
     const { pair, peer } = await setUp();
     pair.alice.media.fail = true;
