@@ -177,6 +177,18 @@ describe('an outgoing call', () => {
     expect(pair.alice.media.lastKinds).toEqual(['stop']);
   });
 
+  it('a 2xx that arrives after Timer B ended the call is still ACKed and then BYEd', async () => {
+    const { pair, peer } = await setUp();
+    const { call, invite } = await dialPeer(pair, peer);
+    await pair.pass(32_000);
+    expect(call.end).toMatchObject({ reason: 'no-answer' });
+    peer.reply(invite, 200, { toTag: 'a', sdp: PCMU_ANSWER });
+    await pair.settle();
+    expect(peer.requests('ACK').map((ack) => ack.cseq.method)).toEqual(['ACK']);
+    expect(peer.lastRequest('BYE').to.tag).toBe('a');
+    expect(pair.alice.media.lastKinds).toEqual(['stop']);
+  });
+
   it('hangup() after a provisional sends CANCEL; the 487 ends it as cancelled (§9.1)', async () => {
     const { pair, peer } = await setUp();
     const { call, invite } = await dialPeer(pair, peer);
