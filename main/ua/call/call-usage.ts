@@ -60,6 +60,11 @@ export interface CallUsageOptions {
   readonly earlyMedia?: boolean;
   /** Start with do-not-disturb on: every new incoming call is refused with 486 Busy Here. */
   readonly doNotDisturb?: boolean;
+  /**
+   * Call waiting: answering an incoming call while others are up puts those on hold (re-INVITE sendonly), so only
+   * one call talks at a time. Default true.
+   */
+  readonly holdOthersOnAnswer?: boolean;
 }
 
 export interface DialOptions {
@@ -244,6 +249,14 @@ export class CallUsage {
     if (call.state === 'ended') return;
     this.#calls.add(call);
     this.#byServerInvite.set(transaction, call);
+    if (this.#options.holdOthersOnAnswer ?? true) {
+      call.on('state', ({ to }) => {
+        if (to !== 'connecting') return;
+        for (const other of this.#calls)
+          if (other !== call && (other.state === 'connected' || other.state === 'connecting'))
+            other.holdCall();
+      });
+    }
   }
 
   /** A call's own work already guards itself; this only keeps a surprise from becoming an unhandled rejection. */
