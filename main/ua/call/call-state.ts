@@ -65,6 +65,8 @@ export type CallEndReason =
   | 'normal'
   /** We transferred the call (REFER) and the far end reached the target: we sent BYE. */
   | 'transferred'
+  /** An INVITE with Replaces took the call's place (RFC 3891; the far end of an attended transfer). */
+  | 'replaced'
   /** We cancelled our call before it was answered. */
   | 'cancelled'
   /** The caller cancelled before we answered (RFC 3261 §9.2). */

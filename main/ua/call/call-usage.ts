@@ -21,6 +21,7 @@ import { Call, type CallIdentity } from './call';
 import type { CallContext, CallHandle, CallRegistry, CallTransactions } from './call-context';
 import { Listeners } from './call-events';
 import type { MediaPortFactory } from './media-port';
+import { parseReplaces } from './refer';
 import { TIMER_TAG } from './session-timer';
 
 /** An account as the call usage needs it (UserAgent's Account satisfies it). */
@@ -118,14 +119,12 @@ export class CallUsage {
       dialogs: host.dialogs,
       media: options.media,
       registry,
-      referred: (target, identity, referredBy) => {
-        const call = Call.outgoing(
-          this.#context,
-          identity,
-          target,
-          undefined,
-          referredBy === undefined ? [] : [['Referred-By', referredBy]],
-        );
+      referred: (target, identity, referredBy, replaces) => {
+        const headers: Array<readonly [string, string]> = [];
+        if (referredBy !== undefined) headers.push(['Referred-By', referredBy]);
+        // RFC 3891 §5: the INVITE for an attended transfer replaces the target's dialog, and says it needs that.
+        if (replaces !== undefined) headers.push(['Replaces', replaces], ['Require', 'replaces']);
+        const call = Call.outgoing(this.#context, identity, target, undefined, headers);
         this.#calls.add(call);
         this.#background(call.start());
         return call;
@@ -137,6 +136,8 @@ export class CallUsage {
     host.core.support(TIMER_TAG);
     // RFC 3262: we PRACK reliable provisionals, and send ours reliably when a caller requires it.
     host.core.support('100rel');
+    // RFC 3891: an INVITE with Replaces takes the place of one of our calls.
+    host.core.support('replaces');
     for (const method of ['INVITE', 'BYE', 'UPDATE', 'INFO', 'PRACK', 'REFER', 'NOTIFY'])
       host.core.handle(method, (request, transaction) => this.#receiveRequest(request, transaction));
   }
@@ -237,6 +238,8 @@ export class CallUsage {
       this.#events.emit('autoRejected', { from: from.value, status: 486 });
       return;
     }
+    const replaced = this.#replacedCall(request, transaction);
+    if (replaced === null) return;
     const identity = this.#incomingIdentity(request);
     const call = Call.incoming(
       this.#context,
@@ -244,7 +247,15 @@ export class CallUsage {
       request,
       transaction,
       { earlyMedia: this.#options.earlyMedia ?? false },
-      (ringing) => this.#events.emit('incoming', ringing),
+      (ringing) => {
+        if (replaced === undefined) {
+          this.#events.emit('incoming', ringing);
+          return;
+        }
+        // §3: the replacing call is answered at once and the old one ends.
+        ringing.answer(replaced.hold.local ? { hold: true } : {});
+        replaced.replacedBy(ringing);
+      },
     );
     if (call.state === 'ended') return;
     this.#calls.add(call);
@@ -266,6 +277,32 @@ export class CallUsage {
         error: error instanceof Error ? error.stack : String(error),
       }),
     );
+  }
+
+  /**
+   * RFC 3891 §3: the call an INVITE's Replaces names (to-tag ours, from-tag theirs). undefined when there is no
+   * Replaces; null when it names no call we have up (answered 481) or is malformed (400).
+   */
+  #replacedCall(request: SipRequest, transaction: ServerTransactionHandle): Call | undefined | null {
+    const header = request.header('replaces');
+    if (header === undefined) return undefined;
+    const replaces = parseReplaces(header);
+    if (replaces === undefined) {
+      transaction.respond(this.#response(request, 400));
+      return null;
+    }
+    const dialog = this.#host.dialogs.get({
+      callId: replaces.callId,
+      localTag: replaces.toTag,
+      remoteTag: replaces.fromTag,
+    });
+    const call = dialog ? this.#byDialog.get(dialogKey(dialog.id)) : undefined;
+    // Only a call that is up can be replaced here (an early-only Replaces, or a ringing call, gets 481).
+    if (!call || replaces.earlyOnly || call.state !== 'connected') {
+      transaction.respond(this.#response(request, 481));
+      return null;
+    }
+    return call;
   }
 
   #release(owner: CallHandle): void {

@@ -51,6 +51,7 @@ import { glareDelay } from './glare';
 import type { LocalAnswer, MediaPort } from './media-port';
 import { type CallEventMap, Listeners } from './call-events';
 import {
+  formatReplaces,
   REFER_SUBSCRIPTION_SECONDS,
   SIPFRAG_TYPE,
   formatReferTo,
@@ -261,6 +262,11 @@ export class Call implements CallHandle {
 
   get hold(): HoldState {
     return this.#hold;
+  }
+
+  /** The dialog the call talks in, once there is one (for an attended transfer's Replaces). */
+  get dialogId(): DialogState['id'] | undefined {
+    return this.#dialog?.id;
   }
 
   get callId(): string | undefined {
@@ -828,6 +834,16 @@ export class Call implements CallHandle {
     return true;
   }
 
+  /**
+   * RFC 3891 §3: an INVITE with Replaces naming this call's dialog arrived and was accepted; this call ends with a
+   * BYE (reason `replaced`) and `by` tells the window which call took its place.
+   */
+  replacedBy(call: Call): void {
+    this.#listeners.emit('replaced', call);
+    if (this.#state === 'connected') this.#sendBye('replaced', 'remote');
+    else this.hangup();
+  }
+
   /** The caller CANCELled before we answered (§9.2): 487 to the INVITE. */
   cancelledByCaller(): void {
     if (this.#state !== 'incoming' && this.#state !== 'ringing') return;
@@ -1317,6 +1333,27 @@ export class Call implements CallHandle {
    * from the NOTIFYs; when the target answers we hang up with reason `transferred`.
    */
   transfer(target: SipUri): boolean {
+    return this.#refer(target, undefined);
+  }
+
+  /**
+   * Attended transfer (RFC 5589 §7, RFC 3891): asks the far end of this call to call the far end of `other`, whose
+   * dialog the new call replaces. Refer-To is the other call's remote target with `?Replaces=`.
+   */
+  transferTo(other: Call): boolean {
+    const dialog = other.#dialog;
+    if (other === this || other.#state !== 'connected' || dialog === undefined) return false;
+    if (!isSipUri(dialog.remoteTarget)) return false;
+    // The tags as the other call's far end sees them: its own tag is our remote tag (RFC 3891 §6.1).
+    const replaces = formatReplaces({
+      callId: dialog.id.callId,
+      toTag: dialog.id.remoteTag,
+      fromTag: dialog.id.localTag,
+    });
+    return this.#refer(dialog.remoteTarget, replaces);
+  }
+
+  #refer(target: SipUri, replaces: string | undefined): boolean {
     if (this.#state !== 'connected' || this.#transferPending) return false;
     this.#transferPending = true;
     const referredBy: NameAddr = { uri: this.#identity.requests.identity.aor, params: new Map() };
@@ -1325,7 +1362,7 @@ export class Call implements CallHandle {
         {
           method: 'REFER',
           headers: [
-            ['Refer-To', formatReferTo(target)],
+            ['Refer-To', formatReferTo(target, replaces)],
             ['Referred-By', formatNameAddr(referredBy)],
           ],
         },
@@ -1390,8 +1427,8 @@ export class Call implements CallHandle {
 
   /** §2.4.2: accept with 202, report the new call's progress by NOTIFY (message/sipfrag), and make the call. */
   #receiveRefer(request: SipRequest, transaction: ServerTransaction): void {
-    const target = readReferTo(request.header('refer-to'));
-    if (target === undefined) {
+    const referTo = readReferTo(request.header('refer-to'));
+    if (referTo === undefined) {
       transaction.respond(this.#response(request, 400, {}, 'Bad Request (Refer-To)'));
       return;
     }
@@ -1420,7 +1457,12 @@ export class Call implements CallHandle {
       );
     };
     notify(100, 'Trying', false);
-    const referred = this.#context.referred(target, this.#identity, request.header('referred-by'));
+    const referred = this.#context.referred(
+      referTo.target,
+      this.#identity,
+      request.header('referred-by'),
+      referTo.replaces,
+    );
     let done = false;
     referred.on('progress', (progress) => {
       if (!done && progress.status > 100) notify(progress.status, progress.reason, false);
