@@ -98,6 +98,8 @@ export type CallEndReason =
   | 'redirect-failed'
   /** Our 2xx was never acknowledged (64·T1, RFC 3261 §13.3.1.4). */
   | 'no-ack'
+  /** The media session heard no RTP from the far end for too long (reported through Call.mediaLost). */
+  | 'media-timeout'
   /** No session refresh arrived in time (RFC 4028 §10): we sent BYE. */
   | 'session-expired'
   /** 422 Session Interval Too Small that we could not satisfy (RFC 4028 §6). */

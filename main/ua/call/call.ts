@@ -1008,6 +1008,16 @@ export class Call implements CallHandle {
     }
   }
 
+  /**
+   * The media session heard nothing from the far end for too long (the engine's RTP inactivity limit, 30 s by
+   * default): the far end has vanished, so the call is ended with a BYE and reason `media-timeout`.
+   */
+  mediaLost(): boolean {
+    if (this.#state !== 'connected') return false;
+    this.#sendBye('media-timeout', 'error');
+    return true;
+  }
+
   /** Puts the call on hold with a re-INVITE offering sendonly (RFC 6337 §5). */
   holdCall(): boolean {
     return this.#requestHold(true);

@@ -332,3 +332,14 @@ describe('call waiting', () => {
     expect(pair.bob.incoming[1]!.hold.local).toBe(false);
   });
 });
+
+describe('a far end that vanished', () => {
+  it('mediaLost() ends the call with a BYE and reason media-timeout; it does nothing once the call is over', async () => {
+    const { pair, caller, callee } = await connected();
+    expect(caller.mediaLost()).toBe(true);
+    await pair.settle();
+    expect(caller.end).toEqual({ by: 'error', reason: 'media-timeout' });
+    expect(callee.end).toEqual({ by: 'remote', reason: 'normal' });
+    expect(caller.mediaLost()).toBe(false);
+  });
+});
