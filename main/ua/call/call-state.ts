@@ -110,6 +110,8 @@ export type CallEndReason =
   | 'server-error'
   /** Any other final failure. */
   | 'failed'
+  /** The usage's call limit was reached: the call never started. */
+  | 'call-limit'
   /** Our own fault: the media port could not be made, a request could not be built or sent. */
   | 'internal-error';
 

@@ -55,6 +55,9 @@ export interface CallHost {
   readonly localAddress: () => { readonly host: string; readonly port: number };
 }
 
+/** Live calls at most (each holds a media session); an INVITE past it is refused with 486 (habit 11). */
+export const DEFAULT_MAX_CALLS = 16;
+
 export interface CallUsageOptions {
   readonly media: MediaPortFactory;
   /** Answer incoming INVITEs with 183 and our SDP before the user answers (early media), instead of a bare 180. */
@@ -66,6 +69,8 @@ export interface CallUsageOptions {
    * one call talks at a time. Default true.
    */
   readonly holdOthersOnAnswer?: boolean;
+  /** Live calls at most; default DEFAULT_MAX_CALLS. New incoming calls past it get 486, dial() gets an ended call. */
+  readonly maxCalls?: number;
 }
 
 export interface DialOptions {
@@ -98,11 +103,13 @@ export class CallUsage {
   readonly #byInvite = new Map<string, Call>();
   readonly #byServerInvite = new Map<ServerTransactionHandle, Call>();
   #doNotDisturb: boolean;
+  readonly #maxCalls: number;
 
   constructor(host: CallHost, options: CallUsageOptions) {
     this.#host = host;
     this.#options = options;
     this.#doNotDisturb = options.doNotDisturb ?? false;
+    this.#maxCalls = options.maxCalls ?? DEFAULT_MAX_CALLS;
     const registry: CallRegistry = {
       bindDialog: (id, owner) => this.#byDialog.set(dialogKey(id), owner as Call),
       unbindDialog: (id) => this.#byDialog.delete(dialogKey(id)),
@@ -125,6 +132,10 @@ export class CallUsage {
         // RFC 3891 §5: the INVITE for an attended transfer replaces the target's dialog, and says it needs that.
         if (replaces !== undefined) headers.push(['Replaces', replaces], ['Require', 'replaces']);
         const call = Call.outgoing(this.#context, identity, target, undefined, headers);
+        if (this.#calls.size >= this.#maxCalls) {
+          call.endUnstarted('call-limit', `${this.#maxCalls} calls are up`);
+          return call;
+        }
         this.#calls.add(call);
         this.#background(call.start());
         return call;
@@ -170,6 +181,11 @@ export class CallUsage {
       ? this.#accountIdentity(options.account)
       : this.#directIdentity(target, options.from);
     const call = Call.outgoing(this.#context, identity, target, options.to);
+    if (this.#calls.size >= this.#maxCalls) {
+      // Ended before it began: the caller sees the same shape as any other failure.
+      call.endUnstarted('call-limit', `${this.#maxCalls} calls are up`);
+      return call;
+    }
     this.#calls.add(call);
     this.#background(call.start());
     return call;
@@ -234,6 +250,13 @@ export class CallUsage {
       return;
     }
     if (this.#doNotDisturb) {
+      transaction.respond(this.#response(request, 486));
+      this.#events.emit('autoRejected', { from: from.value, status: 486 });
+      return;
+    }
+    if (this.#calls.size >= this.#maxCalls) {
+      // A stranger cannot make us hold more media sessions than this; to the caller we are simply busy.
+      this.#host.logger.log('warn', 'call limit reached: INVITE refused with 486', { limit: this.#maxCalls });
       transaction.respond(this.#response(request, 486));
       this.#events.emit('autoRejected', { from: from.value, status: 486 });
       return;

@@ -280,6 +280,11 @@ export class Call implements CallHandle {
   // ---------------------------------------------------------------------------------------------------------------
   // Outgoing
 
+  /** Ends a call that was never started (the usage's call limit): no request goes out. */
+  endUnstarted(reason: CallEndReason, detail: string): void {
+    if (this.#state === 'idle') this.#finish({ by: 'error', reason, detail });
+  }
+
   /** Makes the media port and sends the INVITE with our offer. */
   async start(): Promise<void> {
     if (this.#state !== 'idle' || this.#target === undefined) return;
@@ -1473,6 +1478,11 @@ export class Call implements CallHandle {
       request.header('referred-by'),
       referTo.replaces,
     );
+    if (referred.state === 'ended') {
+      // Refused before it started (the call limit): the subscription ends at once.
+      notify(503, reasonPhrase(503), true);
+      return;
+    }
     let done = false;
     referred.on('progress', (progress) => {
       if (!done && progress.status > 100) notify(progress.status, progress.reason, false);
