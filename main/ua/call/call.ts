@@ -1220,7 +1220,7 @@ export class Call implements CallHandle {
       default:
         transaction.respond(
           this.#response(request, 405, {
-            headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, UPDATE, INFO, OPTIONS']],
+            headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO, REFER, NOTIFY']],
           }),
         );
     }
