@@ -67,11 +67,11 @@ export class CallsState {
   now = $state(0);
   #quality = $state<Record<string, CallQualityDto>>({});
   /** Ids changed by events since the last load started: the list from that load is older than them. */
-  #changedDuringLoad = new Set<string>();
+  #changedDuringLoad: Record<string, true> = {};
   /** Events seen per call (not reactive): a command's answer older than an event must not undo it. */
-  #eventCounts = new Map<string, number>();
+  #eventCounts: Record<string, number> = {};
   #stopTicking: (() => void) | null = null;
-  #endedListeners = new Set<(call: CallDto) => void>();
+  #endedListeners: ((call: CallDto) => void)[] = [];
 
   constructor(
     private readonly bridge: Bridge,
@@ -115,17 +115,19 @@ export class CallsState {
 
   /** Listens for calls that end (the history reloads on them); returns the function that stops listening. */
   onEnded(listener: (call: CallDto) => void): () => void {
-    this.#endedListeners.add(listener);
-    return () => this.#endedListeners.delete(listener);
+    this.#endedListeners = [...this.#endedListeners, listener];
+    return () => {
+      this.#endedListeners = this.#endedListeners.filter((item) => item !== listener);
+    };
   }
 
   async load(): Promise<void> {
-    this.#changedDuringLoad.clear();
+    this.#changedDuringLoad = {};
     const result = await this.bridge.invoke('calls.list');
     if (!result.ok) return;
-    const kept = this.list.filter((call) => this.#changedDuringLoad.has(call.id));
+    const kept = this.list.filter((call) => call.id in this.#changedDuringLoad);
     const loaded = result.value.filter(
-      (call) => call.state !== 'ended' && !this.#changedDuringLoad.has(call.id),
+      (call) => call.state !== 'ended' && !(call.id in this.#changedDuringLoad),
     );
     this.list = [...loaded, ...kept].sort((a, b) => a.startedAt - b.startedAt);
     this.#syncTicking();
@@ -133,8 +135,8 @@ export class CallsState {
 
   /** A `call.changed` event. */
   receive(call: CallDto): void {
-    this.#changedDuringLoad.add(call.id);
-    this.#eventCounts.set(call.id, (this.#eventCounts.get(call.id) ?? 0) + 1);
+    this.#changedDuringLoad[call.id] = true;
+    this.#eventCounts[call.id] = (this.#eventCounts[call.id] ?? 0) + 1;
     this.#store(call);
   }
 
@@ -146,7 +148,7 @@ export class CallsState {
       this.#quality = rest;
       if (this.selectedId === call.id) this.selectedId = null;
       this.lastEnded = call;
-      for (const listener of [...this.#endedListeners]) listener(call);
+      for (const listener of this.#endedListeners) listener(call);
     } else if (previous) {
       this.list = this.list.map((item) => (item.id === call.id ? call : item));
     } else {
@@ -179,7 +181,7 @@ export class CallsState {
   async dial(target: string, accountId: string | null): Promise<Result<CallDto>> {
     const result = await this.#run('dial', this.bridge.invoke('calls.dial', { target, accountId }));
     if (result.ok) {
-      if (!this.#eventCounts.has(result.value.id)) this.#store(result.value);
+      if (!(result.value.id in this.#eventCounts)) this.#store(result.value);
       this.selectedId = result.value.id;
     }
     return result;
@@ -267,9 +269,9 @@ export class CallsState {
     callId: string,
     pending: Promise<Result<CallDto>>,
   ): Promise<Result<CallDto>> {
-    const seen = this.#eventCounts.get(callId) ?? 0;
+    const seen = this.#eventCounts[callId] ?? 0;
     const result = await this.#run(action, pending);
-    if (result.ok && (this.#eventCounts.get(callId) ?? 0) === seen) this.#store(result.value);
+    if (result.ok && (this.#eventCounts[callId] ?? 0) === seen) this.#store(result.value);
     return result;
   }
 

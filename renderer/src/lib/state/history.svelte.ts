@@ -57,11 +57,10 @@ export class HistoryState {
 
   /** Missed calls newer than the last time the history was looked at. */
   get missedCount(): number {
-    const ids = new Set(this.#missedIds);
-    for (const entry of this.entries) {
-      if (historyKind(entry) === 'missed' && entry.startedAt > this.#seenUntil) ids.add(entry.id);
-    }
-    return ids.size;
+    const listed = this.entries
+      .filter((entry) => historyKind(entry) === 'missed' && entry.startedAt > this.#seenUntil)
+      .map((entry) => entry.id);
+    return listed.length + this.#missedIds.filter((id) => !listed.includes(id)).length;
   }
 
   /** Loads the newest page, replacing what was listed. */
@@ -77,8 +76,8 @@ export class HistoryState {
     this.entries = result.value.entries;
     this.next = result.value.next;
     this.loaded = true;
-    const listed = new Set(this.entries.map((entry) => entry.id));
-    this.#missedIds = this.#missedIds.filter((id) => !listed.has(id));
+    const listed = this.entries.map((entry) => entry.id);
+    this.#missedIds = this.#missedIds.filter((id) => !listed.includes(id));
   }
 
   /** Appends the next older page. */
@@ -91,8 +90,8 @@ export class HistoryState {
       this.loadError = { action: 'history', ...callErrorText('history', result.error) };
       return;
     }
-    const known = new Set(this.entries.map((entry) => entry.id));
-    this.entries = [...this.entries, ...result.value.entries.filter((entry) => !known.has(entry.id))];
+    const known = this.entries.map((entry) => entry.id);
+    this.entries = [...this.entries, ...result.value.entries.filter((entry) => !known.includes(entry.id))];
     this.next = result.value.next;
   }
 
@@ -135,13 +134,11 @@ export class HistoryState {
   suggestions(text: string, limit = 5): CallHistoryEntryDto[] {
     const needle = text.trim().toLowerCase();
     if (needle === '') return [];
-    const seenUris = new Set<string>();
     const found: CallHistoryEntryDto[] = [];
     for (const entry of this.entries) {
-      if (seenUris.has(entry.peerUri)) continue;
+      if (found.some((item) => item.peerUri === entry.peerUri)) continue;
       const haystack = `${entry.peerUri} ${entry.peerName ?? ''}`.toLowerCase();
       if (!haystack.includes(needle)) continue;
-      seenUris.add(entry.peerUri);
       found.push(entry);
       if (found.length === limit) break;
     }
