@@ -179,7 +179,7 @@ export class CallsState {
   }
 
   async dial(target: string, accountId: string | null): Promise<Result<CallDto>> {
-    const result = await this.#run('dial', this.bridge.invoke('calls.dial', { target, accountId }));
+    const result = await this.#run('dial', () => this.bridge.invoke('calls.dial', { target, accountId }));
     if (result.ok) {
       if (!(result.value.id in this.#eventCounts)) this.#store(result.value);
       this.selectedId = result.value.id;
@@ -188,7 +188,7 @@ export class CallsState {
   }
 
   async answer(callId: string): Promise<Result<CallDto>> {
-    const result = await this.#apply('answer', callId, this.bridge.invoke('calls.answer', callId));
+    const result = await this.#apply('answer', callId, () => this.bridge.invoke('calls.answer', callId));
     if (result.ok) this.selectedId = callId;
     return result;
   }
@@ -204,19 +204,19 @@ export class CallsState {
   }
 
   async reject(callId: string, status: RejectStatus = DEFAULT_REJECT_STATUS): Promise<Result<null>> {
-    return this.#run('reject', this.bridge.invoke('calls.reject', callId, status));
+    return this.#run('reject', () => this.bridge.invoke('calls.reject', callId, status));
   }
 
   async hangup(callId: string): Promise<Result<null>> {
-    return this.#run('hangup', this.bridge.invoke('calls.hangup', callId));
+    return this.#run('hangup', () => this.bridge.invoke('calls.hangup', callId));
   }
 
   async hold(callId: string): Promise<Result<CallDto>> {
-    return this.#apply('hold', callId, this.bridge.invoke('calls.hold', callId));
+    return this.#apply('hold', callId, () => this.bridge.invoke('calls.hold', callId));
   }
 
   async resume(callId: string): Promise<Result<CallDto>> {
-    return this.#apply('resume', callId, this.bridge.invoke('calls.resume', callId));
+    return this.#apply('resume', callId, () => this.bridge.invoke('calls.resume', callId));
   }
 
   async toggleHold(call: CallDto): Promise<Result<CallDto>> {
@@ -224,15 +224,15 @@ export class CallsState {
   }
 
   async setMuted(callId: string, muted: boolean): Promise<Result<CallDto>> {
-    return this.#apply('mute', callId, this.bridge.invoke('calls.mute', callId, muted));
+    return this.#apply('mute', callId, () => this.bridge.invoke('calls.mute', callId, muted));
   }
 
   async sendDtmf(callId: string, digits: string): Promise<Result<null>> {
-    return this.#run('dtmf', this.bridge.invoke('calls.sendDtmf', callId, digits));
+    return this.#run('dtmf', () => this.bridge.invoke('calls.sendDtmf', callId, digits));
   }
 
   async transfer(callId: string, transfer: TransferRequest): Promise<Result<null>> {
-    return this.#run('transfer', this.bridge.invoke('calls.transfer', callId, transfer));
+    return this.#run('transfer', () => this.bridge.invoke('calls.transfer', callId, transfer));
   }
 
   /** Holds the active call and resumes (or shows) the other one. */
@@ -254,8 +254,8 @@ export class CallsState {
     this.#stopTicking = null;
   }
 
-  async #run<T>(action: CallAction, pending: Promise<Result<T>>): Promise<Result<T>> {
-    const result = await pending;
+  async #run<T>(action: CallAction, command: () => Promise<Result<T>>): Promise<Result<T>> {
+    const result = await command();
     this.error = result.ok ? null : { action, ...callErrorText(action, result.error) };
     return result;
   }
