@@ -267,10 +267,10 @@ export class CallsState {
   async #apply(
     action: CallAction,
     callId: string,
-    pending: Promise<Result<CallDto>>,
+    command: () => Promise<Result<CallDto>>,
   ): Promise<Result<CallDto>> {
     const seen = this.#eventCounts[callId] ?? 0;
-    const result = await this.#run(action, pending);
+    const result = await this.#run(action, command);
     if (result.ok && (this.#eventCounts[callId] ?? 0) === seen) this.#store(result.value);
     return result;
   }
