@@ -38,6 +38,23 @@ describe('calls in the app', () => {
     await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Incoming call' })).toBeNull());
     expect(screen.getByRole('button', { name: 'Hang up' })).toBeTruthy();
     expect(liveRegion().textContent).toBe('Bob: Connected.');
+    // Focus lands on the call, not the top of the page.
+    expect(document.activeElement).toBe(screen.getByRole('heading', { level: 1, name: 'Bob' }));
+  });
+
+  it('puts the keyboard in the dialpad field at start, and calls with Enter alone', async () => {
+    const engine = await start();
+    const field = screen.getByRole('textbox', { name: 'Number or SIP address' });
+    await waitFor(() => expect(document.activeElement).toBe(field));
+    await fireEvent.input(field, { target: { value: '100' } });
+    await fireEvent.keyDown(field, { key: 'Enter' });
+    await waitFor(() =>
+      expect(engine.bridge.callsOf('calls.dial')).toEqual([
+        [{ target: 'sip:100@example.com', accountId: 'a1' }],
+      ]),
+    );
+    expect(await screen.findByRole('button', { name: 'Hang up' })).toBeTruthy();
+    expect(screen.getByText(/Call state:/u).closest('p')?.textContent).toBe('Call state: Calling…');
   });
 
   it('mutes with Alt+M, holds with Alt+H and hangs up with Alt+E', async () => {
