@@ -80,6 +80,24 @@ describe('calls in the app', () => {
     expect(engine.bridge.callsOf('calls.mute')).toHaveLength(1);
   });
 
+  it('shows a refused call command above the view until dismissed', async () => {
+    const engine = await start({
+      calls: [call({ id: 'c1', state: 'connected', answeredAt: 1_700_000_000_000 })],
+    });
+    engine.bridge.handle('calls.hold', () => ({
+      ok: false,
+      error: { code: 'conflict', message: 'a re-INVITE is already under way' },
+    }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Hold' }));
+    const alert = await within(screen.getByRole('main')).findByRole('alert');
+    expect(alert.textContent).toContain(
+      'The call could not be put on hold: that cannot be done in the call’s current state.',
+    );
+    expect(alert.textContent).toContain('a re-INVITE is already under way');
+    await fireEvent.click(within(alert).getByRole('button', { name: 'Dismiss' }));
+    expect(within(screen.getByRole('main')).queryByRole('alert')).toBeNull();
+  });
+
   it('lets the person leave the call screen for a view and return to it', async () => {
     await start({
       calls: [call({ id: 'c1', state: 'connected', answeredAt: 1_700_000_000_000, peerName: 'Bob' })],
