@@ -34,6 +34,19 @@ describe('HistoryState', () => {
     ]);
   });
 
+  it('keeps the older pages listed when a call ends', async () => {
+    const engine = new FakeEngine({
+      history: Array.from({ length: 6 }, (_, i) => historyEntry({ id: `h${i}`, startedAt: 5_000 - i })),
+    });
+    const state = new HistoryState(engine.bridge, new MemorySeen(), 2);
+    await state.load();
+    await state.loadMore();
+    engine.history = [historyEntry({ id: 'new', startedAt: 9_000 }), ...engine.history];
+    await state.callEnded(call({ id: 'new', state: 'ended', startedAt: 9_000 }));
+    expect(state.entries.map((entry) => entry.id)).toEqual(['new', 'h0', 'h1', 'h2', 'h3']);
+    expect(state.next).toEqual({ startedAt: 4_997, id: 'h3' });
+  });
+
   it('counts missed calls newer than the last look, and remembers the look', async () => {
     const seen = new MemorySeen(2_000);
     const engine = new FakeEngine({

@@ -3,7 +3,7 @@
 // the start time of the newest missed call the person has had in front of them, kept in the window's storage so
 // a reload does not light the badge again for calls already looked at.
 import type { CallDto, CallHistoryEntryDto, HistoryCursor, Result } from '../../../../main/contract/contract';
-import { DEFAULT_HISTORY_PAGE } from '../../../../main/contract/limits';
+import { DEFAULT_HISTORY_PAGE, HISTORY_PAGE_MAX } from '../../../../main/contract/limits';
 import type { Bridge } from '../bridge';
 import { type CallFailure } from './calls.svelte';
 import { callErrorText, historyKind } from '../call-text';
@@ -63,10 +63,10 @@ export class HistoryState {
     return listed.length + this.#missedIds.filter((id) => !listed.includes(id)).length;
   }
 
-  /** Loads the newest page, replacing what was listed. */
-  async load(): Promise<void> {
+  /** Loads the newest `limit` entries (a page by default), replacing what was listed. */
+  async load(limit = this.pageSize): Promise<void> {
     this.loading = true;
-    const result = await this.bridge.invoke('history.list', { limit: this.pageSize, before: null });
+    const result = await this.bridge.invoke('history.list', { limit, before: null });
     this.loading = false;
     if (!result.ok) {
       this.loadError = { action: 'history', ...callErrorText('history', result.error) };
@@ -100,7 +100,8 @@ export class HistoryState {
     if (call.direction === 'incoming' && call.end?.reason === 'missed' && call.startedAt > this.#seenUntil) {
       this.#missedIds = [...this.#missedIds, call.id];
     }
-    await this.load();
+    // As many as were listed plus the new one, so older pages the person opened stay open.
+    await this.load(Math.min(HISTORY_PAGE_MAX, Math.max(this.pageSize, this.entries.length + 1)));
   }
 
   /** The person has the history in front of them: every missed call listed so far counts as seen. */
