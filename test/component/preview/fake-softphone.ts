@@ -1,7 +1,7 @@
 // A stand-in for the preload's `window.softphone`, injected into the page by preview.ts. It runs in the browser,
 // serialised by Playwright, so it must be self-contained: no imports, nothing from the enclosing module.
 
-export type Scenario = 'accounts' | 'empty' | 'storage-error';
+export type Scenario = 'accounts' | 'empty' | 'storage-error' | 'calls' | 'incoming';
 
 export function fakeSoftphone(scenario: Scenario): void {
   type Listener = (payload: unknown) => void;
@@ -73,25 +73,129 @@ export function fakeSoftphone(scenario: Scenario): void {
       retryInMs: 60_000,
     });
 
-  let accounts: Account[] =
-    scenario === 'accounts'
-      ? [
-          make('a', 'Office', 'sip:alice@pbx.example.com', 0),
-          make('b', 'Home', 'sip:alice.home@voip.example.net', 1),
-          make('c', 'Lab', 'sip:lab-7@192.0.2.10', 2),
-          make('d', 'Old provider', 'sip:4471234@old.example.org', 3, false),
-        ]
-      : [];
-  const statuses: Status[] =
-    scenario === 'accounts'
-      ? [
-          plain('a', 'registered', { expires: 3600 }),
-          wrongPassword('b'),
-          plain('c', 'registering'),
-          plain('d', 'disabled'),
-        ]
-      : [];
+  const withAccounts = scenario === 'accounts' || scenario === 'calls' || scenario === 'incoming';
+  let accounts: Account[] = withAccounts
+    ? [
+        make('a', 'Office', 'sip:alice@pbx.example.com', 0),
+        make('b', 'Home', 'sip:alice.home@voip.example.net', 1),
+        make('c', 'Lab', 'sip:lab-7@192.0.2.10', 2),
+        make('d', 'Old provider', 'sip:4471234@old.example.org', 3, false),
+      ]
+    : [];
+  const statuses: Status[] = withAccounts
+    ? [
+        plain('a', 'registered', { expires: 3600 }),
+        wrongPassword('b'),
+        plain('c', 'registering'),
+        plain('d', 'disabled'),
+      ]
+    : [];
   let settings = { theme: 'system', sipPort: 0 };
+
+  type Call = {
+    id: string;
+    accountId: string | null;
+    direction: 'incoming' | 'outgoing';
+    peerUri: string;
+    peerName: string | null;
+    state: string;
+    muted: boolean;
+    startedAt: number;
+    answeredAt: number | null;
+    endedAt: number | null;
+    end: { by: string; reason: string; status: number | null; detail: string | null } | null;
+  };
+  const now = Date.now();
+  const makeCall = (
+    id: string,
+    peerName: string | null,
+    peerUri: string,
+    state: string,
+    answeredAt: number | null,
+  ): Call => ({
+    id,
+    accountId: 'a',
+    direction: state === 'incoming' ? 'incoming' : 'outgoing',
+    peerUri,
+    peerName,
+    state,
+    muted: false,
+    startedAt: answeredAt ?? now,
+    answeredAt,
+    endedAt: null,
+    end: null,
+  });
+  // A caller who tries everything a From header allows: an override that reverses text, a line break, great length.
+  const hostileName = `\u202Eecnarusni ruoy\u202C Answer\n${'Mallory '.repeat(40)}`;
+  let calls: Call[] =
+    scenario === 'calls'
+      ? [
+          makeCall('c2', 'Carol Jones', 'sip:carol@pbx.example.com', 'on-hold', now - 300_000),
+          makeCall('c1', 'Bob Example', 'sip:bob@pbx.example.com', 'connected', now - 83_000),
+        ]
+      : scenario === 'incoming'
+        ? [
+            makeCall('c1', 'Bob Example', 'sip:bob@pbx.example.com', 'connected', now - 83_000),
+            makeCall('i1', hostileName, `sip:${'x'.repeat(120)}@evil.example`, 'incoming', null),
+          ]
+        : [];
+  const changeCall = (id: string, changes: Partial<Call>): Call => {
+    const changed = { ...calls.find((item) => item.id === id)!, ...changes };
+    calls =
+      changed.state === 'ended'
+        ? calls.filter((item) => item.id !== id)
+        : calls.map((item) => (item.id === id ? changed : item));
+    emit('call.changed', changed);
+    return changed;
+  };
+  const entry = (
+    id: string,
+    direction: string,
+    name: string | null,
+    uri: string,
+    ago: number,
+    talk: number,
+    reason: string,
+    mos: number | null,
+  ) => ({
+    id,
+    accountId: 'a',
+    direction,
+    peerUri: uri,
+    peerName: name,
+    startedAt: now - ago,
+    answeredAt: talk > 0 ? now - ago + 3_000 : null,
+    endedAt: now - ago + 3_000 + talk,
+    durationMs: talk,
+    end: { by: 'remote', reason, status: null, detail: null },
+    codec: talk > 0 ? 'opus' : null,
+    quality: mos === null ? null : { mos, lossPercent: 0.4, jitterMs: 4 },
+  });
+  let history = withAccounts
+    ? [
+        entry('h1', 'incoming', 'Dave Missed', 'sip:dave@pbx.example.com', 600_000, 0, 'missed', null),
+        entry('h2', 'outgoing', 'Bob Example', 'sip:bob@pbx.example.com', 3_600_000, 83_000, 'hangup', 4.3),
+        entry('h3', 'incoming', null, 'sip:+4930123456@pbx.example.com', 86_400_000, 754_000, 'hangup', 3.4),
+        entry('h4', 'outgoing', 'Reception', 'sip:100@pbx.example.com', 90_000_000, 0, 'busy', null),
+      ]
+    : [];
+  if (scenario === 'calls') {
+    setTimeout(
+      () =>
+        emit('call.quality', {
+          callId: 'c1',
+          codec: 'opus',
+          sendBitrate: 32_000,
+          receiveBitrate: 31_500,
+          jitterMs: 4.2,
+          lossPercent: 0.3,
+          roundTripMs: 42,
+          jitterBufferDelayMs: 40,
+          mos: 4.2,
+        }),
+      100,
+    );
+  }
   let nextId = 1;
 
   const changed = () => emit('accounts.changed', accounts);
@@ -163,6 +267,49 @@ export function fakeSoftphone(scenario: Scenario): void {
       },
     },
     registration: { list: () => ok(statuses) },
+    calls: {
+      list: () => ok(calls),
+      dial: (request: { target: string; accountId: string | null }) => {
+        const placed = makeCall(`d${nextId++}`, null, request.target, 'dialing', null);
+        calls = [...calls, placed];
+        emit('call.changed', placed);
+        return ok(placed);
+      },
+      answer: (id: string) => ok(changeCall(id, { state: 'connected', answeredAt: Date.now() })),
+      reject: (id: string) => {
+        changeCall(id, {
+          state: 'ended',
+          end: { by: 'local', reason: 'rejected', status: 486, detail: null },
+        });
+        return ok(null);
+      },
+      hangup: (id: string) => {
+        changeCall(id, {
+          state: 'ended',
+          end: { by: 'local', reason: 'hangup', status: null, detail: null },
+        });
+        return ok(null);
+      },
+      hold: (id: string) => ok(changeCall(id, { state: 'on-hold' })),
+      resume: (id: string) => ok(changeCall(id, { state: 'connected' })),
+      mute: (id: string, muted: boolean) => ok(changeCall(id, { muted })),
+      sendDtmf: () => ok(null),
+      transfer: (id: string) => {
+        changeCall(id, { state: 'transferring' });
+        return ok(null);
+      },
+    },
+    history: {
+      list: () => ok({ entries: history, next: null }),
+      delete: (id: string) => {
+        history = history.filter((entry) => entry.id !== id);
+        return ok(null);
+      },
+      clear: () => {
+        history = [];
+        return ok(null);
+      },
+    },
     settings: {
       get: () => ok(settings),
       update: (patch: object) => {

@@ -1,6 +1,7 @@
 // Manual visual check of the renderer (not part of `npm test`): builds it, serves it on 127.0.0.1, loads it in
 // Debian's Chromium with a fake `window.softphone`, and saves screenshots of the main screens at 360×640,
-// 800×600 and 1280×800 in light and dark. Run: `npx tsx test/component/preview/preview.ts [outDir]`; then look at the PNGs.
+// 800×600 and 1280×800 in light and dark. Run: `npx tsx test/component/preview/preview.ts [outDir] [shot,shot…]`; then
+// look at the PNGs.
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -15,6 +16,8 @@ import { CHROMIUM_ARGS } from '../../support/chromium';
 
 const root = resolve(import.meta.dirname, '../../..');
 const outDir = resolve(process.argv[2] ?? join(root, 'test-results/preview'));
+/** Optional: a comma-separated list of shot names to take, instead of all of them. */
+const only = process.argv[3]?.split(',') ?? null;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -111,6 +114,37 @@ const shots: readonly Shot[] = [
       await page.getByRole('button', { name: 'Delete account…' }).click();
     },
   },
+  { name: 'call', scenario: 'calls' },
+  {
+    name: 'call-quality-keypad',
+    scenario: 'calls',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Quality/ }).click();
+      await page.getByRole('button', { name: 'Keypad' }).click();
+    },
+  },
+  {
+    name: 'call-transfer',
+    scenario: 'calls',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Transfer' }).click();
+    },
+  },
+  { name: 'incoming-hostile', scenario: 'incoming' },
+  {
+    name: 'history',
+    scenario: 'calls',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^History/ }).click();
+    },
+  },
+  {
+    name: 'dialpad-suggestions',
+    scenario: 'accounts',
+    act: async (page) => {
+      await page.getByLabel('Number or SIP address').fill('bo');
+    },
+  },
   { name: 'empty', scenario: 'empty' },
   { name: 'storage-error', scenario: 'storage-error' },
 ];
@@ -136,7 +170,7 @@ async function main(): Promise<void> {
       [1280, 800],
     ] as const) {
       for (const colorScheme of ['light', 'dark'] as const) {
-        for (const shot of shots) {
+        for (const shot of shots.filter((item) => only === null || only.includes(item.name))) {
           const context = await browser.newContext({ viewport: { width, height }, colorScheme });
           const page = await context.newPage();
           page.on('console', (message) => {

@@ -3,7 +3,9 @@
 import type { Bridge, ConnectionState } from '../bridge';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
+import { CallsState } from './calls.svelte';
 import { ConnectionStatus } from './connection.svelte';
+import { HistoryState } from './history.svelte';
 import { Navigation } from './navigation.svelte';
 import { RegistrationsState } from './registrations.svelte';
 import { SettingsState } from './settings.svelte';
@@ -13,16 +15,23 @@ export class AppState {
   readonly accounts: AccountsState;
   readonly registrations: RegistrationsState;
   readonly settings: SettingsState;
+  readonly calls: CallsState;
+  readonly history: HistoryState;
   readonly connection = new ConnectionStatus();
   readonly navigation = new Navigation();
   /** Settles when the load started by start() has finished. */
   ready: Promise<void> = Promise.resolve();
 
-  constructor(readonly bridge: Bridge) {
+  constructor(
+    readonly bridge: Bridge,
+    parts: { readonly calls?: CallsState; readonly history?: HistoryState } = {},
+  ) {
     this.info = new AppInfoState(bridge);
     this.accounts = new AccountsState(bridge);
     this.registrations = new RegistrationsState(bridge);
     this.settings = new SettingsState(bridge);
+    this.calls = parts.calls ?? new CallsState(bridge);
+    this.history = parts.history ?? new HistoryState(bridge);
   }
 
   /** Subscribes and loads; returns the function that unsubscribes. */
@@ -33,6 +42,9 @@ export class AppState {
       bridge.on('accounts.changed', (accounts) => this.accounts.apply(accounts)),
       bridge.on('registration.changed', (status) => this.registrations.receive(status)),
       bridge.on('settings.changed', (settings) => this.settings.apply(settings)),
+      bridge.on('call.changed', (call) => this.calls.receive(call)),
+      bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
+      this.calls.onEnded((call) => void this.history.callEnded(call)),
       bridge.on('dialpad.open', ({ uri }) => {
         this.navigation.openedUri = uri;
         this.navigation.show('dialpad');
@@ -55,12 +67,19 @@ export class AppState {
     this.ready = this.load();
     return () => {
       for (const stop of stops) stop();
+      this.calls.dispose();
     };
   }
 
   async load(): Promise<void> {
     await this.info.load();
     if (!this.info.value || this.info.value.storageError) return;
-    await Promise.all([this.accounts.load(), this.registrations.load(), this.settings.load()]);
+    await Promise.all([
+      this.accounts.load(),
+      this.registrations.load(),
+      this.settings.load(),
+      this.calls.load(),
+      this.history.load(),
+    ]);
   }
 }
