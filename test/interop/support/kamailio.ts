@@ -37,6 +37,34 @@ export interface KamailioOptions {
   readonly defaultExpires?: number;
   /** Kamailio `debug` level: 2 (info) by default, 3 for debug logs. */
   readonly debugLevel?: number;
+  /**
+   * Whether local users' initial INVITEs get the 407 digest challenge (as every other initial request of theirs
+   * does). Default true; false lets a test place calls without credentials.
+   */
+  readonly challengeInvites?: boolean;
+  /**
+   * Puts an impairment relay (test/support/impairment-relay.ts) in the media path of calls through this proxy:
+   * SDP sent by `aUser` is rewritten to the relay's b-side ports, SDP sent by anyone else to its a-side ports
+   * (m= port, and a=rtcp as the next port up), so both ends send RTP and RTCP through the relay.
+   */
+  readonly mediaRelay?: { readonly aUser: string; readonly portA: number; readonly portB: number };
+}
+
+/** The -A defines of the config's media relay route: one subst expression per port to write. */
+function mediaRelayDefines(relay: NonNullable<KamailioOptions['mediaRelay']>): string[] {
+  // The user name lands inside a quoted define: keep it to characters that need no escaping there.
+  if (!/^[A-Za-z0-9._-]+$/.test(relay.aUser)) {
+    throw new Error(`media relay user ${relay.aUser} is not a plain name`);
+  }
+  const sdp = (port: number) => `"/m=audio [0-9]+ /m=audio ${port} /"`;
+  const rtcp = (port: number) => `"/a=rtcp:[0-9]+/a=rtcp:${port + 1}/"`;
+  return [
+    `MEDIA_RELAY_A_USER="${relay.aUser}"`,
+    `MEDIA_RELAY_SDP_FROM_A=${sdp(relay.portB)}`,
+    `MEDIA_RELAY_RTCP_FROM_A=${rtcp(relay.portB)}`,
+    `MEDIA_RELAY_SDP_FROM_B=${sdp(relay.portA)}`,
+    `MEDIA_RELAY_RTCP_FROM_B=${rtcp(relay.portA)}`,
+  ].flatMap((define) => ['-A', define]);
 }
 
 export interface KamailioHandle {
@@ -176,6 +204,8 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioH
     `DEFAULT_EXPIRES=${options.defaultExpires ?? 3600}`,
     '-A',
     `DEBUG_LEVEL=${options.debugLevel ?? 2}`,
+    ...(options.challengeInvites === false ? ['-A', 'NO_INVITE_CHALLENGE'] : []),
+    ...(options.mediaRelay === undefined ? [] : mediaRelayDefines(options.mediaRelay)),
   ];
 
   let pgid: number | undefined;

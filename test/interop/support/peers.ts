@@ -27,11 +27,14 @@ export interface PeerAvailability {
   readonly sipp: boolean;
   /** Debian's Chromium, driven by playwright-core for the browser tests. */
   readonly chromium: boolean;
+  /** baresip 1.0 (Debian's baresip-core), the far-end phone of the call tests. */
+  readonly baresip: boolean;
 }
 
 const KAMAILIO_TOOLS = ['kamailio', 'kamcmd', 'sqlite3'];
 const SIPP_TOOLS = ['sipp'];
 const CHROMIUM_TOOLS = ['chromium'];
+const BARESIP_TOOLS = ['baresip'];
 
 export function peersRequired(): boolean {
   return process.env.SOFTPHONE_REQUIRE_PEERS === '1';
@@ -42,19 +45,21 @@ export function peersRequired(): boolean {
  * by skipping. Use as `describe.skipIf(!peersAvailable().kamailio)(...)`.
  */
 export function peersAvailable(): PeerAvailability {
-  const missing = [...KAMAILIO_TOOLS, ...SIPP_TOOLS, ...CHROMIUM_TOOLS].filter(
+  const missing = [...KAMAILIO_TOOLS, ...SIPP_TOOLS, ...CHROMIUM_TOOLS, ...BARESIP_TOOLS].filter(
     (tool) => findExecutable(tool) === undefined,
   );
   if (missing.length > 0 && peersRequired()) {
     throw new Error(
       `SOFTPHONE_REQUIRE_PEERS=1 but these interop peers are not installed: ${missing.join(', ')} ` +
-        '(Debian packages: kamailio kamailio-sqlite-modules kamailio-utils-modules sip-tester sqlite3 chromium)',
+        '(Debian packages: kamailio kamailio-sqlite-modules kamailio-utils-modules sip-tester sqlite3 chromium ' +
+        'baresip-core)',
     );
   }
   return {
     kamailio: KAMAILIO_TOOLS.every((tool) => !missing.includes(tool)),
     sipp: SIPP_TOOLS.every((tool) => !missing.includes(tool)),
     chromium: CHROMIUM_TOOLS.every((tool) => !missing.includes(tool)),
+    baresip: BARESIP_TOOLS.every((tool) => !missing.includes(tool)),
   };
 }
 

@@ -100,3 +100,19 @@ export async function isPortInUse(port: number, transport: 'udp' | 'tcp'): Promi
   }
   return false;
 }
+
+/**
+ * The first of `count` consecutive loopback ports that are all free for UDP and TCP, each handed out. baresip
+ * needs such runs: `sip_listen` N also binds N + 1, and `rtp_ports` is a range it picks RTP/RTCP pairs from.
+ */
+export function freePortRun(count: number): Promise<number> {
+  return pick(async (port) => {
+    for (let offset = 0; offset < count; offset++) {
+      const candidate = port + offset;
+      if (offset > 0 && handedOut.has(candidate)) return false;
+      if (!(await isUdpPortFree(candidate)) || !(await isTcpPortFree(candidate))) return false;
+    }
+    for (let offset = 1; offset < count; offset++) handedOut.add(port + offset);
+    return true;
+  }, `run of ${count} ports`);
+}
