@@ -1,5 +1,6 @@
 // What the `softphone` command accepts, as data: one table drives the argument parser, the help texts and the
 // "did you mean" suggestions, so they cannot disagree.
+import { CALL_CODECS, DEFAULT_CODECS, REJECT_STATUSES } from '../contract/limits';
 
 export interface OptionSpec {
   /** Long name without the dashes. */
@@ -36,6 +37,115 @@ const trace: OptionSpec = {
   description: 'print every SIP message sent and received on stderr',
 };
 
+const noRegister: OptionSpec = {
+  name: 'no-register',
+  type: 'boolean',
+  description: 'do not REGISTER the account (a proxy that knows us by address)',
+};
+
+const audioOptions: readonly OptionSpec[] = [
+  {
+    name: 'play',
+    type: 'string',
+    value: 'FILE.wav',
+    description: 'what the far end hears: a WAV file, any rate, mono or stereo (default: silence)',
+  },
+  {
+    name: 'record',
+    type: 'string',
+    value: 'FILE.wav',
+    description: 'write what the far end sends to this WAV file (48 kHz mono)',
+  },
+];
+
+const codecsOption: OptionSpec = {
+  name: 'codecs',
+  type: 'string',
+  value: 'LIST',
+  description: `codecs to offer, best first, from ${CALL_CODECS.join(',')} (default ${DEFAULT_CODECS.join(',')})`,
+};
+
+const controlDetails: readonly string[] = [
+  'Lines on stdin control the current call: {"cmd":"hold"}, {"cmd":"resume"}, {"cmd":"mute"}, {"cmd":"unmute"},',
+  '{"cmd":"dtmf","digits":"12#"}, {"cmd":"transfer","target":"sip:carol@example.com"} (with "replaces":',
+  '"CALL-ID;to-tag=…;from-tag=…" for an attended transfer), {"cmd":"hangup"}, and "quit". A line it cannot use is',
+  'answered with a "control-error" event naming what was wrong.',
+];
+
+/**
+ * The account an invocation registers (`register`) or calls from (`call`, `answer`), but its address: `register`
+ * requires `--aor`, the call commands run without an account when it is left out.
+ */
+export const accountOptions: readonly OptionSpec[] = [
+  {
+    name: 'password',
+    type: 'string',
+    value: 'PW',
+    description: 'digest password (or SOFTPHONE_PASSWORD)',
+  },
+  {
+    name: 'auth-user',
+    type: 'string',
+    value: 'USER',
+    description: 'digest user name when it differs from the AoR',
+  },
+  { name: 'display-name', type: 'string', value: 'NAME', description: 'display name in From and To' },
+  {
+    name: 'proxy',
+    type: 'string',
+    value: 'URI',
+    description: 'outbound proxy; the AoR domain is then never looked up',
+  },
+  {
+    name: 'registrar',
+    type: 'string',
+    value: 'URI',
+    description: 'registrar, when it is not the AoR domain',
+  },
+  {
+    name: 'transport',
+    type: 'string',
+    value: 'udp|tcp',
+    description: 'transport to the first hop (default udp)',
+  },
+  {
+    name: 'expires',
+    type: 'string',
+    value: 'SECONDS',
+    description: 'registration interval asked for (default 600)',
+  },
+  {
+    name: 'keepalive',
+    type: 'string',
+    value: 'SECONDS',
+    description: 'keep-alive interval, 0 for none (default 0)',
+  },
+  {
+    name: 'keepalive-kind',
+    type: 'string',
+    value: 'crlf|options',
+    description: 'keep-alive kind (default crlf)',
+  },
+  {
+    name: 'retry-base',
+    type: 'string',
+    value: 'SECONDS',
+    description: 'first retry delay after a failure (default 5)',
+  },
+  {
+    name: 'retry-max',
+    type: 'string',
+    value: 'SECONDS',
+    description: 'longest retry delay (default 300)',
+  },
+  {
+    name: 'instance',
+    type: 'string',
+    value: 'URN',
+    description: '+sip.instance (default: stable per host and AoR)',
+  },
+];
+
 export const commandSpecs: readonly CommandSpec[] = [
   {
     name: 'register',
@@ -48,78 +158,12 @@ export const commandSpecs: readonly CommandSpec[] = [
         value: 'URI',
         description: 'address of record, e.g. sip:alice@example.com (required)',
       },
-      {
-        name: 'password',
-        type: 'string',
-        value: 'PW',
-        description: 'digest password (or SOFTPHONE_PASSWORD)',
-      },
-      {
-        name: 'auth-user',
-        type: 'string',
-        value: 'USER',
-        description: 'digest user name when it differs from the AoR',
-      },
-      { name: 'display-name', type: 'string', value: 'NAME', description: 'display name in From and To' },
-      {
-        name: 'proxy',
-        type: 'string',
-        value: 'URI',
-        description: 'outbound proxy; the AoR domain is then never looked up',
-      },
-      {
-        name: 'registrar',
-        type: 'string',
-        value: 'URI',
-        description: 'registrar, when it is not the AoR domain',
-      },
-      {
-        name: 'transport',
-        type: 'string',
-        value: 'udp|tcp',
-        description: 'transport to the first hop (default udp)',
-      },
+      ...accountOptions,
       {
         name: 'bind',
         type: 'string',
         value: 'IP:PORT',
         description: 'local address (default: towards the first hop, any port)',
-      },
-      {
-        name: 'expires',
-        type: 'string',
-        value: 'SECONDS',
-        description: 'registration interval asked for (default 600)',
-      },
-      {
-        name: 'keepalive',
-        type: 'string',
-        value: 'SECONDS',
-        description: 'keep-alive interval, 0 for none (default 0)',
-      },
-      {
-        name: 'keepalive-kind',
-        type: 'string',
-        value: 'crlf|options',
-        description: 'keep-alive kind (default crlf)',
-      },
-      {
-        name: 'retry-base',
-        type: 'string',
-        value: 'SECONDS',
-        description: 'first retry delay after a failure (default 5)',
-      },
-      {
-        name: 'retry-max',
-        type: 'string',
-        value: 'SECONDS',
-        description: 'longest retry delay (default 300)',
-      },
-      {
-        name: 'instance',
-        type: 'string',
-        value: 'URN',
-        description: '+sip.instance (default: stable per host and AoR)',
       },
       trace,
     ],
@@ -132,6 +176,105 @@ export const commandSpecs: readonly CommandSpec[] = [
     examples: [
       'softphone register --aor sip:alice@example.com --proxy sip:192.0.2.10:5060 --password secret',
       'SOFTPHONE_PASSWORD=secret softphone register --aor sip:alice@example.com --transport tcp --trace',
+    ],
+  },
+  {
+    name: 'call',
+    summary: 'call a SIP URI, play and record audio files, hang up after a while or on "quit"',
+    operands: 'URI',
+    allowPositionals: true,
+    options: [
+      {
+        name: 'aor',
+        type: 'string',
+        value: 'URI',
+        description: 'call from this account (default: no account, straight to URI)',
+      },
+      ...accountOptions,
+      noRegister,
+      {
+        name: 'bind',
+        type: 'string',
+        value: 'IP:PORT',
+        description: 'local address (default: towards the first hop, any port)',
+      },
+      ...audioOptions,
+      {
+        name: 'duration',
+        type: 'string',
+        value: 'SECONDS',
+        description:
+          'hang up this long after the answer (default: stay until "quit" or the far end hangs up)',
+      },
+      {
+        name: 'dtmf',
+        type: 'string',
+        value: 'DIGITS',
+        description: 'send these digits (0-9 * # A-D) once the call is answered',
+      },
+      codecsOption,
+      trace,
+    ],
+    details: [
+      'Prints one JSON object per line on stdout: "listening", the registration events when --aor registers, then a',
+      '"call" event for every state of the call (dialing, ringing, early-media, connected, on-hold, …, ended with who',
+      'ended it, the SIP status and a reason code) and a "quality" event every 2 s. Playing and recording start',
+      'together when the call connects, so the two files share a time origin. Without --aor the call goes straight',
+      'to URI (sip:bob@192.0.2.7:5060); with --no-register the account calls through its proxy without registering.',
+      ...controlDetails,
+      'Exits 0 when the call was answered and ended normally, 1 otherwise (after an event saying why), 2 on a usage',
+      'error.',
+    ],
+    examples: [
+      'softphone call sip:bob@192.0.2.7:5060 --play hello.wav --record heard.wav --duration 10',
+      'softphone call sip:bob@example.com --aor sip:alice@example.com --password secret --codecs pcmu,pcma --dtmf 1234#',
+    ],
+  },
+  {
+    name: 'answer',
+    summary: 'wait for calls and answer them, with audio files as microphone and recorder',
+    allowPositionals: false,
+    options: [
+      {
+        name: 'aor',
+        type: 'string',
+        value: 'URI',
+        description: 'take calls for this account (default: no account, on --bind without registering)',
+      },
+      ...accountOptions,
+      noRegister,
+      {
+        name: 'bind',
+        type: 'string',
+        value: 'IP:PORT',
+        description: 'local address (default without --aor 127.0.0.1:5060; with it, towards the first hop)',
+      },
+      {
+        name: 'answer-after',
+        type: 'string',
+        value: 'SECONDS|never',
+        description: 'ring this long before answering; never only rings (default 0: at once)',
+      },
+      {
+        name: 'reject',
+        type: 'string',
+        value: 'CODE',
+        description: `refuse every call with this status (${REJECT_STATUSES.join(', ')})`,
+      },
+      ...audioOptions,
+      codecsOption,
+      trace,
+    ],
+    details: [
+      'Prints "listening" (and the registration events when --aor registers), then the "call" and "quality" events',
+      'of each call, until Ctrl-C, SIGTERM or "quit". Without --aor it answers on --bind like "listen", without',
+      'registering.',
+      ...controlDetails,
+    ],
+    examples: [
+      'softphone answer --bind 127.0.0.1:5090 --play tone.wav --record heard.wav',
+      'softphone answer --aor sip:bob@example.com --password secret --answer-after 3',
+      'softphone answer --bind 127.0.0.1:5090 --reject 486',
     ],
   },
   {

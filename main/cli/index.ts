@@ -5,6 +5,7 @@ import { type CommandSpec, commandSpecs, findCommand } from './command-specs';
 import { commandHelp, generalHelp } from './help';
 import { type Output, createOutput } from './output';
 import { closestName } from './suggest';
+import type { CallRunner } from './call-runner';
 import type { StartUserAgent } from './user-agent-factory';
 
 export interface CliIo {
@@ -20,6 +21,8 @@ export interface CliDeps {
   readonly version: string;
   /** How commands build their user agent; the real sockets and clock unless a test passes its own. */
   readonly startUserAgent?: StartUserAgent;
+  /** What `call` and `answer` run once their arguments are checked; `notWiredCallRunner` by default. */
+  readonly callRunner?: CallRunner;
 }
 
 /** Runs one invocation and resolves with its exit code: 0 success, 1 failure, 2 usage error. */
@@ -84,6 +87,15 @@ async function run(
       });
     case 'listen':
       return (await import('./listen-command')).listenCommand(options, output, io.stdin, { startUserAgent });
+    case 'call':
+    case 'answer': {
+      const { answerArgs, callArgs } = await import('./call-args');
+      const runner = deps.callRunner ?? (await import('./call-runner')).notWiredCallRunner;
+      const callIo = { output, stdin: io.stdin };
+      return spec.name === 'call'
+        ? runner.call(callArgs(options, env), callIo)
+        : runner.answer(answerArgs(options, env), callIo);
+    }
     default:
       throw new Error(`no runner for ${spec.name}`);
   }

@@ -3,7 +3,9 @@
 // (wrong password, unknown user, forbidden) exits 1 after saying why.
 import { formatUri } from '../sip/message/uri';
 import type { RegistrationState } from '../ua/registration/registration-state';
-import { type ParsedOptions, UsageError, bindArg, choiceArg, intArg, sipUriArg } from './args';
+import type { AccountConfig } from '../ua/user-agent';
+import { type AccountArgs, requiredAccountArgs } from './account-args';
+import { type ParsedOptions, bindArg } from './args';
 import type { Output } from './output';
 import { runUntilQuit } from './run-until-quit';
 import { type StartUserAgent, stableInstanceId } from './user-agent-factory';
@@ -19,69 +21,25 @@ export async function registerCommand(
   stdin: NodeJS.ReadableStream,
   deps: RegisterDeps,
 ): Promise<number> {
-  const values = {
-    aor: options.string('aor'),
-    password: options.string('password'),
-    'auth-user': options.string('auth-user'),
-    'display-name': options.string('display-name'),
-    proxy: options.string('proxy'),
-    registrar: options.string('registrar'),
-    transport: options.string('transport'),
-    bind: options.string('bind'),
-    expires: options.string('expires'),
-    keepalive: options.string('keepalive'),
-    'keepalive-kind': options.string('keepalive-kind'),
-    'retry-base': options.string('retry-base'),
-    'retry-max': options.string('retry-max'),
-    instance: options.string('instance'),
-    trace: options.flag('trace'),
-  };
-  const aor = sipUriArg('aor', values.aor);
-  const password = values.password ?? deps.env['SOFTPHONE_PASSWORD'];
-  if (password === undefined) throw new UsageError('--password (or SOFTPHONE_PASSWORD) is required');
-  const proxy = values.proxy !== undefined ? sipUriArg('proxy', values.proxy) : undefined;
-  const registrar = values.registrar !== undefined ? sipUriArg('registrar', values.registrar) : undefined;
-  const transport = choiceArg('transport', values.transport, ['udp', 'tcp'] as const, 'udp');
-  const expires = intArg('expires', values.expires, 600, 1, 0xffff_ffff);
-  const keepAliveSeconds = intArg('keepalive', values.keepalive, 0, 0, 86_400);
-  const keepAliveKind = choiceArg(
-    'keepalive-kind',
-    values['keepalive-kind'],
-    ['crlf', 'options'] as const,
-    'crlf',
-  );
-  const retryBase = intArg('retry-base', values['retry-base'], 5, 1, 3_600);
-  const retryMax = intArg('retry-max', values['retry-max'], 300, retryBase, 86_400);
-  const bind = values.bind !== undefined ? bindArg(values.bind) : undefined;
+  const account = requiredAccountArgs(options, deps.env);
+  const { aor, proxy, registrar } = account;
+  const bindText = options.string('bind');
+  const bind = bindText !== undefined ? bindArg(bindText) : undefined;
 
   const ua = await deps.startUserAgent(
-    { bind, firstHop: proxy ?? registrar ?? aor, trace: values.trace },
+    { bind, firstHop: proxy ?? registrar ?? aor, trace: options.flag('trace') },
     output,
   );
   output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
-  const account = ua.addAccount({
-    aor,
-    password,
-    transport,
-    expires,
-    instanceId: values.instance ?? stableInstanceId(formatUri(aor)),
-    backoff: { baseMs: retryBase * 1000, maxMs: retryMax * 1000 },
-    ...(values['auth-user'] ? { authUser: values['auth-user'] } : {}),
-    ...(values['display-name'] ? { displayName: values['display-name'] } : {}),
-    ...(proxy ? { outboundProxy: proxy } : {}),
-    ...(registrar ? { registrar } : {}),
-    ...(keepAliveSeconds > 0
-      ? { keepAlive: { kind: keepAliveKind, intervalMs: keepAliveSeconds * 1000 } }
-      : {}),
-  });
+  const registered = ua.addAccount(accountConfig(account));
 
   let rejected: ((code: number) => void) | undefined;
   const fatal = new Promise<number>((resolve) => (rejected = resolve));
-  account.registerer.onStateChanged((state) => {
+  registered.registerer.onStateChanged((state) => {
     output.event(registrationEvent(formatUri(aor), state));
     if (state.name === 'failed' && state.retryInMs === undefined) rejected?.(1);
   });
-  account.registerer.register();
+  registered.registerer.register();
 
   const quit = runUntilQuit(stdin, async () => {
     await ua.shutdown();
@@ -92,6 +50,25 @@ export async function registerCommand(
     await ua.shutdown(1_000);
   }
   return code;
+}
+
+/** The user agent's configuration for the account the flags describe. */
+export function accountConfig(account: AccountArgs): AccountConfig {
+  return {
+    aor: account.aor,
+    password: account.password ?? '',
+    transport: account.transport,
+    expires: account.expires,
+    instanceId: account.instance ?? stableInstanceId(formatUri(account.aor)),
+    backoff: { baseMs: account.retryBaseSeconds * 1000, maxMs: account.retryMaxSeconds * 1000 },
+    ...(account.authUser ? { authUser: account.authUser } : {}),
+    ...(account.displayName ? { displayName: account.displayName } : {}),
+    ...(account.proxy ? { outboundProxy: account.proxy } : {}),
+    ...(account.registrar ? { registrar: account.registrar } : {}),
+    ...(account.keepAliveSeconds > 0
+      ? { keepAlive: { kind: account.keepAliveKind, intervalMs: account.keepAliveSeconds * 1000 } }
+      : {}),
+  };
 }
 
 export function registrationEvent(aor: string, state: RegistrationState): Record<string, unknown> {

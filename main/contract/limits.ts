@@ -46,3 +46,67 @@ export const WEB_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,512}$/;
 /** The local SIP port setting: 0 lets the system choose. */
 export const SIP_PORT_MIN = 0;
 export const SIP_PORT_MAX = 65_535;
+
+/** The voice codecs an account may offer, in the names the engine uses (RFC 7587 Opus, RFC 3551 PCMU and PCMA). */
+export const CALL_CODECS = ['opus', 'pcmu', 'pcma'] as const;
+/** What a new account offers, best first: Opus for quality and loss resilience, then the G.711 pair. */
+export const DEFAULT_CODECS: readonly (typeof CALL_CODECS)[number][] = ['opus', 'pcmu', 'pcma'];
+
+/** Whether a new account registers: true; false is the "SIP trunk" style account that a proxy knows by address. */
+export const DEFAULT_REGISTER = true;
+/** Whether a new account sends 183 with early media for incoming calls (RFC 3960); off, as most phones do. */
+export const DEFAULT_EARLY_MEDIA = false;
+export const DEFAULT_DO_NOT_DISTURB = false;
+
+/** Every reason a call can end for (`CallEndReason`, worded in contract.ts); the store reads unknown ones as `failed`. */
+export const CALL_END_REASONS = [
+  'hangup',
+  'cancelled',
+  'missed',
+  'answered-elsewhere',
+  'rejected',
+  'do-not-disturb',
+  'busy',
+  'declined',
+  'not-found',
+  'unavailable',
+  'no-answer',
+  'unreachable',
+  'incompatible',
+  'auth-failed',
+  'forbidden',
+  'redirect-failed',
+  'transferred',
+  'replaced',
+  'ack-timeout',
+  'media-timeout',
+  'session-expired',
+  'server-error',
+  'failed',
+  'engine-stopped',
+  'internal',
+] as const;
+
+/** Longest call or history id accepted in a command; the engine's ids are UUIDs (36 characters). */
+export const CALL_ID_MAX = 64;
+
+/** The digits a call may send as DTMF (RFC 4733 §3.2 events 0–15), upper case. */
+export const DTMF_DIGITS_PATTERN = /^[0-9*#A-D]+$/;
+/** Most digits one `calls.sendDtmf` (or `softphone call --dtmf`) may carry: a long PIN plus an extension. */
+export const DTMF_DIGITS_MAX = 64;
+
+/**
+ * The final statuses a person (or `softphone answer --reject`) may refuse an incoming call with. Statuses that need
+ * headers the refusal cannot supply (401/407 need a challenge, 405 an Allow, 415 an Accept, 420 an Unsupported) and
+ * 487, which answers a CANCEL, are left out.
+ */
+export const REJECT_STATUSES = [403, 404, 480, 486, 488, 500, 503, 600, 603, 606] as const;
+/** Busy Here (RFC 3261 §21.4.24): what "reject" means when nothing else is said. */
+export const DEFAULT_REJECT_STATUS: (typeof REJECT_STATUSES)[number] = 486;
+
+/** Call history: the most entries one `history.list` page may hold, and the page size when the window has no other. */
+export const HISTORY_PAGE_MAX = 200;
+export const DEFAULT_HISTORY_PAGE = 50;
+
+/** How often a call's quality is reported (`call.quality`), in milliseconds. */
+export const CALL_QUALITY_INTERVAL_MS = 2_000;

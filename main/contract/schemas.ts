@@ -11,6 +11,12 @@ import type { CommandArgs, CommandName } from './contract';
 import {
   ACCOUNT_ID_MAX,
   AUTH_USER_MAX,
+  CALL_CODECS,
+  CALL_ID_MAX,
+  DTMF_DIGITS_MAX,
+  DTMF_DIGITS_PATTERN,
+  HISTORY_PAGE_MAX,
+  REJECT_STATUSES,
   DISPLAY_NAME_MAX,
   EXPIRES_MAX,
   EXPIRES_MIN,
@@ -55,6 +61,15 @@ const sipUriText = (what: string, options: { requireUser: boolean }) =>
 
 const id = z.string().min(1).max(ACCOUNT_ID_MAX);
 
+const callId = z.string().min(1).max(CALL_ID_MAX).refine(noControls, 'Call id contains a control character');
+
+/** Best first, each codec once, at least one. */
+export const codecListSchema = z
+  .array(z.enum(CALL_CODECS))
+  .min(1, 'Choose at least one codec')
+  .max(CALL_CODECS.length)
+  .refine((codecs) => new Set(codecs).size === codecs.length, 'Each codec may be listed once');
+
 export const accountInputSchema = z.strictObject({
   displayName: plainText('Display name', DISPLAY_NAME_MAX),
   aor: sipUriText('Address', { requireUser: true }),
@@ -78,6 +93,42 @@ export const accountInputSchema = z.strictObject({
     }),
   keepAliveKind: z.enum(KEEP_ALIVE_KINDS),
   enabled: z.boolean(),
+  register: z.boolean().optional(),
+  codecs: codecListSchema.optional(),
+  earlyMedia: z.boolean().optional(),
+  doNotDisturb: z.boolean().optional(),
+});
+
+export const dialRequestSchema = z.strictObject({
+  target: sipUriText('Target', { requireUser: false }),
+  accountId: id.nullable(),
+});
+
+/** Lower-case a–d are accepted and sent as upper case; anything else is refused. */
+export const dtmfDigitsSchema = z
+  .string()
+  .min(1, 'Digits are required')
+  .max(DTMF_DIGITS_MAX, `At most ${DTMF_DIGITS_MAX} digits`)
+  .transform((digits) => digits.toUpperCase())
+  .refine((digits) => DTMF_DIGITS_PATTERN.test(digits), 'Digits may only be 0-9, *, # and A-D');
+
+export const transferRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('blind'), target: sipUriText('Transfer target', { requireUser: false }) }),
+  z.strictObject({ kind: z.literal('attended'), callId }),
+]);
+
+const rejectStatus = z
+  .number()
+  .int()
+  .refine(
+    (status): status is (typeof REJECT_STATUSES)[number] =>
+      (REJECT_STATUSES as readonly number[]).includes(status),
+    `Reject with one of ${REJECT_STATUSES.join(', ')}`,
+  );
+
+export const historyPageSchema = z.strictObject({
+  limit: z.number().int().min(1).max(HISTORY_PAGE_MAX),
+  before: z.strictObject({ startedAt: z.number().int().min(0), id: callId }).nullable(),
 });
 
 export const settingsPatchSchema = z.strictObject({
@@ -100,6 +151,19 @@ export const commandSchemas = {
   'registration.list': z.tuple([]),
   'settings.get': z.tuple([]),
   'settings.update': z.tuple([settingsPatchSchema]),
+  'calls.dial': z.tuple([dialRequestSchema]),
+  'calls.answer': z.tuple([callId]),
+  'calls.reject': z.tuple([callId, rejectStatus]),
+  'calls.hangup': z.tuple([callId]),
+  'calls.hold': z.tuple([callId]),
+  'calls.resume': z.tuple([callId]),
+  'calls.mute': z.tuple([callId, z.boolean()]),
+  'calls.sendDtmf': z.tuple([callId, dtmfDigitsSchema]),
+  'calls.transfer': z.tuple([callId, transferRequestSchema]),
+  'calls.list': z.tuple([]),
+  'history.list': z.tuple([historyPageSchema]),
+  'history.delete': z.tuple([callId]),
+  'history.clear': z.tuple([]),
 } as const satisfies CommandSchemas;
 
 export function isCommandName(name: unknown): name is CommandName {

@@ -38,6 +38,19 @@ export const commandNames = [
   'registration.list',
   'settings.get',
   'settings.update',
+  'calls.dial',
+  'calls.answer',
+  'calls.reject',
+  'calls.hangup',
+  'calls.hold',
+  'calls.resume',
+  'calls.mute',
+  'calls.sendDtmf',
+  'calls.transfer',
+  'calls.list',
+  'history.list',
+  'history.delete',
+  'history.clear',
 ] as const satisfies readonly CommandName[];
 
 /** Every event of the contract, once; checked like `commandNames`. */
@@ -46,6 +59,8 @@ export const eventNames = [
   'accounts.changed',
   'settings.changed',
   'dialpad.open',
+  'call.changed',
+  'call.quality',
 ] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : Exclude<All, Listed>;

@@ -18,6 +18,7 @@ import type {
 import type { EventHub } from './event-hub';
 import {
   disabledStatus,
+  notRegisteringStatus,
   passwordUnavailableStatus,
   statusFromState,
   unreachableStatus,
@@ -89,7 +90,10 @@ export class AccountService {
   }
 
   summary(): { registered: number; failing: number; total: number } {
-    const statuses = this.registrations().filter((status) => status.state !== 'disabled');
+    // An account that never registers has nothing to count: it is neither registered nor failing.
+    const statuses = this.registrations().filter(
+      (status) => status.state !== 'disabled' && status.state !== 'not-registering',
+    );
     return {
       total: statuses.length,
       registered: statuses.filter((status) => status.state === 'registered').length,
@@ -111,10 +115,7 @@ export class AccountService {
     this.#check(input, null);
     const record = this.#deps.store.insert(this.#newAccount(input));
     this.#announceAccounts();
-    this.#setStatus(
-      record.id,
-      record.enabled ? statusFromState(record.id, { name: 'unregistered' }) : disabledStatus(record.id),
-    );
+    this.#setStatus(record.id, this.#idleStatus(record));
     if (record.enabled) await this.#serial(record.id, () => this.#start(record));
     return toDto(record);
   }
@@ -175,6 +176,8 @@ export class AccountService {
     return this.#serial(id, async () => {
       const record = this.#require(id);
       if (!record.enabled) throw new ServiceError('conflict', 'Enable the account first.');
+      if (!record.register)
+        throw new ServiceError('conflict', 'The account is set not to register.', { field: 'register' });
       const live = this.#live.get(id);
       if (live) live.account.registerer.register();
       else await this.#start(record);
@@ -248,11 +251,14 @@ export class AccountService {
       instanceId: `urn:uuid:${record.id}`,
     });
     const context = { hasPassword: password !== '', server };
-    const detach = account.registerer.onStateChanged((state) =>
-      this.#setStatus(record.id, statusFromState(record.id, state, context)),
-    );
+    const detach = account.registerer.onStateChanged((state) => {
+      // Removing a trunk account "unregisters" it without a request; that is not news for the window.
+      if (record.register) this.#setStatus(record.id, statusFromState(record.id, state, context));
+    });
     this.#live.set(record.id, { account, detach, ua });
-    account.registerer.register();
+    // A trunk account is live (its user agent places and takes its calls) but never sends a REGISTER.
+    if (record.register) account.registerer.register();
+    else this.#setStatus(record.id, notRegisteringStatus(record.id, server));
   }
 
   /** Unregisters (bounded) and forgets the live account. Never throws and never waits past the bound. */
@@ -316,8 +322,13 @@ export class AccountService {
     return fields;
   }
 
-  #plainFields(input: AccountInput) {
+  /** The input's fields; call settings left out stay out, so an update keeps them and a create takes defaults. */
+  #plainFields(input: AccountInput): AccountChanges & Omit<NewAccount, 'password'> {
     return {
+      ...(input.register !== undefined ? { register: input.register } : {}),
+      ...(input.codecs !== undefined ? { codecs: [...input.codecs] } : {}),
+      ...(input.earlyMedia !== undefined ? { earlyMedia: input.earlyMedia } : {}),
+      ...(input.doNotDisturb !== undefined ? { doNotDisturb: input.doNotDisturb } : {}),
       displayName: input.displayName.trim(),
       aor: input.aor.trim(),
       authUser: input.authUser?.trim() || null,
@@ -337,10 +348,17 @@ export class AccountService {
     return record;
   }
 
-  #statusOf(record: AccountRecord): RegistrationStatusDto {
+  /** What an account shows before its user agent says anything. */
+  #idleStatus(record: AccountRecord): RegistrationStatusDto {
     if (!record.enabled) return disabledStatus(record.id);
+    return record.register
+      ? statusFromState(record.id, { name: 'unregistered' })
+      : notRegisteringStatus(record.id);
+  }
+
+  #statusOf(record: AccountRecord): RegistrationStatusDto {
     const latest = this.#statuses.get(record.id);
-    if (!latest) return statusFromState(record.id, { name: 'unregistered' });
+    if (!record.enabled || !latest) return this.#idleStatus(record);
     const { status, at } = latest;
     if (status.retryInMs === null) return status;
     // retryInMs counts from when a status is sent: a status listed later says what is left of the wait.
@@ -414,6 +432,10 @@ function toDto(record: AccountRecord): AccountDto {
     keepAliveSeconds: record.keepAliveSeconds,
     keepAliveKind: record.keepAliveKind,
     enabled: record.enabled,
+    register: record.register,
+    codecs: [...record.codecs],
+    earlyMedia: record.earlyMedia,
+    doNotDisturb: record.doNotDisturb,
     order: record.order,
     hasPassword: record.hasPassword,
   };

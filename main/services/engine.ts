@@ -17,6 +17,8 @@ import { openStore } from '../store/store';
 import { SystemNameResolver } from '../ua/dns-resolver';
 import type { NameResolver } from '../ua/next-hop';
 import { AccountService, type AgentPool } from './account-service';
+import { type CallEngine, unavailableCallEngine } from './call-engine';
+import { CallService } from './call-service';
 import { type CommandHandlers, CommandRouter } from './command-router';
 import type { Engine } from './engine-facade';
 import { EventHub } from './event-hub';
@@ -60,6 +62,11 @@ export interface EngineOptions {
   readonly unregisterTimeoutMs?: number;
   /** The user agents (tests); one per local address on `sockets` by default. */
   readonly agents?: AgentPool & { shutdown(timeoutMs: number): Promise<void> };
+  /**
+   * What runs calls. Until calls are wired into the engine the default answers every call command `unavailable`;
+   * the history commands work either way.
+   */
+  readonly calls?: CallEngine;
 }
 
 /**
@@ -103,6 +110,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ? { unregisterTimeoutMs: options.unregisterTimeoutMs }
       : {}),
   });
+  const calls = new CallService({
+    engine: options.calls ?? unavailableCallEngine(),
+    history: store.callHistory,
+    accounts: store.accounts,
+    events,
+    clock,
+    logger,
+  });
+  calls.start();
   const info = appInfo(options, null);
   const handlers: CommandHandlers = {
     'app.info': () => info,
@@ -116,6 +132,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'registration.list': () => accounts.registrations(),
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
+    'calls.dial': (request) => calls.dial(request),
+    'calls.answer': (callId) => calls.answer(callId),
+    'calls.reject': (callId, status) => calls.reject(callId, status),
+    'calls.hangup': (callId) => calls.hangup(callId),
+    'calls.hold': (callId) => calls.hold(callId),
+    'calls.resume': (callId) => calls.resume(callId),
+    'calls.mute': (callId, muted) => calls.mute(callId, muted),
+    'calls.sendDtmf': (callId, digits) => calls.sendDtmf(callId, digits),
+    'calls.transfer': (callId, transfer) => calls.transfer(callId, transfer),
+    'calls.list': () => calls.list(),
+    'history.list': (page) => calls.history(page),
+    'history.delete': (id) => calls.deleteHistory(id),
+    'history.clear': () => calls.clearHistory(),
   };
   const router = new CommandRouter(handlers, logger);
   void accounts
@@ -130,6 +159,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     registrationSummary: () => accounts.summary(),
     shutdown(timeoutMs = 4_000) {
       stopping ??= (async () => {
+        // Calls end first (BYE, CANCEL) while their accounts can still send, and their history rows are completed.
+        await calls.stop(Math.min(timeoutMs, 2_000));
         await accounts.stopAll().catch(() => undefined);
         await agents.shutdown(Math.min(timeoutMs, 1_000)).catch(() => undefined);
         store.close();

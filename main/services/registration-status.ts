@@ -19,6 +19,11 @@ export function disabledStatus(accountId: string): RegistrationStatusDto {
   return blank(accountId, 'disabled');
 }
 
+/** An enabled account set never to REGISTER: up, calling through `server` (its first hop) once that is known. */
+export function notRegisteringStatus(accountId: string, server: string | null = null): RegistrationStatusDto {
+  return { ...blank(accountId, 'not-registering'), server };
+}
+
 export function statusFromState(
   accountId: string,
   state: RegistrationState,

@@ -2,6 +2,14 @@
 // method is one transaction, and anything the database refuses comes out as a StoreFailure with a classified error.
 import { randomUUID } from 'node:crypto';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import type { CallCodec } from '../contract/contract';
+import {
+  CALL_CODECS,
+  DEFAULT_CODECS,
+  DEFAULT_DO_NOT_DISTURB,
+  DEFAULT_EARLY_MEDIA,
+  DEFAULT_REGISTER,
+} from '../contract/limits';
 import type { Clock } from '../platform/clock';
 import { guarded } from './store-error';
 
@@ -26,18 +34,39 @@ export interface AccountFields {
   readonly enabled: boolean;
 }
 
-export interface NewAccount extends AccountFields {
+/** How an account's calls behave (schema version 3). */
+export interface AccountCallSettings {
+  /** False: the account never REGISTERs (a trunk whose proxy knows us by address). */
+  readonly register: boolean;
+  /** Offered best first; never empty. */
+  readonly codecs: readonly CallCodec[];
+  readonly earlyMedia: boolean;
+  readonly doNotDisturb: boolean;
+}
+
+export const accountCallDefaults: AccountCallSettings = {
+  register: DEFAULT_REGISTER,
+  codecs: DEFAULT_CODECS,
+  earlyMedia: DEFAULT_EARLY_MEDIA,
+  doNotDisturb: DEFAULT_DO_NOT_DISTURB,
+};
+
+/** Everything stored about an account but its password. */
+export interface AccountSettings extends AccountFields, AccountCallSettings {}
+
+/** A new account; call settings left out take `accountCallDefaults`. */
+export interface NewAccount extends AccountFields, Partial<AccountCallSettings> {
   /** Ciphertext from a SecretCipher; absent or null: no password. */
   readonly password?: Buffer | null;
 }
 
-export interface AccountChanges extends Partial<AccountFields> {
+export interface AccountChanges extends Partial<AccountSettings> {
   /** Absent or undefined keeps the stored password, null removes it, a Buffer (ciphertext) replaces it. */
   readonly password?: Buffer | null;
 }
 
 /** A stored account. The password ciphertext is left out on purpose: ask `getPassword` when you need it. */
-export interface AccountRecord extends AccountFields {
+export interface AccountRecord extends AccountSettings {
   readonly id: string;
   /** Position in the list, 0 first. */
   readonly order: number;
@@ -66,6 +95,10 @@ interface AccountRow {
   keep_alive_seconds: number;
   keep_alive_kind: string;
   enabled: number;
+  register: number;
+  codecs: string;
+  early_media: number;
+  do_not_disturb: number;
   sort_order: number;
   has_password: number;
   created_at: number;
@@ -84,13 +117,17 @@ interface AccountParams {
   keep_alive_seconds: number;
   keep_alive_kind: AccountKeepAliveKind;
   enabled: number;
+  register: number;
+  codecs: string;
+  early_media: number;
+  do_not_disturb: number;
   password: Buffer | null;
   now: number;
 }
 
 const COLUMNS = `id, display_name, aor, auth_user, outbound_proxy, registrar, transport, expires,
-  keep_alive_seconds, keep_alive_kind, enabled, sort_order, password IS NOT NULL AS has_password, created_at,
-  updated_at`;
+  keep_alive_seconds, keep_alive_kind, enabled, register, codecs, early_media, do_not_disturb, sort_order,
+  password IS NOT NULL AS has_password, created_at, updated_at`;
 
 export class AccountsRepository {
   readonly #db: SqliteDatabase;
@@ -114,14 +151,16 @@ export class AccountsRepository {
     // The new account goes last, computed in the same statement so two inserts cannot take the same place.
     this.#insert = db.prepare(`
       INSERT INTO accounts (id, display_name, aor, auth_user, outbound_proxy, registrar, transport, expires,
-        keep_alive_seconds, keep_alive_kind, enabled, sort_order, password, created_at, updated_at)
+        keep_alive_seconds, keep_alive_kind, enabled, register, codecs, early_media, do_not_disturb, sort_order,
+        password, created_at, updated_at)
       VALUES (@id, @display_name, @aor, @auth_user, @outbound_proxy, @registrar, @transport, @expires,
-        @keep_alive_seconds, @keep_alive_kind, @enabled, (SELECT COALESCE(MAX(sort_order), -1) + 1 FROM accounts),
-        @password, @now, @now)`);
+        @keep_alive_seconds, @keep_alive_kind, @enabled, @register, @codecs, @early_media, @do_not_disturb,
+        (SELECT COALESCE(MAX(sort_order), -1) + 1 FROM accounts), @password, @now, @now)`);
     this.#update = db.prepare(`
       UPDATE accounts SET display_name = @display_name, aor = @aor, auth_user = @auth_user,
         outbound_proxy = @outbound_proxy, registrar = @registrar, transport = @transport, expires = @expires,
         keep_alive_seconds = @keep_alive_seconds, keep_alive_kind = @keep_alive_kind, enabled = @enabled,
+        register = @register, codecs = @codecs, early_media = @early_media, do_not_disturb = @do_not_disturb,
         password = @password, updated_at = @now
       WHERE id = @id`);
     this.#updatePassword = db.prepare(
@@ -148,7 +187,14 @@ export class AccountsRepository {
   insert(account: NewAccount): AccountRecord {
     return this.#guard(() => {
       const id = this.#newId();
-      this.#insert.run(toParams(id, account, account.password ?? null, this.#clock.wallTime()));
+      const settings: AccountSettings = {
+        ...account,
+        register: account.register ?? accountCallDefaults.register,
+        codecs: account.codecs ?? accountCallDefaults.codecs,
+        earlyMedia: account.earlyMedia ?? accountCallDefaults.earlyMedia,
+        doNotDisturb: account.doNotDisturb ?? accountCallDefaults.doNotDisturb,
+      };
+      this.#insert.run(toParams(id, settings, account.password ?? null, this.#clock.wallTime()));
       return this.get(id)!;
     });
   }
@@ -161,7 +207,7 @@ export class AccountsRepository {
         if (!current) return undefined;
         const password =
           changes.password === undefined ? this.#getPassword.get(id)!.password : changes.password;
-        const merged: AccountFields = { ...toRecord(current), ...definedOnly(changes) };
+        const merged: AccountSettings = { ...toRecord(current), ...definedOnly(changes) };
         this.#update.run(toParams(id, merged, password, this.#clock.wallTime()));
         return toRecord(this.#get.get(id)!);
       })(),
@@ -222,6 +268,10 @@ function toRecord(row: AccountRow): AccountRecord {
     keepAliveSeconds: row.keep_alive_seconds,
     keepAliveKind: row.keep_alive_kind === 'options' ? 'options' : 'crlf',
     enabled: row.enabled === 1,
+    register: row.register === 1,
+    codecs: readCodecs(row.codecs),
+    earlyMedia: row.early_media === 1,
+    doNotDisturb: row.do_not_disturb === 1,
     order: row.sort_order,
     hasPassword: row.has_password === 1,
     createdAt: row.created_at,
@@ -229,7 +279,7 @@ function toRecord(row: AccountRow): AccountRecord {
   };
 }
 
-function toParams(id: string, fields: AccountFields, password: Buffer | null, now: number): AccountParams {
+function toParams(id: string, fields: AccountSettings, password: Buffer | null, now: number): AccountParams {
   return {
     id,
     display_name: fields.displayName,
@@ -242,18 +292,42 @@ function toParams(id: string, fields: AccountFields, password: Buffer | null, no
     keep_alive_seconds: fields.keepAliveSeconds,
     keep_alive_kind: fields.keepAliveKind,
     enabled: fields.enabled ? 1 : 0,
+    register: fields.register ? 1 : 0,
+    codecs: writeCodecs(fields.codecs),
+    early_media: fields.earlyMedia ? 1 : 0,
+    do_not_disturb: fields.doNotDisturb ? 1 : 0,
     password,
     now,
   };
 }
 
+/**
+ * The stored codec list, leniently: names this build does not know and repeats are skipped, and a list left empty
+ * reads as the default order, so a hand-edited or damaged value never stops an account from loading or calling.
+ */
+function readCodecs(text: string): CallCodec[] {
+  const known = new Set<string>(CALL_CODECS);
+  const codecs = [...new Set(text.split(',').map((name) => name.trim().toLowerCase()))].filter(
+    (name): name is CallCodec => known.has(name),
+  );
+  return codecs.length > 0 ? codecs : [...DEFAULT_CODECS];
+}
+
+/** Refuses an empty or unknown list here, where a caller's bug shows, rather than storing what reads as a default. */
+function writeCodecs(codecs: readonly CallCodec[]): string {
+  const known = new Set<string>(CALL_CODECS);
+  if (codecs.length === 0 || codecs.some((codec) => !known.has(codec)))
+    throw new TypeError(`not a codec list: ${JSON.stringify(codecs)}`);
+  return [...new Set(codecs)].join(',');
+}
+
 // `{ ...record, ...changes }` would let an explicit `undefined` in changes erase a field.
-function definedOnly(changes: AccountChanges): Partial<AccountFields> {
+function definedOnly(changes: AccountChanges): Partial<AccountSettings> {
   const result: Record<string, unknown> = {};
   for (const key of FIELD_NAMES) {
     if (changes[key] !== undefined) result[key] = changes[key];
   }
-  return result as Partial<AccountFields>;
+  return result as Partial<AccountSettings>;
 }
 
 const FIELD_NAMES = [
@@ -267,4 +341,8 @@ const FIELD_NAMES = [
   'keepAliveSeconds',
   'keepAliveKind',
   'enabled',
-] as const satisfies readonly (keyof AccountFields)[];
+  'register',
+  'codecs',
+  'earlyMedia',
+  'doNotDisturb',
+] as const satisfies readonly (keyof AccountSettings)[];

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { Clock } from '../platform/clock';
 import { AccountsRepository } from './accounts-repository';
+import { CallHistoryRepository } from './call-history-repository';
 import { closeDatabase, openDatabase } from './db';
 import { readOwner, removeOwner, writeOwner } from './engine-owner';
 import { migrate } from './migrate';
@@ -16,6 +17,7 @@ export interface Store {
   readonly path: string;
   readonly accounts: AccountsRepository;
   readonly settings: SettingsRepository;
+  readonly callHistory: CallHistoryRepository;
   /** Closes the database; the repositories must not be used afterwards. Safe to call twice. */
   close(): void;
 }
@@ -58,12 +60,13 @@ export function openStore(options: OpenStoreOptions): OpenStoreOutcome {
   if (exclusive) writeOwner(path, owner);
   const accounts = new AccountsRepository(db, { clock: options.clock, newId: options.newId });
   const settings = new SettingsRepository(db);
+  const callHistory = new CallHistoryRepository(db);
   const close = () => {
     if (!db.open) return;
     closeDatabase(db);
     if (exclusive) removeOwner(path, owner);
   };
-  return { ok: true, store: { path, accounts, settings, close } };
+  return { ok: true, store: { path, accounts, settings, callHistory, close } };
 }
 
 /** Names the engine holding the folder, when its owner file names a live process. */

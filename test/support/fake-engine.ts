@@ -6,6 +6,8 @@ import type {
   AccountDto,
   AccountInput,
   AppInfoDto,
+  CallDto,
+  CallHistoryEntryDto,
   CommandArgs,
   CommandName,
   CommandResult,
@@ -15,7 +17,14 @@ import type {
   RegistrationStatusDto,
   SettingsDto,
 } from '../../main/contract/contract';
-import { DEFAULT_EXPIRES, DEFAULT_KEEP_ALIVE_KIND } from '../../main/contract/limits';
+import {
+  DEFAULT_CODECS,
+  DEFAULT_DO_NOT_DISTURB,
+  DEFAULT_EARLY_MEDIA,
+  DEFAULT_EXPIRES,
+  DEFAULT_KEEP_ALIVE_KIND,
+  DEFAULT_REGISTER,
+} from '../../main/contract/limits';
 import { type CommandHandlers, CommandRouter } from '../../main/services/command-router';
 import type { Engine } from '../../main/services/engine-facade';
 import { ServiceError } from '../../main/services/service-error';
@@ -44,8 +53,29 @@ export function account(overrides: Partial<AccountDto> & Pick<AccountDto, 'id'>)
     keepAliveSeconds: 0,
     keepAliveKind: DEFAULT_KEEP_ALIVE_KIND,
     enabled: true,
+    register: DEFAULT_REGISTER,
+    codecs: [...DEFAULT_CODECS],
+    earlyMedia: DEFAULT_EARLY_MEDIA,
+    doNotDisturb: DEFAULT_DO_NOT_DISTURB,
     order: 0,
     hasPassword: true,
+    ...overrides,
+  };
+}
+
+/** A call as the engine would report it. */
+export function call(overrides: Partial<CallDto> & Pick<CallDto, 'id'>): CallDto {
+  return {
+    accountId: null,
+    direction: 'outgoing',
+    peerUri: `sip:${overrides.id}@example.test`,
+    peerName: null,
+    state: 'dialing',
+    muted: false,
+    startedAt: 1_700_000_000_000,
+    answeredAt: null,
+    endedAt: null,
+    end: null,
     ...overrides,
   };
 }
@@ -91,6 +121,8 @@ export interface FakeEngineOptions {
   readonly accounts?: readonly AccountDto[];
   readonly statuses?: readonly RegistrationStatusDto[];
   readonly settings?: Partial<SettingsDto>;
+  readonly calls?: readonly CallDto[];
+  readonly history?: readonly CallHistoryEntryDto[];
 }
 
 export class FakeEngine implements Engine {
@@ -98,6 +130,9 @@ export class FakeEngine implements Engine {
   accounts: AccountDto[];
   statuses: RegistrationStatusDto[];
   settings: SettingsDto;
+  /** Calls under way, and the history newest first. */
+  calls: CallDto[];
+  history: CallHistoryEntryDto[];
   readonly router: CommandRouter;
   readonly events = { subscribe: (listener: EngineEventListener) => this.#subscribe(listener) };
   /** URIs handed to `openUri`, and how often `shutdown` ran. */
@@ -112,6 +147,8 @@ export class FakeEngine implements Engine {
     this.accounts = [...(options.accounts ?? [])];
     this.statuses = [...(options.statuses ?? [])];
     this.settings = { theme: 'system', sipPort: 0, ...options.settings };
+    this.calls = [...(options.calls ?? [])];
+    this.history = [...(options.history ?? [])];
     const builtIn = this.#builtInHandlers();
     // Every command goes through the override when the test installed one, else the in-memory behaviour.
     const handlers = {} as Record<CommandName, (...args: never[]) => unknown>;
@@ -144,7 +181,8 @@ export class FakeEngine implements Engine {
   }
 
   registrationSummary(): { registered: number; failing: number; total: number } {
-    const enabled = this.accounts.filter((item) => item.enabled);
+    // As the real engine counts: accounts that never register are neither registered nor failing.
+    const enabled = this.accounts.filter((item) => item.enabled && item.register);
     const stateOf = (id: string) => this.statuses.find((item) => item.accountId === id)?.state;
     return {
       total: enabled.length,
@@ -172,6 +210,28 @@ export class FakeEngine implements Engine {
       this.accounts = this.accounts.map((item) => (item.id === updated.id ? updated : item));
       this.emit('accounts.changed', this.accounts);
       return updated;
+    };
+    const findCall = (id: string): CallDto => {
+      const found = this.calls.find((item) => item.id === id);
+      if (!found) throw new ServiceError('not-found', `no call ${id}`);
+      return found;
+    };
+    const changeCall = (id: string, changes: Partial<CallDto>): CallDto => {
+      const changed = { ...findCall(id), ...changes };
+      this.calls =
+        changed.state === 'ended'
+          ? this.calls.filter((item) => item.id !== id)
+          : this.calls.map((item) => (item.id === id ? changed : item));
+      this.emit('call.changed', changed);
+      return changed;
+    };
+    const endCall = (id: string, reason: 'hangup' | 'rejected' | 'cancelled', status: number | null) => {
+      changeCall(id, {
+        state: 'ended',
+        endedAt: 1_700_000_060_000,
+        end: { by: 'local', reason, status, detail: null },
+      });
+      return null;
     };
     return {
       'app.info': () => this.info,
@@ -213,6 +273,52 @@ export class FakeEngine implements Engine {
         this.emit('settings.changed', this.settings);
         return this.settings;
       },
+      'calls.dial': (request) => {
+        const placed = call({
+          id: `call-${this.#nextId++}`,
+          accountId: request.accountId,
+          peerUri: request.target,
+        });
+        this.calls = [...this.calls, placed];
+        this.emit('call.changed', placed);
+        return placed;
+      },
+      'calls.answer': (id) => changeCall(id, { state: 'connected', answeredAt: 1_700_000_001_000 }),
+      'calls.reject': (id, status) => endCall(id, 'rejected', status),
+      'calls.hangup': (id) => endCall(id, findCall(id).answeredAt === null ? 'cancelled' : 'hangup', null),
+      'calls.hold': (id) => changeCall(id, { state: 'on-hold' }),
+      'calls.resume': (id) => changeCall(id, { state: 'connected' }),
+      'calls.mute': (id, muted) => changeCall(id, { muted }),
+      'calls.sendDtmf': (id) => {
+        findCall(id);
+        return null;
+      },
+      'calls.transfer': (id) => {
+        changeCall(id, { state: 'transferring' });
+        return null;
+      },
+      'calls.list': () => this.calls,
+      'history.list': ({ limit, before }) => {
+        const older = before
+          ? this.history.filter((entry) => entry.startedAt < before.startedAt)
+          : this.history;
+        const entries = older.slice(0, limit);
+        const last = entries.at(-1);
+        return {
+          entries,
+          next: older.length > limit && last ? { startedAt: last.startedAt, id: last.id } : null,
+        };
+      },
+      'history.delete': (id) => {
+        if (!this.history.some((entry) => entry.id === id))
+          throw new ServiceError('not-found', `no entry ${id}`);
+        this.history = this.history.filter((entry) => entry.id !== id);
+        return null;
+      },
+      'history.clear': () => {
+        this.history = [];
+        return null;
+      },
     };
   }
 }
@@ -221,6 +327,10 @@ function toDto(id: string, input: AccountInput, order: number, hadPassword: bool
   const { password, ...fields } = input;
   return {
     ...fields,
+    register: input.register ?? DEFAULT_REGISTER,
+    codecs: [...(input.codecs ?? DEFAULT_CODECS)],
+    earlyMedia: input.earlyMedia ?? DEFAULT_EARLY_MEDIA,
+    doNotDisturb: input.doNotDisturb ?? DEFAULT_DO_NOT_DISTURB,
     id,
     order,
     hasPassword: hadPassword || (password !== undefined && password !== null && password !== ''),

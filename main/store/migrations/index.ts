@@ -2,5 +2,6 @@
 import type { Migration } from '../migrate';
 import { accountsSettings } from './001-accounts-settings';
 import { accountRegistrarKeepAlive } from './002-account-registrar-keep-alive';
+import { calls } from './003-calls';
 
-export const migrations: readonly Migration[] = [accountsSettings, accountRegistrarKeepAlive];
+export const migrations: readonly Migration[] = [accountsSettings, accountRegistrarKeepAlive, calls];

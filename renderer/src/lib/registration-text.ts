@@ -19,6 +19,7 @@ export const STATE_LABELS: Readonly<Record<RegistrationStateName, string>> = {
   registered: 'Registered',
   failed: 'Failed',
   unregistering: 'Unregistering…',
+  'not-registering': 'Not registering',
 };
 
 const SHORT_REASONS: Readonly<Record<RegistrationFailure, string>> = {
@@ -73,7 +74,7 @@ export function effectiveState(
   status: RegistrationStatusDto | undefined,
 ): RegistrationStateName {
   if (!account.enabled) return 'disabled';
-  return status?.state ?? 'unregistered';
+  return status?.state ?? (account.register === false ? 'not-registering' : 'unregistered');
 }
 
 export function toneOf(state: RegistrationStateName): RegistrationTone {
@@ -87,6 +88,7 @@ export function toneOf(state: RegistrationStateName): RegistrationTone {
       return 'failed';
     case 'disabled':
     case 'unregistered':
+    case 'not-registering':
       return 'off';
   }
 }

@@ -10,6 +10,7 @@ const SEVERITY: readonly RegistrationStateName[] = [
   'unregistering',
   'unregistered',
   'registered',
+  'not-registering',
   'disabled',
 ];
 
@@ -19,6 +20,7 @@ const COUNT_WORDS: Readonly<Record<RegistrationStateName, string>> = {
   unregistering: 'unregistering',
   unregistered: 'not registered',
   registered: 'registered',
+  'not-registering': 'not registering',
   disabled: 'disabled',
 };
 

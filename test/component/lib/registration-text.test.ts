@@ -2,13 +2,15 @@
 // turn them into what a person reads, never a bare "Registering…" when a failure is known.
 import { describe, expect, it } from 'vitest';
 import {
+  effectiveState,
   failureDetail,
   failureSummary,
   shortStatus,
   statusLine,
+  toneOf,
   widestShortStatus,
 } from '../../../renderer/src/lib/registration-text';
-import { status } from '../support/fake-engine';
+import { account, status } from '../support/fake-engine';
 
 const server = '127.0.0.1:5299';
 const timedOut = status({
@@ -108,5 +110,26 @@ describe('failureSummary and failureDetail', () => {
     expect(
       failureSummary(status({ accountId: 'a1', state: 'failed', failure: 'password-unavailable' })),
     ).toMatch(/cannot be read/);
+  });
+});
+
+describe('an account that does not register', () => {
+  it('shows "Not registering" before and after the engine says so, and as off rather than failing', () => {
+    const trunk = account({ id: 'a1', register: false });
+    expect(effectiveState(trunk, undefined)).toBe('not-registering');
+    expect(effectiveState({ ...trunk, enabled: false }, undefined)).toBe('disabled');
+    const reported = status({ accountId: 'a1', state: 'not-registering', server: '10.0.0.1:5060' });
+    expect(effectiveState(trunk, reported)).toBe('not-registering');
+    expect(shortStatus('not-registering', reported)).toBe('Not registering');
+    expect(widestShortStatus('not-registering', reported)).toBe('Not registering');
+    expect(statusLine(reported)).toBe('Not registering');
+    expect(toneOf('not-registering')).toBe('off');
+  });
+
+  it('still shows a failure the engine reports for it, such as an unreachable server', () => {
+    const trunk = account({ id: 'a1', register: false });
+    const failed = status({ accountId: 'a1', state: 'failed', failure: 'unreachable', detail: 'no route' });
+    expect(effectiveState(trunk, failed)).toBe('failed');
+    expect(shortStatus('failed', failed)).toBe('Failed: server unreachable');
   });
 });

@@ -15,6 +15,9 @@ describe('status summary', () => {
     expect(summaryText(['unregistered', 'registering', 'unregistering'])).toBe(
       '1 registering · 1 unregistering · 1 not registered',
     );
+    expect(summaryText(['not-registering', 'disabled', 'registered', 'not-registering'])).toBe(
+      '1 registered · 2 not registering · 1 disabled',
+    );
     expect(summarize([])).toEqual([]);
     expect(summarize(['registered', 'registered'])).toEqual([
       { state: 'registered', count: 2, text: '2 registered' },

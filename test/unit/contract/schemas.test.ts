@@ -3,13 +3,24 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountInput } from '../../../main/contract/contract';
 import {
+  CALL_CODECS,
+  CALL_ID_MAX,
   DEFAULT_EXPIRES,
   DISPLAY_NAME_MAX,
+  DTMF_DIGITS_MAX,
   EXPIRES_MAX,
   EXPIRES_MIN,
+  HISTORY_PAGE_MAX,
   KEEP_ALIVE_MAX,
+  REJECT_STATUSES,
+  SIP_URI_MAX,
 } from '../../../main/contract/limits';
-import { accountInputSchema, commandSchemas, isCommandName } from '../../../main/contract/schemas';
+import {
+  accountInputSchema,
+  codecListSchema,
+  commandSchemas,
+  isCommandName,
+} from '../../../main/contract/schemas';
 import { commandNames } from '../../../main/contract/softphone-api';
 import { accountInput } from '../../support/fake-engine';
 
@@ -69,5 +80,103 @@ describe('commandSchemas', () => {
 
   it('refuses unknown fields, so nothing unchecked rides along', () => {
     expect(fieldOf({ ...accountInput(), admin: true })).toBe('');
+  });
+});
+
+/** The first issue's field path and message for a command's arguments, or undefined when they pass. */
+function refusal(
+  name: keyof typeof commandSchemas,
+  args: unknown[],
+): { field: string; message: string } | undefined {
+  const parsed = commandSchemas[name].safeParse(args);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0]!;
+  return { field: issue.path.join('.'), message: issue.message };
+}
+
+describe('call commands', () => {
+  it('dials a SIP URI from an account or directly, trimmed', () => {
+    expect(
+      commandSchemas['calls.dial'].parse([{ target: ' sip:bob@192.0.2.7:5060 ', accountId: null }]),
+    ).toEqual([{ target: 'sip:bob@192.0.2.7:5060', accountId: null }]);
+    expect(refusal('calls.dial', [{ target: 'sip:bob@example.test', accountId: 'a1' }])).toBeUndefined();
+    expect(refusal('calls.dial', [{ target: 'tel:+15551234', accountId: null }])?.field).toBe('0.target');
+    expect(
+      refusal('calls.dial', [{ target: `sip:${'b'.repeat(SIP_URI_MAX)}@x`, accountId: null }])?.field,
+    ).toBe('0.target');
+    expect(refusal('calls.dial', [{ target: 'sip:bob@x\r\nVia: evil', accountId: null }])?.field).toBe(
+      '0.target',
+    );
+    expect(refusal('calls.dial', [{ target: 'sip:bob@x' }])?.field).toBe('0.accountId');
+    expect(refusal('calls.dial', [{ target: 'sip:bob@x', accountId: null, video: true }])).toBeDefined();
+  });
+
+  it('takes DTMF digits 0-9 * # A-D, upper-casing a-d, up to the limit', () => {
+    expect(commandSchemas['calls.sendDtmf'].parse(['c1', '0123456789*#abcd'])).toEqual([
+      'c1',
+      '0123456789*#ABCD',
+    ]);
+    for (const digits of ['', '12e', '1 2', '1,2', 'x'.repeat(3), '1'.repeat(DTMF_DIGITS_MAX + 1)])
+      expect(refusal('calls.sendDtmf', ['c1', digits]), JSON.stringify(digits)?.slice(0, 20)).toBeDefined();
+    expect(refusal('calls.sendDtmf', ['c1', '1'.repeat(DTMF_DIGITS_MAX)])).toBeUndefined();
+  });
+
+  it('rejects only with the statuses a refusal can carry', () => {
+    for (const status of REJECT_STATUSES) expect(refusal('calls.reject', ['c1', status])).toBeUndefined();
+    for (const status of [200, 401, 407, 487, 486.5, 699])
+      expect(refusal('calls.reject', ['c1', status]), String(status)).toBeDefined();
+  });
+
+  it('transfers blind to a SIP URI or attended to another call', () => {
+    expect(
+      refusal('calls.transfer', ['c1', { kind: 'blind', target: 'sip:carol@example.test' }]),
+    ).toBeUndefined();
+    expect(refusal('calls.transfer', ['c1', { kind: 'attended', callId: 'c2' }])).toBeUndefined();
+    expect(refusal('calls.transfer', ['c1', { kind: 'blind', target: 'carol' }])?.field).toBe('1.target');
+    expect(refusal('calls.transfer', ['c1', { kind: 'attended', callId: '' }])?.field).toBe('1.callId');
+    expect(refusal('calls.transfer', ['c1', { kind: 'consult', callId: 'c2' }])).toBeDefined();
+    expect(
+      refusal('calls.transfer', ['c1', { kind: 'blind', target: 'sip:x@y', callId: 'c2' }]),
+    ).toBeDefined();
+  });
+
+  it('refuses call ids that are empty, too long or carry control characters', () => {
+    expect(refusal('calls.hangup', ['c1'])).toBeUndefined();
+    expect(refusal('calls.hangup', [''])).toBeDefined();
+    expect(refusal('calls.hangup', ['c'.repeat(CALL_ID_MAX + 1)])).toBeDefined();
+    expect(refusal('calls.hangup', ['c1\n'])).toBeDefined();
+    expect(refusal('calls.mute', ['c1', 'yes'])?.field).toBe('1');
+  });
+});
+
+describe('history commands', () => {
+  it('pages with a limit and an optional cursor', () => {
+    expect(refusal('history.list', [{ limit: 1, before: null }])).toBeUndefined();
+    expect(
+      refusal('history.list', [{ limit: HISTORY_PAGE_MAX, before: { startedAt: 5, id: 'c1' } }]),
+    ).toBeUndefined();
+    expect(refusal('history.list', [{ limit: 0, before: null }])?.field).toBe('0.limit');
+    expect(refusal('history.list', [{ limit: HISTORY_PAGE_MAX + 1, before: null }])?.field).toBe('0.limit');
+    expect(refusal('history.list', [{ limit: 10, before: { startedAt: -1, id: 'c1' } }])?.field).toBe(
+      '0.before.startedAt',
+    );
+    expect(refusal('history.list', [{ limit: 10 }])?.field).toBe('0.before');
+  });
+});
+
+describe('account call settings', () => {
+  it('are optional, and checked when given', () => {
+    expect(fieldOf(accountInput())).toBeUndefined();
+    expect(
+      fieldOf(accountInput({ register: false, codecs: ['pcma'], earlyMedia: true, doNotDisturb: true })),
+    ).toBe(undefined);
+    expect(fieldOf({ ...accountInput(), codecs: [] })).toBe('codecs');
+    expect(fieldOf({ ...accountInput(), codecs: ['opus', 'opus'] })).toBe('codecs');
+    expect(fieldOf({ ...accountInput(), codecs: ['g729'] })).toBe('codecs.0');
+    expect(fieldOf({ ...accountInput(), register: 'no' })).toBe('register');
+  });
+
+  it('offer the codecs the limits name', () => {
+    expect(codecListSchema.parse([...CALL_CODECS])).toEqual(['opus', 'pcmu', 'pcma']);
   });
 });

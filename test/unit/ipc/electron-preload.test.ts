@@ -83,7 +83,14 @@ describe('window.softphone', () => {
 
   it('lists every event of the contract', () => {
     expect([...eventNames].sort()).toEqual(
-      ['accounts.changed', 'dialpad.open', 'registration.changed', 'settings.changed'].sort(),
+      [
+        'accounts.changed',
+        'call.changed',
+        'call.quality',
+        'dialpad.open',
+        'registration.changed',
+        'settings.changed',
+      ].sort(),
     );
   });
 });

@@ -112,6 +112,107 @@ describe('account fields reach the user agent', () => {
   });
 });
 
+describe('call settings', () => {
+  it('gives a new account the default call settings when the input names none', async () => {
+    const h = await start();
+    const account = await create(h);
+    expect(account).toMatchObject({
+      register: true,
+      codecs: ['opus', 'pcmu', 'pcma'],
+      earlyMedia: false,
+      doNotDisturb: false,
+    });
+  });
+
+  it('keeps stored call settings when an update leaves them out, as the form does', async () => {
+    const h = await start();
+    const account = await create(h, { codecs: ['pcmu'], earlyMedia: true, doNotDisturb: true });
+    const {
+      codecs: _c,
+      earlyMedia: _e,
+      doNotDisturb: _d,
+      register: _r,
+      ...formInput
+    } = input({
+      displayName: 'Alice W.',
+    });
+    const updated = valueOf<AccountDto>(
+      await h.drive(h.engine.router.dispatch('accounts.update', [account.id, formInput])),
+    );
+    expect(updated).toMatchObject({
+      displayName: 'Alice W.',
+      codecs: ['pcmu'],
+      earlyMedia: true,
+      doNotDisturb: true,
+      register: true,
+    });
+    const changed = valueOf<AccountDto>(
+      await h.drive(
+        h.engine.router.dispatch('accounts.update', [account.id, { ...formInput, codecs: ['pcma', 'opus'] }]),
+      ),
+    );
+    expect(changed.codecs).toEqual(['pcma', 'opus']);
+  });
+
+  it('refuses an empty or repeating codec list, naming the field', async () => {
+    const h = await start();
+    for (const codecs of [[], ['opus', 'opus'], ['g729']]) {
+      const result = await h.engine.router.dispatch('accounts.create', [{ ...input(), codecs }]);
+      expect(result, JSON.stringify(codecs)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-argument', field: 'codecs' },
+      });
+    }
+  });
+});
+
+describe('an account that does not register', () => {
+  it('starts without a REGISTER and says it is not registering, naming its server', async () => {
+    const h = await start();
+    const account = await create(h, { register: false });
+    await h.run(60_000);
+    expect(account.register).toBe(false);
+    expect(h.registrar.received).toEqual([]);
+    expect(h.statusesOf(account.id).map((status) => status.state)).toEqual([
+      'not-registering',
+      'not-registering',
+    ]);
+    expect(h.statusesOf(account.id).at(-1)).toMatchObject({ server: '10.0.0.1:5060', failure: null });
+    expect(valueOf<RegistrationStatusDto[]>(await h.engine.router.dispatch('registration.list', []))).toEqual(
+      [h.statusesOf(account.id).at(-1)],
+    );
+  });
+
+  it('is neither registered nor failing for the tray, and refuses "register now"', async () => {
+    const h = await start();
+    const trunk = await create(h, { register: false });
+    await create(h, { aor: 'sip:bob@example.test' });
+    await h.run();
+    expect(h.engine.registrationSummary()).toEqual({ registered: 1, failing: 0, total: 1 });
+    expect(await h.engine.router.dispatch('accounts.registerNow', [trunk.id])).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', field: 'register' },
+    });
+    expect(h.registrar.received.every((request) => request.header('from')?.includes('sip:bob@'))).toBe(true);
+  });
+
+  it('unregisters when an account is switched to not registering, and registers when switched back', async () => {
+    const h = await start();
+    const account = await create(h);
+    await h.run();
+    expect(h.statusesOf(account.id).at(-1)?.state).toBe('registered');
+    await h.drive(h.engine.router.dispatch('accounts.update', [account.id, input({ register: false })]));
+    await h.run();
+    expect(h.registrar.received.at(-1)?.expires).toBe(0);
+    expect(h.statusesOf(account.id).at(-1)?.state).toBe('not-registering');
+    const before = h.registrar.received.length;
+    await h.drive(h.engine.router.dispatch('accounts.update', [account.id, input({ register: true })]));
+    await h.run();
+    expect(h.registrar.received.length).toBeGreaterThan(before);
+    expect(h.statusesOf(account.id).at(-1)?.state).toBe('registered');
+  });
+});
+
 describe('an account that cannot start', () => {
   it('is saved, and its status says why, when no socket can be opened for it', async () => {
     const agents = {

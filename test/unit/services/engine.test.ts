@@ -24,6 +24,19 @@ const validArgs: { readonly [C in CommandName]: CommandArgs<C> } = {
   'registration.list': [],
   'settings.get': [],
   'settings.update': [{ theme: 'dark' }],
+  'calls.dial': [{ target: 'sip:bob@example.test', accountId: null }],
+  'calls.answer': ['c1'],
+  'calls.reject': ['c1', 486],
+  'calls.hangup': ['c1'],
+  'calls.hold': ['c1'],
+  'calls.resume': ['c1'],
+  'calls.mute': ['c1', true],
+  'calls.sendDtmf': ['c1', '12#'],
+  'calls.transfer': ['c1', { kind: 'blind', target: 'sip:carol@example.test' }],
+  'calls.list': [],
+  'history.list': [{ limit: 10, before: null }],
+  'history.delete': ['c1'],
+  'history.clear': [],
 };
 
 const harnesses: Harness[] = [];
@@ -67,6 +80,29 @@ describe('degraded mode', () => {
     const engine = await createEngine({ dataDir, secrets: plainCipher, host: 'web' });
     const result = await engine.router.dispatch('accounts.delete', [42]);
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+  });
+});
+
+describe('calls before they are wired in', () => {
+  it('answers every call action unavailable, lists no calls, and serves the history', async () => {
+    const h = await startHarness();
+    harnesses.push(h);
+    const actions = commandNames.filter((name) => name.startsWith('calls.') && name !== 'calls.list');
+    expect(actions).toHaveLength(9);
+    for (const name of actions) {
+      const result = await h.engine.router.dispatch(name, validArgs[name]);
+      expect(result, name).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    }
+    expect(await h.engine.router.dispatch('calls.list', [])).toEqual({ ok: true, value: [] });
+    expect(await h.engine.router.dispatch('history.list', [{ limit: 10, before: null }])).toEqual({
+      ok: true,
+      value: { entries: [], next: null },
+    });
+    expect(await h.engine.router.dispatch('history.clear', [])).toEqual({ ok: true, value: null });
+    expect(await h.engine.router.dispatch('history.delete', ['c1'])).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
   });
 });
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   disabledStatus,
+  notRegisteringStatus,
   passwordUnavailableStatus,
   statusFromState,
 } from '../../../main/services/registration-status';
@@ -83,6 +84,7 @@ describe('statusFromState', () => {
   it('sends no sentences: every field is a code, a number or a technical detail', () => {
     for (const status of [
       disabledStatus('a1'),
+      notRegisteringStatus('a1', server),
       passwordUnavailableStatus('a1', 'key-missing'),
       statusFromState('a1', { name: 'registered', expires: 600, contact: 'sip:a@10.0.0.2:5062' }),
     ]) {
@@ -100,6 +102,13 @@ describe('statusFromState', () => {
         ].sort(),
       );
     }
+    expect(notRegisteringStatus('a1', server)).toMatchObject({
+      state: 'not-registering',
+      server,
+      failure: null,
+      expires: null,
+    });
+    expect(notRegisteringStatus('a1').server).toBeNull();
     expect(passwordUnavailableStatus('a1', 'key-missing')).toMatchObject({
       state: 'failed',
       failure: 'password-unavailable',

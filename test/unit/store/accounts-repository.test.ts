@@ -3,8 +3,8 @@ import type { Database } from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   AccountsRepository,
-  type AccountFields,
   type AccountRecord,
+  type AccountSettings,
 } from '../../../main/store/accounts-repository';
 import { openDatabase } from '../../../main/store/db';
 import { StoreFailure } from '../../../main/store/store-error';
@@ -14,7 +14,7 @@ import { useTempDirs } from './helpers/temp-dir';
 
 const tempDir = useTempDirs();
 
-const alice: AccountFields = {
+const alice: AccountSettings = {
   displayName: 'Alice',
   aor: 'sip:alice@example.test',
   authUser: 'alice',
@@ -25,8 +25,12 @@ const alice: AccountFields = {
   keepAliveSeconds: 0,
   keepAliveKind: 'crlf',
   enabled: true,
+  register: true,
+  codecs: ['opus', 'pcmu', 'pcma'],
+  earlyMedia: false,
+  doNotDisturb: false,
 };
-const bob: AccountFields = {
+const bob: AccountSettings = {
   ...alice,
   displayName: 'Bob',
   aor: 'sip:bob@example.test',
@@ -35,6 +39,10 @@ const bob: AccountFields = {
   transport: 'tcp',
   expires: 3600,
   enabled: false,
+  register: false,
+  codecs: ['pcma', 'pcmu'],
+  earlyMedia: true,
+  doNotDisturb: true,
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -158,6 +166,47 @@ describe('AccountsRepository', () => {
     expect(accounts.get(id)).toMatchObject({ hasPassword: true, updatedAt: clock.wallTime() });
     expect(accounts.setPassword(id, null)).toBe(true);
     expect(accounts.get(id)?.hasPassword).toBe(false);
+  });
+
+  describe('call settings', () => {
+    it('gives a new account the default call settings when it names none', () => {
+      const { register: _r, codecs: _c, earlyMedia: _e, doNotDisturb: _d, ...basics } = bob;
+      expect(accounts.insert(basics)).toMatchObject({
+        register: true,
+        codecs: ['opus', 'pcmu', 'pcma'],
+        earlyMedia: false,
+        doNotDisturb: false,
+      });
+    });
+
+    it('stores them, and an update changes only the ones given', () => {
+      const created = accounts.insert(bob);
+      expect(created).toMatchObject({ register: false, codecs: ['pcma', 'pcmu'], earlyMedia: true });
+      const updated = accounts.update(created.id, { codecs: ['pcmu'], doNotDisturb: false });
+      expect(updated).toMatchObject({
+        register: false,
+        codecs: ['pcmu'],
+        earlyMedia: true,
+        doNotDisturb: false,
+      });
+    });
+
+    it('reads a damaged codec list leniently: unknown names and repeats skipped, empty as the default', () => {
+      const { id } = accounts.insert(alice);
+      const read = (stored: string) => {
+        db.prepare('UPDATE accounts SET codecs = ? WHERE id = ?').run(stored, id);
+        return accounts.get(id)?.codecs;
+      };
+      expect(read('PCMA, g729,pcma,opus')).toEqual(['pcma', 'opus']);
+      expect(read('')).toEqual(['opus', 'pcmu', 'pcma']);
+      expect(read('speex')).toEqual(['opus', 'pcmu', 'pcma']);
+    });
+
+    it('refuses to store an empty or unknown codec list', () => {
+      expect(() => accounts.insert({ ...alice, codecs: [] })).toThrow(TypeError);
+      expect(() => accounts.insert({ ...alice, codecs: ['g729' as 'opus'] })).toThrow(TypeError);
+      expect(accounts.list()).toEqual([]);
+    });
   });
 
   describe('reorder', () => {

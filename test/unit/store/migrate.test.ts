@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { AccountsRepository } from '../../../main/store/accounts-repository';
+import { CallHistoryRepository } from '../../../main/store/call-history-repository';
 import { openDatabase } from '../../../main/store/db';
 import { latestSchemaVersion, migrate, type Migration } from '../../../main/store/migrate';
 import { migrations } from '../../../main/store/migrations/index';
@@ -53,6 +54,24 @@ const seeds: Record<number, (db: Database) => void> = {
     ).run();
     db.prepare(`INSERT INTO settings (key, value) VALUES ('theme', '"dark"'), ('sipPort', '5070')`).run();
   },
+  3: (db) => {
+    db.prepare(
+      `INSERT INTO accounts (id, display_name, aor, auth_user, outbound_proxy, registrar, transport, expires,
+        keep_alive_seconds, keep_alive_kind, enabled, register, codecs, early_media, do_not_disturb, sort_order,
+        password, created_at, updated_at)
+       VALUES ('a1', 'Alice', 'sip:alice@example.test', 'alice', NULL, NULL, 'tcp', 600, 0, 'crlf', 1, 1,
+                'opus,pcmu,pcma', 0, 0, 0, X'01020304', 1000, 2000),
+              ('b2', 'Bob', 'sip:bob@example.test', NULL, 'sip:proxy.example.test', 'sip:registrar.example.test',
+                'udp', 3600, 25, 'options', 0, 0, 'pcma', 1, 1, 1, NULL, 1000, 1000)`,
+    ).run();
+    db.prepare(`INSERT INTO settings (key, value) VALUES ('theme', '"dark"'), ('sipPort', '5070')`).run();
+    db.prepare(
+      `INSERT INTO call_history (id, account_id, direction, peer_uri, peer_name, started_at, answered_at, ended_at,
+        duration_ms, end_by, end_status, end_reason, end_detail, codec, avg_mos, loss_percent, jitter_ms)
+       VALUES ('c1', 'a1', 'outgoing', 'sip:carol@example.test', 'Carol', 10000, 12000, 72000, 60000, 'remote',
+                NULL, 'hangup', NULL, 'opus', 4.3, 0.5, 3.25)`,
+    ).run();
+  },
 };
 
 /** Version 2 added the registrar and keep-alive: accounts from version 1 get "none" and "off". */
@@ -94,6 +113,94 @@ it('refuses a keep-alive kind or interval the schema does not know', () => {
   db.close();
 });
 
+/** Version 3 added the call settings: accounts from version 2 keep registering, with the default codec order. */
+it('gives accounts from version 2 the default call settings, and an empty history', () => {
+  const db = freshDatabase();
+  migrate(db, { target: 2 });
+  seeds[2]!(db);
+  migrate(db);
+  const accounts = new AccountsRepository(db, { clock: { wallTime: () => 5000 } });
+  for (const account of accounts.list()) {
+    expect(account).toMatchObject({
+      register: true,
+      codecs: ['opus', 'pcmu', 'pcma'],
+      earlyMedia: false,
+      doNotDisturb: false,
+    });
+  }
+  expect(new CallHistoryRepository(db).list({ limit: 10, before: null })).toEqual({
+    entries: [],
+    next: null,
+  });
+  db.close();
+});
+
+it('keeps the call settings and history written with version 3', () => {
+  const db = freshDatabase();
+  migrate(db);
+  seeds[3]!(db);
+  const accounts = new AccountsRepository(db, { clock: { wallTime: () => 5000 } });
+  expect(accounts.get('b2')).toMatchObject({
+    register: false,
+    codecs: ['pcma'],
+    earlyMedia: true,
+    doNotDisturb: true,
+  });
+  expect(new CallHistoryRepository(db).get('c1')).toEqual({
+    id: 'c1',
+    accountId: 'a1',
+    direction: 'outgoing',
+    peerUri: 'sip:carol@example.test',
+    peerName: 'Carol',
+    startedAt: 10000,
+    answeredAt: 12000,
+    endedAt: 72000,
+    durationMs: 60000,
+    end: { by: 'remote', reason: 'hangup', status: null, detail: null },
+    codec: 'opus',
+    quality: { mos: 4.3, lossPercent: 0.5, jitterMs: 3.25 },
+  });
+  db.close();
+});
+
+it('refuses call settings and history rows the schema does not know', () => {
+  const db = freshDatabase();
+  migrate(db);
+  seeds[3]!(db);
+  expect(() => db.prepare(`UPDATE accounts SET register = 2 WHERE id = 'a1'`).run()).toThrow(/CHECK/);
+  expect(() => db.prepare(`UPDATE accounts SET do_not_disturb = -1 WHERE id = 'a1'`).run()).toThrow(/CHECK/);
+  const update = (assignment: string) =>
+    db.prepare(`UPDATE call_history SET ${assignment} WHERE id = 'c1'`).run();
+  expect(() => update(`direction = 'sideways'`)).toThrow(/CHECK/);
+  expect(() => update(`codec = 'g729'`)).toThrow(/CHECK/);
+  expect(() => update(`end_by = 'nobody'`)).toThrow(/CHECK/);
+  expect(() => update(`end_status = 42`)).toThrow(/CHECK/);
+  expect(() => update(`duration_ms = -1`)).toThrow(/CHECK/);
+  expect(() => update(`avg_mos = 7`)).toThrow(/CHECK/);
+  expect(() => update(`loss_percent = 101`)).toThrow(/CHECK/);
+  // An end without a reason, or a reason without an end, is half a row.
+  expect(() => update(`end_reason = NULL`)).toThrow(/CHECK/);
+  expect(() => update(`ended_at = NULL`)).toThrow(/CHECK/);
+  expect(() =>
+    db
+      .prepare(
+        `INSERT INTO call_history (id, account_id, direction, peer_uri, started_at)
+         VALUES ('c2', 'no-such-account', 'incoming', 'sip:x@y', 1)`,
+      )
+      .run(),
+  ).toThrow(/FOREIGN KEY/);
+  db.close();
+});
+
+it('keeps a call in the history when its account is deleted, as a call without one', () => {
+  const db = freshDatabase();
+  migrate(db);
+  seeds[3]!(db);
+  new AccountsRepository(db, { clock: { wallTime: () => 5000 } }).delete('a1');
+  expect(new CallHistoryRepository(db).get('c1')).toMatchObject({ id: 'c1', accountId: null });
+  db.close();
+});
+
 /** What every seeded database must still say once it is at the latest version. */
 function expectSeededData(db: Database): void {
   const accounts = new AccountsRepository(db, { clock: { wallTime: () => 5000 } });
@@ -124,7 +231,7 @@ describe('migrate with the app migrations', () => {
     const db = freshDatabase();
     expect(migrate(db)).toEqual({ ok: true, from: 0, to: LATEST });
     expect(userVersion(db)).toBe(LATEST);
-    expect(tables(db)).toEqual(['accounts', 'settings']);
+    expect(tables(db)).toEqual(['accounts', 'call_history', 'settings']);
     expect(columns(db, 'accounts')).toEqual([
       'id',
       'display_name',
@@ -141,8 +248,31 @@ describe('migrate with the app migrations', () => {
       'registrar',
       'keep_alive_seconds',
       'keep_alive_kind',
+      'register',
+      'codecs',
+      'early_media',
+      'do_not_disturb',
     ]);
     expect(columns(db, 'settings')).toEqual(['key', 'value']);
+    expect(columns(db, 'call_history')).toEqual([
+      'id',
+      'account_id',
+      'direction',
+      'peer_uri',
+      'peer_name',
+      'started_at',
+      'answered_at',
+      'ended_at',
+      'duration_ms',
+      'end_by',
+      'end_status',
+      'end_reason',
+      'end_detail',
+      'codec',
+      'avg_mos',
+      'loss_percent',
+      'jitter_ms',
+    ]);
     db.close();
   });
 

@@ -2,7 +2,7 @@
 // is a service error, enabling one is a bug that throws, and registerNow waits until the test releases it.
 import type { AccountDto, AccountInput } from '../../../main/contract/contract';
 import { ServiceError } from '../../../main/services/service-error';
-import { FakeEngine, accountInput } from '../../support/fake-engine';
+import { FakeEngine, account, accountInput } from '../../support/fake-engine';
 
 export interface WebFakeEngine extends FakeEngine {
   /** Calls of accounts.registerNow wait here until the test releases them. */
@@ -10,8 +10,18 @@ export interface WebFakeEngine extends FakeEngine {
 }
 
 export function accountFrom(input: AccountInput, id = 'a1'): AccountDto {
-  const { password, ...fields } = input;
-  return { ...fields, id, order: 0, hasPassword: Boolean(password) };
+  const { password, register, codecs, earlyMedia, doNotDisturb, ...fields } = input;
+  return {
+    ...account({ id }),
+    ...fields,
+    ...(register !== undefined ? { register } : {}),
+    ...(codecs !== undefined ? { codecs } : {}),
+    ...(earlyMedia !== undefined ? { earlyMedia } : {}),
+    ...(doNotDisturb !== undefined ? { doNotDisturb } : {}),
+    id,
+    order: 0,
+    hasPassword: Boolean(password),
+  };
 }
 
 export function createFakeEngine(): WebFakeEngine {

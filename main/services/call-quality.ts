@@ -1,0 +1,85 @@
+// Turns the media worker's running counters for one call into what the contract reports: each interval's
+// `call.quality` (loss over that interval, an E-model MOS), and at the end the summary the history keeps (MOS and
+// jitter averaged over the reports, loss over the whole call).
+import type { CallCodec, CallQualityDto, CallQualitySummaryDto } from '../contract/contract';
+import type { StreamQuality } from '../media/media-seams';
+import { estimateMos } from './e-model';
+
+export class CallQualityTracker {
+  readonly #callId: string;
+  #codec: CallCodec | null = null;
+  #packets = 0;
+  #lost = 0;
+  #reports = 0;
+  #jitterSum = 0;
+  #mosSum = 0;
+  #mosCount = 0;
+
+  constructor(callId: string) {
+    this.#callId = callId;
+  }
+
+  /** The codec of the last report; null before any. */
+  get codec(): CallCodec | null {
+    return this.#codec;
+  }
+
+  /** One report from the media worker → the `call.quality` payload. */
+  report(quality: StreamQuality): CallQualityDto {
+    const { received } = quality;
+    // Loss over this interval from the cumulative counters: what went missing since the last report, of what was
+    // expected (received + lost). RFC 3550's cumulative loss goes down with duplicates; a negative step counts as 0.
+    const newPackets = Math.max(0, received.packets - this.#packets);
+    const newLost = Math.max(0, received.cumulativeLost - this.#lost);
+    const expected = newPackets + newLost;
+    const lossPercent = expected > 0 ? round((newLost / expected) * 100, 2) : 0;
+    this.#packets = Math.max(this.#packets, received.packets);
+    this.#lost = Math.max(0, received.cumulativeLost);
+    this.#codec = quality.codec;
+    const jitterMs = finiteOrZero(received.jitterMs);
+    const jitterBufferDelayMs = finiteOrZero(quality.jitterBuffer.delayMs);
+    const roundTripMs =
+      quality.roundTripMs === null || !Number.isFinite(quality.roundTripMs) ? null : quality.roundTripMs;
+    const mos =
+      received.packets > 0
+        ? estimateMos({ codec: quality.codec, lossPercent, roundTripMs, jitterBufferDelayMs })
+        : null;
+    this.#reports++;
+    this.#jitterSum += jitterMs;
+    if (mos !== null) {
+      this.#mosSum += mos;
+      this.#mosCount++;
+    }
+    return {
+      callId: this.#callId,
+      codec: quality.codec,
+      sendBitrate: Math.round(finiteOrZero(quality.sendBitrate)),
+      receiveBitrate: Math.round(finiteOrZero(quality.receiveBitrate)),
+      jitterMs: round(jitterMs, 1),
+      lossPercent,
+      roundTripMs: roundTripMs === null ? null : round(roundTripMs, 1),
+      jitterBufferDelayMs: Math.round(jitterBufferDelayMs),
+      mos,
+    };
+  }
+
+  /** The history's summary; null when no report came (a call that never had media). */
+  summary(): CallQualitySummaryDto | null {
+    if (this.#reports === 0) return null;
+    const expected = this.#packets + this.#lost;
+    return {
+      mos: this.#mosCount > 0 ? round(this.#mosSum / this.#mosCount, 2) : null,
+      lossPercent: expected > 0 ? round((this.#lost / expected) * 100, 2) : 0,
+      jitterMs: round(this.#jitterSum / this.#reports, 2),
+    };
+  }
+}
+
+function round(value: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+}
+
+function finiteOrZero(value: number): number {
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}

@@ -1,0 +1,67 @@
+// The media worker's cumulative counters turned into per-interval quality reports and the history's summary.
+import { describe, expect, it } from 'vitest';
+import { CallQualityTracker } from '../../../main/services/call-quality';
+import { mosFromRating } from '../../../main/services/e-model';
+import { quality } from './fake-call-engine';
+
+describe('CallQualityTracker', () => {
+  it('has no codec and no summary before any report', () => {
+    const tracker = new CallQualityTracker('c1');
+    expect(tracker.codec).toBeNull();
+    expect(tracker.summary()).toBeNull();
+  });
+
+  it('reports the loss of each interval from the cumulative counters', () => {
+    const tracker = new CallQualityTracker('c1');
+    expect(tracker.report(quality({ packets: 95, cumulativeLost: 5 })).lossPercent).toBe(5);
+    // 100 more expected: 98 arrived, 2 more lost.
+    expect(tracker.report(quality({ packets: 193, cumulativeLost: 7 })).lossPercent).toBe(2);
+    // Nothing new arrived or went missing: no loss to speak of.
+    expect(tracker.report(quality({ packets: 193, cumulativeLost: 7 })).lossPercent).toBe(0);
+    expect(tracker.summary()?.lossPercent).toBe(3.5);
+  });
+
+  it('counts a drop of the cumulative loss (duplicates, RFC 3550 A.3) as no loss, never as negative', () => {
+    const tracker = new CallQualityTracker('c1');
+    tracker.report(quality({ packets: 90, cumulativeLost: 10 }));
+    const next = tracker.report(quality({ packets: 192, cumulativeLost: 8 }));
+    expect(next.lossPercent).toBe(0);
+    expect(tracker.summary()?.lossPercent).toBeGreaterThanOrEqual(0);
+  });
+
+  it('estimates the MOS from the interval loss, the round trip and the buffer delay', () => {
+    const tracker = new CallQualityTracker('c1');
+    const report = tracker.report(quality({ packets: 98, cumulativeLost: 2, roundTripMs: 60, delayMs: 40 }));
+    // One way: 30 + 40 + 20 = 90 ms, no delay impairment; 2 % loss with Bpl 25.1.
+    expect(report.mos).toBeCloseTo(mosFromRating(93.2 - (95 * 2) / 27.1), 2);
+    expect(report).toMatchObject({ roundTripMs: 60, jitterBufferDelayMs: 40, codec: 'opus', callId: 'c1' });
+  });
+
+  it('gives no MOS before media arrives, and averages only the reports that had one', () => {
+    const tracker = new CallQualityTracker('c1');
+    expect(tracker.report(quality({ packets: 0, jitterMs: 0 })).mos).toBeNull();
+    const second = tracker.report(quality({ packets: 100, jitterMs: 4 }));
+    expect(tracker.summary()).toEqual({ mos: second.mos, lossPercent: 0, jitterMs: 2 });
+  });
+
+  it('treats broken figures as zero instead of passing NaN on', () => {
+    const tracker = new CallQualityTracker('c1');
+    const broken = quality({
+      packets: 100,
+      jitterMs: Number.NaN,
+      roundTripMs: Number.POSITIVE_INFINITY,
+      delayMs: -3,
+    });
+    const report = tracker.report({ ...broken, sendBitrate: Number.NaN });
+    expect(report).toMatchObject({ jitterMs: 0, roundTripMs: null, jitterBufferDelayMs: 0, sendBitrate: 0 });
+    expect(Number.isFinite(report.mos)).toBe(true);
+    for (const key of [
+      'sendBitrate',
+      'receiveBitrate',
+      'jitterMs',
+      'lossPercent',
+      'jitterBufferDelayMs',
+    ] as const)
+      expect(Number.isFinite(report[key]), key).toBe(true);
+  });
+});
