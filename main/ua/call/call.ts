@@ -276,7 +276,7 @@ export class Call implements CallHandle {
     let port: MediaPort;
     let destination: Destination;
     try {
-      port = await this.#context.media({ callId: '', direction: 'outgoing' });
+      port = await this.#context.media({ id: this.id, callId: '', direction: 'outgoing' });
     } catch (error) {
       this.#finish({ by: 'error', reason: 'internal-error', detail: `media port: ${messageOf(error)}` });
       return;
@@ -629,7 +629,7 @@ export class Call implements CallHandle {
     }
     let port: MediaPort;
     try {
-      port = await this.#context.media({ callId: invite.callId, direction: 'incoming' });
+      port = await this.#context.media({ id: this.id, callId: invite.callId, direction: 'incoming' });
     } catch (error) {
       this.#respondInvite(500);
       this.#finish({ by: 'error', reason: 'internal-error', detail: `media port: ${messageOf(error)}` });
