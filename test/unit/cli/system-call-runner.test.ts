@@ -3,7 +3,7 @@
 // connected, --reject, --answer-after never, stdin controls, WAV files on the call's audio port, the media side
 // hanging up, and the exit codes.
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../main/cli/index';
 import { systemCallRunner } from '../../../main/cli/system-call-runner';
 import type { StartUserAgent } from '../../../main/cli/user-agent-factory';
@@ -29,6 +29,11 @@ interface Run {
 }
 
 const agents: UserAgent[] = [];
+
+// The command loads these lazily; loaded here once, so no test's manual clock runs ahead of a module load.
+beforeAll(async () => {
+  await Promise.all([import('../../../main/cli/call-args'), import('../../../main/cli/user-agent-factory')]);
+});
 const workers: FakeMediaWorker[] = [];
 afterEach(() => {
   for (const ua of agents.splice(0)) {
@@ -110,6 +115,8 @@ function world() {
     for (let elapsed = 0; elapsed <= maxMs; elapsed += 100) {
       await settle(clock);
       if (until()) return true;
+      // File reads and MessagePort deliveries run on real time: let them catch up before time moves on.
+      await new Promise((resolve) => setTimeout(resolve, 1));
       clock.advance(100);
     }
     await settle(clock);
@@ -415,7 +422,7 @@ describe('softphone call and softphone answer', () => {
 
 /** Waits on real time for MessagePort deliveries (they run on the event loop, not the manual clock). */
 async function waitReal(condition: () => boolean): Promise<void> {
-  for (let round = 0; round < 200; round++) {
+  for (let round = 0; round < 2_000; round++) {
     if (condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
