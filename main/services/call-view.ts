@@ -71,6 +71,10 @@ const END_REASONS: Readonly<Record<UaEndReason, CallEndReason>> = {
   'server-error': 'server-error',
   failed: 'failed',
   'internal-error': 'internal',
+  replaced: 'replaced',
+  'media-timeout': 'media-timeout',
+  // The engine's own bound on live calls: the call never started.
+  'call-limit': 'failed',
 };
 
 /**

@@ -113,7 +113,7 @@ export class WorkerMediaPort implements MediaPort {
     readonly logger: Logger | undefined;
     readonly release: () => void;
   }) {
-    this.id = init.request.id;
+    this.id = init.request.callRef;
     this.request = init.request;
     this.ports = init.ports;
     this.#worker = init.worker;
@@ -282,7 +282,7 @@ export class WorkerMediaPorts {
   readonly factory: MediaPortFactory = async (request) => {
     const options = this.#options;
     const address = options.bindAddress(request);
-    const allocated = await options.worker.allocate(request.id, address);
+    const allocated = await options.worker.allocate(request.callRef, address);
     if (!allocated.ok) throw new Error(`${allocated.error.code}: ${allocated.error.message}`);
     this.#subscribe();
     const codecs = options.codecs?.(request);
@@ -303,9 +303,9 @@ export class WorkerMediaPorts {
         ),
       inactivityTimeoutMs: options.inactivityTimeoutMs,
       logger: options.logger,
-      release: () => this.#forget(request.id),
+      release: () => this.#forget(request.callRef),
     });
-    this.#ports.set(request.id, port);
+    this.#ports.set(request.callRef, port);
     try {
       options.onPort?.(port);
     } catch (error) {

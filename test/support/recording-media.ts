@@ -34,6 +34,8 @@ export class RecordingMedia {
   readonly #options: RecordingMediaOptions;
   #nextPort: number;
   fail: boolean;
+  /** Make start() throw, as a media session with a bug would. */
+  throwOnStart = false;
 
   constructor(options: RecordingMediaOptions) {
     this.#options = options;
@@ -53,7 +55,10 @@ export class RecordingMedia {
         ...(this.#options.codecs ? { codecs: this.#options.codecs } : {}),
       },
       {
-        start: (media) => events.push({ kind: 'start', media }),
+        start: (media) => {
+          if (this.throwOnStart) throw new Error('media session broke');
+          events.push({ kind: 'start', media });
+        },
         update: (media) => events.push({ kind: 'update', media }),
         stop: () => events.push({ kind: 'stop' }),
       },

@@ -45,7 +45,12 @@ export interface CallContext {
   readonly media: MediaPortFactory;
   readonly registry: CallRegistry;
   /** Starts the call a REFER asks for (RFC 3515), as the same identity, with the REFER's Referred-By. */
-  readonly referred: (target: SipUri, identity: CallIdentity, referredBy: string | undefined) => Call;
+  readonly referred: (
+    target: SipUri,
+    identity: CallIdentity,
+    referredBy: string | undefined,
+    replaces: string | undefined,
+  ) => Call;
   /** The next hop for a URI: IP literals as they are, names through the agent's resolver. */
   readonly resolveHop: (uri: SipUri, protocol: Destination['protocol']) => Promise<Destination>;
 }

@@ -28,6 +28,8 @@ export interface CallEventMap {
   readonly hold: { readonly local: boolean; readonly remote: boolean };
   /** A DTMF digit arrived by SIP INFO. */
   readonly dtmf: DtmfDigit;
+  /** An INVITE with Replaces took this call's place (RFC 3891): the new call; this one ends with `replaced`. */
+  readonly replaced: Call;
   /** A blind transfer moved on (see TransferEvent). */
   readonly transfer: TransferEvent;
   /** The call is over; always the last event. */

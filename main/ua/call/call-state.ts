@@ -65,6 +65,8 @@ export type CallEndReason =
   | 'normal'
   /** We transferred the call (REFER) and the far end reached the target: we sent BYE. */
   | 'transferred'
+  /** An INVITE with Replaces took the call's place (RFC 3891; the far end of an attended transfer). */
+  | 'replaced'
   /** We cancelled our call before it was answered. */
   | 'cancelled'
   /** The caller cancelled before we answered (RFC 3261 §9.2). */
@@ -96,6 +98,8 @@ export type CallEndReason =
   | 'redirect-failed'
   /** Our 2xx was never acknowledged (64·T1, RFC 3261 §13.3.1.4). */
   | 'no-ack'
+  /** The media session heard no RTP from the far end for too long (reported through Call.mediaLost). */
+  | 'media-timeout'
   /** No session refresh arrived in time (RFC 4028 §10): we sent BYE. */
   | 'session-expired'
   /** 422 Session Interval Too Small that we could not satisfy (RFC 4028 §6). */
@@ -106,6 +110,8 @@ export type CallEndReason =
   | 'server-error'
   /** Any other final failure. */
   | 'failed'
+  /** The usage's call limit was reached: the call never started. */
+  | 'call-limit'
   /** Our own fault: the media port could not be made, a request could not be built or sent. */
   | 'internal-error';
 

@@ -21,6 +21,7 @@ import { Call, type CallIdentity } from './call';
 import type { CallContext, CallHandle, CallRegistry, CallTransactions } from './call-context';
 import { Listeners } from './call-events';
 import type { MediaPortFactory } from './media-port';
+import { parseReplaces } from './refer';
 import { TIMER_TAG } from './session-timer';
 
 /** An account as the call usage needs it (UserAgent's Account satisfies it). */
@@ -54,12 +55,22 @@ export interface CallHost {
   readonly localAddress: () => { readonly host: string; readonly port: number };
 }
 
+/** Live calls at most (each holds a media session); an INVITE past it is refused with 486 (habit 11). */
+export const DEFAULT_MAX_CALLS = 16;
+
 export interface CallUsageOptions {
   readonly media: MediaPortFactory;
   /** Answer incoming INVITEs with 183 and our SDP before the user answers (early media), instead of a bare 180. */
   readonly earlyMedia?: boolean;
   /** Start with do-not-disturb on: every new incoming call is refused with 486 Busy Here. */
   readonly doNotDisturb?: boolean;
+  /**
+   * Call waiting: answering an incoming call while others are up puts those on hold (re-INVITE sendonly), so only
+   * one call talks at a time. Default true.
+   */
+  readonly holdOthersOnAnswer?: boolean;
+  /** Live calls at most; default DEFAULT_MAX_CALLS. New incoming calls past it get 486, dial() gets an ended call. */
+  readonly maxCalls?: number;
 }
 
 export interface DialOptions {
@@ -92,11 +103,13 @@ export class CallUsage {
   readonly #byInvite = new Map<string, Call>();
   readonly #byServerInvite = new Map<ServerTransactionHandle, Call>();
   #doNotDisturb: boolean;
+  readonly #maxCalls: number;
 
   constructor(host: CallHost, options: CallUsageOptions) {
     this.#host = host;
     this.#options = options;
     this.#doNotDisturb = options.doNotDisturb ?? false;
+    this.#maxCalls = options.maxCalls ?? DEFAULT_MAX_CALLS;
     const registry: CallRegistry = {
       bindDialog: (id, owner) => this.#byDialog.set(dialogKey(id), owner as Call),
       unbindDialog: (id) => this.#byDialog.delete(dialogKey(id)),
@@ -113,16 +126,18 @@ export class CallUsage {
       dialogs: host.dialogs,
       media: options.media,
       registry,
-      referred: (target, identity, referredBy) => {
-        const call = Call.outgoing(
-          this.#context,
-          identity,
-          target,
-          undefined,
-          referredBy === undefined ? [] : [['Referred-By', referredBy]],
-        );
+      referred: (target, identity, referredBy, replaces) => {
+        const headers: Array<readonly [string, string]> = [];
+        if (referredBy !== undefined) headers.push(['Referred-By', referredBy]);
+        // RFC 3891 §5: the INVITE for an attended transfer replaces the target's dialog, and says it needs that.
+        if (replaces !== undefined) headers.push(['Replaces', replaces], ['Require', 'replaces']);
+        const call = Call.outgoing(this.#context, identity, target, undefined, headers);
+        if (this.#calls.size >= this.#maxCalls) {
+          call.endUnstarted('call-limit', `${this.#maxCalls} calls are up`);
+          return call;
+        }
         this.#calls.add(call);
-        void call.start();
+        this.#background(call.start());
         return call;
       },
       resolveHop: (uri, protocol) =>
@@ -132,6 +147,8 @@ export class CallUsage {
     host.core.support(TIMER_TAG);
     // RFC 3262: we PRACK reliable provisionals, and send ours reliably when a caller requires it.
     host.core.support('100rel');
+    // RFC 3891: an INVITE with Replaces takes the place of one of our calls.
+    host.core.support('replaces');
     for (const method of ['INVITE', 'BYE', 'UPDATE', 'INFO', 'PRACK', 'REFER', 'NOTIFY'])
       host.core.handle(method, (request, transaction) => this.#receiveRequest(request, transaction));
   }
@@ -164,8 +181,13 @@ export class CallUsage {
       ? this.#accountIdentity(options.account)
       : this.#directIdentity(target, options.from);
     const call = Call.outgoing(this.#context, identity, target, options.to);
+    if (this.#calls.size >= this.#maxCalls) {
+      // Ended before it began: the caller sees the same shape as any other failure.
+      call.endUnstarted('call-limit', `${this.#maxCalls} calls are up`);
+      return call;
+    }
     this.#calls.add(call);
-    void call.start();
+    this.#background(call.start());
     return call;
   }
 
@@ -193,7 +215,7 @@ export class CallUsage {
     if (!call) return false;
     // The layer answers the CANCEL with 200 as soon as this returns; the 487 follows it, in the order callers (and
     // RFC 3261 §9.2's own example flow) expect.
-    void Promise.resolve().then(() => call.cancelledByCaller());
+    this.#background(Promise.resolve().then(() => call.cancelledByCaller()));
     return true;
   }
 
@@ -232,6 +254,15 @@ export class CallUsage {
       this.#events.emit('autoRejected', { from: from.value, status: 486 });
       return;
     }
+    if (this.#calls.size >= this.#maxCalls) {
+      // A stranger cannot make us hold more media sessions than this; to the caller we are simply busy.
+      this.#host.logger.log('warn', 'call limit reached: INVITE refused with 486', { limit: this.#maxCalls });
+      transaction.respond(this.#response(request, 486));
+      this.#events.emit('autoRejected', { from: from.value, status: 486 });
+      return;
+    }
+    const replaced = this.#replacedCall(request, transaction);
+    if (replaced === null) return;
     const identity = this.#incomingIdentity(request);
     const call = Call.incoming(
       this.#context,
@@ -239,11 +270,62 @@ export class CallUsage {
       request,
       transaction,
       { earlyMedia: this.#options.earlyMedia ?? false },
-      (ringing) => this.#events.emit('incoming', ringing),
+      (ringing) => {
+        if (replaced === undefined) {
+          this.#events.emit('incoming', ringing);
+          return;
+        }
+        // §3: the replacing call is answered at once and the old one ends.
+        ringing.answer(replaced.hold.local ? { hold: true } : {});
+        replaced.replacedBy(ringing);
+      },
     );
     if (call.state === 'ended') return;
     this.#calls.add(call);
     this.#byServerInvite.set(transaction, call);
+    if (this.#options.holdOthersOnAnswer ?? true) {
+      call.on('state', ({ to }) => {
+        if (to !== 'connecting') return;
+        for (const other of this.#calls)
+          if (other !== call && (other.state === 'connected' || other.state === 'connecting'))
+            other.holdCall();
+      });
+    }
+  }
+
+  /** A call's own work already guards itself; this only keeps a surprise from becoming an unhandled rejection. */
+  #background(work: Promise<unknown>): void {
+    work.catch((error: unknown) =>
+      this.#host.logger.log('error', 'call work failed', {
+        error: error instanceof Error ? error.stack : String(error),
+      }),
+    );
+  }
+
+  /**
+   * RFC 3891 §3: the call an INVITE's Replaces names (to-tag ours, from-tag theirs). undefined when there is no
+   * Replaces; null when it names no call we have up (answered 481) or is malformed (400).
+   */
+  #replacedCall(request: SipRequest, transaction: ServerTransactionHandle): Call | undefined | null {
+    const header = request.header('replaces');
+    if (header === undefined) return undefined;
+    const replaces = parseReplaces(header);
+    if (replaces === undefined) {
+      transaction.respond(this.#response(request, 400));
+      return null;
+    }
+    const dialog = this.#host.dialogs.get({
+      callId: replaces.callId,
+      localTag: replaces.toTag,
+      remoteTag: replaces.fromTag,
+    });
+    const call = dialog ? this.#byDialog.get(dialogKey(dialog.id)) : undefined;
+    // Only a call that is up can be replaced here (an early-only Replaces, or a ringing call, gets 481).
+    if (!call || replaces.earlyOnly || call.state !== 'connected') {
+      transaction.respond(this.#response(request, 481));
+      return null;
+    }
+    return call;
   }
 
   #release(owner: CallHandle): void {

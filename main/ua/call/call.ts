@@ -51,6 +51,7 @@ import { glareDelay } from './glare';
 import type { LocalAnswer, MediaPort } from './media-port';
 import { type CallEventMap, Listeners } from './call-events';
 import {
+  formatReplaces,
   REFER_SUBSCRIPTION_SECONDS,
   SIPFRAG_TYPE,
   formatReferTo,
@@ -114,6 +115,7 @@ export class Call implements CallHandle {
   #port: MediaPort | undefined;
   #media: NegotiatedMedia | undefined;
   #mediaStarted = false;
+  #portStopped = false;
   #hold: HoldState = { local: false, remote: false };
   /** What the user asked for; a re-INVITE goes out whenever it differs from `#hold.local` and nothing is pending. */
   #wantHold = false;
@@ -159,6 +161,8 @@ export class Call implements CallHandle {
   // re-INVITE / UPDATE.
   #reinvitePending = false;
   #incomingOfferPending = false;
+  /** The ACK for the 2xx to our latest re-INVITE, by its CSeq, sent again for each retransmission of that 2xx. */
+  readonly #reinviteAcked = new Map<number, { request: SipRequest; destination: Destination }>();
   #glareTimer: TimerHandle | undefined;
 
   // Blind transfer (RFC 3515).
@@ -186,6 +190,8 @@ export class Call implements CallHandle {
 
   // Session timer (RFC 4028).
   #sessionTimer: SessionTimer | undefined;
+  /** We are the session's refresher (RFC 4028 §7.4 keeps it so on our re-INVITEs). */
+  #weRefresh = false;
   #intervalRetries = 0;
   /** The refresh re-INVITE we have in flight, if the one in flight is one. */
   #refreshing = false;
@@ -236,7 +242,7 @@ export class Call implements CallHandle {
     call.#serverInvite = transaction;
     call.#inviteRequest = invite;
     call.#localTag = context.random.token(10);
-    void call.#prepareIncoming(options.earlyMedia, surface);
+    call.#background(call.#prepareIncoming(options.earlyMedia, surface));
     return call;
   }
 
@@ -258,6 +264,11 @@ export class Call implements CallHandle {
     return this.#hold;
   }
 
+  /** The dialog the call talks in, once there is one (for an attended transfer's Replaces). */
+  get dialogId(): DialogState['id'] | undefined {
+    return this.#dialog?.id;
+  }
+
   get callId(): string | undefined {
     return this.#dialog?.id.callId ?? this.#invite?.callId ?? this.#inviteRequest?.callId;
   }
@@ -269,6 +280,11 @@ export class Call implements CallHandle {
   // ---------------------------------------------------------------------------------------------------------------
   // Outgoing
 
+  /** Ends a call that was never started (the usage's call limit): no request goes out. */
+  endUnstarted(reason: CallEndReason, detail: string): void {
+    if (this.#state === 'idle') this.#finish({ by: 'error', reason, detail });
+  }
+
   /** Makes the media port and sends the INVITE with our offer. */
   async start(): Promise<void> {
     if (this.#state !== 'idle' || this.#target === undefined) return;
@@ -276,7 +292,7 @@ export class Call implements CallHandle {
     let port: MediaPort;
     let destination: Destination;
     try {
-      port = await this.#context.media({ id: this.id, callId: '', direction: 'outgoing' });
+      port = await this.#context.media({ callRef: this.id, direction: 'outgoing' });
     } catch (error) {
       this.#finish({ by: 'error', reason: 'internal-error', detail: `media port: ${messageOf(error)}` });
       return;
@@ -344,7 +360,7 @@ export class Call implements CallHandle {
         const last = this.#rseqByTag.get(early.id.remoteTag);
         if (last !== undefined && rseq <= last) return;
         this.#rseqByTag.set(early.id.remoteTag, rseq);
-        void this.#sendPrack(early, rseq, invite);
+        this.#background(this.#sendPrack(early, rseq, invite));
       }
     }
     this.#listeners.emit('progress', { status: response.status, reason: response.reason });
@@ -481,16 +497,22 @@ export class Call implements CallHandle {
     const target = next.uri as SipUri;
     this.#triedTargets.add(targetKey(target));
     this.#target = target;
-    void this.#context.resolveHop(this.#identity.outboundProxy ?? target, this.#identity.transport).then(
-      (destination) => {
-        if (this.#state === 'ended' || this.#cancelRequested) {
-          if (this.#state !== 'ended') this.#finish({ by: 'local', reason: 'cancelled' });
-          return;
-        }
-        this.#sendInvite(reissue(invite, target, invite.cseq.seq + 1), destination);
-      },
-      (error: unknown) =>
-        this.#finish({ by: 'error', reason: 'unreachable', detail: `redirect target: ${messageOf(error)}` }),
+    this.#background(
+      this.#context.resolveHop(this.#identity.outboundProxy ?? target, this.#identity.transport).then(
+        (destination) => {
+          if (this.#state === 'ended' || this.#cancelRequested) {
+            if (this.#state !== 'ended') this.#finish({ by: 'local', reason: 'cancelled' });
+            return;
+          }
+          this.#sendInvite(reissue(invite, target, invite.cseq.seq + 1), destination);
+        },
+        (error: unknown) =>
+          this.#finish({
+            by: 'error',
+            reason: 'unreachable',
+            detail: `redirect target: ${messageOf(error)}`,
+          }),
+      ),
     );
   }
 
@@ -503,13 +525,13 @@ export class Call implements CallHandle {
     }
     const ack = this.#ack;
     if (ack !== undefined) {
-      if (ack.remoteTag === tag) void this.#resendAck(ack);
-      else void this.#ackAndBye(invite, response);
+      if (ack.remoteTag === tag) this.#background(this.#resendAck(ack));
+      else this.#background(this.#ackAndBye(invite, response));
       return;
     }
     if (this.#state === 'ended') {
       // The call is gone (Timer B fired, a failure was final): any late 2xx still gets its ACK and a BYE.
-      void this.#ackAndBye(invite, response);
+      this.#background(this.#ackAndBye(invite, response));
       return;
     }
     const dialogs = this.#context.dialogs;
@@ -518,7 +540,7 @@ export class Call implements CallHandle {
     if (early) {
       const step = stepDialog(early, { kind: 'response', response });
       if (step.state.name !== 'confirmed') {
-        void this.#ackAndBye(invite, response);
+        this.#background(this.#ackAndBye(invite, response));
         return;
       }
       confirmed = step.state;
@@ -543,25 +565,27 @@ export class Call implements CallHandle {
       dialogs.remove(fork.id);
       this.#context.registry.unbindDialog(fork.id);
     }
-    void this.#sendAckFor(confirmed, invite, response).then(() => {
-      if (this.#cancelRequested || this.#state === 'ended') {
-        // The 2xx crossed our CANCEL (§9.1): the call exists now, so it is ACKed and ended with a BYE.
-        this.#sendBye('cancelled', 'local');
-        return;
-      }
-      const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
-      const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
-      if (this.#state === 'calling' || this.#state === 'early') this.#transition('connected');
-      if (media === undefined || !media.ok) {
-        // §13.2.1 and RFC 3264: an answer in a 2xx cannot be refused with a status; the call is ACKed and ended.
-        const detail = media === undefined ? 'the 2xx carries no SDP answer' : media.error.reason;
-        this.#sendBye('media-refused', 'error', detail);
-        return;
-      }
-      this.#applyMedia(media.value);
-      this.#sessionFromResponse(response);
-      this.#reconcileHold();
-    });
+    this.#background(
+      this.#sendAckFor(confirmed, invite, response).then(() => {
+        if (this.#cancelRequested || this.#state === 'ended') {
+          // The 2xx crossed our CANCEL (§9.1): the call exists now, so it is ACKed and ended with a BYE.
+          this.#sendBye('cancelled', 'local');
+          return;
+        }
+        const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
+        const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
+        if (this.#state === 'calling' || this.#state === 'early') this.#transition('connected');
+        if (media === undefined || !media.ok) {
+          // §13.2.1 and RFC 3264: an answer in a 2xx cannot be refused with a status; the call is ACKed and ended.
+          const detail = media === undefined ? 'the 2xx carries no SDP answer' : media.error.reason;
+          this.#sendBye('media-refused', 'error', detail);
+          return;
+        }
+        this.#applyMedia(media.value);
+        this.#sessionFromResponse(response);
+        this.#reconcileHold();
+      }),
+    );
   }
 
   async #sendAckFor(dialog: DialogState, invite: SipRequest, response: SipResponse): Promise<void> {
@@ -629,7 +653,7 @@ export class Call implements CallHandle {
     }
     let port: MediaPort;
     try {
-      port = await this.#context.media({ id: this.id, callId: invite.callId, direction: 'incoming' });
+      port = await this.#context.media({ callRef: this.id, direction: 'incoming' });
     } catch (error) {
       this.#respondInvite(500);
       this.#finish({ by: 'error', reason: 'internal-error', detail: `media port: ${messageOf(error)}` });
@@ -815,6 +839,16 @@ export class Call implements CallHandle {
     return true;
   }
 
+  /**
+   * RFC 3891 §3: an INVITE with Replaces naming this call's dialog arrived and was accepted; this call ends with a
+   * BYE (reason `replaced`) and `by` tells the window which call took its place.
+   */
+  replacedBy(call: Call): void {
+    this.#listeners.emit('replaced', call);
+    if (this.#state === 'connected') this.#sendBye('replaced', 'remote');
+    else this.hangup();
+  }
+
   /** The caller CANCELled before we answered (§9.2): 487 to the INVITE. */
   cancelledByCaller(): void {
     if (this.#state !== 'incoming' && this.#state !== 'ringing') return;
@@ -979,6 +1013,16 @@ export class Call implements CallHandle {
     }
   }
 
+  /**
+   * The media session heard nothing from the far end for too long (the engine's RTP inactivity limit, 30 s by
+   * default): the far end has vanished, so the call is ended with a BYE and reason `media-timeout`.
+   */
+  mediaLost(): boolean {
+    if (this.#state !== 'connected') return false;
+    this.#sendBye('media-timeout', 'error');
+    return true;
+  }
+
   /** Puts the call on hold with a re-INVITE offering sendonly (RFC 6337 §5). */
   holdCall(): boolean {
     return this.#requestHold(true);
@@ -1009,51 +1053,55 @@ export class Call implements CallHandle {
     if (!port) return;
     this.#reinvitePending = true;
     const offer = port.createOffer({ hold });
-    void this.#sendInDialog(
-      {
-        method: 'INVITE',
-        body: encoder.encode(offer),
-        contentType: SDP,
-        headers: this.#sessionRequestHeaders(),
-      },
-      {
-        onFinal: (response, request) => this.#reinviteFinal(response, request, hold),
-      },
-    ).then((sent) => {
-      if (!sent) {
-        this.#reinvitePending = false;
-        this.#refreshing = false;
-        port.rollback();
-        this.#sessionTimer?.refreshFailed();
-      }
-    });
+    this.#background(
+      this.#sendInDialog(
+        {
+          method: 'INVITE',
+          body: encoder.encode(offer),
+          contentType: SDP,
+          headers: this.#sessionRequestHeaders(),
+        },
+        {
+          onFinal: (response, request) => this.#reinviteFinal(response, request, hold),
+        },
+      ).then((sent) => {
+        if (!sent) {
+          this.#reinvitePending = false;
+          this.#refreshing = false;
+          port.rollback();
+          this.#sessionTimer?.refreshFailed();
+        }
+      }),
+    );
   }
 
   #reinviteFinal(response: SipResponse, request: SipRequest, hold: boolean): void {
     const status = response.status;
     if (status >= 200 && status < 300) {
       if (this.#reinviteAcked.has(request.cseq.seq)) {
-        void this.#resendReinviteAck(request.cseq.seq);
+        this.#background(this.#resendReinviteAck(request.cseq.seq));
         return;
       }
       this.#reinvitePending = false;
       this.#refreshing = false;
-      void this.#ackReinvite(request, response).then(() => {
-        this.#sessionFromResponse(response);
-        const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
-        const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
-        if (media === undefined || !media.ok) {
-          // RFC 3264 §8: an unusable answer to a re-offer; the session stays as it was and the far end hears of it
-          // through a BYE only if it is beyond repair. Here it is not: keep the old media.
-          this.#port?.rollback();
-          this.#context.logger.log('info', 're-INVITE answer unusable; session unchanged', {
-            detail: media === undefined ? 'no SDP' : media.error.reason,
-          });
-        } else {
-          this.#applyMedia(media.value, hold);
-        }
-        this.#reconcileHold();
-      });
+      this.#background(
+        this.#ackReinvite(request, response).then(() => {
+          this.#sessionFromResponse(response);
+          const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
+          const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
+          if (media === undefined || !media.ok) {
+            // RFC 3264 §8: an unusable answer to a re-offer; the session stays as it was and the far end hears of it
+            // through a BYE only if it is beyond repair. Here it is not: keep the old media.
+            this.#port?.rollback();
+            this.#context.logger.log('info', 're-INVITE answer unusable; session unchanged', {
+              detail: media === undefined ? 'no SDP' : media.error.reason,
+            });
+          } else {
+            this.#applyMedia(media.value, hold);
+          }
+          this.#reconcileHold();
+        }),
+      );
       return;
     }
     this.#reinvitePending = false;
@@ -1086,8 +1134,6 @@ export class Call implements CallHandle {
     this.#listeners.emit('hold', this.#hold);
   }
 
-  readonly #reinviteAcked = new Map<number, { request: SipRequest; destination: Destination }>();
-
   async #ackReinvite(request: SipRequest, response: SipResponse): Promise<void> {
     const dialog = this.#dialog;
     if (!dialog) return;
@@ -1115,13 +1161,15 @@ export class Call implements CallHandle {
     const upper = digit.toUpperCase();
     if (this.#state !== 'connected' || !isDtmfDigit(upper)) return false;
     const body = formatDtmfRelay({ digit: upper, durationMs });
-    void this.#sendInDialog(
-      { method: 'INFO', body: encoder.encode(body), contentType: DTMF_RELAY_TYPE },
-      {
-        onFinal: (response) => {
-          if (response.status === 481 || response.status === 408) this.#finishAfterDialogLoss(response);
+    this.#background(
+      this.#sendInDialog(
+        { method: 'INFO', body: encoder.encode(body), contentType: DTMF_RELAY_TYPE },
+        {
+          onFinal: (response) => {
+            if (response.status === 481 || response.status === 408) this.#finishAfterDialogLoss(response);
+          },
         },
-      },
+      ),
     );
     return true;
   }
@@ -1172,7 +1220,7 @@ export class Call implements CallHandle {
       default:
         transaction.respond(
           this.#response(request, 405, {
-            headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, UPDATE, INFO, OPTIONS']],
+            headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO, REFER, NOTIFY']],
           }),
         );
     }
@@ -1300,35 +1348,62 @@ export class Call implements CallHandle {
    * from the NOTIFYs; when the target answers we hang up with reason `transferred`.
    */
   transfer(target: SipUri): boolean {
+    return this.#refer(target, undefined);
+  }
+
+  /**
+   * Attended transfer (RFC 5589 §7, RFC 3891): asks the far end of this call to call the far end of `other`, whose
+   * dialog the new call replaces. Refer-To is the other call's remote target with `?Replaces=`.
+   */
+  transferTo(other: Call): boolean {
+    const dialog = other.#dialog;
+    if (other === this || other.#state !== 'connected' || dialog === undefined) return false;
+    if (!isSipUri(dialog.remoteTarget)) return false;
+    // The tags as the other call's far end sees them: its own tag is our remote tag (RFC 3891 §6.1).
+    const replaces = formatReplaces({
+      callId: dialog.id.callId,
+      toTag: dialog.id.remoteTag,
+      fromTag: dialog.id.localTag,
+    });
+    return this.#refer(dialog.remoteTarget, replaces);
+  }
+
+  #refer(target: SipUri, replaces: string | undefined): boolean {
     if (this.#state !== 'connected' || this.#transferPending) return false;
     this.#transferPending = true;
     const referredBy: NameAddr = { uri: this.#identity.requests.identity.aor, params: new Map() };
-    void this.#sendInDialog(
-      {
-        method: 'REFER',
-        headers: [
-          ['Refer-To', formatReferTo(target)],
-          ['Referred-By', formatNameAddr(referredBy)],
-        ],
-      },
-      {
-        onFinal: (response) => {
-          if (response.status >= 200 && response.status < 300) {
+    this.#background(
+      this.#sendInDialog(
+        {
+          method: 'REFER',
+          headers: [
+            ['Refer-To', formatReferTo(target, replaces)],
+            ['Referred-By', formatNameAddr(referredBy)],
+          ],
+        },
+        {
+          onFinal: (response) => {
+            if (response.status >= 200 && response.status < 300) {
+              this.#listeners.emit('transfer', {
+                role: 'transferor',
+                state: 'accepted',
+                status: response.status,
+              });
+              return;
+            }
+            this.#transferPending = false;
+            if (response.status === 481 || response.status === 408) this.#finishAfterDialogLoss(response);
             this.#listeners.emit('transfer', {
               role: 'transferor',
-              state: 'accepted',
+              state: 'failed',
               status: response.status,
             });
-            return;
-          }
-          this.#transferPending = false;
-          if (response.status === 481 || response.status === 408) this.#finishAfterDialogLoss(response);
-          this.#listeners.emit('transfer', { role: 'transferor', state: 'failed', status: response.status });
+          },
         },
-      },
-    ).then((sent) => {
-      if (!sent) this.#transferPending = false;
-    });
+      ).then((sent) => {
+        if (!sent) this.#transferPending = false;
+      }),
+    );
     return true;
   }
 
@@ -1367,8 +1442,8 @@ export class Call implements CallHandle {
 
   /** §2.4.2: accept with 202, report the new call's progress by NOTIFY (message/sipfrag), and make the call. */
   #receiveRefer(request: SipRequest, transaction: ServerTransaction): void {
-    const target = readReferTo(request.header('refer-to'));
-    if (target === undefined) {
+    const referTo = readReferTo(request.header('refer-to'));
+    if (referTo === undefined) {
       transaction.respond(this.#response(request, 400, {}, 'Bad Request (Refer-To)'));
       return;
     }
@@ -1378,24 +1453,36 @@ export class Call implements CallHandle {
     }
     transaction.respond(this.#response(request, 202, { contact: true }));
     const notify = (status: number, reason: string, final: boolean): void => {
-      void this.#sendInDialog(
-        {
-          method: 'NOTIFY',
-          headers: [
-            ['Event', 'refer'],
-            [
-              'Subscription-State',
-              final ? 'terminated;reason=noresource' : `active;expires=${REFER_SUBSCRIPTION_SECONDS}`,
+      this.#background(
+        this.#sendInDialog(
+          {
+            method: 'NOTIFY',
+            headers: [
+              ['Event', 'refer'],
+              [
+                'Subscription-State',
+                final ? 'terminated;reason=noresource' : `active;expires=${REFER_SUBSCRIPTION_SECONDS}`,
+              ],
             ],
-          ],
-          body: encoder.encode(sipfrag(status, reason)),
-          contentType: `${SIPFRAG_TYPE};version=2.0`,
-        },
-        { onFinal: () => undefined },
+            body: encoder.encode(sipfrag(status, reason)),
+            contentType: `${SIPFRAG_TYPE};version=2.0`,
+          },
+          { onFinal: () => undefined },
+        ),
       );
     };
     notify(100, 'Trying', false);
-    const referred = this.#context.referred(target, this.#identity, request.header('referred-by'));
+    const referred = this.#context.referred(
+      referTo.target,
+      this.#identity,
+      request.header('referred-by'),
+      referTo.replaces,
+    );
+    if (referred.state === 'ended') {
+      // Refused before it started (the call limit): the subscription ends at once.
+      notify(503, reasonPhrase(503), true);
+      return;
+    }
     let done = false;
     referred.on('progress', (progress) => {
       if (!done && progress.status > 100) notify(progress.status, progress.reason, false);
@@ -1479,8 +1566,6 @@ export class Call implements CallHandle {
     });
     this.#sessionTimer.agreed(Math.max(seconds, MIN_SESSION_EXPIRES), weRefresh);
   }
-
-  #weRefresh = false;
 
   /** The Session-Expires our re-INVITEs carry while a timer runs (the refresher stays who it is, §7.4). */
   #sessionRequestHeaders(): Array<readonly [string, string]> {
@@ -1590,9 +1675,11 @@ export class Call implements CallHandle {
     const end: CallEnd = { by, reason, ...(detail === undefined ? {} : { detail }) };
     this.#stopPort();
     // §15.1.1: the call is over once the BYE is answered, whatever the answer (a 481 or a timeout included).
-    void this.#sendInDialog({ method: 'BYE' }, { onFinal: () => this.#finish(end) }).then((sent) => {
-      if (!sent) this.#finish(end);
-    });
+    this.#background(
+      this.#sendInDialog({ method: 'BYE' }, { onFinal: () => this.#finish(end) }).then((sent) => {
+        if (!sent) this.#finish(end);
+      }),
+    );
   }
 
   #finishAfterDialogLoss(response: SipResponse): void {
@@ -1669,7 +1756,24 @@ export class Call implements CallHandle {
     port.stop();
   }
 
-  #portStopped = false;
+  /**
+   * Runs work that continues after an await (a next hop, an ACK, an in-dialog request). Nothing thrown there may
+   * become an unhandled rejection, which would stop the process: it is logged and ends this call as an internal
+   * error, leaving every other call alone.
+   */
+  #background(work: Promise<unknown>): void {
+    work.catch((error: unknown) => {
+      this.#context.logger.log('error', 'call work failed', {
+        callId: this.callId,
+        error: error instanceof Error ? error.stack : String(error),
+      });
+      const detail = messageOf(error);
+      // A call that is up is ended properly, so the far end does not keep a dead dialog.
+      if (this.#state === 'connected' && this.#dialog?.name === 'confirmed')
+        this.#sendBye('internal-error', 'error', detail);
+      else if (this.#state !== 'ended') this.#finish({ by: 'error', reason: 'internal-error', detail });
+    });
+  }
 
   #timer(delay: number, callback: () => void): TimerHandle {
     const handle = this.#context.clock.setTimer(delay, () => {

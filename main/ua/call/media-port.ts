@@ -41,10 +41,8 @@ export interface MediaPort {
 
 /** What a call tells the factory when it needs a port. */
 export interface MediaPortRequest {
-  /** The call's own id (`Call.id`): known from the call's creation, so the port can be matched to its call. */
-  readonly id: string;
-  /** The SIP Call-ID; empty for an outgoing call, whose INVITE is built after its port. */
-  readonly callId: string;
+  /** The call's own id (`Call.id`), unique in the agent: the media session may name its stream after it. */
+  readonly callRef: string;
   readonly direction: 'outgoing' | 'incoming';
 }
 

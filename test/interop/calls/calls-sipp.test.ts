@@ -186,6 +186,31 @@ describe.skipIf(!peers.sipp)('our UAC against SIPp far ends', () => {
     expect(wait).toBeLessThan(4_200);
   });
 
+  it('uas-reinvite-407: the challenged hold re-INVITE is sent again with credentials and lands', async () => {
+    const { ua } = await startAgent();
+    const sipp = await startSipp({ scenario: scenario('uas-reinvite-407.xml'), timeoutSec: 15 });
+    const account = ua.addAccount({
+      aor: uri('sip:alice@example.test'),
+      password: 'secret',
+      transport: 'udp',
+      expires: 600,
+      outboundProxy: uri(`sip:${LOOPBACK}:${sipp.localPort}`),
+    });
+    const call = ua.calls!.dial(uri('sip:bob@example.test'), { account });
+    await reach(call, 'connected');
+    const held = new Promise<void>((resolve) =>
+      call.on('hold', (hold) => {
+        if (hold.local) resolve();
+      }),
+    );
+    call.holdCall();
+    await held;
+    call.hangup();
+    await ended(call);
+    const result = await sipp.done();
+    expect(result.code, result.errorLog).toBe(0);
+  });
+
   it('uas-silent: Timer A retransmits, Timer B ends the call with no-answer (T1 = 25 ms here)', async () => {
     const { ua } = await startAgent({ t1: 25 });
     const sipp = await startSipp({ scenario: scenario('uas-silent.xml'), timeoutSec: 15 });

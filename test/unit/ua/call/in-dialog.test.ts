@@ -310,3 +310,36 @@ describe('UPDATE, INFO and OPTIONS in the dialog', () => {
     expect(callee.state).toBe('connected');
   });
 });
+
+describe('call waiting', () => {
+  it('answering a second incoming call puts the first on hold', async () => {
+    const { pair, caller, callee } = await connected();
+    peer = await ScriptedPeer.start(pair.network, '10.0.0.9');
+    const ids = {
+      from: '<sip:peer@10.0.0.9:5060>;tag=cw',
+      to: `<sip:bob@${BOB_ADDRESS}:5060>`,
+      callId: 'waiting',
+      cseq: 1,
+    };
+    peer.sendText(request('INVITE', ids, PCMU_OFFER), BOB_ADDRESS);
+    await pair.settle();
+    expect(pair.bob.incoming).toHaveLength(2);
+    expect(callee.hold.local).toBe(false);
+    pair.bob.incoming[1]!.answer();
+    await pair.settle();
+    expect(callee.hold).toEqual({ local: true, remote: false });
+    expect(caller.hold).toEqual({ local: false, remote: true });
+    expect(pair.bob.incoming[1]!.hold.local).toBe(false);
+  });
+});
+
+describe('a far end that vanished', () => {
+  it('mediaLost() ends the call with a BYE and reason media-timeout; it does nothing once the call is over', async () => {
+    const { pair, caller, callee } = await connected();
+    expect(caller.mediaLost()).toBe(true);
+    await pair.settle();
+    expect(caller.end).toEqual({ by: 'error', reason: 'media-timeout' });
+    expect(callee.end).toEqual({ by: 'remote', reason: 'normal' });
+    expect(caller.mediaLost()).toBe(false);
+  });
+});

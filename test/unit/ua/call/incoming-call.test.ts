@@ -311,3 +311,26 @@ describe('early media', () => {
     expect(pair.alice.media.lastKinds[0]).toBe('start');
   });
 });
+
+describe('the call limit (habit 11)', () => {
+  it('refuses INVITEs past maxCalls with 486 and no media port; dial() past it ends with call-limit', async () => {
+    pair = await startUaPair({ bob: { maxCalls: 3 }, alice: { maxCalls: 5 } });
+    peer = await ScriptedPeer.start(pair.network, '10.0.0.9');
+    const refused: AutoRejected[] = [];
+    pair.bob.calls.onAutoRejected((rejected) => refused.push(rejected));
+    for (let index = 0; index < 10; index++) sendInvite(peer);
+    await pair.settle();
+    expect(pair.bob.incoming).toHaveLength(3);
+    expect(pair.bob.media.ports).toHaveLength(3);
+    expect(finals(peer, 486)).toHaveLength(7);
+    expect(refused).toHaveLength(7);
+    // Once one ends, there is room again.
+    pair.bob.incoming[0]!.reject();
+    sendInvite(peer);
+    await pair.settle();
+    expect(pair.bob.incoming).toHaveLength(4);
+    const calls = Array.from({ length: 6 }, () => pair!.alice.calls.dial(pair!.bob.uri));
+    expect(calls[5]!.end).toMatchObject({ by: 'error', reason: 'call-limit' });
+    expect(calls[4]!.state).toBe('calling');
+  });
+});

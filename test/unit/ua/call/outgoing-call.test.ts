@@ -177,6 +177,18 @@ describe('an outgoing call', () => {
     expect(pair.alice.media.lastKinds).toEqual(['stop']);
   });
 
+  it('a 2xx that arrives after Timer B ended the call is still ACKed and then BYEd', async () => {
+    const { pair, peer } = await setUp();
+    const { call, invite } = await dialPeer(pair, peer);
+    await pair.pass(32_000);
+    expect(call.end).toMatchObject({ reason: 'no-answer' });
+    peer.reply(invite, 200, { toTag: 'a', sdp: PCMU_ANSWER });
+    await pair.settle();
+    expect(peer.requests('ACK').map((ack) => ack.cseq.method)).toEqual(['ACK']);
+    expect(peer.lastRequest('BYE').to.tag).toBe('a');
+    expect(pair.alice.media.lastKinds).toEqual(['stop']);
+  });
+
   it('hangup() after a provisional sends CANCEL; the 487 ends it as cancelled (§9.1)', async () => {
     const { pair, peer } = await setUp();
     const { call, invite } = await dialPeer(pair, peer);
@@ -244,6 +256,25 @@ describe('an outgoing call', () => {
     expect(peer.requests('ACK')).toHaveLength(1);
     expect(peer.requests('BYE')).toHaveLength(1);
     expect(call.end).toMatchObject({ by: 'error', reason: 'media-refused' });
+  });
+
+  it('a media port that throws ends only that call, as internal-error, after ACK and BYE', async () => {
+    const { pair, peer } = await setUp();
+    pair.alice.media.throwOnStart = true;
+    const { call, invite } = await dialPeer(pair, peer);
+    peer.autoRespond((request) => {
+      if (request.method === 'BYE') peer.reply(request, 200);
+    });
+    peer.reply(invite, 200, { toTag: 'a', sdp: PCMU_ANSWER });
+    await pair.settle();
+    expect(call.end).toMatchObject({ by: 'error', reason: 'internal-error', detail: 'media session broke' });
+    expect(peer.requests('ACK')).toHaveLength(1);
+    expect(peer.requests('BYE')).toHaveLength(1);
+    // The agent still takes calls.
+    pair.alice.media.throwOnStart = false;
+    const next = pair.alice.calls.dial(uri(peer.uri));
+    await pair.settle();
+    expect(next.state).toBe('calling');
   });
 
   it('fails with internal-error when no media port can be made', async () => {

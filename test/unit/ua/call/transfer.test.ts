@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseUri, type SipUri } from '../../../../main/sip/message/uri';
 import type { Call } from '../../../../main/ua/call/call';
 import type { TransferEvent } from '../../../../main/ua/call/call-events';
-import { readReferTo, readSipfragStatus } from '../../../../main/ua/call/refer';
+import { parseReplaces, readReferTo, readSipfragStatus } from '../../../../main/ua/call/refer';
 import { PCMU_ANSWER, ScriptedPeer } from '../../../support/scripted-peer';
 import { type UaPair, startUaPair } from '../../../support/ua-pair';
 
@@ -90,8 +90,80 @@ describe('blind transfer', () => {
     expect(caller.transfer(uri('sip:dave@10.0.0.9:5060'))).toBe(false);
     await pair.settle();
     expect(readReferTo('<tel:+123>')).toBeUndefined();
-    expect(readReferTo('<sip:x@10.0.0.5?Replaces=abc>')).toMatchObject({ user: 'x', host: '10.0.0.5' });
+    expect(readReferTo('<sip:x@10.0.0.5?Subject=hi>')).toEqual({
+      target: expect.objectContaining({ user: 'x', host: '10.0.0.5', headers: new Map() }),
+    });
+    expect(readReferTo('<sip:x@10.0.0.5?Replaces=abc%3Bto-tag%3D1%3Bfrom-tag%3D2>')).toMatchObject({
+      replaces: 'abc;to-tag=1;from-tag=2',
+    });
+    expect(parseReplaces('abc;from-tag=2;to-tag=1;early-only')).toEqual({
+      callId: 'abc',
+      toTag: '1',
+      fromTag: '2',
+      earlyOnly: true,
+    });
+    expect(parseReplaces('abc;to-tag=1')).toBeUndefined();
     expect(readSipfragStatus('SIP/2.0 603 Declined\r\n')).toBe(603);
     expect(readSipfragStatus('hello')).toBeUndefined();
+  });
+});
+
+describe('attended transfer (RFC 3891)', () => {
+  it('transferTo(other) REFERs with ?Replaces=; the transferee INVITEs the target with Replaces and Require', async () => {
+    const { pair, peer, caller } = await connected();
+    const second = pair.alice.calls.dial(uri('sip:carol@10.0.0.9:5060'));
+    await pair.settle();
+    const first = peer.lastRequest('INVITE');
+    peer.reply(first, 200, { toTag: 'c', sdp: PCMU_ANSWER });
+    await pair.settle();
+    expect(second.state).toBe('connected');
+    expect(caller.transferTo(second)).toBe(true);
+    await pair.settle();
+    const refer = pair.network.trace.find((entry) => entry.text.startsWith('REFER '))!;
+    expect(refer.text).toMatch(
+      /Refer-To: <sip:peer@10\.0\.0\.9:5060\?Replaces=[^>]*%3Bto-tag%3Dc%3Bfrom-tag%3D/,
+    );
+    const invite = peer.lastRequest('INVITE');
+    expect(invite).not.toBe(first);
+    expect(invite.header('replaces')).toBe(`${first.callId};to-tag=c;from-tag=${first.from.tag}`);
+    expect(invite.header('require')).toBe('replaces');
+  });
+
+  it('an INVITE whose Replaces names a call that is up is answered at once and the old call BYEd', async () => {
+    const { pair, peer, caller, callee } = await connected();
+    const replacedBy: Call[] = [];
+    callee.on('replaced', (call) => replacedBy.push(call));
+    const dialog = callee.dialogId!;
+    const body = PCMU_ANSWER.replace('o=peer 1 1', 'o=peer 3 3');
+    const text = [
+      `INVITE sip:bob@10.0.0.2:5060 SIP/2.0`,
+      'Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bK-replaces-1',
+      'Max-Forwards: 70',
+      'From: <sip:carol@10.0.0.9:5060>;tag=carol',
+      'To: <sip:bob@10.0.0.2:5060>',
+      'Call-ID: replacing-call',
+      'CSeq: 1 INVITE',
+      'Contact: <sip:carol@10.0.0.9:5060>',
+      `Replaces: ${dialog.callId};to-tag=${dialog.localTag};from-tag=${dialog.remoteTag}`,
+      'Require: replaces',
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n');
+    peer.sendText(text, '10.0.0.2');
+    await pair.settle();
+    expect(peer.responses().find((response) => response.status === 200)?.cseq.method).toBe('INVITE');
+    expect(replacedBy).toHaveLength(1);
+    expect(pair.bob.incoming).toHaveLength(1);
+    expect(callee.end).toEqual({ by: 'remote', reason: 'replaced' });
+    expect(caller.end).toEqual({ by: 'remote', reason: 'normal' });
+    // The same INVITE naming a dialog that is gone now gets 481.
+    peer.sendText(
+      text.replace('replaces-1', 'replaces-2').replace('replacing-call', 'replacing-again'),
+      '10.0.0.2',
+    );
+    await pair.settle();
+    expect(peer.responses().at(-1)).toMatchObject({ status: 481 });
   });
 });
