@@ -155,6 +155,26 @@ export class CallService {
       });
       return;
     }
+    // The contract promises an `end` (and an end time) with every ended call; a slip of the engine is filled in.
+    const announced =
+      call.state === 'ended' && (call.end === null || call.endedAt === null)
+        ? {
+            ...call,
+            end: call.end ?? {
+              by: 'error',
+              reason: 'internal',
+              status: null,
+              detail: 'ended without a reason',
+            },
+            endedAt: call.endedAt ?? this.#deps.clock.wallTime(),
+          }
+        : call;
+    this.#record(announced);
+    this.#deps.events.emit('call.changed', announced);
+  }
+
+  /** Writes what the history needs to know of this change (see the class comment). */
+  #record(call: CallDto): void {
     let live = this.#live.get(call.id);
     if (!live) {
       live = { quality: new CallQualityTracker(call.id), answerRecorded: false };
@@ -181,23 +201,18 @@ export class CallService {
       this.#ended.add(call.id);
       // Repeats come right after the end; remembering the latest few hundred is plenty and bounds the set.
       if (this.#ended.size > ENDED_REMEMBERED) this.#ended.delete(this.#ended.values().next().value!);
-      const end = call.end ?? {
-        by: 'error',
-        reason: 'internal',
-        status: null,
-        detail: 'ended without a reason',
-      };
+      const { end, endedAt } = call;
+      if (end === null || endedAt === null) return;
       this.#store(() =>
         this.#deps.history.finish(call.id, {
           answeredAt: call.answeredAt,
-          endedAt: call.endedAt ?? this.#deps.clock.wallTime(),
+          endedAt,
           end,
           codec: tracker.codec,
           quality: tracker.summary(),
         }),
       );
     }
-    this.#deps.events.emit('call.changed', call);
   }
 
   #mediaReport(report: CallMediaReport): void {

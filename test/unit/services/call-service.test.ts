@@ -256,6 +256,9 @@ describe('events and history', () => {
   it('records an ended call the engine gave no end as an internal error, never as still running', async () => {
     const { h, engine } = await start();
     engine.change(call({ id: 'c1', state: 'ended', startedAt: 5, endedAt: 9 }));
+    expect(callEvents(h)).toMatchObject([
+      { state: 'ended', endedAt: 9, end: { by: 'error', reason: 'internal' } },
+    ]);
     const page = valueOf<HistoryPage>(await dispatch(h, 'history.list', [{ limit: 5, before: null }]));
     expect(page.entries[0]).toMatchObject({
       end: { by: 'error', reason: 'internal' },
