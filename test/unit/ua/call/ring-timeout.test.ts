@@ -1,0 +1,81 @@
+// The ring timeout: an outgoing call that rings longer than the limit (default 120 s) is CANCELled and ends as
+// `no-answer`; an incoming call nobody answers within it gets 480 Temporarily Unavailable and ends as missed.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_RING_TIMEOUT_MS } from '../../../../main/ua/call/call-usage';
+import { type UaPair, type UaPairOptions, startUaPair } from '../../../support/ua-pair';
+
+let pair: UaPair | undefined;
+afterEach(async () => {
+  await pair?.close();
+  pair = undefined;
+});
+
+async function start(options: UaPairOptions = {}): Promise<UaPair> {
+  pair = await startUaPair(options);
+  return pair;
+}
+
+function sent(pair: UaPair, from: string, method: string): string[] {
+  return pair.network.trace
+    .filter((entry) => entry.from.address === from && entry.text.startsWith(`${method} `))
+    .map((entry) => entry.text);
+}
+
+describe('ring timeout, outgoing', () => {
+  it('defaults to 120 s: the call is CANCELled then and ends as no-answer by us', async () => {
+    expect(DEFAULT_RING_TIMEOUT_MS).toBe(120_000);
+    // bob never times out on his side within the test.
+    const pair = await start({ bob: { ringTimeoutMs: 600_000 } });
+    const call = pair.alice.calls.dial(pair.bob.uri);
+    await pair.settle();
+    expect(call.state).toBe('early');
+    await pair.pass(119_999);
+    expect(call.state).toBe('early');
+    expect(sent(pair, '10.0.0.1', 'CANCEL')).toHaveLength(0);
+    await pair.pass(1);
+    expect(sent(pair, '10.0.0.1', 'CANCEL')).toHaveLength(1);
+    expect(call.end).toEqual({
+      by: 'local',
+      reason: 'no-answer',
+      status: 487,
+      detail: '487 Request Terminated',
+    });
+    expect(pair.bob.incoming[0]!.end).toMatchObject({ by: 'remote', reason: 'cancelled-by-caller' });
+  });
+
+  it('follows the configured limit and leaves an answered call alone', async () => {
+    const pair = await start({ alice: { ringTimeoutMs: 5_000 } });
+    const short = pair.alice.calls.dial(pair.bob.uri);
+    await pair.pass(5_000);
+    expect(short.end).toMatchObject({ by: 'local', reason: 'no-answer' });
+    const answered = pair.alice.calls.dial(pair.bob.uri);
+    await pair.settle();
+    pair.bob.incoming[1]!.answer();
+    await pair.pass(10_000);
+    expect(answered.state).toBe('connected');
+    expect(sent(pair, '10.0.0.1', 'CANCEL')).toHaveLength(1);
+  });
+});
+
+describe('ring timeout, incoming', () => {
+  it('an unanswered call gets 480 at the limit and ends as a missed call (no-answer)', async () => {
+    const pair = await start({ alice: { ringTimeoutMs: 600_000 }, bob: { ringTimeoutMs: 30_000 } });
+    const call = pair.alice.calls.dial(pair.bob.uri);
+    await pair.settle();
+    const ringing = pair.bob.incoming[0]!;
+    await pair.pass(29_999);
+    expect(ringing.state).toBe('ringing');
+    await pair.pass(1);
+    expect(ringing.end).toEqual({ by: 'local', reason: 'no-answer', status: 480 });
+    expect(call.end).toMatchObject({ by: 'remote', reason: 'unavailable', status: 480 });
+  });
+
+  it('a call answered in time is not touched by the limit', async () => {
+    const pair = await start({ bob: { ringTimeoutMs: 30_000 } });
+    pair.alice.calls.dial(pair.bob.uri);
+    await pair.pass(10_000);
+    pair.bob.incoming[0]!.answer();
+    await pair.pass(60_000);
+    expect(pair.bob.incoming[0]!.state).toBe('connected');
+  });
+});
