@@ -77,7 +77,7 @@ describe('as caller', () => {
 });
 
 let sequence = 800;
-function invite(): string {
+function invite(option: 'Require' | 'Supported' = 'Require'): string {
   sequence += 1;
   return [
     `INVITE sip:bob@${BOB_ADDRESS}:5060 SIP/2.0`,
@@ -88,7 +88,7 @@ function invite(): string {
     `Call-ID: rel-call-${sequence}`,
     'CSeq: 1 INVITE',
     'Contact: <sip:peer@10.0.0.9:5060>',
-    'Require: 100rel',
+    `${option}: 100rel`,
     'Content-Type: application/sdp',
     `Content-Length: ${Buffer.byteLength(PCMU_OFFER)}`,
     '',
@@ -179,5 +179,44 @@ describe('as callee', () => {
       .map((r) => r.cseq.method);
     expect(finals).toEqual(['PRACK', 'INVITE']);
     expect(call.state).toBe('connecting');
+  });
+});
+
+describe('as callee, when the INVITE only supports 100rel (RFC 3262 §3)', () => {
+  it('a 183 with early media goes reliably, and the 2xx waits for its PRACK', async () => {
+    const { pair, peer } = await start({ bob: { earlyMedia: true } });
+    peer.sendText(invite('Supported'), BOB_ADDRESS);
+    await pair.settle();
+    const progress = provisionals(peer)[0]!;
+    expect(progress.status).toBe(183);
+    expect(progress.header('require')).toBe('100rel');
+    expect(Number(progress.header('rseq'))).toBeGreaterThan(0);
+    expect(progress.bodyText).toContain('m=audio');
+    pair.bob.incoming[0]!.answer();
+    await pair.settle();
+    expect(peer.responses().some((response) => response.status === 200)).toBe(false);
+    peer.sendText(prack(progress), BOB_ADDRESS);
+    await pair.settle();
+    expect(
+      peer
+        .responses()
+        .filter((r) => r.status === 200)
+        .map((r) => r.cseq.method),
+    ).toEqual(['PRACK', 'INVITE']);
+  });
+
+  it('a bare 180 goes unreliably: no Require, no RSeq, sent once, and the answer needs no PRACK', async () => {
+    const { pair, peer } = await start();
+    peer.sendText(invite('Supported'), BOB_ADDRESS);
+    await pair.settle();
+    const ringing = provisionals(peer)[0]!;
+    expect(ringing.status).toBe(180);
+    expect(ringing.header('require')).toBeUndefined();
+    expect(ringing.header('rseq')).toBeUndefined();
+    await pair.pass(2_000);
+    expect(provisionals(peer)).toHaveLength(1);
+    pair.bob.incoming[0]!.answer();
+    await pair.settle();
+    expect(peer.responses().at(-1)).toMatchObject({ status: 200 });
   });
 });
