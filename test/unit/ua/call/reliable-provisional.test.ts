@@ -192,6 +192,9 @@ describe('as callee, when the INVITE only supports 100rel (RFC 3262 §3)', () =>
     expect(progress.header('require')).toBe('100rel');
     expect(Number(progress.header('rseq'))).toBeGreaterThan(0);
     expect(progress.bodyText).toContain('m=audio');
+    // Written as RFC 3262 spells it (some peers match header names case-sensitively).
+    const wire = pair.network.trace.find((entry) => entry.text.startsWith('SIP/2.0 183'))!.text;
+    expect(wire).toContain('\r\nRSeq: ');
     pair.bob.incoming[0]!.answer();
     await pair.settle();
     expect(peer.responses().some((response) => response.status === 200)).toBe(false);
