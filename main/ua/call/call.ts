@@ -852,7 +852,7 @@ export class Call implements CallHandle {
       return false;
     }
     this.#setDialog(stepDialog(dialog, { kind: 'answered' }).state);
-    const session = this.#sessionAnswer(this.#inviteRequest!);
+    const session = this.#sessionAnswer(this.#inviteRequest!, true);
     const response = this.#response(this.#inviteRequest!, 200, {
       body,
       contact: true,
@@ -1596,12 +1596,16 @@ export class Call implements CallHandle {
   /**
    * §9: our 2xx to a request that asked for a session timer names the refresher: the one it asked for, or, when it
    * left the choice to us, the sender if it supports timers and we otherwise. `Require: timer` goes with
-   * refresher=uac. A request without Session-Expires turns the timer off.
+   * refresher=uac. A request without Session-Expires turns the timer off, except an initial INVITE from a caller
+   * that supports timers: §9 lets us start one then, and we do with our own interval, the caller refreshing.
    */
-  #sessionAnswer(request: SipRequest): SessionAnswer {
-    const asked = parseSessionExpires(request.header('session-expires'));
-    if (asked === undefined || asked === 'malformed') return { headers: [] };
+  #sessionAnswer(request: SipRequest, initial = false): SessionAnswer {
     const peerSupports = supportsTimer(request);
+    let asked = parseSessionExpires(request.header('session-expires'));
+    const ours = this.#context.behaviour.sessionExpires;
+    if (asked === undefined && initial && peerSupports && ours > 0)
+      asked = { seconds: Math.max(ours, this.#context.behaviour.minSessionExpires), refresher: 'uac' };
+    if (asked === undefined || asked === 'malformed') return { headers: [] };
     const role: RefresherRole = peerSupports ? (asked.refresher ?? 'uac') : 'uas';
     const headers: Array<readonly [string, string]> = [
       ['Session-Expires', formatSessionExpires(asked.seconds, role)],

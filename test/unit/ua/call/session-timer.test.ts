@@ -150,6 +150,20 @@ describe('session timers as the answerer', () => {
     expect(pair.bob.incoming[0]!.end).toMatchObject({ reason: 'session-expired' });
   });
 
+  it('a caller that supports timers but asked for none is offered ours: 1800;refresher=uac with Require: timer', async () => {
+    const { ok } = await answeredWith(['Supported: timer']);
+    expect(ok.header('session-expires')).toBe('1800;refresher=uac');
+    expect(ok.header('require')).toBe('timer');
+  });
+
+  it('a caller without timer support that asked for none gets no Session-Expires', async () => {
+    const { pair, peer, ok } = await answeredWith([]);
+    expect(ok.header('session-expires')).toBeUndefined();
+    await pair.pass(3_600_000);
+    expect(peer.requests('INVITE')).toHaveLength(0);
+    expect(pair.bob.incoming[0]!.state).toBe('connected');
+  });
+
   it('an interval below 90 s gets 422 with Min-SE: 90 and no call surfaces', async () => {
     pair = await startUaPair();
     peer = await ScriptedPeer.start(pair.network, '10.0.0.9');
