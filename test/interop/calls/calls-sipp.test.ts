@@ -278,6 +278,16 @@ describe.skipIf(!peers.sipp)('our UAC against SIPp far ends', () => {
     expect(result.code, result.errorLog).toBe(0);
   });
 
+  it('uas-no-answer: ringing past our ring timeout (1 s here) CANCELs; the 487 ends the call as no-answer', async () => {
+    const { ua } = await startAgent(undefined, { ringTimeoutMs: 1_000 });
+    const sipp = await startSipp({ scenario: scenario('uas-no-answer.xml'), timeoutSec: 15 });
+    const call = ua.calls!.dial(uri(`sip:bob@${LOOPBACK}:${sipp.localPort}`));
+    await reach(call, 'early');
+    expect(await ended(call)).toMatchObject({ by: 'local', reason: 'no-answer', status: 487 });
+    const result = await sipp.done();
+    expect(result.code, result.errorLog).toBe(0);
+  });
+
   it('uas-silent: Timer A retransmits, Timer B ends the call with no-answer (T1 = 25 ms here)', async () => {
     const { ua } = await startAgent({ t1: 25 });
     const sipp = await startSipp({ scenario: scenario('uas-silent.xml'), timeoutSec: 15 });
@@ -352,6 +362,26 @@ describe.skipIf(!peers.sipp)('SIPp callers against our UAS', () => {
       kind: 'start',
       media: { remoteRtp: { port: sipp.mediaPort } },
     });
+  });
+
+  it('uac-unanswered: nobody answers within our ring timeout (1 s here): 480, ACKed, a missed call', async () => {
+    const { ua } = await startAgent(undefined, { ringTimeoutMs: 1_000 });
+    const incoming: Call[] = [];
+    ua.calls!.onIncoming((call) => incoming.push(call));
+    const sipp = await startSipp({
+      scenario: scenario('uac-unanswered.xml'),
+      remote: `${LOOPBACK}:${ua.transport.localPort}`,
+      service: 'bob',
+      timeoutSec: 15,
+    });
+    const result = await sipp.done();
+    expect(result.code, result.errorLog).toBe(0);
+    expect(incoming[0]!.end).toEqual({ by: 'local', reason: 'no-answer', status: 480 });
+    const final = parseMessageLog(result.messageLog).filter(
+      (m) => m.direction === 'received' && m.text.startsWith('SIP/2.0 480'),
+    );
+    // One 480 only: the caller's ACK stopped Timer G.
+    expect(final).toHaveLength(1);
   });
 
   it('uac-bye: we answer, the caller ACKs and later hangs up with BYE', async () => {
