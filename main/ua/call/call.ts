@@ -338,7 +338,8 @@ export class Call implements CallHandle {
   #ringTimeout(): void {
     this.#ringTimer = undefined;
     if (this.direction === 'outgoing') {
-      if (this.#state !== 'calling' && this.#state !== 'early') return;
+      // A 2xx already taken (its ACK on the way) has answered the call: too late to give up on it.
+      if ((this.#state !== 'calling' && this.#state !== 'early') || this.#ack !== undefined) return;
       this.#ringTimedOut = true;
       this.hangup();
       return;
@@ -1029,7 +1030,17 @@ export class Call implements CallHandle {
         }
         this.#transition('ending');
         transaction.cancel({ onFinal: () => undefined });
-        // The INVITE's final answer (487, or a 2xx that crossed the CANCEL) ends the call; Timer B bounds the wait.
+        // The INVITE's final answer (487, or a 2xx that crossed the CANCEL) ends the call. A far end that took the
+        // CANCEL but never answers the INVITE would leave it ending for ever: §9.1 has the UAC give up on the INVITE
+        // 64·T1 after the CANCEL (a 2xx after that is still ACKed and BYEd, as for any ended call).
+        this.#timer(transactionTimeout(this.#context.timers), () => {
+          if (this.#state === 'ending' && this.#ack === undefined)
+            this.#finish({
+              by: 'local',
+              reason: this.#cancelReason(),
+              detail: 'no final response to the cancelled INVITE',
+            });
+        });
         return true;
       }
       case 'incoming':

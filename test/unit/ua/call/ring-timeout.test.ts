@@ -1,14 +1,25 @@
 // The ring timeout: an outgoing call that rings longer than the limit (default 120 s) is CANCELled and ends as
 // `no-answer`; an incoming call nobody answers within it gets 480 Temporarily Unavailable and ends as missed.
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseUri, type SipUri } from '../../../../main/sip/message/uri';
 import { DEFAULT_RING_TIMEOUT_MS } from '../../../../main/ua/call/call-usage';
+import { ScriptedPeer } from '../../../support/scripted-peer';
 import { type UaPair, type UaPairOptions, startUaPair } from '../../../support/ua-pair';
 
 let pair: UaPair | undefined;
+let peer: ScriptedPeer | undefined;
 afterEach(async () => {
+  peer?.close();
+  peer = undefined;
   await pair?.close();
   pair = undefined;
 });
+
+function uri(text: string): SipUri {
+  const parsed = parseUri(text);
+  if (!parsed.ok) throw new Error(text);
+  return parsed.value as SipUri;
+}
 
 async function start(options: UaPairOptions = {}): Promise<UaPair> {
   pair = await startUaPair(options);
@@ -54,6 +65,25 @@ describe('ring timeout, outgoing', () => {
     await pair.pass(10_000);
     expect(answered.state).toBe('connected');
     expect(sent(pair, '10.0.0.1', 'CANCEL')).toHaveLength(1);
+  });
+  it('a far end that takes the CANCEL but never answers the INVITE: the call ends 64·T1 later all the same', async () => {
+    const pair = await start({ alice: { ringTimeoutMs: 5_000 } });
+    peer = await ScriptedPeer.start(pair.network, '10.0.0.9');
+    const thePeer = peer;
+    const call = pair.alice.calls.dial(uri(peer.uri));
+    await pair.settle();
+    peer.reply(peer.lastRequest('INVITE'), 180, { toTag: 'r' });
+    peer.autoRespond((request) => {
+      // The CANCEL is answered; the 487 for the INVITE never comes (RFC 3261 §9.1).
+      if (request.method === 'CANCEL') thePeer.reply(request, 200, { toTag: 'r' });
+    });
+    await pair.pass(5_000);
+    expect(peer.requests('CANCEL')).toHaveLength(1);
+    expect(call.state).toBe('ending');
+    await pair.pass(31_999);
+    expect(call.state).toBe('ending');
+    await pair.pass(1);
+    expect(call.end).toMatchObject({ by: 'local', reason: 'no-answer' });
   });
 });
 
