@@ -727,7 +727,7 @@ export class Call implements CallHandle {
   #sendProvisional(status: number, sdp?: string): void {
     // §3 lets a UAS send a 1xx reliably whenever the INVITE supports 100rel. We do it only for a 1xx carrying SDP:
     // its answer then cannot be lost, and RFC 3261 §13.3.1.1 would otherwise have to repeat that answer in the 2xx
-    // anyway. A bare 180 has nothing worth a PRACK round trip, and some callers ring late after one.
+    // anyway. A bare 180 carries nothing that a PRACK round trip would protect.
     const reliable = this.#peerRequires100rel || (this.#peerSupports100rel && sdp !== undefined);
     if (!reliable) {
       this.#respondInvite(status, { contact: true, ...(sdp === undefined ? {} : { body: sdp }) });
@@ -1614,8 +1614,14 @@ export class Call implements CallHandle {
     const peerSupports = supportsTimer(request);
     let asked = parseSessionExpires(request.header('session-expires'));
     const ours = this.#context.behaviour.sessionExpires;
-    if (asked === undefined && initial && peerSupports && ours > 0)
-      asked = { seconds: Math.max(ours, this.#context.behaviour.minSessionExpires), refresher: 'uac' };
+    if (asked === undefined && initial && peerSupports && ours > 0) {
+      // §9: never below the caller's own Min-SE, if it sent one.
+      const floor = Math.max(
+        this.#context.behaviour.minSessionExpires,
+        parseMinSe(request.header('min-se')) ?? 0,
+      );
+      asked = { seconds: Math.max(ours, floor), refresher: 'uac' };
+    }
     if (asked === undefined || asked === 'malformed') return { headers: [] };
     const role: RefresherRole = peerSupports ? (asked.refresher ?? 'uac') : 'uas';
     const headers: Array<readonly [string, string]> = [

@@ -156,6 +156,11 @@ describe('session timers as the answerer', () => {
     expect(ok.header('require')).toBe('timer');
   });
 
+  it('our offered interval never goes below the Min-SE the caller sent', async () => {
+    const { ok } = await answeredWith(['Supported: timer', 'Min-SE: 3600']);
+    expect(ok.header('session-expires')).toBe('3600;refresher=uac');
+  });
+
   it('a caller without timer support that asked for none gets no Session-Expires', async () => {
     const { pair, peer, ok } = await answeredWith([]);
     expect(ok.header('session-expires')).toBeUndefined();
