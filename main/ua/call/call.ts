@@ -133,6 +133,8 @@ export class Call implements CallHandle {
   #ringTimedOut = false;
   #ringTimer: TimerHandle | undefined;
   #redirects = 0;
+  /** The To tag of the 1xx whose SDP answer we took (early media), if any. */
+  #earlyAnswerTag: string | undefined;
   readonly #triedTargets = new Set<string>();
   /** The ACK for the winning 2xx, sent again for each retransmission of it. */
   #ack:
@@ -395,7 +397,10 @@ export class Call implements CallHandle {
     // play it (early media) until the 2xx says otherwise.
     if (response.body.length > 0 && isSdp(response) && !this.#mediaStarted && this.#state !== 'ending') {
       const media = this.#port?.acceptAnswer(response.bodyText);
-      if (media?.ok) this.#applyMedia(media.value);
+      if (media?.ok) {
+        this.#earlyAnswerTag = response.tryTo().ok ? response.to.tag : undefined;
+        this.#applyMedia(media.value);
+      }
     }
   }
 
@@ -602,6 +607,13 @@ export class Call implements CallHandle {
         const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
         const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
         if (this.#state === 'calling' || this.#state === 'early') this.#transition('connected');
+        if (media === undefined && this.#mediaStarted && this.#earlyAnswerTag === confirmed.id.remoteTag) {
+          // RFC 3262 §5 / RFC 3261 §13.2.1: the answer came in a 1xx of this same fork (above all a reliable one,
+          // after which the 2xx carries no SDP); it stands.
+          this.#sessionFromResponse(response);
+          this.#reconcileHold();
+          return;
+        }
         if (media === undefined || !media.ok) {
           // §13.2.1 and RFC 3264: an answer in a 2xx cannot be refused with a status; the call is ACKed and ended.
           const detail = media === undefined ? 'the 2xx carries no SDP answer' : media.error.reason;

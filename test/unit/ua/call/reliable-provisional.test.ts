@@ -116,6 +116,50 @@ function provisionals(peer: ScriptedPeer): SipResponse[] {
   return peer.responses().filter((response) => response.status > 100 && response.status < 200);
 }
 
+describe('as caller, the answer in a reliable 183', () => {
+  it('a 2xx without SDP after it keeps the early media: connected, no BYE (RFC 3262 §5, RFC 3261 §13.2.1)', async () => {
+    const { pair, peer } = await start();
+    const call = pair.alice.calls.dial(uri(peer.uri));
+    await pair.settle();
+    const invite = peer.lastRequest('INVITE');
+    peer.reply(invite, 183, {
+      toTag: 'r',
+      sdp: PCMU_ANSWER,
+      headers: [
+        ['Require', '100rel'],
+        ['RSeq', '1'],
+      ],
+    });
+    await pair.settle();
+    peer.reply(peer.lastRequest('PRACK'), 200);
+    peer.reply(invite, 200, { toTag: 'r' });
+    await pair.settle();
+    expect(call.state).toBe('connected');
+    expect(peer.requests('ACK')).toHaveLength(1);
+    expect(peer.requests('BYE')).toHaveLength(0);
+    expect(pair.alice.media.lastKinds).toEqual(['start']);
+    expect(pair.alice.media.lastMedia).toMatchObject({ remoteRtp: { port: 30000 } });
+  });
+});
+
+describe('as caller, an answer from another fork', () => {
+  it('a 2xx without SDP from a fork that sent none is still refused: ACK, then BYE media-refused', async () => {
+    const { pair, peer } = await start();
+    const call = pair.alice.calls.dial(uri(peer.uri));
+    await pair.settle();
+    const invite = peer.lastRequest('INVITE');
+    peer.reply(invite, 183, { toTag: 'a', sdp: PCMU_ANSWER });
+    peer.autoRespond((request) => {
+      if (request.method === 'BYE') peer!.reply(request, 200);
+    });
+    peer.reply(invite, 200, { toTag: 'b' });
+    await pair.settle();
+    expect(peer.requests('ACK')).toHaveLength(1);
+    expect(peer.lastRequest('BYE').to.tag).toBe('b');
+    expect(call.end).toMatchObject({ by: 'error', reason: 'media-refused' });
+  });
+});
+
 describe('as callee', () => {
   it('sends 180 with Require: 100rel and RSeq, resends it at T1 doubling until the PRACK', async () => {
     const { pair, peer } = await start();
