@@ -71,6 +71,22 @@ function ended(call: Call, timeoutMs = 10_000): Promise<CallEnd> {
   return reach(call, 'ended', timeoutMs).then(() => call.end!);
 }
 
+/** Resolves once `condition` holds (checked every 50 ms), rejecting after `timeoutMs`. */
+function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (condition()) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - started > timeoutMs) {
+        clearInterval(poll);
+        reject(new Error(`condition not met within ${timeoutMs} ms`));
+      }
+    }, 50);
+  });
+}
+
 function scenario(name: string): string {
   return join(SCENARIOS, name);
 }
@@ -263,15 +279,25 @@ describe.skipIf(!peers.sipp)('our UAC against SIPp far ends', () => {
     const call = ua.calls!.dial(uri(`sip:bob@${LOOPBACK}:${sipp.localPort}`));
     await reach(call, 'connected');
     // Each refresh is a re-offer of the same session: its 2xx updates the media port once.
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (media.lastKinds.filter((kind) => kind === 'update').length >= 2) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 50);
-    });
+    await until(() => media.lastKinds.filter((kind) => kind === 'update').length >= 2, 10_000);
     expect(call.state).toBe('connected');
+    call.hangup();
+    expect(await ended(call)).toEqual({ by: 'local', reason: 'normal' });
+    const result = await sipp.done();
+    expect(result.code, result.errorLog).toBe(0);
+  });
+
+  it('uas-early-update: UPDATE and INFO in the early dialog are answered 200; the 200 without SDP keeps the media', async () => {
+    const { ua, media } = await startAgent();
+    const sipp = await startSipp({ scenario: scenario('uas-early-update.xml'), timeoutSec: 15 });
+    const call = ua.calls!.dial(uri(`sip:bob@${LOOPBACK}:${sipp.localPort}`));
+    const digits: string[] = [];
+    call.on('dtmf', ({ digit }) => digits.push(digit));
+    await reach(call, 'connected');
+    expect(digits).toEqual(['5']);
+    // The 183 started PCMU; the UPDATE moved it to PCMA, and the 200 changed nothing.
+    expect(media.lastKinds).toEqual(['start', 'update']);
+    expect(media.lastMedia).toMatchObject({ codec: { name: 'pcma' }, remoteRtp: { port: sipp.mediaPort } });
     call.hangup();
     expect(await ended(call)).toEqual({ by: 'local', reason: 'normal' });
     const result = await sipp.done();
