@@ -77,7 +77,7 @@ export interface CallUsageOptions {
   readonly maxCalls?: number;
   /**
    * Ring timeout in ms (default DEFAULT_RING_TIMEOUT_MS): an outgoing call not answered by then is CANCELled, an
-   * incoming one gets 480; both end as `no-answer`.
+   * incoming one gets 480; both end as `no-answer`. 0 turns it off (a call then rings until someone acts).
    */
   readonly ringTimeoutMs?: number;
   /**

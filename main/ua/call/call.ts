@@ -76,6 +76,8 @@ const MAX_INTERVAL_RETRIES = 2;
 export const MAX_REDIRECTS = 5;
 /** §14.2: how long (at most, in seconds) a peer is told to wait when its re-INVITE crosses one of ours. */
 const RETRY_AFTER_MAX_SECONDS = 10;
+/** The longest delay a timer can take (Node's setTimeout limit). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const encoder = new TextEncoder();
 
 export type CallDirection = 'outgoing' | 'incoming';
@@ -333,7 +335,15 @@ export class Call implements CallHandle {
     this.#triedTargets.add(targetKey(this.#target));
     this.#context.registry.bindInvite(invite.callId, invite.from.tag ?? '', this);
     this.#sendInvite(invite, destination);
-    this.#ringTimer = this.#timer(this.#context.behaviour.ringTimeoutMs, () => this.#ringTimeout());
+    this.#startRingTimer();
+  }
+
+  /** The ring timeout starts: not at all when it is 0 (or not a finite number), which turns it off. */
+  #startRingTimer(): void {
+    const limit = this.#context.behaviour.ringTimeoutMs;
+    if (!Number.isFinite(limit) || limit <= 0) return;
+    // Timers past 2^31-1 ms would fire at once on Node's setTimeout; no call rings 24 days anyway.
+    this.#ringTimer = this.#timer(Math.min(limit, MAX_TIMER_MS), () => this.#ringTimeout());
   }
 
   /** Nobody answered in time: an outgoing call is CANCELled, an incoming one refused with 480 (a missed call). */
@@ -731,7 +741,7 @@ export class Call implements CallHandle {
     }
     if (this.#state === 'incoming') {
       this.#transition('ringing');
-      this.#ringTimer = this.#timer(this.#context.behaviour.ringTimeoutMs, () => this.#ringTimeout());
+      this.#startRingTimer();
     }
     surface(this);
   }

@@ -87,6 +87,20 @@ describe('ring timeout, outgoing', () => {
   });
 });
 
+describe('ring timeout turned off', () => {
+  it('ringTimeoutMs 0 (or Infinity) lets both sides ring for as long as nobody acts', async () => {
+    const pair = await start({
+      alice: { ringTimeoutMs: 0 },
+      bob: { ringTimeoutMs: Number.POSITIVE_INFINITY },
+    });
+    const call = pair.alice.calls.dial(pair.bob.uri);
+    await pair.pass(3_600_000);
+    expect(call.state).toBe('early');
+    expect(pair.bob.incoming[0]!.state).toBe('ringing');
+    expect(sent(pair, '10.0.0.1', 'CANCEL')).toHaveLength(0);
+  });
+});
+
 describe('ring timeout, incoming', () => {
   it('an unanswered call gets 480 at the limit and ends as a missed call (no-answer)', async () => {
     const pair = await start({ alice: { ringTimeoutMs: 600_000 }, bob: { ringTimeoutMs: 30_000 } });
