@@ -82,8 +82,8 @@ export interface CallUsageOptions {
   readonly ringTimeoutMs?: number;
   /**
    * The session interval our INVITEs ask for (Session-Expires, RFC 4028 §7.1), in seconds; default
-   * DEFAULT_SESSION_EXPIRES. A far end that supports timers agrees in its 2xx; one that does not ignores it. 0 asks
-   * for none.
+   * DEFAULT_SESSION_EXPIRES. A far end that supports timers agrees in its 2xx; one that does not ignores it. 0 (or
+   * anything but a whole number) asks for none.
    */
   readonly sessionExpires?: number;
   /**

@@ -1636,7 +1636,7 @@ export class Call implements CallHandle {
     const peerSupports = supportsTimer(request);
     let asked = parseSessionExpires(request.header('session-expires'));
     const ours = this.#context.behaviour.sessionExpires;
-    if (asked === undefined && initial && peerSupports && ours > 0) {
+    if (asked === undefined && initial && peerSupports && Number.isInteger(ours) && ours > 0) {
       // §9: never below the caller's own Min-SE, if it sent one.
       const floor = Math.max(
         this.#context.behaviour.minSessionExpires,
@@ -1691,7 +1691,7 @@ export class Call implements CallHandle {
    */
   #sessionOfferHeaders(): Array<readonly [string, string]> {
     const { sessionExpires, minSessionExpires } = this.#context.behaviour;
-    if (sessionExpires <= 0) return [];
+    if (!Number.isInteger(sessionExpires) || sessionExpires <= 0) return [];
     const headers: Array<readonly [string, string]> = [
       ['Session-Expires', String(Math.max(sessionExpires, minSessionExpires))],
     ];

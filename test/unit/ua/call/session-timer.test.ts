@@ -245,10 +245,12 @@ describe('session timers as the caller', () => {
   });
 
   it('sessionExpires: 0 asks for none; minSessionExpires below 90 is stated as Min-SE', async () => {
-    const none = await calling({ alice: { sessionExpires: 0 } });
-    expect(none.invite.header('session-expires')).toBeUndefined();
-    await pair?.close();
-    peer?.close();
+    for (const sessionExpires of [0, Number.NaN, 1.5]) {
+      const none = await calling({ alice: { sessionExpires } });
+      expect(none.invite.header('session-expires')).toBeUndefined();
+      await pair?.close();
+      peer?.close();
+    }
     const short = await calling({ alice: { minSessionExpires: 4 } });
     expect(short.invite.header('session-expires')).toBe('1800');
     expect(short.invite.header('min-se')).toBe('4');
