@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseUri, type SipUri } from '../../../../main/sip/message/uri';
 import { DEFAULT_RING_TIMEOUT_MS } from '../../../../main/ua/call/call-usage';
-import { ScriptedPeer } from '../../../support/scripted-peer';
+import { PCMU_ANSWER, ScriptedPeer } from '../../../support/scripted-peer';
 import { type UaPair, type UaPairOptions, startUaPair } from '../../../support/ua-pair';
 
 let pair: UaPair | undefined;
@@ -66,6 +66,27 @@ describe('ring timeout, outgoing', () => {
     expect(answered.state).toBe('connected');
     expect(sent(pair, '10.0.0.1', 'CANCEL')).toHaveLength(1);
   });
+  it('a 2xx that crosses the CANCEL of the ring timeout is ACKed and BYEd, and the end is still no-answer', async () => {
+    const pair = await start({ alice: { ringTimeoutMs: 5_000 } });
+    peer = await ScriptedPeer.start(pair.network, '10.0.0.9');
+    const thePeer = peer;
+    const call = pair.alice.calls.dial(uri(peer.uri));
+    await pair.settle();
+    const invite = peer.lastRequest('INVITE');
+    peer.reply(invite, 180, { toTag: 'r' });
+    peer.autoRespond((request) => {
+      if (request.method === 'CANCEL') {
+        thePeer.reply(request, 200, { toTag: 'r' });
+        // The far end answered just before the CANCEL reached it (RFC 3261 §9.1).
+        thePeer.reply(invite, 200, { toTag: 'r', sdp: PCMU_ANSWER });
+      } else if (request.method === 'BYE') thePeer.reply(request, 200);
+    });
+    await pair.pass(5_000);
+    expect(peer.requests('ACK')).toHaveLength(1);
+    expect(peer.requests('BYE')).toHaveLength(1);
+    expect(call.end).toEqual({ by: 'local', reason: 'no-answer' });
+  });
+
   it('a far end that takes the CANCEL but never answers the INVITE: the call ends 64·T1 later all the same', async () => {
     const pair = await start({ alice: { ringTimeoutMs: 5_000 } });
     peer = await ScriptedPeer.start(pair.network, '10.0.0.9');
