@@ -32,6 +32,11 @@ const WIRE_NAMES: Readonly<Record<string, string>> = {
   'mime-version': 'MIME-Version',
   'sip-etag': 'SIP-ETag',
   'sip-if-match': 'SIP-If-Match',
+  // As RFC 4028 and RFC 3262 spell them: the names are case-insensitive, but some peers (SIPp's header matching
+  // among them) compare them as written.
+  'min-se': 'Min-SE',
+  rseq: 'RSeq',
+  rack: 'RAck',
 };
 
 /**

@@ -35,6 +35,16 @@ export interface CallHandle {
   readonly id: string;
 }
 
+/** The usage's options every call reads (defaults filled in). */
+export interface CallBehaviour {
+  /** An outgoing call ringing this long is CANCELled; an incoming one gets 480. */
+  readonly ringTimeoutMs: number;
+  /** Session-Expires our INVITEs carry (RFC 4028 §7.1); 0 for none. */
+  readonly sessionExpires: number;
+  /** Our Min-SE (RFC 4028 §4). */
+  readonly minSessionExpires: number;
+}
+
 export interface CallContext {
   readonly clock: Clock;
   readonly random: Random;
@@ -43,6 +53,7 @@ export interface CallContext {
   readonly transactions: CallTransactions;
   readonly dialogs: DialogSet;
   readonly media: MediaPortFactory;
+  readonly behaviour: CallBehaviour;
   readonly registry: CallRegistry;
   /** Starts the call a REFER asks for (RFC 3515), as the same identity, with the REFER's Referred-By. */
   readonly referred: (

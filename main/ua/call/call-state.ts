@@ -83,7 +83,10 @@ export type CallEndReason =
   | 'not-found'
   /** 480. */
   | 'unavailable'
-  /** Timer B (a synthesized 408), a 408 from the far end, or 504. */
+  /**
+   * Timer B (a synthesized 408), a 408 from the far end, or 504; or our ring timeout: an outgoing call we CANCELled
+   * (by local), an incoming call we refused with 480, a missed call (by local).
+   */
   | 'no-answer'
   /** The request could not be delivered (the transport's 503). */
   | 'unreachable'

@@ -22,7 +22,7 @@ import type { CallContext, CallHandle, CallRegistry, CallTransactions } from './
 import { Listeners } from './call-events';
 import type { MediaPortFactory } from './media-port';
 import { parseReplaces } from './refer';
-import { TIMER_TAG } from './session-timer';
+import { MIN_SESSION_EXPIRES, TIMER_TAG } from './session-timer';
 
 /** An account as the call usage needs it (UserAgent's Account satisfies it). */
 export interface CallAccount {
@@ -57,6 +57,10 @@ export interface CallHost {
 
 /** Live calls at most (each holds a media session); an INVITE past it is refused with 486 (habit 11). */
 export const DEFAULT_MAX_CALLS = 16;
+/** How long a call may ring, either way, before it is given up as unanswered. */
+export const DEFAULT_RING_TIMEOUT_MS = 120_000;
+/** The Session-Expires our INVITEs ask for (RFC 4028 §7.1), as common softphones do. */
+export const DEFAULT_SESSION_EXPIRES = 1800;
 
 export interface CallUsageOptions {
   readonly media: MediaPortFactory;
@@ -71,6 +75,23 @@ export interface CallUsageOptions {
   readonly holdOthersOnAnswer?: boolean;
   /** Live calls at most; default DEFAULT_MAX_CALLS. New incoming calls past it get 486, dial() gets an ended call. */
   readonly maxCalls?: number;
+  /**
+   * Ring timeout in ms (default DEFAULT_RING_TIMEOUT_MS): an outgoing call not answered by then is CANCELled, an
+   * incoming one gets 480; both end as `no-answer`. 0 turns it off (a call then rings until someone acts).
+   */
+  readonly ringTimeoutMs?: number;
+  /**
+   * The session interval our INVITEs ask for (Session-Expires, RFC 4028 §7.1), in seconds; default
+   * DEFAULT_SESSION_EXPIRES. A far end that supports timers agrees in its 2xx; one that does not ignores it. 0 (or
+   * anything but a whole number) asks for none.
+   */
+  readonly sessionExpires?: number;
+  /**
+   * Our Min-SE in seconds (RFC 4028 §4): shorter intervals asked of us get 422 and shorter ones offered in a 2xx are
+   * raised to it. Default and floor for real peers: MIN_SESSION_EXPIRES (90); only tests against a peer that allows
+   * it go lower.
+   */
+  readonly minSessionExpires?: number;
 }
 
 export interface DialOptions {
@@ -125,6 +146,11 @@ export class CallUsage {
       transactions: host.transactions,
       dialogs: host.dialogs,
       media: options.media,
+      behaviour: {
+        ringTimeoutMs: options.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS,
+        sessionExpires: options.sessionExpires ?? DEFAULT_SESSION_EXPIRES,
+        minSessionExpires: options.minSessionExpires ?? MIN_SESSION_EXPIRES,
+      },
       registry,
       referred: (target, identity, referredBy, replaces) => {
         const headers: Array<readonly [string, string]> = [];

@@ -76,6 +76,8 @@ const MAX_INTERVAL_RETRIES = 2;
 export const MAX_REDIRECTS = 5;
 /** §14.2: how long (at most, in seconds) a peer is told to wait when its re-INVITE crosses one of ours. */
 const RETRY_AFTER_MAX_SECONDS = 10;
+/** The longest delay a timer can take (Node's setTimeout limit). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const encoder = new TextEncoder();
 
 export type CallDirection = 'outgoing' | 'incoming';
@@ -129,7 +131,12 @@ export class Call implements CallHandle {
   #inviteTransaction: ClientTransaction | undefined;
   #inviteDestination: Destination | undefined;
   #cancelRequested = false;
+  /** The ring timeout fired: the CANCEL it sent ends the call as `no-answer`, not `cancelled`. */
+  #ringTimedOut = false;
+  #ringTimer: TimerHandle | undefined;
   #redirects = 0;
+  /** The To tag of the 1xx whose SDP answer we took (early media), if any. */
+  #earlyAnswerTag: string | undefined;
   readonly #triedTargets = new Set<string>();
   /** The ACK for the winning 2xx, sent again for each retransmission of it. */
   #ack:
@@ -174,8 +181,10 @@ export class Call implements CallHandle {
   // Reliable provisionals (RFC 3262).
   /** UAC: the last RSeq taken per remote tag, so retransmissions are not PRACKed again (§4). */
   readonly #rseqByTag = new Map<string, number>();
-  /** UAS: the INVITE required 100rel, so our 1xx go reliably. */
-  #reliableProvisionals = false;
+  /** UAS: the INVITE required 100rel, so all our 1xx go reliably. */
+  #peerRequires100rel = false;
+  /** UAS: the INVITE supported 100rel, so a 1xx with SDP (early media) goes reliably. */
+  #peerSupports100rel = false;
   /** UAS: our reliable 1xx not yet PRACKed, resent at T1 doubling (§3). */
   #unackedProvisional:
     | { readonly response: SipResponse; readonly rseq: number; readonly hasSdp: boolean; interval: number }
@@ -319,13 +328,43 @@ export class Call implements CallHandle {
       requestUri: this.#target,
       to: this.remote,
       contact: true,
-      headers: this.#inviteHeaders,
+      headers: [...this.#inviteHeaders, ...this.#sessionOfferHeaders()],
       body: encoder.encode(offer),
       contentType: SDP,
     });
     this.#triedTargets.add(targetKey(this.#target));
     this.#context.registry.bindInvite(invite.callId, invite.from.tag ?? '', this);
     this.#sendInvite(invite, destination);
+    this.#startRingTimer();
+  }
+
+  /** The ring timeout starts: not at all when it is 0 (or not a finite number), which turns it off. */
+  #startRingTimer(): void {
+    const limit = this.#context.behaviour.ringTimeoutMs;
+    if (!Number.isFinite(limit) || limit <= 0) return;
+    // Timers past 2^31-1 ms would fire at once on Node's setTimeout; no call rings 24 days anyway.
+    this.#ringTimer = this.#timer(Math.min(limit, MAX_TIMER_MS), () => this.#ringTimeout());
+  }
+
+  /** Nobody answered in time: an outgoing call is CANCELled, an incoming one refused with 480 (a missed call). */
+  #ringTimeout(): void {
+    this.#ringTimer = undefined;
+    if (this.direction === 'outgoing') {
+      // A 2xx already taken (its ACK on the way) has answered the call: too late to give up on it.
+      if ((this.#state !== 'calling' && this.#state !== 'early') || this.#ack !== undefined) return;
+      this.#ringTimedOut = true;
+      this.hangup();
+      return;
+    }
+    // The user already answered and the 2xx only waits for a PRACK: that wait has its own bound (64·T1).
+    if ((this.#state !== 'incoming' && this.#state !== 'ringing') || this.#answerAfterPrack) return;
+    this.#respondInvite(480);
+    this.#finish({ by: 'local', reason: 'no-answer', status: 480 });
+  }
+
+  /** Why a call we CANCELled ended: the user hung up, or the ring timeout did. */
+  #cancelReason(): CallEndReason {
+    return this.#ringTimedOut ? 'no-answer' : 'cancelled';
   }
 
   #sendInvite(invite: SipRequest, destination: Destination): void {
@@ -368,7 +407,10 @@ export class Call implements CallHandle {
     // play it (early media) until the 2xx says otherwise.
     if (response.body.length > 0 && isSdp(response) && !this.#mediaStarted && this.#state !== 'ending') {
       const media = this.#port?.acceptAnswer(response.bodyText);
-      if (media?.ok) this.#applyMedia(media.value);
+      if (media?.ok) {
+        this.#earlyAnswerTag = response.tryTo().ok ? response.to.tag : undefined;
+        this.#applyMedia(media.value);
+      }
     }
   }
 
@@ -449,7 +491,7 @@ export class Call implements CallHandle {
       return;
     }
     if (this.#cancelRequested) {
-      this.#finish({ by: 'local', reason: 'cancelled', status, detail: statusLine(response) });
+      this.#finish({ by: 'local', reason: this.#cancelReason(), status, detail: statusLine(response) });
       return;
     }
     this.#finish({
@@ -501,7 +543,7 @@ export class Call implements CallHandle {
       this.#context.resolveHop(this.#identity.outboundProxy ?? target, this.#identity.transport).then(
         (destination) => {
           if (this.#state === 'ended' || this.#cancelRequested) {
-            if (this.#state !== 'ended') this.#finish({ by: 'local', reason: 'cancelled' });
+            if (this.#state !== 'ended') this.#finish({ by: 'local', reason: this.#cancelReason() });
             return;
           }
           this.#sendInvite(reissue(invite, target, invite.cseq.seq + 1), destination);
@@ -569,12 +611,19 @@ export class Call implements CallHandle {
       this.#sendAckFor(confirmed, invite, response).then(() => {
         if (this.#cancelRequested || this.#state === 'ended') {
           // The 2xx crossed our CANCEL (§9.1): the call exists now, so it is ACKed and ended with a BYE.
-          this.#sendBye('cancelled', 'local');
+          this.#sendBye(this.#cancelReason(), 'local');
           return;
         }
         const answer = response.body.length > 0 && isSdp(response) ? response.bodyText : undefined;
         const media = answer === undefined ? undefined : this.#port?.acceptAnswer(answer);
         if (this.#state === 'calling' || this.#state === 'early') this.#transition('connected');
+        if (media === undefined && this.#mediaStarted && this.#earlyAnswerTag === confirmed.id.remoteTag) {
+          // RFC 3262 §5 / RFC 3261 §13.2.1: the answer came in a 1xx of this same fork (above all a reliable one,
+          // after which the 2xx carries no SDP); it stands.
+          this.#sessionFromResponse(response);
+          this.#reconcileHold();
+          return;
+        }
         if (media === undefined || !media.ok) {
           // §13.2.1 and RFC 3264: an answer in a 2xx cannot be refused with a status; the call is ACKed and ended.
           const detail = media === undefined ? 'the 2xx carries no SDP answer' : media.error.reason;
@@ -678,8 +727,10 @@ export class Call implements CallHandle {
       }
       this.#preparedAnswer = answer.value;
     }
-    // RFC 3262 §3: a caller that requires 100rel gets our 1xx reliably (RSeq, resent until PRACKed).
-    this.#reliableProvisionals = requires100rel(invite);
+    // RFC 3262 §3: a caller that requires 100rel gets our 1xx reliably (RSeq, resent until PRACKed); one that only
+    // supports it gets them reliably when they carry SDP (see #sendProvisional).
+    this.#peerRequires100rel = requires100rel(invite);
+    this.#peerSupports100rel = supports100rel(invite);
     if (earlyMedia && this.#preparedAnswer) {
       const created = this.#createUasDialog(183);
       this.#sendProvisional(183, this.#preparedAnswer.sdp);
@@ -688,12 +739,19 @@ export class Call implements CallHandle {
       this.#createUasDialog(180);
       this.#sendProvisional(180);
     }
-    if (this.#state === 'incoming') this.#transition('ringing');
+    if (this.#state === 'incoming') {
+      this.#transition('ringing');
+      this.#startRingTimer();
+    }
     surface(this);
   }
 
   #sendProvisional(status: number, sdp?: string): void {
-    if (!this.#reliableProvisionals) {
+    // §3 lets a UAS send a 1xx reliably whenever the INVITE supports 100rel. We do it only for a 1xx carrying SDP:
+    // its answer then cannot be lost, and RFC 3261 §13.3.1.1 would otherwise have to repeat that answer in the 2xx
+    // anyway. A bare 180 carries nothing that a PRACK round trip would protect.
+    const reliable = this.#peerRequires100rel || (this.#peerSupports100rel && sdp !== undefined);
+    if (!reliable) {
       this.#respondInvite(status, { contact: true, ...(sdp === undefined ? {} : { body: sdp }) });
       return;
     }
@@ -817,7 +875,7 @@ export class Call implements CallHandle {
       return false;
     }
     this.#setDialog(stepDialog(dialog, { kind: 'answered' }).state);
-    const session = this.#sessionAnswer(this.#inviteRequest!);
+    const session = this.#sessionAnswer(this.#inviteRequest!, true);
     const response = this.#response(this.#inviteRequest!, 200, {
       body,
       contact: true,
@@ -994,7 +1052,17 @@ export class Call implements CallHandle {
         }
         this.#transition('ending');
         transaction.cancel({ onFinal: () => undefined });
-        // The INVITE's final answer (487, or a 2xx that crossed the CANCEL) ends the call; Timer B bounds the wait.
+        // The INVITE's final answer (487, or a 2xx that crossed the CANCEL) ends the call. A far end that took the
+        // CANCEL but never answers the INVITE would leave it ending for ever: §9.1 has the UAC give up on the INVITE
+        // 64·T1 after the CANCEL (a 2xx after that is still ACKed and BYEd, as for any ended call).
+        this.#timer(transactionTimeout(this.#context.timers), () => {
+          if (this.#state === 'ending' && this.#ack === undefined)
+            this.#finish({
+              by: 'local',
+              reason: this.#cancelReason(),
+              detail: 'no final response to the cancelled INVITE',
+            });
+        });
         return true;
       }
       case 'incoming':
@@ -1189,6 +1257,7 @@ export class Call implements CallHandle {
         return;
       }
     }
+    if (!own && this.#receiveInEarlyFork(request, transaction, dialog)) return;
     if (!own) {
       // A fork we do not keep: a BYE ends it, anything else is not for a call that is elsewhere.
       transaction.respond(this.#response(request, request.method === 'BYE' ? 200 : 481));
@@ -1226,6 +1295,43 @@ export class Call implements CallHandle {
     }
   }
 
+  /**
+   * A request in an early dialog of our outgoing INVITE, before any 2xx chose a fork (RFC 3261 §12.1: requests may
+   * flow in early dialogs). UPDATE (RFC 3311 §5.1, an offer or a session refresh) and INFO (DTMF) are taken on any
+   * fork; false leaves the request to the caller (a BYE ends that fork, the rest get 481).
+   */
+  #receiveInEarlyFork(request: SipRequest, transaction: ServerTransaction, dialog: DialogState): boolean {
+    if (this.direction !== 'outgoing' || this.#dialog !== undefined || dialog.name !== 'early') return false;
+    if (this.#state !== 'calling' && this.#state !== 'early') return false;
+    if (request.method === 'INFO') {
+      this.#receiveInfo(request, transaction);
+      return true;
+    }
+    if (request.method !== 'UPDATE') return false;
+    if (request.body.length === 0) {
+      transaction.respond(this.#response(request, 200, { contact: true }));
+      return true;
+    }
+    const port = this.#port;
+    if (!port || !isSdp(request)) {
+      transaction.respond(this.#response(request, 415, { headers: [['Accept', SDP]] }));
+      return true;
+    }
+    // RFC 3311 §5.2: while the offer in our INVITE has no answer yet (no SDP in any 1xx so far), a new offer is glare.
+    if (!this.#mediaStarted) {
+      transaction.respond(this.#response(request, 491));
+      return true;
+    }
+    const answer = port.createAnswer(request.bodyText, { hold: false });
+    if (!answer.ok) {
+      transaction.respond(this.#response(request, answer.error.status));
+      return true;
+    }
+    transaction.respond(this.#response(request, 200, { body: answer.value.sdp, contact: true }));
+    this.#applyMedia(answer.value.media);
+    return true;
+  }
+
   #receiveBye(request: SipRequest, transaction: ServerTransaction): void {
     transaction.respond(this.#response(request, 200));
     if (this.#state === 'ended') return;
@@ -1235,7 +1341,7 @@ export class Call implements CallHandle {
     }
     this.#clearPending2xx();
     const by: CallEndedBy = this.#state === 'ending' && this.#cancelRequested ? 'local' : 'remote';
-    this.#finish({ by, reason: by === 'local' ? 'cancelled' : 'normal' });
+    this.#finish({ by, reason: by === 'local' ? this.#cancelReason() : 'normal' });
   }
 
   #receiveReinvite(request: SipRequest, transaction: ServerTransaction): void {
@@ -1514,20 +1620,31 @@ export class Call implements CallHandle {
       transaction.respond(this.#response(request, 400, {}, 'Bad Request (Session-Expires)'));
       return 400;
     }
-    if (asked === undefined || asked.seconds >= MIN_SESSION_EXPIRES) return undefined;
-    transaction.respond(this.#response(request, 422, { headers: [['Min-SE', String(MIN_SESSION_EXPIRES)]] }));
+    const minimum = this.#context.behaviour.minSessionExpires;
+    if (asked === undefined || asked.seconds >= minimum) return undefined;
+    transaction.respond(this.#response(request, 422, { headers: [['Min-SE', String(minimum)]] }));
     return 422;
   }
 
   /**
    * §9: our 2xx to a request that asked for a session timer names the refresher: the one it asked for, or, when it
    * left the choice to us, the sender if it supports timers and we otherwise. `Require: timer` goes with
-   * refresher=uac. A request without Session-Expires turns the timer off.
+   * refresher=uac. A request without Session-Expires turns the timer off, except an initial INVITE from a caller
+   * that supports timers: §9 lets us start one then, and we do with our own interval, the caller refreshing.
    */
-  #sessionAnswer(request: SipRequest): SessionAnswer {
-    const asked = parseSessionExpires(request.header('session-expires'));
-    if (asked === undefined || asked === 'malformed') return { headers: [] };
+  #sessionAnswer(request: SipRequest, initial = false): SessionAnswer {
     const peerSupports = supportsTimer(request);
+    let asked = parseSessionExpires(request.header('session-expires'));
+    const ours = this.#context.behaviour.sessionExpires;
+    if (asked === undefined && initial && peerSupports && Number.isInteger(ours) && ours > 0) {
+      // §9: never below the caller's own Min-SE, if it sent one.
+      const floor = Math.max(
+        this.#context.behaviour.minSessionExpires,
+        parseMinSe(request.header('min-se')) ?? 0,
+      );
+      asked = { seconds: Math.max(ours, floor), refresher: 'uac' };
+    }
+    if (asked === undefined || asked === 'malformed') return { headers: [] };
     const role: RefresherRole = peerSupports ? (asked.refresher ?? 'uac') : 'uas';
     const headers: Array<readonly [string, string]> = [
       ['Session-Expires', formatSessionExpires(asked.seconds, role)],
@@ -1564,7 +1681,22 @@ export class Call implements CallHandle {
       refresh: () => this.#refreshSession(),
       expired: () => this.#sendBye('session-expired', 'error'),
     });
-    this.#sessionTimer.agreed(Math.max(seconds, MIN_SESSION_EXPIRES), weRefresh);
+    this.#sessionTimer.agreed(Math.max(seconds, this.#context.behaviour.minSessionExpires), weRefresh);
+  }
+
+  /**
+   * RFC 4028 §7.1: our INVITE asks for a session timer (Session-Expires, no refresher: the far end may choose) and
+   * states our Min-SE when it is not the default 90. A far end without timer support ignores both and no timer runs
+   * (§7.2); one with it names the interval and refresher in its 2xx.
+   */
+  #sessionOfferHeaders(): Array<readonly [string, string]> {
+    const { sessionExpires, minSessionExpires } = this.#context.behaviour;
+    if (!Number.isInteger(sessionExpires) || sessionExpires <= 0) return [];
+    const headers: Array<readonly [string, string]> = [
+      ['Session-Expires', String(Math.max(sessionExpires, minSessionExpires))],
+    ];
+    if (minSessionExpires !== MIN_SESSION_EXPIRES) headers.push(['Min-SE', String(minSessionExpires)]);
+    return headers;
   }
 
   /** The Session-Expires our re-INVITEs carry while a timer runs (the refresher stays who it is, §7.4). */
@@ -1727,6 +1859,10 @@ export class Call implements CallHandle {
       return;
     }
     this.#state = to;
+    if (to === 'connecting' || to === 'connected' || to === 'ending' || to === 'ended') {
+      this.#clearTimer(this.#ringTimer);
+      this.#ringTimer = undefined;
+    }
     this.#listeners.emit('state', { from, to });
   }
 
@@ -1800,6 +1936,15 @@ interface SessionAnswer {
 function requires100rel(message: SipRequest | SipResponse): boolean {
   try {
     return message.require.some((tag) => tag.toLowerCase() === '100rel');
+  } catch {
+    return false;
+  }
+}
+
+/** Supported lists 100rel (a malformed Supported counts as no). */
+function supports100rel(request: SipRequest): boolean {
+  try {
+    return request.supported.some((tag) => tag.toLowerCase() === '100rel');
   } catch {
     return false;
   }

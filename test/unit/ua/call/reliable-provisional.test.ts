@@ -77,7 +77,7 @@ describe('as caller', () => {
 });
 
 let sequence = 800;
-function invite(): string {
+function invite(option: 'Require' | 'Supported' = 'Require'): string {
   sequence += 1;
   return [
     `INVITE sip:bob@${BOB_ADDRESS}:5060 SIP/2.0`,
@@ -88,7 +88,7 @@ function invite(): string {
     `Call-ID: rel-call-${sequence}`,
     'CSeq: 1 INVITE',
     'Contact: <sip:peer@10.0.0.9:5060>',
-    'Require: 100rel',
+    `${option}: 100rel`,
     'Content-Type: application/sdp',
     `Content-Length: ${Buffer.byteLength(PCMU_OFFER)}`,
     '',
@@ -115,6 +115,50 @@ function prack(response: SipResponse, rseq = response.header('rseq')): string {
 function provisionals(peer: ScriptedPeer): SipResponse[] {
   return peer.responses().filter((response) => response.status > 100 && response.status < 200);
 }
+
+describe('as caller, the answer in a reliable 183', () => {
+  it('a 2xx without SDP after it keeps the early media: connected, no BYE (RFC 3262 §5, RFC 3261 §13.2.1)', async () => {
+    const { pair, peer } = await start();
+    const call = pair.alice.calls.dial(uri(peer.uri));
+    await pair.settle();
+    const invite = peer.lastRequest('INVITE');
+    peer.reply(invite, 183, {
+      toTag: 'r',
+      sdp: PCMU_ANSWER,
+      headers: [
+        ['Require', '100rel'],
+        ['RSeq', '1'],
+      ],
+    });
+    await pair.settle();
+    peer.reply(peer.lastRequest('PRACK'), 200);
+    peer.reply(invite, 200, { toTag: 'r' });
+    await pair.settle();
+    expect(call.state).toBe('connected');
+    expect(peer.requests('ACK')).toHaveLength(1);
+    expect(peer.requests('BYE')).toHaveLength(0);
+    expect(pair.alice.media.lastKinds).toEqual(['start']);
+    expect(pair.alice.media.lastMedia).toMatchObject({ remoteRtp: { port: 30000 } });
+  });
+});
+
+describe('as caller, an answer from another fork', () => {
+  it('a 2xx without SDP from a fork that sent none is still refused: ACK, then BYE media-refused', async () => {
+    const { pair, peer } = await start();
+    const call = pair.alice.calls.dial(uri(peer.uri));
+    await pair.settle();
+    const invite = peer.lastRequest('INVITE');
+    peer.reply(invite, 183, { toTag: 'a', sdp: PCMU_ANSWER });
+    peer.autoRespond((request) => {
+      if (request.method === 'BYE') peer!.reply(request, 200);
+    });
+    peer.reply(invite, 200, { toTag: 'b' });
+    await pair.settle();
+    expect(peer.requests('ACK')).toHaveLength(1);
+    expect(peer.lastRequest('BYE').to.tag).toBe('b');
+    expect(call.end).toMatchObject({ by: 'error', reason: 'media-refused' });
+  });
+});
 
 describe('as callee', () => {
   it('sends 180 with Require: 100rel and RSeq, resends it at T1 doubling until the PRACK', async () => {
@@ -179,5 +223,47 @@ describe('as callee', () => {
       .map((r) => r.cseq.method);
     expect(finals).toEqual(['PRACK', 'INVITE']);
     expect(call.state).toBe('connecting');
+  });
+});
+
+describe('as callee, when the INVITE only supports 100rel (RFC 3262 §3)', () => {
+  it('a 183 with early media goes reliably, and the 2xx waits for its PRACK', async () => {
+    const { pair, peer } = await start({ bob: { earlyMedia: true } });
+    peer.sendText(invite('Supported'), BOB_ADDRESS);
+    await pair.settle();
+    const progress = provisionals(peer)[0]!;
+    expect(progress.status).toBe(183);
+    expect(progress.header('require')).toBe('100rel');
+    expect(Number(progress.header('rseq'))).toBeGreaterThan(0);
+    expect(progress.bodyText).toContain('m=audio');
+    // Written as RFC 3262 spells it (some peers match header names case-sensitively).
+    const wire = pair.network.trace.find((entry) => entry.text.startsWith('SIP/2.0 183'))!.text;
+    expect(wire).toContain('\r\nRSeq: ');
+    pair.bob.incoming[0]!.answer();
+    await pair.settle();
+    expect(peer.responses().some((response) => response.status === 200)).toBe(false);
+    peer.sendText(prack(progress), BOB_ADDRESS);
+    await pair.settle();
+    expect(
+      peer
+        .responses()
+        .filter((r) => r.status === 200)
+        .map((r) => r.cseq.method),
+    ).toEqual(['PRACK', 'INVITE']);
+  });
+
+  it('a bare 180 goes unreliably: no Require, no RSeq, sent once, and the answer needs no PRACK', async () => {
+    const { pair, peer } = await start();
+    peer.sendText(invite('Supported'), BOB_ADDRESS);
+    await pair.settle();
+    const ringing = provisionals(peer)[0]!;
+    expect(ringing.status).toBe(180);
+    expect(ringing.header('require')).toBeUndefined();
+    expect(ringing.header('rseq')).toBeUndefined();
+    await pair.pass(2_000);
+    expect(provisionals(peer)).toHaveLength(1);
+    pair.bob.incoming[0]!.answer();
+    await pair.settle();
+    expect(peer.responses().at(-1)).toMatchObject({ status: 200 });
   });
 });

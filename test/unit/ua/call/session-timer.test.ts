@@ -5,7 +5,7 @@ import type { SipResponse } from '../../../../main/sip/message/message';
 import { parseUri, type SipUri } from '../../../../main/sip/message/uri';
 import { expiryDelayMs, parseMinSe, parseSessionExpires } from '../../../../main/ua/call/session-timer';
 import { PCMU_ANSWER, PCMU_OFFER, ScriptedPeer } from '../../../support/scripted-peer';
-import { BOB_ADDRESS, type UaPair, startUaPair } from '../../../support/ua-pair';
+import { BOB_ADDRESS, type UaPair, type UaPairOptions, startUaPair } from '../../../support/ua-pair';
 
 let pair: UaPair | undefined;
 let peer: ScriptedPeer | undefined;
@@ -150,6 +150,25 @@ describe('session timers as the answerer', () => {
     expect(pair.bob.incoming[0]!.end).toMatchObject({ reason: 'session-expired' });
   });
 
+  it('a caller that supports timers but asked for none is offered ours: 1800;refresher=uac with Require: timer', async () => {
+    const { ok } = await answeredWith(['Supported: timer']);
+    expect(ok.header('session-expires')).toBe('1800;refresher=uac');
+    expect(ok.header('require')).toBe('timer');
+  });
+
+  it('our offered interval never goes below the Min-SE the caller sent', async () => {
+    const { ok } = await answeredWith(['Supported: timer', 'Min-SE: 3600']);
+    expect(ok.header('session-expires')).toBe('3600;refresher=uac');
+  });
+
+  it('a caller without timer support that asked for none gets no Session-Expires', async () => {
+    const { pair, peer, ok } = await answeredWith([]);
+    expect(ok.header('session-expires')).toBeUndefined();
+    await pair.pass(3_600_000);
+    expect(peer.requests('INVITE')).toHaveLength(0);
+    expect(pair.bob.incoming[0]!.state).toBe('connected');
+  });
+
   it('an interval below 90 s gets 422 with Min-SE: 90 and no call surfaces', async () => {
     pair = await startUaPair();
     peer = await ScriptedPeer.start(pair.network, '10.0.0.9');
@@ -163,8 +182,8 @@ describe('session timers as the answerer', () => {
 });
 
 describe('session timers as the caller', () => {
-  async function calling() {
-    pair = await startUaPair();
+  async function calling(options: UaPairOptions = {}) {
+    pair = await startUaPair(options);
     peer = await ScriptedPeer.start(pair.network, '10.0.0.9');
     const call = pair.alice.calls.dial(uri(peer.uri));
     await pair.settle();
@@ -209,5 +228,67 @@ describe('session timers as the caller', () => {
     await pair.settle();
     expect(peer.requests('INVITE')).toHaveLength(3);
     expect(call.end).toMatchObject({ reason: 'session-interval-too-small', status: 422 });
+  });
+
+  it('our INVITE asks for a timer (Session-Expires: 1800, no refresher, no Min-SE at the default 90)', async () => {
+    const { invite } = await calling();
+    expect(invite.header('session-expires')).toBe('1800');
+    expect(invite.header('min-se')).toBeUndefined();
+  });
+
+  it('a far end without timer support answers without Session-Expires: no refresh ever goes', async () => {
+    const { pair, peer, call, invite } = await calling();
+    peer.reply(invite, 200, { toTag: 'a', sdp: PCMU_ANSWER });
+    await pair.pass(3_600_000);
+    expect(peer.requests('INVITE')).toHaveLength(1);
+    expect(call.state).toBe('connected');
+  });
+
+  it('sessionExpires: 0 asks for none; minSessionExpires below 90 is stated as Min-SE', async () => {
+    for (const sessionExpires of [0, Number.NaN, 1.5]) {
+      const none = await calling({ alice: { sessionExpires } });
+      expect(none.invite.header('session-expires')).toBeUndefined();
+      await pair?.close();
+      peer?.close();
+    }
+    const short = await calling({ alice: { minSessionExpires: 4 } });
+    expect(short.invite.header('session-expires')).toBe('1800');
+    expect(short.invite.header('min-se')).toBe('4');
+  });
+
+  it('with a short minimum, a short interval in the 2xx is kept: refreshes every 2 s of 4', async () => {
+    const { pair, peer, call, invite } = await calling({ alice: { minSessionExpires: 4 } });
+    peer.reply(invite, 200, {
+      toTag: 'a',
+      sdp: PCMU_ANSWER,
+      headers: [['Session-Expires', '4;refresher=uac']],
+    });
+    peer.autoRespond((request) => {
+      if (request.method === 'INVITE')
+        peer!.reply(request, 200, { sdp: PCMU_ANSWER, headers: [['Session-Expires', '4;refresher=uac']] });
+    });
+    await pair.pass(1_999);
+    expect(peer.requests('INVITE')).toHaveLength(1);
+    await pair.pass(1);
+    expect(peer.lastRequest('INVITE').header('session-expires')).toBe('4;refresher=uac');
+    await pair.pass(2_000);
+    expect(peer.requests('INVITE')).toHaveLength(3);
+    expect(call.state).toBe('connected');
+  });
+});
+
+describe('our minimum interval as the answerer (minSessionExpires)', () => {
+  it('accepts an interval down to the configured minimum and refuses below it with that Min-SE', async () => {
+    pair = await startUaPair({ bob: { minSessionExpires: 10 } });
+    peer = await ScriptedPeer.start(pair.network, '10.0.0.9');
+    peer.sendText(invite(['Supported: timer', 'Session-Expires: 9']), BOB_ADDRESS);
+    await pair.settle();
+    expect(peer.responses().at(-1)).toMatchObject({ status: 422 });
+    expect(peer.responses().at(-1)!.header('min-se')).toBe('10');
+    peer.sendText(invite(['Supported: timer', 'Session-Expires: 10']), BOB_ADDRESS);
+    await pair.settle();
+    pair.bob.incoming[0]!.answer();
+    await pair.settle();
+    expect(peer.responses().at(-1)!.header('session-expires')).toBe('10;refresher=uac');
   });
 });
