@@ -8,6 +8,7 @@ import type { Logger } from '../platform/logger';
 import { type SipUri, isSipUri, parseUri } from '../sip/message/uri';
 import { type NameResolver, resolveNextHop } from '../ua/next-hop';
 import { registrarOf } from '../ua/registration/registerer';
+import type { RequestFactory } from '../ua/request-factory';
 import type { Account, AccountConfig } from '../ua/user-agent';
 import type {
   AccountChanges,
@@ -99,6 +100,18 @@ export class AccountService {
       registered: statuses.filter((status) => status.state === 'registered').length,
       failing: statuses.filter((status) => status.state === 'failed').length,
     };
+  }
+
+  /** The account running on its user agent (enabled and started), to place calls from; undefined otherwise. */
+  running(id: string): { readonly account: Account; readonly agent: AgentHost } | undefined {
+    const live = this.#live.get(id);
+    return live ? { account: live.account, agent: live.ua } : undefined;
+  }
+
+  /** Which running account builds its requests with this factory (an incoming call's `Call.requests`). */
+  accountIdOf(requests: RequestFactory): string | undefined {
+    for (const [id, live] of this.#live) if (live.account.requests === requests) return id;
+    return undefined;
   }
 
   /** Starts every enabled account (at engine start). */

@@ -5,6 +5,7 @@
 // interface can show a clear error screen instead of a blank window.
 import { join } from 'node:path';
 import type { AppInfoDto, StorageErrorDto } from '../contract/contract';
+import { MediaWorkerHost } from '../media/session/media-worker-host';
 import { type Clock, SystemClock } from '../platform/clock';
 import { NodeSocketFactory } from '../platform/node-sockets';
 import type { Logger } from '../platform/logger';
@@ -24,7 +25,9 @@ import type { Engine } from './engine-facade';
 import { EventHub } from './event-hub';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
+import { type ShutdownAgentPool, UaCallEngine } from './ua-call-engine';
 import { UserAgentPool } from './user-agent-pool';
+import type { MediaWorker } from './worker-media-port';
 
 export type { Engine } from './engine-facade';
 
@@ -63,11 +66,18 @@ export interface EngineOptions {
   /** The user agents (tests); one per local address on `sockets` by default. */
   readonly agents?: AgentPool & { shutdown(timeoutMs: number): Promise<void> };
   /**
-   * What runs calls. Until calls are wired into the engine the default answers every call command `unavailable`;
-   * the history commands work either way.
+   * What runs calls (tests pass a fake): by default a UaCallEngine, the call usage on every user agent with each
+   * call's media in `mediaWorker`. The history commands work either way.
    */
   readonly calls?: CallEngine;
+  /** Where calls' media runs; a MediaWorkerHost (a worker thread, started at the first call) by default. */
+  readonly mediaWorker?: ClosableMediaWorker;
+  /** No RTP for this long ends a call (media-timeout); the media worker's default (30 s) when absent. */
+  readonly mediaInactivityTimeoutMs?: number;
 }
+
+/** The media worker as the engine holds it: closed last, after the calls and the accounts. */
+export type ClosableMediaWorker = MediaWorker & { close(): Promise<void> | void };
 
 /**
  * Starts the engine. Throws DataFolderInUseError when another engine holds the data folder; any other store failure
@@ -86,32 +96,61 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const store = opened.store;
   const settings = new SettingsService(store.settings, events);
   const resolver = options.resolver ?? new SystemNameResolver();
-  const agents =
+  const random = options.random ?? new CryptoRandom();
+  const localAddress = options.localAddressFor ?? ((remote: string) => localAddressFor(remote));
+  const pool =
     options.agents ??
     new UserAgentPool({
       sockets: options.sockets ?? new NodeSocketFactory(),
       clock,
-      random: options.random ?? new CryptoRandom(),
+      random,
       resolver,
       logger,
       userAgent: USER_AGENT,
       port: settings.get().sipPort,
     });
-  const accounts = new AccountService({
+  // The call engine reads the accounts it serves through these closures (AccountService is made just below it,
+  // on the pool the call engine hands out, so every user agent carries calls).
+  const worker =
+    options.calls === undefined ? (options.mediaWorker ?? new MediaWorkerHost({ logger, clock })) : undefined;
+  const callEngine: UaCallEngine | undefined =
+    worker === undefined
+      ? undefined
+      : new UaCallEngine({
+          worker,
+          accounts: {
+            running: (id) => accounts.running(id),
+            accountIdOf: (requests) => accounts.accountIdOf(requests),
+            settings: (id) => {
+              const record = store.accounts.get(id);
+              return record ? { doNotDisturb: record.doNotDisturb, codecs: record.codecs } : undefined;
+            },
+          },
+          clock,
+          random,
+          resolver,
+          localAddressFor: localAddress,
+          logger,
+          ...(options.mediaInactivityTimeoutMs === undefined
+            ? {}
+            : { inactivityTimeoutMs: options.mediaInactivityTimeoutMs }),
+        });
+  const agents: ShutdownAgentPool = callEngine ? callEngine.pool(pool) : pool;
+  const accounts: AccountService = new AccountService({
     store: store.accounts,
     cipher: options.secrets,
     agents,
     events,
     clock,
     resolver,
-    localAddressFor: options.localAddressFor ?? ((remote) => localAddressFor(remote)),
+    localAddressFor: localAddress,
     logger,
     ...(options.unregisterTimeoutMs !== undefined
       ? { unregisterTimeoutMs: options.unregisterTimeoutMs }
       : {}),
   });
   const calls = new CallService({
-    engine: options.calls ?? unavailableCallEngine(),
+    engine: options.calls ?? callEngine ?? unavailableCallEngine(),
     history: store.callHistory,
     accounts: store.accounts,
     events,
@@ -157,12 +196,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     events,
     openUri: (uri) => events.emit('dialpad.open', { uri }),
     registrationSummary: () => accounts.summary(),
+    audioPort: (callId) => callEngine?.audioPort(callId),
     shutdown(timeoutMs = 4_000) {
       stopping ??= (async () => {
         // Calls end first (BYE, CANCEL) while their accounts can still send, and their history rows are completed.
         await calls.stop(Math.min(timeoutMs, 2_000));
         await accounts.stopAll().catch(() => undefined);
         await agents.shutdown(Math.min(timeoutMs, 1_000)).catch(() => undefined);
+        // The worker last: the calls' BYEs are out, their streams stopped; what is left is terminated.
+        await Promise.resolve(worker?.close()).catch(() => undefined);
         store.close();
       })();
       // However the network behaves, quitting never waits longer than the bound (plus a little for the store).

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandArgs, CommandName } from '../../../main/contract/contract';
 import { commandNames } from '../../../main/contract/softphone-api';
 import { DataFolderInUseError, createEngine, databasePathIn } from '../../../main/services/engine';
+import { unavailableCallEngine } from '../../../main/services/call-engine';
 import { NoNameResolver } from '../../../main/ua/next-hop';
 import { LoopbackNetwork } from '../../support/loopback-network';
 import { ManualClock } from '../../support/manual-clock';
@@ -83,9 +84,9 @@ describe('degraded mode', () => {
   });
 });
 
-describe('calls before they are wired in', () => {
+describe('calls when they cannot run', () => {
   it('answers every call action unavailable, lists no calls, and serves the history', async () => {
-    const h = await startHarness();
+    const h = await startHarness({ engine: { calls: unavailableCallEngine() } });
     harnesses.push(h);
     const actions = commandNames.filter((name) => name.startsWith('calls.') && name !== 'calls.list');
     expect(actions).toHaveLength(9);
