@@ -409,7 +409,6 @@ export class UaCallEngine implements CallEngine {
         if (event.role === 'transferee') {
           // The far end asked us to call someone: that call is ours to show, on the same account.
           this.#track(event.call, accountId);
-          this.#emit(this.#calls.get(event.call.id)!, true);
           return;
         }
         tracked.transferring = event.state === 'accepted' || event.state === 'progress';
@@ -417,8 +416,7 @@ export class UaCallEngine implements CallEngine {
       }),
       call.on('replaced', (next) => {
         // RFC 3891: the call that takes this one's place is answered at once and never rings here.
-        const replacement = this.#track(next, accountId);
-        this.#emit(replacement, true);
+        this.#track(next, accountId);
       }),
       call.on('ended', (end) => this.#ended(tracked, end)),
     );

@@ -234,12 +234,20 @@ describe('calls.dial', () => {
     await s.dispatch('calls.hangup', call.id);
   });
 
-  it('refuses a disabled account and an account whose start failed, before anything is sent', async () => {
+  it('refuses a disabled account (conflict) and one that is not running (unavailable), sending nothing', async () => {
     const s = await setup();
     const accountId = await account(s, { enabled: false });
     expect(await s.dispatch('calls.dial', { target: BOB_URI, accountId })).toMatchObject({
       ok: false,
       error: { code: 'conflict', field: 'accountId' },
+    });
+    expect(s.bob.incoming).toHaveLength(0);
+
+    // Enabled, but its server cannot be found (no DNS here): the account is not running, so nothing can be placed.
+    const stranded = await account(s, { aor: 'sip:carol@example.test' });
+    expect(await s.dispatch('calls.dial', { target: BOB_URI, accountId: stranded })).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable', field: 'accountId' },
     });
     expect(s.bob.incoming).toHaveLength(0);
   });
@@ -478,6 +486,41 @@ describe('transfer', () => {
   });
 });
 
+describe('transfer asked of us', () => {
+  it('a REFER from the far end makes a new outgoing call we show, on the same account', async () => {
+    const s = await setup();
+    const carol = await phone(s.h, 'carol', CAROL_ADDRESS);
+    const call = await dial(s, null);
+    const far = s.bob.incoming[0]!;
+    far.answer();
+    await s.h.run();
+    far.transfer({
+      scheme: 'sip',
+      user: 'carol',
+      host: CAROL_ADDRESS,
+      port: 5060,
+      params: new Map(),
+      headers: new Map(),
+    });
+    await s.h.run();
+    const referred = value<CallDto[]>(await s.dispatch('calls.list')).find((dto) => dto.id !== call.id);
+    expect(referred).toMatchObject({
+      direction: 'outgoing',
+      accountId: null,
+      peerUri: `sip:carol@${CAROL_ADDRESS}:5060`,
+      state: 'ringing',
+    });
+    carol.incoming[0]!.answer();
+    await s.h.run();
+    expect(lastChange(s, referred!.id).state).toBe('connected');
+    // The transferor hangs up once the NOTIFY said 200.
+    expect(lastChange(s, call.id).end).toMatchObject({ by: 'remote', reason: 'hangup' });
+    await s.dispatch('calls.hangup', referred!.id);
+    carol.ua.transactions.shutdown();
+    carol.ua.transport.close();
+  });
+});
+
 describe('shutdown', () => {
   it('ends every call with a BYE before the accounts stop, reporting each end', async () => {
     const s = await setup();
@@ -487,6 +530,24 @@ describe('shutdown', () => {
     await s.h.drive(s.h.engine.shutdown(2_000));
     expect(s.bob.incoming[0]!.end).toMatchObject({ by: 'remote', reason: 'normal' });
     expect(lastChange(s, call.id)).toMatchObject({ state: 'ended', end: { reason: 'hangup' } });
+    setups.splice(setups.indexOf(s), 1);
+    s.bob.ua.transactions.shutdown();
+    s.bob.ua.transport.close();
+    s.worker.close();
+  });
+  it('is bounded: a call whose BYE goes unanswered is reported ended engine-stopped when the bound runs out', async () => {
+    const s = await setup();
+    const call = await dial(s, null);
+    s.bob.incoming[0]!.answer();
+    await s.h.run();
+    // The far end vanishes: nothing reaches it any more, so our BYE would wait for Timer F (32 s).
+    s.h.network.addLinkConditions({ to: { address: BOB_ADDRESS } }, { drop: 1 });
+    await s.h.drive(s.h.engine.shutdown(2_000));
+    expect(s.h.clock.now()).toBeLessThan(10_000);
+    expect(lastChange(s, call.id)).toMatchObject({
+      state: 'ended',
+      end: { by: 'error', reason: 'engine-stopped' },
+    });
     setups.splice(setups.indexOf(s), 1);
     s.bob.ua.transactions.shutdown();
     s.bob.ua.transport.close();
