@@ -123,7 +123,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
             accountIdOf: (requests) => accounts.accountIdOf(requests),
             settings: (id) => {
               const record = store.accounts.get(id);
-              return record ? { doNotDisturb: record.doNotDisturb, codecs: record.codecs } : undefined;
+              return record
+                ? { doNotDisturb: record.doNotDisturb, earlyMedia: record.earlyMedia, codecs: record.codecs }
+                : undefined;
             },
           },
           clock,

@@ -40,6 +40,16 @@ export interface CallAgent extends AgentHost {
   installCalls(options: CallUsageOptions): CallUsage;
 }
 
+/** An account's call settings, as stored. */
+export interface CallSettings {
+  /** Incoming calls are refused with 486. */
+  readonly doNotDisturb: boolean;
+  /** Incoming calls ring with 183 and our SDP (early media) instead of a bare 180. */
+  readonly earlyMedia: boolean;
+  /** Offered and answered in this order. */
+  readonly codecs: readonly CodecName[];
+}
+
 /** The engine's user agents: one per local address, all closed at the end. */
 export type ShutdownAgentPool = AgentPool & { shutdown(timeoutMs: number): Promise<void> };
 
@@ -50,7 +60,7 @@ export interface CallAccounts {
   /** The id of the running account whose requests this factory builds. */
   accountIdOf(requests: RequestFactory): string | undefined;
   /** The account's stored call settings; undefined once it is gone. */
-  settings(id: string): { readonly doNotDisturb: boolean; readonly codecs: readonly CodecName[] } | undefined;
+  settings(id: string): CallSettings | undefined;
 }
 
 export interface UaCallEngineDeps {
@@ -298,6 +308,12 @@ export class UaCallEngine implements CallEngine {
     this.#ports.push(ports);
     const usage = agent.installCalls({
       media: ports.factory,
+      earlyMedia: (requests) => {
+        const accountId = this.#deps.accounts.accountIdOf(requests);
+        return accountId === undefined
+          ? false
+          : (this.#deps.accounts.settings(accountId)?.earlyMedia ?? false);
+      },
       ...(this.#deps.maxCalls === undefined ? {} : { maxCalls: this.#deps.maxCalls }),
     });
     this.#usages.set(agent, usage);

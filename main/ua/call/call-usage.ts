@@ -60,8 +60,11 @@ export const DEFAULT_MAX_CALLS = 16;
 
 export interface CallUsageOptions {
   readonly media: MediaPortFactory;
-  /** Answer incoming INVITEs with 183 and our SDP before the user answers (early media), instead of a bare 180. */
-  readonly earlyMedia?: boolean;
+  /**
+   * Answer incoming INVITEs with 183 and our SDP before the user answers (early media), instead of a bare 180.
+   * A function decides per call from the identity taking it (`Call.requests`): each account has its own setting.
+   */
+  readonly earlyMedia?: boolean | ((requests: RequestFactory) => boolean);
   /** Start with do-not-disturb on: every new incoming call is refused with 486 Busy Here. */
   readonly doNotDisturb?: boolean;
   /**
@@ -269,7 +272,7 @@ export class CallUsage {
       identity,
       request,
       transaction,
-      { earlyMedia: this.#options.earlyMedia ?? false },
+      { earlyMedia: this.#earlyMediaFor(identity) },
       (ringing) => {
         if (replaced === undefined) {
           this.#events.emit('incoming', ringing);
@@ -291,6 +294,12 @@ export class CallUsage {
             other.holdCall();
       });
     }
+  }
+
+  /** Early media for this INVITE: the usage's setting, or the answer per identity (accounts sharing an agent). */
+  #earlyMediaFor(identity: CallIdentity): boolean {
+    const setting = this.#options.earlyMedia ?? false;
+    return typeof setting === 'function' ? setting(identity.requests) : setting;
   }
 
   /** A call's own work already guards itself; this only keeps a surprise from becoming an unhandled rejection. */

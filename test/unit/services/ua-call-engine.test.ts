@@ -276,6 +276,26 @@ describe('incoming calls', () => {
     });
   });
 
+  it('ring with 183 and our SDP (early media) when their account says so, else with a bare 180', async () => {
+    const s = await setup();
+    await account(s, { earlyMedia: true });
+    const early = s.bob.calls.dial(aliceUri(s));
+    await s.h.run();
+    expect(early.state).toBe('early');
+    expect(early.media).toBeDefined();
+    early.hangup();
+    await s.h.run();
+
+    const plain = await setup();
+    await account(plain);
+    const ringing = plain.bob.calls.dial(aliceUri(plain));
+    await plain.h.run();
+    expect(ringing.state).toBe('early');
+    expect(ringing.media).toBeUndefined();
+    ringing.hangup();
+    await plain.h.run();
+  });
+
   it('are refused with 486 while their account is do-not-disturb, and the end says so', async () => {
     const s = await setup();
     await account(s, { doNotDisturb: true });
