@@ -270,7 +270,12 @@ export class UaCallEngine implements CallEngine {
             else tracked.detach.push(tracked.call.on('ended', () => resolve()));
           }),
       );
-      for (const tracked of live) void this.hangup(tracked.call.id);
+      for (const tracked of live) {
+        const call = tracked.call;
+        // A call still ringing here is not declined by anyone: we are going away (RFC 3261 §21.4.18).
+        if (call.state === 'incoming' || call.state === 'ringing') call.reject(480);
+        else void this.hangup(call.id);
+      }
       let timer: ReturnType<Clock['setTimer']> | undefined;
       await Promise.race([
         Promise.all(ended),

@@ -555,6 +555,21 @@ describe('shutdown', () => {
     s.bob.ua.transport.close();
     s.worker.close();
   });
+  it('refuses a call still ringing here with 480, reported ended by us', async () => {
+    const s = await setup();
+    await account(s);
+    const call = s.bob.calls.dial(aliceUri(s));
+    await s.h.run();
+    const [ringing] = value<CallDto[]>(await s.dispatch('calls.list'));
+    await s.h.drive(s.h.engine.shutdown(2_000));
+    expect(call.end).toMatchObject({ by: 'remote', reason: 'unavailable', status: 480 });
+    expect(lastChange(s, ringing!.id)).toMatchObject({ state: 'ended', end: { by: 'local', status: 480 } });
+    setups.splice(setups.indexOf(s), 1);
+    s.bob.ua.transactions.shutdown();
+    s.bob.ua.transport.close();
+    s.worker.close();
+  });
+
   it('is bounded: a call whose BYE goes unanswered is reported ended engine-stopped when the bound runs out', async () => {
     const s = await setup();
     const call = await dial(s, null);
