@@ -136,7 +136,7 @@ describe.skipIf(!peers.kamailio || !peers.baresip)('engine calls through Kamaili
     return account;
   }
 
-  it('we call baresip (INVITE challenged with 407): connected, quality with a MOS, history with duration and codec', async () => {
+  it('we call baresip (INVITE challenged with 407): connected, DTMF, hold and resume, quality with a MOS, history with duration and codec', async () => {
     const { engine, events } = await start('we-call');
     const account = await alice(engine, events);
     const call = value<CallDto>(
@@ -153,6 +153,17 @@ describe.skipIf(!peers.kamailio || !peers.baresip)('engine calls through Kamaili
     );
     expect(quality.receiveBitrate).toBeGreaterThan(0);
     expect(engine.audioPort?.(call.id)).toBeDefined();
+
+    // RFC 4733 digits reach baresip; hold and resume go by re-INVITE through the proxy.
+    value(await engine.router.dispatch('calls.sendDtmf', [call.id, '5']));
+    expect((await bob.waitForEvent('CALL_DTMF_START', STEP_MS)).param).toBe('5');
+    expect(value<CallDto>(await engine.router.dispatch('calls.hold', [call.id])).id).toBe(call.id);
+    await until(events, callIn(call.id, 'on-hold'));
+    value(await engine.router.dispatch('calls.resume', [call.id]));
+    const resumed = events.findIndex((event) => callIn(call.id, 'on-hold')(event) !== undefined);
+    await until(events, (event) =>
+      events.indexOf(event) > resumed ? callIn(call.id, 'connected')(event) : undefined,
+    );
 
     value(await engine.router.dispatch('calls.hangup', [call.id]));
     const ended = await until(events, callIn(call.id, 'ended'));
