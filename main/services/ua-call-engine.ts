@@ -26,7 +26,7 @@ import type { Random } from '../platform/random';
 import type { CodecName } from '../sdp/codecs';
 import { type SipUri, formatUri, isSipUri, parseUri } from '../sip/message/uri';
 import type { Call } from '../ua/call/call';
-import type { CallAccount, CallUsage, CallUsageOptions } from '../ua/call/call-usage';
+import type { AutoRejected, CallAccount, CallUsage, CallUsageOptions } from '../ua/call/call-usage';
 import type { CallEnd } from '../ua/call/call-state';
 import { type NameResolver, resolveNextHop } from '../ua/next-hop';
 import type { RequestFactory } from '../ua/request-factory';
@@ -93,8 +93,6 @@ interface Tracked {
   transferring: boolean;
   /** What ended it on the media side (no RTP, the worker gone), which the BYE alone would not say. */
   mediaEnd: { readonly cause: MediaEndCause; readonly detail: string } | undefined;
-  /** Refused because its account is do-not-disturb: the end says so rather than a plain rejection. */
-  doNotDisturb: boolean;
   readonly detach: Array<() => void>;
 }
 
@@ -313,16 +311,14 @@ export class UaCallEngine implements CallEngine {
     this.#ports.push(ports);
     const usage = agent.installCalls({
       media: ports.factory,
-      earlyMedia: (requests) => {
-        const accountId = this.#deps.accounts.accountIdOf(requests);
-        return accountId === undefined
-          ? false
-          : (this.#deps.accounts.settings(accountId)?.earlyMedia ?? false);
-      },
+      // Both per account: the usage asks with the identity an INVITE is for (Call.requests).
+      doNotDisturbFor: (requests) => this.#settingsOf(requests)?.doNotDisturb ?? false,
+      earlyMedia: (requests) => this.#settingsOf(requests)?.earlyMedia ?? false,
       ...(this.#deps.maxCalls === undefined ? {} : { maxCalls: this.#deps.maxCalls }),
     });
     this.#usages.set(agent, usage);
     usage.onIncoming((call) => this.#incoming(call));
+    usage.onAutoRejected((rejected) => this.#autoRejected(rejected));
   }
 
   async #directAgent(target: SipUri): Promise<Result<CallUsage>> {
@@ -354,13 +350,34 @@ export class UaCallEngine implements CallEngine {
       call.reject(480);
       return;
     }
-    const tracked = this.#track(call, accountId);
-    if (accountId !== null && this.#deps.accounts.settings(accountId)?.doNotDisturb === true) {
-      // Do-not-disturb is per account while the usage's switch is per user agent (accounts may share one): the
-      // call is refused here, busy as RFC 3261 §21.4.7 has it.
-      tracked.doNotDisturb = true;
-      call.reject(486);
-    }
+    this.#track(call, accountId);
+  }
+
+  /**
+   * An INVITE the usage refused at once. One refused for its account's do-not-disturb is shown (and kept in the
+   * history) as an incoming call that ended so; one refused for the call limit was never ours to show.
+   */
+  #autoRejected(rejected: AutoRejected): void {
+    if (rejected.requests === undefined) return;
+    const now = this.#deps.clock.wallTime();
+    this.#announce({
+      id: `call-${this.#deps.random.token(12)}`,
+      accountId: this.#deps.accounts.accountIdOf(rejected.requests) ?? null,
+      direction: 'incoming',
+      peerUri: formatUri(rejected.from.uri),
+      peerName: rejected.from.displayName ?? null,
+      state: 'ended',
+      muted: false,
+      startedAt: now,
+      answeredAt: null,
+      endedAt: now,
+      end: { by: 'local', reason: 'do-not-disturb', status: rejected.status, detail: null },
+    });
+  }
+
+  #settingsOf(requests: RequestFactory): CallSettings | undefined {
+    const accountId = this.#deps.accounts.accountIdOf(requests);
+    return accountId === undefined ? undefined : this.#deps.accounts.settings(accountId);
   }
 
   #codecsFor(callId: string): readonly CodecName[] | undefined {
@@ -419,7 +436,6 @@ export class UaCallEngine implements CallEngine {
       state: callStateName(call),
       transferring: false,
       mediaEnd: undefined,
-      doNotDisturb: false,
       detach: [],
     };
     this.#calls.set(call.id, tracked);
@@ -450,10 +466,7 @@ export class UaCallEngine implements CallEngine {
   }
 
   #ended(tracked: Tracked, end: CallEnd): void {
-    const dto: CallEndDto = tracked.doNotDisturb
-      ? { by: 'local', reason: 'do-not-disturb', status: 486, detail: null }
-      : callEndDto(end, tracked.mediaEnd);
-    this.#finish(tracked, dto);
+    this.#finish(tracked, callEndDto(end, tracked.mediaEnd));
   }
 
   #finish(tracked: Tracked, end: CallEndDto): void {

@@ -68,6 +68,11 @@ export interface CallUsageOptions {
   /** Start with do-not-disturb on: every new incoming call is refused with 486 Busy Here. */
   readonly doNotDisturb?: boolean;
   /**
+   * Do-not-disturb per identity (accounts sharing an agent each have their own): a new incoming call for an identity
+   * this says yes to is refused with 486 at once, before any media port or ringing, as `doNotDisturb` does for all.
+   */
+  readonly doNotDisturbFor?: (requests: RequestFactory) => boolean;
+  /**
    * Call waiting: answering an incoming call while others are up puts those on hold (re-INVITE sendonly), so only
    * one call talks at a time. Default true.
    */
@@ -89,6 +94,8 @@ export interface DialOptions {
 export interface AutoRejected {
   readonly from: NameAddr;
   readonly status: number;
+  /** The identity the call was for, when its own do-not-disturb (`doNotDisturbFor`) refused it. */
+  readonly requests?: RequestFactory;
 }
 
 interface UsageEvents {
@@ -267,6 +274,12 @@ export class CallUsage {
     const replaced = this.#replacedCall(request, transaction);
     if (replaced === null) return;
     const identity = this.#incomingIdentity(request);
+    // A Replaces INVITE takes the place of a call already up (RFC 3891): not a new call to keep away.
+    if (replaced === undefined && this.#options.doNotDisturbFor?.(identity.requests) === true) {
+      transaction.respond(this.#response(request, 486));
+      this.#events.emit('autoRejected', { from: from.value, status: 486, requests: identity.requests });
+      return;
+    }
     const call = Call.incoming(
       this.#context,
       identity,

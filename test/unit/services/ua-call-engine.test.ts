@@ -296,18 +296,35 @@ describe('incoming calls', () => {
     await plain.h.run();
   });
 
-  it('are refused with 486 while their account is do-not-disturb, and the end says so', async () => {
+  it('are refused with 486 at once while their account is do-not-disturb: no ringing, no media, a history row', async () => {
     const s = await setup();
-    await account(s, { doNotDisturb: true });
+    const accountId = await account(s, { doNotDisturb: true });
     const call = s.bob.calls.dial(aliceUri(s));
+    const states: string[] = [];
+    call.on('state', ({ to }) => states.push(to));
     await s.h.run();
     expect(call.end).toMatchObject({ by: 'remote', reason: 'busy', status: 486 });
-    const ended = s.h.events.flatMap((event) => (event.name === 'call.changed' ? [event.payload] : []));
-    expect(ended[ended.length - 1]).toMatchObject({
-      direction: 'incoming',
-      state: 'ended',
-      end: { by: 'local', reason: 'do-not-disturb', status: 486 },
-    });
+    // No 180 before the 486, and no sockets bound for a call that was never going to ring.
+    expect(states).toEqual(['ended']);
+    expect(s.worker.of('allocate')).toEqual([]);
+    const changes = s.h.events.flatMap((event) => (event.name === 'call.changed' ? [event.payload] : []));
+    expect(changes).toEqual([
+      expect.objectContaining({
+        accountId,
+        direction: 'incoming',
+        peerUri: `sip:anonymous@${BOB_ADDRESS}:5060`,
+        state: 'ended',
+        answeredAt: null,
+        end: { by: 'local', reason: 'do-not-disturb', status: 486, detail: null },
+      }),
+    ]);
+    const history = value<{ entries: unknown[] }>(
+      await s.dispatch('history.list', { limit: 10, before: null }),
+    );
+    expect(history.entries).toMatchObject([
+      { id: changes[0]!.id, accountId, durationMs: 0, end: { reason: 'do-not-disturb' } },
+    ]);
+    expect(value<CallDto[]>(await s.dispatch('calls.list'))).toEqual([]);
   });
 
   it('a ringing call is declined (603) by calls.hangup and rejected with the chosen status by calls.reject', async () => {
