@@ -266,13 +266,16 @@ export class CallSession {
       this.#refused('transfer', 'the target is not a SIP URI');
       return;
     }
-    let target: SipUri = parsed.value;
     if (replaces !== null) {
-      // RFC 3891 §6.1 / RFC 3515 §2.1: an attended transfer is a Refer-To whose URI carries the Replaces header.
-      const headers = new Map(target.headers);
-      headers.set('Replaces', replaces);
-      target = { ...target, headers };
+      // The call usage builds an attended REFER only from a second call it holds (Call.transferTo, RFC 3891); a
+      // command with one call has none, and a blind REFER would silently drop the Replaces.
+      this.#refused(
+        'transfer',
+        'an attended transfer needs the other call in this process; use a blind transfer',
+      );
+      return;
     }
+    const target: SipUri = parsed.value;
     this.#acted('transfer', this.call.transfer(target));
   }
 

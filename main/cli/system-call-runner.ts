@@ -13,7 +13,7 @@ import { CryptoRandom, type Random } from '../platform/random';
 import { readWavFileForCall } from '../media/wav/wav-files';
 import type { WavSink } from '../media/wav/wav-writer';
 import { MediaWorkerHost } from '../media/session/media-worker-host';
-import { type MediaWorker, WorkerMediaPorts } from '../services/worker-media-port';
+import { type ClosableMediaWorker, WorkerMediaPorts } from '../services/worker-media-port';
 import { formatUri } from '../sip/message/uri';
 import type { Call } from '../ua/call/call';
 import type { CallUsage } from '../ua/call/call-usage';
@@ -26,11 +26,6 @@ import { CallSession } from './call-session';
 import type { Output } from './output';
 import { accountConfig, registrationEvent } from './register-command';
 import type { StartUserAgent } from './user-agent-factory';
-
-/** A media worker the runner can close when it is done. */
-export interface ClosableMediaWorker extends MediaWorker {
-  close(): Promise<void> | void;
-}
 
 export interface SystemCallRunnerDeps {
   readonly startUserAgent: StartUserAgent;

@@ -8,7 +8,6 @@ import type { Logger } from '../platform/logger';
 import { type SipUri, isSipUri, parseUri } from '../sip/message/uri';
 import { type NameResolver, resolveNextHop } from '../ua/next-hop';
 import { registrarOf } from '../ua/registration/registerer';
-import type { RequestFactory } from '../ua/request-factory';
 import type { Account, AccountConfig } from '../ua/user-agent';
 import type {
   AccountChanges,
@@ -82,6 +81,18 @@ export class AccountService {
     this.#deps = deps;
   }
 
+  /** The running account with this id: its user agent and its account there (calls are placed from it). */
+  live(id: string): { readonly ua: AgentHost; readonly account: Account } | undefined {
+    const live = this.#live.get(id);
+    return live === undefined ? undefined : { ua: live.ua, account: live.account };
+  }
+
+  /** The id of the running account behind a user agent's account (incoming calls name their account by it). */
+  idOf(account: Account): string | undefined {
+    for (const [id, live] of this.#live) if (live.account === account) return id;
+    return undefined;
+  }
+
   list(): AccountDto[] {
     return this.#deps.store.list().map(toDto);
   }
@@ -100,18 +111,6 @@ export class AccountService {
       registered: statuses.filter((status) => status.state === 'registered').length,
       failing: statuses.filter((status) => status.state === 'failed').length,
     };
-  }
-
-  /** The account running on its user agent (enabled and started), to place calls from; undefined otherwise. */
-  running(id: string): { readonly account: Account; readonly agent: AgentHost } | undefined {
-    const live = this.#live.get(id);
-    return live ? { account: live.account, agent: live.ua } : undefined;
-  }
-
-  /** Which running account builds its requests with this factory (an incoming call's `Call.requests`). */
-  accountIdOf(requests: RequestFactory): string | undefined {
-    for (const [id, live] of this.#live) if (live.account.requests === requests) return id;
-    return undefined;
   }
 
   /** Starts every enabled account (at engine start). */

@@ -27,7 +27,7 @@ import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
 import { type ShutdownAgentPool, UaCallEngine } from './ua-call-engine';
 import { UserAgentPool } from './user-agent-pool';
-import type { MediaWorker } from './worker-media-port';
+import type { ClosableMediaWorker } from './worker-media-port';
 
 export type { Engine } from './engine-facade';
 
@@ -70,14 +70,14 @@ export interface EngineOptions {
    * call's media in `mediaWorker`. The history commands work either way.
    */
   readonly calls?: CallEngine;
-  /** Where calls' media runs; a MediaWorkerHost (a worker thread, started at the first call) by default. */
+  /**
+   * Where calls' media runs, closed last (after the calls and the accounts); a MediaWorkerHost (a worker thread,
+   * started at the first call) by default.
+   */
   readonly mediaWorker?: ClosableMediaWorker;
   /** No RTP for this long ends a call (media-timeout); the media worker's default (30 s) when absent. */
   readonly mediaInactivityTimeoutMs?: number;
 }
-
-/** The media worker as the engine holds it: closed last, after the calls and the accounts. */
-export type ClosableMediaWorker = MediaWorker & { close(): Promise<void> | void };
 
 /**
  * Starts the engine. Throws DataFolderInUseError when another engine holds the data folder; any other store failure
@@ -119,8 +119,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       : new UaCallEngine({
           worker,
           accounts: {
-            running: (id) => accounts.running(id),
-            accountIdOf: (requests) => accounts.accountIdOf(requests),
+            live: (id) => accounts.live(id),
+            idOf: (account) => accounts.idOf(account),
             settings: (id) => {
               const record = store.accounts.get(id);
               return record

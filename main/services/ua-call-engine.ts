@@ -30,6 +30,7 @@ import type { AutoRejected, CallAccount, CallUsage, CallUsageOptions } from '../
 import type { CallEnd } from '../ua/call/call-state';
 import { type NameResolver, resolveNextHop } from '../ua/next-hop';
 import type { RequestFactory } from '../ua/request-factory';
+import type { Account } from '../ua/user-agent';
 import type { AgentHost, AgentPool } from './account-service';
 import type { CallEngine, CallMediaReport, DialOrder } from './call-engine';
 import { type MediaEndCause, callEndDto, callStateName } from './call-view';
@@ -38,6 +39,8 @@ import { type MediaWorker, type WorkerMediaPort, WorkerMediaPorts } from './work
 /** A user agent that can carry calls (UserAgent fits); agents without `installCalls` (test doubles) carry none. */
 export interface CallAgent extends AgentHost {
   installCalls(options: CallUsageOptions): CallUsage;
+  /** Its accounts: an incoming call is for the one whose request factory the usage picked (`Call.requests`). */
+  readonly accounts: readonly Account[];
 }
 
 /** An account's call settings, as stored. */
@@ -56,9 +59,9 @@ export type ShutdownAgentPool = AgentPool & { shutdown(timeoutMs: number): Promi
 /** What the engine needs of the accounts (AccountService and the store fit). */
 export interface CallAccounts {
   /** The running account with this id and the agent it runs on; undefined when it is not running. */
-  running(id: string): { readonly account: CallAccount; readonly agent: AgentHost } | undefined;
-  /** The id of the running account whose requests this factory builds. */
-  accountIdOf(requests: RequestFactory): string | undefined;
+  live(id: string): { readonly account: CallAccount; readonly ua: AgentHost } | undefined;
+  /** The id of a running account, by its account on the user agent. */
+  idOf(account: Account): string | undefined;
   /** The account's stored call settings; undefined once it is gone. */
   settings(id: string): CallSettings | undefined;
 }
@@ -140,11 +143,11 @@ export class UaCallEngine implements CallEngine {
     let usage: CallUsage | undefined;
     let account: CallAccount | undefined;
     if (order.accountId !== null) {
-      const running = this.#deps.accounts.running(order.accountId);
-      if (running === undefined)
+      const live = this.#deps.accounts.live(order.accountId);
+      if (live === undefined)
         return refuse('unavailable', 'the account is not running (its start failed)', 'accountId');
-      account = running.account;
-      usage = this.#usages.get(running.agent);
+      account = live.account;
+      usage = this.#usages.get(live.ua);
     } else {
       const agent = await this.#directAgent(target);
       if (!agent.ok) return agent;
@@ -312,13 +315,13 @@ export class UaCallEngine implements CallEngine {
     const usage = agent.installCalls({
       media: ports.factory,
       // Both per account: the usage asks with the identity an INVITE is for (Call.requests).
-      doNotDisturbFor: (requests) => this.#settingsOf(requests)?.doNotDisturb ?? false,
-      earlyMedia: (requests) => this.#settingsOf(requests)?.earlyMedia ?? false,
+      doNotDisturbFor: (requests) => this.#settingsOf(agent, requests)?.doNotDisturb ?? false,
+      earlyMedia: (requests) => this.#settingsOf(agent, requests)?.earlyMedia ?? false,
       ...(this.#deps.maxCalls === undefined ? {} : { maxCalls: this.#deps.maxCalls }),
     });
     this.#usages.set(agent, usage);
-    usage.onIncoming((call) => this.#incoming(call));
-    usage.onAutoRejected((rejected) => this.#autoRejected(rejected));
+    usage.onIncoming((call) => this.#incoming(call, this.#accountIdOf(agent, call.requests)));
+    usage.onAutoRejected((rejected) => this.#autoRejected(agent, rejected));
   }
 
   async #directAgent(target: SipUri): Promise<Result<CallUsage>> {
@@ -344,8 +347,7 @@ export class UaCallEngine implements CallEngine {
     }
   }
 
-  #incoming(call: Call): void {
-    const accountId = this.#deps.accounts.accountIdOf(call.requests) ?? null;
+  #incoming(call: Call, accountId: string | null): void {
     if (this.#stopping) {
       call.reject(480);
       return;
@@ -357,12 +359,12 @@ export class UaCallEngine implements CallEngine {
    * An INVITE the usage refused at once. One refused for its account's do-not-disturb is shown (and kept in the
    * history) as an incoming call that ended so; one refused for the call limit was never ours to show.
    */
-  #autoRejected(rejected: AutoRejected): void {
+  #autoRejected(agent: CallAgent, rejected: AutoRejected): void {
     if (rejected.requests === undefined) return;
     const now = this.#deps.clock.wallTime();
     this.#announce({
       id: `call-${this.#deps.random.token(12)}`,
-      accountId: this.#deps.accounts.accountIdOf(rejected.requests) ?? null,
+      accountId: this.#accountIdOf(agent, rejected.requests),
       direction: 'incoming',
       peerUri: formatUri(rejected.from.uri),
       peerName: rejected.from.displayName ?? null,
@@ -375,9 +377,15 @@ export class UaCallEngine implements CallEngine {
     });
   }
 
-  #settingsOf(requests: RequestFactory): CallSettings | undefined {
-    const accountId = this.#deps.accounts.accountIdOf(requests);
-    return accountId === undefined ? undefined : this.#deps.accounts.settings(accountId);
+  /** The running account an incoming call is for: the agent's account whose request factory the usage picked. */
+  #accountIdOf(agent: CallAgent, requests: RequestFactory): string | null {
+    const account = agent.accounts.find((candidate) => candidate.requests === requests);
+    return account === undefined ? null : (this.#deps.accounts.idOf(account) ?? null);
+  }
+
+  #settingsOf(agent: CallAgent, requests: RequestFactory): CallSettings | undefined {
+    const accountId = this.#accountIdOf(agent, requests);
+    return accountId === null ? undefined : this.#deps.accounts.settings(accountId);
   }
 
   #codecsFor(callId: string): readonly CodecName[] | undefined {

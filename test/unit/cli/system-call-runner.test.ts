@@ -23,6 +23,8 @@ interface Run {
   readonly stdin: PassThrough;
   readonly worker: FakeMediaWorker;
   readonly recordings: Map<string, Uint8Array[]>;
+  /** Delivers SIGINT/SIGTERM as the process would. */
+  signal(): void;
   events(): Event[];
   stderr(): string;
   done(): number | undefined;
@@ -77,6 +79,7 @@ function world() {
         close: () => Promise.resolve(),
       };
     };
+    const signalHandlers: Array<() => void> = [];
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -89,7 +92,10 @@ function world() {
       clock,
       random,
       createMediaWorker: () => worker,
-      onSignal: () => () => undefined,
+      onSignal: (handler) => {
+        signalHandlers.push(handler);
+        return () => signalHandlers.splice(signalHandlers.indexOf(handler), 1);
+      },
       openRecording,
     });
     let exit: number | undefined;
@@ -100,6 +106,9 @@ function world() {
       stdin,
       worker,
       recordings,
+      signal: () => {
+        for (const handler of [...signalHandlers]) handler();
+      },
       events: () =>
         out
           .split('\n')
@@ -399,6 +408,40 @@ describe('softphone call and softphone answer', () => {
     expect(alice.events()).toEqual([
       expect.objectContaining({ event: 'error', reason: 'play-file', file: '/nonexistent/missing.wav' }),
     ]);
+  });
+
+  it('Ctrl-C (SIGINT) hangs the call up with a BYE and exits 0; on answer it ends the run', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, ['call', BOB_URI]);
+    await w.drive(() => states(alice).includes('connected'));
+    alice.signal();
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(0);
+    expect(lastEnd(alice)).toMatchObject({ by: 'local', reason: 'hangup' });
+    bob.signal();
+    await w.drive(() => bob.done() !== undefined);
+    expect(bob.done()).toBe(0);
+  });
+
+  it('refuses an attended transfer (one call here, nothing to replace) and keeps the call up', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, ['call', BOB_URI]);
+    await w.drive(() => states(alice).includes('connected'));
+    alice.stdin.write(
+      '{"cmd":"transfer","target":"sip:carol@10.0.0.3","replaces":"abc;to-tag=1;from-tag=2"}\n',
+    );
+    await w.drive(() => has(alice, (event) => event['event'] === 'control-refused'));
+    expect(alice.events().find((event) => event['event'] === 'control-refused')).toMatchObject({
+      cmd: 'transfer',
+    });
+    expect(states(alice).at(-1)).toBe('connected');
+    alice.stdin.write('quit\n');
+    await w.drive(() => alice.done() !== undefined);
+    await quit(w, bob);
   });
 
   it('answer takes one call at a time: a second caller gets 486 while the first is up', async () => {

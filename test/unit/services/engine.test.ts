@@ -84,7 +84,7 @@ describe('degraded mode', () => {
   });
 });
 
-describe('calls when they cannot run', () => {
+describe('calls when the call engine is unavailable', () => {
   it('answers every call action unavailable, lists no calls, and serves the history', async () => {
     const h = await startHarness({ engine: { calls: unavailableCallEngine() } });
     harnesses.push(h);
