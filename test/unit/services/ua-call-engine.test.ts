@@ -327,6 +327,27 @@ describe('incoming calls', () => {
     expect(value<CallDto[]>(await s.dispatch('calls.list'))).toEqual([]);
   });
 
+  it("two accounts on one user agent: each incoming call is its own account's, with its own do-not-disturb", async () => {
+    const s = await setup();
+    const alice = await account(s, { doNotDisturb: true });
+    const carol = await account(s, { aor: `sip:carol@${REGISTRAR.address}` });
+    const toCarol = s.bob.calls.dial({ ...aliceUri(s), user: 'carol' });
+    await s.h.run();
+    expect(value<CallDto[]>(await s.dispatch('calls.list'))).toMatchObject([
+      { direction: 'incoming', state: 'incoming', accountId: carol },
+    ]);
+    const toAlice = s.bob.calls.dial(aliceUri(s));
+    await s.h.run();
+    expect(toAlice.end).toMatchObject({ reason: 'busy', status: 486 });
+    expect(toCarol.state).toBe('early');
+    const ended = s.h.events.flatMap((event) =>
+      event.name === 'call.changed' && event.payload.state === 'ended' ? [event.payload] : [],
+    );
+    expect(ended).toMatchObject([{ accountId: alice, end: { reason: 'do-not-disturb' } }]);
+    toCarol.hangup();
+    await s.h.run();
+  });
+
   it('a ringing call is declined (603) by calls.hangup and rejected with the chosen status by calls.reject', async () => {
     const s = await setup();
     await account(s);
