@@ -106,7 +106,7 @@ export class UaCallEngine implements CallEngine {
   readonly #usages = new WeakMap<AgentHost, CallUsage>();
   readonly #ports: WorkerMediaPorts[] = [];
   readonly #calls = new Map<string, Tracked>();
-  /** The codec order of calls not yet tracked or whose port is not made yet, by Call.id. */
+  /** The codec order a dial asked for, by Call.id, read when the call's port is made (just after dial returns). */
   readonly #codecs = new Map<string, readonly CodecName[]>();
   readonly #changed = new Set<Listener<CallDto>>();
   readonly #reports = new Set<Listener<CallMediaReport>>();
