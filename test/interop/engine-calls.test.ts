@@ -185,6 +185,21 @@ describe.skipIf(!peers.kamailio || !peers.baresip)('engine calls through Kamaili
     expect(entry!.quality?.mos).toBeGreaterThan(1);
   });
 
+  it('a direct call to baresip by its address, without any account or proxy', async () => {
+    const { engine, events } = await start('direct');
+    const call = value<CallDto>(
+      await engine.router.dispatch('calls.dial', [{ target: bob.directUri, accountId: null }]),
+    );
+    expect(call.accountId).toBeNull();
+    await until(events, callIn(call.id, 'connected'));
+    value(await engine.router.dispatch('calls.hangup', [call.id]));
+    expect((await until(events, callIn(call.id, 'ended'))).end).toMatchObject({
+      by: 'local',
+      reason: 'hangup',
+    });
+    await bob.waitForEvent('CALL_CLOSED', STEP_MS);
+  });
+
   it('baresip calls our account: incoming, taken by calls.answer, ended by baresip', async () => {
     const { engine, events } = await start('they-call');
     const account = await alice(engine, events);
