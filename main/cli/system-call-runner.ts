@@ -118,8 +118,14 @@ class CallRun {
       }
       this.#listenForControl(() => this.#current?.hangup());
       const call = usage.dial(args.target, fromAccount ? { account: fromAccount } : {});
-      const session = this.#session(call, args, play, fromAccount?.id ?? null, args.durationMs, args.dtmf);
-      await session.ended;
+      let session = this.#session(call, args, play, fromAccount?.id ?? null, args.durationMs, args.dtmf);
+      // A transfer the far end asks for (REFER) makes a new call the current one: the run follows it.
+      for (;;) {
+        await session.ended;
+        const next = this.#current;
+        if (next === undefined || next === session) break;
+        session = next;
+      }
       return session.endedNormally ? 0 : 1;
     } finally {
       await this.#shutdown();
@@ -200,6 +206,8 @@ class CallRun {
       durationMs,
       dtmf,
       accountId,
+      // The new call plays and records like the one it replaces (the recording starts again with it).
+      onTransferred: (next) => void this.#session(next, audio, play, accountId, durationMs, null),
     });
     this.#sessions.set(call.id, session);
     this.#current = session;

@@ -444,6 +444,32 @@ describe('softphone call and softphone answer', () => {
     await quit(w, bob);
   });
 
+  it('blind transfer: bob refers alice to carol, alice follows the new call, bob ends transferred', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    const carol = w.start('10.0.0.3', ['answer', '--bind', '10.0.0.3:5060']);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    await w.drive(() => has(carol, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, ['call', BOB_URI]);
+    await w.drive(() => states(alice).includes('connected'));
+    bob.stdin.write('{"cmd":"transfer","target":"sip:carol@10.0.0.3:5060"}\n');
+    await w.drive(() => states(carol).includes('connected'));
+    await w.drive(() => lastEnd(bob) !== undefined);
+    expect(lastEnd(bob)).toMatchObject({ reason: 'transferred' });
+    expect(alice.events().find((event) => event['event'] === 'transfer')).toMatchObject({
+      role: 'transferee',
+    });
+    expect(alice.done()).toBeUndefined();
+    carol.stdin.write('{"cmd":"hangup"}\n');
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(0);
+    expect(lastEnd(alice)).toMatchObject({ by: 'remote', reason: 'hangup' });
+    // Both of alice's calls had media from her worker.
+    expect(alice.worker.of('allocate')).toHaveLength(2);
+    await quit(w, bob);
+    await quit(w, carol);
+  });
+
   it('answer takes one call at a time: a second caller gets 486 while the first is up', async () => {
     const w = world();
     const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
