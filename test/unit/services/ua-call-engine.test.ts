@@ -100,9 +100,9 @@ async function phone(
 }
 
 async function setup(
-  options: { inactivityMs?: number; bobCodecs?: readonly CodecName[] } = {},
+  options: { inactivityMs?: number; bobCodecs?: readonly CodecName[]; worker?: FakeMediaWorker } = {},
 ): Promise<Setup> {
-  const worker = new FakeMediaWorker();
+  const worker = options.worker ?? new FakeMediaWorker();
   const h = await startHarness({
     engine: {
       mediaWorker: worker,
@@ -593,6 +593,36 @@ describe('shutdown', () => {
     s.bob.ua.transport.close();
     s.worker.close();
   });
+
+  it('goes in order: the calls end (BYE), then the accounts unregister, then the media worker closes', async () => {
+    const order: string[] = [];
+    // The registrar is known once the harness runs; the worker is made before it.
+    const seen: { registrar?: Harness['registrar'] } = {};
+    const unregistered = () =>
+      seen.registrar?.received.some((request) => request.method === 'REGISTER' && request.expires === 0) ??
+      false;
+    class OrderedWorker extends FakeMediaWorker {
+      override close(): void {
+        order.push(`worker closes (unregistered: ${unregistered()})`);
+        super.close();
+      }
+    }
+    const s = await setup({ worker: new OrderedWorker() });
+    seen.registrar = s.h.registrar;
+    await account(s);
+    const call = await dial(s, null);
+    const far = s.bob.incoming[0]!;
+    far.on('ended', () => order.push(`BYE reached bob (unregistered: ${unregistered()})`));
+    far.answer();
+    await s.h.run();
+    await s.h.drive(s.h.engine.shutdown(2_000));
+    expect(order).toEqual(['BYE reached bob (unregistered: false)', 'worker closes (unregistered: true)']);
+    expect(lastChange(s, call.id).state).toBe('ended');
+    setups.splice(setups.indexOf(s), 1);
+    s.bob.ua.transactions.shutdown();
+    s.bob.ua.transport.close();
+  });
+
   it('refuses a call still ringing here with 480, reported ended by us', async () => {
     const s = await setup();
     await account(s);
