@@ -257,8 +257,8 @@ export class UaCallEngine implements CallEngine {
   }
 
   /**
-   * Hangs every call up (BYE, CANCEL, 603) and waits for their ends, at most `timeoutMs`; a call still not over
-   * then is reported ended with `engine-stopped`. No call is placed or taken afterwards.
+   * Hangs every call up (BYE, CANCEL, or 480 to one ringing here) and waits for their ends, at most `timeoutMs`; a
+   * call still not over then is reported ended with `engine-stopped`. No call is placed or taken afterwards.
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#stopping = true;
