@@ -110,13 +110,30 @@ class CallRun {
     if (started === null) return 1;
     const { usage } = started;
     try {
+      // Ctrl-C and `quit` work from the start: before the call (a registration still retrying) they end the run.
+      let quit = false;
+      let quitBeforeCall!: () => void;
+      const quitEarly = new Promise<false>((resolve) => (quitBeforeCall = () => resolve(false)));
+      this.#listenForControl(() => {
+        quit = true;
+        quitBeforeCall();
+        this.#current?.hangup();
+      });
       let fromAccount: Account | null = null;
       if (account) {
         const added = this.#addAccount(account);
-        if (!(await added.registered)) return 1;
+        if (!(await Promise.race([added.registered, quitEarly]))) {
+          if (quit)
+            this.#output.event({
+              event: 'error',
+              reason: 'quit',
+              detail: 'stopped before the call was placed',
+            });
+          return 1;
+        }
         fromAccount = added.account;
       }
-      this.#listenForControl(() => this.#current?.hangup());
+      if (quit) return 1;
       const call = usage.dial(args.target, fromAccount ? { account: fromAccount } : {});
       let session = this.#session(call, args, play, fromAccount?.id ?? null, args.durationMs, args.dtmf);
       // A transfer the far end asks for (REFER) makes a new call the current one: the run follows it.

@@ -470,6 +470,19 @@ describe('softphone call and softphone answer', () => {
     await quit(w, carol);
   });
 
+  it('quit while the account is still registering ends the run before any call, exit 1', async () => {
+    const w = world();
+    // Nobody answers at the registrar's address: the REGISTER retransmits until quit.
+    const alice = w.start(ALICE, ['call', BOB_URI, '--aor', 'sip:alice@10.0.0.9', '--password', 'pw']);
+    await w.drive(() => has(alice, (event) => event['event'] === 'registration'));
+    alice.stdin.write('quit\n');
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(1);
+    expect(alice.events().find((event) => event['event'] === 'error')).toMatchObject({ reason: 'quit' });
+    expect(states(alice)).toEqual([]);
+    expect(alice.worker.of('allocate')).toHaveLength(0);
+  });
+
   it('answer takes one call at a time: a second caller gets 486 while the first is up', async () => {
     const w = world();
     const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
