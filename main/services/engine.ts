@@ -5,6 +5,7 @@
 // interface can show a clear error screen instead of a blank window.
 import { join } from 'node:path';
 import type { AppInfoDto, StorageErrorDto } from '../contract/contract';
+import { MediaWorkerHost } from '../media/session/media-worker-host';
 import { type Clock, SystemClock } from '../platform/clock';
 import { NodeSocketFactory } from '../platform/node-sockets';
 import type { Logger } from '../platform/logger';
@@ -24,11 +25,8 @@ import type { Engine } from './engine-facade';
 import { EventHub } from './event-hub';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
+import { type ShutdownAgentPool, UaCallEngine } from './ua-call-engine';
 import { UserAgentPool } from './user-agent-pool';
-import { EngineCalls } from './engine-calls';
-import { MediaWorkerHost } from '../media/session/media-worker-host';
-import { bareHost } from '../sip/message/uri';
-import { UserAgent } from '../ua/user-agent';
 import type { ClosableMediaWorker } from './worker-media-port';
 
 export type { Engine } from './engine-facade';
@@ -68,12 +66,17 @@ export interface EngineOptions {
   /** The user agents (tests); one per local address on `sockets` by default. */
   readonly agents?: AgentPool & { shutdown(timeoutMs: number): Promise<void> };
   /**
-   * What runs calls; by default the engine's own (EngineCalls: the call usage of every user agent over the media
-   * worker). A test may pass `unavailableCallEngine()` or a fake.
+   * What runs calls (tests pass a fake): by default a UaCallEngine, the call usage on every user agent with each
+   * call's media in `mediaWorker`. The history commands work either way.
    */
   readonly calls?: CallEngine;
-  /** The media worker the engine's calls use; a worker thread (started on the first call) by default. */
+  /**
+   * Where calls' media runs, closed last (after the calls and the accounts); a MediaWorkerHost (a worker thread,
+   * started at the first call) by default.
+   */
   readonly mediaWorker?: ClosableMediaWorker;
+  /** No RTP for this long ends a call (media-timeout); the media worker's default (30 s) when absent. */
+  readonly mediaInactivityTimeoutMs?: number;
 }
 
 /**
@@ -94,7 +97,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const settings = new SettingsService(store.settings, events);
   const resolver = options.resolver ?? new SystemNameResolver();
   const random = options.random ?? new CryptoRandom();
-  const agents =
+  const localAddress = options.localAddressFor ?? ((remote: string) => localAddressFor(remote));
+  const pool =
     options.agents ??
     new UserAgentPool({
       sockets: options.sockets ?? new NodeSocketFactory(),
@@ -105,60 +109,50 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       userAgent: USER_AGENT,
       port: settings.get().sipPort,
     });
-  const routeTo = options.localAddressFor ?? ((remote: string) => localAddressFor(remote));
-  // The engine's calls, unless a test brings its own: every user agent the pool makes takes calls as it is made.
-  let mediaWorker: ClosableMediaWorker | undefined;
-  let engineCalls: EngineCalls | undefined;
-  if (options.calls === undefined) {
-    mediaWorker = options.mediaWorker ?? new MediaWorkerHost({ logger });
-    engineCalls = new EngineCalls({
-      worker: mediaWorker,
-      clock,
-      random,
-      logger,
-      account: (id) => {
-        const live = accounts.live(id);
-        if (live === undefined || !(live.ua instanceof UserAgent)) return undefined;
-        return { ua: live.ua, account: live.account };
-      },
-      accountIdOf: (account) => accounts.idOf(account),
-      directAgent: async (target) => {
-        const host = bareHost(target.host);
-        const address = await routeTo(host).catch(() => '127.0.0.1');
-        const agent = await callAgents.get(address === '0.0.0.0' ? '127.0.0.1' : address);
-        if (!(agent instanceof UserAgent)) throw new Error('the user agent pool does not run calls');
-        return agent;
-      },
-    });
-  }
-  const callAgents: AgentPool = {
-    get: async (address) => {
-      const agent = await agents.get(address);
-      if (engineCalls !== undefined && agent instanceof UserAgent) {
-        engineCalls.attach(agent, () => {
-          // Incoming calls answer with the codec order of the first account on that agent.
-          const id = agent.accounts[0] ? accounts.idOf(agent.accounts[0]) : undefined;
-          return id === undefined ? undefined : store.accounts.get(id)?.codecs;
+  // The call engine reads the accounts it serves through these closures (AccountService is made just below it,
+  // on the pool the call engine hands out, so every user agent carries calls).
+  const worker =
+    options.calls === undefined ? (options.mediaWorker ?? new MediaWorkerHost({ logger, clock })) : undefined;
+  const callEngine: UaCallEngine | undefined =
+    worker === undefined
+      ? undefined
+      : new UaCallEngine({
+          worker,
+          accounts: {
+            live: (id) => accounts.live(id),
+            idOf: (account) => accounts.idOf(account),
+            settings: (id) => {
+              const record = store.accounts.get(id);
+              return record
+                ? { doNotDisturb: record.doNotDisturb, earlyMedia: record.earlyMedia, codecs: record.codecs }
+                : undefined;
+            },
+          },
+          clock,
+          random,
+          resolver,
+          localAddressFor: localAddress,
+          logger,
+          ...(options.mediaInactivityTimeoutMs === undefined
+            ? {}
+            : { inactivityTimeoutMs: options.mediaInactivityTimeoutMs }),
         });
-      }
-      return agent;
-    },
-  };
-  const accounts = new AccountService({
+  const agents: ShutdownAgentPool = callEngine ? callEngine.pool(pool) : pool;
+  const accounts: AccountService = new AccountService({
     store: store.accounts,
     cipher: options.secrets,
-    agents: callAgents,
+    agents,
     events,
     clock,
     resolver,
-    localAddressFor: routeTo,
+    localAddressFor: localAddress,
     logger,
     ...(options.unregisterTimeoutMs !== undefined
       ? { unregisterTimeoutMs: options.unregisterTimeoutMs }
       : {}),
   });
   const calls = new CallService({
-    engine: options.calls ?? engineCalls ?? unavailableCallEngine(),
+    engine: options.calls ?? callEngine ?? unavailableCallEngine(),
     history: store.callHistory,
     accounts: store.accounts,
     events,
@@ -204,13 +198,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     events,
     openUri: (uri) => events.emit('dialpad.open', { uri }),
     registrationSummary: () => accounts.summary(),
+    audioPort: (callId) => callEngine?.audioPort(callId),
     shutdown(timeoutMs = 4_000) {
       stopping ??= (async () => {
         // Calls end first (BYE, CANCEL) while their accounts can still send, and their history rows are completed.
         await calls.stop(Math.min(timeoutMs, 2_000));
-        await mediaWorker?.close();
         await accounts.stopAll().catch(() => undefined);
         await agents.shutdown(Math.min(timeoutMs, 1_000)).catch(() => undefined);
+        // The worker last: the calls' BYEs are out, their streams stopped; what is left is terminated.
+        await Promise.resolve(worker?.close()).catch(() => undefined);
         store.close();
       })();
       // However the network behaves, quitting never waits longer than the bound (plus a little for the store).

@@ -64,10 +64,18 @@ export const DEFAULT_SESSION_EXPIRES = 1800;
 
 export interface CallUsageOptions {
   readonly media: MediaPortFactory;
-  /** Answer incoming INVITEs with 183 and our SDP before the user answers (early media), instead of a bare 180. */
-  readonly earlyMedia?: boolean;
+  /**
+   * Answer incoming INVITEs with 183 and our SDP before the user answers (early media), instead of a bare 180.
+   * A function decides per call from the identity taking it (`Call.requests`): each account has its own setting.
+   */
+  readonly earlyMedia?: boolean | ((requests: RequestFactory) => boolean);
   /** Start with do-not-disturb on: every new incoming call is refused with 486 Busy Here. */
   readonly doNotDisturb?: boolean;
+  /**
+   * Do-not-disturb per identity (accounts sharing an agent each have their own): a new incoming call for an identity
+   * this says yes to is refused with 486 at once, before any media port or ringing, as `doNotDisturb` does for all.
+   */
+  readonly doNotDisturbFor?: (requests: RequestFactory) => boolean;
   /**
    * Call waiting: answering an incoming call while others are up puts those on hold (re-INVITE sendonly), so only
    * one call talks at a time. Default true.
@@ -107,6 +115,8 @@ export interface DialOptions {
 export interface AutoRejected {
   readonly from: NameAddr;
   readonly status: number;
+  /** The identity the call was for, when its own do-not-disturb (`doNotDisturbFor`) refused it. */
+  readonly requests?: RequestFactory;
 }
 
 interface UsageEvents {
@@ -290,12 +300,18 @@ export class CallUsage {
     const replaced = this.#replacedCall(request, transaction);
     if (replaced === null) return;
     const identity = this.#incomingIdentity(request);
+    // A Replaces INVITE takes the place of a call already up (RFC 3891): not a new call to keep away.
+    if (replaced === undefined && this.#options.doNotDisturbFor?.(identity.requests) === true) {
+      transaction.respond(this.#response(request, 486));
+      this.#events.emit('autoRejected', { from: from.value, status: 486, requests: identity.requests });
+      return;
+    }
     const call = Call.incoming(
       this.#context,
       identity,
       request,
       transaction,
-      { earlyMedia: this.#options.earlyMedia ?? false },
+      { earlyMedia: this.#earlyMediaFor(identity) },
       (ringing) => {
         if (replaced === undefined) {
           this.#events.emit('incoming', ringing);
@@ -317,6 +333,12 @@ export class CallUsage {
             other.holdCall();
       });
     }
+  }
+
+  /** Early media for this INVITE: the usage's setting, or the answer per identity (accounts sharing an agent). */
+  #earlyMediaFor(identity: CallIdentity): boolean {
+    const setting = this.#options.earlyMedia ?? false;
+    return typeof setting === 'function' ? setting(identity.requests) : setting;
   }
 
   /** A call's own work already guards itself; this only keeps a surprise from becoming an unhandled rejection. */

@@ -282,6 +282,14 @@ export class Call implements CallHandle {
     return this.#dialog?.id.callId ?? this.#invite?.callId ?? this.#inviteRequest?.callId;
   }
 
+  /**
+   * Who we are in this call: the account's request factory (the very object `Account.requests` is) or, for a
+   * direct call, the one made for it. The services use it to tell which account an incoming call is for.
+   */
+  get requests(): RequestFactory {
+    return this.#identity.requests;
+  }
+
   on<K extends keyof CallEventMap>(event: K, listener: (payload: CallEventMap[K]) => void): () => void {
     return this.#listeners.on(event, listener);
   }

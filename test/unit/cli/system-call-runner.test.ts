@@ -470,6 +470,47 @@ describe('softphone call and softphone answer', () => {
     await quit(w, carol);
   });
 
+  it('quit while the account is still registering ends the run before any call, exit 1', async () => {
+    const w = world();
+    // Nobody answers at the registrar's address: the REGISTER retransmits until quit.
+    const alice = w.start(ALICE, ['call', BOB_URI, '--aor', 'sip:alice@10.0.0.9', '--password', 'pw']);
+    await w.drive(() => has(alice, (event) => event['event'] === 'registration'));
+    alice.stdin.write('quit\n');
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(1);
+    expect(alice.events().find((event) => event['event'] === 'error')).toMatchObject({ reason: 'quit' });
+    expect(states(alice)).toEqual([]);
+    expect(alice.worker.of('allocate')).toHaveLength(0);
+  });
+
+  it('--aor with --no-register calls from the account without a REGISTER', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, [
+      'call',
+      BOB_URI,
+      '--aor',
+      'sip:alice@example.test',
+      '--no-register',
+      '--duration',
+      '1',
+    ]);
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(0);
+    expect(alice.events().filter((event) => event['event'] === 'registration')).toEqual([
+      { event: 'registration', aor: 'sip:alice@example.test', state: 'not-registering' },
+    ]);
+    expect(alice.events().find((event) => event['event'] === 'call')).toMatchObject({
+      accountId: expect.any(String),
+    });
+    // bob sees the account's identity as the caller.
+    expect(bob.events().find((event) => event['event'] === 'call')).toMatchObject({
+      peer: 'sip:alice@example.test',
+    });
+    await quit(w, bob);
+  });
+
   it('answer takes one call at a time: a second caller gets 486 while the first is up', async () => {
     const w = world();
     const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);

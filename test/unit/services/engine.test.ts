@@ -3,10 +3,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { unavailableCallEngine } from '../../../main/services/call-engine';
 import type { CommandArgs, CommandName } from '../../../main/contract/contract';
 import { commandNames } from '../../../main/contract/softphone-api';
 import { DataFolderInUseError, createEngine, databasePathIn } from '../../../main/services/engine';
+import { unavailableCallEngine } from '../../../main/services/call-engine';
 import { NoNameResolver } from '../../../main/ua/next-hop';
 import { LoopbackNetwork } from '../../support/loopback-network';
 import { ManualClock } from '../../support/manual-clock';
@@ -175,16 +175,6 @@ describe('shutdown', () => {
     await h.run(700_000);
     expect(h.registrar.received.length).toBe(before);
     h.registrar.socket.close();
-  });
-
-  it('runs calls by default: actions on a call it does not know answer not-found, and none are listed', async () => {
-    const h = await startHarness();
-    harnesses.push(h);
-    for (const name of ['calls.answer', 'calls.hangup', 'calls.hold', 'calls.sendDtmf'] as const) {
-      const result = await h.engine.router.dispatch(name, validArgs[name]);
-      expect(result, name).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    }
-    expect(await h.engine.router.dispatch('calls.list', [])).toEqual({ ok: true, value: [] });
   });
 
   it('starts with no accounts and a fresh folder that did not exist', async () => {
