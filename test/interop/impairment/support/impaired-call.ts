@@ -67,6 +67,8 @@ export interface ImpairedCallOptions {
   readonly seed: number;
   readonly aToB?: Impairment;
   readonly bToA?: Impairment;
+  /** A→B changes to this impairment when A's microphone reaches `frame` (20 ms each): a network that turns bad. */
+  readonly aToBLater?: { readonly frame: number; readonly impairment: Impairment };
   /** How long A plays its tone before its call stops, ms. */
   readonly toneMs: number;
   readonly toneHz: number;
@@ -159,6 +161,9 @@ export async function runImpairedCall(options: ImpairedCallOptions): Promise<Imp
     const toneFrames = Math.round(options.toneMs / FRAME_MS);
     let sent = 0;
     const feed = (): void => {
+      if (options.aToBLater !== undefined && sent === options.aToBLater.frame) {
+        relay.setImpairment('aToB', options.aToBLater.impairment);
+      }
       if (sent < toneFrames) microphone.sendFrame(talkingToneFrame(sent++, options.toneHz));
     };
     for (let index = 0; index < 5; index++) feed();
