@@ -18,7 +18,7 @@
 // judge's ±10 % band.
 import { AudioStreamEndpoint } from '../../../../main/media/session/audio-stream-endpoint';
 import { MediaWorkerHost } from '../../../../main/media/session/media-worker-host';
-import type { StreamParams } from '../../../../main/media/session/media-worker-protocol';
+import type { MediaEvent, StreamParams } from '../../../../main/media/session/media-worker-protocol';
 import type { JitterBufferReport } from '../../../../main/media/jitter/jitter-buffer';
 import {
   ENGINE_SAMPLE_RATE,
@@ -92,6 +92,8 @@ export interface ImpairedCallResult {
   /** The relay's RTP counters, read after the stream stopped. */
   readonly aToB: DirectionCounters;
   readonly bToA: DirectionCounters;
+  /** `error` and `inactive` events of either worker: a stream that stopped or went quiet. None in a healthy run. */
+  readonly failures: readonly MediaEvent[];
 }
 
 /** The first `count` fates the relay drew for a direction seeded with `seed`: the same on every run. */
@@ -141,6 +143,12 @@ export async function runImpairedCall(options: ImpairedCallOptions): Promise<Imp
   const hostB = new MediaWorkerHost();
   try {
     const reports: ReceiverReport[] = [];
+    const failures: MediaEvent[] = [];
+    const watch = (event: MediaEvent): void => {
+      if (event.type === 'error' || event.type === 'inactive') failures.push(event);
+    };
+    hostA.onEvent(watch);
+    hostB.onEvent(watch);
     hostB.onEvent((event) => {
       if (event.type !== 'quality' || event.callId !== 'b') return;
       reports.push({
@@ -188,6 +196,8 @@ export async function runImpairedCall(options: ImpairedCallOptions): Promise<Imp
       final,
       aToB: relay.counters('aToB', 0),
       bToA: relay.counters('bToA', 0),
+      // A copy: closing the hosts below reports every call as ended, which is not a failure of the run.
+      failures: [...failures],
     };
   } finally {
     await Promise.all([hostA.close(), hostB.close()]);
