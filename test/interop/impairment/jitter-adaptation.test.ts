@@ -59,11 +59,11 @@ describe('an Opus call at 50 ms of jitter', () => {
       toneMs: 6_000,
       toneHz: 1000,
     });
-    const [clean, adapted] = run.reports;
+    const adapted = run.reports[1];
     const jb = run.final.jitterBuffer;
     expect(run.reports.length).toBeGreaterThanOrEqual(4);
-    // Before the change the buffer held little; after it, its target covers the jitter.
-    expect(clean!.jitterBuffer.targetDelayMs).toBeLessThan(50);
+    // After the change its target covers the jitter. (Before it the target is usually near 30 ms, but a loaded
+    // machine starting two workers can show as much jitter on loopback, so that is not asserted.)
     expect(jb.peakJitterMs).toBeGreaterThan(40);
     expect(jb.targetDelayMs).toBeGreaterThan(jb.peakJitterMs);
     // Whatever came late while it grew (the switch is 1.5 s before the second report), nothing did afterwards.
