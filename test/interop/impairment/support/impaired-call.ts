@@ -185,10 +185,15 @@ export async function runImpairedCall(options: ImpairedCallOptions): Promise<Imp
     // this in every test here); the report that closes the run comes after that, with nothing left in B's buffer.
     await sleep(RELAY_DRAIN_MS);
     const stoppedAt = reports.length;
-    await waitFor(
-      () => reports.slice(stoppedAt).some((report) => report.jitterBuffer.bufferedPackets === 0),
-      6_000,
-    );
+    await waitFor(() => {
+      const latest = reports.at(-1);
+      if (latest !== undefined && typeof latest.jitterBuffer.bufferedPackets !== 'number') {
+        throw new Error(
+          'the media worker no longer reports the jitter buffer’s own counters (JitterBufferReport)',
+        );
+      }
+      return reports.slice(stoppedAt).some((report) => report.jitterBuffer.bufferedPackets === 0);
+    }, 6_000);
     const final = reports.slice(stoppedAt).find((report) => report.jitterBuffer.bufferedPackets === 0)!;
     return {
       heard: { sampleRate: ENGINE_SAMPLE_RATE, channels: 1, samples: concat(heard) },
