@@ -10,9 +10,12 @@ import { silentLogger } from '../platform/logger';
 import { type ResponseOptions, createResponse } from '../sip/message/builders';
 import { KNOWN_METHODS } from '../sip/message/parse';
 import { MalformedHeaderError, type SipRequest, type SipResponse } from '../sip/message/message';
+import type { MessageSource } from '../sip/transport/types';
 
 export interface ServerTransactionHandle {
   respond(response: SipResponse): void;
+  /** Where the request came from (the transaction layer always says; stubs in tests may not). */
+  readonly source?: MessageSource;
 }
 
 export type RequestHandler = (request: SipRequest, transaction: ServerTransactionHandle) => void;
@@ -56,9 +59,12 @@ export class UasCore {
   /** Dialog lookup (the UserAgent plugs in its DialogSet): true when a request belongs to a known dialog. */
   #dialogExists: (request: SipRequest) => boolean = () => false;
   #observer: ((request: SipRequest) => void) | undefined;
+  /** Option tags we implement: the options' own, plus those usages installed later add (session timers). */
+  readonly #supported: string[];
 
   constructor(options: UasCoreOptions) {
     this.#options = options;
+    this.#supported = [...(options.supported ?? [])];
     this.#logger = options.logger ?? silentLogger;
     this.#handlers.set('OPTIONS', (request, transaction) =>
       transaction.respond(this.#optionsResponse(request)),
@@ -78,6 +84,11 @@ export class UasCore {
   /** Takes requests of `method` from now on; OPTIONS and INVITE have built-in answers a handler may replace. */
   handle(method: string, handler: RequestHandler): void {
     this.#handlers.set(method, handler);
+  }
+
+  /** Implements `tag` from now on: accepted in Require and advertised in Supported (RFC 3261 §19.2). */
+  support(tag: string): void {
+    if (!this.#supported.includes(tag)) this.#supported.push(tag);
   }
 
   setDialogLookup(lookup: (request: SipRequest) => boolean): void {
@@ -105,7 +116,7 @@ export class UasCore {
 
   /** Option tags we implement, for the Supported header of our requests and OPTIONS answers. */
   get supported(): string[] {
-    return [...(this.#options.supported ?? [])];
+    return [...this.#supported];
   }
 
   receive(request: SipRequest, transaction: ServerTransactionHandle): void {
@@ -122,7 +133,7 @@ export class UasCore {
     }
     // §8.2.2.3: Require with option tags we lack → 420 listing them (never for CANCEL; ACK returned above).
     if (method !== 'CANCEL') {
-      const supported = new Set((this.#options.supported ?? []).map((tag) => tag.toLowerCase()));
+      const supported = new Set(this.#supported.map((tag) => tag.toLowerCase()));
       const unsupported = request.require.filter((tag) => !supported.has(tag));
       if (unsupported.length > 0) {
         transaction.respond(
@@ -169,8 +180,7 @@ export class UasCore {
       ['Accept-Encoding', 'identity'],
       ['Accept-Language', 'en'],
     ];
-    if ((this.#options.supported ?? []).length > 0)
-      headers.push(['Supported', this.#options.supported!.join(', ')]);
+    if (this.#supported.length > 0) headers.push(['Supported', this.#supported.join(', ')]);
     return this.#response(request, 200, { headers });
   }
 

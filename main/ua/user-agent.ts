@@ -16,8 +16,9 @@ import type { Destination, TransportProtocol } from '../sip/transport/types';
 import type { BackoffPolicy } from './backoff';
 import { FlowTable, type KeepAlivePolicy } from './flow-keep-alive';
 import { type NameResolver, NoNameResolver, resolveNextHop } from './next-hop';
+import { CallUsage, type CallUsageOptions } from './call/call-usage';
 import { Registerer, registrarOf } from './registration/registerer';
-import { RequestFactory } from './request-factory';
+import { type LocalIdentity, RequestFactory } from './request-factory';
 import { UasCore } from './uas-core';
 
 /** Without these a response cannot be built or matched by the peer (RFC 3261 §8.2.6.2). */
@@ -74,6 +75,7 @@ export class UserAgent {
   readonly #logger: Logger;
   readonly #accounts = new Map<string, Account>();
   #nextAccount = 1;
+  #calls: CallUsage | undefined;
 
   private constructor(options: UserAgentOptions, transport: TransportLayer) {
     this.#options = options;
@@ -98,13 +100,16 @@ export class UserAgent {
       ...(options.timers ? { timers: options.timers } : {}),
       user: {
         onRequest: (request, transaction) => this.core.receive(request, transaction),
-        onAck: () => undefined,
-        onStray2xx: (response) =>
+        onAck: (ack) => this.#calls?.receiveAck(ack),
+        onStray2xx: (response) => {
+          if (this.#calls?.receiveStray2xx(response)) return;
           this.#logger.log('debug', 'stray 2xx to INVITE with no call to take it', {
             callId: response.callId,
-          }),
+          });
+        },
         onCancel: (_cancel, invite) => {
-          // No call usage yet takes INVITEs; one that is still pending ends with 487 (RFC 3261 §9.2).
+          if (this.#calls?.receiveCancel(invite)) return;
+          // No call takes this INVITE; one that is still pending ends with 487 (RFC 3261 §9.2).
           invite.respond(createResponse(invite.request, 487, { toTag: options.random.token(10) }));
         },
       },
@@ -125,6 +130,40 @@ export class UserAgent {
       ...(options.logger ? { logger: options.logger } : {}),
     });
     return new UserAgent(options, transport);
+  }
+
+  /** The call usage, once installed. */
+  get calls(): CallUsage | undefined {
+    return this.#calls;
+  }
+
+  /**
+   * Installs the call usage: from now on INVITEs are taken (instead of the UAS core's 480) and calls can be dialled.
+   * Installing twice returns the first usage.
+   */
+  installCalls(options: CallUsageOptions): CallUsage {
+    if (this.#calls) return this.#calls;
+    const agent = this.#options;
+    this.#calls = new CallUsage(
+      {
+        clock: agent.clock,
+        random: agent.random,
+        logger: this.#logger,
+        timers: this.transactions.timers,
+        core: this.core,
+        transactions: this.transactions,
+        dialogs: this.dialogs,
+        resolver: agent.resolver ?? new NoNameResolver(),
+        accounts: () => this.accounts,
+        directRequests: (identity) => this.#identityRequests(identity, undefined),
+        localAddress: () => {
+          const sentBy = this.transport.sentBy({ protocol: 'udp', address: agent.bindAddress, port: 5060 });
+          return { host: sentBy.host, port: sentBy.port };
+        },
+      },
+      options,
+    );
+    return this.#calls;
   }
 
   onTrace(handler: ((event: TraceEvent) => void) | undefined): void {
@@ -183,10 +222,17 @@ export class UserAgent {
 
   /** The factory for an account's out-of-dialog requests (REGISTER now; OPTIONS, MESSAGE, INVITE, ... later). */
   #requestFactory(config: AccountConfig): RequestFactory {
-    const proxy = config.outboundProxy;
+    return this.#identityRequests(
+      { aor: config.aor, ...(config.displayName ? { displayName: config.displayName } : {}) },
+      config.outboundProxy,
+      config.instanceId,
+    );
+  }
+
+  #identityRequests(identity: LocalIdentity, proxy: SipUri | undefined, instanceId?: string): RequestFactory {
     return new RequestFactory({
       random: this.#options.random,
-      identity: { aor: config.aor, ...(config.displayName ? { displayName: config.displayName } : {}) },
+      identity,
       contactAddress: (destination) => {
         const sentBy = this.transport.sentBy(destination);
         return { host: sentBy.host, port: sentBy.port };
@@ -194,7 +240,7 @@ export class UserAgent {
       // What we advertise is what the UAS core takes, read when each request is built.
       capabilities: () => ({ allow: this.core.allow, supported: this.core.supported }),
       routeSet: proxy ? [{ uri: looseRoute(proxy), params: new Map() }] : [],
-      ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+      ...(instanceId ? { instanceId } : {}),
       ...(this.#options.userAgent ? { userAgent: this.#options.userAgent } : {}),
     });
   }
@@ -214,6 +260,7 @@ export class UserAgent {
 
   /** Unregisters every account in parallel, waiting at most `timeoutMs`, then closes the sockets. */
   async shutdown(timeoutMs = 4_000): Promise<void> {
+    this.#calls?.hangupAll();
     await Promise.all(this.accounts.map((account) => account.registerer.unregister(timeoutMs)));
     for (const account of this.accounts) account.registerer.dispose();
     this.flows.dispose();
