@@ -5,7 +5,13 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'main/index.ts'),
+          // The media worker thread's module, loaded by MediaWorkerHost from beside the entry (out/main/).
+          'media-worker': resolve(import.meta.dirname, 'main/media/session/media-worker-entry.ts'),
+        },
+      },
     },
   },
   preload: {

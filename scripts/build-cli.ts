@@ -13,14 +13,19 @@ const result = await build({
   root,
   logLevel: 'warn',
   build: {
-    ssr: join(root, 'main', 'cli', 'index.ts'),
+    ssr: true,
     outDir,
     emptyOutDir: true,
     target: 'node20',
     minify: false,
     sourcemap: false,
     rollupOptions: {
-      output: { format: 'es', entryFileNames: 'index.js', chunkFileNames: '[name]-[hash].js' },
+      input: {
+        index: join(root, 'main', 'cli', 'index.ts'),
+        // The media worker thread's module: MediaWorkerHost loads it from beside the compiled command.
+        'media-worker': join(root, 'main', 'media', 'session', 'media-worker-entry.ts'),
+      },
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },
   },
 });

@@ -21,7 +21,7 @@ export interface CliDeps {
   readonly version: string;
   /** How commands build their user agent; the real sockets and clock unless a test passes its own. */
   readonly startUserAgent?: StartUserAgent;
-  /** What `call` and `answer` run once their arguments are checked; `notWiredCallRunner` by default. */
+  /** What `call` and `answer` run once their arguments are checked; `systemCallRunner` by default. */
   readonly callRunner?: CallRunner;
 }
 
@@ -90,7 +90,8 @@ async function run(
     case 'call':
     case 'answer': {
       const { answerArgs, callArgs } = await import('./call-args');
-      const runner = deps.callRunner ?? (await import('./call-runner')).notWiredCallRunner;
+      const runner =
+        deps.callRunner ?? (await import('./system-call-runner')).systemCallRunner({ startUserAgent });
       const callIo = { output, stdin: io.stdin };
       return spec.name === 'call'
         ? runner.call(callArgs(options, env), callIo)

@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { AnswerArgs, CallArgs } from '../../../main/cli/call-args';
-import type { CallRunner } from '../../../main/cli/call-runner';
+import { type CallRunner, notWiredCallRunner } from '../../../main/cli/call-runner';
 import { main } from '../../../main/cli/index';
 
 function capture() {
@@ -275,11 +275,11 @@ describe('answer: checked arguments', () => {
   });
 });
 
-describe('before calls are wired in', () => {
+describe('the not-wired stand-in runner', () => {
   it.each([['call', 'sip:bob@192.0.2.7:5060'], ['answer']])(
     '%s says so in an error event and exits 1',
     async (...argv) => {
-      const result = await run(argv);
+      const result = await run(argv, { runner: notWiredCallRunner });
       expect(result.code).toBe(1);
       const events = result.stdout
         .trim()

@@ -1,0 +1,327 @@
+// The real CallRunner of `softphone call` and `softphone answer`: a user agent built as `register` and `listen`
+// build theirs, the account (registered unless --no-register; none for a direct call), the call usage over the
+// engine's media port (WorkerMediaPorts on a media worker), and one CallSession per call for its events, WAV files
+// and controls. Time, the user agent and the media worker are injected, so the unit tests run it on the loopback
+// network with a manual clock and a fake worker.
+//
+//   softphone call URI   listening → [registration …] → call dialing → ringing → connected … → call ended → exit
+//   softphone answer     listening → [registration …] → per call: incoming → connected … → ended; until quit
+import { open } from 'node:fs/promises';
+import type { Clock } from '../platform/clock';
+import { SystemClock } from '../platform/clock';
+import { CryptoRandom, type Random } from '../platform/random';
+import { readWavFileForCall } from '../media/wav/wav-files';
+import type { WavSink } from '../media/wav/wav-writer';
+import { MediaWorkerHost } from '../media/session/media-worker-host';
+import { type MediaWorker, WorkerMediaPorts } from '../services/worker-media-port';
+import { formatUri } from '../sip/message/uri';
+import type { Call } from '../ua/call/call';
+import type { CallUsage } from '../ua/call/call-usage';
+import type { Account, UserAgent } from '../ua/user-agent';
+import type { AccountArgs } from './account-args';
+import type { AnswerArgs, AudioArgs, CallArgs } from './call-args';
+import { readControlLines } from './call-control';
+import type { CallRunner, CallRunnerIo } from './call-runner';
+import { CallSession } from './call-session';
+import type { Output } from './output';
+import { accountConfig, registrationEvent } from './register-command';
+import type { StartUserAgent } from './user-agent-factory';
+
+/** A media worker the runner can close when it is done. */
+export interface ClosableMediaWorker extends MediaWorker {
+  close(): Promise<void> | void;
+}
+
+export interface SystemCallRunnerDeps {
+  readonly startUserAgent: StartUserAgent;
+  /** Default: a MediaWorkerHost (a worker thread) logging to the command's stderr. */
+  readonly createMediaWorker?: (output: Output) => ClosableMediaWorker;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
+  /** For SDP session ids; default crypto randomness. */
+  readonly random?: Random;
+  /** SIGINT/SIGTERM; default the process's. Returns the function that stops listening. */
+  readonly onSignal?: (handler: () => void) => () => void;
+  /** Where --record writes; default a file opened (and truncated) on the first write. */
+  readonly openRecording?: (path: string) => WavSink;
+}
+
+/** How long the end of a run waits for its call to finish hanging up before the agent shuts down anyway. */
+const HANGUP_GRACE_MS = 5_000;
+/** The agent's own shutdown (unREGISTER) bound. */
+const SHUTDOWN_MS = 2_000;
+
+export function systemCallRunner(deps: SystemCallRunnerDeps): CallRunner {
+  return {
+    call: (args, io) => new CallRun(deps, io).call(args),
+    answer: (args, io) => new CallRun(deps, io).answer(args),
+  };
+}
+
+function processSignals(handler: () => void): () => void {
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/** A file sink that opens (replacing the file) at once and writes in the order it is given. */
+export function fileRecording(path: string): WavSink {
+  const handle = open(path, 'w');
+  // The open's own failure surfaces at the first write, which the WavWriter keeps for close().
+  handle.catch(() => undefined);
+  return {
+    async write(bytes, position) {
+      await (await handle).write(bytes, 0, bytes.length, position);
+    },
+    async close() {
+      await (await handle).close();
+    },
+  };
+}
+
+/** One invocation of `call` or `answer`. */
+class CallRun {
+  readonly #deps: SystemCallRunnerDeps;
+  readonly #io: CallRunnerIo;
+  readonly #output: Output;
+  readonly #clock: Clock;
+  readonly #sessions = new Map<string, CallSession>();
+  #ua: UserAgent | undefined;
+  #worker: ClosableMediaWorker | undefined;
+  #ports: WorkerMediaPorts | undefined;
+  #current: CallSession | undefined;
+  #stopControl: (() => void) | undefined;
+  #stopSignals: (() => void) | undefined;
+
+  constructor(deps: SystemCallRunnerDeps, io: CallRunnerIo) {
+    this.#deps = deps;
+    this.#io = io;
+    this.#output = io.output;
+    this.#clock = deps.clock ?? new SystemClock();
+  }
+
+  async call(args: CallArgs): Promise<number> {
+    const play = await this.#readPlay(args);
+    if (play === null) return 1;
+    const account = args.account;
+    const started = await this.#start(args, {
+      bind: args.bind,
+      firstHop: account ? (account.proxy ?? account.registrar ?? account.aor) : args.target,
+      trace: args.trace,
+    });
+    if (started === null) return 1;
+    const { usage } = started;
+    try {
+      let fromAccount: Account | null = null;
+      if (account) {
+        const added = this.#addAccount(account);
+        if (!(await added.registered)) return 1;
+        fromAccount = added.account;
+      }
+      this.#listenForControl(() => this.#current?.hangup());
+      const call = usage.dial(args.target, fromAccount ? { account: fromAccount } : {});
+      const session = this.#session(call, args, play, fromAccount?.id ?? null, args.durationMs, args.dtmf);
+      await session.ended;
+      return session.endedNormally ? 0 : 1;
+    } finally {
+      await this.#shutdown();
+    }
+  }
+
+  async answer(args: AnswerArgs): Promise<number> {
+    const play = await this.#readPlay(args);
+    if (play === null) return 1;
+    const account = args.account;
+    const started = await this.#start(args, {
+      bind: args.bind,
+      firstHop: account ? (account.proxy ?? account.registrar ?? account.aor) : undefined,
+      trace: args.trace,
+    });
+    if (started === null) return 1;
+    const { usage } = started;
+    try {
+      let stopRequested!: () => void;
+      const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+      let refused = false;
+      let accountId: string | null = null;
+      if (account) {
+        const added = this.#addAccount(account);
+        accountId = added.account.id;
+        // Calls may arrive while the registration is on its way; one refused for good ends the run.
+        void added.registered.then((registered) => {
+          if (registered) return;
+          refused = true;
+          stopRequested();
+        });
+      }
+      usage.onIncoming((call) => this.#incoming(call, args, play, accountId));
+      this.#listenForControl(() => stopRequested());
+      await stopped;
+      await this.#hangupCurrent();
+      return refused ? 1 : 0;
+    } finally {
+      await this.#shutdown();
+    }
+  }
+
+  #incoming(call: Call, args: AnswerArgs, play: Int16Array | undefined, accountId: string | null): void {
+    if (this.#current !== undefined && this.#current.call.state !== 'ended') {
+      // One call at a time: stdin controls "the current call".
+      this.#output.event({ event: 'call-refused', from: formatUri(call.remote.uri), status: 486 });
+      call.reject(486);
+      return;
+    }
+    const session = this.#session(call, args, play, accountId, null, null);
+    if (args.reject !== null) {
+      call.reject(args.reject);
+      return;
+    }
+    if (args.answerAfterMs === 'never') return;
+    if (args.answerAfterMs === 0) call.answer();
+    else
+      this.#clock.setTimer(args.answerAfterMs, () => {
+        if (session.call.state === 'ringing' || session.call.state === 'incoming') call.answer();
+      });
+  }
+
+  #session(
+    call: Call,
+    audio: AudioArgs,
+    play: Int16Array | undefined,
+    accountId: string | null,
+    durationMs: number | null,
+    dtmf: string | null,
+  ): CallSession {
+    const openRecording = this.#deps.openRecording ?? fileRecording;
+    const record = audio.record;
+    const session = new CallSession(call, {
+      output: this.#output,
+      clock: this.#clock,
+      play,
+      record: record === undefined ? undefined : () => openRecording(record),
+      durationMs,
+      dtmf,
+      accountId,
+    });
+    this.#sessions.set(call.id, session);
+    this.#current = session;
+    void session.ended.then(() => this.#sessions.delete(call.id));
+    // The port exists already for an incoming call (it is made before the call rings); an outgoing call's comes
+    // later, through onPort.
+    const port = this.#ports?.port(call.id);
+    if (port !== undefined) session.attachPort(port);
+    return session;
+  }
+
+  async #start(
+    audio: AudioArgs,
+    agent: Parameters<StartUserAgent>[0],
+  ): Promise<{ readonly usage: CallUsage } | null> {
+    let ua: UserAgent;
+    try {
+      ua = await this.#deps.startUserAgent(agent, this.#output);
+    } catch (error) {
+      this.#output.event({ event: 'error', reason: 'bind-failed', detail: messageOf(error) });
+      return null;
+    }
+    this.#ua = ua;
+    this.#output.event({
+      event: 'listening',
+      address: ua.transport.localAddress,
+      port: ua.transport.localPort,
+    });
+    const worker =
+      this.#deps.createMediaWorker?.(this.#output) ?? new MediaWorkerHost({ logger: this.#output.logger });
+    this.#worker = worker;
+    const address = ua.transport.localAddress;
+    this.#ports = new WorkerMediaPorts({
+      worker,
+      random: this.#deps.random ?? new CryptoRandom(),
+      // The media binds where SIP does: the address the far end already reaches us on.
+      bindAddress: () => address,
+      codecs: () => audio.codecs,
+      logger: this.#output.logger,
+      onPort: (port) => this.#sessions.get(port.id)?.attachPort(port),
+    });
+    return { usage: ua.installCalls({ media: this.#ports.factory }) };
+  }
+
+  /** Adds the account; `registered` resolves true once registered (at once with --no-register), false if refused. */
+  #addAccount(args: AccountArgs): { readonly account: Account; readonly registered: Promise<boolean> } {
+    const account = this.#ua!.addAccount(accountConfig(args));
+    const aor = formatUri(args.aor);
+    if (!args.register) {
+      this.#output.event({ event: 'registration', aor, state: 'not-registering' });
+      return { account, registered: Promise.resolve(true) };
+    }
+    const registered = new Promise<boolean>((resolve) => {
+      account.registerer.onStateChanged((state) => {
+        this.#output.event(registrationEvent(aor, state));
+        if (state.name === 'registered') resolve(true);
+        if (state.name === 'failed' && state.retryInMs === undefined) {
+          this.#output.event({ event: 'error', reason: 'registration-failed', aor, detail: state.detail });
+          resolve(false);
+        }
+      });
+    });
+    account.registerer.register();
+    return { account, registered };
+  }
+
+  async #readPlay(audio: AudioArgs): Promise<Int16Array | undefined | null> {
+    if (audio.play === undefined) return undefined;
+    const read = await readWavFileForCall(audio.play);
+    if (read.ok) return read.value;
+    this.#output.event({ event: 'error', reason: 'play-file', file: audio.play, detail: read.error.message });
+    return null;
+  }
+
+  /** stdin control lines act on the current call; `quit` and the signals call `onQuit`. */
+  #listenForControl(onQuit: () => void): void {
+    this.#stopControl = readControlLines(this.#io.stdin, this.#output, {
+      onControl: (control) => {
+        const current = this.#current;
+        if (current === undefined || current.call.state === 'ended') {
+          this.#output.event({ event: 'control-refused', cmd: control.cmd, detail: 'no call in progress' });
+          return;
+        }
+        current.control(control);
+      },
+      onQuit,
+    });
+    this.#stopSignals = (this.#deps.onSignal ?? processSignals)(onQuit);
+  }
+
+  async #hangupCurrent(): Promise<void> {
+    const current = this.#current;
+    if (current === undefined || current.call.state === 'ended') return;
+    current.hangup();
+    await this.#bounded(current.ended, HANGUP_GRACE_MS);
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#stopControl?.();
+    this.#stopSignals?.();
+    await this.#hangupCurrent();
+    await this.#ua?.shutdown(SHUTDOWN_MS);
+    this.#ports?.close();
+    await this.#worker?.close();
+  }
+
+  /** Waits for `promise`, at most `ms` on the injected clock. */
+  async #bounded(promise: Promise<unknown>, ms: number): Promise<void> {
+    let timer: ReturnType<Clock['setTimer']> | undefined;
+    await Promise.race([
+      promise,
+      new Promise<void>((resolve) => (timer = this.#clock.setTimer(ms, resolve))),
+    ]);
+    this.#clock.clearTimer(timer);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,76 @@
+// The media worker thread's main module: it builds a MediaEngine on the worker's own clock (the system clock of
+// main/platform, whose timers run on this thread's event loop, not the engine's), real UDP sockets and the stream
+// pieces, and connects it to the parent port. Loaded by the MediaWorkerHost, from media-worker-bootstrap.mjs when
+// running from TypeScript sources, or as the `media-worker` entry of a built bundle.
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { err, type Result } from '../../contract/result';
+import { SystemClock } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
+import { NodeSocketFactory } from '../../platform/node-sockets';
+import { CryptoRandom } from '../../platform/random';
+import { framePortOf } from './frame-port';
+import { MediaEngine } from './media-engine';
+import {
+  parseHostMessage,
+  type HostMessage,
+  type MediaFailure,
+  type ReplyValue,
+  type WorkerMessage,
+} from './media-worker-protocol';
+import { standInPieces } from './stand-in-pieces';
+
+async function dispatch(
+  engine: MediaEngine,
+  message: HostMessage,
+): Promise<Result<ReplyValue, MediaFailure>> {
+  switch (message.type) {
+    case 'allocate':
+      return engine.allocate(message.callId, message.bindAddress, framePortOf(message.audioPort));
+    case 'start':
+      return engine.start(message.callId, message.params);
+    case 'update':
+      return engine.update(message.callId, message.params);
+    case 'mute':
+      return engine.setMuted(message.callId, message.muted);
+    case 'dtmf':
+      return engine.sendDtmf(message.callId, message.digits);
+    case 'stop':
+      return engine.stop(message.callId);
+    case 'shutdown':
+      engine.shutdown();
+      return { ok: true, value: null };
+  }
+}
+
+function run(port: MessagePort): void {
+  const post = (message: WorkerMessage): void => port.postMessage(message);
+  // Nothing here may write to stdout (the CLI's events are JSON lines there): the host logs what matters.
+  const logger: Logger = { log: () => undefined };
+  const engine = new MediaEngine({
+    clock: new SystemClock(),
+    random: new CryptoRandom(),
+    sockets: new NodeSocketFactory(),
+    pieces: standInPieces,
+    emit: (event) => post({ type: 'event', event }),
+    logger,
+  });
+  port.on('message', (raw: unknown) => {
+    const message = parseHostMessage(raw);
+    if (message === null) return;
+    dispatch(engine, message).then(
+      (result) => post({ type: 'reply', id: message.id, result }),
+      (error: unknown) =>
+        post({
+          type: 'reply',
+          id: message.id,
+          result: err({
+            code: 'stream-failed',
+            message: error instanceof Error ? error.message : String(error),
+          }),
+        }),
+    );
+  });
+  post({ type: 'ready' });
+}
+
+if (parentPort !== null) run(parentPort);

@@ -1,0 +1,398 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseRtpPacket } from '../../../../main/media/rtp/rtp-packet';
+import { MediaEngine } from '../../../../main/media/session/media-engine';
+import type { MediaEvent, StreamParams } from '../../../../main/media/session/media-worker-protocol';
+import { standInPieces } from '../../../../main/media/session/stand-in-pieces';
+import type { StreamPieces } from '../../../../main/media/session/stream-pieces';
+import { LoopbackNetwork } from '../../../support/loopback-network';
+import { ManualClock } from '../../../support/manual-clock';
+import { SeededRandom } from '../../../support/seeded-random';
+import { FakeFramePort, rms, toneFrame, toneShare } from './fake-frame-port';
+
+const PCMU = { payloadType: 0, name: 'pcmu', encodingName: 'PCMU', clockRate: 8000, channels: 1 } as const;
+
+function paramsTo(rtpPort: number, overrides: Partial<StreamParams> = {}): StreamParams {
+  return {
+    codec: PCMU,
+    telephoneEvent: { payloadType: 101, clockRate: 8000 },
+    remoteRtp: { address: '127.0.0.1', port: rtpPort },
+    remoteRtcp: { address: '127.0.0.1', port: rtpPort + 1 },
+    rtcpMux: false,
+    ptime: 20,
+    send: true,
+    receive: true,
+    ...overrides,
+  };
+}
+
+interface Harness {
+  readonly clock: ManualClock;
+  readonly network: LoopbackNetwork;
+  readonly engine: MediaEngine;
+  readonly events: MediaEvent[];
+}
+
+function harness(pieces: StreamPieces = standInPieces): Harness {
+  const clock = new ManualClock();
+  const network = new LoopbackNetwork({ clock });
+  const events: MediaEvent[] = [];
+  const engine = new MediaEngine({
+    clock,
+    random: new SeededRandom(7),
+    sockets: network,
+    pieces,
+    emit: (event) => events.push(event),
+  });
+  return { clock, network, engine, events };
+}
+
+async function allocatePair(
+  h: Harness,
+): Promise<{ a: FakeFramePort; b: FakeFramePort; portA: number; portB: number }> {
+  const a = new FakeFramePort();
+  const b = new FakeFramePort();
+  const allocatedA = await h.engine.allocate('a', '127.0.0.1', a);
+  const allocatedB = await h.engine.allocate('b', '127.0.0.1', b);
+  if (!allocatedA.ok || !allocatedB.ok) throw new Error('allocation failed');
+  return { a, b, portA: allocatedA.value.rtpPort, portB: allocatedB.value.rtpPort };
+}
+
+/** Feeds `a` one tone frame per tick for `ticks` ticks (the first delivered before the clock moves). */
+function playTone(h: Harness, port: FakeFramePort, ticks: number, firstIndex = 0): void {
+  for (let index = 0; index < ticks; index++) {
+    port.deliver(toneFrame(firstIndex + index));
+    h.clock.advance(20);
+  }
+}
+
+function sentFrom(h: Harness, port: number): ReturnType<typeof parseRtpPacket>[] {
+  return h.network.trace
+    .filter((entry) => entry.from.port === port && !entry.duplicate)
+    .map((entry) => parseRtpPacket(entry.data));
+}
+
+describe('MediaEngine', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = harness();
+  });
+
+  it('binds an even RTP port with RTCP on the next one (RFC 3550 §11)', async () => {
+    const result = await h.engine.allocate('a', '127.0.0.1', new FakeFramePort());
+    expect(result).toEqual({ ok: true, value: { rtpPort: 49152, rtcpPort: 49153 } });
+  });
+
+  it('carries a tone from one call to the other, 20 ms per packet with continuous sequence and timestamps', async () => {
+    const { a, b, portA, portB } = await allocatePair(h);
+    b.listen();
+    expect(h.engine.start('a', paramsTo(portB)).ok).toBe(true);
+    expect(h.engine.start('b', paramsTo(portA)).ok).toBe(true);
+    playTone(h, a, 50);
+
+    const packets = sentFrom(h, portA).map((packet) => (packet.ok ? packet.value : undefined));
+    // Tick 0 runs at start, then one per 20 ms.
+    expect(packets).toHaveLength(51);
+    for (const [index, packet] of packets.entries()) {
+      expect(packet?.payload.length).toBe(160);
+      if (index === 0) continue;
+      const previous = packets[index - 1]!;
+      expect((packet!.sequenceNumber - previous.sequenceNumber) & 0xffff).toBe(1);
+      expect((packet!.timestamp - previous.timestamp) >>> 0).toBe(160);
+    }
+    expect(packets[0]?.marker).toBe(true);
+    expect(packets.slice(1).every((packet) => packet?.marker === false)).toBe(true);
+    // One speaker frame per tick (b joined the running tick 20 ms after a); after the jitter buffer's delay, the tone.
+    expect(b.frames).toHaveLength(50);
+    expect(toneShare(b.frames.slice(10))).toBeGreaterThan(0.8);
+    expect(rms(b.frames.slice(10))).toBeGreaterThan(4000);
+  });
+
+  it('posts speaker frames only while someone listens', async () => {
+    const { a, b, portA, portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('b', paramsTo(portA));
+    playTone(h, a, 10);
+    expect(b.frames).toHaveLength(0);
+    b.listen();
+    playTone(h, a, 10, 10);
+    expect(b.frames).toHaveLength(10);
+    b.listen(false);
+    playTone(h, a, 10, 20);
+    expect(b.frames).toHaveLength(10);
+  });
+
+  it('sends silence with no microphone frame, and silence while muted', async () => {
+    const { a, b, portA, portB } = await allocatePair(h);
+    b.listen();
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('b', paramsTo(portA));
+    h.clock.advance(400);
+    expect(sentFrom(h, portA)).toHaveLength(21);
+    expect(rms(b.frames)).toBe(0);
+
+    playTone(h, a, 25);
+    expect(rms(b.frames.slice(-10))).toBeGreaterThan(4000);
+    expect(h.engine.setMuted('a', true).ok).toBe(true);
+    playTone(h, a, 25, 25);
+    const sent = sentFrom(h, portA).length;
+    expect(rms(b.frames.slice(-10))).toBe(0);
+    // Muted still sends packets (of silence): the far end's jitter buffer keeps its clock.
+    h.clock.advance(200);
+    expect(sentFrom(h, portA).length).toBe(sent + 10);
+  });
+
+  it('stops sending on hold and resumes with a marker bit', async () => {
+    const { a, portA, portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB));
+    playTone(h, a, 10);
+    const before = sentFrom(h, portA).length;
+    expect(h.engine.update('a', paramsTo(portB, { send: false })).ok).toBe(true);
+    playTone(h, a, 10, 10);
+    expect(sentFrom(h, portA).length).toBe(before);
+    h.engine.update('a', paramsTo(portB));
+    h.clock.advance(20);
+    const resumed = sentFrom(h, portA).slice(before);
+    expect(resumed.length).toBeGreaterThan(0);
+    expect(resumed[0]?.ok && resumed[0].value.marker).toBe(true);
+  });
+
+  it('sends ptime worth of audio per packet', async () => {
+    const { a, portA, portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB, { ptime: 40 }));
+    playTone(h, a, 20);
+    const packets = sentFrom(h, portA).map((packet) => (packet.ok ? packet.value : undefined));
+    expect(packets).toHaveLength(10);
+    expect(packets.every((packet) => packet?.payload.length === 320)).toBe(true);
+    expect((packets[1]!.timestamp - packets[0]!.timestamp) >>> 0).toBe(320);
+  });
+
+  it('reports DTMF sent by the other call once per digit', async () => {
+    const { portA, portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('b', paramsTo(portA));
+    expect(h.engine.sendDtmf('a', '1#')).toEqual({ ok: true, value: null });
+    h.clock.advance(1000);
+    const digits = h.events.flatMap((event) =>
+      event.type === 'dtmf' ? [[event.callId, event.digit.digit]] : [],
+    );
+    expect(digits).toEqual([
+      ['b', '1'],
+      ['b', '#'],
+    ]);
+  });
+
+  it('refuses DTMF that is not digits, or on a call without telephone-event', async () => {
+    const { portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB, { telephoneEvent: undefined }));
+    expect(h.engine.sendDtmf('a', '1x')).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+    expect(h.engine.sendDtmf('a', '1')).toMatchObject({ ok: false, error: { code: 'no-telephone-event' } });
+    expect(h.engine.sendDtmf('b', '1')).toMatchObject({ ok: false, error: { code: 'not-started' } });
+  });
+
+  it('emits quality every 2 s per started call', async () => {
+    const { a, portA, portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('b', paramsTo(portA));
+    playTone(h, a, 200);
+    const quality = h.events.filter((event) => event.type === 'quality');
+    expect(quality.map((event) => event.callId).sort()).toEqual(['a', 'a', 'b', 'b']);
+    const fromA = quality.find((event) => event.callId === 'a');
+    expect(fromA?.type === 'quality' && fromA.quality.sendBitrate).toBe(64_000);
+    expect(fromA?.type === 'quality' && fromA.quality.codec).toBe('pcmu');
+  });
+
+  it('reports RTP inactivity once per silence', async () => {
+    const { portA } = await allocatePair(h);
+    h.engine.start('b', paramsTo(portA, { inactivityTimeoutMs: 1000 }));
+    h.clock.advance(3000);
+    const inactive = h.events.filter((event) => event.type === 'inactive');
+    expect(inactive).toHaveLength(1);
+    expect(inactive[0]).toMatchObject({ callId: 'b', silentMs: 1000 });
+  });
+
+  it('bounds the microphone queue, dropping the oldest, and counts malformed frames', async () => {
+    const { a, portA, portB } = await allocatePair(h);
+    for (let index = 0; index < 30; index++) a.deliver(toneFrame(index));
+    a.deliver(new ArrayBuffer(100));
+    a.deliver('not a frame');
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('b', paramsTo(portA));
+    h.clock.advance(2000);
+    const quality = h.events.find((event) => event.type === 'quality' && event.callId === 'a');
+    expect(quality?.type === 'quality' && quality.counters).toMatchObject({
+      inputDropped: 5,
+      inputMalformed: 2,
+      inputUnderruns: 100 - 25,
+    });
+  });
+
+  it('keeps the other calls running when one call fails, and releases the failed call', async () => {
+    const failing: StreamPieces = {
+      ...standInPieces,
+      createRtp: (options) => {
+        const rtp = standInPieces.createRtp(options);
+        if (options.rtpSocket.local.port !== 49156) return rtp;
+        return {
+          ...rtp,
+          sendAudio: () => {
+            throw new Error('encoder exploded');
+          },
+          stats: () => rtp.stats(),
+          update: (params) => rtp.update(params),
+          sendDtmf: (digits) => rtp.sendDtmf(digits),
+          close: () => rtp.close(),
+        };
+      },
+    };
+    h = harness(failing);
+    const { a, portA, portB } = await allocatePair(h);
+    const bad = new FakeFramePort();
+    const allocated = await h.engine.allocate('bad', '127.0.0.1', bad);
+    expect(allocated).toMatchObject({ ok: true, value: { rtpPort: 49156 } });
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('bad', paramsTo(portB));
+    playTone(h, a, 10);
+    expect(h.events.filter((event) => event.type === 'error')).toEqual([
+      { type: 'error', callId: 'bad', failure: { code: 'stream-failed', message: 'encoder exploded' } },
+    ]);
+    expect(bad.closed).toBe(true);
+    expect(h.engine.callCount).toBe(2);
+    expect(sentFrom(h, portA)).toHaveLength(11);
+    expect(h.engine.stop('bad')).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+  });
+
+  it('releases the codec when the RTP session cannot be built, and reports the call failed', async () => {
+    let disposed = 0;
+    const broken: StreamPieces = {
+      ...standInPieces,
+      createCodec: (codec) => {
+        const pair = standInPieces.createCodec(codec);
+        if (!pair.ok) return pair;
+        const count = (dispose: () => void) => () => {
+          disposed++;
+          dispose();
+        };
+        return {
+          ok: true,
+          value: {
+            encoder: Object.assign(pair.value.encoder, { dispose: count(() => undefined) }),
+            decoder: Object.assign(pair.value.decoder, { dispose: count(() => undefined) }),
+          },
+        };
+      },
+      createRtp: () => {
+        throw new Error('no RTP for you');
+      },
+    };
+    h = harness(broken);
+    const { a, portB } = await allocatePair(h);
+    expect(h.engine.start('a', paramsTo(portB))).toEqual({
+      ok: false,
+      error: { code: 'stream-failed', message: 'no RTP for you' },
+    });
+    expect(disposed).toBe(2);
+    expect(a.closed).toBe(true);
+    expect(h.events).toEqual([
+      { type: 'error', callId: 'a', failure: { code: 'stream-failed', message: 'no RTP for you' } },
+    ]);
+    expect(h.engine.ticking).toBe(false);
+  });
+
+  it('answers failures as data: duplicate, unknown, bad params, a codec the pieces lack', async () => {
+    const { portB } = await allocatePair(h);
+    const again = new FakeFramePort();
+    expect(await h.engine.allocate('a', '127.0.0.1', again)).toMatchObject({
+      ok: false,
+      error: { code: 'duplicate-call' },
+    });
+    expect(again.closed).toBe(true);
+    expect(h.engine.start('nobody', paramsTo(portB))).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-call' },
+    });
+    expect(h.engine.start('a', paramsTo(portB, { ptime: 30 }))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-params', message: 'ptime must be a multiple of 20 ms' },
+    });
+    const opus = {
+      payloadType: 111,
+      name: 'opus',
+      encodingName: 'opus',
+      clockRate: 48_000,
+      channels: 2,
+    } as const;
+    expect(h.engine.start('a', paramsTo(portB, { codec: opus }))).toMatchObject({
+      ok: false,
+      error: { code: 'codec-unavailable' },
+    });
+    expect(h.engine.update('b', paramsTo(portB))).toMatchObject({
+      ok: false,
+      error: { code: 'not-started' },
+    });
+    expect(await h.engine.allocate('c', 'not-an-address', new FakeFramePort())).toMatchObject({
+      ok: false,
+      error: { code: 'bind-failed' },
+    });
+    expect(h.engine.start('a', paramsTo(portB)).ok).toBe(true);
+    expect(h.engine.start('a', paramsTo(portB))).toMatchObject({
+      ok: false,
+      error: { code: 'already-started' },
+    });
+  });
+
+  it('stops ticking when no started call is left, and frees the ports of a stopped call', async () => {
+    const { a, portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB));
+    expect(h.engine.ticking).toBe(true);
+    expect(h.engine.stop('a')).toEqual({ ok: true, value: null });
+    expect(a.closed).toBe(true);
+    expect(h.engine.ticking).toBe(false);
+    h.clock.runUntilIdle();
+    expect(h.clock.pendingTimers()).toBe(0);
+    const reused = await h.network.bindDatagram('127.0.0.1', 49152);
+    expect(reused.local.port).toBe(49152);
+  });
+
+  it('switches codec on update without losing the call', async () => {
+    const { a, b, portA, portB } = await allocatePair(h);
+    b.listen();
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('b', paramsTo(portA));
+    playTone(h, a, 20);
+    const pcma = {
+      payloadType: 8,
+      name: 'pcma',
+      encodingName: 'PCMA',
+      clockRate: 8000,
+      channels: 1,
+    } as const;
+    expect(h.engine.update('a', paramsTo(portB, { codec: pcma })).ok).toBe(true);
+    expect(h.engine.update('b', paramsTo(portA, { codec: pcma })).ok).toBe(true);
+    playTone(h, a, 30, 20);
+    const last = sentFrom(h, portA).at(-1);
+    expect(last?.ok && last.value.payloadType).toBe(8);
+    expect(toneShare(b.frames.slice(-10))).toBeGreaterThan(0.8);
+  });
+
+  it('releases the sockets of a call stopped while they were being bound', async () => {
+    const port = new FakeFramePort();
+    const allocating = h.engine.allocate('a', '127.0.0.1', port);
+    expect(h.engine.stop('a')).toEqual({ ok: true, value: null });
+    expect(await allocating).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+    expect(port.closed).toBe(true);
+    expect(h.engine.callCount).toBe(0);
+    expect((await h.network.bindDatagram('127.0.0.1', 49152)).local.port).toBe(49152);
+    expect((await h.network.bindDatagram('127.0.0.1', 49153)).local.port).toBe(49153);
+  });
+
+  it('stops every call on shutdown', async () => {
+    const { a, b, portA, portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('b', paramsTo(portA));
+    h.engine.shutdown();
+    expect(a.closed && b.closed).toBe(true);
+    expect(h.engine.callCount).toBe(0);
+    h.clock.runUntilIdle();
+    expect(h.clock.pendingTimers()).toBe(0);
+  });
+});

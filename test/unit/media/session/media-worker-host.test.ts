@@ -1,0 +1,279 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { TransferListItem } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import {
+  MediaWorkerHost,
+  defaultMediaWorkerUrl,
+  type WorkerLike,
+} from '../../../../main/media/session/media-worker-host';
+import type {
+  HostMessage,
+  MediaEvent,
+  StreamParams,
+} from '../../../../main/media/session/media-worker-protocol';
+import { ManualClock } from '../../../support/manual-clock';
+
+/** A worker that records what the host posts and answers only when the test says so. */
+class FakeWorker implements WorkerLike {
+  readonly posted: HostMessage[] = [];
+  terminated = false;
+  readonly #listeners: {
+    message: ((value: unknown) => void)[];
+    error: ((e: Error) => void)[];
+    exit: ((c: number) => void)[];
+  } = { message: [], error: [], exit: [] };
+
+  postMessage(message: HostMessage, _transfer?: readonly TransferListItem[]): void {
+    this.posted.push(message);
+  }
+
+  on(event: 'message' | 'error' | 'exit', listener: (value: never) => void): void {
+    (this.#listeners[event] as ((value: never) => void)[]).push(listener);
+  }
+
+  terminate(): Promise<number> {
+    this.terminated = true;
+    return Promise.resolve(1);
+  }
+
+  send(message: unknown): void {
+    for (const listener of this.#listeners.message) listener(message);
+  }
+
+  reply(index: number, value: unknown): void {
+    this.send({ type: 'reply', id: this.posted[index]!.id, result: { ok: true, value } });
+  }
+
+  crash(message: string): void {
+    for (const listener of this.#listeners.error) listener(new Error(message));
+    for (const listener of this.#listeners.exit) listener(1);
+  }
+}
+
+const params: StreamParams = {
+  codec: { payloadType: 0, name: 'pcmu', encodingName: 'PCMU', clockRate: 8000, channels: 1 },
+  remoteRtp: { address: '127.0.0.1', port: 4000 },
+  remoteRtcp: { address: '127.0.0.1', port: 4001 },
+  rtcpMux: false,
+  ptime: 20,
+  send: true,
+  receive: true,
+};
+
+function hostWithFakes(): {
+  host: MediaWorkerHost;
+  workers: FakeWorker[];
+  events: MediaEvent[];
+  clock: ManualClock;
+} {
+  const workers: FakeWorker[] = [];
+  const clock = new ManualClock();
+  const host = new MediaWorkerHost({
+    clock,
+    createWorker: () => {
+      const worker = new FakeWorker();
+      workers.push(worker);
+      return worker;
+    },
+  });
+  const events: MediaEvent[] = [];
+  host.onEvent((event) => events.push(event));
+  return { host, workers, events, clock };
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('MediaWorkerHost', () => {
+  it('starts one worker on first use and matches replies to requests by id', async () => {
+    const { host, workers } = hostWithFakes();
+    expect(workers).toHaveLength(0);
+    const first = host.allocate('a', '127.0.0.1');
+    const second = host.allocate('b', '127.0.0.1');
+    expect(workers).toHaveLength(1);
+    const [worker] = workers;
+    expect(
+      worker!.posted.map((message) => [message.type, 'callId' in message ? message.callId : '']),
+    ).toEqual([
+      ['allocate', 'a'],
+      ['allocate', 'b'],
+    ]);
+    worker!.reply(1, { rtpPort: 6000, rtcpPort: 6001 });
+    worker!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    expect(await first).toEqual({ ok: true, value: { rtpPort: 5000, rtcpPort: 5001 } });
+    expect(await second).toEqual({ ok: true, value: { rtpPort: 6000, rtcpPort: 6001 } });
+    expect(host.audioPort('a')).toBeDefined();
+    expect(host.callIds).toEqual(['a', 'b']);
+    host.audioPort('a')?.close();
+    host.audioPort('b')?.close();
+  });
+
+  it('sends only the stream fields of negotiated media', async () => {
+    const { host, workers } = hostWithFakes();
+    const allocated = host.allocate('a', '127.0.0.1');
+    workers[0]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    await allocated;
+    const started = host.start('a', { ...params, mediaIndex: 0, heldByRemote: false } as StreamParams);
+    workers[0]!.reply(1, null);
+    expect(await started).toEqual({ ok: true, value: null });
+    const message = workers[0]!.posted[1];
+    expect(message?.type === 'start' && message.params).toEqual(params);
+    host.audioPort('a')?.close();
+  });
+
+  it('answers unknown calls and duplicate calls without asking the worker', async () => {
+    const { host, workers } = hostWithFakes();
+    expect(await host.start('nobody', params)).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+    expect(await host.stop('nobody')).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+    const allocated = host.allocate('a', '127.0.0.1');
+    expect(await host.allocate('a', '127.0.0.1')).toMatchObject({
+      ok: false,
+      error: { code: 'duplicate-call' },
+    });
+    workers[0]!.send({
+      type: 'reply',
+      id: workers[0]!.posted[0]!.id,
+      result: { ok: false, error: { code: 'bind-failed', message: 'EADDRNOTAVAIL' } },
+    });
+    expect(await allocated).toMatchObject({ ok: false, error: { code: 'bind-failed' } });
+    expect(host.audioPort('a')).toBeUndefined();
+  });
+
+  it('passes mute, DTMF, update and stop to the worker for the call, and refuses an overlong digit string', async () => {
+    const { host, workers } = hostWithFakes();
+    const allocated = host.allocate('a', '127.0.0.1');
+    workers[0]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    await allocated;
+    const worker = workers[0]!;
+    const replies = [
+      host.setMuted('a', true),
+      host.sendDtmf('a', '123'),
+      host.update('a', { ...params, send: false }),
+      host.stop('a'),
+    ];
+    worker.posted.slice(1).forEach((_, index) => worker.reply(index + 1, null));
+    expect(await Promise.all(replies)).toEqual(Array(4).fill({ ok: true, value: null }));
+    expect(worker.posted.slice(1).map((message) => message.type)).toEqual(['mute', 'dtmf', 'update', 'stop']);
+    expect(host.audioPort('a')).toBeUndefined();
+    expect(await host.sendDtmf('a', '1'.repeat(65))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-params' },
+    });
+  });
+
+  it('forwards the events of known calls only, and forgets a call whose media failed', async () => {
+    const { host, workers, events } = hostWithFakes();
+    const allocated = host.allocate('a', '127.0.0.1');
+    workers[0]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    await allocated;
+    const worker = workers[0]!;
+    worker.send({
+      type: 'event',
+      event: { type: 'dtmf', callId: 'a', digit: { digit: '7', durationMs: 100 } },
+    });
+    worker.send({
+      type: 'event',
+      event: { type: 'dtmf', callId: 'ghost', digit: { digit: '7', durationMs: 100 } },
+    });
+    worker.send({ type: 'event', event: { type: 'banana' } });
+    worker.send('garbage');
+    worker.send({
+      type: 'event',
+      event: { type: 'error', callId: 'a', failure: { code: 'stream-failed', message: 'x' } },
+    });
+    expect(events.map((event) => [event.type, event.callId])).toEqual([
+      ['dtmf', 'a'],
+      ['error', 'a'],
+    ]);
+    expect(host.audioPort('a')).toBeUndefined();
+  });
+
+  it('on a worker crash, fails requests in flight, tells every call, and starts a fresh worker on next use', async () => {
+    const { host, workers, events } = hostWithFakes();
+    const allocatedA = host.allocate('a', '127.0.0.1');
+    const allocatedB = host.allocate('b', '127.0.0.1');
+    workers[0]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    workers[0]!.reply(1, { rtpPort: 5002, rtcpPort: 5003 });
+    await Promise.all([allocatedA, allocatedB]);
+    const inFlight = host.start('a', params);
+    workers[0]!.crash('out of memory');
+    expect(await inFlight).toMatchObject({ ok: false, error: { code: 'worker-crashed' } });
+    expect(events).toEqual([
+      {
+        type: 'error',
+        callId: 'a',
+        failure: { code: 'worker-crashed', message: 'the media worker stopped: out of memory' },
+      },
+      {
+        type: 'error',
+        callId: 'b',
+        failure: { code: 'worker-crashed', message: 'the media worker stopped: out of memory' },
+      },
+    ]);
+    expect(host.crashes).toBe(1);
+    expect(host.callIds).toEqual([]);
+    await flush();
+    expect(workers[0]!.terminated).toBe(true);
+    const again = host.allocate('c', '127.0.0.1');
+    expect(workers).toHaveLength(2);
+    workers[1]!.reply(0, { rtpPort: 5004, rtcpPort: 5005 });
+    expect(await again).toMatchObject({ ok: true });
+    host.audioPort('c')?.close();
+  });
+
+  it('restarts on request: the old worker calls end with worker-closed', async () => {
+    const { host, workers, events } = hostWithFakes();
+    const allocated = host.allocate('a', '127.0.0.1');
+    workers[0]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    await allocated;
+    await host.restart();
+    expect(workers).toHaveLength(2);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(events).toMatchObject([{ type: 'error', callId: 'a', failure: { code: 'worker-closed' } }]);
+    // A late exit of the old worker is not a crash of the new one.
+    workers[0]!.crash('terminated');
+    expect(host.crashes).toBe(0);
+  });
+
+  it('closes gracefully, or terminates a worker that does not answer the shutdown', async () => {
+    const { host, workers, clock } = hostWithFakes();
+    const allocated = host.allocate('a', '127.0.0.1');
+    workers[0]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    await allocated;
+    const closing = host.close();
+    expect(workers[0]!.posted.at(-1)?.type).toBe('shutdown');
+    clock.advance(1000);
+    await closing;
+    expect(workers[0]!.terminated).toBe(true);
+    expect(await host.allocate('b', '127.0.0.1')).toMatchObject({
+      ok: false,
+      error: { code: 'worker-closed' },
+    });
+  });
+
+  it('finds the bundled worker from the entry file or from a shared chunk one level down', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
+    try {
+      mkdirSync(join(dir, 'chunks'));
+      writeFileSync(join(dir, 'media-worker.js'), '');
+      const worker = pathToFileURL(join(dir, 'media-worker.js')).href;
+      expect(defaultMediaWorkerUrl(pathToFileURL(join(dir, 'index.js')).href).href).toBe(worker);
+      expect(defaultMediaWorkerUrl(pathToFileURL(join(dir, 'chunks', 'engine-1a2b.js')).href).href).toBe(
+        worker,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds the worker module beside the sources, or in a bundle', () => {
+    expect(defaultMediaWorkerUrl('file:///app/main/media/session/media-worker-host.ts').href).toBe(
+      'file:///app/main/media/session/media-worker-bootstrap.mjs',
+    );
+    expect(defaultMediaWorkerUrl('file:///nowhere/out/main/index.mjs').href).toBe(
+      'file:///nowhere/out/main/media-worker.mjs',
+    );
+  });
+});

@@ -1,0 +1,141 @@
+import { MessageChannel } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  parseHostMessage,
+  parseWorkerMessage,
+  pickStreamParams,
+  streamParamsProblem,
+  type StreamParams,
+} from '../../../../main/media/session/media-worker-protocol';
+
+const params: StreamParams = {
+  codec: { payloadType: 0, name: 'pcmu', encodingName: 'PCMU', clockRate: 8000, channels: 1 },
+  telephoneEvent: { payloadType: 101, clockRate: 8000 },
+  remoteRtp: { address: '127.0.0.1', port: 4000 },
+  remoteRtcp: { address: '127.0.0.1', port: 4001 },
+  rtcpMux: false,
+  ptime: 20,
+  send: true,
+  receive: true,
+};
+
+describe('media worker protocol', () => {
+  const channels: MessageChannel[] = [];
+  afterEach(() => {
+    for (const channel of channels.splice(0)) {
+      channel.port1.close();
+      channel.port2.close();
+    }
+  });
+
+  it('reads every host message it defines', () => {
+    const channel = new MessageChannel();
+    channels.push(channel);
+    const allocate = {
+      type: 'allocate',
+      id: 1,
+      callId: 'c',
+      bindAddress: '127.0.0.1',
+      audioPort: channel.port1,
+    };
+    expect(parseHostMessage(allocate)).toEqual(allocate);
+    expect(parseHostMessage({ type: 'start', id: 2, callId: 'c', params })).toEqual({
+      type: 'start',
+      id: 2,
+      callId: 'c',
+      params,
+    });
+    expect(parseHostMessage({ type: 'update', id: 3, callId: 'c', params })?.type).toBe('update');
+    expect(parseHostMessage({ type: 'mute', id: 4, callId: 'c', muted: true })).toEqual({
+      type: 'mute',
+      id: 4,
+      callId: 'c',
+      muted: true,
+    });
+    expect(parseHostMessage({ type: 'dtmf', id: 5, callId: 'c', digits: '12#' })?.type).toBe('dtmf');
+    expect(parseHostMessage({ type: 'stop', id: 6, callId: 'c' })).toEqual({
+      type: 'stop',
+      id: 6,
+      callId: 'c',
+    });
+    expect(parseHostMessage({ type: 'shutdown', id: 7 })).toEqual({ type: 'shutdown', id: 7 });
+  });
+
+  it.each([
+    ['not an object', 'start'],
+    ['no id', { type: 'stop', callId: 'c' }],
+    ['a fractional id', { type: 'stop', id: 1.5, callId: 'c' }],
+    ['an empty call id', { type: 'stop', id: 1, callId: '' }],
+    ['a huge call id', { type: 'stop', id: 1, callId: 'x'.repeat(257) }],
+    ['an unknown type', { type: 'explode', id: 1, callId: 'c' }],
+    ['allocate without a port', { type: 'allocate', id: 1, callId: 'c', bindAddress: '127.0.0.1' }],
+    ['start without params', { type: 'start', id: 1, callId: 'c' }],
+    ['mute with a string', { type: 'mute', id: 1, callId: 'c', muted: 'yes' }],
+    ['dtmf without digits', { type: 'dtmf', id: 1, callId: 'c' }],
+  ])('drops a host message with %s', (_name, message) => {
+    expect(parseHostMessage(message)).toBeNull();
+  });
+
+  it('reads worker replies and events, and drops what does not fit', () => {
+    expect(parseWorkerMessage({ type: 'ready' })).toEqual({ type: 'ready' });
+    const allocated = {
+      type: 'reply',
+      id: 1,
+      result: { ok: true, value: { rtpPort: 5000, rtcpPort: 5001 } },
+    };
+    expect(parseWorkerMessage(allocated)).toEqual(allocated);
+    const failed = {
+      type: 'reply',
+      id: 2,
+      result: { ok: false, error: { code: 'unknown-call', message: 'no' } },
+    };
+    expect(parseWorkerMessage(failed)).toEqual(failed);
+    const dtmf = {
+      type: 'event',
+      event: { type: 'dtmf', callId: 'c', digit: { digit: '5', durationMs: 100 } },
+    };
+    expect(parseWorkerMessage(dtmf)).toEqual(dtmf);
+    expect(
+      parseWorkerMessage({ type: 'reply', id: 3, result: { ok: true, value: { rtpPort: 0, rtcpPort: 1 } } }),
+    ).toBeNull();
+    expect(parseWorkerMessage({ type: 'reply', id: 3, result: { ok: false } })).toBeNull();
+    expect(parseWorkerMessage({ type: 'event', event: { type: 'error', callId: 'c' } })).toBeNull();
+    expect(parseWorkerMessage({ type: 'event', event: { type: 'other', callId: 'c' } })).toBeNull();
+    expect(parseWorkerMessage(null)).toBeNull();
+  });
+
+  it('accepts negotiated media as stream params and says what is wrong with bad ones', () => {
+    expect(streamParamsProblem(params)).toBeNull();
+    expect(streamParamsProblem({ ...params, ptime: 30 })).toBe('ptime must be a multiple of 20 ms');
+    expect(streamParamsProblem({ ...params, ptime: 140 })).toBe('ptime must be 20-120 ms');
+    expect(streamParamsProblem({ ...params, remoteRtp: { address: 'example.com', port: 4000 } })).toBe(
+      'remote RTP address must be an IP literal and a port',
+    );
+    expect(streamParamsProblem({ ...params, remoteRtcp: { address: '::1', port: 70_000 } })).toBe(
+      'remote RTCP address must be an IP literal and a port',
+    );
+    expect(streamParamsProblem({ ...params, codec: { ...params.codec, name: 'g729' } })).toBe(
+      'codec g729 is not one of opus, pcmu, pcma',
+    );
+    expect(streamParamsProblem({ ...params, codec: { ...params.codec, payloadType: 128 } })).toBe(
+      'codec payload type must be 0-127',
+    );
+    expect(streamParamsProblem({ ...params, telephoneEvent: { payloadType: 0, clockRate: 8000 } })).toBe(
+      'telephone-event shares the codec payload type',
+    );
+    expect(streamParamsProblem({ ...params, send: 'yes' })).toBe('send and receive must be booleans');
+    expect(streamParamsProblem({ ...params, inactivityTimeoutMs: 0 })).toBe(
+      'inactivityTimeoutMs must be positive',
+    );
+    expect(streamParamsProblem(null)).toBe('params must be an object');
+  });
+
+  it('copies only the fields the worker uses', () => {
+    const negotiated = { ...params, mediaIndex: 0, heldByRemote: false, extra: () => undefined };
+    const picked = pickStreamParams(negotiated);
+    expect(picked).toEqual(params);
+    expect(Object.keys(picked)).not.toContain('mediaIndex');
+    // Structured clone would refuse a function: the picked object crosses the thread boundary.
+    expect(structuredClone(picked)).toEqual(params);
+  });
+});
