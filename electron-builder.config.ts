@@ -21,6 +21,8 @@ export const electronBuilderConfig: Configuration = {
     '!node_modules/better-sqlite3/deps/**',
     '!node_modules/better-sqlite3/src/**',
     '!node_modules/better-sqlite3/docs/**',
+    // Opus runs from the package's WebAssembly build; its native addons are never loaded.
+    '!node_modules/@evan/opus/node/**',
   ],
   // A native addon cannot be loaded from inside an asar archive.
   asarUnpack: ['node_modules/better-sqlite3/**/*.node'],

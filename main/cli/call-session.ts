@@ -121,9 +121,11 @@ export class CallSession {
         this.#event({ event: 'quality', ...this.#quality.report(quality) }),
       ),
       port.on('dtmf', (digit) => this.#event({ event: 'dtmf', via: 'rfc4733', ...digit })),
-      port.on('inactive', ({ silentMs }) =>
-        this.#hangupForMedia('media-timeout', `no RTP for ${Math.round(silentMs / 1000)} s`),
-      ),
+      port.on('inactive', ({ silentMs }) => {
+        // The far end has vanished: the call sends its BYE with reason media-timeout itself when it is up.
+        if (!this.call.mediaLost())
+          this.#hangupForMedia('media-timeout', `no RTP for ${Math.round(silentMs / 1000)} s`);
+      }),
       port.on('failed', (failure) =>
         this.#hangupForMedia(
           failure.code === 'worker-crashed' || failure.code === 'worker-closed'

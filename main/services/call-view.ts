@@ -73,6 +73,7 @@ const END_REASONS: Readonly<Record<UaEndReason, CallEndReason>> = {
   'internal-error': 'internal',
   replaced: 'replaced',
   'media-timeout': 'media-timeout',
+  // The engine's own bound on live calls: the call never started.
   'call-limit': 'failed',
 };
 

@@ -30,9 +30,11 @@ export class WasmOpusDecoder {
   constructor(runtime: OpusRuntime = loadOpus()) {
     this.runtime = runtime;
     const wasm = runtime.exports;
-    this.state = runtime.allocate(wasm.opus_decoder_get_size(1));
-    this.packetPointer = runtime.allocate(MAX_OPUS_PACKET_BYTES);
-    this.pcmPointer = runtime.allocate(OPUS_MAX_FRAME_SAMPLES * 2);
+    [this.state, this.packetPointer, this.pcmPointer] = runtime.allocateAll([
+      wasm.opus_decoder_get_size(1),
+      MAX_OPUS_PACKET_BYTES,
+      OPUS_MAX_FRAME_SAMPLES * 2,
+    ]) as [number, number, number];
     const code = wasm.opus_decoder_init(this.state, OPUS_SAMPLE_RATE, 1);
     if (code < 0) {
       this.dispose();

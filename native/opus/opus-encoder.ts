@@ -54,9 +54,11 @@ export class WasmOpusEncoder {
   constructor(settings: OpusEncoderSettings = {}, runtime: OpusRuntime = loadOpus()) {
     this.runtime = runtime;
     const wasm = runtime.exports;
-    this.state = runtime.allocate(wasm.opus_encoder_get_size(1));
-    this.pcmPointer = runtime.allocate(OPUS_MAX_FRAME_SAMPLES * 2);
-    this.packetPointer = runtime.allocate(MAX_PACKET_BYTES);
+    [this.state, this.pcmPointer, this.packetPointer] = runtime.allocateAll([
+      wasm.opus_encoder_get_size(1),
+      OPUS_MAX_FRAME_SAMPLES * 2,
+      MAX_PACKET_BYTES,
+    ]) as [number, number, number];
     const code = wasm.opus_encoder_init(this.state, OPUS_SAMPLE_RATE, 1, OPUS_APPLICATION_VOIP);
     if (code < 0) {
       this.dispose();

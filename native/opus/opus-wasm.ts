@@ -129,6 +129,18 @@ export class OpusRuntime {
     return pointer;
   }
 
+  /** Several blocks at once: all of them, or none (what was allocated is freed before the error goes on). */
+  allocateAll(sizes: readonly number[]): number[] {
+    const pointers: number[] = [];
+    try {
+      for (const size of sizes) pointers.push(this.allocate(size));
+      return pointers;
+    } catch (error) {
+      for (const pointer of pointers) this.release(pointer);
+      throw error;
+    }
+  }
+
   release(pointer: number): void {
     if (pointer !== 0) this.exports.free(pointer);
   }
@@ -173,33 +185,38 @@ function instantiate(bytes: Uint8Array, variant: OpusWasmVariant): OpusRuntime {
 export interface LoadOpusOptions {
   /** Which build to load; by default the SIMD one when this engine compiles it, else the baseline one. */
   readonly variant?: OpusWasmVariant;
-  /** Read the file from here instead of the installed package (tests, or a packaged app that moved it). */
+  /** Read the module from this file instead of the installed package (a self-built libopus); never cached. */
   readonly path?: string;
 }
 
 const loaded = new Map<OpusWasmVariant, OpusRuntime>();
+/** What loadOpus() without a variant settled on: SIMD, or the baseline build where SIMD does not compile. */
+let preferred: OpusRuntime | undefined;
 
 /**
- * The thread's libopus, compiled and instantiated on first use (synchronously: ≈ 330 kB, a few ms, once per
- * thread). Throws when the file is missing or is not the libopus build this loader expects; a codec that cannot
- * load is a broken installation, which the caller reports, not a condition to limp through.
+ * The thread's libopus, compiled and instantiated on first use (synchronously: ≈ 400 kB, once per thread). Throws
+ * when the file is missing or is not the libopus build this loader expects; a codec that cannot load is a broken
+ * installation, which the caller reports, not a condition to limp through.
  */
 export function loadOpus(options: LoadOpusOptions = {}): OpusRuntime {
-  const wanted = options.variant;
-  const cachedKey = wanted ?? [...loaded.keys()][0];
-  const cached = options.path === undefined && cachedKey !== undefined ? loaded.get(cachedKey) : undefined;
-  if (cached) return cached;
-  const variants: readonly OpusWasmVariant[] = wanted ? [wanted] : ['simd', 'baseline'];
-  let lastError: unknown;
-  for (const variant of variants) {
-    try {
-      const runtime = instantiate(readFileSync(options.path ?? opusWasmPath(variant)), variant);
-      if (options.path === undefined) loaded.set(variant, runtime);
-      return runtime;
-    } catch (error) {
-      // An engine without WebAssembly SIMD refuses to compile simd.wasm; the baseline build is the fallback.
-      lastError = error;
-    }
+  if (options.path !== undefined) {
+    return instantiate(readFileSync(options.path), options.variant ?? 'baseline');
   }
-  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  if (options.variant !== undefined) return loadVariant(options.variant);
+  if (preferred) return preferred;
+  try {
+    preferred = loadVariant('simd');
+  } catch {
+    // An engine without WebAssembly SIMD refuses to compile simd.wasm; the baseline build is the fallback.
+    preferred = loadVariant('baseline');
+  }
+  return preferred;
+}
+
+function loadVariant(variant: OpusWasmVariant): OpusRuntime {
+  const cached = loaded.get(variant);
+  if (cached) return cached;
+  const runtime = instantiate(readFileSync(opusWasmPath(variant)), variant);
+  loaded.set(variant, runtime);
+  return runtime;
 }

@@ -19,6 +19,8 @@ export function generalBand(inputRate: number, outputRate: number): LowPassSpec 
 
 /** The largest interpolation factor we build a table for (11.025 → 48 kHz needs 640; 44.1 → 48 kHz 160). */
 export const MAX_INTERPOLATION = 4096;
+/** The largest filter we design (8 MiB of taps): a narrow band at a huge L·input rate would take seconds. */
+export const MAX_PROTOTYPE_TAPS = 1 << 20;
 export const MIN_SAMPLE_RATE = 1000;
 export const MAX_SAMPLE_RATE = 384_000;
 
@@ -73,6 +75,12 @@ export class Resampler {
       );
     }
     const prototypeRate = inputRate * this.up;
+    const prototypeLength = kaiserLength(prototypeRate, spec);
+    if (prototypeLength > MAX_PROTOTYPE_TAPS) {
+      throw new RangeError(
+        `${inputRate} → ${outputRate} Hz would need a ${prototypeLength}-tap filter, over ${MAX_PROTOTYPE_TAPS}`,
+      );
+    }
     // Gain L: interpolation by L spreads each input's energy over L output slots of which L − 1 were zeros.
     const prototype = designKaiserLowPass(prototypeRate, spec, this.up);
     this.taps = Math.ceil(prototype.length / this.up);
@@ -82,7 +90,7 @@ export class Resampler {
         this.branches[phase * this.taps + k] = prototype[phase + k * this.up] ?? 0;
       }
     }
-    const centre = (kaiserLength(prototypeRate, spec) - 1) / 2;
+    const centre = (prototypeLength - 1) / 2;
     this.delayInputSamples = aligned ? 0 : centre / this.up;
     this.startPosition = aligned ? centre : 0;
     this.position = this.startPosition;

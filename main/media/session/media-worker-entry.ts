@@ -17,7 +17,7 @@ import {
   type ReplyValue,
   type WorkerMessage,
 } from './media-worker-protocol';
-import { standInPieces } from './stand-in-pieces';
+import { workerPieces } from './worker-pieces';
 
 async function dispatch(
   engine: MediaEngine,
@@ -50,7 +50,7 @@ function run(port: MessagePort): void {
     clock: new SystemClock(),
     random: new CryptoRandom(),
     sockets: new NodeSocketFactory(),
-    pieces: standInPieces,
+    pieces: workerPieces,
     emit: (event) => post({ type: 'event', event }),
     logger,
   });

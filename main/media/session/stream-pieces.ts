@@ -1,8 +1,8 @@
 // The pieces a call's stream is assembled from, each behind one injected factory: the voice codec, the jitter
-// buffer and the RTP session. The worker builds its streams from one `StreamPieces` object, so replacing a piece
-// (today's stand-ins in stand-in-pieces.ts by the real RTP session, codecs and jitter buffer) touches that object
-// only, never the stream.
+// buffer and the RTP session. The worker builds its streams from one `StreamPieces` object (worker-pieces.ts), so
+// replacing a piece touches that object only, never the stream; tests pass pieces of their own.
 import type { Result } from '../../contract/result';
+import type { VoiceCodecPair } from '../codecs/create-voice-codec';
 import type { Clock } from '../../platform/clock';
 import type { Random } from '../../platform/random';
 import type { DatagramSocket } from '../../platform/sockets';
@@ -13,14 +13,10 @@ import type {
   RtpReceiveStats,
   RtpSendStats,
   VoiceDecoder,
-  VoiceEncoder,
 } from '../media-seams';
 import type { StreamParams } from './media-worker-protocol';
 
-export interface VoiceCodecPair {
-  readonly encoder: VoiceEncoder;
-  readonly decoder: VoiceDecoder;
-}
+export type { VoiceCodecPair };
 
 export interface StreamRtpOptions {
   readonly rtpSocket: DatagramSocket;

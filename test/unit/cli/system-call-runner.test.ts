@@ -346,11 +346,10 @@ describe('softphone call and softphone answer', () => {
     alice.worker.emit({ type: 'inactive', callId: alice.worker.callIds[0]!, silentMs: 30_000 });
     await w.drive(() => alice.done() !== undefined);
     expect(alice.done()).toBe(1);
-    expect(lastEnd(alice)).toEqual({
+    expect(lastEnd(alice)).toMatchObject({
       by: 'error',
       reason: 'media-timeout',
       status: null,
-      detail: 'no RTP for 30 s',
     });
     expect(lastEnd(bob)).toMatchObject({ by: 'remote', reason: 'hangup' });
     await quit(w, bob);

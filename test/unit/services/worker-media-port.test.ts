@@ -160,7 +160,7 @@ describe('the media port over the media worker', () => {
     expect(alice.ports.port(call.id)).toBe(alice.made[0]!.port);
     expect(alice.ports.port(call.id)!.started).toBe(true);
     expect(alice.ports.port(call.id)!.ports).toEqual({ rtpPort: 40_000, rtcpPort: 40_001 });
-    expect(bob.made[0]!.port.request).toMatchObject({ direction: 'incoming', callId: call.callId });
+    expect(bob.made[0]!.port.request).toMatchObject({ direction: 'incoming', callRef: answered.id });
   });
 
   it('maps hold and resume onto worker updates, and the hangup onto one stop on each side', async () => {

@@ -157,6 +157,8 @@ describe('general rates (WAV files)', () => {
     expect(() => new Resampler(44_100.5, 48_000)).toThrow(RangeError);
     // 47 999 / 48 000 are coprime: interpolation by 48 000 would need a table of millions of taps.
     expect(() => new Resampler(47_999, 48_000)).toThrow(/interpolation/);
+    // L = 1000 at 384 kHz with a 50 Hz transition band: a 33-million-tap filter.
+    expect(() => new Resampler(383_999, 1000)).toThrow(/tap filter/);
   });
 
   it('states its delay and drains its tail', () => {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseRtpPacket } from '../../../../main/media/rtp/rtp-packet';
 import { MediaEngine } from '../../../../main/media/session/media-engine';
 import type { MediaEvent, StreamParams } from '../../../../main/media/session/media-worker-protocol';
-import { standInPieces } from '../../../../main/media/session/stand-in-pieces';
+import { workerPieces } from '../../../../main/media/session/worker-pieces';
 import type { StreamPieces } from '../../../../main/media/session/stream-pieces';
 import { LoopbackNetwork } from '../../../support/loopback-network';
 import { ManualClock } from '../../../support/manual-clock';
@@ -10,6 +10,13 @@ import { SeededRandom } from '../../../support/seeded-random';
 import { FakeFramePort, rms, toneFrame, toneShare } from './fake-frame-port';
 
 const PCMU = { payloadType: 0, name: 'pcmu', encodingName: 'PCMU', clockRate: 8000, channels: 1 } as const;
+const OPUS = {
+  payloadType: 111,
+  name: 'opus',
+  encodingName: 'opus',
+  clockRate: 48_000,
+  channels: 2,
+} as const;
 
 function paramsTo(rtpPort: number, overrides: Partial<StreamParams> = {}): StreamParams {
   return {
@@ -32,7 +39,7 @@ interface Harness {
   readonly events: MediaEvent[];
 }
 
-function harness(pieces: StreamPieces = standInPieces): Harness {
+function harness(pieces: StreamPieces = workerPieces): Harness {
   const clock = new ManualClock();
   const network = new LoopbackNetwork({ clock });
   const events: MediaEvent[] = [];
@@ -210,6 +217,24 @@ describe('MediaEngine', () => {
     expect(inactive[0]).toMatchObject({ callId: 'b', silentMs: 1000 });
   });
 
+  it('reports inactivity again only after audio came back and stopped once more', async () => {
+    const { portA, portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('b', paramsTo(portA, { inactivityTimeoutMs: 1000 }));
+    h.clock.advance(2000);
+    expect(h.events.filter((event) => event.type === 'inactive')).toHaveLength(0);
+    // a holds: nothing reaches b.
+    h.engine.update('a', paramsTo(portB, { send: false }));
+    h.clock.advance(3000);
+    expect(h.events.filter((event) => event.type === 'inactive')).toHaveLength(1);
+    h.engine.update('a', paramsTo(portB));
+    h.clock.advance(2000);
+    expect(h.events.filter((event) => event.type === 'inactive')).toHaveLength(1);
+    h.engine.update('a', paramsTo(portB, { send: false }));
+    h.clock.advance(2000);
+    expect(h.events.filter((event) => event.type === 'inactive')).toHaveLength(2);
+  });
+
   it('bounds the microphone queue, dropping the oldest, and counts malformed frames', async () => {
     const { a, portA, portB } = await allocatePair(h);
     for (let index = 0; index < 30; index++) a.deliver(toneFrame(index));
@@ -228,9 +253,9 @@ describe('MediaEngine', () => {
 
   it('keeps the other calls running when one call fails, and releases the failed call', async () => {
     const failing: StreamPieces = {
-      ...standInPieces,
+      ...workerPieces,
       createRtp: (options) => {
-        const rtp = standInPieces.createRtp(options);
+        const rtp = workerPieces.createRtp(options);
         if (options.rtpSocket.local.port !== 49156) return rtp;
         return {
           ...rtp,
@@ -264,9 +289,9 @@ describe('MediaEngine', () => {
   it('releases the codec when the RTP session cannot be built, and reports the call failed', async () => {
     let disposed = 0;
     const broken: StreamPieces = {
-      ...standInPieces,
+      ...workerPieces,
       createCodec: (codec) => {
-        const pair = standInPieces.createCodec(codec);
+        const pair = workerPieces.createCodec(codec);
         if (!pair.ok) return pair;
         const count = (dispose: () => void) => () => {
           disposed++;
@@ -298,7 +323,7 @@ describe('MediaEngine', () => {
     expect(h.engine.ticking).toBe(false);
   });
 
-  it('answers failures as data: duplicate, unknown, bad params, a codec the pieces lack', async () => {
+  it('answers failures as data: duplicate, unknown, bad params, not started, unbindable', async () => {
     const { portB } = await allocatePair(h);
     const again = new FakeFramePort();
     expect(await h.engine.allocate('a', '127.0.0.1', again)).toMatchObject({
@@ -314,17 +339,6 @@ describe('MediaEngine', () => {
       ok: false,
       error: { code: 'invalid-params', message: 'ptime must be a multiple of 20 ms' },
     });
-    const opus = {
-      payloadType: 111,
-      name: 'opus',
-      encodingName: 'opus',
-      clockRate: 48_000,
-      channels: 2,
-    } as const;
-    expect(h.engine.start('a', paramsTo(portB, { codec: opus }))).toMatchObject({
-      ok: false,
-      error: { code: 'codec-unavailable' },
-    });
     expect(h.engine.update('b', paramsTo(portB))).toMatchObject({
       ok: false,
       error: { code: 'not-started' },
@@ -338,6 +352,40 @@ describe('MediaEngine', () => {
       ok: false,
       error: { code: 'already-started' },
     });
+  });
+
+  it('answers codec-unavailable when the codec cannot be made, and the call can still start with another', async () => {
+    h = harness({
+      ...workerPieces,
+      createCodec: (codec) =>
+        codec.name === 'opus'
+          ? { ok: false, error: 'opus is unavailable: no wasm' }
+          : workerPieces.createCodec(codec),
+    });
+    const { portB } = await allocatePair(h);
+    expect(h.engine.start('a', paramsTo(portB, { codec: OPUS }))).toEqual({
+      ok: false,
+      error: { code: 'codec-unavailable', message: 'opus is unavailable: no wasm' },
+    });
+    expect(h.engine.start('a', paramsTo(portB)).ok).toBe(true);
+  });
+
+  it('carries a tone over Opus (RFC 7587: 48 kHz RTP clock)', async () => {
+    const { a, b, portA, portB } = await allocatePair(h);
+    b.listen();
+    h.engine.start(
+      'a',
+      paramsTo(portB, { codec: OPUS, telephoneEvent: { payloadType: 101, clockRate: 48_000 } }),
+    );
+    h.engine.start(
+      'b',
+      paramsTo(portA, { codec: OPUS, telephoneEvent: { payloadType: 101, clockRate: 48_000 } }),
+    );
+    playTone(h, a, 50);
+    const packets = sentFrom(h, portA).map((packet) => (packet.ok ? packet.value : undefined));
+    expect(packets.every((packet) => packet?.payloadType === 111)).toBe(true);
+    expect((packets[2]!.timestamp - packets[1]!.timestamp) >>> 0).toBe(960);
+    expect(toneShare(b.frames.slice(-20))).toBeGreaterThan(0.8);
   });
 
   it('stops ticking when no started call is left, and frees the ports of a stopped call', async () => {

@@ -6,7 +6,7 @@ import { OPUS_INVALID_PACKET, OpusBandwidth } from '../../../../native/opus/opus
 import { WasmOpusDecoder } from '../../../../native/opus/opus-decoder';
 import { WasmOpusEncoder } from '../../../../native/opus/opus-encoder';
 import { opusPacketHasFec, parseOpusToc } from '../../../../native/opus/opus-packet';
-import { loadOpus } from '../../../../native/opus/opus-wasm';
+import { OpusRuntime, loadOpus } from '../../../../native/opus/opus-wasm';
 import { SeededRandom } from '../../../support/seeded-random';
 import { concat, errorDb, sine, toneAmplitude, voiced } from '../../media/codecs/signal-analysis';
 
@@ -187,6 +187,33 @@ describe('opusPacketHasFec', () => {
     protectedEncoder.dispose();
   });
 
+  it('finds the first frame behind every frame-count code (RFC 6716 §3.2)', () => {
+    const encoder = new WasmOpusEncoder({ bitrate: 32_000, inbandFec: true, expectedLossPercent: 20 });
+    const input = frames(voiced(48_000, FRAME * 6, 12_000));
+    const packet = input.map((frame) => encoder.encode(frame).slice())[5]!;
+    encoder.dispose();
+    expect(packet[0]! & 3).toBe(0);
+    expect(opusPacketHasFec(packet)).toBe(true);
+    const toc = packet[0]! & ~3;
+    const frame = packet.subarray(1);
+    expect(frame.length).toBeLessThan(252);
+    const variants = {
+      'code 1 (two equal frames)': [toc | 1, ...frame, ...frame],
+      'code 2 (lengths differ)': [toc | 2, frame.length, ...frame, ...frame],
+      'code 3, CBR': [toc | 3, 0x02, ...frame, ...frame],
+      'code 3, VBR': [toc | 3, 0x82, frame.length, ...frame, ...frame],
+      'code 3, padded': [toc | 3, 0x42, 255, 1, ...frame, ...frame, ...new Array<number>(255).fill(0)],
+    };
+    for (const [name, bytes] of Object.entries(variants)) {
+      expect({ name, fec: opusPacketHasFec(Uint8Array.from(bytes)) }).toEqual({ name, fec: true });
+    }
+    // The same layouts around a frame whose header says "no LBRR" stay false.
+    const silent = Uint8Array.from([toc | 3, 0x82, 1, 0x00, 0x00]);
+    expect(opusPacketHasFec(silent)).toBe(false);
+    expect(opusPacketHasFec(Uint8Array.of(toc | 3, 0x00))).toBe(false);
+    expect(opusPacketHasFec(Uint8Array.of(toc | 3, 0x42, 255))).toBe(false);
+  });
+
   it('reads the TOC of each mode', () => {
     expect(parseOpusToc(Uint8Array.of((1 << 3) | 0))).toEqual({
       mode: 'silk',
@@ -222,6 +249,32 @@ describe('lifetime', () => {
     expect(() => encoder.encode(new Int16Array(FRAME))).toThrow(/after dispose/);
     expect(() => decoder.decode(Uint8Array.of(8))).toThrow(/after dispose/);
     expect(() => decoder.conceal(FRAME)).toThrow(/after dispose/);
+  });
+
+  it('frees the blocks already taken when a later allocation of a constructor fails', () => {
+    const real = loadOpus();
+    const freed: number[] = [];
+    const taken: number[] = [];
+    let calls = 0;
+    const flaky = new OpusRuntime(
+      {
+        ...real.exports,
+        malloc: (bytes: number) => {
+          if (++calls === 3) return 0;
+          const pointer = real.exports.malloc(bytes);
+          taken.push(pointer);
+          return pointer;
+        },
+        free: (pointer: number) => {
+          freed.push(pointer);
+          real.exports.free(pointer);
+        },
+      },
+      'baseline',
+    );
+    expect(() => new WasmOpusDecoder(flaky)).toThrow(/malloc/);
+    expect(taken).toHaveLength(2);
+    expect(freed).toEqual(taken);
   });
 
   it('frees what it allocates: a thousand encoders and decoders later the wasm memory has not grown', () => {
