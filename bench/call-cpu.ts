@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Benchmark } from './benchmark';
 import { BenchEngine, type BenchCall } from './calls/bench-engine';
 import { startBaresipPhone, startSippAnswerer, sippTarget, writeMicrophoneFile } from './calls/peers';
+import { linearFit } from './calls/linear-fit';
 import { processCpuMs, threadCpuMs, ticksPerSecond } from './calls/proc-stat';
 import { speechSignal } from './calls/speech-signal';
 
@@ -147,6 +148,17 @@ async function scaling(codec: BenchCodec, speech: Int16Array): Promise<ScalingRo
   return rows;
 }
 
+/** The worker with no call: its tick and event loop alone, the fixed part of the cost. */
+async function idle(): Promise<{ readonly worker: number; readonly process: number }> {
+  const engine = await BenchEngine.start();
+  try {
+    const share = await measureWhile(engine, undefined);
+    return { worker: share.worker, process: share.process };
+  } finally {
+    await engine.close();
+  }
+}
+
 const percent = (value: number): string => `${value.toFixed(2)} %`;
 
 export async function measureCallCpu(): Promise<string> {
@@ -154,11 +166,14 @@ export async function measureCallCpu(): Promise<string> {
   const speech = speechSignal(WARM_UP_S + SECONDS + SPARE_S);
   const versus: VersusRow[] = [];
   const scaled: ScalingRow[] = [];
+  let idleCost: { readonly worker: number; readonly process: number } | undefined;
   try {
     for (const codec of CODECS) {
       process.stderr.write(`  ${CODEC_NAMES[codec]}, one call with baresip\n`);
       versus.push(await versusBaresip(codec, microphone.path, speech));
     }
+    process.stderr.write('  the media worker without a call\n');
+    idleCost = await idle();
     for (const codec of CODECS) scaled.push(...(await scaling(codec, speech)));
   } finally {
     await microphone.remove();
@@ -187,6 +202,11 @@ export async function measureCallCpu(): Promise<string> {
     '| Codec | calls | media worker thread | per call | per call ÷ one call’s | whole process |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
   );
+  if (idleCost !== undefined) {
+    lines.push(
+      `| – | 0 (worker idle) | ${percent(idleCost.worker)} | – | – | ${percent(idleCost.process)} |`,
+    );
+  }
   for (const row of scaled) {
     const single = scaled.find((other) => other.codec === row.codec && other.calls === 1);
     const perCall = row.worker / row.calls;
@@ -195,9 +215,21 @@ export async function measureCallCpu(): Promise<string> {
       `| ${CODEC_NAMES[row.codec]} | ${row.calls} | ${percent(row.worker)} | ${percent(perCall)} | ${relative} | ${percent(row.process)} |`,
     );
   }
+  lines.push('');
+  for (const codec of CODECS) {
+    const points = scaled
+      .filter((row) => row.codec === codec)
+      .map((row) => ({ x: row.calls, y: row.worker }));
+    if (idleCost !== undefined) points.unshift({ x: 0, y: idleCost.worker });
+    if (points.length < 2) continue;
+    const fit = linearFit(points);
+    lines.push(
+      `${CODEC_NAMES[codec]}: least-squares line through the worker figures (idle included) ${fit.intercept.toFixed(2)} % + ${fit.slope.toFixed(2)} % per call; the farthest point is ${fit.maxResidual.toFixed(2)} points off it.`,
+      '',
+    );
+  }
   const recording = versus.some((row) => row.baresipRecording);
   lines.push(
-    '',
     `Method: CPU is user + system time from Linux’s /proc (clock ticks of ${1000 / ticksPerSecond()} ms), divided by the wall time it was counted over. Node 20 has no per-thread CPU counter (\`process.cpuUsage()\` in a worker reports the whole process), so our figure is the media worker’s thread read from \`/proc/self/task/<tid>/stat\` (the thread that appears when the worker starts): its RTP sockets, codec, jitter buffer, RTCP and 20 ms tick. “Whole process” adds the main thread (SIP, the WAV player feeding the microphone and taking the speaker frames) and V8’s helper threads, and the benchmark itself. baresip’s figure is its process from \`/proc/<pid>/stat\` (every thread: SIP, aufile source, RTP, codec, jitter buffer, aubridge player).`,
     '',
     `Both ends run on 127.0.0.1 and play the same speech-like signal (a voice gliding 120–200 Hz with 10 harmonics, syllable-modulated, 0.5 s pause every 3 s, 48 kHz mono): ours through the WAV player on the call’s audio port, baresip through \`aufile\`; both decode what they receive and play it into nothing (our speaker frames go to the main thread, baresip’s to \`aubridge\`). The call offers only the codec measured; Opus runs at our defaults (32 kb/s, complexity 5, 20 ms) and baresip’s (Opus 48 kHz stereo). baresip ${recording ? 'kept its sndfile recorder (rmmod failed), so it also wrote both directions to WAV' : 'had its sndfile recorder unloaded (`rmmod sndfile`), as ours records nothing'}; its jitter buffer is 1–3 frames. ${versus.map((row) => `${CODEC_NAMES[row.codec]}: baresip received ${row.baresipReceivedPackets} RTP packets`).join('; ')}.`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callArrivals } from '../../../bench/calls/sipp-call-times';
+import { linearFit } from '../../../bench/calls/linear-fit';
 import { parseProcStat, totalTicks } from '../../../bench/calls/proc-stat';
 import { quantile, spreadOf } from '../../../bench/calls/spread';
 import { speechSignal } from '../../../bench/calls/speech-signal';
@@ -80,5 +81,41 @@ describe('speechSignal', () => {
     expect(peak).toBeLessThan(30_000);
     expect(signal.subarray(2.6 * rate, 2.9 * rate).every((value) => value === 0)).toBe(true);
     expect(signal.subarray(1 * rate, 2 * rate).some((value) => value !== 0)).toBe(true);
+  });
+});
+
+describe('linearFit', () => {
+  it('finds the line through points on a line, with no residual', () => {
+    const fit = linearFit([
+      { x: 0, y: 0.5 },
+      { x: 1, y: 1.7 },
+      { x: 5, y: 6.5 },
+      { x: 10, y: 12.5 },
+    ]);
+    expect(fit.intercept).toBeCloseTo(0.5, 9);
+    expect(fit.slope).toBeCloseTo(1.2, 9);
+    expect(fit.maxResidual).toBeCloseTo(0, 9);
+  });
+
+  it('reports the largest distance of a point off the least-squares line', () => {
+    const fit = linearFit([
+      { x: 0, y: 0 },
+      { x: 1, y: 2 },
+      { x: 2, y: 2 },
+    ]);
+    // y = 1/3 + x; residuals −1/3, 2/3, −1/3.
+    expect(fit.slope).toBeCloseTo(1, 9);
+    expect(fit.intercept).toBeCloseTo(1 / 3, 9);
+    expect(fit.maxResidual).toBeCloseTo(2 / 3, 9);
+  });
+
+  it('needs two points with different x', () => {
+    expect(() => linearFit([{ x: 1, y: 1 }])).toThrow('two points');
+    expect(() =>
+      linearFit([
+        { x: 1, y: 1 },
+        { x: 1, y: 2 },
+      ]),
+    ).toThrow('different x');
   });
 });
