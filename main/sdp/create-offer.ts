@@ -48,8 +48,10 @@ export function createOffer(options: OfferOptions): SessionBody {
     const payloadType = codec.staticPayloadType ?? allocator.take(rtpmap);
     formats.push({ payloadType, rtpmap, ...(codec.fmtp === undefined ? {} : { fmtp: codec.fmtp }) });
   }
-  // One telephone-event per clock rate in use, since RFC 4733 events run at the clock of the audio they go with.
-  const rates = [...new Set(order.map((name) => AUDIO_CODECS[name].clockRate))];
+  // One telephone-event per clock rate in use, since RFC 4733 events run at the clock of the audio they go with;
+  // and always /8000, which many phones (baresip 1.0 among them) offer and accept beside Opus as their only one:
+  // without it an Opus-only offer would agree on no DTMF at all with them.
+  const rates = [...new Set([...order.map((name) => AUDIO_CODECS[name].clockRate), 8000])];
   for (const clockRate of rates) {
     const rtpmap: RtpMap = { encodingName: TELEPHONE_EVENT_NAME, clockRate, channels: 1 };
     formats.push({ payloadType: allocator.take(rtpmap), rtpmap, fmtp: TELEPHONE_EVENT_FMTP });

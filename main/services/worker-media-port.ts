@@ -100,6 +100,10 @@ export class WorkerMediaPort implements MediaPort {
   #stopped = false;
   #failed = false;
   #muted = false;
+  /** The hold wish of our offer in flight, until its answer or a rollback. */
+  #offeredHold: boolean | undefined;
+  /** We hold the call in the session as last agreed. */
+  #localHold = false;
 
   constructor(init: {
     readonly request: MediaPortRequest;
@@ -175,18 +179,28 @@ export class WorkerMediaPort implements MediaPort {
   }
 
   createOffer(options: LocalMediaOptions): string {
+    this.#offeredHold = options.hold;
     return this.#sdp.createOffer(options);
   }
 
   createAnswer(offer: string, options: LocalMediaOptions): Result<LocalAnswer, SdpError> {
-    return this.#sdp.createAnswer(offer, options);
+    const answer = this.#sdp.createAnswer(offer, options);
+    if (answer.ok) {
+      this.#localHold = options.hold;
+      this.#offeredHold = undefined;
+    }
+    return answer;
   }
 
   acceptAnswer(answer: string): Result<NegotiatedMedia, SdpError> {
-    return this.#sdp.acceptAnswer(answer);
+    const media = this.#sdp.acceptAnswer(answer);
+    // A later answer to the same offer (a 2xx after a 183) keeps the same wish, so it is not cleared here.
+    if (media.ok && this.#offeredHold !== undefined) this.#localHold = this.#offeredHold;
+    return media;
   }
 
   rollback(): void {
+    this.#offeredHold = undefined;
     this.#sdp.rollback();
   }
 
@@ -233,6 +247,9 @@ export class WorkerMediaPort implements MediaPort {
     // Only what the worker needs crosses the thread boundary (structured clone copies every field it is given).
     const params: StreamParams = {
       ...pickStreamParams(media),
+      // RFC 3264 §8.4 lets the holder go on sending (sendonly: music on hold). We have nothing to play on hold, and
+      // the held party must not go on hearing our microphone, so while we hold the stream sends nothing.
+      send: media.send && !this.#localHold,
       ...(this.#inactivityTimeoutMs === undefined ? {} : { inactivityTimeoutMs: this.#inactivityTimeoutMs }),
     };
     // Early media started the stream already: the 2xx's agreement is an update of it, not a second start.

@@ -66,6 +66,11 @@ export class SoftphoneProcess {
     return Number(listening['port']);
   }
 
+  /** Writes one line to the command's stdin (a call control such as `{"cmd":"hold"}`). */
+  send(line: string): void {
+    this.#child.stdin.write(`${line}\n`);
+  }
+
   quit(): Promise<number> {
     this.#child.stdin.write('quit\n');
     return this.#exit;

@@ -317,7 +317,7 @@ describe('softphone call and softphone answer', () => {
     await w.drive(() => states(alice).includes('connected'));
     alice.stdin.write('{"cmd":"hold"}\n');
     await w.drive(() => states(alice).includes('on-hold'));
-    expect(alice.worker.of('update').at(-1)!.params).toMatchObject({ send: true, receive: false });
+    expect(alice.worker.of('update').at(-1)!.params).toMatchObject({ send: false, receive: false });
     await w.drive(() => states(bob).includes('held-by-remote'));
     alice.stdin.write('{"cmd":"resume"}\n');
     await w.drive(() => states(alice).at(-1) === 'connected');

@@ -37,10 +37,11 @@ describe('createOffer', () => {
     expect(text).not.toContain('opus');
   });
 
-  it('offers Opus alone with telephone-event/48000', () => {
+  it('offers Opus alone with telephone-event/48000, and /8000 for phones that only take that beside Opus', () => {
     const text = offerText({ address: ADDRESS, port: 4000, codecs: ['opus'] });
-    expect(text).toContain('m=audio 4000 RTP/AVP 96 97\r\n');
+    expect(text).toContain('m=audio 4000 RTP/AVP 96 97 98\r\n');
     expect(text).toContain('a=rtpmap:97 telephone-event/48000');
+    expect(text).toContain('a=rtpmap:98 telephone-event/8000');
   });
 
   it('offers from an IPv6 address with the RTCP port and direction asked for', () => {

@@ -163,11 +163,12 @@ describe('the media port over the media worker', () => {
     expect(bob.made[0]!.port.request).toMatchObject({ direction: 'incoming', callRef: answered.id });
   });
 
-  it('maps hold and resume onto worker updates, and the hangup onto one stop on each side', async () => {
+  it('maps hold (sending nothing) and resume onto worker updates, and the hangup onto one stop on each side', async () => {
     const { clock, alice, bob, call } = await connected();
     call.holdCall();
     await settle(clock);
-    expect(alice.worker.of('update').at(-1)!.params).toMatchObject({ send: true, receive: false });
+    // Our hold offers sendonly, yet our stream sends nothing: the held party must not hear our microphone.
+    expect(alice.worker.of('update').at(-1)!.params).toMatchObject({ send: false, receive: false });
     expect(bob.worker.of('update').at(-1)!.params).toMatchObject({ send: false, receive: true });
     call.resume();
     await settle(clock);
