@@ -82,6 +82,7 @@ interface VersusRow {
   readonly wallS: number;
   readonly baresipRecording: boolean;
   readonly baresipReceivedPackets: number;
+  readonly ourReceivedPackets: number;
 }
 
 async function versusBaresip(codec: BenchCodec, microphone: string, speech: Int16Array): Promise<VersusRow> {
@@ -97,6 +98,7 @@ async function versusBaresip(codec: BenchCodec, microphone: string, speech: Int1
     if (!call.play(speech)) throw new Error('the call has no audio stream');
     const share = await measureWhile(engine, phone.pid);
     const status = await phone.audioStatus();
+    const ours = received([call], codec);
     await call.hangup();
     if (!(status.packetsReceived > 0)) throw new Error(`baresip received no RTP: ${JSON.stringify(status)}`);
     return {
@@ -107,6 +109,7 @@ async function versusBaresip(codec: BenchCodec, microphone: string, speech: Int1
       wallS: share.wallS,
       baresipRecording: recording,
       baresipReceivedPackets: status.packetsReceived,
+      ourReceivedPackets: ours.fewestPackets,
     };
   } finally {
     await engine?.close();
@@ -114,11 +117,35 @@ async function versusBaresip(codec: BenchCodec, microphone: string, speech: Int1
   }
 }
 
-interface ScalingRow {
+interface ScalingRow extends Received {
   readonly codec: BenchCodec;
   readonly calls: number;
   readonly worker: number;
   readonly process: number;
+}
+
+/** What the calls' own quality reports say they received: proof that each one decoded its echo. */
+interface Received {
+  /** The fewest RTP packets any of the calls had received by its latest report. */
+  readonly fewestPackets: number;
+  /** Frames concealed over all calls, and frames received into the jitter buffers. */
+  readonly concealed: number;
+  readonly buffered: number;
+}
+
+function received(calls: readonly BenchCall[], codec: BenchCodec): Received {
+  let fewestPackets = Infinity;
+  let concealed = 0;
+  let buffered = 0;
+  for (const call of calls) {
+    const quality = call.quality();
+    if (quality === undefined || quality.received.packets === 0) throw new Error('a call received no RTP');
+    if (quality.codec !== codec) throw new Error(`a call ran ${quality.codec}, not ${codec}`);
+    fewestPackets = Math.min(fewestPackets, quality.received.packets);
+    concealed += quality.jitterBuffer.concealed;
+    buffered += quality.jitterBuffer.received;
+  }
+  return { fewestPackets, concealed, buffered };
 }
 
 async function scaling(codec: BenchCodec, speech: Int16Array): Promise<ScalingRow[]> {
@@ -136,7 +163,13 @@ async function scaling(codec: BenchCodec, speech: Int16Array): Promise<ScalingRo
           if (!call.play(speech)) throw new Error('the call has no audio stream');
         }
         const share = await measureWhile(engine, undefined);
-        rows.push({ codec, calls: count, worker: share.worker, process: share.process });
+        rows.push({
+          codec,
+          calls: count,
+          worker: share.worker,
+          process: share.process,
+          ...received(calls, codec),
+        });
       } finally {
         for (const call of calls) await call.hangup().catch(() => undefined);
         await engine.close();
@@ -199,12 +232,12 @@ export async function measureCallCpu(): Promise<string> {
     '',
     '**Our engine, simultaneous calls** (to SIPp reflecting each RTP packet, so every call encodes and decodes):',
     '',
-    '| Codec | calls | media worker thread | per call | per call ÷ one call’s | whole process |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| Codec | calls | media worker thread | per call | per call ÷ one call’s | whole process | RTP received (fewest of the calls) | frames concealed / received |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   if (idleCost !== undefined) {
     lines.push(
-      `| – | 0 (worker idle) | ${percent(idleCost.worker)} | – | – | ${percent(idleCost.process)} |`,
+      `| – | 0 (worker idle) | ${percent(idleCost.worker)} | – | – | ${percent(idleCost.process)} | – | – |`,
     );
   }
   for (const row of scaled) {
@@ -212,7 +245,7 @@ export async function measureCallCpu(): Promise<string> {
     const perCall = row.worker / row.calls;
     const relative = single === undefined ? '–' : (perCall / single.worker).toFixed(2);
     lines.push(
-      `| ${CODEC_NAMES[row.codec]} | ${row.calls} | ${percent(row.worker)} | ${percent(perCall)} | ${relative} | ${percent(row.process)} |`,
+      `| ${CODEC_NAMES[row.codec]} | ${row.calls} | ${percent(row.worker)} | ${percent(perCall)} | ${relative} | ${percent(row.process)} | ${row.fewestPackets} | ${row.concealed} / ${row.buffered} |`,
     );
   }
   lines.push('');
@@ -232,7 +265,7 @@ export async function measureCallCpu(): Promise<string> {
   lines.push(
     `Method: CPU is user + system time from Linux’s /proc (clock ticks of ${1000 / ticksPerSecond()} ms), divided by the wall time it was counted over. Node 20 has no per-thread CPU counter (\`process.cpuUsage()\` in a worker reports the whole process), so our figure is the media worker’s thread read from \`/proc/self/task/<tid>/stat\` (the thread that appears when the worker starts): its RTP sockets, codec, jitter buffer, RTCP and 20 ms tick. “Whole process” adds the main thread (SIP, the WAV player feeding the microphone and taking the speaker frames) and V8’s helper threads, and the benchmark itself. baresip’s figure is its process from \`/proc/<pid>/stat\` (every thread: SIP, aufile source, RTP, codec, jitter buffer, aubridge player).`,
     '',
-    `Both ends run on 127.0.0.1 and play the same speech-like signal (a voice gliding 120–200 Hz with 10 harmonics, syllable-modulated, 0.5 s pause every 3 s, 48 kHz mono): ours through the WAV player on the call’s audio port, baresip through \`aufile\`; both decode what they receive and play it into nothing (our speaker frames go to the main thread, baresip’s to \`aubridge\`). The call offers only the codec measured; Opus runs at our defaults (32 kb/s, complexity 5, 20 ms) and baresip’s (Opus 48 kHz stereo). baresip ${recording ? 'kept its sndfile recorder (rmmod failed), so it also wrote both directions to WAV' : 'had its sndfile recorder unloaded (`rmmod sndfile`), as ours records nothing'}; its jitter buffer is 1–3 frames. ${versus.map((row) => `${CODEC_NAMES[row.codec]}: baresip received ${row.baresipReceivedPackets} RTP packets`).join('; ')}.`,
+    `Both ends run on 127.0.0.1 and play the same speech-like signal (a voice gliding 120–200 Hz with 10 harmonics, syllable-modulated, 0.5 s pause every 3 s, 48 kHz mono): ours through the WAV player on the call’s audio port, baresip through \`aufile\`; both decode what they receive and play it into nothing (our speaker frames go to the main thread, baresip’s to \`aubridge\`). The call offers only the codec measured; Opus runs at our defaults (32 kb/s, complexity 5, 20 ms) and baresip’s (Opus 48 kHz stereo). baresip ${recording ? 'kept its sndfile recorder (rmmod failed), so it also wrote both directions to WAV' : 'had its sndfile recorder unloaded (`rmmod sndfile`), as ours records nothing'}; its jitter buffer is 1–3 frames. ${versus.map((row) => `${CODEC_NAMES[row.codec]}: baresip received ${row.baresipReceivedPackets} RTP packets, we ${row.ourReceivedPackets} (at our latest quality report)`).join('; ')}.`,
     '',
     'The scaling runs start a fresh engine per row, dial the calls one after another, and measure once all are up. SIPp’s `-rtp_echo` sends each packet back to where it came from, so each call decodes its own speech.',
   );

@@ -12,6 +12,7 @@ import { NodeSocketFactory } from '../../main/platform/node-sockets';
 import { CryptoRandom } from '../../main/platform/random';
 import { MediaWorkerHost } from '../../main/media/session/media-worker-host';
 import { WavPlayer } from '../../main/media/wav/wav-player';
+import type { StreamQuality } from '../../main/media/media-seams';
 import type { CodecName } from '../../main/sdp/codecs';
 import { WorkerMediaPorts } from '../../main/services/worker-media-port';
 import { isSipUri, parseUri, type SipUri } from '../../main/sip/message/uri';
@@ -43,6 +44,8 @@ export interface BenchCall {
   /** performance.now() when the transport sent the INVITE and the ACK (only with `traceTimes`). */
   readonly inviteSentAt: number | undefined;
   readonly ackSentAt: number | undefined;
+  /** The stream's latest quality report (the worker sends one every 2 s), undefined before the first. */
+  quality(): StreamQuality | undefined;
   /** Plays `samples` (48 kHz mono) as the call's microphone, paced by the worker's tick; false if no stream. */
   play(samples: Int16Array): boolean;
   /** Hangs up (BYE) and resolves when the call has ended. */
@@ -184,12 +187,15 @@ export class BenchEngine {
     const times = call.callId === undefined ? undefined : this.#sentAt.get(call.callId);
     if (call.callId !== undefined) this.#sentAt.delete(call.callId);
     const ports = this.#ports;
+    let latest: StreamQuality | undefined;
+    ports.port(call.id)?.on('quality', ({ quality }) => (latest = quality));
     return {
       call,
       dialedAt,
       dialedAtWallMs,
       inviteSentAt: times?.invite,
       ackSentAt: times?.ack,
+      quality: () => latest,
       play(samples) {
         const stream = ports.port(call.id)?.audioStream();
         if (stream === undefined) return false;
