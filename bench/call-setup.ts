@@ -22,6 +22,9 @@ interface CallerTimes {
   /** Our engine only: performance.now() from dial() to the transport sending the ACK, and the INVITE. */
   readonly ackSentMs: number[];
   readonly inviteSentMs: number[];
+  /** Our engine only: from the transport handing up the 200 OK to it being given the ACK, and to the ACK leaving. */
+  readonly okToAckMs: number[];
+  readonly okToAckOutMs: number[];
   /** Wall clock: dial → SIPp logging the ACK as received. */
   readonly dialToAckAtFarEndMs: number[];
   /** SIPp's own clock: INVITE received → ACK received. */
@@ -58,15 +61,26 @@ async function measureOurs(): Promise<CallerTimes> {
   const dialedAtWallMs: number[] = [];
   const ackSentMs: number[] = [];
   const inviteSentMs: number[] = [];
+  const okToAckMs: number[] = [];
+  const okToAckOutMs: number[] = [];
   try {
     for (let index = 0; index <= CALLS; index++) {
       const call = await engine.dial(sippTarget(sipp));
       dialedAtWallMs.push(call.dialedAtWallMs);
-      if (call.ackSentAt === undefined || call.inviteSentAt === undefined)
-        throw new Error('no INVITE/ACK trace');
+      const { ackSentAt, ackOutAt, inviteSentAt, okReceivedAt } = call;
+      if (
+        ackSentAt === undefined ||
+        ackOutAt === undefined ||
+        inviteSentAt === undefined ||
+        okReceivedAt === undefined
+      ) {
+        throw new Error('the INVITE, its 200 or the ACK went untraced');
+      }
       if (index > 0) {
-        ackSentMs.push(call.ackSentAt - call.dialedAt);
-        inviteSentMs.push(call.inviteSentAt - call.dialedAt);
+        ackSentMs.push(ackOutAt - call.dialedAt);
+        inviteSentMs.push(inviteSentAt - call.dialedAt);
+        okToAckMs.push(ackSentAt - okReceivedAt);
+        okToAckOutMs.push(ackOutAt - okReceivedAt);
       }
       await call.hangup();
       await pause(PAUSE_MS);
@@ -75,7 +89,7 @@ async function measureOurs(): Promise<CallerTimes> {
     await engine.close();
   }
   const result = await sipp.stop();
-  return { ackSentMs, inviteSentMs, ...farEndTimes(result, dialedAtWallMs) };
+  return { ackSentMs, inviteSentMs, okToAckMs, okToAckOutMs, ...farEndTimes(result, dialedAtWallMs) };
 }
 
 async function measureBaresip(): Promise<CallerTimes> {
@@ -101,7 +115,13 @@ async function measureBaresip(): Promise<CallerTimes> {
     await microphone.remove();
   }
   const result = await sipp.stop();
-  return { ackSentMs: [], inviteSentMs: [], ...farEndTimes(result, dialedAtWallMs) };
+  return {
+    ackSentMs: [],
+    inviteSentMs: [],
+    okToAckMs: [],
+    okToAckOutMs: [],
+    ...farEndTimes(result, dialedAtWallMs),
+  };
 }
 
 function cell(values: readonly number[]): string {
@@ -122,10 +142,10 @@ export async function measureCallSetup(): Promise<string> {
     '',
     'Milliseconds, median (p10–p90, max):',
     '',
-    '| Caller | dial → INVITE sent | dial → ACK sent (caller’s clock) | dial → ACK at SIPp (wall clock) | INVITE → ACK at SIPp |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    `| our engine (in-process) | ${cell(ours.inviteSentMs)} | ${cell(ours.ackSentMs)} | ${cell(ours.dialToAckAtFarEndMs)} | ${cell(ours.inviteToAckAtFarEndMs)} |`,
-    `| baresip 1.0 (ctrl_tcp \`dial\`) | – | – | ${cell(theirs.dialToAckAtFarEndMs)} | ${cell(theirs.inviteToAckAtFarEndMs)} |`,
+    '| Caller | dial → INVITE sent | 200 in → ACK given to the transport | 200 in → ACK leaves | dial → ACK leaves (caller’s clock) | dial → ACK at SIPp (wall clock) | INVITE → ACK at SIPp |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| our engine (in-process) | ${cell(ours.inviteSentMs)} | ${cell(ours.okToAckMs)} | ${cell(ours.okToAckOutMs)} | ${cell(ours.ackSentMs)} | ${cell(ours.dialToAckAtFarEndMs)} | ${cell(ours.inviteToAckAtFarEndMs)} |`,
+    `| baresip 1.0 (ctrl_tcp \`dial\`) | – | – | – | – | ${cell(theirs.dialToAckAtFarEndMs)} | ${cell(theirs.inviteToAckAtFarEndMs)} |`,
     '',
     `Goal: at or below baresip. Median dial → ACK at SIPp: ours ${oursMedian.toFixed(2)} ms, baresip ${theirsMedian.toFixed(2)} ms (${oursMedian <= theirsMedian ? 'met' : 'not met'}).`,
     '',

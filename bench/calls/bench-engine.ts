@@ -44,6 +44,13 @@ export interface BenchCall {
   /** performance.now() when the transport sent the INVITE and the ACK (only with `traceTimes`). */
   readonly inviteSentAt: number | undefined;
   readonly ackSentAt: number | undefined;
+  /**
+   * performance.now() when the synchronous work around the ACK's send ended: when Node actually hands the datagram to
+   * the kernel (only with `traceTimes`).
+   */
+  readonly ackOutAt: number | undefined;
+  /** performance.now() when the transport handed up the 2xx to the INVITE (only with `traceTimes`). */
+  readonly okReceivedAt: number | undefined;
   /** The stream's latest quality report (the worker sends one every 2 s), undefined before the first. */
   quality(): StreamQuality | undefined;
   /** Plays `samples` (48 kHz mono) as the call's microphone, paced by the worker's tick; false if no stream. */
@@ -73,11 +80,26 @@ export function sipUri(text: string): SipUri {
   return parsed.value;
 }
 
+function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+function callIdIn(text: string): string | undefined {
+  return /^(?:Call-ID|i)[ \t]*:[ \t]*(\S+)/im.exec(text)?.[1];
+}
+
 /** The Call-ID of a SIP message's bytes when it is a request of `method`. */
 function requestCallId(bytes: Uint8Array, method: string): string | undefined {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  if (!text.startsWith(`${method} `)) return undefined;
-  return /^(?:Call-ID|i)[ \t]*:[ \t]*(\S+)/im.exec(text)?.[1];
+  const text = textOf(bytes);
+  return text.startsWith(`${method} `) ? callIdIn(text) : undefined;
+}
+
+/** The Call-ID of a 2xx to an INVITE. */
+function okCallId(bytes: Uint8Array): string | undefined {
+  const text = textOf(bytes);
+  if (!/^SIP\/2\.0 2\d\d /.test(text) || !/^(?:CSeq)[ \t]*:[ \t]*\d+[ \t]+INVITE\b/im.test(text))
+    return undefined;
+  return callIdIn(text);
 }
 
 export class BenchEngine {
@@ -86,7 +108,7 @@ export class BenchEngine {
   readonly #worker: MediaWorkerHost;
   readonly #ports: WorkerMediaPorts;
   readonly #workerThreads: readonly number[];
-  readonly #sentAt = new Map<string, { invite?: number; ack?: number }>();
+  readonly #sentAt = new Map<string, { invite?: number; ok?: number; ack?: number; ackOut?: number }>();
   #tracing = false;
 
   private constructor(init: {
@@ -144,20 +166,27 @@ export class BenchEngine {
   #traceTimes(): void {
     this.#tracing = true;
     this.#ua.onTrace((event) => {
-      if (event.direction !== 'sent') return;
       const now = performance.now();
-      const inviteId = requestCallId(event.bytes, 'INVITE');
-      if (inviteId !== undefined) {
-        const times = this.#sentAt.get(inviteId) ?? {};
-        times.invite ??= now;
-        this.#sentAt.set(inviteId, times);
-        return;
+      let step: 'invite' | 'ok' | 'ack';
+      let callId: string | undefined;
+      if (event.direction === 'received') {
+        step = 'ok';
+        callId = okCallId(event.bytes);
+      } else {
+        step = 'invite';
+        callId = requestCallId(event.bytes, 'INVITE');
+        if (callId === undefined) {
+          step = 'ack';
+          callId = requestCallId(event.bytes, 'ACK');
+        }
       }
-      const ackId = requestCallId(event.bytes, 'ACK');
-      if (ackId === undefined) return;
-      const times = this.#sentAt.get(ackId) ?? {};
-      times.ack ??= now;
-      this.#sentAt.set(ackId, times);
+      if (callId === undefined) return;
+      const times = this.#sentAt.get(callId) ?? {};
+      times[step] ??= now;
+      this.#sentAt.set(callId, times);
+      // Node's dgram sends on a process.nextTick (its address lookup), so a datagram leaves only once the
+      // synchronous work around the send has finished. A tick queued here runs just before that send.
+      if (step === 'ack') process.nextTick(() => (times.ackOut ??= performance.now()));
     });
   }
 
@@ -180,7 +209,11 @@ export class BenchEngine {
     );
     // The ACK of a 2xx is the TU's to send (RFC 3261 §13.2.2.4) and may leave just after the call reports connected.
     const deadline = performance.now() + 1_000;
-    while (this.#tracing && call.callId !== undefined && this.#sentAt.get(call.callId)?.ack === undefined) {
+    while (
+      this.#tracing &&
+      call.callId !== undefined &&
+      this.#sentAt.get(call.callId)?.ackOut === undefined
+    ) {
       if (performance.now() > deadline) throw new Error(`no ACK was sent for the call to ${target}`);
       await new Promise<void>((resolve) => setTimeout(resolve, 1));
     }
@@ -195,6 +228,8 @@ export class BenchEngine {
       dialedAtWallMs,
       inviteSentAt: times?.invite,
       ackSentAt: times?.ack,
+      okReceivedAt: times?.ok,
+      ackOutAt: times?.ackOut,
       quality: () => latest,
       play(samples) {
         const stream = ports.port(call.id)?.audioStream();
