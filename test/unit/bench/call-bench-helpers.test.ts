@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { callArrivals } from '../../../bench/calls/sipp-call-times';
 import { linearFit } from '../../../bench/calls/linear-fit';
+import { answerFormat } from '../../../bench/calls/peers';
 import { parseProcStat, totalTicks } from '../../../bench/calls/proc-stat';
 import { quantile, spreadOf } from '../../../bench/calls/spread';
 import { speechSignal } from '../../../bench/calls/speech-signal';
@@ -117,5 +118,12 @@ describe('linearFit', () => {
         { x: 1, y: 2 },
       ]),
     ).toThrow('different x');
+  });
+});
+
+describe('answerFormat', () => {
+  it('answers PCMU with its static type and Opus with the first dynamic one, as RFC 7587 names it', () => {
+    expect(answerFormat('pcmu')).toEqual({ pt: '0', rtpmap: '0 PCMU/8000' });
+    expect(answerFormat('opus')).toEqual({ pt: '96', rtpmap: '96 opus/48000/2' });
   });
 });
