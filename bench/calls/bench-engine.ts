@@ -30,7 +30,7 @@ const CALL_TIMEOUT_MS = 10_000;
 export interface BenchEngineOptions {
   /** The codecs offered, in order (the SDP layer's default order when absent). */
   readonly codecs?: readonly CodecName[];
-  /** Record when each INVITE and ACK leaves the transport (the setup benchmark); off by default. */
+  /** Record when each INVITE, 2xx and ACK passes the transport (the setup benchmark); off by default. */
   readonly traceTimes?: boolean;
 }
 
@@ -41,7 +41,7 @@ export interface BenchCall {
   readonly dialedAt: number;
   /** Wall-clock ms (epoch, µs fraction) when dial() was called, to compare with a peer's log. */
   readonly dialedAtWallMs: number;
-  /** performance.now() when the transport sent the INVITE and the ACK (only with `traceTimes`). */
+  /** performance.now() when the transport was given the INVITE and the ACK (only with `traceTimes`). */
   readonly inviteSentAt: number | undefined;
   readonly ackSentAt: number | undefined;
   /**
@@ -108,7 +108,7 @@ export class BenchEngine {
   readonly #worker: MediaWorkerHost;
   readonly #ports: WorkerMediaPorts;
   readonly #workerThreads: readonly number[];
-  readonly #sentAt = new Map<string, { invite?: number; ok?: number; ack?: number; ackOut?: number }>();
+  readonly #traced = new Map<string, { invite?: number; ok?: number; ack?: number; ackOut?: number }>();
   #tracing = false;
 
   private constructor(init: {
@@ -181,9 +181,9 @@ export class BenchEngine {
         }
       }
       if (callId === undefined) return;
-      const times = this.#sentAt.get(callId) ?? {};
+      const times = this.#traced.get(callId) ?? {};
       times[step] ??= now;
-      this.#sentAt.set(callId, times);
+      this.#traced.set(callId, times);
       // Node's dgram sends on a process.nextTick (its address lookup), so a datagram leaves only once the
       // synchronous work around the send has finished. A tick queued here runs just before that send.
       if (step === 'ack') process.nextTick(() => (times.ackOut ??= performance.now()));
@@ -212,13 +212,13 @@ export class BenchEngine {
     while (
       this.#tracing &&
       call.callId !== undefined &&
-      this.#sentAt.get(call.callId)?.ackOut === undefined
+      this.#traced.get(call.callId)?.ackOut === undefined
     ) {
       if (performance.now() > deadline) throw new Error(`no ACK was sent for the call to ${target}`);
       await new Promise<void>((resolve) => setTimeout(resolve, 1));
     }
-    const times = call.callId === undefined ? undefined : this.#sentAt.get(call.callId);
-    if (call.callId !== undefined) this.#sentAt.delete(call.callId);
+    const times = call.callId === undefined ? undefined : this.#traced.get(call.callId);
+    if (call.callId !== undefined) this.#traced.delete(call.callId);
     const ports = this.#ports;
     let latest: StreamQuality | undefined;
     ports.port(call.id)?.on('quality', ({ quality }) => (latest = quality));
