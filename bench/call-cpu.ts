@@ -253,11 +253,10 @@ export async function measureCallCpu(): Promise<string> {
     const points = scaled
       .filter((row) => row.codec === codec)
       .map((row) => ({ x: row.calls, y: row.worker }));
-    if (idleCost !== undefined) points.unshift({ x: 0, y: idleCost.worker });
     if (points.length < 2) continue;
     const fit = linearFit(points);
     lines.push(
-      `${CODEC_NAMES[codec]}: least-squares line through the worker figures (idle included) ${fit.intercept.toFixed(2)} % + ${fit.slope.toFixed(2)} % per call; the farthest point is ${fit.maxResidual.toFixed(2)} points off it.`,
+      `${CODEC_NAMES[codec]}: least-squares line through the worker figures with calls (the idle worker does not tick, so it is left out) ${fit.intercept.toFixed(2)} % shared + ${fit.slope.toFixed(2)} % per call; the farthest point is ${fit.maxResidual.toFixed(2)} points off it.`,
       '',
     );
   }
