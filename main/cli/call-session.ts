@@ -33,6 +33,8 @@ export interface CallSessionOptions {
   readonly dtmf: string | null;
   /** The account the call runs on, null for a direct call (for the events). */
   readonly accountId: string | null;
+  /** The far end transferred us (RFC 3515): `call` is the new call to its target, which takes this one's place. */
+  readonly onTransferred?: (call: Call) => void;
 }
 
 /** INFO DTMF: how long each digit is said to last (RFC 4733 §2.5.1.3 suggests 40 ms or more; phones use 100-250). */
@@ -78,7 +80,13 @@ export class CallSession {
     call.on('dtmf', (digit) => this.#event({ event: 'dtmf', via: 'info', ...digit }));
     call.on('transfer', (transfer) => {
       if (transfer.role === 'transferee') {
-        this.#event({ event: 'transfer', role: 'transferee', target: formatUri(transfer.call.remote.uri) });
+        this.#event({
+          event: 'transfer',
+          role: 'transferee',
+          target: formatUri(transfer.call.remote.uri),
+          newCallId: transfer.call.id,
+        });
+        this.#options.onTransferred?.(transfer.call);
         return;
       }
       this.#transferring = transfer.state === 'accepted' || transfer.state === 'progress';
@@ -266,13 +274,16 @@ export class CallSession {
       this.#refused('transfer', 'the target is not a SIP URI');
       return;
     }
-    let target: SipUri = parsed.value;
     if (replaces !== null) {
-      // RFC 3891 §6.1 / RFC 3515 §2.1: an attended transfer is a Refer-To whose URI carries the Replaces header.
-      const headers = new Map(target.headers);
-      headers.set('Replaces', replaces);
-      target = { ...target, headers };
+      // The call usage builds an attended REFER only from a second call it holds (Call.transferTo, RFC 3891); a
+      // command with one call has none, and a blind REFER would silently drop the Replaces.
+      this.#refused(
+        'transfer',
+        'an attended transfer needs the other call in this process; use a blind transfer',
+      );
+      return;
     }
+    const target: SipUri = parsed.value;
     this.#acted('transfer', this.call.transfer(target));
   }
 

@@ -13,7 +13,7 @@ import { CryptoRandom, type Random } from '../platform/random';
 import { readWavFileForCall } from '../media/wav/wav-files';
 import type { WavSink } from '../media/wav/wav-writer';
 import { MediaWorkerHost } from '../media/session/media-worker-host';
-import { type MediaWorker, WorkerMediaPorts } from '../services/worker-media-port';
+import { type ClosableMediaWorker, WorkerMediaPorts } from '../services/worker-media-port';
 import { formatUri } from '../sip/message/uri';
 import type { Call } from '../ua/call/call';
 import type { CallUsage } from '../ua/call/call-usage';
@@ -26,11 +26,6 @@ import { CallSession } from './call-session';
 import type { Output } from './output';
 import { accountConfig, registrationEvent } from './register-command';
 import type { StartUserAgent } from './user-agent-factory';
-
-/** A media worker the runner can close when it is done. */
-export interface ClosableMediaWorker extends MediaWorker {
-  close(): Promise<void> | void;
-}
 
 export interface SystemCallRunnerDeps {
   readonly startUserAgent: StartUserAgent;
@@ -115,16 +110,39 @@ class CallRun {
     if (started === null) return 1;
     const { usage } = started;
     try {
+      // Ctrl-C and `quit` work from the start: before the call (a registration still retrying) they end the run.
+      let quit = false;
+      let quitBeforeCall!: () => void;
+      const quitEarly = new Promise<false>((resolve) => (quitBeforeCall = () => resolve(false)));
+      this.#listenForControl(() => {
+        quit = true;
+        quitBeforeCall();
+        this.#current?.hangup();
+      });
       let fromAccount: Account | null = null;
       if (account) {
         const added = this.#addAccount(account);
-        if (!(await added.registered)) return 1;
+        if (!(await Promise.race([added.registered, quitEarly]))) {
+          if (quit)
+            this.#output.event({
+              event: 'error',
+              reason: 'quit',
+              detail: 'stopped before the call was placed',
+            });
+          return 1;
+        }
         fromAccount = added.account;
       }
-      this.#listenForControl(() => this.#current?.hangup());
+      if (quit) return 1;
       const call = usage.dial(args.target, fromAccount ? { account: fromAccount } : {});
-      const session = this.#session(call, args, play, fromAccount?.id ?? null, args.durationMs, args.dtmf);
-      await session.ended;
+      let session = this.#session(call, args, play, fromAccount?.id ?? null, args.durationMs, args.dtmf);
+      // A transfer the far end asks for (REFER) makes a new call the current one: the run follows it.
+      for (;;) {
+        await session.ended;
+        const next = this.#current;
+        if (next === undefined || next === session) break;
+        session = next;
+      }
       return session.endedNormally ? 0 : 1;
     } finally {
       await this.#shutdown();
@@ -205,6 +223,8 @@ class CallRun {
       durationMs,
       dtmf,
       accountId,
+      // The new call plays and records like the one it replaces (the recording starts again with it).
+      onTransferred: (next) => void this.#session(next, audio, play, accountId, durationMs, null),
     });
     this.#sessions.set(call.id, session);
     this.#current = session;

@@ -81,6 +81,18 @@ export class AccountService {
     this.#deps = deps;
   }
 
+  /** The running account with this id: its user agent and its account there (calls are placed from it). */
+  live(id: string): { readonly ua: AgentHost; readonly account: Account } | undefined {
+    const live = this.#live.get(id);
+    return live === undefined ? undefined : { ua: live.ua, account: live.account };
+  }
+
+  /** The id of the running account behind a user agent's account (incoming calls name their account by it). */
+  idOf(account: Account): string | undefined {
+    for (const [id, live] of this.#live) if (live.account === account) return id;
+    return undefined;
+  }
+
   list(): AccountDto[] {
     return this.#deps.store.list().map(toDto);
   }

@@ -25,6 +25,11 @@ import { EventHub } from './event-hub';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
 import { UserAgentPool } from './user-agent-pool';
+import { EngineCalls } from './engine-calls';
+import { MediaWorkerHost } from '../media/session/media-worker-host';
+import { bareHost } from '../sip/message/uri';
+import { UserAgent } from '../ua/user-agent';
+import type { ClosableMediaWorker } from './worker-media-port';
 
 export type { Engine } from './engine-facade';
 
@@ -63,10 +68,12 @@ export interface EngineOptions {
   /** The user agents (tests); one per local address on `sockets` by default. */
   readonly agents?: AgentPool & { shutdown(timeoutMs: number): Promise<void> };
   /**
-   * What runs calls. Until calls are wired into the engine the default answers every call command `unavailable`;
-   * the history commands work either way.
+   * What runs calls; by default the engine's own (EngineCalls: the call usage of every user agent over the media
+   * worker). A test may pass `unavailableCallEngine()` or a fake.
    */
   readonly calls?: CallEngine;
+  /** The media worker the engine's calls use; a worker thread (started on the first call) by default. */
+  readonly mediaWorker?: ClosableMediaWorker;
 }
 
 /**
@@ -86,32 +93,72 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const store = opened.store;
   const settings = new SettingsService(store.settings, events);
   const resolver = options.resolver ?? new SystemNameResolver();
+  const random = options.random ?? new CryptoRandom();
   const agents =
     options.agents ??
     new UserAgentPool({
       sockets: options.sockets ?? new NodeSocketFactory(),
       clock,
-      random: options.random ?? new CryptoRandom(),
+      random,
       resolver,
       logger,
       userAgent: USER_AGENT,
       port: settings.get().sipPort,
     });
+  const routeTo = options.localAddressFor ?? ((remote: string) => localAddressFor(remote));
+  // The engine's calls, unless a test brings its own: every user agent the pool makes takes calls as it is made.
+  let mediaWorker: ClosableMediaWorker | undefined;
+  let engineCalls: EngineCalls | undefined;
+  if (options.calls === undefined) {
+    mediaWorker = options.mediaWorker ?? new MediaWorkerHost({ logger });
+    engineCalls = new EngineCalls({
+      worker: mediaWorker,
+      clock,
+      random,
+      logger,
+      account: (id) => {
+        const live = accounts.live(id);
+        if (live === undefined || !(live.ua instanceof UserAgent)) return undefined;
+        return { ua: live.ua, account: live.account };
+      },
+      accountIdOf: (account) => accounts.idOf(account),
+      directAgent: async (target) => {
+        const host = bareHost(target.host);
+        const address = await routeTo(host).catch(() => '127.0.0.1');
+        const agent = await callAgents.get(address === '0.0.0.0' ? '127.0.0.1' : address);
+        if (!(agent instanceof UserAgent)) throw new Error('the user agent pool does not run calls');
+        return agent;
+      },
+    });
+  }
+  const callAgents: AgentPool = {
+    get: async (address) => {
+      const agent = await agents.get(address);
+      if (engineCalls !== undefined && agent instanceof UserAgent) {
+        engineCalls.attach(agent, () => {
+          // Incoming calls answer with the codec order of the first account on that agent.
+          const id = agent.accounts[0] ? accounts.idOf(agent.accounts[0]) : undefined;
+          return id === undefined ? undefined : store.accounts.get(id)?.codecs;
+        });
+      }
+      return agent;
+    },
+  };
   const accounts = new AccountService({
     store: store.accounts,
     cipher: options.secrets,
-    agents,
+    agents: callAgents,
     events,
     clock,
     resolver,
-    localAddressFor: options.localAddressFor ?? ((remote) => localAddressFor(remote)),
+    localAddressFor: routeTo,
     logger,
     ...(options.unregisterTimeoutMs !== undefined
       ? { unregisterTimeoutMs: options.unregisterTimeoutMs }
       : {}),
   });
   const calls = new CallService({
-    engine: options.calls ?? unavailableCallEngine(),
+    engine: options.calls ?? engineCalls ?? unavailableCallEngine(),
     history: store.callHistory,
     accounts: store.accounts,
     events,
@@ -161,6 +208,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       stopping ??= (async () => {
         // Calls end first (BYE, CANCEL) while their accounts can still send, and their history rows are completed.
         await calls.stop(Math.min(timeoutMs, 2_000));
+        await mediaWorker?.close();
         await accounts.stopAll().catch(() => undefined);
         await agents.shutdown(Math.min(timeoutMs, 1_000)).catch(() => undefined);
         store.close();

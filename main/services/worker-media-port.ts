@@ -48,6 +48,11 @@ export interface MediaWorker {
   onEvent(listener: (event: MediaEvent) => void): () => void;
 }
 
+/** A media worker its owner closes when done (MediaWorkerHost). */
+export interface ClosableMediaWorker extends MediaWorker {
+  close(): Promise<void> | void;
+}
+
 /** What a call's media reports; payloads as the worker sends them. */
 export interface WorkerMediaPortEvents {
   /** Every 2 s while the stream runs. */

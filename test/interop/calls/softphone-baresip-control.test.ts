@@ -34,7 +34,7 @@ describe.skipIf(!peers.kamailio || !peers.baresip)('softphone call control again
     ourTone = await writeToneFixture(dir, { frequencyHz: 1000, durationS: 20 });
     theirTone = await writeToneFixture(dir, { frequencyHz: 700, amplitude: 0.4 });
     kamailio = await startKamailio({
-      users: ['alice', 'bob'].map((username) => ({ username, password: `${username}-pw` })),
+      users: ['alice', 'bob', 'carol'].map((username) => ({ username, password: `${username}-pw` })),
     });
     bob = await startBaresip({
       source: theirTone.path,
@@ -153,6 +153,63 @@ describe.skipIf(!peers.kamailio || !peers.baresip)('softphone call control again
     expect(await caller.exited()).toBe(1);
     expect(caller.events.find(isCall('ended'))!['end']).toMatchObject({ by: 'local', reason: 'cancelled' });
     await bob.waitForEvent('CALL_CLOSED', STEP_MS, (event) => event.id === id);
+  });
+
+  it('blind transfer as transferor: we REFER bob to carol, bob calls carol, our call ends transferred', async () => {
+    const carol = await startBaresip({
+      source: theirTone.path,
+      account: {
+        aor: kamailio.uri('carol'),
+        password: 'carol-pw',
+        outboundProxy: kamailio.proxyUri(),
+        answerMode: 'auto',
+        codecs: ['pcmu'],
+      },
+    });
+    phones.push(carol);
+    const { caller, id } = await callBob();
+    caller.send(JSON.stringify({ cmd: 'transfer', target: kamailio.uri('carol') }));
+    const transferred = await carol.waitForEvent('CALL_ESTABLISHED', STEP_MS);
+    expect(transferred.peeruri).toBe(kamailio.uri('bob'));
+    expect(await caller.exited()).toBe(0);
+    expect(caller.events.find(isCall('ended'))!['end']).toMatchObject({ by: 'local', reason: 'transferred' });
+    const progress = caller.events
+      .filter((event) => event.event === 'transfer')
+      .map((event) => event['state']);
+    expect(progress[0]).toBe('accepted');
+    expect(progress.at(-1)).toBe('succeeded');
+    await bob.waitForEvent('CALL_CLOSED', STEP_MS, (event) => event.id === id);
+    await carol.hangup();
+    await carol.waitForEvent('CALL_CLOSED', STEP_MS);
+    // Stopped here, not after the file: a second phone registered as carol would fork the next transfer's INVITE.
+    await carol.stop();
+  });
+
+  it('blind transfer as transferee: bob REFERs us to carol, our call follows to carol and hears her', async () => {
+    const carol = await startBaresip({
+      source: ourTone.path,
+      account: {
+        aor: kamailio.uri('carol'),
+        password: 'carol-pw',
+        outboundProxy: kamailio.proxyUri(),
+        answerMode: 'auto',
+        codecs: ['pcmu'],
+      },
+    });
+    phones.push(carol);
+    const heard = join(dir, 'transferred.wav');
+    const { caller, id } = await callBob(['--record', heard]);
+    await bob.transfer(kamailio.uri('carol'));
+    const transferred = await carol.waitForEvent('CALL_ESTABLISHED', STEP_MS);
+    expect(transferred.peeruri).toBe(kamailio.uri('alice'));
+    await bob.waitForEvent('CALL_CLOSED', STEP_MS, (event) => event.id === id);
+    await caller.waitFor((event) => event.event === 'transfer' && event['role'] === 'transferee', STEP_MS);
+    await waitForAudio(carol, (status) => status.receivedS >= 2);
+    await carol.hangup();
+    expect(await caller.exited()).toBe(0);
+    // The recording restarted with the new call: it holds carol's tone (she plays ours, 1 kHz), not bob's.
+    expectTone(await readWavFile(heard), ourTone.frequencyHz, ourTone.rms, 2);
+    await carol.stop();
   });
 
   it('a direct call to baresip by IP, without Kamailio or an account: tones both ways', async () => {

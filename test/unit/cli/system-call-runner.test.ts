@@ -23,6 +23,8 @@ interface Run {
   readonly stdin: PassThrough;
   readonly worker: FakeMediaWorker;
   readonly recordings: Map<string, Uint8Array[]>;
+  /** Delivers SIGINT/SIGTERM as the process would. */
+  signal(): void;
   events(): Event[];
   stderr(): string;
   done(): number | undefined;
@@ -77,6 +79,7 @@ function world() {
         close: () => Promise.resolve(),
       };
     };
+    const signalHandlers: Array<() => void> = [];
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -89,7 +92,10 @@ function world() {
       clock,
       random,
       createMediaWorker: () => worker,
-      onSignal: () => () => undefined,
+      onSignal: (handler) => {
+        signalHandlers.push(handler);
+        return () => signalHandlers.splice(signalHandlers.indexOf(handler), 1);
+      },
       openRecording,
     });
     let exit: number | undefined;
@@ -100,6 +106,9 @@ function world() {
       stdin,
       worker,
       recordings,
+      signal: () => {
+        for (const handler of [...signalHandlers]) handler();
+      },
       events: () =>
         out
           .split('\n')
@@ -399,6 +408,79 @@ describe('softphone call and softphone answer', () => {
     expect(alice.events()).toEqual([
       expect.objectContaining({ event: 'error', reason: 'play-file', file: '/nonexistent/missing.wav' }),
     ]);
+  });
+
+  it('Ctrl-C (SIGINT) hangs the call up with a BYE and exits 0; on answer it ends the run', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, ['call', BOB_URI]);
+    await w.drive(() => states(alice).includes('connected'));
+    alice.signal();
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(0);
+    expect(lastEnd(alice)).toMatchObject({ by: 'local', reason: 'hangup' });
+    bob.signal();
+    await w.drive(() => bob.done() !== undefined);
+    expect(bob.done()).toBe(0);
+  });
+
+  it('refuses an attended transfer (one call here, nothing to replace) and keeps the call up', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, ['call', BOB_URI]);
+    await w.drive(() => states(alice).includes('connected'));
+    alice.stdin.write(
+      '{"cmd":"transfer","target":"sip:carol@10.0.0.3","replaces":"abc;to-tag=1;from-tag=2"}\n',
+    );
+    await w.drive(() => has(alice, (event) => event['event'] === 'control-refused'));
+    expect(alice.events().find((event) => event['event'] === 'control-refused')).toMatchObject({
+      cmd: 'transfer',
+    });
+    expect(states(alice).at(-1)).toBe('connected');
+    alice.stdin.write('quit\n');
+    await w.drive(() => alice.done() !== undefined);
+    await quit(w, bob);
+  });
+
+  it('blind transfer: bob refers alice to carol, alice follows the new call, bob ends transferred', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    const carol = w.start('10.0.0.3', ['answer', '--bind', '10.0.0.3:5060']);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    await w.drive(() => has(carol, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, ['call', BOB_URI]);
+    await w.drive(() => states(alice).includes('connected'));
+    bob.stdin.write('{"cmd":"transfer","target":"sip:carol@10.0.0.3:5060"}\n');
+    await w.drive(() => states(carol).includes('connected'));
+    await w.drive(() => lastEnd(bob) !== undefined);
+    expect(lastEnd(bob)).toMatchObject({ reason: 'transferred' });
+    expect(alice.events().find((event) => event['event'] === 'transfer')).toMatchObject({
+      role: 'transferee',
+    });
+    expect(alice.done()).toBeUndefined();
+    carol.stdin.write('{"cmd":"hangup"}\n');
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(0);
+    expect(lastEnd(alice)).toMatchObject({ by: 'remote', reason: 'hangup' });
+    // Both of alice's calls had media from her worker.
+    expect(alice.worker.of('allocate')).toHaveLength(2);
+    await quit(w, bob);
+    await quit(w, carol);
+  });
+
+  it('quit while the account is still registering ends the run before any call, exit 1', async () => {
+    const w = world();
+    // Nobody answers at the registrar's address: the REGISTER retransmits until quit.
+    const alice = w.start(ALICE, ['call', BOB_URI, '--aor', 'sip:alice@10.0.0.9', '--password', 'pw']);
+    await w.drive(() => has(alice, (event) => event['event'] === 'registration'));
+    alice.stdin.write('quit\n');
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(1);
+    expect(alice.events().find((event) => event['event'] === 'error')).toMatchObject({ reason: 'quit' });
+    expect(states(alice)).toEqual([]);
+    expect(alice.worker.of('allocate')).toHaveLength(0);
   });
 
   it('answer takes one call at a time: a second caller gets 486 while the first is up', async () => {

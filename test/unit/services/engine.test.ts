@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { unavailableCallEngine } from '../../../main/services/call-engine';
 import type { CommandArgs, CommandName } from '../../../main/contract/contract';
 import { commandNames } from '../../../main/contract/softphone-api';
 import { DataFolderInUseError, createEngine, databasePathIn } from '../../../main/services/engine';
@@ -83,9 +84,9 @@ describe('degraded mode', () => {
   });
 });
 
-describe('calls before they are wired in', () => {
+describe('calls when the call engine is unavailable', () => {
   it('answers every call action unavailable, lists no calls, and serves the history', async () => {
-    const h = await startHarness();
+    const h = await startHarness({ engine: { calls: unavailableCallEngine() } });
     harnesses.push(h);
     const actions = commandNames.filter((name) => name.startsWith('calls.') && name !== 'calls.list');
     expect(actions).toHaveLength(9);
@@ -174,6 +175,16 @@ describe('shutdown', () => {
     await h.run(700_000);
     expect(h.registrar.received.length).toBe(before);
     h.registrar.socket.close();
+  });
+
+  it('runs calls by default: actions on a call it does not know answer not-found, and none are listed', async () => {
+    const h = await startHarness();
+    harnesses.push(h);
+    for (const name of ['calls.answer', 'calls.hangup', 'calls.hold', 'calls.sendDtmf'] as const) {
+      const result = await h.engine.router.dispatch(name, validArgs[name]);
+      expect(result, name).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    }
+    expect(await h.engine.router.dispatch('calls.list', [])).toEqual({ ok: true, value: [] });
   });
 
   it('starts with no accounts and a fresh folder that did not exist', async () => {
