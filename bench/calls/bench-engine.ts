@@ -22,6 +22,7 @@ import type { CallUsage } from '../../main/ua/call/call-usage';
 import { SystemNameResolver } from '../../main/ua/dns-resolver';
 import { UserAgent } from '../../main/ua/user-agent';
 import { ownThreadIds } from './proc-stat';
+import { okCallId, requestCallId } from './sip-trace';
 
 const LOOPBACK = '127.0.0.1';
 /** How long a benchmark waits for a call to connect or to end before it gives up on the run. */
@@ -78,28 +79,6 @@ export function sipUri(text: string): SipUri {
   const parsed = parseUri(text);
   if (!parsed.ok || !isSipUri(parsed.value)) throw new Error(`not a SIP URI: ${text}`);
   return parsed.value;
-}
-
-function textOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-}
-
-function callIdIn(text: string): string | undefined {
-  return /^(?:Call-ID|i)[ \t]*:[ \t]*(\S+)/im.exec(text)?.[1];
-}
-
-/** The Call-ID of a SIP message's bytes when it is a request of `method`. */
-function requestCallId(bytes: Uint8Array, method: string): string | undefined {
-  const text = textOf(bytes);
-  return text.startsWith(`${method} `) ? callIdIn(text) : undefined;
-}
-
-/** The Call-ID of a 2xx to an INVITE. */
-function okCallId(bytes: Uint8Array): string | undefined {
-  const text = textOf(bytes);
-  if (!/^SIP\/2\.0 2\d\d /.test(text) || !/^(?:CSeq)[ \t]*:[ \t]*\d+[ \t]+INVITE\b/im.test(text))
-    return undefined;
-  return callIdIn(text);
 }
 
 export class BenchEngine {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { callArrivals } from '../../../bench/calls/sipp-call-times';
 import { linearFit } from '../../../bench/calls/linear-fit';
 import { answerFormat } from '../../../bench/calls/peers';
+import { okCallId, requestCallId } from '../../../bench/calls/sip-trace';
 import { parseProcStat, totalTicks } from '../../../bench/calls/proc-stat';
 import { quantile, spreadOf } from '../../../bench/calls/spread';
 import { speechSignal } from '../../../bench/calls/speech-signal';
@@ -125,5 +126,28 @@ describe('answerFormat', () => {
   it('answers PCMU with its static type and Opus with the first dynamic one, as RFC 7587 names it', () => {
     expect(answerFormat('pcmu')).toEqual({ pt: '0', rtpmap: '0 PCMU/8000' });
     expect(answerFormat('opus')).toEqual({ pt: '96', rtpmap: '96 opus/48000/2' });
+  });
+});
+
+describe('SIP trace reading', () => {
+  const bytes = (lines: readonly string[]): Uint8Array =>
+    new TextEncoder().encode(`${lines.join('\r\n')}\r\n\r\n`);
+
+  it('names the call of a request of the method asked for, and of no other', () => {
+    const ack = bytes([
+      'ACK sip:bob@127.0.0.1:5070 SIP/2.0',
+      'Via: SIP/2.0/UDP 127.0.0.1',
+      'Call-ID: abc@x',
+      'CSeq: 1 ACK',
+    ]);
+    expect(requestCallId(ack, 'ACK')).toBe('abc@x');
+    expect(requestCallId(ack, 'INVITE')).toBeUndefined();
+    expect(requestCallId(bytes(['INVITE sip:b@h SIP/2.0', 'i: compact-1']), 'INVITE')).toBe('compact-1');
+  });
+
+  it('names the call of a 2xx to an INVITE only', () => {
+    expect(okCallId(bytes(['SIP/2.0 200 OK', 'Call-ID: c1', 'CSeq: 7 INVITE']))).toBe('c1');
+    expect(okCallId(bytes(['SIP/2.0 200 OK', 'Call-ID: c1', 'CSeq: 8 BYE']))).toBeUndefined();
+    expect(okCallId(bytes(['SIP/2.0 180 Ringing', 'Call-ID: c1', 'CSeq: 7 INVITE']))).toBeUndefined();
   });
 });
