@@ -3,7 +3,7 @@
 // WAV files on its audio port, the digits sent once it connects, the --duration hang-up, the stdin controls, and the
 // hang-up the media side asks for (no RTP for too long, the media worker gone).
 //
-// Audio: the player and the recorder are attached to the call's audio port as soon as both the port and this
+// Audio: the player and the recording are attached to the call's audio port as soon as both the port and this
 // session exist, which is always before the stream's first tick (an outgoing call's stream starts at the 2xx, an
 // incoming one's at our answer). Both therefore begin at that tick: the two files share a time origin.
 import type { CallEndDto, CallStateName } from '../contract/contract';
@@ -16,8 +16,7 @@ import type { Call } from '../ua/call/call';
 import type { CallControl } from './call-control';
 import type { Output } from './output';
 import { WavPlayer } from '../media/wav/wav-player';
-import { WavRecorder } from '../media/wav/wav-recorder';
-import { WavWriter, type WavSink } from '../media/wav/wav-writer';
+import type { WavWriter } from '../media/wav/wav-writer';
 
 /** What a session needs besides its call. */
 export interface CallSessionOptions {
@@ -25,8 +24,11 @@ export interface CallSessionOptions {
   readonly clock: Clock;
   /** The --play file, mono 16-bit at 48 kHz; undefined: silence. */
   readonly play: Int16Array | undefined;
-  /** Opens the --record file (replacing it); undefined: nothing is recorded. */
-  readonly record: (() => WavSink) | undefined;
+  /**
+   * The --record file of the whole run, which the runner closes; undefined: nothing is recorded. Calls append to
+   * it one after another (a transfer's new call after the one it replaced).
+   */
+  readonly recording: Pick<WavWriter, 'append'> | undefined;
   /** Hang up this long after the answer. */
   readonly durationMs: number | null;
   /** Sent once the call connects (RFC 4733, or SIP INFO when no telephone-event was agreed). */
@@ -48,7 +50,7 @@ export class CallSession {
   #resolveEnded!: (end: CallEndDto) => void;
   #port: WorkerMediaPort | undefined;
   #player: WavPlayer | undefined;
-  #recorder: WavRecorder | undefined;
+  #stopRecording: (() => void) | undefined;
   #lastState: CallStateName | undefined;
   #answered = false;
   #transferring = false;
@@ -86,6 +88,8 @@ export class CallSession {
           target: formatUri(transfer.call.remote.uri),
           newCallId: transfer.call.id,
         });
+        // This call ends once the new one is up; from now on the recording is the new call's.
+        this.#stopRecording?.();
         this.#options.onTransferred?.(transfer.call);
         return;
       }
@@ -106,7 +110,7 @@ export class CallSession {
     return this.call.id;
   }
 
-  /** Resolves with the contract's end once the call is over and its recording is closed. */
+  /** Resolves with the contract's end once the call is over. */
   get ended(): Promise<CallEndDto> {
     return this.#ended;
   }
@@ -145,11 +149,10 @@ export class CallSession {
     );
     const stream = port.audioStream();
     if (stream === undefined) return;
-    const { play, record } = this.#options;
-    if (record !== undefined) {
-      this.#recorder = new WavRecorder(stream, new WavWriter(record()));
-      this.#recorder.start();
-    }
+    const { play, recording } = this.#options;
+    // Every speaker frame from the stream's first tick (silence until audio arrives), like WavRecorder, into the
+    // run's one file.
+    if (recording !== undefined) this.#stopRecording = stream.onFrame((frame) => recording.append(frame));
     if (play !== undefined) {
       this.#player = new WavPlayer(stream, play, { onEnded: () => this.#event({ event: 'play-ended' }) });
       this.#player.start();
@@ -297,6 +300,7 @@ export class CallSession {
     this.#options.clock.clearTimer(this.#durationTimer);
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     this.#player?.stop();
+    this.#stopRecording?.();
     const dto = callEndDto(end, this.#mediaEnd);
     this.#end = dto;
     this.#event({
@@ -309,14 +313,6 @@ export class CallSession {
       answered: this.#answered,
       end: dto,
     });
-    if (this.#recorder !== undefined) {
-      const closed = await this.#recorder.stop();
-      this.#event(
-        closed.ok
-          ? { event: 'recorded', samples: closed.value.samples, seconds: closed.value.samples / 48_000 }
-          : { event: 'error', reason: 'record-failed', detail: closed.error },
-      );
-    }
     this.#resolveEnded(dto);
   }
 

@@ -11,7 +11,8 @@ import type { Clock } from '../platform/clock';
 import { SystemClock } from '../platform/clock';
 import { CryptoRandom, type Random } from '../platform/random';
 import { readWavFileForCall } from '../media/wav/wav-files';
-import type { WavSink } from '../media/wav/wav-writer';
+import { WavWriter, type WavSink } from '../media/wav/wav-writer';
+import { ENGINE_SAMPLE_RATE } from '../media/media-seams';
 import { MediaWorkerHost } from '../media/session/media-worker-host';
 import { type ClosableMediaWorker, WorkerMediaPorts } from '../services/worker-media-port';
 import { formatUri } from '../sip/message/uri';
@@ -90,6 +91,7 @@ class CallRun {
   #current: CallSession | undefined;
   #stopControl: (() => void) | undefined;
   #stopSignals: (() => void) | undefined;
+  #recording: WavWriter | undefined;
 
   constructor(deps: SystemCallRunnerDeps, io: CallRunnerIo) {
     this.#deps = deps;
@@ -213,13 +215,11 @@ class CallRun {
     durationMs: number | null,
     dtmf: string | null,
   ): CallSession {
-    const openRecording = this.#deps.openRecording ?? fileRecording;
-    const record = audio.record;
     const session = new CallSession(call, {
       output: this.#output,
       clock: this.#clock,
       play,
-      record: record === undefined ? undefined : () => openRecording(record),
+      recording: this.#recordingFor(audio),
       durationMs,
       dtmf,
       accountId,
@@ -234,6 +234,13 @@ class CallRun {
     const port = this.#ports?.port(call.id);
     if (port !== undefined) session.attachPort(port);
     return session;
+  }
+
+  /** The run's --record file, opened (replacing it) when the first call needs it. */
+  #recordingFor(audio: AudioArgs): WavWriter | undefined {
+    if (audio.record === undefined) return undefined;
+    this.#recording ??= new WavWriter((this.#deps.openRecording ?? fileRecording)(audio.record));
+    return this.#recording;
   }
 
   async #start(
@@ -326,6 +333,18 @@ class CallRun {
     this.#stopControl?.();
     this.#stopSignals?.();
     await this.#hangupCurrent();
+    if (this.#recording !== undefined) {
+      const closed = await this.#recording.close();
+      this.#output.event(
+        closed.ok
+          ? {
+              event: 'recorded',
+              samples: closed.value.samples,
+              seconds: closed.value.samples / ENGINE_SAMPLE_RATE,
+            }
+          : { event: 'error', reason: 'record-failed', detail: closed.error },
+      );
+    }
     await this.#ua?.shutdown(SHUTDOWN_MS);
     this.#ports?.close();
     await this.#worker?.close();

@@ -483,6 +483,34 @@ describe('softphone call and softphone answer', () => {
     expect(alice.worker.of('allocate')).toHaveLength(0);
   });
 
+  it('--aor with --no-register calls from the account without a REGISTER', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, [
+      'call',
+      BOB_URI,
+      '--aor',
+      'sip:alice@example.test',
+      '--no-register',
+      '--duration',
+      '1',
+    ]);
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(0);
+    expect(alice.events().filter((event) => event['event'] === 'registration')).toEqual([
+      { event: 'registration', aor: 'sip:alice@example.test', state: 'not-registering' },
+    ]);
+    expect(alice.events().find((event) => event['event'] === 'call')).toMatchObject({
+      accountId: expect.any(String),
+    });
+    // bob sees the account's identity as the caller.
+    expect(bob.events().find((event) => event['event'] === 'call')).toMatchObject({
+      peer: 'sip:alice@example.test',
+    });
+    await quit(w, bob);
+  });
+
   it('answer takes one call at a time: a second caller gets 486 while the first is up', async () => {
     const w = world();
     const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);

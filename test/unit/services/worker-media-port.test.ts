@@ -120,6 +120,60 @@ const QUALITY = {
 
 const COUNTERS = { inputDropped: 0, inputMalformed: 0, inputUnderruns: 3, lateTicks: 0, skippedTicks: 0 };
 
+describe('the media port alone: what our hold means for the stream', () => {
+  async function pair() {
+    const random = new SeededRandom(8);
+    const worker = new FakeMediaWorker();
+    const ours = new WorkerMediaPorts({ worker, random, bindAddress: () => '10.0.0.1' });
+    const theirs = new WorkerMediaPorts({
+      worker: new FakeMediaWorker(),
+      random,
+      bindAddress: () => '10.0.0.2',
+    });
+    const port = (await ours.factory({
+      callRef: 'c1',
+      direction: 'outgoing',
+    })) as WorkerMediaPort;
+    const far = await theirs.factory({ callRef: 'c2', direction: 'incoming' });
+    cleanup.push(() => worker.close());
+    /** Our offer (holding or not) and the far end's answer to it, which never holds. */
+    const answerTo = (hold: boolean): string => {
+      const answer = far.createAnswer(port.createOffer({ hold }), { hold: false });
+      if (!answer.ok) throw new Error(answer.error.reason);
+      return answer.value.sdp;
+    };
+    const accept = (sdp: string) => {
+      const media = port.acceptAnswer(sdp);
+      if (!media.ok) throw new Error(media.error.reason);
+      return media.value;
+    };
+    return { worker, port, answerTo, accept };
+  }
+
+  it('sends nothing while our hold is agreed, and again once the resume is', async () => {
+    const { worker, port, answerTo, accept } = await pair();
+    port.start(accept(answerTo(false)));
+    const held = accept(answerTo(true));
+    expect(held.send).toBe(true);
+    port.update(held);
+    port.update(accept(answerTo(false)));
+    await Promise.resolve();
+    expect(worker.of('start').map((command) => command.params.send)).toEqual([true]);
+    expect(worker.of('update').map((command) => command.params.send)).toEqual([false, true]);
+  });
+
+  it('a hold offer rolled back (its re-INVITE failed) leaves the stream sending', async () => {
+    const { worker, port, answerTo, accept } = await pair();
+    const agreed = accept(answerTo(false));
+    port.start(agreed);
+    port.createOffer({ hold: true });
+    port.rollback();
+    port.update(agreed);
+    await Promise.resolve();
+    expect(worker.of('update').map((command) => command.params.send)).toEqual([true]);
+  });
+});
+
 describe('the media port over the media worker', () => {
   it('binds the sockets before the SDP is written, so the offer and the answer carry the worker ports', async () => {
     const { alice, bob, call, answered } = await connected();
