@@ -327,14 +327,28 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
     this.#packets.splice(index, 0, packet);
   }
 
-  /** Starts playing once the earliest packet has waited for the target delay. */
+  /**
+   * Starts playing once the earliest packet has waited for the target delay, at the newest packet that has waited
+   * that long (to the frame). Packets can arrive long before the first pull (the stream receives from its start, the playout
+   * clock runs only once someone listens): starting at the oldest would keep all of that wait as standing delay,
+   * which a continuous sound offers no quiet frame to shed. The older packets are discarded, and counted.
+   */
   #tryStart(nowMs: number): boolean {
     const first = this.#packets[0];
     const baseline = this.#estimator.baselineMs;
     if (first === undefined || baseline === null) return false;
-    if (nowMs - first.position / SAMPLES_PER_MS - baseline < this.#estimator.targetMs) return false;
+    const excessMs = nowMs - first.position / SAMPLES_PER_MS - baseline - this.#estimator.targetMs;
+    if (excessMs < 0) return false;
+    // Whole frames only: a pull comes every frame, so an excess under one is the pull's own granularity.
+    const startBy = first.position + Math.floor(excessMs / FRAME_MS) * FRAME_SAMPLES;
+    let startIndex = 0;
+    while ((this.#packets[startIndex + 1]?.position ?? Number.POSITIVE_INFINITY) <= startBy) startIndex++;
+    if (startIndex > 0) {
+      this.#discarded += startIndex;
+      this.#packets = this.#packets.slice(startIndex);
+    }
     this.#started = true;
-    this.#position = first.position;
+    this.#position = this.#packets[0]?.position ?? first.position;
     this.#lastShrinkMs = nowMs;
     return true;
   }
