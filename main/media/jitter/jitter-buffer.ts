@@ -19,7 +19,7 @@
 //                                                 from the next packet if it is the last one missing, else
 //                                                 conceal (the decoder fades over consecutive calls)
 //                                               nothing buffered → underrun: conceal, or silence after quiet audio
-//                                               (concealment runs for at most 200 ms, then silence)
+//                                               (its concealment; either runs for at most 200 ms, then silence)
 //
 // Playing starts when the earliest packet has waited T. Counters: `lost` counts the sequence numbers skipped when
 // a later packet plays (late ones included, none before a marker), `concealed` the frames that carried concealment
@@ -435,11 +435,15 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
   }
 
   #underrun(): void {
-    if (
-      this.#lastSequence === null ||
-      this.#lastDecodedQuiet ||
-      this.#concealRunSamples >= MAX_CONCEAL_MS * SAMPLES_PER_MS
-    ) {
+    if (this.#lastSequence === null || this.#concealRunSamples >= MAX_CONCEAL_MS * SAMPLES_PER_MS) {
+      this.#append(new Int16Array(FRAME_SAMPLES));
+      return;
+    }
+    if (this.#lastDecodedQuiet) {
+      // Silence is how quiet audio is concealed: should a later packet show that this turn's packet was lost, this
+      // frame filled the loss like any concealment and is counted with it (for as long as concealment would run).
+      this.#frameConcealedUnderrun = true;
+      this.#concealRunSamples += FRAME_SAMPLES;
       this.#append(new Int16Array(FRAME_SAMPLES));
       return;
     }
