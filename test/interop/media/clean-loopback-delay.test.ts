@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AudioStreamEndpoint } from '../../../main/media/session/audio-stream-endpoint';
 import { MediaWorkerHost } from '../../../main/media/session/media-worker-host';
 import type { MediaEvent, StreamParams } from '../../../main/media/session/media-worker-protocol';
+import { FRAME_MS } from '../../../main/media/media-seams';
 import { frameOfTone, pcmuTo, sleep, waitFor } from './support/media-test-kit';
 
 const OPUS: StreamParams['codec'] = {
@@ -15,6 +16,23 @@ const OPUS: StreamParams['codec'] = {
   clockRate: 48_000,
   channels: 2,
 };
+
+/** Jitter up to this on loopback is what a clean run shows here (measured alone: 6-15 ms peaks). */
+const CLEAN_PEAK_MS = 15;
+/** Above its target, a continuous tone (no quiet frame to drop) lets the buffer keep up to this before it cuts. */
+const FORCED_SHRINK_MS = 60;
+
+/**
+ * The most the buffer may hold after settling. On a clean loopback, 60 ms (one or two frames plus the frame a
+ * packet can wait for the next pull; measured alone: 20-40 ms). Other workers on the same two cores can make
+ * loopback itself jittery (65-86 ms peaks seen under load, with packets arriving in bursts); the buffer must then
+ * cover that jitter, so the bound follows the target that measured jitter set. Before the fix the buffer held all
+ * that arrived before the speaker listened (300 ms with a 20-36 ms target), which either bound refuses.
+ */
+function allowedDelayMs(report: { readonly peakJitterMs: number; readonly targetDelayMs: number }): number {
+  if (report.peakJitterMs <= CLEAN_PEAK_MS) return 60;
+  return report.targetDelayMs + FRAME_MS + FORCED_SHRINK_MS;
+}
 
 /** The quality reports come every 2 s: the second is the first one after about 3 s of audio. */
 const SETTLED_REPORT = 2;
@@ -67,7 +85,7 @@ describe('jitter buffer delay on a clean loopback between two media workers', ()
       if (report?.type !== 'quality') throw new Error('no quality report');
       const jitter = report.quality.jitterBuffer;
       expect(jitter.received).toBeGreaterThan(150);
-      expect(jitter.delayMs).toBeLessThanOrEqual(60);
+      expect(jitter.delayMs, JSON.stringify(jitter)).toBeLessThanOrEqual(allowedDelayMs(jitter));
     }
   });
 });
