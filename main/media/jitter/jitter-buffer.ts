@@ -21,7 +21,8 @@
 //                                               nothing buffered → underrun: conceal, or silence after quiet audio
 //                                               (its concealment; either runs for at most 200 ms, then silence)
 //
-// Playing starts when the earliest packet has waited T. Counters: `lost` counts the sequence numbers skipped when
+// Playing starts when the earliest packet has waited T, at the newest packet that has (to the frame), so packets held
+// before the first pull do not become standing delay. Counters: `lost` counts the sequence numbers skipped when
 // a later packet plays (late ones included, none before a marker), `concealed` the frames that carried concealment
 // for a known loss (an underrun's concealment counts only once a later packet shows a loss; if it shows a pause,
 // it was the fade-out of a talk spurt), `recovered` the packets rebuilt from FEC.
