@@ -19,9 +19,10 @@
 //                                                 from the next packet if it is the last one missing, else
 //                                                 conceal (the decoder fades over consecutive calls)
 //                                               nothing buffered → underrun: conceal, or silence after quiet audio
-//                                               (concealment runs for at most 200 ms, then silence)
+//                                               (its concealment; either runs for at most 200 ms, then silence)
 //
-// Playing starts when the earliest packet has waited T. Counters: `lost` counts the sequence numbers skipped when
+// Playing starts when the earliest packet has waited T, at the newest packet that has (to the frame), so packets held
+// before the first pull do not become standing delay. Counters: `lost` counts the sequence numbers skipped when
 // a later packet plays (late ones included, none before a marker), `concealed` the frames that carried concealment
 // for a known loss (an underrun's concealment counts only once a later packet shows a loss; if it shows a pause,
 // it was the fade-out of a talk spurt), `recovered` the packets rebuilt from FEC.
@@ -327,14 +328,28 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
     this.#packets.splice(index, 0, packet);
   }
 
-  /** Starts playing once the earliest packet has waited for the target delay. */
+  /**
+   * Starts playing once the earliest packet has waited for the target delay, at the newest packet that has waited
+   * that long (to the frame). Packets can arrive long before the first pull (the stream receives from its start, the playout
+   * clock runs only once someone listens): starting at the oldest would keep all of that wait as standing delay,
+   * which a continuous sound offers no quiet frame to shed. The older packets are discarded, and counted.
+   */
   #tryStart(nowMs: number): boolean {
     const first = this.#packets[0];
     const baseline = this.#estimator.baselineMs;
     if (first === undefined || baseline === null) return false;
-    if (nowMs - first.position / SAMPLES_PER_MS - baseline < this.#estimator.targetMs) return false;
+    const excessMs = nowMs - first.position / SAMPLES_PER_MS - baseline - this.#estimator.targetMs;
+    if (excessMs < 0) return false;
+    // Whole frames only: a pull comes every frame, so an excess under one is the pull's own granularity.
+    const startBy = first.position + Math.floor(excessMs / FRAME_MS) * FRAME_SAMPLES;
+    let startIndex = 0;
+    while ((this.#packets[startIndex + 1]?.position ?? Number.POSITIVE_INFINITY) <= startBy) startIndex++;
+    if (startIndex > 0) {
+      this.#discarded += startIndex;
+      this.#packets = this.#packets.slice(startIndex);
+    }
     this.#started = true;
-    this.#position = first.position;
+    this.#position = this.#packets[0]?.position ?? first.position;
     this.#lastShrinkMs = nowMs;
     return true;
   }
@@ -421,11 +436,15 @@ export class AdaptiveJitterBuffer implements JitterBuffer {
   }
 
   #underrun(): void {
-    if (
-      this.#lastSequence === null ||
-      this.#lastDecodedQuiet ||
-      this.#concealRunSamples >= MAX_CONCEAL_MS * SAMPLES_PER_MS
-    ) {
+    if (this.#lastSequence === null || this.#concealRunSamples >= MAX_CONCEAL_MS * SAMPLES_PER_MS) {
+      this.#append(new Int16Array(FRAME_SAMPLES));
+      return;
+    }
+    if (this.#lastDecodedQuiet) {
+      // Silence is how quiet audio is concealed: should a later packet show that this turn's packet was lost, this
+      // frame filled the loss like any concealment and is counted with it (for as long as concealment would run).
+      this.#frameConcealedUnderrun = true;
+      this.#concealRunSamples += FRAME_SAMPLES;
       this.#append(new Int16Array(FRAME_SAMPLES));
       return;
     }

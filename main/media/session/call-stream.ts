@@ -1,6 +1,7 @@
 // One call's audio inside the media worker. Every 20 ms tick (driven by the worker's FrameScheduler) it takes the
 // next microphone frame from the call's audio port, or silence when none has come (it never waits), encodes
-// `ptime` worth and sends it as RTP; and it pulls one frame from the jitter buffer and posts it to the audio port.
+// `ptime` worth and sends it as RTP; and it pulls one frame from the jitter buffer and posts it to the audio port
+// (pulled even while no one listens, then thrown away, so what arrived meanwhile does not become delay).
 // Received RTP goes to the jitter buffer as it arrives.
 //
 //   audio port ──mic frames──► queue (bounded) ──tick──► encoder ──► RTP session ──► network
@@ -186,11 +187,11 @@ export class CallStream {
     const input = this.#queue.shift();
     if (input === undefined) this.#counters.inputUnderruns++;
     this.#capture(running, input);
-    if (this.#listening) {
-      this.#options.audio.postFrame(
-        running.params.receive ? running.jitter.pull(nowMs) : new Int16Array(FRAME_SAMPLES),
-      );
-    }
+    // The buffer's playout clock runs with the stream, whether or not anyone listens: received packets go in from
+    // the start, and a buffer left unpulled would hold everything that came meanwhile as standing delay once a
+    // speaker listens, which a continuous sound gives it no quiet frame to shed.
+    const frame = running.params.receive ? running.jitter.pull(nowMs) : null;
+    if (this.#listening) this.#options.audio.postFrame(frame ?? new Int16Array(FRAME_SAMPLES));
     this.#checkInactivity(running, nowMs);
     this.#ticks++;
     if (this.#ticks % QUALITY_INTERVAL_TICKS === 0) this.#reportQuality(running, scheduler);

@@ -96,6 +96,25 @@ describe('AdaptiveJitterBuffer', () => {
     expect(buffer.stats().inserted).toBeGreaterThan(0);
   });
 
+  it('counts the silence that stood in for a late packet in quiet audio as concealment of that loss', () => {
+    const { buffer, decoder } = setUp();
+    // Quiet audio (a pause in speech, sent, not suppressed): its concealment is silence, but it is still the frame
+    // that filled the loss, so `concealed` covers `lost` as it does in speech.
+    // Packet 30 comes 200 ms late, and 31 just after 30's turn: that turn finds nothing buffered (an underrun).
+    const extraMs = new Map([
+      [30, 200],
+      [31, 25],
+    ]);
+    const arrivals = transmit(send({ count: 60, speech: () => false })).map((packet, index) => ({
+      ...packet,
+      arrivalMs: packet.arrivalMs + (extraMs.get(index) ?? 0),
+    }));
+    const frames = playOut(buffer, arrivals, 1_600);
+    expect(frames.every((frame) => isFilledWith(frame, 0))).toBe(true);
+    expect(decoder.concealCalls).toEqual([]);
+    expect(buffer.stats()).toMatchObject({ late: 1, lost: 1, concealed: 1 });
+  });
+
   it('conceals consecutive losses with consecutive calls, so the decoder fades', () => {
     const { buffer, decoder } = setUp();
     const arrivals = steady(60).filter((packet) => ![20, 21, 22].includes(packet.sequence - 1_000));

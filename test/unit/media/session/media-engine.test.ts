@@ -128,6 +128,30 @@ describe('MediaEngine', () => {
     expect(b.frames).toHaveLength(10);
   });
 
+  it('keeps the jitter buffer at its target when the speaker listens late and stops listening for a while', async () => {
+    const { a, b, portA, portB } = await allocatePair(h);
+    h.engine.start('a', paramsTo(portB));
+    h.engine.start('b', paramsTo(portA));
+    // A continuous tone (no quiet frame to shrink on) reaches b for 600 ms before anyone listens, then again
+    // during a 600 ms break in listening; what arrived meanwhile must not stay as standing delay.
+    playTone(h, a, 30);
+    b.listen();
+    playTone(h, a, 60, 30);
+    b.listen(false);
+    playTone(h, a, 30, 90);
+    b.listen();
+    playTone(h, a, 180, 120);
+    const reports = h.events.flatMap((event) =>
+      event.type === 'quality' && event.callId === 'b' ? [event.quality.jitterBuffer] : [],
+    );
+    expect(reports).toHaveLength(3);
+    // The last report comes 3 s after the break ended: the delay is back at one or two frames, nothing was late.
+    const last = reports.at(-1)!;
+    expect(last.delayMs).toBeLessThanOrEqual(40);
+    expect(last.late).toBe(0);
+    expect(toneShare(b.frames.slice(-50))).toBeGreaterThan(0.8);
+  });
+
   it('sends silence with no microphone frame, and silence while muted', async () => {
     const { a, b, portA, portB } = await allocatePair(h);
     b.listen();
