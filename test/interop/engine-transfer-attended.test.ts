@@ -26,50 +26,13 @@ import { type Engine, createEngine } from '../../main/services/engine';
 import { FileKeyCipher } from '../../main/store/file-key-cipher';
 import { type ToneFixture, writeToneFixture } from '../support/audio/tone-fixture';
 import { type BaresipEvent, type BaresipHandle, startBaresip } from './support/baresip';
+import { header, tracedMessages } from './support/baresip-trace';
 import { type KamailioHandle, peersAvailable, startKamailio } from './support/kamailio';
 
 const peers = peersAvailable();
 const STEP_MS = 15_000;
 
 type Recorded = { [E in EventName]: { readonly name: E; readonly payload: Events[E] } }[EventName];
-
-/** One SIP message of baresip's trace: the direction line (`UDP a -> b`) and the message up to the colour reset. */
-interface TracedMessage {
-  readonly from: string;
-  readonly to: string;
-  readonly startLine: string;
-  readonly text: string;
-}
-
-// baresip colours its trace; the escape sequences are noise here.
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-
-function tracedMessages(log: string): TracedMessage[] {
-  const messages: TracedMessage[] = [];
-  const lines = log.split('\n');
-  for (let index = 0; index < lines.length; index += 1) {
-    const direction = /^UDP (\S+) -> (\S+)$/.exec(lines[index]!.replace(ANSI, '').trim());
-    if (direction === null) continue;
-    const body: string[] = [];
-    // Each traced message ends with a colour reset of its own line.
-    for (index += 1; index < lines.length && !lines[index]!.includes('[;m'); index += 1)
-      body.push(lines[index]!.replace(ANSI, ''));
-    messages.push({
-      from: direction[1]!,
-      to: direction[2]!,
-      startLine: body[0] ?? '',
-      text: body.join('\n'),
-    });
-  }
-  return messages;
-}
-
-function header(message: TracedMessage, name: string): string | undefined {
-  const line = message.text
-    .split('\n')
-    .find((candidate) => candidate.toLowerCase().startsWith(`${name.toLowerCase()}:`));
-  return line?.slice(name.length + 1).trim();
-}
 
 function value<T>(result: Result<unknown>): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
