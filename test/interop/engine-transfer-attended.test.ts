@@ -182,6 +182,13 @@ describe.skipIf(!peers.kamailio || !peers.baresip)(
       await until(events, callIn(toBob.id, 'transferring'));
       const transferred = await until(events, callIn(toBob.id, 'ended'));
       expect(transferred.end).toMatchObject({ by: 'local', reason: 'transferred' });
+      const shown = events.flatMap((event) =>
+        event.name === 'call.changed' && event.payload.id === toBob.id ? [event.payload.state] : [],
+      );
+      // Once transferring, the call never shows on hold again before it ends.
+      expect(shown.slice(shown.indexOf('transferring')).filter((state) => state !== 'transferring')).toEqual([
+        'ended',
+      ]);
 
       // Bob: the REFER arrives and he calls carol by himself.
       expect((await bob.waitForEvent('TRANSFER', STEP_MS)).id).toBe(bobLeg.id);
