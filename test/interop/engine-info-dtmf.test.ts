@@ -1,5 +1,5 @@
 // SIP INFO DTMF (application/dtmf-relay: Signal= and Duration=) from the engine to baresip 1.0 through the project's
-// Kamailio. `calls.sendDtmf` sends RFC 4733 events when the call's stream has a telephone-event payload and falls
+// Kamailio, on a call we place and on one baresip places to us. `calls.sendDtmf` sends RFC 4733 events when the call's stream has a telephone-event payload and falls
 // back to INFO, one request per digit, when the stream refuses them (`no-telephone-event`). baresip 1.0 always
 // answers with telephone-event/8000 (even beside Opus), so no call to it ends up without one: here the engine runs
 // its real media worker behind a wrapper that starts every stream without the telephone-event payload, which is
@@ -121,7 +121,9 @@ describe.skipIf(!peers.kamailio || !peers.baresip)('engine INFO DTMF through Kam
       ? event.payload
       : undefined;
 
-  it('digits go as INFO application/dtmf-relay, each answered 200 and reported by baresip', async () => {
+  async function start(
+    register: boolean,
+  ): Promise<{ engine: Engine; events: Recorded[]; account: AccountDto }> {
     const dataDir = await mkdtemp(join(dir, 'engine-'));
     const engine = await createEngine({
       dataDir,
@@ -145,50 +147,90 @@ describe.skipIf(!peers.kamailio || !peers.baresip)('engine INFO DTMF through Kam
       keepAliveSeconds: 0,
       keepAliveKind: 'crlf',
       enabled: true,
-      register: false,
+      register,
     };
     const account = value<AccountDto>(await engine.router.dispatch('accounts.create', [input]));
-    const call = value<CallDto>(
-      await engine.router.dispatch('calls.dial', [{ target: kamailio.uri('bob'), accountId: account.id }]),
-    );
-    await until(events, callIn(call.id, 'connected'));
-    const leg = await bob.waitForEvent('CALL_ESTABLISHED', STEP_MS);
+    if (register)
+      await until(events, (event) =>
+        event.name === 'registration.changed' &&
+        event.payload.accountId === account.id &&
+        event.payload.state === 'registered'
+          ? true
+          : undefined,
+      );
+    return { engine, events, account };
+  }
 
-    value(await engine.router.dispatch('calls.sendDtmf', [call.id, DIGITS]));
+  /** Sends DIGITS on the call and checks each went as one INFO that baresip answered 200 and reported. */
+  async function sendAndCheck(engine: Engine, callId: string, sipCallId: string): Promise<void> {
+    value(await engine.router.dispatch('calls.sendDtmf', [callId, DIGITS]));
     const reported: string[] = [];
     for (let index = 0; index < DIGITS.length; index += 1)
       reported.push((await bob.waitForEvent('CALL_DTMF_START', STEP_MS)).param ?? '');
     expect(reported).toEqual([...DIGITS]);
 
-    value(await engine.router.dispatch('calls.hangup', [call.id]));
-    expect((await until(events, callIn(call.id, 'ended'))).end).toMatchObject({
-      by: 'local',
-      reason: 'hangup',
-    });
-    await bob.waitForEvent('CALL_CLOSED', STEP_MS, (event) => event.id === leg.id);
-
     const trace = tracedMessages(await bob.readLog()).filter(
-      (message) => header(message, 'Call-ID') === leg.id,
+      (message) => header(message, 'Call-ID') === sipCallId,
     );
     const infos = trace.filter((message) => message.startLine.startsWith('INFO '));
+    // Through the proxy, which record-routed the call (RFC 3261 §12.2.1.1), whichever side we are.
+    expect(infos.map((message) => message.from)).toEqual([...DIGITS].map(() => `127.0.0.1:${kamailio.port}`));
     expect(infos.map((message) => header(message, 'Content-Type'))).toEqual(
       [...DIGITS].map(() => 'application/dtmf-relay'),
     );
     // The body (dtmf-relay as SIP INFO phones use it): one digit and how long it lasts.
-    expect(
-      infos.map((message) =>
-        message.text
-          .split(/\r?\n\r?\n/)[1]
-          ?.trim()
-          .split(/\r?\n/),
-      ),
-    ).toEqual([...DIGITS].map((digit) => [`Signal=${digit}`, 'Duration=160']));
+    expect(infos.map((message) => message.text.split('\n\n')[1]?.trim().split('\n'))).toEqual(
+      [...DIGITS].map((digit) => [`Signal=${digit}`, 'Duration=160']),
+    );
     const answers = trace.filter(
       (message) =>
         message.startLine.startsWith('SIP/2.0 ') && /^\d+ INFO$/.test(header(message, 'CSeq') ?? ''),
     );
     expect(answers.map((message) => message.startLine)).toEqual([...DIGITS].map(() => 'SIP/2.0 200 OK'));
+  }
+
+  async function hangUp(
+    engine: Engine,
+    events: Recorded[],
+    callId: string,
+    sipCallId: string,
+  ): Promise<void> {
+    value(await engine.router.dispatch('calls.hangup', [callId]));
+    expect((await until(events, callIn(callId, 'ended'))).end).toMatchObject({
+      by: 'local',
+      reason: 'hangup',
+    });
+    await bob.waitForEvent('CALL_CLOSED', STEP_MS, (event) => event.id === sipCallId);
+  }
+
+  it('we call baresip: digits go as INFO application/dtmf-relay, each answered 200 and reported', async () => {
+    const { engine, events, account } = await start(false);
+    const call = value<CallDto>(
+      await engine.router.dispatch('calls.dial', [{ target: kamailio.uri('bob'), accountId: account.id }]),
+    );
+    await until(events, callIn(call.id, 'connected'));
+    const leg = await bob.waitForEvent('CALL_ESTABLISHED', STEP_MS);
+    await sendAndCheck(engine, call.id, leg.id!);
+    await hangUp(engine, events, call.id, leg.id!);
     // baresip 1.0 reports the start of an INFO digit only.
+    expect(bob.events.filter((event) => event.type === 'CALL_DTMF_END')).toEqual([]);
+  });
+
+  it('baresip calls us: the INFO goes back along its route set (we are the callee) and is reported the same', async () => {
+    const { engine, events } = await start(true);
+    await bob.dial(kamailio.uri('alice'));
+    const incoming = await until(events, (event) =>
+      event.name === 'call.changed' && event.payload.state === 'incoming' ? event.payload : undefined,
+    );
+    value(await engine.router.dispatch('calls.answer', [incoming.id]));
+    await until(events, callIn(incoming.id, 'connected'));
+    const leg = await bob.waitForEvent(
+      'CALL_ESTABLISHED',
+      STEP_MS,
+      (event) => event.direction === 'outgoing',
+    );
+    await sendAndCheck(engine, incoming.id, leg.id!);
+    await hangUp(engine, events, incoming.id, leg.id!);
     expect(bob.events.filter((event) => event.type === 'CALL_DTMF_END')).toEqual([]);
   });
 });
