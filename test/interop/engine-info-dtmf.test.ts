@@ -1,9 +1,10 @@
 // SIP INFO DTMF (application/dtmf-relay: Signal= and Duration=) from the engine to baresip 1.0 through the project's
-// Kamailio, on a call we place and on one baresip places to us. `calls.sendDtmf` sends RFC 4733 events when the call's stream has a telephone-event payload and falls
-// back to INFO, one request per digit, when the stream refuses them (`no-telephone-event`). baresip 1.0 always
-// answers with telephone-event/8000 (even beside Opus), so no call to it ends up without one: here the engine runs
-// its real media worker behind a wrapper that starts every stream without the telephone-event payload, which is
-// what a far end answering without it would give, and everything else (SIP, Kamailio, baresip) is real.
+// Kamailio, on a call we place and on one baresip places to us. `calls.sendDtmf` sends RFC 4733 events when the
+// call's stream has a telephone-event payload and falls back to INFO, one request per digit, when the stream refuses
+// them (`no-telephone-event`). baresip 1.0 always offers and answers telephone-event/8000 (even beside Opus), so no
+// call with it ends up without one: here the engine runs its real media worker behind a wrapper that starts every
+// stream without the telephone-event payload, which is what a far end without RFC 4733 would give; everything else
+// (SIP, Kamailio, baresip) is real.
 //
 // Measured: baresip answers each INFO 200 and reports CALL_DTMF_START with the digit; it never reports
 // CALL_DTMF_END for an INFO digit (only for RFC 4733 ones).
