@@ -8,8 +8,8 @@
 // carol takes bob as a second call and never sends us the BYE that RFC 3891 §3 would make her send. Our side does
 // what the RFCs ask of a transferor: bob's call ends `transferred` once the sipfrag says 200, by our BYE, and our
 // call to carol stays up until we hang it up. The reverse role cannot be produced by baresip 1.0: its only
-// `transfer` command is a blind REFER (no Replaces), so the engine as transferee of an attended transfer is
-// proven against the call usage's own tests and SIPp, not here.
+// `transfer` command is a blind REFER (no Replaces), so the engine as transferee or target of an attended transfer
+// is proven by the unit tests (test/unit/ua/call/transfer.test.ts, two-calls.test.ts), not here.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
