@@ -35,9 +35,10 @@ export function tracedMessages(log: string): TracedMessage[] {
   return messages;
 }
 
-/** The value of the message's first `name` header (case-insensitive name), if any. */
+/** The value of the message's first `name` header (case-insensitive name), if any; the body is not searched. */
 export function header(message: TracedMessage, name: string): string | undefined {
-  const line = message.text
+  const head = message.text.split('\n\n')[0] ?? '';
+  const line = head
     .split('\n')
     .find((candidate) => candidate.toLowerCase().startsWith(`${name.toLowerCase()}:`));
   return line?.slice(name.length + 1).trim();
