@@ -456,7 +456,10 @@ export class UaCallEngine implements CallEngine {
           this.#track(event.call, accountId);
           return;
         }
-        tracked.transferring = event.state === 'accepted' || event.state === 'progress';
+        // A transfer that got through ends the call at once (our BYE follows the final NOTIFY): it stays
+        // `transferring` until `ended` rather than showing connected or on hold in between. Only a failure gives
+        // the call back.
+        tracked.transferring = event.state !== 'failed';
         this.#emit(tracked);
       }),
       call.on('replaced', (next) => {

@@ -491,6 +491,11 @@ describe('in a call', () => {
   });
 });
 
+/** The states a call showed once it first showed `transferring`, other than `transferring` itself. */
+function afterTransferring(states: readonly string[]): string[] {
+  return states.slice(states.indexOf('transferring')).filter((state) => state !== 'transferring');
+}
+
 describe('transfer', () => {
   it('blind: REFERs the far end to the target, shows transferring, and ends transferred once it got through', async () => {
     const s = await setup();
@@ -511,6 +516,30 @@ describe('transfer', () => {
     carol.incoming[0]!.answer();
     await s.h.run();
     expect(lastChange(s, call.id).end).toMatchObject({ by: 'local', reason: 'transferred' });
+    expect(afterTransferring(s.states(call.id))).toEqual(['ended']);
+    carol.ua.transactions.shutdown();
+    carol.ua.transport.close();
+  });
+
+  it('a transfer the target refuses gives the call back: transferring, then connected again', async () => {
+    const s = await setup();
+    const carol = await phone(s.h, 'carol', CAROL_ADDRESS);
+    const call = await dial(s, null);
+    s.bob.incoming[0]!.answer();
+    await s.h.run();
+    value(
+      await s.dispatch('calls.transfer', call.id, {
+        kind: 'blind',
+        target: `sip:carol@${CAROL_ADDRESS}:5060`,
+      }),
+    );
+    expect(carol.incoming).toHaveLength(1);
+    carol.incoming[0]!.reject(486);
+    await s.h.run();
+    // bob's final NOTIFY carries the 486 (RFC 3515 §2.4.5): the call is ours again, still up.
+    expect(afterTransferring(s.states(call.id))).toEqual(['connected']);
+    expect(lastChange(s, call.id).end).toBeNull();
+    await s.dispatch('calls.hangup', call.id);
     carol.ua.transactions.shutdown();
     carol.ua.transport.close();
   });
@@ -537,6 +566,8 @@ describe('transfer', () => {
     await s.h.run();
     // bob called carol with Replaces: carol's call with us was replaced, and our first call ended transferred.
     expect(lastChange(s, first.id).end).toMatchObject({ reason: 'transferred' });
+    // A transfer that got through ends the call; it never shows on hold again on the way.
+    expect(afterTransferring(s.states(first.id))).toEqual(['ended']);
     expect(lastChange(s, second.id).end).toMatchObject({ by: 'remote', reason: 'hangup' });
     expect(carol.incoming[0]!.end).toMatchObject({ reason: 'replaced' });
     carol.ua.transactions.shutdown();
