@@ -6,35 +6,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  AccountDto,
-  AccountInput,
-  CallDto,
-  EventName,
-  Events,
-  HistoryPage,
-  Result,
-} from '../../main/contract/contract';
+import type { AccountDto, AccountInput, CallDto, HistoryPage } from '../../main/contract/contract';
 import { SystemClock } from '../../main/platform/clock';
 import { silentLogger } from '../../main/platform/logger';
 import { NodeSocketFactory } from '../../main/platform/node-sockets';
 import { CryptoRandom } from '../../main/platform/random';
-import { type Engine, createEngine } from '../../main/services/engine';
+import type { Engine } from '../../main/services/engine';
 import { UserAgentPool } from '../../main/services/user-agent-pool';
-import { FileKeyCipher } from '../../main/store/file-key-cipher';
 import { SystemNameResolver } from '../../main/ua/dns-resolver';
+import {
+  type RecordedEvent as Recorded,
+  createAccount,
+  resultValue as value,
+  startRecordingEngine,
+} from './support/engine-harness';
 import { LOOPBACK, freePort } from './support/ports';
 import { peersAvailable, startSipp } from './support/sipp';
 
 const peers = peersAvailable();
 const SCENARIOS = join(import.meta.dirname, 'calls', 'scenarios');
-
-type Recorded = { [E in EventName]: { readonly name: E; readonly payload: Events[E] } }[EventName];
-
-function value<T>(result: Result<unknown>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
 
 describe.skipIf(!peers.sipp)('SIPp callers against the engine', () => {
   let dir: string;
@@ -57,11 +47,7 @@ describe.skipIf(!peers.sipp)('SIPp callers against the engine', () => {
     name: string,
     port: number,
   ): Promise<{ engine: Engine; events: Recorded[]; account: AccountDto }> {
-    const dataDir = await mkdtemp(join(dir, `${name}-`));
-    const engine = await createEngine({
-      dataDir,
-      secrets: FileKeyCipher.inDirectory(dataDir),
-      host: 'web',
+    const running = await startRecordingEngine(dir, name, {
       agents: new UserAgentPool({
         sockets: new NodeSocketFactory(),
         clock: new SystemClock(),
@@ -72,9 +58,7 @@ describe.skipIf(!peers.sipp)('SIPp callers against the engine', () => {
         port,
       }),
     });
-    engines.push(engine);
-    const events: Recorded[] = [];
-    engine.events.subscribe((eventName, payload) => events.push({ name: eventName, payload } as Recorded));
+    engines.push(running.engine);
     const input: AccountInput = {
       displayName: 'Alice',
       aor: `sip:alice@${LOOPBACK}`,
@@ -89,8 +73,8 @@ describe.skipIf(!peers.sipp)('SIPp callers against the engine', () => {
       enabled: true,
       register: false,
     };
-    const account = value<AccountDto>(await engine.router.dispatch('accounts.create', [input]));
-    return { engine, events, account };
+    const account = await createAccount(running, input);
+    return { ...running, account };
   }
 
   const calls = (events: Recorded[]): CallDto[] =>

@@ -12,34 +12,28 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  AccountDto,
-  AccountInput,
-  CallDto,
-  EventName,
-  Events,
-  Result,
-} from '../../main/contract/contract';
+import type { CallDto } from '../../main/contract/contract';
 import { MediaWorkerHost } from '../../main/media/session/media-worker-host';
 import type { StreamParams } from '../../main/media/session/media-worker-protocol';
-import { type Engine, createEngine } from '../../main/services/engine';
+import type { Engine } from '../../main/services/engine';
 import type { ClosableMediaWorker } from '../../main/services/worker-media-port';
-import { FileKeyCipher } from '../../main/store/file-key-cipher';
 import { writeToneFixture } from '../support/audio/tone-fixture';
 import { type BaresipHandle, startBaresip } from './support/baresip';
 import { header, tracedMessages } from './support/baresip-trace';
 import { type KamailioHandle, peersAvailable, startKamailio } from './support/kamailio';
+import {
+  type RecordedEvent as Recorded,
+  aliceAccount,
+  callReaches as callIn,
+  createAccount,
+  nextEvent as until,
+  resultValue as value,
+  startRecordingEngine,
+} from './support/engine-harness';
 
 const peers = peersAvailable();
 const STEP_MS = 15_000;
 const DIGITS = '1#9*';
-
-type Recorded = { [E in EventName]: { readonly name: E; readonly payload: Events[E] } }[EventName];
-
-function value<T>(result: Result<unknown>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
 
 /** The stream as if the far end had answered without telephone-event: RFC 4733 is refused, INFO is left. */
 function withoutTelephoneEvent(params: StreamParams): StreamParams {
@@ -97,69 +91,13 @@ describe.skipIf(!peers.kamailio || !peers.baresip)('engine INFO DTMF through Kam
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  /** The next recorded event that `accept` takes (already there or arriving within STEP_MS). */
-  function until<T>(events: Recorded[], accept: (event: Recorded) => T | undefined): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const deadline = Date.now() + STEP_MS;
-      const poll = () => {
-        for (const event of events) {
-          const found = accept(event);
-          if (found !== undefined) {
-            resolve(found);
-            return;
-          }
-        }
-        if (Date.now() > deadline)
-          reject(new Error(`nothing matched in ${JSON.stringify(events.slice(-20))}`));
-        else setTimeout(poll, 50);
-      };
-      poll();
-    });
-  }
-
-  const callIn = (callId: string, state: CallDto['state']) => (event: Recorded) =>
-    event.name === 'call.changed' && event.payload.id === callId && event.payload.state === state
-      ? event.payload
-      : undefined;
-
-  async function start(
-    register: boolean,
-  ): Promise<{ engine: Engine; events: Recorded[]; account: AccountDto }> {
-    const dataDir = await mkdtemp(join(dir, 'engine-'));
-    const engine = await createEngine({
-      dataDir,
-      secrets: FileKeyCipher.inDirectory(dataDir),
-      host: 'web',
-      unregisterTimeoutMs: 1_000,
+  async function start(register: boolean) {
+    const running = await startRecordingEngine(dir, 'engine', {
       mediaWorker: mediaWorkerWithoutTelephoneEvents(),
     });
-    engines.push(engine);
-    const events: Recorded[] = [];
-    engine.events.subscribe((eventName, payload) => events.push({ name: eventName, payload } as Recorded));
-    const input: AccountInput = {
-      displayName: 'Alice',
-      aor: kamailio.uri('alice'),
-      authUser: null,
-      password: 'alice-pw',
-      outboundProxy: kamailio.proxyUri(),
-      registrar: null,
-      transport: 'udp',
-      expires: 300,
-      keepAliveSeconds: 0,
-      keepAliveKind: 'crlf',
-      enabled: true,
-      register,
-    };
-    const account = value<AccountDto>(await engine.router.dispatch('accounts.create', [input]));
-    if (register)
-      await until(events, (event) =>
-        event.name === 'registration.changed' &&
-        event.payload.accountId === account.id &&
-        event.payload.state === 'registered'
-          ? true
-          : undefined,
-      );
-    return { engine, events, account };
+    engines.push(running.engine);
+    const account = await createAccount(running, aliceAccount(kamailio, { register }));
+    return { ...running, account };
   }
 
   /** Sends DIGITS on the call and checks each went as one INFO that baresip answered 200 and reported. */

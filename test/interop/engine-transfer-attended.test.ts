@@ -14,30 +14,24 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  AccountDto,
-  AccountInput,
-  CallDto,
-  EventName,
-  Events,
-  Result,
-} from '../../main/contract/contract';
-import { type Engine, createEngine } from '../../main/services/engine';
-import { FileKeyCipher } from '../../main/store/file-key-cipher';
+import type { CallDto } from '../../main/contract/contract';
+import type { Engine } from '../../main/services/engine';
 import { type ToneFixture, writeToneFixture } from '../support/audio/tone-fixture';
 import { type BaresipEvent, type BaresipHandle, startBaresip } from './support/baresip';
 import { header, tracedMessages } from './support/baresip-trace';
 import { type KamailioHandle, peersAvailable, startKamailio } from './support/kamailio';
+import {
+  type RecordedEvent as Recorded,
+  aliceAccount,
+  callReaches as callIn,
+  createAccount,
+  nextEvent as until,
+  resultValue as value,
+  startRecordingEngine,
+} from './support/engine-harness';
 
 const peers = peersAvailable();
 const STEP_MS = 15_000;
-
-type Recorded = { [E in EventName]: { readonly name: E; readonly payload: Events[E] } }[EventName];
-
-function value<T>(result: Result<unknown>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
 
 describe.skipIf(!peers.kamailio || !peers.baresip)(
   'engine attended transfer through Kamailio between two baresips',
@@ -88,75 +82,14 @@ describe.skipIf(!peers.kamailio || !peers.baresip)(
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     });
 
-    async function start(name: string): Promise<{ engine: Engine; events: Recorded[] }> {
-      const dataDir = await mkdtemp(join(dir, `${name}-`));
-      const engine = await createEngine({
-        dataDir,
-        secrets: FileKeyCipher.inDirectory(dataDir),
-        host: 'web',
-        unregisterTimeoutMs: 1_000,
-      });
-      engines.push(engine);
-      const events: Recorded[] = [];
-      engine.events.subscribe((eventName, payload) => events.push({ name: eventName, payload } as Recorded));
-      return { engine, events };
+    async function start(name: string) {
+      const running = await startRecordingEngine(dir, name);
+      engines.push(running.engine);
+      return running;
     }
 
-    /** The next recorded event that `accept` takes (already there or arriving within `ms`). */
-    function until<T>(
-      events: Recorded[],
-      accept: (event: Recorded) => T | undefined,
-      ms = STEP_MS,
-    ): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        const deadline = Date.now() + ms;
-        const poll = () => {
-          for (const event of events) {
-            const found = accept(event);
-            if (found !== undefined) {
-              resolve(found);
-              return;
-            }
-          }
-          if (Date.now() > deadline)
-            reject(new Error(`nothing matched in ${JSON.stringify(events.slice(-20))}`));
-          else setTimeout(poll, 50);
-        };
-        poll();
-      });
-    }
-
-    const callIn = (callId: string | null, state: CallDto['state']) => (event: Recorded) =>
-      event.name === 'call.changed' &&
-      (callId === null || event.payload.id === callId) &&
-      event.payload.state === state
-        ? event.payload
-        : undefined;
-
-    async function alice(engine: Engine, events: Recorded[]): Promise<AccountDto> {
-      const input: AccountInput = {
-        displayName: 'Alice',
-        aor: kamailio.uri('alice'),
-        authUser: null,
-        password: 'alice-pw',
-        outboundProxy: kamailio.proxyUri(),
-        registrar: null,
-        transport: 'udp',
-        expires: 300,
-        keepAliveSeconds: 0,
-        keepAliveKind: 'crlf',
-        enabled: true,
-      };
-      const account = value<AccountDto>(await engine.router.dispatch('accounts.create', [input]));
-      await until(events, (event) =>
-        event.name === 'registration.changed' &&
-        event.payload.accountId === account.id &&
-        event.payload.state === 'registered'
-          ? true
-          : undefined,
-      );
-      return account;
-    }
+    const alice = (engine: Engine, events: Recorded[]) =>
+      createAccount({ engine, events }, aliceAccount(kamailio));
 
     it('bob is handed to carol: REFER with Replaces, sipfrag progress, bob calls carol without Replaces, our calls end right', async () => {
       const { engine, events } = await start('attended');
