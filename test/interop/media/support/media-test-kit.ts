@@ -29,22 +29,7 @@ export function frameOfTone(index: number, hz = 1000): Int16Array {
   return tone(FRAME_SAMPLES, hz, 8000, index * FRAME_SAMPLES);
 }
 
-/** Share of the energy at `hz` (Goertzel), 1 for a pure tone of that frequency, near 0 for silence or others. */
-export function toneShare(samples: Int16Array, hz: number): number {
-  const coefficient = 2 * Math.cos((2 * Math.PI * hz) / 48_000);
-  let previous = 0;
-  let beforePrevious = 0;
-  let total = 0;
-  for (const sample of samples) {
-    const current = sample + coefficient * previous - beforePrevious;
-    beforePrevious = previous;
-    previous = current;
-    total += sample * sample;
-  }
-  const power =
-    previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious;
-  return total === 0 ? 0 : (2 * power) / (samples.length * total);
-}
+export { toneShare } from '../../../support/audio/tone-share';
 
 export function concat(frames: readonly Int16Array[]): Int16Array {
   const out = new Int16Array(frames.reduce((sum, frame) => sum + frame.length, 0));

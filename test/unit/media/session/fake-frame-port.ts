@@ -2,6 +2,7 @@
 // microphone frames and listen messages synchronously.
 import type { FramePort, ListenMessage } from '../../../../main/media/session/frame-port';
 import { FRAME_SAMPLES } from '../../../../main/media/media-seams';
+import { toneShare as toneShareOf } from '../../../support/audio/tone-share';
 
 export class FakeFramePort implements FramePort {
   readonly frames: Int16Array[] = [];
@@ -47,22 +48,7 @@ export function toneFrame(index: number, hz = 1000, amplitude = 8000): ArrayBuff
 
 /** Share of the frames' energy at `hz` (Goertzel over all samples), 0 for silence. */
 export function toneShare(frames: readonly Int16Array[], hz = 1000): number {
-  const samples = frames.flatMap((frame) => [...frame]);
-  if (samples.length === 0) return 0;
-  const coefficient = 2 * Math.cos((2 * Math.PI * hz) / 48_000);
-  let previous = 0;
-  let beforePrevious = 0;
-  let total = 0;
-  for (const sample of samples) {
-    const current = sample + coefficient * previous - beforePrevious;
-    beforePrevious = previous;
-    previous = current;
-    total += sample * sample;
-  }
-  const power =
-    previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious;
-  // A pure tone over N samples has Goertzel power N²A²/4 and energy NA²/2: the ratio below is 1 for it.
-  return total === 0 ? 0 : (2 * power) / (samples.length * total);
+  return toneShareOf(Int16Array.from(frames.flatMap((frame) => [...frame])), hz);
 }
 
 export function rms(frames: readonly Int16Array[]): number {
