@@ -3,7 +3,7 @@
 // (UAS) and §12.1.2 (UAC); requests inside it §12.2; termination §12.3. RFC 6026 keeps INVITE 2xx retransmissions
 // and their ACKs in the transaction layer, so nothing here waits on a timer.
 import type { MalformedHeaderError, SipRequest, SipResponse } from '../message/message';
-import type { NameAddr } from '../message/name-addr';
+import { type NameAddr, withoutTag } from '../message/name-addr';
 import { type Result, err, ok } from '../message/result';
 import type { Uri } from '../message/uri';
 import type { DialogId } from './dialog-id';
@@ -172,16 +172,6 @@ export function createUasDialog(
 
 function isSecure(requestUri: Uri, options: CreateDialogOptions): boolean {
   return options.secureTransport === true && requestUri.scheme === 'sips';
-}
-
-function withoutTag(address: NameAddr): NameAddr {
-  const params = new Map(address.params);
-  params.delete('tag');
-  return {
-    uri: address.uri,
-    params,
-    ...(address.displayName !== undefined ? { displayName: address.displayName } : {}),
-  };
 }
 
 function malformed(code: DialogError['code'], error: MalformedHeaderError): DialogError {

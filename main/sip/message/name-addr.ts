@@ -238,6 +238,17 @@ class DeferredAddress implements AddressHeader {
 }
 
 /** Always writes the name-addr form, so URI parameters can never be mistaken for header parameters. */
+/** The address without its `tag` parameter: a dialog's local and remote URIs (RFC 3261 §12.1.1) and a caller shown. */
+export function withoutTag(address: NameAddr): NameAddr {
+  const params = new Map(address.params);
+  params.delete('tag');
+  return {
+    uri: address.uri,
+    params,
+    ...(address.displayName !== undefined ? { displayName: address.displayName } : {}),
+  };
+}
+
 export function formatNameAddr(value: NameAddr): string {
   const name =
     value.displayName !== undefined && value.displayName.length > 0 ? `${quote(value.displayName)} ` : '';

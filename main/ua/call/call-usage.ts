@@ -167,14 +167,7 @@ export class CallUsage {
         if (referredBy !== undefined) headers.push(['Referred-By', referredBy]);
         // RFC 3891 §5: the INVITE for an attended transfer replaces the target's dialog, and says it needs that.
         if (replaces !== undefined) headers.push(['Replaces', replaces], ['Require', 'replaces']);
-        const call = Call.outgoing(this.#context, identity, target, undefined, headers);
-        if (this.#calls.size >= this.#maxCalls) {
-          call.endUnstarted('call-limit', `${this.#maxCalls} calls are up`);
-          return call;
-        }
-        this.#calls.add(call);
-        this.#background(call.start());
-        return call;
+        return this.#place(Call.outgoing(this.#context, identity, target, undefined, headers));
       },
       resolveHop: (uri, protocol) =>
         resolveNextHop(uri, undefined, transportFor(uri, protocol), host.resolver),
@@ -216,7 +209,11 @@ export class CallUsage {
     const identity = options.account
       ? this.#accountIdentity(options.account)
       : this.#directIdentity(target, options.from);
-    const call = Call.outgoing(this.#context, identity, target, options.to);
+    return this.#place(Call.outgoing(this.#context, identity, target, options.to));
+  }
+
+  /** Starts an outgoing call, or ends it at once with `call-limit` when too many are up. */
+  #place(call: Call): Call {
     if (this.#calls.size >= this.#maxCalls) {
       // Ended before it began: the caller sees the same shape as any other failure.
       call.endUnstarted('call-limit', `${this.#maxCalls} calls are up`);

@@ -26,7 +26,7 @@ import { type InDialogRequestSpec, buildInDialogRequest } from '../../sip/dialog
 import { routeInDialog } from '../../sip/dialog/route-set';
 import { createResponse, reasonPhrase } from '../../sip/message/builders';
 import { type HeaderField, SipRequest, type SipResponse, field } from '../../sip/message/message';
-import { type NameAddr, formatNameAddr } from '../../sip/message/name-addr';
+import { type NameAddr, formatNameAddr, withoutTag } from '../../sip/message/name-addr';
 import { type SipUri, isSipUri } from '../../sip/message/uri';
 import {
   type ClientTransaction,
@@ -1979,16 +1979,6 @@ function supportsTimer(request: SipRequest): boolean {
   } catch {
     return false;
   }
-}
-
-function withoutTag(address: NameAddr): NameAddr {
-  const params = new Map(address.params);
-  params.delete('tag');
-  return {
-    uri: address.uri,
-    params,
-    ...(address.displayName !== undefined ? { displayName: address.displayName } : {}),
-  };
 }
 
 function isSdp(message: SipRequest | SipResponse): boolean {
