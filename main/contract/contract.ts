@@ -286,6 +286,14 @@ export interface CallQualityDto {
   readonly roundTripMs: number | null;
   /** Audio held in our jitter buffer, ms. */
   readonly jitterBufferDelayMs: number;
+  /** The delay the jitter buffer aims for from the jitter it measured, ms. */
+  readonly jitterBufferTargetMs: number;
+  /** Since the call's media started: packets that arrived after their turn to play had passed. */
+  readonly lateFrames: number;
+  /** Since the call's media started: frames the decoder made up because their packet was missing. */
+  readonly concealedFrames: number;
+  /** Since the call's media started: missing frames rebuilt from the next packet's forward error correction. */
+  readonly recoveredFrames: number;
   /** Listening quality estimated by the E-model (ITU-T G.107, 1–4.5); null before any media arrived. */
   readonly mos: number | null;
 }

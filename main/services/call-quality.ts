@@ -59,6 +59,10 @@ export class CallQualityTracker {
       lossPercent,
       roundTripMs: roundTripMs === null ? null : round(roundTripMs, 1),
       jitterBufferDelayMs: Math.round(jitterBufferDelayMs),
+      jitterBufferTargetMs: Math.round(finiteOrZero(quality.jitterBuffer.targetDelayMs)),
+      lateFrames: count(quality.jitterBuffer.late),
+      concealedFrames: count(quality.jitterBuffer.concealed),
+      recoveredFrames: count(quality.jitterBuffer.recovered),
       mos,
     };
   }
@@ -73,6 +77,11 @@ export class CallQualityTracker {
       jitterMs: round(this.#jitterSum / this.#reports, 2),
     };
   }
+}
+
+/** The worker's counters are whole and never negative; anything else is reported as 0 rather than passed on. */
+function count(value: number): number {
+  return Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
 function round(value: number, decimals: number): number {

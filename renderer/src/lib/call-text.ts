@@ -169,6 +169,16 @@ export function formatMs(ms: number | null): string {
   return ms === null ? 'not known yet' : `${Math.round(ms)} ms`;
 }
 
+/** The jitter buffer's delay beside the delay it aims for: "40 ms, aiming for 60 ms". */
+export function formatBufferDelay(heldMs: number, targetMs: number): string {
+  return `${formatMs(heldMs)}, aiming for ${formatMs(targetMs)}`;
+}
+
+/** A count of frames or packets since the call began, with thousands grouped. */
+export function formatCount(count: number): string {
+  return Number.isFinite(count) ? Math.round(count).toLocaleString('en-US') : '0';
+}
+
 export function formatPercent(percent: number): string {
   return `${percent < 10 && percent > 0 ? percent.toFixed(1) : Math.round(percent)} %`;
 }

@@ -109,6 +109,10 @@ describe('CallScreen', () => {
       lossPercent: 2.5,
       roundTripMs: 38,
       jitterBufferDelayMs: 60,
+      jitterBufferTargetMs: 80,
+      lateFrames: 4,
+      concealedFrames: 7,
+      recoveredFrames: 11,
       mos: 3.7,
     });
     const toggle = await screen.findByRole('button', { name: /Quality: Fair/u });
@@ -122,6 +126,10 @@ describe('CallScreen', () => {
     expect(details.textContent).toContain('2.5 %');
     expect(details.textContent).toContain('38 ms');
     expect(details.textContent).toContain('3.7');
+    expect(details.textContent).toMatch(/Jitter buffer\s*60 ms, aiming for 80 ms/u);
+    expect(details.textContent).toMatch(/Late packets\s*4/u);
+    expect(details.textContent).toMatch(/Concealed frames\s*7/u);
+    expect(details.textContent).toMatch(/Rebuilt from FEC\s*11/u);
   });
 
   it('hangs up, and shows a refused hang-up as an error', async () => {

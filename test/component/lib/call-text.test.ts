@@ -1,4 +1,4 @@
-// The words about calls: states with the talk time, end reasons, hostile far-end text, quality bands.
+// The words about calls: states with the talk time, end reasons, hostile far-end text, quality bands and details.
 import { describe, expect, it } from 'vitest';
 import { CALL_END_REASONS } from '../../../main/contract/limits';
 import {
@@ -6,6 +6,8 @@ import {
   callStateText,
   cleanPeerText,
   endText,
+  formatBufferDelay,
+  formatCount,
   formatDuration,
   historyKind,
   PEER_TEXT_MAX,
@@ -81,6 +83,13 @@ describe('call-text', () => {
     expect(qualityLevel(3.8)).toBe('fair');
     expect(qualityLevel(2.5)).toBe('poor');
     expect(qualityLevel(null)).toBe('unknown');
+  });
+
+  it('words the jitter buffer beside its target, and frame counts with grouped thousands', () => {
+    expect(formatBufferDelay(40, 62.4)).toBe('40 ms, aiming for 62 ms');
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(12_345)).toBe('12,345');
+    expect(formatCount(Number.NaN)).toBe('0');
   });
 
   it('words a failed command with what did not happen and keeps the engine text as detail', () => {

@@ -31,6 +31,10 @@ const quality = (callId: string, mos: number | null) => ({
   lossPercent: 0.5,
   roundTripMs: 40,
   jitterBufferDelayMs: 40,
+  jitterBufferTargetMs: 40,
+  lateFrames: 0,
+  concealedFrames: 0,
+  recoveredFrames: 0,
   mos,
 });
 

@@ -255,13 +255,13 @@ describe('softphone call and softphone answer', () => {
         roundTripMs: 12,
         jitterBuffer: {
           delayMs: 40,
-          targetDelayMs: 40,
+          targetDelayMs: 60,
           received: 98,
           duplicates: 0,
-          late: 0,
+          late: 1,
           lost: 2,
-          concealed: 2,
-          recovered: 0,
+          concealed: 1,
+          recovered: 1,
         },
       },
       counters: { inputDropped: 0, inputMalformed: 0, inputUnderruns: 0, lateTicks: 0, skippedTicks: 0 },
@@ -272,6 +272,10 @@ describe('softphone call and softphone answer', () => {
       lossPercent: 2,
       roundTripMs: 12,
       jitterBufferDelayMs: 40,
+      jitterBufferTargetMs: 60,
+      lateFrames: 1,
+      concealedFrames: 1,
+      recoveredFrames: 1,
     });
     expect(quality!['mos']).toBeGreaterThan(3);
     alice.stdin.write('quit\n');

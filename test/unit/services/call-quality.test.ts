@@ -37,6 +37,43 @@ describe('CallQualityTracker', () => {
     expect(report).toMatchObject({ roundTripMs: 60, jitterBufferDelayMs: 40, codec: 'opus', callId: 'c1' });
   });
 
+  it("passes on the jitter buffer's target and its late, concealed and FEC-recovered frame counts", () => {
+    const tracker = new CallQualityTracker('c1');
+    const base = quality({ packets: 245, cumulativeLost: 13, delayMs: 62 });
+    const report = tracker.report({
+      ...base,
+      jitterBuffer: { ...base.jitterBuffer, targetDelayMs: 78.6, late: 1, concealed: 3, recovered: 9 },
+    });
+    expect(report).toMatchObject({
+      jitterBufferDelayMs: 62,
+      jitterBufferTargetMs: 79,
+      lateFrames: 1,
+      concealedFrames: 3,
+      recoveredFrames: 9,
+    });
+  });
+
+  it('reports broken frame counters as 0', () => {
+    const tracker = new CallQualityTracker('c1');
+    const base = quality();
+    const report = tracker.report({
+      ...base,
+      jitterBuffer: {
+        ...base.jitterBuffer,
+        targetDelayMs: Number.NaN,
+        late: -1,
+        concealed: Number.POSITIVE_INFINITY,
+        recovered: 2.5,
+      },
+    });
+    expect(report).toMatchObject({
+      jitterBufferTargetMs: 0,
+      lateFrames: 0,
+      concealedFrames: 0,
+      recoveredFrames: 0,
+    });
+  });
+
   it('gives no MOS before media arrives, and averages only the reports that had one', () => {
     const tracker = new CallQualityTracker('c1');
     expect(tracker.report(quality({ packets: 0, jitterMs: 0 })).mos).toBeNull();
@@ -61,6 +98,10 @@ describe('CallQualityTracker', () => {
       'jitterMs',
       'lossPercent',
       'jitterBufferDelayMs',
+      'jitterBufferTargetMs',
+      'lateFrames',
+      'concealedFrames',
+      'recoveredFrames',
     ] as const)
       expect(Number.isFinite(report[key]), key).toBe(true);
   });
