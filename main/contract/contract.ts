@@ -294,7 +294,10 @@ export interface CallQualityDto {
   readonly concealedFrames: number;
   /** Since the call's media started: missing frames rebuilt from the next packet's forward error correction. */
   readonly recoveredFrames: number;
-  /** Listening quality estimated by the E-model (ITU-T G.107, 1–4.5); null before any media arrived. */
+  /**
+   * Listening quality estimated by the narrowband E-model (ITU-T G.107, 1–4.41 here) from the loss the listener
+   * hears (concealed frames, FEC-rebuilt ones not counted) and the delay; null before any media arrived.
+   */
   readonly mos: number | null;
 }
 

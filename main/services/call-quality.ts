@@ -1,6 +1,11 @@
 // Turns the media worker's running counters for one call into what the contract reports: each interval's
 // `call.quality` (loss over that interval, an E-model MOS), and at the end the summary the history keeps (MOS and
 // jitter averaged over the reports, loss over the whole call).
+//
+// The reported loss is the network's (RTP sequence gaps). The MOS is fed the loss the listener hears instead: what
+// the jitter buffer had to conceal, i.e. packets that never came or came too late, less those rebuilt from the next
+// packet's FEC (Opus). A frame rebuilt from FEC is heard as a slightly coarser frame, not as a gap, so counting it
+// as lost would undersell Opus under loss; a late packet is heard as a gap although the network delivered it.
 import type { CallCodec, CallQualityDto, CallQualitySummaryDto } from '../contract/contract';
 import type { StreamQuality } from '../media/media-seams';
 import { estimateMos } from './e-model';
@@ -10,6 +15,8 @@ export class CallQualityTracker {
   #codec: CallCodec | null = null;
   #packets = 0;
   #lost = 0;
+  #bufferLost = 0;
+  #bufferRecovered = 0;
   #reports = 0;
   #jitterSum = 0;
   #mosSum = 0;
@@ -33,6 +40,7 @@ export class CallQualityTracker {
     const newLost = Math.max(0, received.cumulativeLost - this.#lost);
     const expected = newPackets + newLost;
     const lossPercent = expected > 0 ? round((newLost / expected) * 100, 2) : 0;
+    const heardLossPercent = this.#heardLossPercent(quality, expected);
     this.#packets = Math.max(this.#packets, received.packets);
     this.#lost = Math.max(0, received.cumulativeLost);
     this.#codec = quality.codec;
@@ -42,7 +50,12 @@ export class CallQualityTracker {
       quality.roundTripMs === null || !Number.isFinite(quality.roundTripMs) ? null : quality.roundTripMs;
     const mos =
       received.packets > 0
-        ? estimateMos({ codec: quality.codec, lossPercent, roundTripMs, jitterBufferDelayMs })
+        ? estimateMos({
+            codec: quality.codec,
+            lossPercent: heardLossPercent,
+            roundTripMs,
+            jitterBufferDelayMs,
+          })
         : null;
     this.#reports++;
     this.#jitterSum += jitterMs;
@@ -65,6 +78,21 @@ export class CallQualityTracker {
       recoveredFrames: count(quality.jitterBuffer.recovered),
       mos,
     };
+  }
+
+  /**
+   * Of the `expected` packets of this interval, the share the listener heard as concealment: the jitter buffer's
+   * new lost frames (missing or late) less its new FEC-recovered ones, percent, at most 100.
+   */
+  #heardLossPercent(quality: StreamQuality, expected: number): number {
+    const lost = count(quality.jitterBuffer.lost);
+    const recovered = count(quality.jitterBuffer.recovered);
+    const newLost = Math.max(0, lost - this.#bufferLost);
+    const newRecovered = Math.min(newLost, Math.max(0, recovered - this.#bufferRecovered));
+    this.#bufferLost = Math.max(this.#bufferLost, lost);
+    this.#bufferRecovered = Math.max(this.#bufferRecovered, recovered);
+    if (expected <= 0) return 0;
+    return Math.min(100, ((newLost - newRecovered) / expected) * 100);
   }
 
   /** The history's summary; null when no report came (a call that never had media). */

@@ -9,7 +9,16 @@
 //   MOS = 1 + 0.035·R + R·(R − 60)·(100 − R)·7·10⁻⁶ for 0 < R < 100                              G.107 Annex B
 //
 // Ta, the one-way mouth-to-ear delay, is half the RTCP round trip plus what our jitter buffer holds plus one codec
-// frame (packetization). Loss is taken as random (BurstR = 1): the receiver sees no burst statistics yet.
+// frame (packetization). Loss is taken as random (BurstR = 1): the receiver sees no burst statistics yet. Ppl is the
+// loss the listener hears (call-quality.ts): frames concealed, i.e. packets missing or late, less those rebuilt
+// from Opus's in-band FEC.
+//
+// One scale for every codec. Opus carries wideband or fullband speech, which G.107.1 (wideband, R up to 129) and
+// G.107.2 (fullband) rate above any narrowband call; but a codec enters those models only through a tabulated
+// Ie,WB / Ie,FB and Bpl (G.113 Appendices IV and V, derived by P.833.1/P.833.2 listening tests), and we found no
+// such planning value for Opus that we could check against its source. Rather than invent one, an Opus call is
+// rated on the narrowband scale like G.711: a clean Opus call reads 4.41, which undersells its wider audio band but
+// claims nothing unmeasured, and MOS values stay comparable across the codecs a user can pick.
 import type { CallCodec } from '../contract/contract';
 
 /** Equipment impairment Ie and packet-loss robustness Bpl of a codec, as G.113 tabulates them. */
@@ -19,12 +28,14 @@ export interface CodecImpairment {
 }
 
 /**
- * G.711 (both laws): ITU-T G.113 Appendix I, Table I.3, G.711 with the packet-loss concealment of G.711 Appendix I:
- * Ie = 0, Bpl = 25.1 — our G.711 decoder conceals lost packets too (repeat and fade).
+ * G.711 (both laws): ITU-T G.113 (11/2007) Appendix I, Table I.3, G.711 with the packet-loss concealment of G.711
+ * Appendix I: Ie = 0, Bpl = 25.1 — our G.711 decoder conceals lost packets too (repeat and fade).
  *
- * Opus: G.113 gives no narrowband planning value for it. Opus at the rates we send is at least as clean as G.711
- * and conceals (and recovers with in-band FEC) at least as well as G.711's Appendix I, so we use G.711's values:
- * the estimate may undersell Opus under loss, never oversell it.
+ * Opus: G.113 tabulates no narrowband planning value for it (see the head of this file for the wideband scales).
+ * On the narrowband scale Opus at the rates we send (mono speech, 24 kbit/s and up) is no worse than G.711, hence
+ * Ie = 0. Its concealment is taken to be as good as G.711 Appendix I's (Bpl 25.1) and no better; what Opus does
+ * better under loss, rebuilding frames from in-band FEC, is measured per call and taken out of Ppl instead of being
+ * guessed into Bpl. So the estimate can undersell Opus, never oversell it.
  */
 export const CODEC_IMPAIRMENTS: Readonly<Record<CallCodec, CodecImpairment>> = {
   pcmu: { ie: 0, bpl: 25.1 },

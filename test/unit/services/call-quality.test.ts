@@ -74,6 +74,38 @@ describe('CallQualityTracker', () => {
     });
   });
 
+  it('rates the loss the listener hears: frames rebuilt from FEC count as heard, late ones as lost', () => {
+    const rating = (lossPercent: number) => mosFromRating(93.2 - (95 * lossPercent) / (lossPercent + 25.1));
+    const fec = new CallQualityTracker('c1');
+    // 5 of 100 lost on the network, 4 of them rebuilt from the next packet's FEC: 1 % heard.
+    const rebuilt = fec.report(
+      quality({ packets: 95, cumulativeLost: 5, recovered: 4, roundTripMs: 0, delayMs: 0 }),
+    );
+    expect(rebuilt.lossPercent).toBe(5);
+    expect(rebuilt.mos).toBeCloseTo(rating(1), 2);
+    // The next interval: 2 more lost, none rebuilt; the earlier recoveries are not counted again.
+    const next = fec.report(
+      quality({ packets: 193, cumulativeLost: 7, recovered: 4, roundTripMs: 0, delayMs: 0 }),
+    );
+    expect(next.mos).toBeCloseTo(rating(2), 2);
+
+    // Nothing lost on the network, but 3 of 100 came after their turn and were concealed.
+    const late = new CallQualityTracker('c2');
+    const report = late.report(
+      quality({ packets: 100, cumulativeLost: 0, bufferLost: 3, late: 3, roundTripMs: 0, delayMs: 0 }),
+    );
+    expect(report.lossPercent).toBe(0);
+    expect(report.mos).toBeCloseTo(rating(3), 2);
+  });
+
+  it('never rates more FEC recoveries than losses as better than no loss', () => {
+    const tracker = new CallQualityTracker('c1');
+    const report = tracker.report(
+      quality({ packets: 98, cumulativeLost: 2, recovered: 9, roundTripMs: 0, delayMs: 0 }),
+    );
+    expect(report.mos).toBe(4.41);
+  });
+
   it('gives no MOS before media arrives, and averages only the reports that had one', () => {
     const tracker = new CallQualityTracker('c1');
     expect(tracker.report(quality({ packets: 0, jitterMs: 0 })).mos).toBeNull();

@@ -80,6 +80,16 @@ describe('estimateMos', () => {
     }
   });
 
+  it('rates Opus and G.711 alike for the same heard loss and delay: one narrowband scale, no guessed Opus values', () => {
+    for (const lossPercent of [0, 1, 3, 10]) {
+      const input = { lossPercent, roundTripMs: 80, jitterBufferDelayMs: 60 };
+      expect(estimateMos({ codec: 'opus', ...input })).toBe(estimateMos({ codec: 'pcmu', ...input }));
+    }
+    // 1 % heard loss (e.g. 5 % on the network with 4 % rebuilt from FEC): R = 93.2 − 95·1/26.1 ≈ 89.56.
+    expect(ratingFactor({ codec: 'opus', ...clean, lossPercent: 1 })).toBeCloseTo(93.2 - 95 / 26.1, 6);
+    expect(estimateMos({ codec: 'opus', ...clean, lossPercent: 1 })).toBe(4.33);
+  });
+
   it('counts half the round trip, the jitter buffer and one frame as the one-way delay', () => {
     expect(oneWayDelayMs({ roundTripMs: 200, jitterBufferDelayMs: 60 })).toBe(180);
     expect(oneWayDelayMs({ roundTripMs: null, jitterBufferDelayMs: 40 })).toBe(60);

@@ -103,6 +103,10 @@ export function quality(
     jitterMs?: number;
     roundTripMs?: number | null;
     delayMs?: number;
+    /** The jitter buffer's lost frames; default the network's cumulative loss. */
+    bufferLost?: number;
+    late?: number;
+    recovered?: number;
   } = {},
 ): StreamQuality {
   return {
@@ -124,10 +128,10 @@ export function quality(
       targetDelayMs: 40,
       received: 100,
       duplicates: 0,
-      late: 0,
-      lost: 0,
+      late: overrides.late ?? 0,
+      lost: overrides.bufferLost ?? overrides.cumulativeLost ?? 0,
       concealed: 0,
-      recovered: 0,
+      recovered: overrides.recovered ?? 0,
     },
   };
 }
