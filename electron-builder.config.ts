@@ -24,8 +24,18 @@ export const electronBuilderConfig: Configuration = {
     // Opus runs from the package's WebAssembly build; its native addons are never loaded.
     '!node_modules/@evan/opus/node/**',
   ],
-  // A native addon cannot be loaded from inside an asar archive.
-  asarUnpack: ['node_modules/better-sqlite3/**/*.node'],
+  // Files that must be real files on disk, outside the asar archive:
+  // - a native addon cannot be loaded from inside one;
+  // - node's worker_threads start the media worker from the unpacked copy (MediaWorkerHost maps the URL with
+  //   asarUnpackedUrl), and everything that module loads must sit beside it: its shared chunks, and the Opus
+  //   package, whose wasm the worker resolves from its own folder. test/unit/packaging/media-worker-unpack.test.ts
+  //   builds the main bundle and checks that this list covers exactly what the worker loads.
+  asarUnpack: [
+    'node_modules/better-sqlite3/**/*.node',
+    'out/main/media-worker.js',
+    'out/main/chunks/**',
+    'node_modules/@evan/opus/**',
+  ],
   // Rebuild native dependencies (better-sqlite3) against Electron's ABI before packaging — the same work as
   // `electron-builder install-app-deps`.
   npmRebuild: true,

@@ -27,6 +27,7 @@ import { startEngineOrFallback } from './app/shell-engine';
 import { StatusTray } from './app/tray';
 import { createMainWindow, loadApp, revealWindow } from './app/window';
 import { attachElectronTransport } from './ipc/electron-transport';
+import { asarUnpackedUrl } from './media/session/media-worker-host';
 import { SystemClock } from './platform/clock';
 import { createEngine, databasePathIn } from './services/engine';
 
@@ -69,7 +70,15 @@ async function start(): Promise<void> {
   const secrets = new SafeStorageCipher(safeStorage);
   const dataDir = app.getPath('userData');
   const { engine } = await startEngineOrFallback(
-    () => createEngine({ dataDir, secrets, host: 'electron', logger }),
+    () =>
+      createEngine({
+        dataDir,
+        secrets,
+        host: 'electron',
+        logger,
+        // Packaged, the media worker's module is in app.asar; worker_threads start it from the unpacked copy.
+        resolveMediaWorkerUrl: app.isPackaged ? asarUnpackedUrl : undefined,
+      }),
     () => ({
       version: app.getVersion(),
       passwordProtection: secrets.protection,

@@ -75,6 +75,11 @@ export interface EngineOptions {
    * started at the first call) by default.
    */
   readonly mediaWorker?: ClosableMediaWorker;
+  /**
+   * Maps the media worker module's URL before the worker starts (the packaged Electron app passes
+   * `asarUnpackedUrl`, see media-worker-host.ts); the URL as found when absent.
+   */
+  readonly resolveMediaWorkerUrl?: (url: URL) => URL;
   /** No RTP for this long ends a call (media-timeout); the media worker's default (30 s) when absent. */
   readonly mediaInactivityTimeoutMs?: number;
 }
@@ -112,7 +117,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   // The call engine reads the accounts it serves through these closures (AccountService is made just below it,
   // on the pool the call engine hands out, so every user agent carries calls).
   const worker =
-    options.calls === undefined ? (options.mediaWorker ?? new MediaWorkerHost({ logger, clock })) : undefined;
+    options.calls === undefined
+      ? (options.mediaWorker ??
+        new MediaWorkerHost({ logger, clock, resolveWorkerUrl: options.resolveMediaWorkerUrl }))
+      : undefined;
   const callEngine: UaCallEngine | undefined =
     worker === undefined
       ? undefined

@@ -37,7 +37,12 @@ export interface WorkerLike {
 export interface MediaWorkerHostOptions {
   /** Where the worker's module is; default `defaultMediaWorkerUrl()`. */
   readonly workerUrl?: URL;
-  /** How a worker is made; default a node Worker on `workerUrl`. */
+  /**
+   * Maps the worker module's URL before a worker starts on it. A packaged Electron app passes `asarUnpackedUrl`:
+   * the module sits in app.asar, and node's worker_threads start a worker from the unpacked copy beside it.
+   */
+  readonly resolveWorkerUrl?: (url: URL) => URL;
+  /** How a worker is made; default a node Worker on `workerUrl` (after `resolveWorkerUrl`). */
   readonly createWorker?: () => WorkerLike;
   readonly logger?: Logger;
   /** For the shutdown grace period only; default the system clock. */
@@ -72,12 +77,31 @@ export function defaultMediaWorkerUrl(moduleUrl: string = import.meta.url): URL 
   return new URL(candidates[0]!, moduleUrl);
 }
 
+/**
+ * The same file in the folder electron-builder unpacks an asar archive's `asarUnpack` files to: the first path
+ * segment that names an archive (`…/resources/app.asar/out/main/media-worker.js`) gets `.unpacked` appended. Electron
+ * serves files inside app.asar to its own patched fs, but a worker thread's module and everything the worker
+ * resolves from it (its chunks, the Opus package's wasm) must be real files, so they are unpacked at packaging time
+ * (electron-builder.config.ts). A URL with no archive segment comes back unchanged.
+ */
+export function asarUnpackedUrl(url: URL): URL {
+  if (url.protocol !== 'file:') return url;
+  const segments = url.pathname.split('/');
+  const archive = segments.findIndex((segment) => segment.toLowerCase().endsWith('.asar'));
+  if (archive < 0) return url;
+  segments[archive] = `${segments[archive]!}.unpacked`;
+  const unpacked = new URL(url.href);
+  unpacked.pathname = segments.join('/');
+  return unpacked;
+}
+
 function failure(code: MediaFailure['code'], message: string): Result<never, MediaFailure> {
   return err({ code, message });
 }
 
 export class MediaWorkerHost {
   readonly #createWorker: () => WorkerLike;
+  readonly #workerUrl: URL;
   readonly #logger: Logger | undefined;
   readonly #clock: Clock;
   readonly #calls = new Map<string, HostedCall>();
@@ -89,10 +113,17 @@ export class MediaWorkerHost {
   #crashes = 0;
 
   constructor(options: MediaWorkerHostOptions = {}) {
-    const url = options.workerUrl ?? defaultMediaWorkerUrl();
+    const located = options.workerUrl ?? defaultMediaWorkerUrl();
+    const url = options.resolveWorkerUrl ? options.resolveWorkerUrl(located) : located;
+    this.#workerUrl = url;
     this.#createWorker = options.createWorker ?? (() => new Worker(url));
     this.#logger = options.logger;
     this.#clock = options.clock ?? new SystemClock();
+  }
+
+  /** The module a default worker starts on: `workerUrl` after `resolveWorkerUrl`. */
+  get workerUrl(): URL {
+    return this.#workerUrl;
   }
 
   /** How many times a worker has died under this host. */

@@ -6,6 +6,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import {
   MediaWorkerHost,
+  asarUnpackedUrl,
   defaultMediaWorkerUrl,
   type WorkerLike,
 } from '../../../../main/media/session/media-worker-host';
@@ -274,6 +275,40 @@ describe('MediaWorkerHost', () => {
     );
     expect(defaultMediaWorkerUrl('file:///nowhere/out/main/index.mjs').href).toBe(
       'file:///nowhere/out/main/media-worker.mjs',
+    );
+  });
+});
+
+describe('asarUnpackedUrl', () => {
+  it('moves a module inside app.asar to the unpacked folder beside the archive', () => {
+    const packed = new URL('file:///opt/Softphone/resources/app.asar/out/main/media-worker.js');
+    expect(asarUnpackedUrl(packed).href).toBe(
+      'file:///opt/Softphone/resources/app.asar.unpacked/out/main/media-worker.js',
+    );
+    // Windows drive letters and escaped characters survive; only the archive's own segment changes.
+    const windows = new URL(
+      'file:///C:/Program%20Files/Softphone/resources/app.asar/out/main/media-worker.js',
+    );
+    expect(asarUnpackedUrl(windows).href).toBe(
+      'file:///C:/Program%20Files/Softphone/resources/app.asar.unpacked/out/main/media-worker.js',
+    );
+  });
+
+  it('leaves a URL alone that has no archive segment, or only looks like one', () => {
+    for (const href of [
+      'file:///work/app/out/main/media-worker.js',
+      'file:///opt/Softphone/resources/app.asar.unpacked/out/main/media-worker.js',
+      'file:///opt/app.asarx/out/main/media-worker.js',
+      'https://example.com/app.asar/media-worker.js',
+    ])
+      expect(asarUnpackedUrl(new URL(href)).href).toBe(href);
+  });
+
+  it('is applied by the host before a worker starts, when the host is told to', () => {
+    const packed = new URL('file:///opt/Softphone/resources/app.asar/out/main/media-worker.js');
+    expect(new MediaWorkerHost({ workerUrl: packed }).workerUrl.href).toBe(packed.href);
+    expect(new MediaWorkerHost({ workerUrl: packed, resolveWorkerUrl: asarUnpackedUrl }).workerUrl.href).toBe(
+      'file:///opt/Softphone/resources/app.asar.unpacked/out/main/media-worker.js',
     );
   });
 });
