@@ -204,6 +204,13 @@ export class Call implements CallHandle {
   #intervalRetries = 0;
   /** The refresh re-INVITE we have in flight, if the one in flight is one. */
   #refreshing = false;
+  /** A refresh UPDATE (no SDP) is in flight. */
+  #updateRefreshPending = false;
+  /**
+   * The far end's Allow lists UPDATE (RFC 3311 §5.1): then we refresh the session with an UPDATE (RFC 4028 §9).
+   * Learnt from the last Allow it sent in this call; an absent Allow tells nothing (RFC 3261 §20.5).
+   */
+  #peerAllowsUpdate = false;
 
   private constructor(
     context: CallContext,
@@ -250,6 +257,7 @@ export class Call implements CallHandle {
     const call = new Call(context, identity, 'incoming', withoutTag(invite.from), 'incoming');
     call.#serverInvite = transaction;
     call.#inviteRequest = invite;
+    call.#notePeerMethods(invite);
     call.#localTag = context.random.token(10);
     call.#background(call.#prepareIncoming(options.earlyMedia, surface));
     return call;
@@ -609,6 +617,7 @@ export class Call implements CallHandle {
       confirmed = created.value;
     }
     this.#setDialog(confirmed);
+    this.#notePeerMethods(response);
     // §13.2.2.4: every other early dialog of this INVITE ends; a 2xx from one of them later is ACKed and BYEd.
     for (const fork of dialogs.forked(confirmed.id.callId, confirmed.id.localTag)) {
       if (fork.id.remoteTag === confirmed.id.remoteTag) continue;
@@ -1160,6 +1169,7 @@ export class Call implements CallHandle {
       }
       this.#reinvitePending = false;
       this.#refreshing = false;
+      this.#notePeerMethods(response);
       this.#background(
         this.#ackReinvite(request, response).then(() => {
           this.#sessionFromResponse(response);
@@ -1272,6 +1282,7 @@ export class Call implements CallHandle {
       if (step.state.name === 'terminated') this.#context.registry.unbindDialog(dialog.id);
       return;
     }
+    this.#notePeerMethods(request);
     switch (request.method) {
       case 'BYE':
         this.#receiveBye(request, transaction);
@@ -1717,10 +1728,15 @@ export class Call implements CallHandle {
     ];
   }
 
+  /**
+   * RFC 4028 §9: the refresher refreshes with an UPDATE when the far end allows it (no SDP: the session stays as
+   * it is, no offer/answer, no ACK), with a re-INVITE re-offering the current session otherwise.
+   */
   #refreshSession(): void {
     if (
       this.#state !== 'connected' ||
       this.#reinvitePending ||
+      this.#updateRefreshPending ||
       this.#incomingOfferPending ||
       this.#pending2xx
     ) {
@@ -1728,7 +1744,52 @@ export class Call implements CallHandle {
       return;
     }
     this.#refreshing = true;
-    this.#sendReinvite(this.#hold.local);
+    if (this.#peerAllowsUpdate) this.#sendRefreshUpdate();
+    else this.#sendReinvite(this.#hold.local);
+  }
+
+  #sendRefreshUpdate(): void {
+    this.#updateRefreshPending = true;
+    this.#background(
+      this.#sendInDialog(
+        { method: 'UPDATE', headers: this.#sessionRequestHeaders() },
+        { onFinal: (response) => this.#refreshUpdateFinal(response) },
+      ).then((sent) => {
+        if (sent) return;
+        this.#updateRefreshPending = false;
+        this.#refreshing = false;
+        this.#sessionTimer?.refreshFailed();
+      }),
+    );
+  }
+
+  /** The final response to our refresh UPDATE: failures are handled as a refresh re-INVITE's are. */
+  #refreshUpdateFinal(response: SipResponse): void {
+    this.#updateRefreshPending = false;
+    this.#refreshing = false;
+    const status = response.status;
+    if (status >= 200 && status < 300) {
+      this.#notePeerMethods(response);
+      this.#sessionFromResponse(response);
+      return;
+    }
+    if (status === 481 || status === 408) {
+      this.#finishAfterDialogLoss(response);
+      return;
+    }
+    // 405 or 501: the far end does not take UPDATE after all (its Allow said otherwise); re-INVITE from now on.
+    if (status === 405 || status === 501) this.#peerAllowsUpdate = false;
+    this.#sessionTimer?.refreshFailed();
+    if (status === 422) {
+      const minimum = parseMinSe(response.header('min-se'));
+      if (minimum !== undefined && this.#sessionTimer) this.#agreeSession(minimum, this.#weRefresh);
+    }
+  }
+
+  /** Learns from the far end's Allow, when a message carries one, whether it takes UPDATE. */
+  #notePeerMethods(message: SipRequest | SipResponse): void {
+    if (message.headerLines('allow').length === 0) return;
+    this.#peerAllowsUpdate = message.allow.includes('UPDATE');
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -292,3 +292,127 @@ describe('our minimum interval as the answerer (minSessionExpires)', () => {
     expect(peer.responses().at(-1)!.header('session-expires')).toBe('10;refresher=uac');
   });
 });
+
+describe('refreshing with UPDATE when the far end allows it (RFC 4028 §9)', () => {
+  const ALLOW = ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE'] as const;
+
+  /** Alice calls the peer; its 2xx names alice refresher for 120 s and lists `allow`. */
+  async function refresherOf(allow: readonly [string, string] | undefined) {
+    pair = await startUaPair();
+    peer = await ScriptedPeer.start(pair.network, '10.0.0.9');
+    const call = pair.alice.calls.dial(uri(peer.uri));
+    await pair.settle();
+    const invite = peer.lastRequest('INVITE');
+    peer.reply(invite, 200, {
+      toTag: 'a',
+      sdp: PCMU_ANSWER,
+      headers: [['Session-Expires', '120;refresher=uac'], ['Require', 'timer'], ...(allow ? [allow] : [])],
+    });
+    await pair.settle();
+    return { pair, peer, call };
+  }
+
+  it('sends an UPDATE without SDP at half the interval, keeping the refresher, and no re-INVITE', async () => {
+    const { pair, peer, call } = await refresherOf(ALLOW);
+    peer.autoRespond((request) => {
+      if (request.method === 'UPDATE')
+        peer!.reply(request, 200, {
+          headers: [
+            ['Session-Expires', '120;refresher=uac'],
+            ['Require', 'timer'],
+          ],
+        });
+    });
+    await pair.pass(59_999);
+    expect(peer.requests('UPDATE')).toHaveLength(0);
+    await pair.pass(1);
+    const update = peer.lastRequest('UPDATE');
+    expect(update.header('session-expires')).toBe('120;refresher=uac');
+    expect(update.header('supported')).toContain('timer');
+    expect(update.body.length).toBe(0);
+    expect(update.header('content-type')).toBeUndefined();
+    // A target refresh request (RFC 3311 §5.1) carries our Contact.
+    expect(update.header('contact')).toBeDefined();
+    await pair.pass(60_000);
+    expect(peer.requests('UPDATE')).toHaveLength(2);
+    expect(peer.requests('INVITE')).toHaveLength(1);
+    expect(peer.requests('ACK')).toHaveLength(1);
+    expect(call.state).toBe('connected');
+  });
+
+  it('keeps re-INVITE when the Allow does not list UPDATE, or when there is no Allow at all', async () => {
+    for (const allow of [['Allow', 'INVITE, ACK, CANCEL, BYE'] as const, undefined]) {
+      const { pair, peer } = await refresherOf(allow);
+      peer.autoRespond((request) => {
+        if (request.method === 'INVITE')
+          peer!.reply(request, 200, {
+            sdp: PCMU_ANSWER,
+            headers: [['Session-Expires', '120;refresher=uac']],
+          });
+      });
+      await pair.pass(60_000);
+      expect(peer.requests('INVITE')).toHaveLength(2);
+      expect(peer.requests('UPDATE')).toHaveLength(0);
+      await pair.close();
+      peer.close();
+    }
+  });
+
+  it('falls back to re-INVITE when the far end answers the UPDATE 405 after all', async () => {
+    const { pair, peer, call } = await refresherOf(ALLOW);
+    peer.autoRespond((request) => {
+      if (request.method === 'UPDATE')
+        peer!.reply(request, 405, { headers: [['Allow', 'INVITE, ACK, BYE']] });
+      else if (request.method === 'INVITE')
+        peer!.reply(request, 200, { sdp: PCMU_ANSWER, headers: [['Session-Expires', '120;refresher=uac']] });
+    });
+    await pair.pass(60_000);
+    expect(peer.requests('UPDATE')).toHaveLength(1);
+    // The failed refresh is retried after the Refresher's short backoff (2–16 s), now as a re-INVITE.
+    await pair.pass(16_000);
+    expect(peer.requests('INVITE')).toHaveLength(2);
+    expect(peer.requests('UPDATE')).toHaveLength(1);
+    expect(call.state).toBe('connected');
+  });
+
+  it('takes the Min-SE of a 422 to the UPDATE as the interval', async () => {
+    const { pair, peer } = await refresherOf(ALLOW);
+    peer.autoRespond((request) => {
+      if (request.method !== 'UPDATE') return;
+      if (peer!.requests('UPDATE').length === 1) peer!.reply(request, 422, { headers: [['Min-SE', '300']] });
+      else peer!.reply(request, 200, { headers: [['Session-Expires', '300;refresher=uac']] });
+    });
+    await pair.pass(60_000);
+    expect(peer.requests('UPDATE')).toHaveLength(1);
+    // The interval is now 300 s: the next refresh goes at half of it, and asks for 300.
+    await pair.pass(150_000);
+    expect(peer.requests('UPDATE').length).toBeGreaterThanOrEqual(2);
+    expect(peer.lastRequest('UPDATE').header('session-expires')).toBe('300;refresher=uac');
+  });
+
+  it('ends the call when the UPDATE gets 481: the dialog is gone', async () => {
+    const { pair, peer, call } = await refresherOf(ALLOW);
+    peer.autoRespond((request) => {
+      if (request.method === 'UPDATE') peer!.reply(request, 481);
+    });
+    await pair.pass(60_000);
+    expect(peer.requests('UPDATE')).toHaveLength(1);
+    expect(call.state).toBe('ended');
+    expect(call.end).toMatchObject({ status: 481 });
+  });
+
+  it('as the answerer, refreshes a caller whose INVITE allowed UPDATE with an UPDATE', async () => {
+    const { pair, peer } = await answeredWith([
+      'Session-Expires: 90',
+      'Allow: INVITE, ACK, BYE, CANCEL, UPDATE',
+    ]);
+    peer.autoRespond((request) => {
+      if (request.method === 'UPDATE')
+        peer!.reply(request, 200, { headers: [['Session-Expires', '90;refresher=uas']] });
+    });
+    await pair.pass(45_000);
+    const update = peer.lastRequest('UPDATE');
+    expect(update.header('session-expires')).toBe('90;refresher=uac');
+    expect(peer.requests('INVITE')).toHaveLength(0);
+  });
+});
