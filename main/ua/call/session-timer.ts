@@ -1,6 +1,7 @@
 // RFC 4028 session timers: the Session-Expires / Min-SE headers, who refreshes, and the timing of one call's timer.
-// The refresher sends a refresh (a re-INVITE) at half the interval (§10) through the shared Refresher; either side
-// ends the session with a BYE when no refresh arrived by the interval minus min(32 s, interval/3) (§10).
+// The refresher sends a refresh (an UPDATE when the far end allows it, a re-INVITE otherwise, §9) at half the
+// interval (§10) through the shared Refresher; either side ends the session with a BYE when no refresh arrived by
+// the interval minus min(32 s, interval/3) (§10).
 import type { Clock, TimerHandle } from '../../platform/clock';
 import type { Random } from '../../platform/random';
 import { Refresher } from '../refresher';

@@ -287,6 +287,23 @@ describe.skipIf(!peers.sipp)('our UAC against SIPp far ends', () => {
     expect(result.code, result.errorLog).toBe(0);
   });
 
+  it('uas-session-timer-update: the far end allows UPDATE, so we refresh with UPDATEs without SDP every 2 s', async () => {
+    const { ua, media } = await startAgent(undefined, { minSessionExpires: 4 });
+    const sipp = await startSipp({ scenario: scenario('uas-session-timer-update.xml'), timeoutSec: 20 });
+    const call = ua.calls!.dial(uri(`sip:bob@${LOOPBACK}:${sipp.localPort}`));
+    await reach(call, 'connected');
+    // SIPp answers two refresh UPDATEs (a re-INVITE would fail the scenario), then hangs up itself.
+    expect(await ended(call)).toEqual({ by: 'remote', reason: 'normal' });
+    const result = await sipp.done();
+    expect(result.code, result.errorLog).toBe(0);
+    // An UPDATE without SDP changes no media: the port was started once, never updated, and stopped at the BYE.
+    expect(media.lastKinds).toEqual(['start', 'stop']);
+    const updates = parseMessageLog(result.messageLog).filter(
+      (m) => m.direction === 'received' && m.method === 'UPDATE',
+    );
+    expect(updates).toHaveLength(2);
+  });
+
   it('uas-early-update: UPDATE and INFO in the early dialog are answered 200; the 200 without SDP keeps the media', async () => {
     const { ua, media } = await startAgent();
     const sipp = await startSipp({ scenario: scenario('uas-early-update.xml'), timeoutSec: 15 });
