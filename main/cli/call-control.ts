@@ -5,17 +5,31 @@
 //   {"cmd":"hold"}  {"cmd":"resume"}  {"cmd":"mute"}  {"cmd":"unmute"}  {"cmd":"hangup"}
 //   {"cmd":"dtmf","digits":"12#"}
 //   {"cmd":"transfer","target":"sip:carol@example.com"}                               blind (RFC 3515)
-//   {"cmd":"transfer","target":"sip:carol@example.com","replaces":"CALLID;to-tag=a;from-tag=b"}   attended (RFC 3891)
+//   {"cmd":"call","target":"sip:carol@example.com"}   a consultation call: holds the current call, calls carol
+//   {"cmd":"swap"}                                    holds the current call and resumes the other one
+//   {"cmd":"transfer","replaces":true}                attended (RFC 3891): the other call to the consultation's far
+//   {"cmd":"transfer","replaces":"call-…"}            end, replacing our consultation dialog (or the one named)
+//   {"cmd":"transfer","target":"sip:carol@example.com","replaces":"CALLID;to-tag=a;from-tag=b"}
+//                                                     attended, to a dialog another UA holds with carol
 import { createInterface } from 'node:readline';
 import { DTMF_DIGITS_MAX, DTMF_DIGITS_PATTERN, SIP_URI_MAX } from '../contract/limits';
 import { isSipUri, parseUri } from '../sip/message/uri';
 import type { Output } from './output';
 import { closestName } from './suggest';
 
+/** What an attended transfer replaces at the target. */
+export type TransferReplaces =
+  /** A consultation call of this run: `callId` names it (the id in its events), null the one there is. */
+  | { readonly kind: 'consultation'; readonly callId: string | null }
+  /** A dialog another UA holds with the target, RFC 3891 §6.1: CALL-ID;to-tag=…;from-tag=… as the target sees it. */
+  | { readonly kind: 'dialog'; readonly value: string };
+
 export type CallControl =
-  | { readonly cmd: 'hold' | 'resume' | 'mute' | 'unmute' | 'hangup' }
+  | { readonly cmd: 'hold' | 'resume' | 'mute' | 'unmute' | 'hangup' | 'swap' }
   | { readonly cmd: 'dtmf'; readonly digits: string }
-  | { readonly cmd: 'transfer'; readonly target: string; readonly replaces: string | null };
+  | { readonly cmd: 'call'; readonly target: string }
+  /** Blind when `replaces` is null; `target` is null only for a transfer to a consultation call. */
+  | { readonly cmd: 'transfer'; readonly target: string | null; readonly replaces: TransferReplaces | null };
 
 export type ControlErrorCode =
   | 'line-too-long'
@@ -44,17 +58,22 @@ export type ControlLine =
 /** Longer lines are refused unread: no control needs more than a transfer target and a Replaces value. */
 export const CONTROL_LINE_MAX = 4_096;
 
-const SIMPLE = ['hold', 'resume', 'mute', 'unmute', 'hangup'] as const;
-const COMMANDS = [...SIMPLE, 'dtmf', 'transfer'] as const;
+const SIMPLE = ['hold', 'resume', 'mute', 'unmute', 'hangup', 'swap'] as const;
+const COMMANDS = [...SIMPLE, 'dtmf', 'call', 'transfer'] as const;
 const FIELDS: Readonly<Record<(typeof COMMANDS)[number], readonly string[]>> = {
   hold: [],
   resume: [],
   mute: [],
   unmute: [],
   hangup: [],
+  swap: [],
   dtmf: ['digits'],
+  call: ['target'],
   transfer: ['target', 'replaces'],
 };
+
+/** The ids `softphone` gives its calls in events (`call-` and a token), as a consultation is named. */
+const CALL_ID_PATTERN = /^call-[A-Za-z0-9]{1,64}$/;
 
 /** Reads one line of control input. Never throws. */
 export function parseControlLine(line: string): ControlLine {
@@ -90,6 +109,7 @@ export function parseControlLine(line: string): ControlLine {
     return failure('unknown-field', stray, `"${command}" takes ${describeFields(FIELDS[command])}`);
   if (command === 'dtmf') return dtmf(object['digits']);
   if (command === 'transfer') return transfer(object['target'], object['replaces']);
+  if (command === 'call') return consult(object['target']);
   return { kind: 'control', control: { cmd: command } };
 }
 
@@ -143,20 +163,54 @@ function dtmf(digits: unknown): ControlLine {
   return { kind: 'control', control: { cmd: 'dtmf', digits: text } };
 }
 
+const REPLACES_FORMS =
+  '"replaces" is true (the consultation call), a call id of this run ("call-…"), or another dialog as ' +
+  'CALL-ID;to-tag=TAG;from-tag=TAG (RFC 3891 §6.1) with a "target"';
+
 function transfer(target: unknown, replaces: unknown): ControlLine {
+  const consultation = readConsultation(replaces);
+  if (consultation !== undefined) {
+    // The target is the consultation call's far end: a second one could only disagree with it.
+    if (target !== undefined)
+      return failure(
+        'unknown-field',
+        'target',
+        'a transfer to a consultation call goes to its far end: no "target"',
+      );
+    return { kind: 'control', control: { cmd: 'transfer', target: null, replaces: consultation } };
+  }
   if (target === undefined)
     return failure('missing-field', 'target', '"transfer" needs "target", a sip: or sips: URI');
-  if (typeof target !== 'string' || target.length > SIP_URI_MAX || !isSipTarget(target))
+  if (!isTargetText(target))
     return failure('invalid-field', 'target', '"target" must be a sip: or sips: URI');
-  if (replaces === undefined || replaces === null)
+  if (replaces === undefined || replaces === null || replaces === false)
     return { kind: 'control', control: { cmd: 'transfer', target: target.trim(), replaces: null } };
   if (typeof replaces !== 'string' || !isReplaces(replaces))
-    return failure(
-      'invalid-field',
-      'replaces',
-      '"replaces" names the other dialog as CALL-ID;to-tag=TAG;from-tag=TAG (RFC 3891 §6.1)',
-    );
-  return { kind: 'control', control: { cmd: 'transfer', target: target.trim(), replaces: replaces.trim() } };
+    return failure('invalid-field', 'replaces', REPLACES_FORMS);
+  return {
+    kind: 'control',
+    control: { cmd: 'transfer', target: target.trim(), replaces: { kind: 'dialog', value: replaces.trim() } },
+  };
+}
+
+/** `true` or a call id of this run; undefined for anything else (blind, a dialog id, or a bad value). */
+function readConsultation(replaces: unknown): TransferReplaces | undefined {
+  if (replaces === true) return { kind: 'consultation', callId: null };
+  if (typeof replaces === 'string' && CALL_ID_PATTERN.test(replaces.trim()))
+    return { kind: 'consultation', callId: replaces.trim() };
+  return undefined;
+}
+
+function consult(target: unknown): ControlLine {
+  if (target === undefined)
+    return failure('missing-field', 'target', '"call" needs "target", the sip: or sips: URI to consult');
+  if (!isTargetText(target))
+    return failure('invalid-field', 'target', '"target" must be a sip: or sips: URI');
+  return { kind: 'control', control: { cmd: 'call', target: target.trim() } };
+}
+
+function isTargetText(target: unknown): target is string {
+  return typeof target === 'string' && target.length <= SIP_URI_MAX && isSipTarget(target);
 }
 
 function isSipTarget(text: string): boolean {

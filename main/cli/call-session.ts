@@ -13,7 +13,7 @@ import { type MediaEndCause, callEndDto, callStateName, endedNormally } from '..
 import type { WorkerMediaPort } from '../services/worker-media-port';
 import { formatUri, parseUri, isSipUri, type SipUri } from '../sip/message/uri';
 import type { Call } from '../ua/call/call';
-import type { CallControl } from './call-control';
+import type { CallControl, TransferReplaces } from './call-control';
 import type { Output } from './output';
 import { WavPlayer } from '../media/wav/wav-player';
 import type { WavWriter } from '../media/wav/wav-writer';
@@ -35,7 +35,10 @@ export interface CallSessionOptions {
   readonly dtmf: string | null;
   /** The account the call runs on, null for a direct call (for the events). */
   readonly accountId: string | null;
-  /** The far end transferred us (RFC 3515): `call` is the new call to its target, which takes this one's place. */
+  /**
+   * The far end transferred us (RFC 3515), or an INVITE with Replaces took this call's place (RFC 3891): `call` is
+   * the new call, which takes this one's place.
+   */
   readonly onTransferred?: (call: Call) => void;
 }
 
@@ -54,6 +57,8 @@ export class CallSession {
   #lastState: CallStateName | undefined;
   #answered = false;
   #transferring = false;
+  /** The consultation call this one is being transferred to (attended), until the transfer ends. */
+  #attendedTo: CallSession | undefined;
   #durationTimer: TimerHandle | undefined;
   #mediaEnd: { readonly cause: MediaEndCause; readonly detail: string } | undefined;
   #end: CallEndDto | undefined;
@@ -94,13 +99,26 @@ export class CallSession {
         return;
       }
       this.#transferring = transfer.state === 'accepted' || transfer.state === 'progress';
+      const consultation = this.#attendedTo;
       this.#event({
         event: 'transfer',
         role: 'transferor',
         state: transfer.state,
         status: transfer.status ?? null,
+        ...(consultation ? { consultationCallId: consultation.id } : {}),
       });
+      if (transfer.state === 'succeeded' || transfer.state === 'failed') this.#attendedTo = undefined;
+      // Our two parties now talk to each other: the consultation call ends too, unless the target has already
+      // ended it on taking the INVITE with Replaces (RFC 3891 §3).
+      if (transfer.state === 'succeeded') consultation?.call.endTransferred();
       this.#emitState();
+    });
+    call.on('replaced', (next) => {
+      // An INVITE with Replaces took this call's place (RFC 3891, the target of an attended transfer): the run
+      // follows the new call as it follows a transfer's.
+      this.#event({ event: 'replaced', newCallId: next.id, peer: formatUri(next.remote.uri) });
+      this.#stopRecording?.();
+      this.#options.onTransferred?.(next);
     });
     call.on('ended', (end) => void this.#finish(end));
     this.#emitState();
@@ -182,7 +200,35 @@ export class CallSession {
       case 'transfer':
         this.#transfer(control.target, control.replaces);
         return;
+      case 'call':
+      case 'swap':
+        // Commands about two calls are the run's (system-call-runner.ts), never one session's.
+        this.#refused(control.cmd, 'not a command for one call');
+        return;
     }
+  }
+
+  /**
+   * Attended transfer (RFC 3891, RFC 5589 §7): asks this call's far end to call `consultation`'s far end with
+   * Replaces naming the consultation dialog. When it succeeds this call ends `transferred`, and so does the
+   * consultation if the target has not already ended it.
+   */
+  transferTo(consultation: CallSession): void {
+    const done = this.call.transferTo(consultation.call);
+    if (done) this.#attendedTo = consultation;
+    this.#acted('transfer', done);
+  }
+
+  /** Puts the call on hold unless it is already (for a consultation call or a swap); false when it is not up. */
+  holdForSwitch(): boolean {
+    if (this.call.state !== 'connected') return false;
+    return this.call.hold.local || this.call.holdCall();
+  }
+
+  /** Takes the call off our hold (a swap back to it); false when it is not up. */
+  resumeForSwitch(): boolean {
+    if (this.call.state !== 'connected') return false;
+    return !this.call.hold.local || this.call.resume();
   }
 
   /** Ends the call whatever its state: BYE, CANCEL, or 603 when it only rings here (as calls.hangup does). */
@@ -271,23 +317,20 @@ export class CallSession {
     this.#event({ event: 'muted', muted });
   }
 
-  #transfer(targetText: string, replaces: string | null): void {
+  /** Blind, or attended to a dialog another UA holds (`replaces` as RFC 3891 §6.1 writes it). */
+  #transfer(targetText: string | null, replaces: TransferReplaces | null): void {
+    if (replaces?.kind === 'consultation' || targetText === null) {
+      // A consultation call is another session: the run pairs the two (transferTo).
+      this.#refused('transfer', 'a transfer to a consultation call needs the run');
+      return;
+    }
     const parsed = parseUri(targetText);
     if (!parsed.ok || !isSipUri(parsed.value)) {
       this.#refused('transfer', 'the target is not a SIP URI');
       return;
     }
-    if (replaces !== null) {
-      // The call usage builds an attended REFER only from a second call it holds (Call.transferTo, RFC 3891); a
-      // command with one call has none, and a blind REFER would silently drop the Replaces.
-      this.#refused(
-        'transfer',
-        'an attended transfer needs the other call in this process; use a blind transfer',
-      );
-      return;
-    }
     const target: SipUri = parsed.value;
-    this.#acted('transfer', this.call.transfer(target));
+    this.#acted('transfer', this.call.transfer(target, replaces?.value));
   }
 
   #hangupForMedia(cause: MediaEndCause, detail: string): void {

@@ -67,9 +67,16 @@ const codecsOption: OptionSpec = {
 
 const controlDetails: readonly string[] = [
   'Lines on stdin control the current call: {"cmd":"hold"}, {"cmd":"resume"}, {"cmd":"mute"}, {"cmd":"unmute"},',
-  '{"cmd":"dtmf","digits":"12#"}, {"cmd":"transfer","target":"sip:carol@example.com"} (with "replaces":',
-  '"CALL-ID;to-tag=…;from-tag=…" for an attended transfer), {"cmd":"hangup"}, and "quit". A line it cannot use is',
-  'answered with a "control-error" event naming what was wrong.',
+  '{"cmd":"dtmf","digits":"12#"}, {"cmd":"transfer","target":"sip:carol@example.com"} (blind), {"cmd":"hangup"},',
+  'and "quit". A line it cannot use is answered with a "control-error" event naming what was wrong.',
+  'Attended transfer: {"cmd":"call","target":"sip:carol@example.com"} holds the current call and calls carol (a',
+  'second call; --play and --record stay with the first); {"cmd":"swap"} holds the current call and resumes the',
+  'other; {"cmd":"transfer","replaces":true} then sends the other party to carol with Replaces (RFC 3891): both',
+  'calls end "transferred", unless carol ends hers on taking the new call ("replaces" may also name the',
+  'consultation by its "callId"). A "current" event says which call stdin acts on whenever that changes, and',
+  'every event carries its "callId". To send the far end to a call another phone holds, give that dialog:',
+  '{"cmd":"transfer","target":"sip:carol@example.com","replaces":"CALL-ID;to-tag=…;from-tag=…"}, the tags as',
+  'carol sees them.',
 ];
 
 /**

@@ -6,6 +6,13 @@
 //
 //   softphone call URI   listening → [registration …] → call dialing → ringing → connected … → call ended → exit
 //   softphone answer     listening → [registration …] → per call: incoming → connected … → ended; until quit
+//
+// stdin acts on the current call. {"cmd":"call","target":…} places a consultation call from the same account: the
+// current call goes on hold and the new one becomes current; {"cmd":"swap"} holds the current call and resumes the
+// other; when the current call ends the other becomes current (still held). {"cmd":"transfer","replaces":true}
+// transfers the other call to the consultation's far end (RFC 3891 Replaces); both then end `transferred`. A
+// "current" event names the call stdin acts on whenever that changes. At most two calls are up at once; the
+// --play and --record files stay with the first (the run's) call.
 import { open } from 'node:fs/promises';
 import type { Clock } from '../platform/clock';
 import { SystemClock } from '../platform/clock';
@@ -15,13 +22,13 @@ import { WavWriter, type WavSink } from '../media/wav/wav-writer';
 import { ENGINE_SAMPLE_RATE } from '../media/media-seams';
 import { MediaWorkerHost } from '../media/session/media-worker-host';
 import { type ClosableMediaWorker, WorkerMediaPorts } from '../services/worker-media-port';
-import { formatUri } from '../sip/message/uri';
+import { formatUri, isSipUri, parseUri } from '../sip/message/uri';
 import type { Call } from '../ua/call/call';
 import type { CallUsage } from '../ua/call/call-usage';
 import type { Account, UserAgent } from '../ua/user-agent';
 import type { AccountArgs } from './account-args';
 import type { AnswerArgs, AudioArgs, CallArgs } from './call-args';
-import { readControlLines } from './call-control';
+import { readControlLines, type CallControl } from './call-control';
 import type { CallRunner, CallRunnerIo } from './call-runner';
 import { CallSession } from './call-session';
 import type { Output } from './output';
@@ -46,6 +53,8 @@ export interface SystemCallRunnerDeps {
 const HANGUP_GRACE_MS = 5_000;
 /** The agent's own shutdown (unREGISTER) bound. */
 const SHUTDOWN_MS = 2_000;
+/** A call and one consultation call: what a person juggles on one line, and what stdin can tell apart. */
+const MAX_LIVE_CALLS = 2;
 
 export function systemCallRunner(deps: SystemCallRunnerDeps): CallRunner {
   return {
@@ -89,6 +98,15 @@ class CallRun {
   #worker: ClosableMediaWorker | undefined;
   #ports: WorkerMediaPorts | undefined;
   #current: CallSession | undefined;
+  /** The run's own call (or the call a transfer of it made): its end decides `call`'s exit code. */
+  #primary: CallSession | undefined;
+  /** Sessions placed with {"cmd":"call"}. */
+  readonly #consultations = new Set<string>();
+  /** What consultation calls are placed with: the run's call usage and the account (null: direct). */
+  #usage: CallUsage | undefined;
+  #callingAccount: Account | null = null;
+  #accountId: string | null = null;
+  #codecsArgs: AudioArgs | undefined;
   #stopControl: (() => void) | undefined;
   #stopSignals: (() => void) | undefined;
   #recording: WavWriter | undefined;
@@ -119,7 +137,7 @@ class CallRun {
       this.#listenForControl(() => {
         quit = true;
         quitBeforeCall();
-        this.#current?.hangup();
+        for (const session of this.#sessions.values()) session.hangup();
       });
       let fromAccount: Account | null = null;
       if (account) {
@@ -136,16 +154,14 @@ class CallRun {
         fromAccount = added.account;
       }
       if (quit) return 1;
+      this.#callingAccount = fromAccount;
+      this.#accountId = fromAccount?.id ?? null;
       const call = usage.dial(args.target, fromAccount ? { account: fromAccount } : {});
-      let session = this.#session(call, args, play, fromAccount?.id ?? null, args.durationMs, args.dtmf);
-      // A transfer the far end asks for (REFER) makes a new call the current one: the run follows it.
-      for (;;) {
-        await session.ended;
-        const next = this.#current;
-        if (next === undefined || next === session) break;
-        session = next;
-      }
-      return session.endedNormally ? 0 : 1;
+      this.#primary = this.#session(call, args, play, this.#accountId, args.durationMs, args.dtmf);
+      // A transfer the far end asks for (REFER) makes a new call that takes the primary's place; a consultation
+      // call runs beside it. The run lasts until every call has ended.
+      await this.#allEnded();
+      return this.#primary.endedNormally ? 0 : 1;
     } finally {
       await this.#shutdown();
     }
@@ -177,10 +193,11 @@ class CallRun {
           stopRequested();
         });
       }
+      this.#accountId = accountId;
       usage.onIncoming((call) => this.#incoming(call, args, play, accountId));
       this.#listenForControl(() => stopRequested());
       await stopped;
-      await this.#hangupCurrent();
+      await this.#hangupAll();
       return refused ? 1 : 0;
     } finally {
       await this.#shutdown();
@@ -188,8 +205,8 @@ class CallRun {
   }
 
   #incoming(call: Call, args: AnswerArgs, play: Int16Array | undefined, accountId: string | null): void {
-    if (this.#current !== undefined && this.#current.call.state !== 'ended') {
-      // One call at a time: stdin controls "the current call".
+    if (this.#sessions.size > 0) {
+      // One incoming call at a time (a consultation call may join it from stdin): stdin controls "the current call".
       this.#output.event({ event: 'call-refused', from: formatUri(call.remote.uri), status: 486 });
       call.reject(486);
       return;
@@ -214,21 +231,33 @@ class CallRun {
     accountId: string | null,
     durationMs: number | null,
     dtmf: string | null,
+    consultation = false,
   ): CallSession {
-    const session = new CallSession(call, {
+    const session: CallSession = new CallSession(call, {
       output: this.#output,
       clock: this.#clock,
-      play,
-      recording: this.#recordingFor(audio),
+      // A consultation call runs beside the run's call, whose files they are.
+      play: consultation ? undefined : play,
+      recording: consultation ? undefined : this.#recordingFor(audio),
       durationMs,
       dtmf,
       accountId,
       // The new call plays and records like the one it replaces (the recording starts again with it).
-      onTransferred: (next) => void this.#session(next, audio, play, accountId, durationMs, null),
+      onTransferred: (next) => {
+        const replacement = this.#session(next, audio, play, accountId, durationMs, null, consultation);
+        if (this.#primary === session) this.#primary = replacement;
+      },
     });
     this.#sessions.set(call.id, session);
-    this.#current = session;
-    void session.ended.then(() => this.#sessions.delete(call.id));
+    if (consultation) this.#consultations.add(call.id);
+    this.#makeCurrent(session);
+    void session.ended.then(() => {
+      this.#sessions.delete(call.id);
+      this.#consultations.delete(call.id);
+      // The other call, still held, is what stdin acts on now.
+      const other = [...this.#sessions.values()].at(-1);
+      if (this.#current === session && other !== undefined) this.#makeCurrent(other);
+    });
     // The port exists already for an incoming call (it is made before the call rings); an outgoing call's comes
     // later, through onPort.
     const port = this.#ports?.port(call.id);
@@ -255,6 +284,7 @@ class CallRun {
       return null;
     }
     this.#ua = ua;
+    this.#codecsArgs = audio;
     this.#output.event({
       event: 'listening',
       address: ua.transport.localAddress,
@@ -273,7 +303,8 @@ class CallRun {
       logger: this.#output.logger,
       onPort: (port) => this.#sessions.get(port.id)?.attachPort(port),
     });
-    return { usage: ua.installCalls({ media: this.#ports.factory }) };
+    this.#usage = ua.installCalls({ media: this.#ports.factory });
+    return { usage: this.#usage };
   }
 
   /** Adds the account; `registered` resolves true once registered (at once with --no-register), false if refused. */
@@ -284,6 +315,7 @@ class CallRun {
       this.#output.event({ event: 'registration', aor, state: 'not-registering' });
       return { account, registered: Promise.resolve(true) };
     }
+    this.#callingAccount = account;
     const registered = new Promise<boolean>((resolve) => {
       account.registerer.onStateChanged((state) => {
         this.#output.event(registrationEvent(aor, state));
@@ -312,27 +344,111 @@ class CallRun {
       onControl: (control) => {
         const current = this.#current;
         if (current === undefined || current.call.state === 'ended') {
-          this.#output.event({ event: 'control-refused', cmd: control.cmd, detail: 'no call in progress' });
+          this.#refused(control.cmd, 'no call in progress');
           return;
         }
-        current.control(control);
+        if (control.cmd === 'call') this.#consult(current, control.target);
+        else if (control.cmd === 'swap') this.#swap(current);
+        else if (control.cmd === 'transfer' && control.replaces?.kind === 'consultation')
+          this.#transferToConsultation(control.replaces.callId);
+        else current.control(control);
       },
       onQuit,
     });
     this.#stopSignals = (this.#deps.onSignal ?? processSignals)(onQuit);
   }
 
-  async #hangupCurrent(): Promise<void> {
-    const current = this.#current;
-    if (current === undefined || current.call.state === 'ended') return;
-    current.hangup();
-    await this.#bounded(current.ended, HANGUP_GRACE_MS);
+  /** {"cmd":"call"}: holds the current call and calls `targetText` from the same account; the new call is current. */
+  #consult(current: CallSession, targetText: string): void {
+    if (this.#sessions.size >= MAX_LIVE_CALLS) {
+      this.#refused('call', `${MAX_LIVE_CALLS} calls are up already: hang one up or transfer first`);
+      return;
+    }
+    const parsed = parseUri(targetText);
+    if (!parsed.ok || !isSipUri(parsed.value)) {
+      this.#refused('call', 'the target is not a SIP URI');
+      return;
+    }
+    if (this.#usage === undefined || !current.holdForSwitch()) {
+      this.#refused(
+        'call',
+        `the current call is ${current.call.state}: a consultation starts from a call that is up`,
+      );
+      return;
+    }
+    const account = this.#callingAccount;
+    const call = this.#usage.dial(parsed.value, account ? { account } : {});
+    this.#session(call, this.#codecsArgs!, undefined, this.#accountId, null, null, true);
+  }
+
+  /** {"cmd":"swap"}: holds the current call, resumes the other, which becomes current. */
+  #swap(current: CallSession): void {
+    const other = [...this.#sessions.values()].find((session) => session !== current);
+    if (other === undefined) {
+      this.#refused('swap', 'there is no other call');
+      return;
+    }
+    if (other.call.state !== 'connected') {
+      this.#refused('swap', `the other call is ${other.call.state}`);
+      return;
+    }
+    current.holdForSwitch();
+    other.resumeForSwitch();
+    this.#makeCurrent(other);
+  }
+
+  /**
+   * {"cmd":"transfer","replaces":true|"call-…"}: the consultation call (the one named, or the one placed from stdin)
+   * stays; the other call is transferred to its far end with Replaces naming it.
+   */
+  #transferToConsultation(callId: string | null): void {
+    const id = callId ?? [...this.#consultations].at(-1);
+    const consultation = id === undefined ? undefined : this.#sessions.get(id);
+    if (consultation === undefined) {
+      this.#refused(
+        'transfer',
+        callId === null
+          ? 'there is no consultation call: place one with {"cmd":"call"}'
+          : `no call ${callId}`,
+      );
+      return;
+    }
+    const transferred = [...this.#sessions.values()].find((session) => session !== consultation);
+    if (transferred === undefined) {
+      this.#refused('transfer', 'there is no other call to transfer to it');
+      return;
+    }
+    transferred.transferTo(consultation);
+  }
+
+  #makeCurrent(session: CallSession): void {
+    if (this.#current === session) return;
+    this.#current = session;
+    // The first call of a run is current from the start; say so only once there is a choice.
+    if (this.#sessions.size > 1 || this.#consultations.size > 0)
+      this.#output.event({ event: 'current', callId: session.id });
+  }
+
+  #refused(cmd: CallControl['cmd'], detail: string): void {
+    this.#output.event({ event: 'control-refused', cmd, detail });
+  }
+
+  /** Resolves once no call of the run is left (a transfer's new call counts as soon as it exists). */
+  async #allEnded(): Promise<void> {
+    for (let live = [...this.#sessions.values()]; live.length > 0; live = [...this.#sessions.values()])
+      await Promise.race(live.map((session) => session.ended));
+  }
+
+  async #hangupAll(): Promise<void> {
+    const live = [...this.#sessions.values()].filter((session) => session.call.state !== 'ended');
+    for (const session of live) session.hangup();
+    await this.#bounded(Promise.all(live.map((session) => session.ended)), HANGUP_GRACE_MS);
   }
 
   async #shutdown(): Promise<void> {
     this.#stopControl?.();
     this.#stopSignals?.();
-    await this.#hangupCurrent();
+    await this.#hangupAll();
     if (this.#recording !== undefined) {
       const closed = await this.#recording.close();
       this.#output.event(

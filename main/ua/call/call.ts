@@ -52,6 +52,7 @@ import type { LocalAnswer, MediaPort } from './media-port';
 import { type CallEventMap, Listeners } from './call-events';
 import {
   formatReplaces,
+  parseReplaces,
   REFER_SUBSCRIPTION_SECONDS,
   SIPFRAG_TYPE,
   formatReferTo,
@@ -1471,9 +1472,17 @@ export class Call implements CallHandle {
   /**
    * Asks the far end to call `target` (REFER with Refer-To and Referred-By). Progress comes as `transfer` events
    * from the NOTIFYs; when the target answers we hang up with reason `transferred`.
+   *
+   * With `replaces`, an attended transfer to a dialog this agent does not hold (another UA's consultation call,
+   * RFC 5589 §7.3): the Refer-To carries `?Replaces=` (RFC 3891 §6.1, as the target's UA sees the dialog: to-tag
+   * its own tag, from-tag the other end's), so the new INVITE replaces that dialog. False when it does not parse.
    */
-  transfer(target: SipUri): boolean {
-    return this.#refer(target, undefined);
+  transfer(target: SipUri, replaces?: string): boolean {
+    if (replaces === undefined) return this.#refer(target, undefined);
+    const parsed = parseReplaces(replaces);
+    if (parsed === undefined) return false;
+    const formatted = formatReplaces(parsed) + (parsed.earlyOnly ? ';early-only' : '');
+    return this.#refer(target, formatted);
   }
 
   /**
@@ -1491,6 +1500,17 @@ export class Call implements CallHandle {
       fromTag: dialog.id.localTag,
     });
     return this.#refer(dialog.remoteTarget, replaces);
+  }
+
+  /**
+   * This call was the consultation of an attended transfer that succeeded: the transferee now talks to our far
+   * end. A target that honoured the Replaces INVITE has already ended this dialog (RFC 3891 §3); one that did not
+   * would keep us on the line, so we BYE with reason `transferred`. False when the call is no longer up.
+   */
+  endTransferred(): boolean {
+    if (this.#state !== 'connected') return false;
+    this.#sendBye('transferred', 'local');
+    return true;
   }
 
   #refer(target: SipUri, replaces: string | undefined): boolean {

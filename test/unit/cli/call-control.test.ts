@@ -23,15 +23,47 @@ describe('parseControlLine', () => {
     ],
     [
       '{"cmd":"transfer","target":" sip:carol@example.test ","replaces":"abc@10.0.0.1;to-tag=t1;from-tag=f1"}',
-      { cmd: 'transfer', target: 'sip:carol@example.test', replaces: 'abc@10.0.0.1;to-tag=t1;from-tag=f1' },
+      {
+        cmd: 'transfer',
+        target: 'sip:carol@example.test',
+        replaces: { kind: 'dialog', value: 'abc@10.0.0.1;to-tag=t1;from-tag=f1' },
+      },
     ],
     [
       '{"cmd":"transfer","target":"sip:c@x","replaces":"abc;from-tag=f;to-tag=t;early-only"}',
-      { cmd: 'transfer', target: 'sip:c@x', replaces: 'abc;from-tag=f;to-tag=t;early-only' },
+      {
+        cmd: 'transfer',
+        target: 'sip:c@x',
+        replaces: { kind: 'dialog', value: 'abc;from-tag=f;to-tag=t;early-only' },
+      },
     ],
     [
       '{"cmd":"transfer","target":"sip:c@x","replaces":null}',
       { cmd: 'transfer', target: 'sip:c@x', replaces: null },
+    ],
+    [
+      '{"cmd":"transfer","target":"sip:c@x","replaces":false}',
+      { cmd: 'transfer', target: 'sip:c@x', replaces: null },
+    ],
+    // An attended transfer to this run's consultation call: the one there is, or the one named by its event id.
+    [
+      '{"cmd":"transfer","replaces":true}',
+      { cmd: 'transfer', target: null, replaces: { kind: 'consultation', callId: null } },
+    ],
+    [
+      '{"cmd":"transfer","replaces":" call-Ab12 "}',
+      { cmd: 'transfer', target: null, replaces: { kind: 'consultation', callId: 'call-Ab12' } },
+    ],
+    ['{"cmd":"call","target":" sip:carol@example.test "}', { cmd: 'call', target: 'sip:carol@example.test' }],
+    ['{"cmd":"swap"}', { cmd: 'swap' }],
+    [
+      // Not a call id of ours (it has a dot): an other UA's Call-ID, which needs its tags.
+      '{"cmd":"transfer","target":"sip:c@x","replaces":"call-1.2;to-tag=a;from-tag=b"}',
+      {
+        cmd: 'transfer',
+        target: 'sip:c@x',
+        replaces: { kind: 'dialog', value: 'call-1.2;to-tag=a;from-tag=b' },
+      },
     ],
   ])('%s', (line, control) => {
     expect(parseControlLine(line)).toEqual({ kind: 'control', control });
@@ -81,6 +113,13 @@ describe('parseControlLine', () => {
       'replaces',
     ],
     ['{"cmd":"transfer","target":"sip:c@x","replaces":5}', 'invalid-field', 'replaces'],
+    ['{"cmd":"transfer","target":"sip:c@x","replaces":true}', 'unknown-field', 'target'],
+    ['{"cmd":"transfer","target":"sip:c@x","replaces":"call-1"}', 'unknown-field', 'target'],
+    ['{"cmd":"transfer","replaces":"call-1.2;to-tag=a;from-tag=b"}', 'missing-field', 'target'],
+    ['{"cmd":"call"}', 'missing-field', 'target'],
+    ['{"cmd":"call","target":"carol"}', 'invalid-field', 'target'],
+    ['{"cmd":"call","target":"sip:c@x","replaces":true}', 'unknown-field', 'replaces'],
+    ['{"cmd":"swap","with":"call-1"}', 'unknown-field', 'with'],
   ])('refuses %s as %s', (line, error, field) => {
     const parsed = parseControlLine(line);
     expect(parsed).toMatchObject({ kind: 'error', error: { error, field } });

@@ -10,6 +10,7 @@ import type { StartUserAgent } from '../../../main/cli/user-agent-factory';
 import { FRAME_SAMPLES } from '../../../main/media/media-seams';
 import type { WavSink } from '../../../main/media/wav/wav-writer';
 import { UserAgent } from '../../../main/ua/user-agent';
+import { parseReplaces, readReferTo } from '../../../main/ua/call/refer';
 import { FakeMediaWorker } from '../../support/fake-media-worker';
 import { LoopbackNetwork } from '../../support/loopback-network';
 import { ManualClock } from '../../support/manual-clock';
@@ -132,12 +133,41 @@ function world() {
     return until();
   }
 
-  return { clock, start, drive };
+  return { clock, network, start, drive };
 }
 
 const BOB = '10.0.0.2';
 const ALICE = '10.0.0.1';
 const BOB_URI = `sip:bob@${BOB}:5060`;
+const CAROL = '10.0.0.3';
+const CAROL_URI = `sip:carol@${CAROL}:5060`;
+
+/** The call ids a run's events name, in the order they first appear. */
+function callIds(run: Run): string[] {
+  const ids: string[] = [];
+  for (const event of run.events())
+    if (event['event'] === 'call' && typeof event['callId'] === 'string' && !ids.includes(event['callId']))
+      ids.push(event['callId']);
+  return ids;
+}
+
+function callIdOf(run: Run, index: number): string {
+  return callIds(run)[index]!;
+}
+
+function stateOf(run: Run, callId: string): string | undefined {
+  return run.events().findLast((event) => event['event'] === 'call' && event['callId'] === callId)?.[
+    'state'
+  ] as string | undefined;
+}
+
+function endOf(run: Run, callId: string): Event | undefined {
+  return run
+    .events()
+    .findLast(
+      (event) => event['event'] === 'call' && event['callId'] === callId && event['state'] === 'ended',
+    )?.['end'] as Event | undefined;
+}
 
 function states(run: Run): string[] {
   return run
@@ -429,23 +459,134 @@ describe('softphone call and softphone answer', () => {
     expect(bob.done()).toBe(0);
   });
 
-  it('refuses an attended transfer (one call here, nothing to replace) and keeps the call up', async () => {
+  it('attended transfer to a dialog another UA holds: the REFER carries the Replaces given on stdin', async () => {
     const w = world();
     const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
     await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
     const alice = w.start(ALICE, ['call', BOB_URI]);
     await w.drive(() => states(alice).includes('connected'));
     alice.stdin.write(
-      '{"cmd":"transfer","target":"sip:carol@10.0.0.3","replaces":"abc;to-tag=1;from-tag=2"}\n',
+      '{"cmd":"transfer","target":"sip:carol@10.0.0.3","replaces":"abc@10.0.0.3;to-tag=1;from-tag=2"}\n',
     );
-    await w.drive(() => has(alice, (event) => event['event'] === 'control-refused'));
-    expect(alice.events().find((event) => event['event'] === 'control-refused')).toMatchObject({
-      cmd: 'transfer',
+    await w.drive(() => w.network.trace.some((entry) => entry.text.startsWith('REFER ')));
+    const refer = w.network.trace.find((entry) => entry.text.startsWith('REFER '))!;
+    expect(readReferTo(/\r\nRefer-To: ([^\r]*)/.exec(refer.text)![1])).toMatchObject({
+      target: { user: 'carol', host: '10.0.0.3' },
+      replaces: 'abc@10.0.0.3;to-tag=1;from-tag=2',
     });
-    expect(states(alice).at(-1)).toBe('connected');
+    await w.drive(() => has(alice, (event) => event['event'] === 'transfer'));
+    expect(alice.events().find((event) => event['event'] === 'transfer')).toMatchObject({
+      role: 'transferor',
+      state: 'accepted',
+    });
+    expect(has(alice, (event) => event['event'] === 'control-refused')).toBe(false);
     alice.stdin.write('quit\n');
     await w.drive(() => alice.done() !== undefined);
     await quit(w, bob);
+  });
+
+  it('consultation: call places a second call and holds the first, swap moves between them, events name the call', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    const carol = w.start(CAROL, ['answer', '--bind', `${CAROL}:5060`]);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    await w.drive(() => has(carol, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, ['call', BOB_URI]);
+    await w.drive(() => states(alice).includes('connected'));
+    const first = callIdOf(alice, 0);
+    alice.stdin.write(`{"cmd":"call","target":"${CAROL_URI}"}\n`);
+    await w.drive(() => callIds(alice).length === 2 && stateOf(alice, callIds(alice)[1]!) === 'connected');
+    const consultation = callIds(alice)[1]!;
+    expect(stateOf(alice, first)).toBe('on-hold');
+    expect(alice.events().filter((event) => event['event'] === 'current')).toEqual([
+      { event: 'current', callId: consultation },
+    ]);
+    // A third call is one too many.
+    alice.stdin.write('{"cmd":"call","target":"sip:dave@10.0.0.4:5060"}\n');
+    await w.drive(() => has(alice, (event) => event['event'] === 'control-refused'));
+    expect(alice.events().find((event) => event['event'] === 'control-refused')).toMatchObject({
+      cmd: 'call',
+    });
+    alice.stdin.write('{"cmd":"swap"}\n');
+    await w.drive(() => stateOf(alice, first) === 'connected' && stateOf(alice, consultation) === 'on-hold');
+    expect(
+      alice
+        .events()
+        .filter((event) => event['event'] === 'current')
+        .at(-1),
+    ).toEqual({
+      event: 'current',
+      callId: first,
+    });
+    // hangup acts on the current call only; the held consultation becomes current, still held.
+    alice.stdin.write('{"cmd":"hangup"}\n');
+    await w.drive(() => stateOf(alice, first) === 'ended');
+    expect(stateOf(alice, consultation)).toBe('on-hold');
+    expect(
+      alice
+        .events()
+        .filter((event) => event['event'] === 'current')
+        .at(-1),
+    ).toEqual({
+      event: 'current',
+      callId: consultation,
+    });
+    expect(alice.done()).toBeUndefined();
+    alice.stdin.write('{"cmd":"resume"}\n');
+    await w.drive(() => stateOf(alice, consultation) === 'connected');
+    alice.stdin.write('{"cmd":"hangup"}\n');
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(0);
+    await quit(w, bob);
+    await quit(w, carol);
+  });
+
+  it('attended transfer from stdin: bob is sent to carol with Replaces, carol swaps calls, both of ours end transferred', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    const carol = w.start(CAROL, ['answer', '--bind', `${CAROL}:5060`]);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    await w.drive(() => has(carol, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, ['call', BOB_URI]);
+    await w.drive(() => states(alice).includes('connected'));
+    const first = callIdOf(alice, 0);
+    alice.stdin.write('{"cmd":"transfer","replaces":true}\n');
+    await w.drive(() => has(alice, (event) => event['event'] === 'control-refused'));
+    expect(alice.events().find((event) => event['event'] === 'control-refused')).toMatchObject({
+      cmd: 'transfer',
+      detail: expect.stringContaining('no consultation call'),
+    });
+    alice.stdin.write(`{"cmd":"call","target":"${CAROL_URI}"}\n`);
+    await w.drive(() => callIds(alice).length === 2 && stateOf(alice, callIds(alice)[1]!) === 'connected');
+    const consultation = callIds(alice)[1]!;
+    alice.stdin.write('{"cmd":"transfer","replaces":true}\n');
+    await w.drive(() => alice.done() !== undefined);
+    // The REFER went in the first call and named the consultation dialog as carol sees it.
+    const refer = w.network.trace.find((entry) => entry.text.startsWith('REFER '))!;
+    const replaces = parseReplaces(readReferTo(/\r\nRefer-To: ([^\r]*)/.exec(refer.text)![1])?.replaces);
+    const consultationSipId = alice
+      .events()
+      .find((event) => event['callId'] === consultation && event['sipCallId'])?.['sipCallId'];
+    expect(consultationSipId).toEqual(expect.any(String));
+    expect(replaces?.callId).toBe(consultationSipId);
+    const transfer = alice.events().filter((event) => event['event'] === 'transfer');
+    expect(transfer.at(-1)).toMatchObject({
+      callId: first,
+      role: 'transferor',
+      state: 'succeeded',
+      consultationCallId: consultation,
+    });
+    expect(endOf(alice, first)).toMatchObject({ by: 'local', reason: 'transferred' });
+    // carol took bob's INVITE with Replaces and ended our consultation dialog herself (RFC 3891 §3).
+    expect(endOf(alice, consultation)).toMatchObject({ by: 'remote' });
+    expect(alice.done()).toBe(0);
+    // bob and carol now talk; carol's run follows the call that replaced the one from alice.
+    expect(has(carol, (event) => event['event'] === 'replaced')).toBe(true);
+    expect(has(bob, (event) => event['event'] === 'transfer' && event['role'] === 'transferee')).toBe(true);
+    const carolCalls = callIds(carol);
+    expect(stateOf(carol, carolCalls.at(-1)!)).toBe('connected');
+    await quit(w, bob);
+    await quit(w, carol);
   });
 
   it('blind transfer: bob refers alice to carol, alice follows the new call, bob ends transferred', async () => {

@@ -129,6 +129,35 @@ describe('attended transfer (RFC 3891)', () => {
     expect(invite.header('require')).toBe('replaces');
   });
 
+  it('transfer(target, replaces) REFERs to a dialog another agent holds, with the Replaces given', async () => {
+    const { pair, peer, caller } = await connected();
+    const replaces = 'consult-1@10.0.0.7;to-tag=carol-tag;from-tag=dave-tag';
+    expect(caller.transfer(uri('sip:carol@10.0.0.9:5060'), replaces)).toBe(true);
+    await pair.settle();
+    const refer = pair.network.trace.find((entry) => entry.text.startsWith('REFER '))!;
+    const referTo = readReferTo(/Refer-To: (.*)\r\n/.exec(refer.text)![1]);
+    expect(referTo?.replaces).toBe(replaces);
+    expect(referTo?.target).toMatchObject({ user: 'carol', host: '10.0.0.9' });
+    // bob, the transferee, calls carol with that Replaces.
+    const invite = peer.lastRequest('INVITE');
+    expect(invite.header('replaces')).toBe(replaces);
+    expect(invite.header('require')).toBe('replaces');
+  });
+
+  it('transfer(target, replaces) keeps early-only and refuses a Replaces without both tags, sending nothing', async () => {
+    const { pair, caller } = await connected();
+    expect(caller.transfer(uri('sip:carol@10.0.0.9:5060'), 'x@h;to-tag=a')).toBe(false);
+    expect(caller.transfer(uri('sip:carol@10.0.0.9:5060'), ';to-tag=a;from-tag=b')).toBe(false);
+    await pair.settle();
+    expect(pair.network.trace.some((entry) => entry.text.startsWith('REFER '))).toBe(false);
+    expect(caller.transfer(uri('sip:carol@10.0.0.9:5060'), 'x@h;early-only;from-tag=b;to-tag=a')).toBe(true);
+    await pair.settle();
+    const refer = pair.network.trace.find((entry) => entry.text.startsWith('REFER '))!;
+    expect(readReferTo(/Refer-To: (.*)\r\n/.exec(refer.text)![1])?.replaces).toBe(
+      'x@h;to-tag=a;from-tag=b;early-only',
+    );
+  });
+
   it('an INVITE whose Replaces names a call that is up is answered at once and the old call BYEd', async () => {
     const { pair, peer, caller, callee } = await connected();
     const replacedBy: Call[] = [];
