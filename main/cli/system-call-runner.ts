@@ -10,9 +10,10 @@
 // stdin acts on the current call. {"cmd":"call","target":…} places a consultation call from the same account: the
 // current call goes on hold and the new one becomes current; {"cmd":"swap"} holds the current call and resumes the
 // other; when the current call ends the other becomes current (still held). {"cmd":"transfer","replaces":true}
-// transfers the other call to the consultation's far end (RFC 3891 Replaces); both then end `transferred`. A
-// "current" event names the call stdin acts on whenever that changes. At most two calls are up at once; the
-// --play and --record files stay with the first (the run's) call.
+// transfers the other call to the consultation's far end (RFC 3891 Replaces); it ends `transferred`, and so does
+// the consultation unless the target ended it on taking the transfer. A "current" event names the call stdin acts
+// on whenever that moves while another call is up. At most two calls are up at once; the --play and --record files
+// stay with the first (the run's) call.
 import { open } from 'node:fs/promises';
 import type { Clock } from '../platform/clock';
 import { SystemClock } from '../platform/clock';
@@ -205,7 +206,7 @@ class CallRun {
   }
 
   #incoming(call: Call, args: AnswerArgs, play: Int16Array | undefined, accountId: string | null): void {
-    if (this.#sessions.size > 0) {
+    if ([...this.#sessions.values()].some((session) => session.call.state !== 'ended')) {
       // One incoming call at a time (a consultation call may join it from stdin): stdin controls "the current call".
       this.#output.event({ event: 'call-refused', from: formatUri(call.remote.uri), status: 486 });
       call.reject(486);
@@ -248,15 +249,16 @@ class CallRun {
         if (this.#primary === session) this.#primary = replacement;
       },
     });
+    const previous = this.#current;
     this.#sessions.set(call.id, session);
     if (consultation) this.#consultations.add(call.id);
-    this.#makeCurrent(session);
+    this.#makeCurrent(session, previous !== undefined && previous.call.state !== 'ended');
     void session.ended.then(() => {
       this.#sessions.delete(call.id);
       this.#consultations.delete(call.id);
       // The other call, still held, is what stdin acts on now.
       const other = [...this.#sessions.values()].at(-1);
-      if (this.#current === session && other !== undefined) this.#makeCurrent(other);
+      if (this.#current === session && other !== undefined) this.#makeCurrent(other, true);
     });
     // The port exists already for an incoming call (it is made before the call rings); an outgoing call's comes
     // later, through onPort.
@@ -310,12 +312,12 @@ class CallRun {
   /** Adds the account; `registered` resolves true once registered (at once with --no-register), false if refused. */
   #addAccount(args: AccountArgs): { readonly account: Account; readonly registered: Promise<boolean> } {
     const account = this.#ua!.addAccount(accountConfig(args));
+    this.#callingAccount = account;
     const aor = formatUri(args.aor);
     if (!args.register) {
       this.#output.event({ event: 'registration', aor, state: 'not-registering' });
       return { account, registered: Promise.resolve(true) };
     }
-    this.#callingAccount = account;
     const registered = new Promise<boolean>((resolve) => {
       account.registerer.onStateChanged((state) => {
         this.#output.event(registrationEvent(aor, state));
@@ -394,7 +396,7 @@ class CallRun {
     }
     current.holdForSwitch();
     other.resumeForSwitch();
-    this.#makeCurrent(other);
+    this.#makeCurrent(other, true);
   }
 
   /**
@@ -421,12 +423,11 @@ class CallRun {
     transferred.transferTo(consultation);
   }
 
-  #makeCurrent(session: CallSession): void {
+  /** `announce`: another call is (or was just) up, so say which one stdin acts on now. */
+  #makeCurrent(session: CallSession, announce: boolean): void {
     if (this.#current === session) return;
     this.#current = session;
-    // The first call of a run is current from the start; say so only once there is a choice.
-    if (this.#sessions.size > 1 || this.#consultations.size > 0)
-      this.#output.event({ event: 'current', callId: session.id });
+    if (announce) this.#output.event({ event: 'current', callId: session.id });
   }
 
   #refused(cmd: CallControl['cmd'], detail: string): void {

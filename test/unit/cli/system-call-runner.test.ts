@@ -541,6 +541,41 @@ describe('softphone call and softphone answer', () => {
     await quit(w, carol);
   });
 
+  it('hanging up the consultation makes the held first call current again, still held, until resumed', async () => {
+    const w = world();
+    const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
+    const carol = w.start(CAROL, ['answer', '--bind', `${CAROL}:5060`]);
+    await w.drive(() => has(bob, (event) => event['event'] === 'listening'));
+    await w.drive(() => has(carol, (event) => event['event'] === 'listening'));
+    const alice = w.start(ALICE, ['call', BOB_URI]);
+    await w.drive(() => states(alice).includes('connected'));
+    const first = callIdOf(alice, 0);
+    alice.stdin.write(`{"cmd":"call","target":"${CAROL_URI}"}\n`);
+    await w.drive(() => callIds(alice).length === 2 && stateOf(alice, callIds(alice)[1]!) === 'connected');
+    const consultation = callIds(alice)[1]!;
+    alice.stdin.write('{"cmd":"hangup"}\n');
+    await w.drive(() => stateOf(alice, consultation) === 'ended');
+    expect(endOf(alice, consultation)).toMatchObject({ by: 'local', reason: 'hangup' });
+    expect(alice.events().filter((event) => event['event'] === 'current')).toEqual([
+      { event: 'current', callId: consultation },
+      { event: 'current', callId: first },
+    ]);
+    expect(stateOf(alice, first)).toBe('on-hold');
+    alice.stdin.write('{"cmd":"resume"}\n');
+    await w.drive(() => stateOf(alice, first) === 'connected');
+    alice.stdin.write('{"cmd":"swap"}\n');
+    await w.drive(() => has(alice, (event) => event['event'] === 'control-refused'));
+    expect(alice.events().find((event) => event['event'] === 'control-refused')).toMatchObject({
+      cmd: 'swap',
+      detail: 'there is no other call',
+    });
+    alice.stdin.write('quit\n');
+    await w.drive(() => alice.done() !== undefined);
+    expect(alice.done()).toBe(0);
+    await quit(w, bob);
+    await quit(w, carol);
+  });
+
   it('attended transfer from stdin: bob is sent to carol with Replaces, carol swaps calls, both of ours end transferred', async () => {
     const w = world();
     const bob = w.start(BOB, ['answer', '--bind', `${BOB}:5060`]);
