@@ -1474,7 +1474,7 @@ export class Call implements CallHandle {
    * from the NOTIFYs; when the target answers we hang up with reason `transferred`.
    *
    * With `replaces`, an attended transfer to a dialog this agent does not hold (another UA's consultation call,
-   * RFC 5589 §7.3): the Refer-To carries `?Replaces=` (RFC 3891 §6.1, as the target's UA sees the dialog: to-tag
+   * RFC 5589 §7): the Refer-To carries `?Replaces=` (RFC 3891 §6.1, as the target's UA sees the dialog: to-tag
    * its own tag, from-tag the other end's), so the new INVITE replaces that dialog. False when it does not parse.
    */
   transfer(target: SipUri, replaces?: string): boolean {
