@@ -51,6 +51,8 @@ export class AudioDevicesState {
   /** The last labels seen per id, so a notice can name a device after it is unplugged. */
   readonly #labels = new SvelteMap<string, string>();
   #listeners: readonly (() => void)[] = [];
+  /** What was in effect when the listeners were last told (nothing chosen, before the settings load). */
+  #lastEffective = JSON.stringify(['', '', '']);
 
   constructor(
     private readonly settings: SettingsState,
@@ -122,22 +124,21 @@ export class AudioDevicesState {
     const microphones = pick('audioinput', 'microphone');
     const speakers = pick('audiooutput', 'speaker');
     for (const device of [...microphones, ...speakers]) this.#labels.set(device.id, device.label);
-    const before = this.#effectiveAll();
     this.microphones = microphones;
     this.speakers = speakers;
     this.loaded = true;
-    if (this.#effectiveAll() !== before) this.#changed();
+    this.#changed();
   }
 
   /** Stores a choice through the engine (settings.changed brings it to every window). */
   async choose(role: AudioRole, id: string): Promise<boolean> {
     const patch: Partial<SettingsDto> = { [SETTING_OF[role]]: id };
     const result = await this.settings.update(patch);
-    if (result.ok) this.#changed();
+    this.#changed();
     return result.ok;
   }
 
-  /** Called when the devices in effect may have changed (a choice, a plug, a settings event from elsewhere). */
+  /** Called when a device in effect changes (a choice, a plug, a choice made in another window). */
   onChange(listener: () => void): () => void {
     this.#listeners = [...this.#listeners, listener];
     return () => {
@@ -145,7 +146,7 @@ export class AudioDevicesState {
     };
   }
 
-  /** Settings came from the engine: a choice made in another window may change what is in effect here. */
+  /** Settings came from the engine (or were loaded): a choice made elsewhere may change what is in effect here. */
   settingsApplied(): void {
     this.#changed();
   }
@@ -164,7 +165,11 @@ export class AudioDevicesState {
     return JSON.stringify([this.microphoneId, this.speakerSinkId, this.ringerSinkId]);
   }
 
+  /** Tells the listeners, once per real change of the devices in effect. */
   #changed(): void {
+    const now = this.#effectiveAll();
+    if (now === this.#lastEffective) return;
+    this.#lastEffective = now;
     for (const listener of this.#listeners) listener();
   }
 }

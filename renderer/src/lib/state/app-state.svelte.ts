@@ -41,6 +41,8 @@ export class AppState {
       readonly media?: MediaDevicesPort | null;
       readonly startAudioSession?: StartAudioSession;
       readonly audioTools?: AudioTools;
+      /** Whether AudioContext.setSinkId is there (feature-detected unless given). */
+      readonly canChooseOutput?: boolean;
     } = {},
   ) {
     this.info = new AppInfoState(bridge);
@@ -50,7 +52,9 @@ export class AppState {
     this.calls = parts.calls ?? new CallsState(bridge);
     this.history = parts.history ?? new HistoryState(bridge);
     const media = parts.media === undefined ? browserMediaDevices() : parts.media;
-    this.audioDevices = new AudioDevicesState(this.settings, media, { canChooseOutput: canChooseOutput() });
+    this.audioDevices = new AudioDevicesState(this.settings, media, {
+      canChooseOutput: parts.canChooseOutput ?? canChooseOutput(),
+    });
     const getUserMedia = media
       ? (constraints: MediaStreamConstraints) => media.getUserMedia(constraints)
       : null;
@@ -123,5 +127,6 @@ export class AppState {
       this.calls.load(),
       this.history.load(),
     ]);
+    this.audioDevices.settingsApplied();
   }
 }
