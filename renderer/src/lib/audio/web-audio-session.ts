@@ -26,6 +26,8 @@ export interface AudioSessionOptions {
   /** '' for the default output. */
   readonly sinkId: string;
   readonly modules: WorkletModules;
+  /** The rate to ask the context for; 48 kHz unless a test wants the worklets' resampling path. */
+  readonly contextRate?: number;
 }
 
 export interface AudioSession {
@@ -44,9 +46,9 @@ export function canChooseOutput(): boolean {
   return typeof AudioContext !== 'undefined' && 'setSinkId' in AudioContext.prototype;
 }
 
-function createContext(): AudioContext {
+function createContext(sampleRate: number): AudioContext {
   try {
-    return new AudioContext({ sampleRate: AUDIO_SAMPLE_RATE, latencyHint: 'interactive' });
+    return new AudioContext({ sampleRate, latencyHint: 'interactive' });
   } catch {
     // A platform that cannot run at 48 kHz: the worklets resample.
     return new AudioContext({ latencyHint: 'interactive' });
@@ -65,7 +67,7 @@ export async function applySinkId(context: AudioContext, sinkId: string): Promis
 
 export async function startWebAudioSession(options: AudioSessionOptions): Promise<AudioSession> {
   const { channel, microphone, modules } = options;
-  const context = createContext();
+  const context = createContext(options.contextRate ?? AUDIO_SAMPLE_RATE);
   const stops: (() => void)[] = [];
   try {
     await Promise.all([
