@@ -53,3 +53,26 @@ export const OUTPUT_CHOICE_UNSUPPORTED_TEXT =
 export function speakerRefusedText(label: string | null): string {
   return `Sound could not be sent to ${label ? `“${label}”` : 'the chosen speaker'}; the default speaker is used.`;
 }
+
+/** What the call screen says about this call's audio, or null when all is well. */
+export function callAudioNoticeText(
+  audio: {
+    readonly problem:
+      | { readonly kind: 'denied' | 'missing' }
+      | { readonly kind: 'failed' | 'session'; readonly message: string }
+      | null;
+    readonly microphoneFellBack: boolean;
+    readonly speakerRefused: boolean;
+  },
+  kind: Bridge['kind'],
+): string | null {
+  const problem = audio.problem;
+  if (problem?.kind === 'denied') return microphoneDeniedText(kind);
+  if (problem?.kind === 'missing') return MICROPHONE_MISSING_TEXT;
+  if (problem?.kind === 'failed') return microphoneFailedText(problem.message);
+  if (problem?.kind === 'session') return `The call’s sound could not start (${problem.message}).`;
+  if (audio.microphoneFellBack)
+    return 'The chosen microphone is not connected; the default microphone is used.';
+  if (audio.speakerRefused) return speakerRefusedText(null);
+  return null;
+}
