@@ -11,3 +11,12 @@ export interface LoopResult {
   /** The playback worklet's counters (underruns, overruns, samples received and held). */
   readonly stats: unknown;
 }
+
+export interface LagResult {
+  readonly contextRate: number;
+  /** The context's own processing delay, as it reports it (seconds). */
+  readonly baseLatency: number;
+  /** The microphone's signal and the playback node's output over the same 32768 render frames. */
+  readonly input: number[];
+  readonly played: number[];
+}

@@ -10,7 +10,7 @@ import {
 import { openMicrophone } from '../../../../renderer/src/lib/audio/microphone';
 import { startWebAudioSession } from '../../../../renderer/src/lib/audio/web-audio-session';
 import { WORKLET_MODULES } from '../../../../renderer/src/lib/audio/worklet-modules';
-import type { LoopResult } from '../audio-loop-result';
+import type { LagResult, LoopResult } from '../audio-loop-result';
 
 /** Keeps the last `keep` samples sent, and how many frames of which lengths came. */
 class LoopbackChannel implements AudioChannel {
@@ -84,4 +84,44 @@ async function runAudioLoop(seconds: number, contextRate: number): Promise<LoopR
   return result;
 }
 
-(window as unknown as { runAudioLoop: typeof runAudioLoop }).runAudioLoop = runAudioLoop;
+/**
+ * The window's own share of the mouth-to-ear delay: the microphone's signal (a second source on the same track, in
+ * the same context) against what the playback node puts out after the loop, both snapshotted in one task, so on
+ * one AudioContext clock. The test finds the clicks in both and reads the lag.
+ */
+async function measureLoopLag(seconds: number): Promise<LagResult> {
+  const microphone = await openMicrophone((constraints) => navigator.mediaDevices.getUserMedia(constraints), {
+    deviceId: '',
+    echoCancellation: false,
+    noiseSuppression: false,
+    autoGainControl: false,
+  });
+  if (microphone.kind !== 'open') throw new Error(`microphone: ${microphone.kind}`);
+  const channel = new LoopbackChannel(0);
+  const session = await startWebAudioSession({
+    channel,
+    microphone: microphone.stream,
+    sinkId: '',
+    modules: WORKLET_MODULES,
+  });
+  const input = new AnalyserNode(session.context, { fftSize: 32_768 });
+  session.context.createMediaStreamSource(microphone.stream).connect(input);
+  const output = new AnalyserNode(session.context, { fftSize: 32_768 });
+  session.playback.connect(output);
+  await new Promise((done) => setTimeout(done, seconds * 1000));
+  const heard = new Float32Array(input.fftSize);
+  const played = new Float32Array(output.fftSize);
+  input.getFloatTimeDomainData(heard);
+  output.getFloatTimeDomainData(played);
+  const result: LagResult = {
+    contextRate: session.context.sampleRate,
+    baseLatency: session.context.baseLatency,
+    input: [...heard],
+    played: [...played],
+  };
+  session.close();
+  for (const track of microphone.stream.getTracks()) track.stop();
+  return result;
+}
+
+Object.assign(window, { runAudioLoop, measureLoopLag });
