@@ -126,6 +126,31 @@ describe('WindowAudio', () => {
     expect(app.callAudio.speakerRefused).toBe(true);
   });
 
+  it('forgets the last call’s microphone problem when the next call attaches', async () => {
+    const { app, media } = await startAudioApp({ devices: [desk] });
+    media.answer = () => 'NotAllowedError';
+    app.callAudio.attach(new FakeChannel('c1'));
+    await settle();
+    expect(app.callAudio.problem).toEqual({ kind: 'denied' });
+    media.answer = () => 'open';
+    let open!: () => void;
+    media.gate = new Promise<void>((resolve) => (open = resolve));
+    app.callAudio.attach(new FakeChannel('c2'));
+    expect(app.callAudio.problem).toBeNull();
+    open();
+    await settle();
+    expect(app.callAudio.status).toBe('live');
+  });
+
+  it('reads the device lists again once the microphone is open, when the browser names them', async () => {
+    const { app, media } = await startAudioApp({ devices: [microphone('m1', '')] });
+    expect(app.audioDevices.microphones[0]!.label).toBe('Microphone 1');
+    media.devices = [microphone('m1', 'Desk microphone')];
+    app.callAudio.attach(new FakeChannel('c1'));
+    await settle();
+    expect(app.audioDevices.microphones[0]!.label).toBe('Desk microphone');
+  });
+
   it('reports a session that could not be built', async () => {
     const { app } = await startAudioApp({ devices: [desk], sessionFails: true });
     app.callAudio.attach(new FakeChannel('c1'));

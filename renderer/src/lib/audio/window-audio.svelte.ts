@@ -67,6 +67,7 @@ export class WindowAudio implements CallAudioDevice {
     const generation = ++this.#generation;
     this.callId = channel.callId;
     this.status = 'starting';
+    this.problem = null;
     this.#stopChannel = channel.onClose(() => {
       if (generation === this.#generation) this.detach();
     });
@@ -103,6 +104,8 @@ export class WindowAudio implements CallAudioDevice {
     this.#stream = stream;
     this.problem = outcome.kind === 'open' ? null : outcome;
     this.microphoneFellBack = outcome.kind === 'open' && outcome.fellBack;
+    // The browser names its devices once the microphone has been allowed: read the lists again.
+    if (stream) void this.devices.refresh();
     let session: AudioSessionHandle;
     try {
       session = await this.startSession({ channel, microphone: stream, sinkId: this.devices.speakerSinkId });
