@@ -151,6 +151,38 @@ describe('WindowAudio', () => {
     expect(app.audioDevices.microphones[0]!.label).toBe('Desk microphone');
   });
 
+  it('moves a live call to the default microphone when its microphone is unplugged, and back when it returns', async () => {
+    const { app, media, sessions } = await startAudioApp({
+      devices: [desk, headset],
+      settings: { audioInputId: 'm-headset' },
+    });
+    const channel = new FakeChannel('c1');
+    app.callAudio.attach(channel);
+    await settle();
+    media.change([desk]);
+    await settle();
+    expect(media.requests.map(requestedDevice)).toEqual(['m-headset', null]);
+    expect(sessions.map((session) => session.closed)).toEqual([true, false]);
+    expect(sessions[1]!.channel).toBe(channel);
+    expect(media.streams[0]!.stopped).toBe(true);
+    expect(app.callAudio.status).toBe('live');
+    expect(app.callAudio.callId).toBe('c1');
+
+    media.change([desk, headset]);
+    await settle();
+    expect(media.requests.map(requestedDevice)).toEqual(['m-headset', null, 'm-headset']);
+    expect(sessions).toHaveLength(3);
+  });
+
+  it('does not reopen the microphone when only the speaker changes', async () => {
+    const { app, media } = await startAudioApp({ devices: [desk, monitor] });
+    app.callAudio.attach(new FakeChannel('c1'));
+    await settle();
+    await app.audioDevices.choose('speaker', 's-monitor');
+    await settle();
+    expect(media.requests).toHaveLength(1);
+  });
+
   it('reports a session that could not be built', async () => {
     const { app } = await startAudioApp({ devices: [desk], sessionFails: true });
     app.callAudio.attach(new FakeChannel('c1'));

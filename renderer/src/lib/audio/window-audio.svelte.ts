@@ -51,6 +51,9 @@ export class WindowAudio implements CallAudioDevice {
   #session: AudioSessionHandle | null = null;
   #stream: MediaStream | null = null;
   #stopChannel: (() => void) | null = null;
+  /** The attached channel, and the microphone it was opened with (the effective id at the time). */
+  #channel: AudioChannel | null = null;
+  #microphoneId = '';
   readonly #stopDevices: () => void;
 
   constructor(
@@ -59,12 +62,14 @@ export class WindowAudio implements CallAudioDevice {
     private readonly getUserMedia: GetUserMedia | null,
     private readonly startSession: StartAudioSession,
   ) {
-    this.#stopDevices = devices.onChange(() => void this.#applySpeaker());
+    this.#stopDevices = devices.onChange(() => this.#devicesChanged());
   }
 
   attach(channel: AudioChannel): void {
     this.detach();
     const generation = ++this.#generation;
+    this.#channel = channel;
+    this.#microphoneId = this.devices.microphoneId;
     this.callId = channel.callId;
     this.status = 'starting';
     this.problem = null;
@@ -78,6 +83,7 @@ export class WindowAudio implements CallAudioDevice {
     this.#generation++;
     this.#stopChannel?.();
     this.#stopChannel = null;
+    this.#channel = null;
     this.#session?.close();
     this.#session = null;
     stopTracks(this.#stream);
@@ -119,6 +125,17 @@ export class WindowAudio implements CallAudioDevice {
     this.#session = session;
     this.speakerRefused = !session.sinkApplied;
     this.status = stream ? 'live' : 'receive-only';
+  }
+
+  /**
+   * A device in effect changed during a call. Another microphone (chosen, unplugged and replaced by the default,
+   * or plugged back) means opening it: the call's audio restarts on the same channel, a gap of a few frames. The
+   * speaker moves without a restart.
+   */
+  #devicesChanged(): void {
+    const channel = this.#channel;
+    if (channel && this.devices.microphoneId !== this.#microphoneId) this.attach(channel);
+    else void this.#applySpeaker();
   }
 
   async #applySpeaker(): Promise<void> {
