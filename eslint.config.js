@@ -333,7 +333,7 @@ export default tseslint.config(
     rules: { 'layers/window-imports': 'error' },
   },
   {
-    files: ['renderer/**/*.svelte', 'renderer/src/svelte.d.ts', '*.config.ts', '*.config.js'],
+    files: ['renderer/**/*.svelte', 'renderer/src/*.d.ts', '*.config.ts', '*.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

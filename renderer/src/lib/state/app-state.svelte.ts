@@ -1,5 +1,10 @@
 // Everything the interface knows, built on one Bridge: the state classes, fed by the engine's events, and the
 // loads that fill them at start and again after the web host's socket comes back (events were missed meanwhile).
+import { AudioDevicesState, browserMediaDevices, type MediaDevicesPort } from '../audio/audio-devices.svelte';
+import { type AudioTools, webAudioTools } from '../audio/audio-tools';
+import { canChooseOutput, startWebAudioSession } from '../audio/web-audio-session';
+import { type StartAudioSession, WindowAudio } from '../audio/window-audio.svelte';
+import { WORKLET_MODULES } from '../audio/worklet-modules';
 import type { Bridge, ConnectionState } from '../bridge';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
@@ -19,12 +24,26 @@ export class AppState {
   readonly history: HistoryState;
   readonly connection = new ConnectionStatus();
   readonly navigation = new Navigation();
+  /** The microphone, speaker and ringer devices, and the CallAudioDevice calls are heard through. */
+  readonly audioDevices: AudioDevicesState;
+  readonly callAudio: WindowAudio;
+  /** The settings' microphone meter and speaker test. */
+  readonly audioTools: AudioTools;
   /** Settles when the load started by start() has finished. */
   ready: Promise<void> = Promise.resolve();
 
   constructor(
     readonly bridge: Bridge,
-    parts: { readonly calls?: CallsState; readonly history?: HistoryState } = {},
+    parts: {
+      readonly calls?: CallsState;
+      readonly history?: HistoryState;
+      /** The page's media devices (navigator.mediaDevices unless given; null: none). */
+      readonly media?: MediaDevicesPort | null;
+      readonly startAudioSession?: StartAudioSession;
+      readonly audioTools?: AudioTools;
+      /** Whether AudioContext.setSinkId is there (feature-detected unless given). */
+      readonly canChooseOutput?: boolean;
+    } = {},
   ) {
     this.info = new AppInfoState(bridge);
     this.accounts = new AccountsState(bridge);
@@ -32,6 +51,28 @@ export class AppState {
     this.settings = new SettingsState(bridge);
     this.calls = parts.calls ?? new CallsState(bridge);
     this.history = parts.history ?? new HistoryState(bridge);
+    const media = parts.media === undefined ? browserMediaDevices() : parts.media;
+    this.audioDevices = new AudioDevicesState(this.settings, media, {
+      canChooseOutput: parts.canChooseOutput ?? canChooseOutput(),
+    });
+    const getUserMedia = media
+      ? (constraints: MediaStreamConstraints) => media.getUserMedia(constraints)
+      : null;
+    this.audioTools = parts.audioTools ?? webAudioTools(getUserMedia);
+    this.callAudio = new WindowAudio(
+      this.audioDevices,
+      () => {
+        const settings = this.settings.value;
+        return {
+          echoCancellation: settings?.audioEchoCancellation ?? true,
+          noiseSuppression: settings?.audioNoiseSuppression ?? true,
+          autoGainControl: settings?.audioAutoGainControl ?? true,
+        };
+      },
+      getUserMedia,
+      parts.startAudioSession ??
+        ((options) => startWebAudioSession({ ...options, modules: WORKLET_MODULES })),
+    );
   }
 
   /** Subscribes and loads; returns the function that unsubscribes. */
@@ -41,7 +82,11 @@ export class AppState {
     const stops = [
       bridge.on('accounts.changed', (accounts) => this.accounts.apply(accounts)),
       bridge.on('registration.changed', (status) => this.registrations.receive(status)),
-      bridge.on('settings.changed', (settings) => this.settings.apply(settings)),
+      bridge.on('settings.changed', (settings) => {
+        this.settings.apply(settings);
+        this.audioDevices.settingsApplied();
+      }),
+      this.audioDevices.start(),
       bridge.on('call.changed', (call) => this.calls.receive(call)),
       bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
       this.calls.onEnded((call) => void this.history.callEnded(call)),
@@ -68,6 +113,7 @@ export class AppState {
     return () => {
       for (const stop of stops) stop();
       this.calls.dispose();
+      this.callAudio.dispose();
     };
   }
 
@@ -81,5 +127,6 @@ export class AppState {
       this.calls.load(),
       this.history.load(),
     ]);
+    this.audioDevices.settingsApplied();
   }
 }
