@@ -3,6 +3,12 @@
 //   client → server  {"type":"command","id":7,"name":"accounts.create","args":[{...}]}
 //   server → client  {"type":"result","id":7,"result":{"ok":true,"value":{...}}}
 //                    {"type":"event","name":"registration.changed","payload":{...}}
+// A call's audio travels on the same socket. The window asks for it and gets a small stream number:
+//   client → server  {"type":"audio.open","id":8,"callId":"c1"}   → result {"ok":true,"value":{"stream":1}}
+//                    {"type":"audio.close","id":9,"stream":1}      → result {"ok":true,"value":null}
+//   server → client  {"type":"audio.closed","stream":1,"reason":"replaced"}   (or "ended"; never for audio.close)
+//   both ways        binary [stream: uint16 little-endian][960 samples: int16 little-endian] = 1,922 bytes
+// The 2-byte header keeps the samples 2-byte aligned in a received ArrayBuffer, so the window reads them in place.
 import type { CommandArgs, CommandName, EventName, Events, Result } from './contract';
 
 export interface CommandFrame<C extends CommandName = CommandName> {
@@ -24,4 +30,38 @@ export interface EventFrame<E extends EventName = EventName> {
   readonly payload: Events[E];
 }
 
-export type ServerFrame = ResultFrame | EventFrame;
+export type ServerFrame = ResultFrame | EventFrame | AudioClosedFrame;
+
+/** Bytes before the samples in a binary audio frame: the stream number, uint16 little-endian. */
+export const AUDIO_HEADER_BYTES = 2;
+/** One 20 ms frame: 960 samples of int16 little-endian, 48 kHz mono. */
+export const AUDIO_PAYLOAD_BYTES = 1920;
+export const AUDIO_PACKET_BYTES = AUDIO_HEADER_BYTES + AUDIO_PAYLOAD_BYTES;
+/** Streams one socket may hold open at once (a window hears one call; a few spare for a swap in progress). */
+export const MAX_AUDIO_STREAMS_PER_SOCKET = 4;
+
+export interface AudioOpenFrame {
+  readonly type: 'audio.open';
+  readonly id: number;
+  readonly callId: string;
+}
+
+/** The value of a successful audio.open result. */
+export interface AudioOpened {
+  readonly stream: number;
+}
+
+export interface AudioCloseFrame {
+  readonly type: 'audio.close';
+  readonly id: number;
+  readonly stream: number;
+}
+
+/** The host closed a stream: the call ended, or another window took its audio. */
+export interface AudioClosedFrame {
+  readonly type: 'audio.closed';
+  readonly stream: number;
+  readonly reason: 'ended' | 'replaced';
+}
+
+export type ClientFrame = CommandFrame | AudioOpenFrame | AudioCloseFrame;
