@@ -8,7 +8,7 @@
 //                    {"type":"audio.close","id":9,"stream":1}      → result {"ok":true,"value":null}
 //   server → client  {"type":"audio.closed","stream":1,"reason":"replaced"}   (or "ended"; never for audio.close)
 //   both ways        binary [stream: uint16 little-endian][960 samples: int16 little-endian] = 1,922 bytes
-// The 2-byte header keeps the samples 2-byte aligned in a received ArrayBuffer, so the window reads them in place.
+// (the sizes are in audio-stream.ts).
 import type { CommandArgs, CommandName, EventName, Events, Result } from './contract';
 
 export interface CommandFrame<C extends CommandName = CommandName> {
@@ -31,14 +31,6 @@ export interface EventFrame<E extends EventName = EventName> {
 }
 
 export type ServerFrame = ResultFrame | EventFrame | AudioClosedFrame;
-
-/** Bytes before the samples in a binary audio frame: the stream number, uint16 little-endian. */
-export const AUDIO_HEADER_BYTES = 2;
-/** One 20 ms frame: 960 samples of int16 little-endian, 48 kHz mono. */
-export const AUDIO_PAYLOAD_BYTES = 1920;
-export const AUDIO_PACKET_BYTES = AUDIO_HEADER_BYTES + AUDIO_PAYLOAD_BYTES;
-/** Streams one socket may hold open at once (a window hears one call; a few spare for a swap in progress). */
-export const MAX_AUDIO_STREAMS_PER_SOCKET = 4;
 
 export interface AudioOpenFrame {
   readonly type: 'audio.open';

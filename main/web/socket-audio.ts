@@ -9,7 +9,8 @@
 //   - at most MAX_AUDIO_STREAMS_PER_SOCKET streams at once.
 // Samples are little-endian on the wire and in memory (every platform the app runs on is little-endian).
 import type { Result } from '../contract/contract';
-import { AUDIO_PACKET_BYTES, type AudioOpened, MAX_AUDIO_STREAMS_PER_SOCKET } from '../contract/wire-frames';
+import { AUDIO_PACKET_BYTES, MAX_AUDIO_STREAMS_PER_SOCKET } from '../contract/audio-stream';
+import type { AudioOpened } from '../contract/wire-frames';
 import type { AudioClaim, CallAudioClaims } from '../services/call-audio-claims';
 import { audioClosedFrame, audioPacket, parseAudioPacket } from './wire-protocol';
 

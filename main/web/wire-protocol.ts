@@ -3,13 +3,8 @@
 // cannot answer closes the socket with a policy-violation code. Nothing here throws.
 import type { CommandError, EventName, Events, Result } from '../contract/contract';
 import { callIdSchema } from '../contract/schemas';
-import {
-  AUDIO_HEADER_BYTES,
-  AUDIO_PACKET_BYTES,
-  type AudioClosedFrame,
-  type EventFrame,
-  type ResultFrame,
-} from '../contract/wire-frames';
+import { AUDIO_HEADER_BYTES, AUDIO_PACKET_BYTES } from '../contract/audio-stream';
+import type { AudioClosedFrame, EventFrame, ResultFrame } from '../contract/wire-frames';
 
 /** WebSocket close codes (RFC 6455 §7.4.1) the host uses. */
 export const CloseCode = {

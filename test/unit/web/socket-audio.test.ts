@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUDIO_PACKET_BYTES } from '../../../main/contract/wire-frames';
+import { AUDIO_PACKET_BYTES } from '../../../main/contract/audio-stream';
 import { CallAudioClaims } from '../../../main/services/call-audio-claims';
 import { EventHub } from '../../../main/services/event-hub';
 import { SPEAKER_BACKLOG_FRAMES, SocketAudio } from '../../../main/web/socket-audio';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIO_PACKET_BYTES, MAX_AUDIO_STREAMS_PER_SOCKET } from '../../../main/contract/wire-frames';
+import { AUDIO_PACKET_BYTES, MAX_AUDIO_STREAMS_PER_SOCKET } from '../../../main/contract/audio-stream';
 import { STRAY_FRAME_LIMIT } from '../../../main/web/socket-audio';
 import { type WebHost, startWebHost } from '../../../main/web/web-host';
 import { call } from '../../support/fake-engine';

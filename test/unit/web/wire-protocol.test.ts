@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIO_PACKET_BYTES } from '../../../main/contract/wire-frames';
+import { AUDIO_PACKET_BYTES } from '../../../main/contract/audio-stream';
 import {
   audioClosedFrame,
   audioPacket,
