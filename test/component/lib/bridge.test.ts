@@ -9,7 +9,11 @@ import {
 
 class FakeSocket implements SocketLike {
   readyState = 0;
+  bufferedAmount = 0;
+  binaryType: BinaryType = 'blob';
   readonly sent: unknown[] = [];
+  /** Binary frames sent (call audio), apart from the JSON ones. */
+  readonly binary: ArrayBuffer[] = [];
   onopen: SocketLike['onopen'] = null;
   onclose: SocketLike['onclose'] = null;
   onerror: SocketLike['onerror'] = null;
@@ -18,8 +22,9 @@ class FakeSocket implements SocketLike {
 
   constructor(readonly url: string) {}
 
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
+  send(data: string | ArrayBuffer) {
+    if (typeof data === 'string') this.sent.push(JSON.parse(data));
+    else this.binary.push(data);
   }
   close() {
     this.closed = true;
@@ -33,9 +38,8 @@ class FakeSocket implements SocketLike {
     this.onclose?.(new CloseEvent('close'));
   }
   receive(frame: unknown) {
-    this.onmessage?.(
-      new MessageEvent('message', { data: typeof frame === 'string' ? frame : JSON.stringify(frame) }),
-    );
+    const data = typeof frame === 'string' || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame);
+    this.onmessage?.(new MessageEvent('message', { data }));
   }
 }
 
