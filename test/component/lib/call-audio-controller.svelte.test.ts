@@ -6,6 +6,8 @@ import { CallAudioController, callToHear } from '../../../renderer/src/lib/call-
 import { call } from '../../support/fake-engine';
 import { FakeAudioChannel, FakeAudioDevice } from '../support/fake-audio-channel';
 import { FakeBridge } from '../support/fake-bridge';
+import { FakeEngine } from '../support/fake-engine';
+import { AppState } from '../../../renderer/src/lib/state/app-state.svelte';
 
 /** Lets pending openAudio answers settle. */
 const settle = () => new Promise((done) => setTimeout(done, 0));
@@ -143,5 +145,42 @@ describe('CallAudioController', () => {
     await settle();
     expect(bridge.audioOpened).toEqual(['c7']);
     expect(device.log).toEqual(['attach c7']);
+  });
+});
+
+describe('AppState with an audio device', () => {
+  it('after a reload, finds the call in calls.list and attaches its audio; hangs it up and lets go', async () => {
+    const engine = new FakeEngine({ calls: [call({ id: 'c1', state: 'connected' })] });
+    const device = new FakeAudioDevice();
+    const opened: FakeAudioChannel[] = [];
+    engine.bridge.audio = (callId) => {
+      const channel = new FakeAudioChannel(callId);
+      opened.push(channel);
+      return { ok: true, value: channel };
+    };
+    const app = new AppState(engine.bridge, { audioDevice: device });
+    const stop = app.start();
+    await app.ready;
+    flushSync();
+    await settle();
+    expect(engine.bridge.audioOpened).toEqual(['c1']);
+    expect(device.log).toEqual(['attach c1']);
+    expect(app.callAudioRoute?.status).toEqual({ kind: 'live', callId: 'c1' });
+    engine.emit('call.changed', call({ id: 'c1', state: 'ended' }));
+    flushSync();
+    expect(device.log).toEqual(['attach c1', 'detach']);
+    expect(opened[0]?.closedBy).toBe('ended');
+    stop();
+  });
+
+  it('without a device, opens no audio', async () => {
+    const engine = new FakeEngine({ calls: [call({ id: 'c1', state: 'connected' })] });
+    const app = new AppState(engine.bridge);
+    const stop = app.start();
+    await app.ready;
+    flushSync();
+    expect(app.callAudioRoute).toBeNull();
+    expect(engine.bridge.audioOpened).toEqual([]);
+    stop();
   });
 });

@@ -1,6 +1,8 @@
 // Everything the interface knows, built on one Bridge: the state classes, fed by the engine's events, and the
 // loads that fill them at start and again after the web host's socket comes back (events were missed meanwhile).
+import type { CallAudioDevice } from '../audio-channel';
 import type { Bridge, ConnectionState } from '../bridge';
+import { CallAudioController } from '../call-audio-controller.svelte';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
 import { CallsState } from './calls.svelte';
@@ -19,12 +21,19 @@ export class AppState {
   readonly history: HistoryState;
   readonly connection = new ConnectionStatus();
   readonly navigation = new Navigation();
+  /** Which call's audio this window plays and captures; null without a device to play it on. */
+  readonly callAudioRoute: CallAudioController | null;
   /** Settles when the load started by start() has finished. */
   ready: Promise<void> = Promise.resolve();
 
   constructor(
     readonly bridge: Bridge,
-    parts: { readonly calls?: CallsState; readonly history?: HistoryState } = {},
+    parts: {
+      readonly calls?: CallsState;
+      readonly history?: HistoryState;
+      /** The window's microphone and speaker for the call that is up (renderer/src/lib/audio/). */
+      readonly audioDevice?: CallAudioDevice;
+    } = {},
   ) {
     this.info = new AppInfoState(bridge);
     this.accounts = new AccountsState(bridge);
@@ -32,6 +41,7 @@ export class AppState {
     this.settings = new SettingsState(bridge);
     this.calls = parts.calls ?? new CallsState(bridge);
     this.history = parts.history ?? new HistoryState(bridge);
+    this.callAudioRoute = parts.audioDevice ? new CallAudioController(bridge, parts.audioDevice) : null;
   }
 
   /** Subscribes and loads; returns the function that unsubscribes. */
@@ -64,6 +74,7 @@ export class AppState {
         previous = state.kind;
       }),
     ];
+    if (this.callAudioRoute) stops.push(this.callAudioRoute.start(() => this.calls.list));
     this.ready = this.load();
     return () => {
       for (const stop of stops) stop();
