@@ -38,6 +38,15 @@ export class AppState {
     this.history = parts.history ?? new HistoryState(bridge);
   }
 
+  /**
+   * Plays the call that is up through `device` (the window's microphone and speaker, renderer/src/lib/audio/),
+   * opening its audio on the bridge and closing it on hold or end. Call before start().
+   */
+  routeCallAudio(device: CallAudioDevice): CallAudioController {
+    this.callAudioRoute = new CallAudioController(this.bridge, device);
+    return this.callAudioRoute;
+  }
+
   /** Subscribes and loads; returns the function that unsubscribes. */
   start(): () => void {
     const { bridge } = this;
@@ -74,15 +83,6 @@ export class AppState {
       for (const stop of stops) stop();
       this.calls.dispose();
     };
-  }
-
-  /**
-   * Plays the call that is up through `device` (the window's microphone and speaker, renderer/src/lib/audio/),
-   * opening its audio on the bridge and closing it on hold or end. Call before start().
-   */
-  routeCallAudio(device: CallAudioDevice): CallAudioController {
-    this.callAudioRoute = new CallAudioController(this.bridge, device);
-    return this.callAudioRoute;
   }
 
   async load(): Promise<void> {
