@@ -158,8 +158,7 @@ describe('AppState with an audio device', () => {
       opened.push(channel);
       return { ok: true, value: channel };
     };
-    const app = new AppState(engine.bridge);
-    app.routeCallAudio(device);
+    const app = new AppState(engine.bridge, { audioDevice: device });
     const stop = app.start();
     await app.ready;
     flushSync();

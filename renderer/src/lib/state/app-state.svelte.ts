@@ -1,8 +1,8 @@
 // Everything the interface knows, built on one Bridge: the state classes, fed by the engine's events, and the
 // loads that fill them at start and again after the web host's socket comes back (events were missed meanwhile).
+import type { CallAudioDevice } from '../audio-channel';
 import type { Bridge, ConnectionState } from '../bridge';
 import { CallAudioController } from '../call-audio-controller.svelte';
-import type { CallAudioDevice } from '../audio-channel';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
 import { CallsState } from './calls.svelte';
@@ -21,14 +21,19 @@ export class AppState {
   readonly history: HistoryState;
   readonly connection = new ConnectionStatus();
   readonly navigation = new Navigation();
+  /** Which call's audio this window plays and captures; null without a device to play it on. */
+  readonly callAudioRoute: CallAudioController | null;
   /** Settles when the load started by start() has finished. */
   ready: Promise<void> = Promise.resolve();
-  /** Which call's audio this window plays and captures; null until routeCallAudio gives it a device. */
-  callAudioRoute: CallAudioController | null = null;
 
   constructor(
     readonly bridge: Bridge,
-    parts: { readonly calls?: CallsState; readonly history?: HistoryState } = {},
+    parts: {
+      readonly calls?: CallsState;
+      readonly history?: HistoryState;
+      /** The window's microphone and speaker for the call that is up (renderer/src/lib/audio/). */
+      readonly audioDevice?: CallAudioDevice;
+    } = {},
   ) {
     this.info = new AppInfoState(bridge);
     this.accounts = new AccountsState(bridge);
@@ -36,15 +41,7 @@ export class AppState {
     this.settings = new SettingsState(bridge);
     this.calls = parts.calls ?? new CallsState(bridge);
     this.history = parts.history ?? new HistoryState(bridge);
-  }
-
-  /**
-   * Plays the call that is up through `device` (the window's microphone and speaker, renderer/src/lib/audio/),
-   * opening its audio on the bridge and closing it on hold or end. Call before start().
-   */
-  routeCallAudio(device: CallAudioDevice): CallAudioController {
-    this.callAudioRoute = new CallAudioController(this.bridge, device);
-    return this.callAudioRoute;
+    this.callAudioRoute = parts.audioDevice ? new CallAudioController(bridge, parts.audioDevice) : null;
   }
 
   /** Subscribes and loads; returns the function that unsubscribes. */
