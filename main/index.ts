@@ -7,6 +7,7 @@ import {
   BrowserWindow,
   ipcMain,
   Menu,
+  MessageChannelMain,
   nativeImage,
   nativeTheme,
   protocol,
@@ -26,10 +27,12 @@ import { applySessionSecurity, contentSecurityPolicy, guardWebContents } from '.
 import { startEngineOrFallback } from './app/shell-engine';
 import { StatusTray } from './app/tray';
 import { createMainWindow, loadApp, revealWindow } from './app/window';
+import { attachElectronAudio } from './ipc/electron-audio';
 import { attachElectronTransport } from './ipc/electron-transport';
 import { asarUnpackedUrl } from './media/session/media-worker-host';
 import { SystemClock } from './platform/clock';
 import { createEngine, databasePathIn } from './services/engine';
+import { CallAudioClaims } from './services/call-audio-claims';
 
 /** How long quitting waits for accounts to unregister before closing anyway. */
 const shutdownTimeoutMs = 3000;
@@ -114,6 +117,15 @@ async function start(): Promise<void> {
     darkBackground: nativeTheme.shouldUseDarkColors,
   });
   windowContents = window.webContents;
+  // Each call's audio reaches the window through a MessagePort of its own; one window hears a call at a time.
+  attachElectronAudio({
+    ipcMain,
+    webContents: window.webContents,
+    claims: new CallAudioClaims(engine),
+    isAppUrl: origin.isAppUrl,
+    createChannel: () => new MessageChannelMain(),
+    logger,
+  });
   attachElectronTransport({
     ipcMain,
     webContents: window.webContents,

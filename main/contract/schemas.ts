@@ -64,6 +64,8 @@ const sipUriText = (what: string, options: { requireUser: boolean }) =>
 const id = z.string().min(1).max(ACCOUNT_ID_MAX);
 
 const callId = z.string().min(1).max(CALL_ID_MAX).refine(noControls, 'Call id contains a control character');
+/** A call id as the web host's audio.open carries it (main/contract/wire-frames.ts). */
+export const callIdSchema = callId;
 
 /** Best first, each codec once, at least one. */
 export const codecListSchema = z

@@ -1,11 +1,13 @@
 // Everything the interface knows, built on one Bridge: the state classes, fed by the engine's events, and the
 // loads that fill them at start and again after the web host's socket comes back (events were missed meanwhile).
+import type { CallAudioDevice } from '../audio-channel';
 import { AudioDevicesState, browserMediaDevices, type MediaDevicesPort } from '../audio/audio-devices.svelte';
 import { type AudioTools, webAudioTools } from '../audio/audio-tools';
 import { canChooseOutput, startWebAudioSession } from '../audio/web-audio-session';
 import { type StartAudioSession, WindowAudio } from '../audio/window-audio.svelte';
 import { WORKLET_MODULES } from '../audio/worklet-modules';
 import type { Bridge, ConnectionState } from '../bridge';
+import { CallAudioController } from '../call-audio-controller.svelte';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
 import { CallsState } from './calls.svelte';
@@ -24,6 +26,11 @@ export class AppState {
   readonly history: HistoryState;
   readonly connection = new ConnectionStatus();
   readonly navigation = new Navigation();
+  /**
+   * Which call's audio this window plays and captures (the connected call that is not held), attached to
+   * `callAudio` unless another device was given; null when the window was built without call audio.
+   */
+  readonly callAudioRoute: CallAudioController | null;
   /** The microphone, speaker and ringer devices, and the CallAudioDevice calls are heard through. */
   readonly audioDevices: AudioDevicesState;
   readonly callAudio: WindowAudio;
@@ -37,6 +44,11 @@ export class AppState {
     parts: {
       readonly calls?: CallsState;
       readonly history?: HistoryState;
+      /**
+       * What a call's audio is attached to: the window's microphone and speaker (`callAudio`) when left out,
+       * another device when given, none with null.
+       */
+      readonly audioDevice?: CallAudioDevice | null;
       /** The page's media devices (navigator.mediaDevices unless given; null: none). */
       readonly media?: MediaDevicesPort | null;
       readonly startAudioSession?: StartAudioSession;
@@ -73,6 +85,8 @@ export class AppState {
       parts.startAudioSession ??
         ((options) => startWebAudioSession({ ...options, modules: WORKLET_MODULES })),
     );
+    const device = parts.audioDevice === undefined ? this.callAudio : parts.audioDevice;
+    this.callAudioRoute = device ? new CallAudioController(bridge, device) : null;
   }
 
   /** Subscribes and loads; returns the function that unsubscribes. */
@@ -109,6 +123,7 @@ export class AppState {
         previous = state.kind;
       }),
     ];
+    if (this.callAudioRoute) stops.push(this.callAudioRoute.start(() => this.calls.list));
     this.ready = this.load();
     return () => {
       for (const stop of stops) stop();
