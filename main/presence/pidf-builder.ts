@@ -88,9 +88,21 @@ export function escapeXml(text: string): string {
 
 /** Drops what XML 1.0 cannot carry (§2.2 Char): C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF. */
 export function xmlSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex -- the control characters are exactly what this removes
-  return text.replace(
-    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-    '',
-  );
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        out += text.slice(i, i + 2);
+        i++;
+      }
+      continue;
+    }
+    const control = code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d;
+    const lone = code >= 0xdc00 && code <= 0xdfff;
+    if (control || lone || code === 0xfffe || code === 0xffff) continue;
+    out += text[i];
+  }
+  return out;
 }
