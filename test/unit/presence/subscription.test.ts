@@ -4,6 +4,8 @@ import {
   SubscriptionUsage,
 } from '../../../main/presence/subscription-usage';
 import type { Notification, Subscription } from '../../../main/presence/subscription';
+import { type PresenceEvent, PresenceWatcher } from '../../../main/presence/presence-watcher';
+import { type WinfoEvent, WinfoWatcher } from '../../../main/presence/winfo-watcher';
 import { type SubscriptionState, afterTermination } from '../../../main/presence/subscription-state';
 import { DialogSet } from '../../../main/sip/dialog/dialog-set';
 import { createResponse } from '../../../main/sip/message/builders';
@@ -96,7 +98,7 @@ function setup(options: { maxSubscriptions?: number } = {}) {
     if (!made.ok) throw new Error(made.error.message);
     return made.value;
   };
-  return { clock, core, dialogs, sender, usage, create };
+  return { clock, core, dialogs, sender, usage, create, account };
 }
 
 type Harness = ReturnType<typeof setup>;
@@ -444,5 +446,76 @@ describe('afterTermination (RFC 6665 §4.1.3)', () => {
     expect(afterTermination(undefined, undefined)).toEqual({ kind: 'resubscribe-now' });
     expect(afterTermination('whatever', 20)).toEqual({ kind: 'resubscribe-after', seconds: 20 });
     expect(afterTermination('probation', 10 ** 9)).toEqual({ kind: 'resubscribe-after', seconds: 86_400 });
+  });
+});
+
+describe('PresenceWatcher and WinfoWatcher', () => {
+  const PIDF_NS =
+    'xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" ' +
+    'xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid"';
+  const pidf = (basic: string, activity = ''): string =>
+    `<?xml version="1.0"?><presence ${PIDF_NS} entity="sip:bob@example.test"><tuple id="t"><status><basic>${basic}` +
+    `</basic></status></tuple><dm:person id="p">${activity}</dm:person></presence>`;
+
+  it('turns each NOTIFY into one merged status; an unreadable body is reported and the last status kept', async () => {
+    const h = setup();
+    const made = PresenceWatcher.create(h.usage, h.account, sipUri('sip:bob@example.test'));
+    if (!made.ok) throw new Error(made.error.message);
+    const watcher = made.value;
+    const events: PresenceEvent[] = [];
+    watcher.on((event) => events.push(event));
+    watcher.start();
+    await settle(h.clock);
+    const subscribe = h.sender.last.request;
+    expect(subscribe.header('event')).toBe('presence');
+    expect(subscribe.header('accept')).toBe('application/pidf+xml');
+    notify(h, subscribe, { body: pidf('open', '<rpid:activities><rpid:away/></rpid:activities>') });
+    notify(h, subscribe, { cseq: 2, body: '<!DOCTYPE x [<!ENTITY a "a">]><x>&a;</x>' });
+    notify(h, subscribe, { cseq: 3, body: '' });
+    const kinds = events.map((e) => (e.kind === 'subscription' ? `state:${e.state.name}` : e.kind));
+    expect(kinds).toEqual(['state:subscribing', 'state:active', 'presence', 'unreadable']);
+    expect(watcher.presence?.availability).toBe('away');
+    const unreadable = events.find((e) => e.kind === 'unreadable');
+    expect(unreadable?.kind === 'unreadable' && unreadable.error.code).toBe('doctype');
+  });
+
+  it('keeps the watcher list from full and partial documents, and resubscribes on a version gap', async () => {
+    const h = setup();
+    const made = WinfoWatcher.create(h.usage, h.account, sipUri('sip:alice@example.test'));
+    if (!made.ok) throw new Error(made.error.message);
+    const winfo = made.value;
+    const events: WinfoEvent[] = [];
+    winfo.on((event) => events.push(event));
+    winfo.start();
+    await settle(h.clock);
+    const subscribe = h.sender.last.request;
+    expect(subscribe.header('event')).toBe('presence.winfo');
+    const doc = (version: number, state: string, watchers: string): string =>
+      `<watcherinfo xmlns="urn:ietf:params:xml:ns:watcherinfo" version="${version}" state="${state}">` +
+      `<watcher-list resource="sip:alice@example.test" package="presence">${watchers}</watcher-list></watcherinfo>`;
+    const w = (id: string, status: string, uri: string): string =>
+      `<watcher id="${id}" event="subscribe" status="${status}">${uri}</watcher>`;
+    notify(h, subscribe, {
+      event: 'presence.winfo',
+      body: doc(0, 'full', w('1', 'active', 'sip:bob@example.test')),
+    });
+    notify(h, subscribe, {
+      event: 'presence.winfo',
+      cseq: 2,
+      body: doc(1, 'partial', w('2', 'pending', 'sip:carol@example.test')),
+    });
+    expect(winfo.watchers.map((x) => x.uri)).toEqual(['sip:bob@example.test', 'sip:carol@example.test']);
+    const last = events.at(-1);
+    expect(last?.kind === 'watchers' && last.added.map((x) => x.uri)).toEqual(['sip:carol@example.test']);
+    notify(h, subscribe, {
+      event: 'presence.winfo',
+      cseq: 3,
+      body: doc(1, 'partial', w('1', 'terminated', 'sip:bob@example.test')),
+    });
+    await settle(h.clock);
+    // The repeated version 1 is a gap: a fresh subscription (new Call-ID) asks for a full document, and the old
+    // dialog is gone.
+    expect(statusesOf(notify(h, subscribe, { event: 'presence.winfo', cseq: 4 }))).toEqual([481]);
+    expect(h.sender.last.request.callId).not.toBe(subscribe.callId);
   });
 });
