@@ -20,6 +20,7 @@ import { type NameResolver, resolveNextHop } from '../ua/next-hop';
 import type { RequestFactory } from '../ua/request-factory';
 import type { RequestSender } from '../ua/request-sender';
 import type { ServerTransactionHandle, UasCore } from '../ua/uas-core';
+import type { Account, UserAgent } from '../ua/user-agent';
 import { Subscription, type SubscriptionSpec } from './subscription';
 
 export interface SubscriptionHost {
@@ -40,6 +41,32 @@ export interface SubscriberAccount {
   readonly outboundProxy?: SipUri;
   readonly transport: TransportProtocol;
   readonly backoff?: BackoffPolicy;
+}
+
+/** What a subscription or publication needs of one of the user agent's accounts. */
+export function subscriberOf(account: Account): SubscriberAccount {
+  const config = account.config;
+  return {
+    requests: account.requests,
+    password: config.password,
+    transport: config.transport,
+    ...(config.authUser !== undefined ? { authUser: config.authUser } : {}),
+    ...(config.outboundProxy !== undefined ? { outboundProxy: config.outboundProxy } : {}),
+    ...(config.backoff !== undefined ? { backoff: config.backoff } : {}),
+  };
+}
+
+/** The host a user agent offers: its UAS core, dialogs and transaction layer. */
+export function hostOf(
+  agent: UserAgent,
+  seams: {
+    readonly clock: Clock;
+    readonly random: Random;
+    readonly resolver: NameResolver;
+    readonly logger?: Logger;
+  },
+): SubscriptionHost {
+  return { core: agent.core, dialogs: agent.dialogs, sender: agent.transactions, ...seams };
 }
 
 export interface SubscriptionLimits {
