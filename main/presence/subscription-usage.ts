@@ -57,16 +57,8 @@ export function subscriberOf(account: Account): SubscriberAccount {
 }
 
 /** The host a user agent offers: its UAS core, dialogs and transaction layer. */
-export function hostOf(
-  agent: UserAgent,
-  seams: {
-    readonly clock: Clock;
-    readonly random: Random;
-    readonly resolver: NameResolver;
-    readonly logger?: Logger;
-  },
-): SubscriptionHost {
-  return { core: agent.core, dialogs: agent.dialogs, sender: agent.transactions, ...seams };
+export function hostOf(agent: UserAgent): SubscriptionHost {
+  return { core: agent.core, dialogs: agent.dialogs, sender: agent.transactions, ...agent.seams };
 }
 
 export interface SubscriptionLimits {

@@ -73,7 +73,7 @@ describe.skipIf(!peers.kamailio)('presence through Kamailio', () => {
       () => (account.registerer.state.name === 'registered' ? true : undefined),
       `${user} registered`,
     );
-    const usage = new SubscriptionUsage(hostOf(agent, { clock, random, resolver }));
+    const usage = new SubscriptionUsage(hostOf(agent));
     const made = { agent, account, usage };
     parties.push(made);
     return made;

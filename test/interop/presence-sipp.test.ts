@@ -50,7 +50,7 @@ async function engine(
     transport: 'udp',
     expires: 600,
   });
-  return { agent, account, usage: new SubscriptionUsage(hostOf(agent, { clock, random, resolver })) };
+  return { agent, account, usage: new SubscriptionUsage(hostOf(agent)) };
 }
 
 function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
