@@ -5,8 +5,9 @@
 // challenges (RFC 3261 §22), 423 Min-Expires (§4.1.2.1 via RFC 3261 §21.4.17) and unsubscribing with Expires: 0
 // (§4.1.2.3). The body of each NOTIFY goes to the listeners as it came: the package (presence, watcher-info) reads it.
 //
-// Not done here, on purpose: Timer N (§4.1.2.4, giving up when no NOTIFY follows a 2xx) — the refresh keeps a silent
-// subscription honest; and shortening our refresh when a NOTIFY's `expires` is below what the 2xx granted.
+// Timer N (§4.1.2.4): a 2xx with no NOTIFY within 64*T1 means the notifier never set the subscription up; we drop
+// it and subscribe afresh after a backoff. Not done here: shortening our refresh when a NOTIFY's `expires` is below
+// what the 2xx granted (the notifier then ends it with reason=timeout, and we subscribe again at once).
 import type { Clock, TimerHandle } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
@@ -84,6 +85,8 @@ const MAX_INTERVAL_RETRIES = 2;
 /** Immediate re-subscriptions allowed within QUICK_RESTART_WINDOW_MS before the backoff slows them down. */
 const MAX_QUICK_RESTARTS = 3;
 const QUICK_RESTART_WINDOW_MS = 60_000;
+/** Timer N, 64*T1 with T1 at its default 500 ms (RFC 6665 §4.1.2.4). */
+export const TIMER_N_MS = 32_000;
 
 export class Subscription {
   readonly spec: SubscriptionSpec;
@@ -104,6 +107,10 @@ export class Subscription {
   /** The notifier's Subscription-State per dialog, by remote tag. */
   readonly #forks = new Map<string, { id: DialogId; state: 'active' | 'pending' }>();
   #retryTimer: TimerHandle | undefined;
+  /** Timer N: pending between the 2xx to the initial SUBSCRIBE and the first NOTIFY. */
+  #timerN: TimerHandle | undefined;
+  /** A NOTIFY has come for the current initial SUBSCRIBE. */
+  #notified = false;
   readonly #quickRestarts: number[] = [];
   #unsubscribeWaiters: Array<() => void> = [];
   #unsubscribeGuard: TimerHandle | undefined;
@@ -254,6 +261,9 @@ export class Subscription {
       }
     }
     respond(200);
+    this.#notified = true;
+    this.#deps.clock.clearTimer(this.#timerN);
+    this.#timerN = undefined;
     this.#apply(id, subscriptionState);
     const contentType = request.header('content-type');
     const notification: Notification = {
@@ -347,6 +357,7 @@ export class Subscription {
     this.#localTag = this.#deps.requests.newTag();
     this.#release = this.#deps.claim(sequence.callId, this.#localTag);
     this.#initial = undefined;
+    this.#notified = false;
     this.#transition({ name: 'subscribing', attempt: exchange.attempt });
     let destination: Destination;
     try {
@@ -416,6 +427,7 @@ export class Subscription {
           ? expires.value
           : this.#requestedExpires;
       this.#refresher.succeeded(generation, granted);
+      if (!this.#notified) this.#startTimerN(generation);
       return;
     }
     if (status === 401 || status === 407) {
@@ -602,9 +614,25 @@ export class Subscription {
     this.#forks.clear();
   }
 
+  #startTimerN(generation: number): void {
+    this.#deps.clock.clearTimer(this.#timerN);
+    this.#timerN = this.#deps.clock.setTimer(TIMER_N_MS, () => {
+      this.#timerN = undefined;
+      if (this.#notified || !this.#refresher.isCurrent(generation)) return;
+      const policy = this.#deps.backoff ?? DEFAULT_BACKOFF;
+      this.#waitThenSubscribe(
+        backoffDelayFor(policy, 1, this.#deps.random.fraction()),
+        'no NOTIFY followed the 2xx (Timer N)',
+      );
+    });
+  }
+
+  /** Clears the retry timer and Timer N: whatever follows starts its own. */
   #clearRetry(): void {
     this.#deps.clock.clearTimer(this.#retryTimer);
     this.#retryTimer = undefined;
+    this.#deps.clock.clearTimer(this.#timerN);
+    this.#timerN = undefined;
   }
 
   /** The last line behind a response handler: a surprise ends the exchange as a failure with a retry, never a hang. */

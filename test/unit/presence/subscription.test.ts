@@ -340,6 +340,48 @@ describe('Subscription (RFC 6665 §4.1)', () => {
     expect(subscription.state.name).toBe('waiting');
   });
 
+  it('Timer N: a 2xx with no NOTIFY within 64*T1 is dropped and subscribed afresh (§4.1.2.4)', async () => {
+    const h = setup();
+    const silent = h.create();
+    const first = await started(h, silent);
+    h.sender.answer(
+      h.sender.last,
+      202,
+      [
+        ['Expires', '600'],
+        ['Contact', '<sip:bob@127.0.0.1:5070>'],
+      ],
+      'n1',
+    );
+    h.clock.advance(31_999);
+    await settle(h.clock);
+    expect(silent.state.name).toBe('subscribing');
+    h.clock.advance(1);
+    expect(silent.state).toMatchObject({ name: 'waiting', detail: 'no NOTIFY followed the 2xx (Timer N)' });
+    expect(h.dialogs.size).toBe(0);
+    h.clock.advance(1_000);
+    await settle(h.clock);
+    expect(h.sender.last.request.callId).not.toBe(first.callId);
+    // A NOTIFY in time stops Timer N.
+    const h2 = setup();
+    const heard = h2.create();
+    const subscribe = await started(h2, heard);
+    h2.sender.answer(
+      h2.sender.last,
+      202,
+      [
+        ['Expires', '600'],
+        ['Contact', '<sip:bob@127.0.0.1:5070>'],
+      ],
+      'n1',
+    );
+    notify(h2, subscribe);
+    h2.clock.advance(100_000);
+    await settle(h2.clock);
+    expect(heard.state.name).toBe('active');
+    expect(h2.sender.sent).toHaveLength(1);
+  });
+
   it('a refresh answered 481 starts a fresh subscription', async () => {
     const h = setup();
     const subscription = h.create('sip:bob@example.test', 100);
