@@ -176,7 +176,8 @@ export class Subscription {
     let open = dialogs.length;
     for (const dialog of dialogs) {
       void this.#sendInDialog(dialog.id, 0, generation, (response) => {
-        if (response.status === 401 || response.status === 407) return 'retry-auth';
+        if (response !== undefined && (response.status === 401 || response.status === 407))
+          return 'retry-auth';
         open--;
         if (open === 0) this.#finishUnsubscribe();
         return 'done';
@@ -441,8 +442,18 @@ export class Subscription {
     this.#failed(response, generation);
   }
 
-  #onRefreshFinal(id: DialogId, response: SipResponse, generation: number): 'done' | 'retry-auth' {
+  #onRefreshFinal(
+    id: DialogId,
+    response: SipResponse | undefined,
+    generation: number,
+  ): 'done' | 'retry-auth' {
     if (!this.#refresher.isCurrent(generation)) return 'done';
+    if (response === undefined) {
+      // The dialog's target cannot be reached from here (a name we cannot resolve, a transport gone): this dialog
+      // is of no more use; a fresh subscription goes the way the first one went.
+      this.#dropDialog(id);
+      return 'done';
+    }
     const status = response.status;
     if (status >= 200 && status < 300) {
       const dialog = this.#deps.dialogs.get(id);
@@ -464,10 +475,8 @@ export class Subscription {
       return 'done';
     }
     if (status === 481 || (status === 408 && !isSynthesizedResponse(response))) {
-      // §4.1.2.2 (and RFC 3261 §12.2.1.2): the notifier has lost this dialog. Without any left, start afresh.
-      this.#forks.delete(id.remoteTag);
-      this.#deps.dialogs.remove(id);
-      if (this.#forks.size === 0) this.#refresher.start();
+      // §4.1.2.2 (and RFC 3261 §12.2.1.2): the notifier has lost this dialog.
+      this.#dropDialog(id);
       return 'done';
     }
     // The subscription still stands until it expires; the refresher tries again with backoff.
@@ -475,24 +484,38 @@ export class Subscription {
     return 'done';
   }
 
+  /** Forgets one dialog; without any left, the subscription starts afresh. */
+  #dropDialog(id: DialogId): void {
+    this.#forks.delete(id.remoteTag);
+    this.#deps.dialogs.remove(id);
+    if (this.#forks.size === 0) this.#refresher.start();
+  }
+
   /**
    * Sends SUBSCRIBE inside one dialog; `onFinal` says whether to send it again with credentials (one retry per
-   * challenge the authenticator accepts).
+   * challenge the authenticator accepts). It hears `undefined` when the request could not be sent at all, so no
+   * caller is left waiting for an answer that cannot come.
    */
   async #sendInDialog(
     id: DialogId,
     expires: number,
     generation: number,
-    onFinal: (response: SipResponse) => 'done' | 'retry-auth',
+    onFinal: (response: SipResponse | undefined) => 'done' | 'retry-auth',
   ): Promise<void> {
     const dialog = this.#deps.dialogs.get(id);
-    if (!dialog || !this.#contact) return;
+    if (!dialog || !this.#contact) {
+      onFinal(undefined);
+      return;
+    }
     const built = buildInDialogRequest(dialog, {
       method: 'SUBSCRIBE',
       contact: this.#contact,
       headers: this.#headers(expires),
     });
-    if (!built.ok) return;
+    if (!built.ok) {
+      onFinal(undefined);
+      return;
+    }
     this.#deps.dialogs.update(built.value.state);
     const request = built.value.request;
     for (const header of this.#deps.authenticator.authorize({
@@ -505,10 +528,11 @@ export class Subscription {
       destination = await this.#deps.resolveDialogDestination(dialog);
     } catch (error) {
       this.#log('warn', 'cannot resolve the dialog target', { error: messageOf(error) });
+      onFinal(undefined);
       return;
     }
-    this.#deps.sender.sendRequest(request, destination, {
-      onFinal: (response) => {
+    const listener = {
+      onFinal: (response: SipResponse): void => {
         let next: 'done' | 'retry-auth' = 'done';
         try {
           next = onFinal(response);
@@ -517,7 +541,13 @@ export class Subscription {
         }
         if (next === 'retry-auth') void this.#sendInDialog(id, expires, generation, onFinal);
       },
-    });
+    };
+    try {
+      this.#deps.sender.sendRequest(request, destination, listener);
+    } catch (error) {
+      this.#log('warn', 'cannot send SUBSCRIBE in the dialog', { error: messageOf(error) });
+      onFinal(undefined);
+    }
   }
 
   #answerChallenge(response: SipResponse): boolean {

@@ -125,10 +125,12 @@ describe.skipIf(!peers.kamailio)('presence through Kamailio', () => {
       throw new Error(`${String(error)}: ${JSON.stringify(publisher.state)}\n${await kamailio.readLog()}`);
     });
 
+    // A short lifetime, so the refresh inside the dialog (to the server's Contact) happens during the test.
     const watchMade = PresenceWatcher.create(
       alice.usage,
       subscriberOf(alice.account),
       sipUri(kamailio.uri('bob')),
+      { expires: 4 },
     );
     if (!watchMade.ok) throw new Error(watchMade.error.message);
     const watcher = watchMade.value;
@@ -154,6 +156,17 @@ describe.skipIf(!peers.kamailio)('presence through Kamailio', () => {
       'alice in bob’s presence.winfo',
     );
     expect(winfo.watchers.find((w) => w.uri === alicesUri)?.status).toBe('active');
+
+    // The refresh at 90 % of 4 s goes inside the dialog; Kamailio answers it with a NOTIFY of the current state.
+    let notifies = 0;
+    const since: string[] = [];
+    watcher.subscription.onNotify(() => notifies++);
+    watcher.subscription.onStateChanged((state) => since.push(state.name));
+    await waitFor(() => (notifies > 0 ? true : undefined), 'the NOTIFY after a refresh', 10_000);
+    expect(watcher.subscription.state.name).toBe('active');
+    // Kept alive by the refresh, not ended and subscribed afresh.
+    expect(since).toEqual([]);
+    expect(watcher.presence?.availability).toBe('available');
 
     await publisher.remove(2_000);
     expect(publisher.state.name).toBe('removed');

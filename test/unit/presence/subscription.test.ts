@@ -382,6 +382,22 @@ describe('Subscription (RFC 6665 §4.1)', () => {
     expect(h2.sender.sent).toHaveLength(1);
   });
 
+  it('a dialog whose target cannot be reached is dropped at refresh time, never left waiting', async () => {
+    const h = setup();
+    const subscription = h.create('sip:bob@example.test', 100);
+    const subscribe = await started(h, subscription);
+    // A notifier that names itself by a host name we cannot resolve (no resolver here).
+    notify(h, subscribe, { contact: 'sip:presence@presence.example.test' });
+    h.sender.answer(h.sender.last, 200, [['Expires', '100']], 'n1');
+    h.clock.advance(90_000);
+    await settle(h.clock);
+    const fresh = h.sender.last.request;
+    expect(h.sender.sent).toHaveLength(2);
+    expect(fresh.to.tag).toBeUndefined();
+    expect(fresh.callId).not.toBe(subscribe.callId);
+    expect(subscription.state.name).toBe('subscribing');
+  });
+
   it('a refresh answered 481 starts a fresh subscription', async () => {
     const h = setup();
     const subscription = h.create('sip:bob@example.test', 100);
