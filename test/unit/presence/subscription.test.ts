@@ -470,6 +470,27 @@ describe('Subscription (RFC 6665 §4.1)', () => {
     expect(subscription.state).toMatchObject({ name: 'terminated', reason: 'unsubscribed' });
   });
 
+  it('resubscribes every live subscription afresh (server restart, re-registration) and removes them all', async () => {
+    const h = setup();
+    const a = h.create('sip:a@example.test');
+    const b = h.create('sip:b@example.test');
+    const first = [await started(h, a), await started(h, b)];
+    for (const subscribe of first) notify(h, subscribe);
+    h.usage.resubscribeAll();
+    await settle(h.clock);
+    const fresh = h.sender.sent.slice(2).map((s) => s.request);
+    expect(fresh.map((r) => r.callId).sort()).not.toEqual(first.map((r) => r.callId).sort());
+    expect(fresh.every((r) => r.to.tag === undefined)).toBe(true);
+    for (const subscribe of fresh) notify(h, subscribe);
+    const removed = h.usage.removeAll(1_000);
+    await settle(h.clock);
+    h.clock.advance(1_000);
+    await removed;
+    expect(h.usage.size).toBe(0);
+    expect(h.dialogs.size).toBe(0);
+    expect(h.sender.sent.slice(4).map((s) => s.request.header('expires'))).toEqual(['0', '0']);
+  });
+
   it('bounds the number of subscriptions', () => {
     const h = setup({ maxSubscriptions: 2 });
     h.create('sip:a@example.test');
