@@ -285,6 +285,75 @@ export const commandSpecs: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'watch',
+    summary: 'watch buddies\' presence and print each change until Ctrl-C, SIGTERM or "quit" on stdin',
+    operands: 'URI...',
+    allowPositionals: true,
+    options: [
+      {
+        name: 'aor',
+        type: 'string',
+        value: 'URI',
+        description: 'the account that watches, e.g. sip:alice@example.com (required)',
+      },
+      ...accountOptions,
+      noRegister,
+      {
+        name: 'bind',
+        type: 'string',
+        value: 'IP:PORT',
+        description: 'local address (default: towards the first hop, any port)',
+      },
+      trace,
+    ],
+    details: [
+      'Subscribes to the presence of each URI (RFC 3856) and prints one JSON object per line on stdout: "listening",',
+      'the registration events, a "subscription" event per state change and a "presence" event per change of status',
+      '(available, away, busy, do-not-disturb, offline or unknown, with the note and activities). On Ctrl-C, SIGTERM or',
+      '"quit" it ends every subscription, unregisters and exits 0.',
+    ],
+    examples: [
+      'softphone watch sip:bob@example.com sip:carol@example.com --aor sip:alice@example.com --password secret',
+    ],
+  },
+  {
+    name: 'publish',
+    summary: 'publish our presence and keep it up until Ctrl-C, SIGTERM or "quit" on stdin',
+    allowPositionals: false,
+    options: [
+      {
+        name: 'aor',
+        type: 'string',
+        value: 'URI',
+        description: 'the account whose presence this is, e.g. sip:alice@example.com (required)',
+      },
+      {
+        name: 'status',
+        type: 'string',
+        value: 'STATUS',
+        description: 'available, away, busy, dnd or offline (appear offline) (default available)',
+      },
+      { name: 'note', type: 'string', value: 'TEXT', description: 'a note shown with the status' },
+      ...accountOptions,
+      noRegister,
+      {
+        name: 'bind',
+        type: 'string',
+        value: 'IP:PORT',
+        description: 'local address (default: towards the first hop, any port)',
+      },
+      trace,
+    ],
+    details: [
+      'Publishes the status (PUBLISH, RFC 3903) and refreshes it before it expires, printing a "publication" event per',
+      'state change. On Ctrl-C, SIGTERM or "quit" it removes the publication, unregisters and exits 0. A server that',
+      'takes no PUBLISH ("unsupported") or refuses it for good exits 1.',
+    ],
+    examples: [
+      'softphone publish --status away --note "back at 3" --aor sip:alice@example.com --password secret',
+    ],
+  },
+  {
     name: 'listen',
     summary: 'answer as a user agent without registering; print each incoming request',
     allowPositionals: false,

@@ -85,6 +85,16 @@ async function run(
         env,
         startUserAgent,
       });
+    case 'watch':
+      return (await import('./watch-command')).watchCommand(options, output, io.stdin, {
+        env,
+        startUserAgent,
+      });
+    case 'publish':
+      return (await import('./publish-command')).publishCommand(options, output, io.stdin, {
+        env,
+        startUserAgent,
+      });
     case 'listen':
       return (await import('./listen-command')).listenCommand(options, output, io.stdin, { startUserAgent });
     case 'call':

@@ -52,6 +52,11 @@ export interface OutOfDialogRequest {
   readonly headers?: ReadonlyArray<readonly [string, string]>;
   readonly body?: Uint8Array;
   readonly contentType?: string;
+  /**
+   * The From tag, when the usage must keep one across requests: a SUBSCRIBE retried with credentials stays the same
+   * would-be dialog (RFC 6665 §4.1.2.4 matches NOTIFYs by it). A fresh tag otherwise.
+   */
+  readonly fromTag?: string;
 }
 
 /** Token lengths: 20 of [0-9a-z] for a Call-ID (~103 bits, §8.1.1.4) and 10 for a tag (~51 bits, §19.3). */
@@ -80,6 +85,11 @@ export class RequestFactory {
     const callId = random.token(CALL_ID_LENGTH);
     const firstCSeq = 1 + Math.floor(random.fraction() * CSEQ_START_RANGE);
     return new RequestSequence(this, callId, firstCSeq);
+  }
+
+  /** A fresh tag, for a usage that keeps its From tag across requests (see OutOfDialogRequest.fromTag). */
+  newTag(): string {
+    return this.#options.random.token(TAG_LENGTH);
   }
 
   /** A one-off request with a Call-ID of its own and CSeq 1 (an OPTIONS ping, a MESSAGE, an initial INVITE). */
@@ -129,7 +139,7 @@ export class RequestFactory {
         uri: identity.aor,
         params: new Map(),
         ...(identity.displayName ? { displayName: identity.displayName } : {}),
-        tag: options.random.token(TAG_LENGTH),
+        tag: spec.fromTag ?? options.random.token(TAG_LENGTH),
       },
       to: spec.to ?? { uri: withoutParameters(spec.requestUri), params: new Map() },
       callId,

@@ -20,6 +20,9 @@ export interface ServerTransactionHandle {
 
 export type RequestHandler = (request: SipRequest, transaction: ServerTransactionHandle) => void;
 
+/** The methods whose requests name an event package (RFC 6665 §8.2.1), routed by it through handleEvent(). */
+type EventMethod = 'SUBSCRIBE' | 'NOTIFY';
+
 export interface UasCoreOptions {
   readonly logger?: Logger;
   readonly userAgent?: string;
@@ -54,6 +57,8 @@ const ALLOW_ORDER = [
 
 export class UasCore {
   readonly #handlers = new Map<string, RequestHandler>();
+  /** Event usages by method, then by lower-case package name (presence, presence.winfo, ...). */
+  readonly #eventHandlers = new Map<EventMethod, Map<string, RequestHandler>>();
   readonly #options: UasCoreOptions;
   readonly #logger: Logger;
   /** Dialog lookup (the UserAgent plugs in its DialogSet): true when a request belongs to a known dialog. */
@@ -86,6 +91,28 @@ export class UasCore {
     this.#handlers.set(method, handler);
   }
 
+  /**
+   * Takes SUBSCRIBE or NOTIFY requests for one event package from now on (RFC 6665), whatever handler the method
+   * has: a NOTIFY for `refer` still goes to the call usage, one for `presence` comes here. The usage matches its own
+   * requests to its subscriptions — a NOTIFY may arrive before the 2xx that would have created the dialog (§4.1.2.4),
+   * so the core's 481 for an unknown dialog does not apply to it. A request whose package nobody takes is answered
+   * 489 Bad Event with Allow-Events (§8.3.2) once any package is taken for its method, unless a handler for the
+   * method itself takes it.
+   */
+  handleEvent(method: EventMethod, eventPackage: string, handler: RequestHandler): void {
+    let handlers = this.#eventHandlers.get(method);
+    if (!handlers) {
+      handlers = new Map();
+      this.#eventHandlers.set(method, handlers);
+    }
+    handlers.set(eventPackage.toLowerCase(), handler);
+  }
+
+  /** The event packages taken for NOTIFY or SUBSCRIBE, for Allow-Events (RFC 6665 §8.2.2). */
+  allowEvents(method: EventMethod): string[] {
+    return [...(this.#eventHandlers.get(method)?.keys() ?? [])];
+  }
+
   /** Implements `tag` from now on: accepted in Require and advertised in Supported (RFC 3261 §19.2). */
   support(tag: string): void {
     if (!this.#supported.includes(tag)) this.#supported.push(tag);
@@ -105,7 +132,7 @@ export class UasCore {
    * always handles (§17.2.3, §9.2). The one list behind every Allow we send.
    */
   get allow(): string[] {
-    const methods = new Set(['ACK', 'CANCEL', ...this.#handlers.keys()]);
+    const methods = new Set(['ACK', 'CANCEL', ...this.#handlers.keys(), ...this.#eventHandlers.keys()]);
     const rank = (method: string): number => {
       const index = ALLOW_ORDER.indexOf(method);
       return index < 0 ? ALLOW_ORDER.length : index;
@@ -142,12 +169,27 @@ export class UasCore {
         return;
       }
     }
-    // §12.2.2: a request with a To tag belongs to a dialog; one we do not know → 481.
-    if (request.to.tag !== undefined && !this.#dialogExists(request) && method !== 'CANCEL') {
+    const eventHandlers =
+      method === 'SUBSCRIBE' || method === 'NOTIFY' ? this.#eventHandlers.get(method) : undefined;
+    const eventHandler = eventHandlers ? this.#eventHandler(request, eventHandlers) : undefined;
+    if (eventHandlers && !eventHandler && !this.#handlers.has(method)) {
+      // RFC 6665 §8.3.2: a package we do not take (or no Event at all, §8.2.1) is 489 with the ones we do.
+      transaction.respond(
+        this.#response(request, 489, { headers: [['Allow-Events', [...eventHandlers.keys()].join(', ')]] }),
+      );
+      return;
+    }
+    // §12.2.2: a request with a To tag belongs to a dialog; one we do not know → 481. An event usage matches its own.
+    if (
+      !eventHandler &&
+      request.to.tag !== undefined &&
+      !this.#dialogExists(request) &&
+      method !== 'CANCEL'
+    ) {
       transaction.respond(this.#response(request, 481));
       return;
     }
-    const handler = this.#handlers.get(method);
+    const handler = eventHandler ?? this.#handlers.get(method);
     if (handler) {
       try {
         handler(request, transaction);
@@ -170,6 +212,13 @@ export class UasCore {
     // §8.2.1: 405 for a method we know but do not take, 501 for one we have never heard of; both carry Allow.
     const status = KNOWN_METHODS.has(method) ? 405 : 501;
     transaction.respond(this.#response(request, status, { headers: [['Allow', this.allow.join(', ')]] }));
+  }
+
+  #eventHandler(request: SipRequest, handlers: Map<string, RequestHandler>): RequestHandler | undefined {
+    const event = request.header('event');
+    if (event === undefined) return undefined;
+    const name = event.split(';', 1)[0]!.trim().toLowerCase();
+    return handlers.get(name);
   }
 
   /** §11.2: OPTIONS is answered as an INVITE would be, with our capabilities. */

@@ -132,6 +132,20 @@ export class UserAgent {
     return new UserAgent(options, transport);
   }
 
+  /**
+   * The time, randomness, name lookups and logger this agent runs on, for usages composed beside it (presence,
+   * messages) so that they share its clock: one ManualClock drives them all in tests.
+   */
+  get seams(): { clock: Clock; random: Random; resolver: NameResolver; logger: Logger } {
+    const options = this.#options;
+    return {
+      clock: options.clock,
+      random: options.random,
+      resolver: options.resolver ?? new NoNameResolver(),
+      logger: this.#logger,
+    };
+  }
+
   /** The call usage, once installed. */
   get calls(): CallUsage | undefined {
     return this.#calls;

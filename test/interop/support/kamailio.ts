@@ -48,6 +48,8 @@ export interface KamailioOptions {
    * (m= port, and a=rtcp as the next port up), so both ends send RTP and RTCP through the relay.
    */
   readonly mediaRelay?: { readonly aUser: string; readonly portA: number; readonly portB: number };
+  /** Be the presence server (presence, presence_xml with presence.winfo), its tables in their own SQLite file. */
+  readonly presence?: boolean;
 }
 
 /** The -A defines of the config's media relay route: one subst expression per port to write. */
@@ -136,6 +138,42 @@ function subscriberSql(users: readonly KamailioUser[], domain: string): string {
   ].join('\n');
 }
 
+/**
+ * The tables Kamailio 5.6's presence module checks at start-up (by the versions in `version`): presentity (5),
+ * active_watchers (12), watchers (3) and xcap (4, read by presence_xml). Columns as that version reads them.
+ */
+function presenceSql(): string {
+  return [
+    'PRAGMA journal_mode=WAL;',
+    'CREATE TABLE version (id INTEGER PRIMARY KEY NOT NULL, table_name VARCHAR(32) NOT NULL UNIQUE,',
+    '  table_version INTEGER DEFAULT 0 NOT NULL);',
+    "INSERT INTO version (table_name, table_version) VALUES ('version', 1), ('presentity', 5),",
+    "  ('active_watchers', 12), ('watchers', 3), ('xcap', 4);",
+    'CREATE TABLE presentity (id INTEGER PRIMARY KEY NOT NULL, username VARCHAR(64) NOT NULL,',
+    '  domain VARCHAR(64) NOT NULL, event VARCHAR(64) NOT NULL, etag VARCHAR(128) NOT NULL,',
+    '  expires INTEGER NOT NULL, received_time INTEGER NOT NULL, body BLOB NOT NULL, sender VARCHAR(255) NOT NULL,',
+    '  priority INTEGER DEFAULT 0 NOT NULL, ruid VARCHAR(64), UNIQUE (username, domain, event, etag), UNIQUE (ruid));',
+    'CREATE TABLE active_watchers (id INTEGER PRIMARY KEY NOT NULL, presentity_uri VARCHAR(255) NOT NULL,',
+    '  watcher_username VARCHAR(64) NOT NULL, watcher_domain VARCHAR(64) NOT NULL, to_user VARCHAR(64) NOT NULL,',
+    "  to_domain VARCHAR(64) NOT NULL, event VARCHAR(64) DEFAULT 'presence' NOT NULL, event_id VARCHAR(64),",
+    '  to_tag VARCHAR(128) NOT NULL, from_tag VARCHAR(128) NOT NULL, callid VARCHAR(255) NOT NULL,',
+    '  local_cseq INTEGER NOT NULL, remote_cseq INTEGER NOT NULL, contact VARCHAR(255) NOT NULL, record_route TEXT,',
+    '  expires INTEGER NOT NULL, status INTEGER DEFAULT 2 NOT NULL, reason VARCHAR(64),',
+    '  version INTEGER DEFAULT 0 NOT NULL, socket_info VARCHAR(64) NOT NULL, local_contact VARCHAR(255) NOT NULL,',
+    '  from_user VARCHAR(64) NOT NULL, from_domain VARCHAR(64) NOT NULL, updated INTEGER NOT NULL,',
+    "  updated_winfo INTEGER NOT NULL, flags INTEGER DEFAULT 0 NOT NULL, user_agent VARCHAR(255) DEFAULT '',",
+    '  UNIQUE (callid, to_tag, from_tag));',
+    'CREATE TABLE watchers (id INTEGER PRIMARY KEY NOT NULL, presentity_uri VARCHAR(255) NOT NULL,',
+    "  watcher_username VARCHAR(64) NOT NULL, watcher_domain VARCHAR(64) NOT NULL, event VARCHAR(64) DEFAULT 'presence' NOT NULL,",
+    '  status INTEGER NOT NULL, reason VARCHAR(64), inserted_time INTEGER NOT NULL,',
+    '  UNIQUE (presentity_uri, watcher_username, watcher_domain, event));',
+    'CREATE TABLE xcap (id INTEGER PRIMARY KEY NOT NULL, username VARCHAR(64) NOT NULL, domain VARCHAR(64) NOT NULL,',
+    '  doc BLOB NOT NULL, doc_type INTEGER NOT NULL, etag VARCHAR(128) NOT NULL, source INTEGER NOT NULL,',
+    '  doc_uri VARCHAR(255) NOT NULL, port INTEGER NOT NULL, UNIQUE (doc_uri));',
+    '',
+  ].join('\n');
+}
+
 function runSqlite(sqlite: string, dbPath: string, sql: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(sqlite, ['-batch', '-bail', dbPath], { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -170,6 +208,8 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioH
   const rpcFifo = join(runDir, 'kamailio_rpc.fifo');
   const logPath = join(runDir, 'kamailio.log');
   await runSqlite(sqlite, dbPath, subscriberSql(options.users, domain));
+  const presenceDbPath = join(runDir, 'presence.sqlite');
+  if (options.presence) await runSqlite(sqlite, presenceDbPath, presenceSql());
   const port = await freePort();
 
   // String defines carry their quotes; the listen defines must not (listen= wants a bare socket spec).
@@ -205,6 +245,9 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioH
     '-A',
     `DEBUG_LEVEL=${options.debugLevel ?? 2}`,
     ...(options.challengeInvites === false ? ['-A', 'NO_INVITE_CHALLENGE'] : []),
+    ...(options.presence
+      ? ['-A', 'WITH_PRESENCE', '-A', `PRESENCE_DB_URL="sqlite://${presenceDbPath}"`]
+      : []),
     ...(options.mediaRelay === undefined ? [] : mediaRelayDefines(options.mediaRelay)),
   ];
 

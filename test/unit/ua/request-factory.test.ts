@@ -81,6 +81,22 @@ describe('RequestFactory', () => {
     expect(a.from.tag).not.toBe(b.from.tag);
   });
 
+  it('keeps a From tag the usage chose, so a SUBSCRIBE retried with credentials stays one would-be dialog', () => {
+    const { requests } = factory();
+    const sequence = requests.sequence();
+    const tag = requests.newTag();
+    const spec = {
+      method: 'SUBSCRIBE',
+      requestUri: uri('sip:bob@example.test'),
+      contact: true,
+      fromTag: tag,
+    };
+    const a = onTheWire(sequence.next(UDP, spec));
+    const b = onTheWire(sequence.next(UDP, spec));
+    expect([a.from.tag, b.from.tag]).toEqual([tag, tag]);
+    expect(b.cseq.seq).toBe(a.cseq.seq + 1);
+  });
+
   it('keeps one Call-ID in a sequence and counts its CSeq up by one (RFC 3261 §10.2.4)', () => {
     const { requests } = factory();
     const sequence = requests.sequence();

@@ -180,4 +180,61 @@ describe('UasCore', () => {
     core.handle('INVITE', (_req, transaction) => transaction.respond(createResponse(_req, 180)));
     expect(answer(core, basic('INVITE'))[0]?.status).toBe(180);
   });
+
+  describe('event packages (RFC 6665)', () => {
+    const notify = (event: string | undefined, toTag = 'ours'): SipRequest =>
+      request([
+        'NOTIFY sip:alice@127.0.0.1:5086 SIP/2.0',
+        'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-n1',
+        'From: <sip:bob@example.test>;tag=b1',
+        `To: <sip:alice@example.test>;tag=${toTag}`,
+        'Call-ID: subscription-1',
+        'CSeq: 1 NOTIFY',
+        ...(event !== undefined ? [`Event: ${event}`] : []),
+        'Subscription-State: active',
+        'Content-Length: 0',
+      ]);
+
+    it('routes a NOTIFY by its package, even before any dialog exists (§4.1.2.4)', () => {
+      const core = newCore();
+      const seen: string[] = [];
+      core.handleEvent('NOTIFY', 'presence', (req, transaction) => {
+        seen.push(req.callId);
+        transaction.respond(createResponse(req, 200));
+      });
+      const [response] = answer(core, notify('Presence;id=1'));
+      expect(response?.status).toBe(200);
+      expect(seen).toEqual(['subscription-1']);
+      expect(core.allow).toContain('NOTIFY');
+      expect(core.allowEvents('NOTIFY')).toEqual(['presence']);
+    });
+
+    it('answers 489 with Allow-Events for a package nobody takes, or none (§8.3.2)', () => {
+      const core = newCore();
+      core.handleEvent('NOTIFY', 'presence', () => {
+        throw new Error('not this one');
+      });
+      for (const event of ['dialog', undefined]) {
+        const [response] = answer(core, notify(event));
+        expect(response?.status).toBe(489);
+        expect(response?.header('allow-events')).toBe('presence');
+      }
+    });
+
+    it('leaves other packages to the method handler (the call usage takes refer)', () => {
+      const core = newCore();
+      core.setDialogLookup(() => true);
+      core.handleEvent('NOTIFY', 'presence', () => {
+        throw new Error('not this one');
+      });
+      const refer: string[] = [];
+      core.handle('NOTIFY', (req, transaction) => {
+        refer.push(req.header('event') ?? '');
+        transaction.respond(createResponse(req, 200));
+      });
+      const [response] = answer(core, notify('refer'));
+      expect(response?.status).toBe(200);
+      expect(refer).toEqual(['refer']);
+    });
+  });
 });

@@ -1,0 +1,50 @@
+// What `watch` and `publish` share: start the user agent for the account flags, register the account (unless
+// --no-register) with its registration events printed, and the presence usage on the same agent and clock.
+import { SubscriptionUsage, hostOf } from '../presence/subscription-usage';
+import { formatUri } from '../sip/message/uri';
+import type { Account, UserAgent } from '../ua/user-agent';
+import { type AccountArgs, requiredAccountArgs } from './account-args';
+import { type ParsedOptions, bindArg } from './args';
+import type { Output } from './output';
+import { accountConfig, registrationEvent } from './register-command';
+import type { StartUserAgent } from './user-agent-factory';
+
+export interface PresenceCommandDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly startUserAgent: StartUserAgent;
+}
+
+export interface PresenceAccount {
+  readonly ua: UserAgent;
+  readonly account: Account;
+  readonly args: AccountArgs;
+  readonly usage: SubscriptionUsage;
+  /** Resolves with 1 when the registration fails for good. */
+  readonly registrationFailed: Promise<number>;
+}
+
+export async function startPresenceAccount(
+  options: ParsedOptions,
+  output: Output,
+  deps: PresenceCommandDeps,
+): Promise<PresenceAccount> {
+  const args = requiredAccountArgs(options, deps.env);
+  const bindText = options.string('bind');
+  const bind = bindText !== undefined ? bindArg(bindText) : undefined;
+  const ua = await deps.startUserAgent(
+    { bind, firstHop: args.proxy ?? args.registrar ?? args.aor, trace: options.flag('trace') },
+    output,
+  );
+  output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
+  const account = ua.addAccount(accountConfig(args));
+  let failed: ((code: number) => void) | undefined;
+  const registrationFailed = new Promise<number>((resolve) => (failed = resolve));
+  if (args.register) {
+    account.registerer.onStateChanged((state) => {
+      output.event(registrationEvent(formatUri(args.aor), state));
+      if (state.name === 'failed' && state.retryInMs === undefined) failed?.(1);
+    });
+    account.registerer.register();
+  }
+  return { ua, account, args, usage: new SubscriptionUsage(hostOf(ua)), registrationFailed };
+}
