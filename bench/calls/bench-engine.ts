@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { SystemClock } from '../../main/platform/clock';
 import { silentLogger } from '../../main/platform/logger';
 import { NodeSocketFactory } from '../../main/platform/node-sockets';
+import type { DatagramSocket, SocketFactory } from '../../main/platform/sockets';
 import { CryptoRandom } from '../../main/platform/random';
 import { MediaWorkerHost } from '../../main/media/session/media-worker-host';
 import { WavPlayer } from '../../main/media/wav/wav-player';
@@ -25,6 +26,13 @@ import { ownThreadIds } from './proc-stat';
 import { okCallId, requestCallId } from './sip-trace';
 
 const LOOPBACK = '127.0.0.1';
+
+interface TracedTimes {
+  invite?: number;
+  ok?: number;
+  ack?: number;
+  ackOut?: number;
+}
 /** How long a benchmark waits for a call to connect or to end before it gives up on the run. */
 const CALL_TIMEOUT_MS = 10_000;
 
@@ -45,10 +53,7 @@ export interface BenchCall {
   /** performance.now() when the transport was given the INVITE and the ACK (only with `traceTimes`). */
   readonly inviteSentAt: number | undefined;
   readonly ackSentAt: number | undefined;
-  /**
-   * performance.now() when the synchronous work around the ACK's send ended: when Node actually hands the datagram to
-   * the kernel (only with `traceTimes`).
-   */
+  /** performance.now() when the UDP socket's send() of the ACK returned: the datagram is with the kernel. */
   readonly ackOutAt: number | undefined;
   /** performance.now() when the transport handed up the 2xx to the INVITE (only with `traceTimes`). */
   readonly okReceivedAt: number | undefined;
@@ -81,13 +86,45 @@ export function sipUri(text: string): SipUri {
   return parsed.value;
 }
 
+/**
+ * Node's sockets, with a hook told when each datagram's send() has returned: the adapter hands the datagram to the
+ * kernel inside send(), so that is when it leaves.
+ */
+class SendTimedSockets implements SocketFactory {
+  readonly #inner = new NodeSocketFactory();
+  readonly #onSent: (data: Uint8Array, at: number) => void;
+
+  constructor(onSent: (data: Uint8Array, at: number) => void) {
+    this.#onSent = onSent;
+  }
+
+  async bindDatagram(address: string, port: number): Promise<DatagramSocket> {
+    const socket = await this.#inner.bindDatagram(address, port);
+    const onSent = this.#onSent;
+    return {
+      local: socket.local,
+      send(data, toPort, toAddress) {
+        socket.send(data, toPort, toAddress);
+        onSent(data, performance.now());
+      },
+      onMessage: (handler) => socket.onMessage(handler),
+      onError: (handler) => socket.onError(handler),
+      close: () => socket.close(),
+    };
+  }
+
+  listenStream: SocketFactory['listenStream'] = (address, port) => this.#inner.listenStream(address, port);
+  connectStream: SocketFactory['connectStream'] = (address, port, localAddress) =>
+    this.#inner.connectStream(address, port, localAddress);
+}
+
 export class BenchEngine {
   readonly #ua: UserAgent;
   readonly #usage: CallUsage;
   readonly #worker: MediaWorkerHost;
   readonly #ports: WorkerMediaPorts;
   readonly #workerThreads: readonly number[];
-  readonly #traced = new Map<string, { invite?: number; ok?: number; ack?: number; ackOut?: number }>();
+  readonly #traced: Map<string, TracedTimes>;
   #tracing = false;
 
   private constructor(init: {
@@ -96,7 +133,9 @@ export class BenchEngine {
     worker: MediaWorkerHost;
     ports: WorkerMediaPorts;
     workerThreads: readonly number[];
+    traced: Map<string, TracedTimes>;
   }) {
+    this.#traced = init.traced;
     this.#ua = init.ua;
     this.#usage = init.usage;
     this.#worker = init.worker;
@@ -113,8 +152,17 @@ export class BenchEngine {
     const workerThreads = ownThreadIds().filter((tid) => !before.has(tid));
     if (workerThreads.length === 0) throw new Error('the media worker started no thread of its own');
     const clock = new SystemClock();
+    const traced = new Map<string, TracedTimes>();
+    const sockets =
+      options.traceTimes === true
+        ? new SendTimedSockets((data, at) => {
+            const callId = requestCallId(data, 'ACK');
+            const times = callId === undefined ? undefined : traced.get(callId);
+            if (times !== undefined) times.ackOut ??= at;
+          })
+        : new NodeSocketFactory();
     const ua = await UserAgent.start({
-      sockets: new NodeSocketFactory(),
+      sockets,
       clock,
       random: new CryptoRandom(),
       logger: silentLogger,
@@ -132,7 +180,7 @@ export class BenchEngine {
       logger: silentLogger,
     });
     const usage = ua.installCalls({ media: ports.factory });
-    const engine = new BenchEngine({ ua, usage, worker, ports, workerThreads });
+    const engine = new BenchEngine({ ua, usage, worker, ports, workerThreads, traced });
     if (options.traceTimes === true) engine.#traceTimes();
     return engine;
   }
@@ -163,9 +211,6 @@ export class BenchEngine {
       const times = this.#traced.get(callId) ?? {};
       times[step] ??= now;
       this.#traced.set(callId, times);
-      // Node's dgram sends on a process.nextTick (its address lookup), so a datagram leaves only once the
-      // synchronous work around the send has finished. A tick queued here runs just before that send.
-      if (step === 'ack') process.nextTick(() => (times.ackOut ??= performance.now()));
     });
   }
 

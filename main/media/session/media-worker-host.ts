@@ -8,11 +8,19 @@
 // keeps running the others).
 //
 // Replies are Results: nothing here throws at the caller for a media failure.
+//
+// Port pool: binding a call's sockets costs a round trip to the worker thread before the SDP can be written, which
+// was most of the time from dial to INVITE. So the host keeps a few pairs bound ahead in the worker, per bind
+// address (port-pool.ts keeps the book): `allocate` takes one and answers its ports at once, posts `claim` (the
+// worker's messages are handled in order, so the claim precedes the call's `start`), and asks for a fresh pair in
+// the background. With no pair ready (the first call on an address, or calls faster than the refill) it binds as
+// before. Pairs are bound fresh for each call and close with it; the pool is emptied on close and on a crash.
 import { existsSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort, type TransferListItem } from 'node:worker_threads';
 import { err, type Result } from '../../contract/result';
 import { SystemClock, type Clock, type TimerHandle } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
+import { PortPool } from './port-pool';
 import {
   MAX_DTMF_DIGITS,
   parseWorkerMessage,
@@ -42,7 +50,14 @@ export interface MediaWorkerHostOptions {
   readonly logger?: Logger;
   /** For the shutdown grace period only; default the system clock. */
   readonly clock?: Clock;
+  /** Port pairs kept bound ahead of calls per bind address; default 2, 0 turns the pool off, at most 8. */
+  readonly portPoolSize?: number;
 }
+
+const DEFAULT_PORT_POOL_SIZE = 2;
+const MAX_PORT_POOL_SIZE = 8;
+/** Bind addresses pooled at once (an account's address, a direct call's, IPv4 and IPv6). */
+const POOLED_ADDRESSES = 2;
 
 /** How long `close()` waits for the worker to stop its calls before terminating it. */
 const SHUTDOWN_GRACE_MS = 1_000;
@@ -84,7 +99,9 @@ export class MediaWorkerHost {
   readonly #pending = new Map<number, { readonly worker: WorkerLike; readonly settle: Pending }>();
   readonly #listeners = new Set<(event: MediaEvent) => void>();
   #worker: WorkerLike | undefined;
+  readonly #pool: PortPool;
   #nextId = 1;
+  #nextReservation = 1;
   #closed = false;
   #crashes = 0;
 
@@ -93,6 +110,8 @@ export class MediaWorkerHost {
     this.#createWorker = options.createWorker ?? (() => new Worker(url));
     this.#logger = options.logger;
     this.#clock = options.clock ?? new SystemClock();
+    const size = Math.min(options.portPoolSize ?? DEFAULT_PORT_POOL_SIZE, MAX_PORT_POOL_SIZE);
+    this.#pool = new PortPool({ size, maxAddresses: POOLED_ADDRESSES });
   }
 
   /** How many times a worker has died under this host. */
@@ -112,7 +131,8 @@ export class MediaWorkerHost {
 
   /**
    * Binds the call's RTP and RTCP sockets on `bindAddress` (an IP literal) in the worker and creates its audio
-   * stream port; answers the ports to write into the SDP.
+   * stream port; answers the ports to write into the SDP. A pair from the port pool is answered without waiting for
+   * the worker.
    */
   async allocate(callId: string, bindAddress: string): Promise<Result<AllocatedPorts, MediaFailure>> {
     if (this.#closed) return failure('worker-closed', 'the media worker host is closed');
@@ -120,17 +140,41 @@ export class MediaWorkerHost {
     const worker = this.#ensureWorker();
     const channel = new MessageChannel();
     this.#calls.set(callId, { audioPort: channel.port2, worker });
-    const result = await this.#request(
+    const pooled = this.#pool.take(bindAddress);
+    if (pooled !== undefined) {
+      this.#claim(worker, callId, pooled.reservation, channel.port1);
+      this.#refill(bindAddress);
+      return { ok: true, value: pooled.ports };
+    }
+    // The refill is asked for after the allocate, so the worker binds this call's pair first.
+    const allocating = this.#request(
       worker,
       (id) => ({ type: 'allocate', id, callId, bindAddress, audioPort: channel.port1 }),
       [channel.port1],
     );
+    this.#refill(bindAddress);
+    const result = await allocating;
     if (!result.ok) {
       this.#forget(callId);
       return result;
     }
     if (result.value === null) return failure('stream-failed', 'the worker answered no ports');
     return { ok: true, value: result.value };
+  }
+
+  /**
+   * Fills the port pool for `bindAddress` ahead of the first call there (each call refills it anyway); nothing
+   * when the pool is off or the host closed.
+   */
+  prepare(bindAddress: string): void {
+    if (this.#closed || !this.#pool.enabled) return;
+    this.#ensureWorker();
+    this.#refill(bindAddress);
+  }
+
+  /** Pairs of the port pool ready for `bindAddress` now, and being bound. */
+  pooledPorts(bindAddress: string): { readonly ready: number; readonly binding: number } {
+    return { ready: this.#pool.readyCount(bindAddress), binding: this.#pool.bindingCount(bindAddress) };
   }
 
   /** The consumer's end of the call's audio stream port (see frame-port.ts), from allocate until stop. */
@@ -201,6 +245,44 @@ export class MediaWorkerHost {
     await this.#retire(worker, 'worker-closed', 'the media worker host was closed');
   }
 
+  /** The pooled pair becomes the call's; a refusal (the pair went away) ends the call's media like any failure. */
+  #claim(worker: WorkerLike, callId: string, reservation: number, audioPort: MessagePort): void {
+    void this.#request(worker, (id) => ({ type: 'claim', id, callId, reservation, audioPort }), [
+      audioPort,
+    ]).then((result) => {
+      if (result.ok || this.#calls.get(callId)?.worker !== worker) return;
+      this.#forget(callId);
+      this.#emit({ type: 'error', callId, failure: result.error });
+    });
+  }
+
+  /** Asks the worker for the pairs `bindAddress` lacks, and releases those of an address the pool gave up. */
+  #refill(bindAddress: string): void {
+    const worker = this.#worker;
+    if (worker === undefined || this.#closed) return;
+    const plan = this.#pool.plan(bindAddress, () => this.#nextReservation++);
+    for (const reservation of plan.release) this.#release(worker, reservation);
+    for (const reservation of plan.reserve) {
+      void this.#request(worker, (id) => ({ type: 'reserve', id, reservation, bindAddress })).then(
+        (result) => {
+          // A pair of a worker that is gone died with it; the book was cleared then.
+          if (worker !== this.#worker) return;
+          const ports = result.ok && result.value !== null ? result.value : undefined;
+          if (!result.ok) {
+            this.#logger?.log('debug', 'media port pool: no pair bound', { bindAddress, ...result.error });
+          }
+          if (this.#pool.settled(bindAddress, reservation, ports) === 'release' || this.#closed) {
+            this.#release(worker, reservation);
+          }
+        },
+      );
+    }
+  }
+
+  #release(worker: WorkerLike, reservation: number): void {
+    void this.#request(worker, (id) => ({ type: 'release', id, reservation }));
+  }
+
   #ensureWorker(): WorkerLike {
     if (this.#worker !== undefined) return this.#worker;
     const worker = this.#createWorker();
@@ -226,7 +308,11 @@ export class MediaWorkerHost {
     code: 'worker-crashed' | 'worker-closed',
     message: string,
   ): Promise<void> {
-    if (this.#worker === worker) this.#worker = undefined;
+    if (this.#worker === worker) {
+      this.#worker = undefined;
+      // The pooled pairs were that worker's sockets.
+      this.#pool.clear();
+    }
     for (const [id, pending] of [...this.#pending]) {
       if (pending.worker !== worker) continue;
       this.#pending.delete(id);

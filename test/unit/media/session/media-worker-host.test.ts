@@ -63,7 +63,8 @@ const params: StreamParams = {
   receive: true,
 };
 
-function hostWithFakes(): {
+/** A host on fake workers; without the port pool unless asked, so each allocate is one request. */
+function hostWithFakes(portPoolSize = 0): {
   host: MediaWorkerHost;
   workers: FakeWorker[];
   events: MediaEvent[];
@@ -73,6 +74,7 @@ function hostWithFakes(): {
   const clock = new ManualClock();
   const host = new MediaWorkerHost({
     clock,
+    portPoolSize,
     createWorker: () => {
       const worker = new FakeWorker();
       workers.push(worker);
