@@ -57,7 +57,7 @@ export class MediaEngine {
    * call and closes with it: a port that carried a call's media never serves another call, whose stream could
    * otherwise receive the late packets of the first.
    */
-  readonly #reserved = new Map<number, RtpPortPair>();
+  readonly #reserved = new Map<number, { readonly pair: RtpPortPair; readonly audio: FramePort }>();
   /** Reservations being bound (counted against the bound), and whether a release or shutdown came meanwhile. */
   readonly #reserving = new Map<number, { released: boolean }>();
 
@@ -106,41 +106,53 @@ export class MediaEngine {
     return this.#reserved.size + this.#reserving.size;
   }
 
-  /** Binds a pair on `bindAddress` ahead of any call and holds it until `claim` or `release`. */
-  async reserve(reservation: number, bindAddress: string): Promise<Result<AllocatedPorts, MediaFailure>> {
+  /**
+   * Binds a pair on `bindAddress` ahead of any call and holds it, with the audio port of the call that will take
+   * it, until `claim` or `release`.
+   */
+  async reserve(
+    reservation: number,
+    bindAddress: string,
+    audio: FramePort,
+  ): Promise<Result<AllocatedPorts, MediaFailure>> {
     if (this.#reserved.has(reservation) || this.#reserving.has(reservation)) {
+      audio.close();
       return err({ code: 'invalid-params', message: `reservation ${reservation} is taken` });
     }
     if (this.reservedCount >= MAX_RESERVED_PAIRS) {
+      audio.close();
       return err({ code: 'pool-full', message: `${MAX_RESERVED_PAIRS} port pairs are held already` });
     }
     const marker = { released: false };
     this.#reserving.set(reservation, marker);
     const pair = await bindRtpPortPair(this.#options.sockets, bindAddress);
     this.#reserving.delete(reservation);
-    if (!pair.ok) return err({ code: 'bind-failed', message: pair.error });
+    if (!pair.ok) {
+      audio.close();
+      return err({ code: 'bind-failed', message: pair.error });
+    }
     if (marker.released) {
       closePair(pair.value);
+      audio.close();
       return err({ code: 'unknown-reservation', message: `reservation ${reservation} was released` });
     }
-    this.#reserved.set(reservation, pair.value);
+    this.#reserved.set(reservation, { pair: pair.value, audio });
     return ok(portsOf(pair.value));
   }
 
-  /** The held pair of `reservation` becomes the media of `callId`, as `allocate` would have bound it. */
-  claim(callId: string, reservation: number, audio: FramePort): Result<AllocatedPorts, MediaFailure> {
-    const pair = this.#reserved.get(reservation);
-    if (pair === undefined) {
-      audio.close();
+  /** The held pair of `reservation` (and its audio port) becomes the media of `callId`, as `allocate` makes it. */
+  claim(callId: string, reservation: number): Result<AllocatedPorts, MediaFailure> {
+    const held = this.#reserved.get(reservation);
+    if (held === undefined) {
       return err({ code: 'unknown-reservation', message: `no port pair held as ${reservation}` });
     }
     this.#reserved.delete(reservation);
     if (this.#streams.has(callId) || this.#allocating.has(callId)) {
-      closePair(pair);
-      audio.close();
+      closePair(held.pair);
+      held.audio.close();
       return err({ code: 'duplicate-call', message: `call ${callId} already has media` });
     }
-    return ok(this.#createStream(callId, pair, audio));
+    return ok(this.#createStream(callId, held.pair, held.audio));
   }
 
   /** Closes a held pair (or one still being bound) that no call will take. */
@@ -150,12 +162,13 @@ export class MediaEngine {
       binding.released = true;
       return ok(null);
     }
-    const pair = this.#reserved.get(reservation);
-    if (pair === undefined) {
+    const held = this.#reserved.get(reservation);
+    if (held === undefined) {
       return err({ code: 'unknown-reservation', message: `no port pair held as ${reservation}` });
     }
     this.#reserved.delete(reservation);
-    closePair(pair);
+    closePair(held.pair);
+    held.audio.close();
     return ok(null);
   }
 
@@ -212,7 +225,10 @@ export class MediaEngine {
   shutdown(): void {
     for (const marker of this.#allocating.values()) marker.stopped = true;
     for (const marker of this.#reserving.values()) marker.released = true;
-    for (const pair of this.#reserved.values()) closePair(pair);
+    for (const held of this.#reserved.values()) {
+      closePair(held.pair);
+      held.audio.close();
+    }
     this.#reserved.clear();
     for (const stream of [...this.#streams.values()]) this.#remove(stream);
     this.#scheduler.stop();

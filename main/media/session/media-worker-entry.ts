@@ -27,9 +27,9 @@ async function dispatch(
     case 'allocate':
       return engine.allocate(message.callId, message.bindAddress, framePortOf(message.audioPort));
     case 'reserve':
-      return engine.reserve(message.reservation, message.bindAddress);
+      return engine.reserve(message.reservation, message.bindAddress, framePortOf(message.audioPort));
     case 'claim':
-      return engine.claim(message.callId, message.reservation, framePortOf(message.audioPort));
+      return engine.claim(message.callId, message.reservation);
     case 'release':
       return engine.release(message.reservation);
     case 'start':

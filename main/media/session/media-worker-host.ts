@@ -11,9 +11,9 @@
 //
 // Port pool: binding a call's sockets costs a round trip to the worker thread before the SDP can be written, which
 // was most of the time from dial to INVITE. So the host keeps a few pairs bound ahead in the worker, per bind
-// address (port-pool.ts keeps the book): `allocate` takes one and answers its ports at once, posts `claim` (the
-// worker's messages are handled in order, so the claim precedes the call's `start`), and asks for a fresh pair in
-// the background. With no pair ready (the first call on an address, or calls faster than the refill) it binds as
+// address (port-pool.ts keeps the book), each with its call's audio stream port already handed over: `allocate`
+// takes one and answers its ports at once, posts `claim` (the worker's messages are handled in order, so the claim
+// precedes the call's `start`), and asks for a fresh pair in the background. With no pair ready (the first call on an address, or calls faster than the refill) it binds as
 // before. Pairs are bound fresh for each call and close with it; the pool is emptied on close and on a crash.
 import { existsSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort, type TransferListItem } from 'node:worker_threads';
@@ -100,6 +100,8 @@ export class MediaWorkerHost {
   readonly #listeners = new Set<(event: MediaEvent) => void>();
   #worker: WorkerLike | undefined;
   readonly #pool: PortPool;
+  /** The consumer's end of each pooled pair's audio port, by reservation, from `reserve` until claimed or dropped. */
+  readonly #pooledAudio = new Map<number, MessagePort>();
   #nextId = 1;
   #nextReservation = 1;
   #closed = false;
@@ -138,14 +140,20 @@ export class MediaWorkerHost {
     if (this.#closed) return failure('worker-closed', 'the media worker host is closed');
     if (this.#calls.has(callId)) return failure('duplicate-call', `call ${callId} already has media`);
     const worker = this.#ensureWorker();
-    const channel = new MessageChannel();
-    this.#calls.set(callId, { audioPort: channel.port2, worker });
     const pooled = this.#pool.take(bindAddress);
     if (pooled !== undefined) {
-      this.#claim(worker, callId, pooled.reservation, channel.port1);
-      this.#refill(bindAddress);
-      return { ok: true, value: pooled.ports };
+      const audioPort = this.#pooledAudio.get(pooled.reservation);
+      this.#pooledAudio.delete(pooled.reservation);
+      if (audioPort !== undefined) {
+        this.#calls.set(callId, { audioPort, worker });
+        this.#claim(worker, callId, pooled.reservation);
+        this.#refill(bindAddress);
+        return { ok: true, value: pooled.ports };
+      }
+      this.#release(worker, pooled.reservation);
     }
+    const channel = new MessageChannel();
+    this.#calls.set(callId, { audioPort: channel.port2, worker });
     // The refill is asked for after the allocate, so the worker binds this call's pair first.
     const allocating = this.#request(
       worker,
@@ -246,10 +254,8 @@ export class MediaWorkerHost {
   }
 
   /** The pooled pair becomes the call's; a refusal (the pair went away) ends the call's media like any failure. */
-  #claim(worker: WorkerLike, callId: string, reservation: number, audioPort: MessagePort): void {
-    void this.#request(worker, (id) => ({ type: 'claim', id, callId, reservation, audioPort }), [
-      audioPort,
-    ]).then((result) => {
+  #claim(worker: WorkerLike, callId: string, reservation: number): void {
+    void this.#request(worker, (id) => ({ type: 'claim', id, callId, reservation })).then((result) => {
       if (result.ok || this.#calls.get(callId)?.worker !== worker) return;
       this.#forget(callId);
       this.#emit({ type: 'error', callId, failure: result.error });
@@ -263,24 +269,34 @@ export class MediaWorkerHost {
     const plan = this.#pool.plan(bindAddress, () => this.#nextReservation++);
     for (const reservation of plan.release) this.#release(worker, reservation);
     for (const reservation of plan.reserve) {
-      void this.#request(worker, (id) => ({ type: 'reserve', id, reservation, bindAddress })).then(
-        (result) => {
-          // A pair of a worker that is gone died with it; the book was cleared then.
-          if (worker !== this.#worker) return;
-          const ports = result.ok && result.value !== null ? result.value : undefined;
-          if (!result.ok) {
-            this.#logger?.log('debug', 'media port pool: no pair bound', { bindAddress, ...result.error });
-          }
-          if (this.#pool.settled(bindAddress, reservation, ports) === 'release' || this.#closed) {
-            this.#release(worker, reservation);
-          }
-        },
-      );
+      const channel = new MessageChannel();
+      this.#pooledAudio.set(reservation, channel.port2);
+      void this.#request(
+        worker,
+        (id) => ({ type: 'reserve', id, reservation, bindAddress, audioPort: channel.port1 }),
+        [channel.port1],
+      ).then((result) => {
+        // A pair of a worker that is gone died with it; the book was cleared then.
+        if (worker !== this.#worker) return;
+        const ports = result.ok && result.value !== null ? result.value : undefined;
+        if (!result.ok) {
+          this.#logger?.log('debug', 'media port pool: no pair bound', { bindAddress, ...result.error });
+        }
+        const settled = this.#pool.settled(bindAddress, reservation, ports);
+        if (settled === 'none') this.#dropPooledAudio(reservation);
+        else if (settled === 'release' || this.#closed) this.#release(worker, reservation);
+      });
     }
   }
 
   #release(worker: WorkerLike, reservation: number): void {
+    this.#dropPooledAudio(reservation);
     void this.#request(worker, (id) => ({ type: 'release', id, reservation }));
+  }
+
+  #dropPooledAudio(reservation: number): void {
+    this.#pooledAudio.get(reservation)?.close();
+    this.#pooledAudio.delete(reservation);
   }
 
   #ensureWorker(): WorkerLike {
@@ -310,8 +326,10 @@ export class MediaWorkerHost {
   ): Promise<void> {
     if (this.#worker === worker) {
       this.#worker = undefined;
-      // The pooled pairs were that worker's sockets.
+      // The pooled pairs were that worker's sockets, and their audio ports led to it.
       this.#pool.clear();
+      for (const port of this.#pooledAudio.values()) port.close();
+      this.#pooledAudio.clear();
     }
     for (const [id, pending] of [...this.#pending]) {
       if (pending.worker !== worker) continue;

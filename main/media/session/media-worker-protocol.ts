@@ -6,9 +6,9 @@
 //   main thread                               worker
 //   allocate(callId, bindAddress, port) ──►   binds RTP + RTCP sockets, keeps the call's audio port
 //        ◄── reply { rtpPort, rtcpPort }
-//   reserve(reservation, bindAddress)  ──►   binds a pair ahead of any call and holds it (the host's port pool)
-//        ◄── reply { rtpPort, rtcpPort }
-//   claim(callId, reservation, port)   ──►   the held pair becomes the call's: no round trip before the SDP
+//   reserve(reservation, bindAddress, port) ► binds a pair ahead of any call and holds it with an audio port (the
+//        ◄── reply { rtpPort, rtcpPort }        host's port pool)
+//   claim(callId, reservation)         ──►   the held pair and port become the call's: no round trip before the SDP
 //   release(reservation)               ──►   closes a held pair no call will take
 //   start / update(callId, params)     ──►   codec, jitter buffer, RTP session; 20 ms ticks run
 //   mute / dtmf / stop                 ──►
@@ -95,14 +95,10 @@ export type HostMessage =
       readonly id: number;
       readonly reservation: number;
       readonly bindAddress: string;
-    }
-  | {
-      readonly type: 'claim';
-      readonly id: number;
-      readonly callId: string;
-      readonly reservation: number;
+      /** The audio stream port of the call that will claim the pair, made ahead too (it costs a channel). */
       readonly audioPort: MessagePort;
     }
+  | { readonly type: 'claim'; readonly id: number; readonly callId: string; readonly reservation: number }
   | { readonly type: 'release'; readonly id: number; readonly reservation: number }
   | { readonly type: 'start'; readonly id: number; readonly callId: string; readonly params: StreamParams }
   | { readonly type: 'update'; readonly id: number; readonly callId: string; readonly params: StreamParams }
@@ -243,8 +239,8 @@ export function parseHostMessage(value: unknown): HostMessage | null {
     const reservation = value.reservation;
     if (!isRequestId(reservation)) return null;
     if (value.type === 'release') return { type: 'release', id, reservation };
-    if (typeof value.bindAddress !== 'string') return null;
-    return { type: 'reserve', id, reservation, bindAddress: value.bindAddress };
+    if (typeof value.bindAddress !== 'string' || !isMessagePortLike(value.audioPort)) return null;
+    return { type: 'reserve', id, reservation, bindAddress: value.bindAddress, audioPort: value.audioPort };
   }
   const callId = value.callId;
   if (!isCallId(callId)) return null;
@@ -253,8 +249,8 @@ export function parseHostMessage(value: unknown): HostMessage | null {
       if (typeof value.bindAddress !== 'string' || !isMessagePortLike(value.audioPort)) return null;
       return { type: 'allocate', id, callId, bindAddress: value.bindAddress, audioPort: value.audioPort };
     case 'claim':
-      if (!isRequestId(value.reservation) || !isMessagePortLike(value.audioPort)) return null;
-      return { type: 'claim', id, callId, reservation: value.reservation, audioPort: value.audioPort };
+      if (!isRequestId(value.reservation)) return null;
+      return { type: 'claim', id, callId, reservation: value.reservation };
     case 'start':
     case 'update':
       // The params are checked by the worker, which answers a precise `invalid-params` instead of dropping.

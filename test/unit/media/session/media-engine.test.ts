@@ -492,13 +492,13 @@ describe("MediaEngine port pairs held ahead of calls (the host's port pool)", ()
   });
 
   it("binds a reserved pair at once and makes it the call's media on claim, as allocate would have", async () => {
-    const reserved = await h.engine.reserve(1, '127.0.0.1');
+    const a = new FakeFramePort();
+    const reserved = await h.engine.reserve(1, '127.0.0.1', a);
     expect(reserved).toEqual({ ok: true, value: { rtpPort: 49152, rtcpPort: 49153 } });
     expect(h.engine.reservedCount).toBe(1);
     expect(await portsFree(h, [49152, 49153])).toBe(false);
 
-    const a = new FakeFramePort();
-    expect(h.engine.claim('a', 1, a)).toEqual({ ok: true, value: { rtpPort: 49152, rtcpPort: 49153 } });
+    expect(h.engine.claim('a', 1)).toEqual({ ok: true, value: { rtpPort: 49152, rtcpPort: 49153 } });
     expect(h.engine.reservedCount).toBe(0);
     const b = new FakeFramePort();
     const allocatedB = await h.engine.allocate('b', '127.0.0.1', b);
@@ -512,26 +512,27 @@ describe("MediaEngine port pairs held ahead of calls (the host's port pool)", ()
   });
 
   it('hands a reserved pair to one call only, and closes it with that call: its ports never serve another', async () => {
-    await h.engine.reserve(1, '127.0.0.1');
-    expect(h.engine.claim('a', 1, new FakeFramePort()).ok).toBe(true);
-    const second = new FakeFramePort();
-    expect(h.engine.claim('b', 1, second)).toMatchObject({
+    const audio = new FakeFramePort();
+    await h.engine.reserve(1, '127.0.0.1', audio);
+    expect(h.engine.claim('a', 1).ok).toBe(true);
+    expect(h.engine.claim('b', 1)).toMatchObject({
       ok: false,
       error: { code: 'unknown-reservation' },
     });
-    expect(second.closed).toBe(true);
+    expect(h.engine.callCount).toBe(1);
     h.engine.start('a', paramsTo(40_000));
     h.engine.stop('a');
+    expect(audio.closed).toBe(true);
     expect(await portsFree(h, [49152, 49153])).toBe(true);
     // The next reservation is a pair bound afresh, never the stopped call's sockets handed on.
-    const next = await h.engine.reserve(2, '127.0.0.1');
+    const next = await h.engine.reserve(2, '127.0.0.1', new FakeFramePort());
     expect(next.ok && next.value.rtpPort).not.toBe(49152);
   });
 
   it('binds the reserved pair on the address asked for (IPv6 stays IPv6)', async () => {
-    const reserved = await h.engine.reserve(1, '::1');
+    const reserved = await h.engine.reserve(1, '::1', new FakeFramePort());
     expect(reserved.ok).toBe(true);
-    expect(h.engine.claim('a', 1, new FakeFramePort()).ok).toBe(true);
+    expect(h.engine.claim('a', 1).ok).toBe(true);
     h.engine.start('a', {
       ...paramsTo(40_000),
       remoteRtp: { address: '::1', port: 40_000 },
@@ -544,48 +545,52 @@ describe("MediaEngine port pairs held ahead of calls (the host's port pool)", ()
   });
 
   it('closes a released pair, and one released while it was being bound', async () => {
-    await h.engine.reserve(1, '127.0.0.1');
+    const audio = new FakeFramePort();
+    await h.engine.reserve(1, '127.0.0.1', audio);
     expect(h.engine.release(1)).toEqual({ ok: true, value: null });
+    expect(audio.closed).toBe(true);
     expect(await portsFree(h, [49152, 49153])).toBe(true);
     expect(h.engine.release(1)).toMatchObject({ ok: false, error: { code: 'unknown-reservation' } });
 
-    const binding = h.engine.reserve(2, '127.0.0.1');
+    const binding = h.engine.reserve(2, '127.0.0.1', new FakeFramePort());
     expect(h.engine.release(2)).toEqual({ ok: true, value: null });
     const reserved = await binding;
     expect(reserved).toMatchObject({ ok: false, error: { code: 'unknown-reservation' } });
     expect(h.engine.reservedCount).toBe(0);
-    expect(h.engine.claim('a', 2, new FakeFramePort()).ok).toBe(false);
+    expect(h.engine.claim('a', 2).ok).toBe(false);
   });
 
   it('closes every held pair on shutdown', async () => {
-    await h.engine.reserve(1, '127.0.0.1');
-    await h.engine.reserve(2, '127.0.0.1');
+    const audio = [new FakeFramePort(), new FakeFramePort()];
+    await h.engine.reserve(1, '127.0.0.1', audio[0]!);
+    await h.engine.reserve(2, '127.0.0.1', audio[1]!);
     h.engine.shutdown();
+    expect(audio.every((port) => port.closed)).toBe(true);
     expect(h.engine.reservedCount).toBe(0);
     expect(await portsFree(h, [49152, 49153, 49154, 49155])).toBe(true);
   });
 
   it(`holds at most ${MAX_RESERVED_PAIRS} pairs, whatever the host asks`, async () => {
     for (let reservation = 1; reservation <= MAX_RESERVED_PAIRS; reservation++) {
-      expect((await h.engine.reserve(reservation, '127.0.0.1')).ok).toBe(true);
+      expect((await h.engine.reserve(reservation, '127.0.0.1', new FakeFramePort())).ok).toBe(true);
     }
-    expect(await h.engine.reserve(MAX_RESERVED_PAIRS + 1, '127.0.0.1')).toMatchObject({
+    expect(await h.engine.reserve(MAX_RESERVED_PAIRS + 1, '127.0.0.1', new FakeFramePort())).toMatchObject({
       ok: false,
       error: { code: 'pool-full' },
     });
-    expect(await h.engine.reserve(1, '127.0.0.1')).toMatchObject({
+    expect(await h.engine.reserve(1, '127.0.0.1', new FakeFramePort())).toMatchObject({
       ok: false,
       error: { code: 'invalid-params' },
     });
-    expect(h.engine.claim('a', 1, new FakeFramePort()).ok).toBe(true);
-    expect((await h.engine.reserve(MAX_RESERVED_PAIRS + 1, '127.0.0.1')).ok).toBe(true);
+    expect(h.engine.claim('a', 1).ok).toBe(true);
+    expect((await h.engine.reserve(MAX_RESERVED_PAIRS + 1, '127.0.0.1', new FakeFramePort())).ok).toBe(true);
   });
 
   it('refuses a claim for a call that already has media, and closes the pair it would have taken', async () => {
     await h.engine.allocate('a', '127.0.0.1', new FakeFramePort());
-    const reserved = await h.engine.reserve(1, '127.0.0.1');
     const port = new FakeFramePort();
-    expect(h.engine.claim('a', 1, port)).toMatchObject({ ok: false, error: { code: 'duplicate-call' } });
+    const reserved = await h.engine.reserve(1, '127.0.0.1', port);
+    expect(h.engine.claim('a', 1)).toMatchObject({ ok: false, error: { code: 'duplicate-call' } });
     expect(port.closed).toBe(true);
     expect(h.engine.reservedCount).toBe(0);
     expect(reserved.ok && (await portsFree(h, [reserved.value.rtpPort]))).toBe(true);
