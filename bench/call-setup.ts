@@ -22,7 +22,10 @@ interface CallerTimes {
   /** Our engine only: performance.now() from dial() to the transport sending the ACK, and the INVITE. */
   readonly ackSentMs: number[];
   readonly inviteSentMs: number[];
-  /** Our engine only: from the transport handing up the 200 OK to it being given the ACK, and to the ACK leaving. */
+  /**
+   * Our engine only: from the transport handing up the 200 OK to it being given the ACK, and to the socket's send()
+   * of the ACK returning (the datagram is with the kernel then).
+   */
   readonly okToAckMs: number[];
   readonly okToAckOutMs: number[];
   /** Wall clock: dial → SIPp logging the ACK as received. */
@@ -149,7 +152,7 @@ export async function measureCallSetup(): Promise<string> {
     '',
     `Goal: at or below baresip. Median dial → ACK at SIPp: ours ${oursMedian.toFixed(2)} ms, baresip ${theirsMedian.toFixed(2)} ms (${oursMedian <= theirsMedian ? 'met' : 'not met'}).`,
     '',
-    'Method: SIPp 3.6.1 on 127.0.0.1 answers every INVITE with 200 OK and PCMU SDP at once (`bench/sipp/uas-answer-now.xml`), takes the ACK, and the caller hangs up straight away; the next call starts 50 ms after the previous one ended. Both callers offer Opus and PCMU. Our engine runs in the benchmark’s own process (the user agent on loopback UDP, the call usage, the media worker binding the call’s RTP/RTCP ports before the INVITE and starting its stream on the 200: what `softphone call` runs, without Node’s and tsx’s start-up), so its steps are read on its own monotonic clock from the SIP trace hook: the INVITE and the ACK given to the transport, the 200 handed up by it. Node’s UDP send goes out on a later tick (its address lookup), after the synchronous work around it (here the call starting its media), so “ACK leaves” is the end of that work, read by a tick queued as the ACK is given. baresip cannot be timed from inside, so both callers are also timed the same way from outside: from the moment the benchmark issues the dial (the `dial()` call, or writing baresip’s ctrl_tcp `dial` command) to the ACK’s arrival in SIPp’s `-trace_msg` log (wall clock, microseconds), and from the INVITE’s arrival to the ACK’s on SIPp’s clock alone. baresip’s figure includes reading its ctrl_tcp command; both include SIPp’s own turn-around.',
+    'Method: SIPp 3.6.1 on 127.0.0.1 answers every INVITE with 200 OK and PCMU SDP at once (`bench/sipp/uas-answer-now.xml`), takes the ACK, and the caller hangs up straight away; the next call starts 50 ms after the previous one ended. Both callers offer Opus and PCMU. Our engine runs in the benchmark’s own process (the user agent on loopback UDP, the call usage, the call’s RTP/RTCP ports taken from the media worker’s pool of pairs bound ahead (the warm-up call fills it) and its stream started on the 200: what `softphone call` runs, without Node’s and tsx’s start-up), so its steps are read on its own monotonic clock from the SIP trace hook: the INVITE and the ACK given to the transport, the 200 handed up by it. “ACK leaves” is when the UDP socket’s send() of the ACK returned: our socket adapter hands a datagram to the kernel inside send(). baresip cannot be timed from inside, so both callers are also timed the same way from outside: from the moment the benchmark issues the dial (the `dial()` call, or writing baresip’s ctrl_tcp `dial` command) to the ACK’s arrival in SIPp’s `-trace_msg` log (wall clock, microseconds), and from the INVITE’s arrival to the ACK’s on SIPp’s clock alone. baresip’s figure includes reading its ctrl_tcp command; both include SIPp’s own turn-around.',
   ];
   return lines.join('\n');
 }
