@@ -12,8 +12,10 @@
 // Port pool: binding a call's sockets costs a round trip to the worker thread before the SDP can be written, which
 // was most of the time from dial to INVITE. So the host keeps a few pairs bound ahead in the worker, per bind
 // address (port-pool.ts keeps the book), each with its call's audio stream port already handed over: `allocate`
-// takes one and answers its ports at once, posts `claim` (the worker's messages are handled in order, so the claim
-// precedes the call's `start`), and asks for a fresh pair in the background. With no pair ready (the first call on an address, or calls faster than the refill) it binds as
+// takes one and answers its ports at once and posts `claim` (the worker's messages are handled in order, so the claim
+// precedes the call's `start`). The fresh pair that replaces it is asked for once the call's setup is over (its
+// stream starts or stops), so binding it competes with nothing on the way to the ACK; at once only when no pair is
+// left. With no pair ready (the first call on an address, or calls faster than the refill) it binds as
 // before. Pairs are bound fresh for each call and close with it; the pool is emptied on close and on a crash.
 import { existsSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort, type TransferListItem } from 'node:worker_threads';
@@ -69,6 +71,8 @@ interface HostedCall {
   /** The consumer's end of the call's audio stream port. */
   readonly audioPort: MessagePort;
   readonly worker: WorkerLike;
+  /** The bind address whose pool this call took a pair from and has not refilled yet (see `#setUpDone`). */
+  refill?: string;
 }
 
 /**
@@ -145,9 +149,11 @@ export class MediaWorkerHost {
       const audioPort = this.#pooledAudio.get(pooled.reservation);
       this.#pooledAudio.delete(pooled.reservation);
       if (audioPort !== undefined) {
-        this.#calls.set(callId, { audioPort, worker });
+        const call: HostedCall = { audioPort, worker };
+        this.#calls.set(callId, call);
         this.#claim(worker, callId, pooled.reservation);
-        this.#refill(bindAddress);
+        if (this.#pool.readyCount(bindAddress) === 0) this.#refill(bindAddress);
+        else call.refill = bindAddress;
         return { ok: true, value: pooled.ports };
       }
       this.#release(worker, pooled.reservation);
@@ -191,12 +197,14 @@ export class MediaWorkerHost {
   }
 
   start(callId: string, params: StreamParams): Promise<Result<null, MediaFailure>> {
-    return this.#callRequest(callId, (id) => ({
+    const started = this.#callRequest(callId, (id) => ({
       type: 'start',
       id,
       callId,
       params: pickStreamParams(params),
     }));
+    this.#setUpDone(this.#calls.get(callId));
+    return started;
   }
 
   update(callId: string, params: StreamParams): Promise<Result<null, MediaFailure>> {
@@ -349,6 +357,15 @@ export class MediaWorkerHost {
     if (call === undefined) return;
     this.#calls.delete(callId);
     call.audioPort.close();
+    this.#setUpDone(call);
+  }
+
+  /** The call's setup is over (its stream starts, or it ends): the pool gets back the pair the call took. */
+  #setUpDone(call: HostedCall | undefined): void {
+    const address = call?.refill;
+    if (call === undefined || address === undefined) return;
+    call.refill = undefined;
+    this.#refill(address);
   }
 
   async #callRequest(

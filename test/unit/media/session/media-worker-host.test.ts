@@ -325,10 +325,32 @@ describe('MediaWorkerHost port pool', () => {
     const reserve = worker.posted[1];
     expect(reserve?.type === 'reserve' && reserve.audioPort).toBeTruthy();
     expect(host.audioPort('b')).toBeDefined();
-    // ... and a fresh pair is asked for at once.
-    expect(typesOf(worker).slice(4)).toEqual(['reserve']);
+    // The fresh pair is asked for once the call's setup is over (its stream starts), so binding it does not compete
+    // with the call on its way to the ACK.
+    expect(typesOf(worker).slice(4)).toEqual([]);
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 0 });
+    void host.start('b', params);
+    expect(typesOf(worker).slice(4)).toEqual(['start', 'reserve']);
     expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 1 });
+    void host.start('b', params);
+    expect(typesOf(worker).slice(6)).toEqual(['start']);
     for (const callId of ['a', 'b']) host.audioPort(callId)?.close();
+  });
+
+  it('refills the pair a call took when the call ends before its stream starts, or at once when none is left', async () => {
+    const { host, workers } = hostWithFakes(2);
+    host.prepare('127.0.0.1');
+    const worker = workers[0]!;
+    answerReserves(worker, new Set(), 6000);
+    await flush();
+    await host.allocate('a', '127.0.0.1');
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 0 });
+    void host.stop('a');
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 1 });
+    // The last ready pair taken: the refill cannot wait.
+    await host.allocate('b', '127.0.0.1');
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 0, binding: 2 });
+    host.audioPort('b')?.close();
   });
 
   it('gives every call its own pair: a reservation is claimed once and the refill is a new one', async () => {
