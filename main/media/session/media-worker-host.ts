@@ -12,8 +12,9 @@
 // Port pool: binding a call's sockets costs a round trip to the worker thread before the SDP can be written, which
 // was most of the time from dial to INVITE. So the host keeps a few pairs bound ahead in the worker, per bind
 // address (port-pool.ts keeps the book), each with its call's audio stream port already handed over: `allocate`
-// takes one and answers its ports at once and posts `claim` (the worker's messages are handled in order, so the claim
-// precedes the call's `start`). The fresh pair that replaces it is asked for once the call's setup is over (its
+// takes one and answers its ports at once. The worker hears of it (`claim`) only with the call's first command (its
+// `start`, as a rule; the worker's messages are handled in order), so no thread wakes for it while the call is on its
+// way to the ACK; a call that ends before any command releases the pair instead. The fresh pair that replaces it is asked for once the call's setup is over (its
 // stream starts or stops), so binding it competes with nothing on the way to the ACK; at once only when no pair is
 // left. With no pair ready (the first call on an address, or calls faster than the refill) it binds as
 // before. Pairs are bound fresh for each call and close with it; the pool is emptied on close and on a crash.
@@ -73,6 +74,8 @@ interface HostedCall {
   readonly worker: WorkerLike;
   /** The bind address whose pool this call took a pair from and has not refilled yet (see `#setUpDone`). */
   refill?: string;
+  /** The pooled pair the worker has not been told is this call's yet (see `#claimPending`). */
+  claim?: number;
 }
 
 /**
@@ -149,9 +152,8 @@ export class MediaWorkerHost {
       const audioPort = this.#pooledAudio.get(pooled.reservation);
       this.#pooledAudio.delete(pooled.reservation);
       if (audioPort !== undefined) {
-        const call: HostedCall = { audioPort, worker };
+        const call: HostedCall = { audioPort, worker, claim: pooled.reservation };
         this.#calls.set(callId, call);
-        this.#claim(worker, callId, pooled.reservation);
         if (this.#pool.readyCount(bindAddress) === 0) this.#refill(bindAddress);
         else call.refill = bindAddress;
         return { ok: true, value: pooled.ports };
@@ -231,7 +233,14 @@ export class MediaWorkerHost {
   async stop(callId: string): Promise<Result<null, MediaFailure>> {
     const call = this.#calls.get(callId);
     if (call === undefined) return failure('unknown-call', `no media for call ${callId}`);
+    const unclaimed = call.claim;
+    call.claim = undefined;
     this.#forget(callId);
+    if (unclaimed !== undefined) {
+      // The worker never made a stream of the pooled pair: it only has to close it.
+      this.#release(call.worker, unclaimed);
+      return { ok: true, value: null };
+    }
     return this.#toNull(await this.#request(call.worker, (id) => ({ type: 'stop', id, callId })));
   }
 
@@ -261,8 +270,15 @@ export class MediaWorkerHost {
     await this.#retire(worker, 'worker-closed', 'the media worker host was closed');
   }
 
-  /** The pooled pair becomes the call's; a refusal (the pair went away) ends the call's media like any failure. */
-  #claim(worker: WorkerLike, callId: string, reservation: number): void {
+  /**
+   * Tells the worker the call's pooled pair is the call's, before the call's first command. A refusal (the pair
+   * went away) ends the call's media like any failure.
+   */
+  #claimPending(callId: string, call: HostedCall): void {
+    const reservation = call.claim;
+    if (reservation === undefined) return;
+    call.claim = undefined;
+    const worker = call.worker;
     void this.#request(worker, (id) => ({ type: 'claim', id, callId, reservation })).then((result) => {
       if (result.ok || this.#calls.get(callId)?.worker !== worker) return;
       this.#forget(callId);
@@ -374,6 +390,7 @@ export class MediaWorkerHost {
   ): Promise<Result<null, MediaFailure>> {
     const call = this.#calls.get(callId);
     if (call === undefined) return failure('unknown-call', `no media for call ${callId}`);
+    this.#claimPending(callId, call);
     return this.#toNull(await this.#request(call.worker, build));
   }
 

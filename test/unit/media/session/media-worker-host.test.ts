@@ -316,21 +316,21 @@ describe('MediaWorkerHost port pool', () => {
       ok: true,
       value: { rtpPort: 6000, rtcpPort: 6001 },
     });
-    const claim = worker.posted[3];
-    expect(claim?.type === 'claim' && [claim.callId, claim.reservation]).toEqual([
-      'b',
-      (worker.posted[1] as { reservation: number }).reservation,
-    ]);
-    // The call's audio port went over with the reservation, so the claim carries nothing to transfer.
+    // The call's audio port went over with the reservation.
     const reserve = worker.posted[1];
     expect(reserve?.type === 'reserve' && reserve.audioPort).toBeTruthy();
     expect(host.audioPort('b')).toBeDefined();
-    // The fresh pair is asked for once the call's setup is over (its stream starts), so binding it does not compete
-    // with the call on its way to the ACK.
-    expect(typesOf(worker).slice(4)).toEqual([]);
+    // Nothing wakes the worker while the call is set up: neither the claim nor the fresh pair that replaces it.
+    expect(typesOf(worker).slice(3)).toEqual([]);
     expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 0 });
+    // The call's first command brings the claim before it, then the refill.
     void host.start('b', params);
-    expect(typesOf(worker).slice(4)).toEqual(['start', 'reserve']);
+    expect(typesOf(worker).slice(3)).toEqual(['claim', 'start', 'reserve']);
+    const claim = worker.posted[3];
+    expect(claim?.type === 'claim' && [claim.callId, claim.reservation]).toEqual([
+      'b',
+      (reserve as { reservation: number }).reservation,
+    ]);
     expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 1 });
     void host.start('b', params);
     expect(typesOf(worker).slice(6)).toEqual(['start']);
@@ -345,7 +345,9 @@ describe('MediaWorkerHost port pool', () => {
     await flush();
     await host.allocate('a', '127.0.0.1');
     expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 0 });
-    void host.stop('a');
+    // Never started: the worker made no stream of the pair, so it is released (closed), not stopped.
+    expect(await host.stop('a')).toEqual({ ok: true, value: null });
+    expect(typesOf(worker).slice(2)).toEqual(['reserve', 'release']);
     expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 1 });
     // The last ready pair taken: the refill cannot wait.
     await host.allocate('b', '127.0.0.1');
@@ -364,7 +366,8 @@ describe('MediaWorkerHost port pool', () => {
       await flush();
       const allocated = await host.allocate(callId, '127.0.0.1');
       expect(allocated).toMatchObject({ ok: true, value: { rtpPort: 6000 + 10 * index } });
-      const claim = worker.posted.at(-2);
+      void host.start(callId, params);
+      const claim = worker.posted.find((message) => message.type === 'claim' && message.callId === callId);
       if (claim?.type !== 'claim') throw new Error('no claim posted');
       claimed.push(claim.reservation);
       void host.stop(callId);
@@ -372,6 +375,7 @@ describe('MediaWorkerHost port pool', () => {
     expect(new Set(claimed).size).toBe(4);
     // Nothing is ever handed back to the pool: a stopped call's pair is stopped in the worker, not released to it.
     expect(typesOf(worker).filter((type) => type === 'release')).toEqual([]);
+    expect(typesOf(worker).filter((type) => type === 'stop')).toHaveLength(4);
     expect(typesOf(worker).filter((type) => type === 'reserve')).toHaveLength(5);
   });
 
@@ -414,6 +418,7 @@ describe('MediaWorkerHost port pool', () => {
     answerReserves(worker, new Set(), 6000);
     await flush();
     expect(await host.allocate('a', '127.0.0.1')).toMatchObject({ ok: true });
+    void host.start('a', params);
     const claimIndex = worker.posted.findIndex((message) => message.type === 'claim');
     worker.send({
       type: 'reply',
