@@ -12,12 +12,13 @@
 // Port pool: binding a call's sockets costs a round trip to the worker thread before the SDP can be written, which
 // was most of the time from dial to INVITE. So the host keeps a few pairs bound ahead in the worker, per bind
 // address (port-pool.ts keeps the book), each with its call's audio stream port already handed over: `allocate`
-// takes one and answers its ports at once. The worker hears of it (`claim`) only with the call's first command (its
-// `start`, as a rule; the worker's messages are handled in order), so no thread wakes for it while the call is on its
-// way to the ACK; a call that ends before any command releases the pair instead. The fresh pair that replaces it is asked for once the call's setup is over (its
-// stream starts or stops), so binding it competes with nothing on the way to the ACK; at once only when no pair is
-// left. With no pair ready (the first call on an address, or calls faster than the refill) it binds as
-// before. Pairs are bound fresh for each call and close with it; the pool is emptied on close and on a crash.
+// takes one and answers its ports at once. The worker hears of it (`claim`) with the call's first command (its
+// `start`, as a rule; the worker's messages are handled in order) or as soon as someone takes the call's audio port
+// (its frames then reach the stream's bounded queue), so as a rule no thread wakes for the pool while the call is on
+// its way to the ACK; a call that ends before either releases the pair instead. The fresh pair that replaces it is
+// asked for once the call's setup is over (its stream starts or it ends), at once only when no pair is left. With
+// no pair ready (the first call on an address, or calls faster than the refill) `allocate` binds as before. Pairs
+// are bound fresh for each call and close with it; the pool is emptied on close and on a crash.
 import { existsSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort, type TransferListItem } from 'node:worker_threads';
 import { err, type Result } from '../../contract/result';
@@ -195,7 +196,10 @@ export class MediaWorkerHost {
 
   /** The consumer's end of the call's audio stream port (see frame-port.ts), from allocate until stop. */
   audioPort(callId: string): MessagePort | undefined {
-    return this.#calls.get(callId)?.audioPort;
+    const call = this.#calls.get(callId);
+    // Frames sent on it must reach the call's stream (and its bounded microphone queue), not wait in the port.
+    if (call !== undefined) this.#claimPending(callId, call);
+    return call?.audioPort;
   }
 
   start(callId: string, params: StreamParams): Promise<Result<null, MediaFailure>> {

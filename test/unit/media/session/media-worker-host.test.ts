@@ -319,7 +319,6 @@ describe('MediaWorkerHost port pool', () => {
     // The call's audio port went over with the reservation.
     const reserve = worker.posted[1];
     expect(reserve?.type === 'reserve' && reserve.audioPort).toBeTruthy();
-    expect(host.audioPort('b')).toBeDefined();
     // Nothing wakes the worker while the call is set up: neither the claim nor the fresh pair that replaces it.
     expect(typesOf(worker).slice(3)).toEqual([]);
     expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 0 });
@@ -334,7 +333,25 @@ describe('MediaWorkerHost port pool', () => {
     expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 1 });
     void host.start('b', params);
     expect(typesOf(worker).slice(6)).toEqual(['start']);
+    expect(host.audioPort('b')).toBeDefined();
     for (const callId of ['a', 'b']) host.audioPort(callId)?.close();
+  });
+
+  it("claims the pooled pair as soon as someone takes the call's audio port, so its frames reach the stream", async () => {
+    const { host, workers } = hostWithFakes(2);
+    host.prepare('127.0.0.1');
+    const worker = workers[0]!;
+    answerReserves(worker, new Set(), 6000);
+    await flush();
+    await host.allocate('a', '127.0.0.1');
+    expect(typesOf(worker)).toEqual(['reserve', 'reserve']);
+    const port = host.audioPort('a');
+    expect(port).toBeDefined();
+    expect(typesOf(worker)).toEqual(['reserve', 'reserve', 'claim']);
+    host.audioPort('a');
+    void host.start('a', params);
+    expect(typesOf(worker)).toEqual(['reserve', 'reserve', 'claim', 'start', 'reserve']);
+    port?.close();
   });
 
   it('refills the pair a call took when the call ends before its stream starts, or at once when none is left', async () => {
