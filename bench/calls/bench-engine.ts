@@ -33,6 +33,17 @@ interface TracedTimes {
   ack?: number;
   ackOut?: number;
 }
+
+/**
+ * A datagram seen on the way, with the moment: read later, so the measured path pays only for a push (no text
+ * decoding or matching while the call is being set up). `given`/`received` come from the transport's trace hook,
+ * `left` from the socket once send() returned.
+ */
+interface RawTrace {
+  readonly step: 'given' | 'received' | 'left';
+  readonly at: number;
+  readonly bytes: Uint8Array;
+}
 /** How long a benchmark waits for a call to connect or to end before it gives up on the run. */
 const CALL_TIMEOUT_MS = 10_000;
 
@@ -124,7 +135,8 @@ export class BenchEngine {
   readonly #worker: MediaWorkerHost;
   readonly #ports: WorkerMediaPorts;
   readonly #workerThreads: readonly number[];
-  readonly #traced: Map<string, TracedTimes>;
+  readonly #traced = new Map<string, TracedTimes>();
+  readonly #log: RawTrace[];
   #tracing = false;
 
   private constructor(init: {
@@ -133,9 +145,9 @@ export class BenchEngine {
     worker: MediaWorkerHost;
     ports: WorkerMediaPorts;
     workerThreads: readonly number[];
-    traced: Map<string, TracedTimes>;
+    log: RawTrace[];
   }) {
-    this.#traced = init.traced;
+    this.#log = init.log;
     this.#ua = init.ua;
     this.#usage = init.usage;
     this.#worker = init.worker;
@@ -152,14 +164,10 @@ export class BenchEngine {
     const workerThreads = ownThreadIds().filter((tid) => !before.has(tid));
     if (workerThreads.length === 0) throw new Error('the media worker started no thread of its own');
     const clock = new SystemClock();
-    const traced = new Map<string, TracedTimes>();
+    const log: RawTrace[] = [];
     const sockets =
       options.traceTimes === true
-        ? new SendTimedSockets((data, at) => {
-            const callId = requestCallId(data, 'ACK');
-            const times = callId === undefined ? undefined : traced.get(callId);
-            if (times !== undefined) times.ackOut ??= at;
-          })
+        ? new SendTimedSockets((bytes, at) => log.push({ step: 'left', at, bytes }))
         : new NodeSocketFactory();
     const ua = await UserAgent.start({
       sockets,
@@ -180,7 +188,7 @@ export class BenchEngine {
       logger: silentLogger,
     });
     const usage = ua.installCalls({ media: ports.factory });
-    const engine = new BenchEngine({ ua, usage, worker, ports, workerThreads, traced });
+    const engine = new BenchEngine({ ua, usage, worker, ports, workerThreads, log });
     if (options.traceTimes === true) engine.#traceTimes();
     return engine;
   }
@@ -193,25 +201,38 @@ export class BenchEngine {
   #traceTimes(): void {
     this.#tracing = true;
     this.#ua.onTrace((event) => {
-      const now = performance.now();
-      let step: 'invite' | 'ok' | 'ack';
+      this.#log.push({
+        step: event.direction === 'received' ? 'received' : 'given',
+        at: performance.now(),
+        bytes: event.bytes,
+      });
+    });
+  }
+
+  /** Reads the datagrams logged so far into each call's times, and empties the log. */
+  #readLog(): void {
+    for (const { step, at, bytes } of this.#log.splice(0)) {
+      let key: keyof TracedTimes;
       let callId: string | undefined;
-      if (event.direction === 'received') {
-        step = 'ok';
-        callId = okCallId(event.bytes);
+      if (step === 'received') {
+        key = 'ok';
+        callId = okCallId(bytes);
+      } else if (step === 'left') {
+        key = 'ackOut';
+        callId = requestCallId(bytes, 'ACK');
       } else {
-        step = 'invite';
-        callId = requestCallId(event.bytes, 'INVITE');
+        key = 'invite';
+        callId = requestCallId(bytes, 'INVITE');
         if (callId === undefined) {
-          step = 'ack';
-          callId = requestCallId(event.bytes, 'ACK');
+          key = 'ack';
+          callId = requestCallId(bytes, 'ACK');
         }
       }
-      if (callId === undefined) return;
+      if (callId === undefined) continue;
       const times = this.#traced.get(callId) ?? {};
-      times[step] ??= now;
+      times[key] ??= at;
       this.#traced.set(callId, times);
-    });
+    }
   }
 
   /** Dials `target` and resolves once the call is connected and its ACK has gone out. */
@@ -233,11 +254,9 @@ export class BenchEngine {
     );
     // The ACK of a 2xx is the TU's to send (RFC 3261 §13.2.2.4) and may leave just after the call reports connected.
     const deadline = performance.now() + 1_000;
-    while (
-      this.#tracing &&
-      call.callId !== undefined &&
-      this.#traced.get(call.callId)?.ackOut === undefined
-    ) {
+    while (this.#tracing && call.callId !== undefined) {
+      this.#readLog();
+      if (this.#traced.get(call.callId)?.ackOut !== undefined) break;
       if (performance.now() > deadline) throw new Error(`no ACK was sent for the call to ${target}`);
       await new Promise<void>((resolve) => setTimeout(resolve, 1));
     }
