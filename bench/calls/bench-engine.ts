@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { SystemClock } from '../../main/platform/clock';
 import { silentLogger } from '../../main/platform/logger';
 import { NodeSocketFactory } from '../../main/platform/node-sockets';
+import type { DatagramSocket, SocketFactory } from '../../main/platform/sockets';
 import { CryptoRandom } from '../../main/platform/random';
 import { MediaWorkerHost } from '../../main/media/session/media-worker-host';
 import { WavPlayer } from '../../main/media/wav/wav-player';
@@ -25,6 +26,24 @@ import { ownThreadIds } from './proc-stat';
 import { okCallId, requestCallId } from './sip-trace';
 
 const LOOPBACK = '127.0.0.1';
+
+interface TracedTimes {
+  invite?: number;
+  ok?: number;
+  ack?: number;
+  ackOut?: number;
+}
+
+/**
+ * A datagram seen on the way, with the moment: read later, so the measured path pays only for a push (no text
+ * decoding or matching while the call is being set up). `given`/`received` come from the transport's trace hook,
+ * `left` from the socket once send() returned.
+ */
+interface RawTrace {
+  readonly step: 'given' | 'received' | 'left';
+  readonly at: number;
+  readonly bytes: Uint8Array;
+}
 /** How long a benchmark waits for a call to connect or to end before it gives up on the run. */
 const CALL_TIMEOUT_MS = 10_000;
 
@@ -45,10 +64,7 @@ export interface BenchCall {
   /** performance.now() when the transport was given the INVITE and the ACK (only with `traceTimes`). */
   readonly inviteSentAt: number | undefined;
   readonly ackSentAt: number | undefined;
-  /**
-   * performance.now() when the synchronous work around the ACK's send ended: when Node actually hands the datagram to
-   * the kernel (only with `traceTimes`).
-   */
+  /** performance.now() when the UDP socket's send() of the ACK returned: the datagram is with the kernel. */
   readonly ackOutAt: number | undefined;
   /** performance.now() when the transport handed up the 2xx to the INVITE (only with `traceTimes`). */
   readonly okReceivedAt: number | undefined;
@@ -81,13 +97,46 @@ export function sipUri(text: string): SipUri {
   return parsed.value;
 }
 
+/**
+ * Node's sockets, with a hook told when each datagram's send() has returned: the adapter hands the datagram to the
+ * kernel inside send(), so that is when it leaves.
+ */
+class SendTimedSockets implements SocketFactory {
+  readonly #inner = new NodeSocketFactory();
+  readonly #onSent: (data: Uint8Array, at: number) => void;
+
+  constructor(onSent: (data: Uint8Array, at: number) => void) {
+    this.#onSent = onSent;
+  }
+
+  async bindDatagram(address: string, port: number): Promise<DatagramSocket> {
+    const socket = await this.#inner.bindDatagram(address, port);
+    const onSent = this.#onSent;
+    return {
+      local: socket.local,
+      send(data, toPort, toAddress) {
+        socket.send(data, toPort, toAddress);
+        onSent(data, performance.now());
+      },
+      onMessage: (handler) => socket.onMessage(handler),
+      onError: (handler) => socket.onError(handler),
+      close: () => socket.close(),
+    };
+  }
+
+  listenStream: SocketFactory['listenStream'] = (address, port) => this.#inner.listenStream(address, port);
+  connectStream: SocketFactory['connectStream'] = (address, port, localAddress) =>
+    this.#inner.connectStream(address, port, localAddress);
+}
+
 export class BenchEngine {
   readonly #ua: UserAgent;
   readonly #usage: CallUsage;
   readonly #worker: MediaWorkerHost;
   readonly #ports: WorkerMediaPorts;
   readonly #workerThreads: readonly number[];
-  readonly #traced = new Map<string, { invite?: number; ok?: number; ack?: number; ackOut?: number }>();
+  readonly #traced = new Map<string, TracedTimes>();
+  readonly #log: RawTrace[];
   #tracing = false;
 
   private constructor(init: {
@@ -96,7 +145,9 @@ export class BenchEngine {
     worker: MediaWorkerHost;
     ports: WorkerMediaPorts;
     workerThreads: readonly number[];
+    log: RawTrace[];
   }) {
+    this.#log = init.log;
     this.#ua = init.ua;
     this.#usage = init.usage;
     this.#worker = init.worker;
@@ -113,8 +164,13 @@ export class BenchEngine {
     const workerThreads = ownThreadIds().filter((tid) => !before.has(tid));
     if (workerThreads.length === 0) throw new Error('the media worker started no thread of its own');
     const clock = new SystemClock();
+    const log: RawTrace[] = [];
+    const sockets =
+      options.traceTimes === true
+        ? new SendTimedSockets((bytes, at) => log.push({ step: 'left', at, bytes }))
+        : new NodeSocketFactory();
     const ua = await UserAgent.start({
-      sockets: new NodeSocketFactory(),
+      sockets,
       clock,
       random: new CryptoRandom(),
       logger: silentLogger,
@@ -132,7 +188,7 @@ export class BenchEngine {
       logger: silentLogger,
     });
     const usage = ua.installCalls({ media: ports.factory });
-    const engine = new BenchEngine({ ua, usage, worker, ports, workerThreads });
+    const engine = new BenchEngine({ ua, usage, worker, ports, workerThreads, log });
     if (options.traceTimes === true) engine.#traceTimes();
     return engine;
   }
@@ -145,28 +201,38 @@ export class BenchEngine {
   #traceTimes(): void {
     this.#tracing = true;
     this.#ua.onTrace((event) => {
-      const now = performance.now();
-      let step: 'invite' | 'ok' | 'ack';
+      this.#log.push({
+        step: event.direction === 'received' ? 'received' : 'given',
+        at: performance.now(),
+        bytes: event.bytes,
+      });
+    });
+  }
+
+  /** Reads the datagrams logged so far into each call's times, and empties the log. */
+  #readLog(): void {
+    for (const { step, at, bytes } of this.#log.splice(0)) {
+      let key: keyof TracedTimes;
       let callId: string | undefined;
-      if (event.direction === 'received') {
-        step = 'ok';
-        callId = okCallId(event.bytes);
+      if (step === 'received') {
+        key = 'ok';
+        callId = okCallId(bytes);
+      } else if (step === 'left') {
+        key = 'ackOut';
+        callId = requestCallId(bytes, 'ACK');
       } else {
-        step = 'invite';
-        callId = requestCallId(event.bytes, 'INVITE');
+        key = 'invite';
+        callId = requestCallId(bytes, 'INVITE');
         if (callId === undefined) {
-          step = 'ack';
-          callId = requestCallId(event.bytes, 'ACK');
+          key = 'ack';
+          callId = requestCallId(bytes, 'ACK');
         }
       }
-      if (callId === undefined) return;
+      if (callId === undefined) continue;
       const times = this.#traced.get(callId) ?? {};
-      times[step] ??= now;
+      times[key] ??= at;
       this.#traced.set(callId, times);
-      // Node's dgram sends on a process.nextTick (its address lookup), so a datagram leaves only once the
-      // synchronous work around the send has finished. A tick queued here runs just before that send.
-      if (step === 'ack') process.nextTick(() => (times.ackOut ??= performance.now()));
-    });
+    }
   }
 
   /** Dials `target` and resolves once the call is connected and its ACK has gone out. */
@@ -188,11 +254,9 @@ export class BenchEngine {
     );
     // The ACK of a 2xx is the TU's to send (RFC 3261 §13.2.2.4) and may leave just after the call reports connected.
     const deadline = performance.now() + 1_000;
-    while (
-      this.#tracing &&
-      call.callId !== undefined &&
-      this.#traced.get(call.callId)?.ackOut === undefined
-    ) {
+    while (this.#tracing && call.callId !== undefined) {
+      this.#readLog();
+      if (this.#traced.get(call.callId)?.ackOut !== undefined) break;
       if (performance.now() > deadline) throw new Error(`no ACK was sent for the call to ${target}`);
       await new Promise<void>((resolve) => setTimeout(resolve, 1));
     }

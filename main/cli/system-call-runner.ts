@@ -305,6 +305,8 @@ class CallRun {
       logger: this.#output.logger,
       onPort: (port) => this.#sessions.get(port.id)?.attachPort(port),
     });
+    // The first call then finds its RTP/RTCP ports bound already (no wait for the worker before its SDP).
+    worker.prepare?.(address);
     this.#usage = ua.installCalls({ media: this.#ports.factory });
     return { usage: this.#usage };
   }

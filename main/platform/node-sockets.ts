@@ -41,6 +41,22 @@ function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
 
+/**
+ * node:dgram resolves every destination, even an IP literal, through its `lookup` before sending, and the default
+ * (dns.lookup) answers a literal on a later tick, so a datagram would leave only after whatever its caller did next
+ * (an ACK behind the call starting its media). Addresses reaching this adapter are IP literals already, so this
+ * lookup answers at once and the datagram is handed to the kernel inside send() (and a bind happens inside bind()).
+ */
+function literalLookup(
+  hostname: string,
+  _family: unknown,
+  callback: (error: Error | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  if (family === 0) callback(notAnIpLiteral(hostname), hostname, 0);
+  else callback(null, hostname, family);
+}
+
 function notAnIpLiteral(address: string): Error {
   return Object.assign(
     new Error(`not an IP address: ${JSON.stringify(address)} (resolve names before this layer)`),
@@ -65,7 +81,10 @@ export class NodeSocketFactory implements SocketFactory {
         reject(notAnIpLiteral(address));
         return;
       }
-      const socket = createSocket({ type: addressFamilyOf(address) === 'IPv6' ? 'udp6' : 'udp4' });
+      const socket = createSocket({
+        type: addressFamilyOf(address) === 'IPv6' ? 'udp6' : 'udp4',
+        lookup: literalLookup,
+      });
       const failBind = (error: Error): void => {
         try {
           socket.close();
@@ -207,9 +226,9 @@ class NodeDatagramSocket implements DatagramSocket {
       return;
     }
     try {
-      // node:dgram passes even an IP literal through its lookup first, so the datagram leaves on a later tick and
-      // reads `data` then. A copy keeps the seam's promise that the caller may reuse its buffer at once (the RTP
-      // sender writes every packet into one).
+      // The datagram usually reaches the kernel inside this call (see literalLookup), but when the socket's send
+      // queue is not empty libuv queues it and reads `data` later. A copy keeps the seam's promise that the caller
+      // may reuse its buffer at once (the RTP sender writes every packet into one).
       this.#pendingSends++;
       this.#socket.send(Buffer.from(data), port, address, (error) => {
         this.#pendingSends--;

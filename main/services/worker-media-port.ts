@@ -46,6 +46,8 @@ export interface MediaWorker {
   sendDtmf(callId: string, digits: string): Promise<Result<null, MediaFailure>>;
   stop(callId: string): Promise<Result<null, MediaFailure>>;
   onEvent(listener: (event: MediaEvent) => void): () => void;
+  /** Binds ports for calls on `bindAddress` ahead of the first one (MediaWorkerHost's port pool); optional. */
+  prepare?(bindAddress: string): void;
 }
 
 /** A media worker its owner closes when done (MediaWorkerHost). */

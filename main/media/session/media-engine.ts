@@ -14,8 +14,14 @@ import { FRAME_MS } from '../media-seams';
 import { CallStream } from './call-stream';
 import { FrameScheduler } from './frame-scheduler';
 import type { FramePort } from './frame-port';
-import type { AllocatedPorts, MediaEvent, MediaFailure, StreamParams } from './media-worker-protocol';
-import { bindRtpPortPair } from './rtp-port-pair';
+import {
+  MAX_RESERVED_PAIRS,
+  type AllocatedPorts,
+  type MediaEvent,
+  type MediaFailure,
+  type StreamParams,
+} from './media-worker-protocol';
+import { bindRtpPortPair, type RtpPortPair } from './rtp-port-pair';
 import type { StreamPieces } from './stream-pieces';
 
 export interface MediaEngineOptions {
@@ -25,6 +31,15 @@ export interface MediaEngineOptions {
   readonly pieces: StreamPieces;
   readonly emit: (event: MediaEvent) => void;
   readonly logger?: Logger;
+}
+
+function portsOf(pair: RtpPortPair): AllocatedPorts {
+  return { rtpPort: pair.rtp.local.port, rtcpPort: pair.rtcp.local.port };
+}
+
+function closePair(pair: RtpPortPair): void {
+  pair.rtp.close();
+  pair.rtcp.close();
 }
 
 function describe(error: unknown): string {
@@ -37,6 +52,14 @@ export class MediaEngine {
   /** Calls whose sockets are being bound, and whether a stop came meanwhile. */
   readonly #allocating = new Map<string, { stopped: boolean }>();
   readonly #scheduler: FrameScheduler;
+  /**
+   * Pairs bound ahead of any call (the host's port pool), by reservation number. A pair leaves this map for one
+   * call and closes with it: a port that carried a call's media never serves another call, whose stream could
+   * otherwise receive the late packets of the first.
+   */
+  readonly #reserved = new Map<number, { readonly pair: RtpPortPair; readonly audio: FramePort }>();
+  /** Reservations being bound (counted against the bound), and whether a release or shutdown came meanwhile. */
+  readonly #reserving = new Map<number, { released: boolean }>();
 
   constructor(options: MediaEngineOptions) {
     this.#options = options;
@@ -75,11 +98,86 @@ export class MediaEngine {
       audio.close();
       return err({ code: 'unknown-call', message: `call ${callId} was stopped while its ports were bound` });
     }
+    return ok(this.#createStream(callId, pair.value, audio));
+  }
+
+  /** Pairs held for the host's pool, bound or being bound. */
+  get reservedCount(): number {
+    return this.#reserved.size + this.#reserving.size;
+  }
+
+  /**
+   * Binds a pair on `bindAddress` ahead of any call and holds it, with the audio port of the call that will take
+   * it, until `claim` or `release`.
+   */
+  async reserve(
+    reservation: number,
+    bindAddress: string,
+    audio: FramePort,
+  ): Promise<Result<AllocatedPorts, MediaFailure>> {
+    if (this.#reserved.has(reservation) || this.#reserving.has(reservation)) {
+      audio.close();
+      return err({ code: 'invalid-params', message: `reservation ${reservation} is taken` });
+    }
+    if (this.reservedCount >= MAX_RESERVED_PAIRS) {
+      audio.close();
+      return err({ code: 'pool-full', message: `${MAX_RESERVED_PAIRS} port pairs are held already` });
+    }
+    const marker = { released: false };
+    this.#reserving.set(reservation, marker);
+    const pair = await bindRtpPortPair(this.#options.sockets, bindAddress);
+    this.#reserving.delete(reservation);
+    if (!pair.ok) {
+      audio.close();
+      return err({ code: 'bind-failed', message: pair.error });
+    }
+    if (marker.released) {
+      closePair(pair.value);
+      audio.close();
+      return err({ code: 'unknown-reservation', message: `reservation ${reservation} was released` });
+    }
+    this.#reserved.set(reservation, { pair: pair.value, audio });
+    return ok(portsOf(pair.value));
+  }
+
+  /** The held pair of `reservation` (and its audio port) becomes the media of `callId`, as `allocate` makes it. */
+  claim(callId: string, reservation: number): Result<AllocatedPorts, MediaFailure> {
+    const held = this.#reserved.get(reservation);
+    if (held === undefined) {
+      return err({ code: 'unknown-reservation', message: `no port pair held as ${reservation}` });
+    }
+    this.#reserved.delete(reservation);
+    if (this.#streams.has(callId) || this.#allocating.has(callId)) {
+      closePair(held.pair);
+      held.audio.close();
+      return err({ code: 'duplicate-call', message: `call ${callId} already has media` });
+    }
+    return ok(this.#createStream(callId, held.pair, held.audio));
+  }
+
+  /** Closes a held pair (or one still being bound) that no call will take. */
+  release(reservation: number): Result<null, MediaFailure> {
+    const binding = this.#reserving.get(reservation);
+    if (binding !== undefined) {
+      binding.released = true;
+      return ok(null);
+    }
+    const held = this.#reserved.get(reservation);
+    if (held === undefined) {
+      return err({ code: 'unknown-reservation', message: `no port pair held as ${reservation}` });
+    }
+    this.#reserved.delete(reservation);
+    closePair(held.pair);
+    held.audio.close();
+    return ok(null);
+  }
+
+  #createStream(callId: string, pair: RtpPortPair, audio: FramePort): AllocatedPorts {
     const { clock, random, pieces, emit } = this.#options;
     const stream = new CallStream({
       callId,
-      rtpSocket: pair.value.rtp,
-      rtcpSocket: pair.value.rtcp,
+      rtpSocket: pair.rtp,
+      rtcpSocket: pair.rtcp,
       audio,
       pieces,
       clock,
@@ -87,7 +185,7 @@ export class MediaEngine {
       emit: (event) => emit(event),
     });
     this.#streams.set(callId, stream);
-    return ok({ rtpPort: pair.value.rtp.local.port, rtcpPort: pair.value.rtcp.local.port });
+    return portsOf(pair);
   }
 
   start(callId: string, params: StreamParams): Result<null, MediaFailure> {
@@ -126,6 +224,12 @@ export class MediaEngine {
   /** Stops every call (RTCP BYE where the pieces send one) and the tick. */
   shutdown(): void {
     for (const marker of this.#allocating.values()) marker.stopped = true;
+    for (const marker of this.#reserving.values()) marker.released = true;
+    for (const held of this.#reserved.values()) {
+      closePair(held.pair);
+      held.audio.close();
+    }
+    this.#reserved.clear();
     for (const stream of [...this.#streams.values()]) this.#remove(stream);
     this.#scheduler.stop();
   }

@@ -26,6 +26,12 @@ async function dispatch(
   switch (message.type) {
     case 'allocate':
       return engine.allocate(message.callId, message.bindAddress, framePortOf(message.audioPort));
+    case 'reserve':
+      return engine.reserve(message.reservation, message.bindAddress, framePortOf(message.audioPort));
+    case 'claim':
+      return engine.claim(message.callId, message.reservation);
+    case 'release':
+      return engine.release(message.reservation);
     case 'start':
       return engine.start(message.callId, message.params);
     case 'update':

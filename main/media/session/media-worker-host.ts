@@ -8,11 +8,23 @@
 // keeps running the others).
 //
 // Replies are Results: nothing here throws at the caller for a media failure.
+//
+// Port pool: binding a call's sockets costs a round trip to the worker thread before the SDP can be written, which
+// was most of the time from dial to INVITE. So the host keeps a few pairs bound ahead in the worker, per bind
+// address (port-pool.ts keeps the book), each with its call's audio stream port already handed over: `allocate`
+// takes one and answers its ports at once. The worker hears of it (`claim`) with the call's first command (its
+// `start`, as a rule; the worker's messages are handled in order) or as soon as someone takes the call's audio port
+// (its frames then reach the stream's bounded queue), so as a rule no thread wakes for the pool while the call is on
+// its way to the ACK; a call that ends before either releases the pair instead. The fresh pair that replaces it is
+// asked for once the call's setup is over (its stream starts or it ends), at once only when no pair is left. With
+// no pair ready (the first call on an address, or calls faster than the refill) `allocate` binds as before. Pairs
+// are bound fresh for each call and close with it; the pool is emptied on close and on a crash.
 import { existsSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort, type TransferListItem } from 'node:worker_threads';
 import { err, type Result } from '../../contract/result';
 import { SystemClock, type Clock, type TimerHandle } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
+import { PortPool } from './port-pool';
 import {
   MAX_DTMF_DIGITS,
   parseWorkerMessage,
@@ -47,7 +59,14 @@ export interface MediaWorkerHostOptions {
   readonly logger?: Logger;
   /** For the shutdown grace period only; default the system clock. */
   readonly clock?: Clock;
+  /** Port pairs kept bound ahead of calls per bind address; default 2, 0 turns the pool off, at most 8. */
+  readonly portPoolSize?: number;
 }
+
+const DEFAULT_PORT_POOL_SIZE = 2;
+const MAX_PORT_POOL_SIZE = 8;
+/** Bind addresses pooled at once (an account's address, a direct call's, IPv4 and IPv6). */
+const POOLED_ADDRESSES = 2;
 
 /** How long `close()` waits for the worker to stop its calls before terminating it. */
 const SHUTDOWN_GRACE_MS = 1_000;
@@ -59,6 +78,10 @@ interface HostedCall {
   /** The consumer's end of the call's audio stream port. */
   readonly audioPort: MessagePort;
   readonly worker: WorkerLike;
+  /** The bind address whose pool this call took a pair from and has not refilled yet (see `#setUpDone`). */
+  refill?: string;
+  /** The pooled pair the worker has not been told is this call's yet (see `#claimPending`). */
+  claim?: number;
 }
 
 /**
@@ -108,7 +131,11 @@ export class MediaWorkerHost {
   readonly #pending = new Map<number, { readonly worker: WorkerLike; readonly settle: Pending }>();
   readonly #listeners = new Set<(event: MediaEvent) => void>();
   #worker: WorkerLike | undefined;
+  readonly #pool: PortPool;
+  /** The consumer's end of each pooled pair's audio port, by reservation, from `reserve` until claimed or dropped. */
+  readonly #pooledAudio = new Map<number, MessagePort>();
   #nextId = 1;
+  #nextReservation = 1;
   #closed = false;
   #crashes = 0;
 
@@ -119,6 +146,8 @@ export class MediaWorkerHost {
     this.#createWorker = options.createWorker ?? (() => new Worker(url));
     this.#logger = options.logger;
     this.#clock = options.clock ?? new SystemClock();
+    const size = Math.min(options.portPoolSize ?? DEFAULT_PORT_POOL_SIZE, MAX_PORT_POOL_SIZE);
+    this.#pool = new PortPool({ size, maxAddresses: POOLED_ADDRESSES });
   }
 
   /** The module a default worker starts on: `workerUrl` after `resolveWorkerUrl`. */
@@ -143,19 +172,36 @@ export class MediaWorkerHost {
 
   /**
    * Binds the call's RTP and RTCP sockets on `bindAddress` (an IP literal) in the worker and creates its audio
-   * stream port; answers the ports to write into the SDP.
+   * stream port; answers the ports to write into the SDP. A pair from the port pool is answered without waiting for
+   * the worker.
    */
   async allocate(callId: string, bindAddress: string): Promise<Result<AllocatedPorts, MediaFailure>> {
     if (this.#closed) return failure('worker-closed', 'the media worker host is closed');
     if (this.#calls.has(callId)) return failure('duplicate-call', `call ${callId} already has media`);
     const worker = this.#ensureWorker();
+    const pooled = this.#pool.take(bindAddress);
+    if (pooled !== undefined) {
+      const audioPort = this.#pooledAudio.get(pooled.reservation);
+      this.#pooledAudio.delete(pooled.reservation);
+      if (audioPort !== undefined) {
+        const call: HostedCall = { audioPort, worker, claim: pooled.reservation };
+        this.#calls.set(callId, call);
+        if (this.#pool.readyCount(bindAddress) === 0) this.#refill(bindAddress);
+        else call.refill = bindAddress;
+        return { ok: true, value: pooled.ports };
+      }
+      this.#release(worker, pooled.reservation);
+    }
     const channel = new MessageChannel();
     this.#calls.set(callId, { audioPort: channel.port2, worker });
-    const result = await this.#request(
+    // The refill is asked for after the allocate, so the worker binds this call's pair first.
+    const allocating = this.#request(
       worker,
       (id) => ({ type: 'allocate', id, callId, bindAddress, audioPort: channel.port1 }),
       [channel.port1],
     );
+    this.#refill(bindAddress);
+    const result = await allocating;
     if (!result.ok) {
       this.#forget(callId);
       return result;
@@ -164,18 +210,38 @@ export class MediaWorkerHost {
     return { ok: true, value: result.value };
   }
 
+  /**
+   * Fills the port pool for `bindAddress` ahead of the first call there (each call refills it anyway); nothing
+   * when the pool is off or the host closed.
+   */
+  prepare(bindAddress: string): void {
+    if (this.#closed || !this.#pool.enabled) return;
+    this.#ensureWorker();
+    this.#refill(bindAddress);
+  }
+
+  /** Pairs of the port pool ready for `bindAddress` now, and being bound. */
+  pooledPorts(bindAddress: string): { readonly ready: number; readonly binding: number } {
+    return { ready: this.#pool.readyCount(bindAddress), binding: this.#pool.bindingCount(bindAddress) };
+  }
+
   /** The consumer's end of the call's audio stream port (see frame-port.ts), from allocate until stop. */
   audioPort(callId: string): MessagePort | undefined {
-    return this.#calls.get(callId)?.audioPort;
+    const call = this.#calls.get(callId);
+    // Frames sent on it must reach the call's stream (and its bounded microphone queue), not wait in the port.
+    if (call !== undefined) this.#claimPending(callId, call);
+    return call?.audioPort;
   }
 
   start(callId: string, params: StreamParams): Promise<Result<null, MediaFailure>> {
-    return this.#callRequest(callId, (id) => ({
+    const started = this.#callRequest(callId, (id) => ({
       type: 'start',
       id,
       callId,
       params: pickStreamParams(params),
     }));
+    this.#setUpDone(this.#calls.get(callId));
+    return started;
   }
 
   update(callId: string, params: StreamParams): Promise<Result<null, MediaFailure>> {
@@ -202,7 +268,14 @@ export class MediaWorkerHost {
   async stop(callId: string): Promise<Result<null, MediaFailure>> {
     const call = this.#calls.get(callId);
     if (call === undefined) return failure('unknown-call', `no media for call ${callId}`);
+    const unclaimed = call.claim;
+    call.claim = undefined;
     this.#forget(callId);
+    if (unclaimed !== undefined) {
+      // The worker never made a stream of the pooled pair: it only has to close it.
+      this.#release(call.worker, unclaimed);
+      return { ok: true, value: null };
+    }
     return this.#toNull(await this.#request(call.worker, (id) => ({ type: 'stop', id, callId })));
   }
 
@@ -232,6 +305,59 @@ export class MediaWorkerHost {
     await this.#retire(worker, 'worker-closed', 'the media worker host was closed');
   }
 
+  /**
+   * Tells the worker the call's pooled pair is the call's, before the call's first command. A refusal (the pair
+   * went away) ends the call's media like any failure.
+   */
+  #claimPending(callId: string, call: HostedCall): void {
+    const reservation = call.claim;
+    if (reservation === undefined) return;
+    call.claim = undefined;
+    const worker = call.worker;
+    void this.#request(worker, (id) => ({ type: 'claim', id, callId, reservation })).then((result) => {
+      if (result.ok || this.#calls.get(callId)?.worker !== worker) return;
+      this.#forget(callId);
+      this.#emit({ type: 'error', callId, failure: result.error });
+    });
+  }
+
+  /** Asks the worker for the pairs `bindAddress` lacks, and releases those of an address the pool gave up. */
+  #refill(bindAddress: string): void {
+    const worker = this.#worker;
+    if (worker === undefined || this.#closed) return;
+    const plan = this.#pool.plan(bindAddress, () => this.#nextReservation++);
+    for (const reservation of plan.release) this.#release(worker, reservation);
+    for (const reservation of plan.reserve) {
+      const channel = new MessageChannel();
+      this.#pooledAudio.set(reservation, channel.port2);
+      void this.#request(
+        worker,
+        (id) => ({ type: 'reserve', id, reservation, bindAddress, audioPort: channel.port1 }),
+        [channel.port1],
+      ).then((result) => {
+        // A pair of a worker that is gone died with it; the book was cleared then.
+        if (worker !== this.#worker) return;
+        const ports = result.ok && result.value !== null ? result.value : undefined;
+        if (!result.ok) {
+          this.#logger?.log('debug', 'media port pool: no pair bound', { bindAddress, ...result.error });
+        }
+        const settled = this.#pool.settled(bindAddress, reservation, ports);
+        if (settled === 'none') this.#dropPooledAudio(reservation);
+        else if (settled === 'release' || this.#closed) this.#release(worker, reservation);
+      });
+    }
+  }
+
+  #release(worker: WorkerLike, reservation: number): void {
+    this.#dropPooledAudio(reservation);
+    void this.#request(worker, (id) => ({ type: 'release', id, reservation }));
+  }
+
+  #dropPooledAudio(reservation: number): void {
+    this.#pooledAudio.get(reservation)?.close();
+    this.#pooledAudio.delete(reservation);
+  }
+
   #ensureWorker(): WorkerLike {
     if (this.#worker !== undefined) return this.#worker;
     const worker = this.#createWorker();
@@ -257,7 +383,13 @@ export class MediaWorkerHost {
     code: 'worker-crashed' | 'worker-closed',
     message: string,
   ): Promise<void> {
-    if (this.#worker === worker) this.#worker = undefined;
+    if (this.#worker === worker) {
+      this.#worker = undefined;
+      // The pooled pairs were that worker's sockets, and their audio ports led to it.
+      this.#pool.clear();
+      for (const port of this.#pooledAudio.values()) port.close();
+      this.#pooledAudio.clear();
+    }
     for (const [id, pending] of [...this.#pending]) {
       if (pending.worker !== worker) continue;
       this.#pending.delete(id);
@@ -276,6 +408,15 @@ export class MediaWorkerHost {
     if (call === undefined) return;
     this.#calls.delete(callId);
     call.audioPort.close();
+    this.#setUpDone(call);
+  }
+
+  /** The call's setup is over (its stream starts, or it ends): the pool gets back the pair the call took. */
+  #setUpDone(call: HostedCall | undefined): void {
+    const address = call?.refill;
+    if (call === undefined || address === undefined) return;
+    call.refill = undefined;
+    this.#refill(address);
   }
 
   async #callRequest(
@@ -284,6 +425,7 @@ export class MediaWorkerHost {
   ): Promise<Result<null, MediaFailure>> {
     const call = this.#calls.get(callId);
     if (call === undefined) return failure('unknown-call', `no media for call ${callId}`);
+    this.#claimPending(callId, call);
     return this.#toNull(await this.#request(call.worker, build));
   }
 

@@ -6,6 +6,10 @@
 //   main thread                               worker
 //   allocate(callId, bindAddress, port) ──►   binds RTP + RTCP sockets, keeps the call's audio port
 //        ◄── reply { rtpPort, rtcpPort }
+//   reserve(reservation, bindAddress, port) ► binds a pair ahead of any call and holds it with an audio port (the
+//        ◄── reply { rtpPort, rtcpPort }        host's port pool)
+//   claim(callId, reservation)         ──►   the held pair and port become the call's: no round trip before the SDP
+//   release(reservation)               ──►   closes a held pair no call will take
 //   start / update(callId, params)     ──►   codec, jitter buffer, RTP session; 20 ms ticks run
 //   mute / dtmf / stop                 ──►
 //        ◄── reply (ok or a MediaFailure), matched by id
@@ -37,7 +41,11 @@ export type MediaFailureCode =
   | 'no-telephone-event'
   | 'stream-failed'
   | 'worker-crashed'
-  | 'worker-closed';
+  | 'worker-closed'
+  /** A `reserve` beyond the worker's bound on held pairs (MAX_RESERVED_PAIRS). */
+  | 'pool-full'
+  /** A `claim` or `release` of a pair the worker does not hold. */
+  | 'unknown-reservation';
 
 export interface MediaFailure {
   readonly code: MediaFailureCode;
@@ -82,6 +90,16 @@ export type HostMessage =
       readonly bindAddress: string;
       readonly audioPort: MessagePort;
     }
+  | {
+      readonly type: 'reserve';
+      readonly id: number;
+      readonly reservation: number;
+      readonly bindAddress: string;
+      /** The audio stream port of the call that will claim the pair, made ahead too (it costs a channel). */
+      readonly audioPort: MessagePort;
+    }
+  | { readonly type: 'claim'; readonly id: number; readonly callId: string; readonly reservation: number }
+  | { readonly type: 'release'; readonly id: number; readonly reservation: number }
   | { readonly type: 'start'; readonly id: number; readonly callId: string; readonly params: StreamParams }
   | { readonly type: 'update'; readonly id: number; readonly callId: string; readonly params: StreamParams }
   | { readonly type: 'mute'; readonly id: number; readonly callId: string; readonly muted: boolean }
@@ -99,6 +117,8 @@ export type WorkerMessage =
 /** RFC 4733 §3.2 events 0-15: the digits a call can send or report. */
 export const DTMF_DIGITS = /^[0-9*#A-D]+$/;
 export const MAX_DTMF_DIGITS = 64;
+/** Port pairs a worker holds bound ahead of calls at most, whatever its host asks (habit 11). */
+export const MAX_RESERVED_PAIRS = 16;
 const MAX_CALL_ID_LENGTH = 256;
 const CODEC_NAMES: readonly CodecName[] = ['opus', 'pcmu', 'pcma'];
 const FRAME_MS = 20;
@@ -215,12 +235,22 @@ export function parseHostMessage(value: unknown): HostMessage | null {
   if (!isRecord(value) || !isRequestId(value.id)) return null;
   const id = value.id;
   if (value.type === 'shutdown') return { type: 'shutdown', id };
+  if (value.type === 'reserve' || value.type === 'release') {
+    const reservation = value.reservation;
+    if (!isRequestId(reservation)) return null;
+    if (value.type === 'release') return { type: 'release', id, reservation };
+    if (typeof value.bindAddress !== 'string' || !isMessagePortLike(value.audioPort)) return null;
+    return { type: 'reserve', id, reservation, bindAddress: value.bindAddress, audioPort: value.audioPort };
+  }
   const callId = value.callId;
   if (!isCallId(callId)) return null;
   switch (value.type) {
     case 'allocate':
       if (typeof value.bindAddress !== 'string' || !isMessagePortLike(value.audioPort)) return null;
       return { type: 'allocate', id, callId, bindAddress: value.bindAddress, audioPort: value.audioPort };
+    case 'claim':
+      if (!isRequestId(value.reservation)) return null;
+      return { type: 'claim', id, callId, reservation: value.reservation };
     case 'start':
     case 'update':
       // The params are checked by the worker, which answers a precise `invalid-params` instead of dropping.

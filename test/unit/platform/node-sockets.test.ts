@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NodeSocketFactory, socketAddress, unmapIpv4 } from '../../../main/platform/node-sockets';
@@ -132,7 +133,7 @@ describe('NodeSocketFactory datagrams', () => {
     await eventually(() => expect(errors).toHaveLength(2));
   });
 
-  it('lets the sender reuse its buffer as soon as send returns (node sends on a later tick)', async () => {
+  it('lets the sender reuse its buffer as soon as send returns (even a send the kernel queues)', async () => {
     const a = track(await factory.bindDatagram('127.0.0.1', 0));
     const b = track(await factory.bindDatagram('127.0.0.1', 0));
     const atB = collectDatagrams(b);
@@ -142,6 +143,22 @@ describe('NodeSocketFactory datagrams', () => {
     a.send(buffer, b.local.port, '127.0.0.1');
     await eventually(() => expect(atB).toHaveLength(2));
     expect(atB.map((entry) => entry.data)).toEqual(['first', 'again']);
+  });
+
+  it('hands the datagram to the kernel before send returns, not on a later tick', async () => {
+    const a = track(await factory.bindDatagram('127.0.0.1', 0));
+    const b = track(await factory.bindDatagram('127.0.0.1', 0));
+    const atB = collectDatagrams(b);
+    // A connected node:dgram socket sends inside its send() call (no address lookup), so it is the yardstick: what
+    // our socket sent first must arrive first. Without a synchronous send the yardstick's datagram overtakes it,
+    // and an ACK given to the transport leaves only after whatever the caller does next (starting a call's media).
+    const yardstick = createSocket('udp4');
+    await new Promise<void>((resolve) => yardstick.connect(b.local.port, '127.0.0.1', resolve));
+    open.push({ close: () => yardstick.close() });
+    a.send(bytes('ours'), b.local.port, '127.0.0.1');
+    yardstick.send('yardstick');
+    await eventually(() => expect(atB).toHaveLength(2));
+    expect(atB.map((entry) => entry.data)).toEqual(['ours', 'yardstick']);
   });
 
   it('still sends what was handed over just before close (an RTCP BYE as a stream ends)', async () => {

@@ -1,7 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseRtpPacket } from '../../../../main/media/rtp/rtp-packet';
 import { MediaEngine } from '../../../../main/media/session/media-engine';
-import type { MediaEvent, StreamParams } from '../../../../main/media/session/media-worker-protocol';
+import {
+  MAX_RESERVED_PAIRS,
+  type MediaEvent,
+  type StreamParams,
+} from '../../../../main/media/session/media-worker-protocol';
 import { workerPieces } from '../../../../main/media/session/worker-pieces';
 import type { StreamPieces } from '../../../../main/media/session/stream-pieces';
 import { LoopbackNetwork } from '../../../support/loopback-network';
@@ -466,5 +470,129 @@ describe('MediaEngine', () => {
     expect(h.engine.callCount).toBe(0);
     h.clock.runUntilIdle();
     expect(h.clock.pendingTimers()).toBe(0);
+  });
+});
+
+/** Whether both ports are free on the loopback network (binding them succeeds); the probe sockets are closed. */
+async function portsFree(h: Harness, ports: readonly number[]): Promise<boolean> {
+  for (const port of ports) {
+    try {
+      (await h.network.bindDatagram('127.0.0.1', port)).close();
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+describe("MediaEngine port pairs held ahead of calls (the host's port pool)", () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = harness();
+  });
+
+  it("binds a reserved pair at once and makes it the call's media on claim, as allocate would have", async () => {
+    const a = new FakeFramePort();
+    const reserved = await h.engine.reserve(1, '127.0.0.1', a);
+    expect(reserved).toEqual({ ok: true, value: { rtpPort: 49152, rtcpPort: 49153 } });
+    expect(h.engine.reservedCount).toBe(1);
+    expect(await portsFree(h, [49152, 49153])).toBe(false);
+
+    expect(h.engine.claim('a', 1)).toEqual({ ok: true, value: { rtpPort: 49152, rtcpPort: 49153 } });
+    expect(h.engine.reservedCount).toBe(0);
+    const b = new FakeFramePort();
+    const allocatedB = await h.engine.allocate('b', '127.0.0.1', b);
+    if (!allocatedB.ok) throw new Error('allocation failed');
+    b.listen();
+    h.engine.start('a', paramsTo(allocatedB.value.rtpPort));
+    h.engine.start('b', paramsTo(49152));
+    playTone(h, a, 30);
+    expect(sentFrom(h, 49152)).toHaveLength(31);
+    expect(toneShare(b.frames.slice(-10))).toBeGreaterThan(0.8);
+  });
+
+  it('hands a reserved pair to one call only, and closes it with that call: its ports never serve another', async () => {
+    const audio = new FakeFramePort();
+    await h.engine.reserve(1, '127.0.0.1', audio);
+    expect(h.engine.claim('a', 1).ok).toBe(true);
+    expect(h.engine.claim('b', 1)).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-reservation' },
+    });
+    expect(h.engine.callCount).toBe(1);
+    h.engine.start('a', paramsTo(40_000));
+    h.engine.stop('a');
+    expect(audio.closed).toBe(true);
+    expect(await portsFree(h, [49152, 49153])).toBe(true);
+    // The next reservation is a pair bound afresh, never the stopped call's sockets handed on.
+    const next = await h.engine.reserve(2, '127.0.0.1', new FakeFramePort());
+    expect(next.ok && next.value.rtpPort).not.toBe(49152);
+  });
+
+  it('binds the reserved pair on the address asked for (IPv6 stays IPv6)', async () => {
+    const reserved = await h.engine.reserve(1, '::1', new FakeFramePort());
+    expect(reserved.ok).toBe(true);
+    expect(h.engine.claim('a', 1).ok).toBe(true);
+    h.engine.start('a', {
+      ...paramsTo(40_000),
+      remoteRtp: { address: '::1', port: 40_000 },
+      remoteRtcp: { address: '::1', port: 40_001 },
+    });
+    h.clock.advance(20);
+    const sent = h.network.trace.filter((entry) => reserved.ok && entry.from.port === reserved.value.rtpPort);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((entry) => entry.from.address === '::1')).toBe(true);
+  });
+
+  it('closes a released pair, and one released while it was being bound', async () => {
+    const audio = new FakeFramePort();
+    await h.engine.reserve(1, '127.0.0.1', audio);
+    expect(h.engine.release(1)).toEqual({ ok: true, value: null });
+    expect(audio.closed).toBe(true);
+    expect(await portsFree(h, [49152, 49153])).toBe(true);
+    expect(h.engine.release(1)).toMatchObject({ ok: false, error: { code: 'unknown-reservation' } });
+
+    const binding = h.engine.reserve(2, '127.0.0.1', new FakeFramePort());
+    expect(h.engine.release(2)).toEqual({ ok: true, value: null });
+    const reserved = await binding;
+    expect(reserved).toMatchObject({ ok: false, error: { code: 'unknown-reservation' } });
+    expect(h.engine.reservedCount).toBe(0);
+    expect(h.engine.claim('a', 2).ok).toBe(false);
+  });
+
+  it('closes every held pair on shutdown', async () => {
+    const audio = [new FakeFramePort(), new FakeFramePort()];
+    await h.engine.reserve(1, '127.0.0.1', audio[0]!);
+    await h.engine.reserve(2, '127.0.0.1', audio[1]!);
+    h.engine.shutdown();
+    expect(audio.every((port) => port.closed)).toBe(true);
+    expect(h.engine.reservedCount).toBe(0);
+    expect(await portsFree(h, [49152, 49153, 49154, 49155])).toBe(true);
+  });
+
+  it(`holds at most ${MAX_RESERVED_PAIRS} pairs, whatever the host asks`, async () => {
+    for (let reservation = 1; reservation <= MAX_RESERVED_PAIRS; reservation++) {
+      expect((await h.engine.reserve(reservation, '127.0.0.1', new FakeFramePort())).ok).toBe(true);
+    }
+    expect(await h.engine.reserve(MAX_RESERVED_PAIRS + 1, '127.0.0.1', new FakeFramePort())).toMatchObject({
+      ok: false,
+      error: { code: 'pool-full' },
+    });
+    expect(await h.engine.reserve(1, '127.0.0.1', new FakeFramePort())).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-params' },
+    });
+    expect(h.engine.claim('a', 1).ok).toBe(true);
+    expect((await h.engine.reserve(MAX_RESERVED_PAIRS + 1, '127.0.0.1', new FakeFramePort())).ok).toBe(true);
+  });
+
+  it('refuses a claim for a call that already has media, and closes the pair it would have taken', async () => {
+    await h.engine.allocate('a', '127.0.0.1', new FakeFramePort());
+    const port = new FakeFramePort();
+    const reserved = await h.engine.reserve(1, '127.0.0.1', port);
+    expect(h.engine.claim('a', 1)).toMatchObject({ ok: false, error: { code: 'duplicate-call' } });
+    expect(port.closed).toBe(true);
+    expect(h.engine.reservedCount).toBe(0);
+    expect(reserved.ok && (await portsFree(h, [reserved.value.rtpPort]))).toBe(true);
   });
 });

@@ -64,7 +64,8 @@ const params: StreamParams = {
   receive: true,
 };
 
-function hostWithFakes(): {
+/** A host on fake workers; without the port pool unless asked, so each allocate is one request. */
+function hostWithFakes(portPoolSize = 0): {
   host: MediaWorkerHost;
   workers: FakeWorker[];
   events: MediaEvent[];
@@ -74,6 +75,7 @@ function hostWithFakes(): {
   const clock = new ManualClock();
   const host = new MediaWorkerHost({
     clock,
+    portPoolSize,
     createWorker: () => {
       const worker = new FakeWorker();
       workers.push(worker);
@@ -310,5 +312,234 @@ describe('asarUnpackedUrl', () => {
     expect(new MediaWorkerHost({ workerUrl: packed, resolveWorkerUrl: asarUnpackedUrl }).workerUrl.href).toBe(
       'file:///opt/Softphone/resources/app.asar.unpacked/out/main/media-worker.js',
     );
+  });
+});
+
+/** Answers every `reserve` posted so far and not yet answered, with even ports from `firstPort`. */
+function answerReserves(worker: FakeWorker, answered: Set<number>, firstPort: number): number[] {
+  const ports: number[] = [];
+  worker.posted.forEach((message, index) => {
+    if (message.type !== 'reserve' || answered.has(index)) return;
+    answered.add(index);
+    const rtpPort = firstPort + 2 * ports.length;
+    ports.push(rtpPort);
+    worker.reply(index, { rtpPort, rtcpPort: rtpPort + 1 });
+  });
+  return ports;
+}
+
+function typesOf(worker: FakeWorker): string[] {
+  return worker.posted.map((message) => message.type);
+}
+
+describe('MediaWorkerHost port pool', () => {
+  it('binds the first call as before and fills the pool behind it; the next call takes a pair without waiting', async () => {
+    const { host, workers } = hostWithFakes(2);
+    const first = host.allocate('a', '127.0.0.1');
+    const worker = workers[0]!;
+    // The call's own pair is asked for first, so the worker binds it before the pool's.
+    expect(typesOf(worker)).toEqual(['allocate', 'reserve', 'reserve']);
+    worker.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    expect(await first).toMatchObject({ ok: true, value: { rtpPort: 5000 } });
+    const answered = new Set<number>();
+    answerReserves(worker, answered, 6000);
+    await flush();
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 2, binding: 0 });
+
+    // No reply is given: the ports come from the pool.
+    expect(await host.allocate('b', '127.0.0.1')).toEqual({
+      ok: true,
+      value: { rtpPort: 6000, rtcpPort: 6001 },
+    });
+    // The call's audio port went over with the reservation.
+    const reserve = worker.posted[1];
+    expect(reserve?.type === 'reserve' && reserve.audioPort).toBeTruthy();
+    // Nothing wakes the worker while the call is set up: neither the claim nor the fresh pair that replaces it.
+    expect(typesOf(worker).slice(3)).toEqual([]);
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 0 });
+    // The call's first command brings the claim before it, then the refill.
+    void host.start('b', params);
+    expect(typesOf(worker).slice(3)).toEqual(['claim', 'start', 'reserve']);
+    const claim = worker.posted[3];
+    expect(claim?.type === 'claim' && [claim.callId, claim.reservation]).toEqual([
+      'b',
+      (reserve as { reservation: number }).reservation,
+    ]);
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 1 });
+    void host.start('b', params);
+    expect(typesOf(worker).slice(6)).toEqual(['start']);
+    expect(host.audioPort('b')).toBeDefined();
+    for (const callId of ['a', 'b']) host.audioPort(callId)?.close();
+  });
+
+  it("claims the pooled pair as soon as someone takes the call's audio port, so its frames reach the stream", async () => {
+    const { host, workers } = hostWithFakes(2);
+    host.prepare('127.0.0.1');
+    const worker = workers[0]!;
+    answerReserves(worker, new Set(), 6000);
+    await flush();
+    await host.allocate('a', '127.0.0.1');
+    expect(typesOf(worker)).toEqual(['reserve', 'reserve']);
+    const port = host.audioPort('a');
+    expect(port).toBeDefined();
+    expect(typesOf(worker)).toEqual(['reserve', 'reserve', 'claim']);
+    host.audioPort('a');
+    void host.start('a', params);
+    expect(typesOf(worker)).toEqual(['reserve', 'reserve', 'claim', 'start', 'reserve']);
+    port?.close();
+  });
+
+  it('refills the pair a call took when the call ends before its stream starts, or at once when none is left', async () => {
+    const { host, workers } = hostWithFakes(2);
+    host.prepare('127.0.0.1');
+    const worker = workers[0]!;
+    answerReserves(worker, new Set(), 6000);
+    await flush();
+    await host.allocate('a', '127.0.0.1');
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 0 });
+    // Never started: the worker made no stream of the pair, so it is released (closed), not stopped.
+    expect(await host.stop('a')).toEqual({ ok: true, value: null });
+    expect(typesOf(worker).slice(2)).toEqual(['reserve', 'release']);
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 1 });
+    // The last ready pair taken: the refill cannot wait.
+    await host.allocate('b', '127.0.0.1');
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 0, binding: 2 });
+    host.audioPort('b')?.close();
+  });
+
+  it('gives every call its own pair: a reservation is claimed once and the refill is a new one', async () => {
+    const { host, workers } = hostWithFakes(1);
+    host.prepare('127.0.0.1');
+    const worker = workers[0]!;
+    const answered = new Set<number>();
+    const claimed: number[] = [];
+    for (const [index, callId] of ['a', 'b', 'c', 'd'].entries()) {
+      answerReserves(worker, answered, 6000 + 10 * index);
+      await flush();
+      const allocated = await host.allocate(callId, '127.0.0.1');
+      expect(allocated).toMatchObject({ ok: true, value: { rtpPort: 6000 + 10 * index } });
+      void host.start(callId, params);
+      const claim = worker.posted.find((message) => message.type === 'claim' && message.callId === callId);
+      if (claim?.type !== 'claim') throw new Error('no claim posted');
+      claimed.push(claim.reservation);
+      void host.stop(callId);
+    }
+    expect(new Set(claimed).size).toBe(4);
+    // Nothing is ever handed back to the pool: a stopped call's pair is stopped in the worker, not released to it.
+    expect(typesOf(worker).filter((type) => type === 'release')).toEqual([]);
+    expect(typesOf(worker).filter((type) => type === 'stop')).toHaveLength(4);
+    expect(typesOf(worker).filter((type) => type === 'reserve')).toHaveLength(5);
+  });
+
+  it('stays within its size however many calls come, and binds as before when the pool is empty', async () => {
+    const { host, workers } = hostWithFakes(1);
+    host.prepare('127.0.0.1');
+    host.prepare('127.0.0.1');
+    const worker = workers[0]!;
+    expect(typesOf(worker)).toEqual(['reserve']);
+    // The pair is still being bound: the call cannot wait for it.
+    const allocated = host.allocate('a', '127.0.0.1');
+    expect(typesOf(worker)).toEqual(['reserve', 'allocate']);
+    worker.reply(1, { rtpPort: 5000, rtcpPort: 5001 });
+    expect(await allocated).toMatchObject({ ok: true, value: { rtpPort: 5000 } });
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 0, binding: 1 });
+    host.audioPort('a')?.close();
+  });
+
+  it('never hands a pair of one address to a call on another (IPv4 and IPv6 stay apart)', async () => {
+    const { host, workers } = hostWithFakes(1);
+    host.prepare('127.0.0.1');
+    const worker = workers[0]!;
+    answerReserves(worker, new Set(), 6000);
+    await flush();
+    const allocated = host.allocate('a', '::1');
+    const request = worker.posted.at(-2);
+    expect(request?.type === 'allocate' && request.bindAddress).toBe('::1');
+    const reserve = worker.posted.at(-1);
+    expect(reserve?.type === 'reserve' && reserve.bindAddress).toBe('::1');
+    worker.reply(worker.posted.length - 2, { rtpPort: 7000, rtcpPort: 7001 });
+    expect(await allocated).toMatchObject({ ok: true, value: { rtpPort: 7000 } });
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 0 });
+    host.audioPort('a')?.close();
+  });
+
+  it("ends the call's media when the worker refuses the claim", async () => {
+    const { host, workers, events } = hostWithFakes(1);
+    host.prepare('127.0.0.1');
+    const worker = workers[0]!;
+    answerReserves(worker, new Set(), 6000);
+    await flush();
+    expect(await host.allocate('a', '127.0.0.1')).toMatchObject({ ok: true });
+    void host.start('a', params);
+    const claimIndex = worker.posted.findIndex((message) => message.type === 'claim');
+    worker.send({
+      type: 'reply',
+      id: worker.posted[claimIndex]!.id,
+      result: { ok: false, error: { code: 'unknown-reservation', message: 'gone' } },
+    });
+    await flush();
+    expect(events).toEqual([
+      { type: 'error', callId: 'a', failure: { code: 'unknown-reservation', message: 'gone' } },
+    ]);
+    expect(host.audioPort('a')).toBeUndefined();
+  });
+
+  it('releases a pair that was bound after its address was given up', async () => {
+    const { host, workers } = hostWithFakes(1);
+    host.prepare('10.0.0.1');
+    host.prepare('10.0.0.2');
+    host.prepare('10.0.0.3');
+    const worker = workers[0]!;
+    expect(typesOf(worker)).toEqual(['reserve', 'reserve', 'reserve']);
+    answerReserves(worker, new Set(), 6000);
+    await flush();
+    const released = worker.posted.filter((message) => message.type === 'release');
+    expect(released.map((message) => message.type === 'release' && message.reservation)).toEqual([
+      (worker.posted[0] as { reservation: number }).reservation,
+    ]);
+    expect(host.pooledPorts('10.0.0.1')).toEqual({ ready: 0, binding: 0 });
+    expect(host.pooledPorts('10.0.0.3')).toEqual({ ready: 1, binding: 0 });
+  });
+
+  it('empties the pool when the worker crashes: the next call binds on the new worker', async () => {
+    const { host, workers } = hostWithFakes(1);
+    host.prepare('127.0.0.1');
+    answerReserves(workers[0]!, new Set(), 6000);
+    await flush();
+    workers[0]!.crash('out of memory');
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 0, binding: 0 });
+    const allocated = host.allocate('a', '127.0.0.1');
+    expect(typesOf(workers[1]!)).toEqual(['allocate', 'reserve']);
+    workers[1]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    expect(await allocated).toMatchObject({ ok: true, value: { rtpPort: 5000 } });
+    host.audioPort('a')?.close();
+  });
+
+  it("empties the pool on close (the worker's shutdown closes the held pairs) and fills no more", async () => {
+    const { host, workers, clock } = hostWithFakes(2);
+    host.prepare('127.0.0.1');
+    const worker = workers[0]!;
+    answerReserves(worker, new Set(), 6000);
+    await flush();
+    const closing = host.close();
+    expect(typesOf(worker).at(-1)).toBe('shutdown');
+    worker.reply(worker.posted.length - 1, null);
+    clock.advance(1000);
+    await closing;
+    expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 0, binding: 0 });
+    host.prepare('127.0.0.1');
+    expect(workers).toHaveLength(1);
+    expect(typesOf(worker).filter((type) => type === 'reserve')).toHaveLength(2);
+  });
+
+  it('keeps no pool at size 0', async () => {
+    const { host, workers } = hostWithFakes(0);
+    host.prepare('127.0.0.1');
+    expect(workers).toHaveLength(0);
+    const allocated = host.allocate('a', '127.0.0.1');
+    expect(typesOf(workers[0]!)).toEqual(['allocate']);
+    workers[0]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    await allocated;
+    host.audioPort('a')?.close();
   });
 });

@@ -59,6 +59,15 @@ describe('media worker protocol', () => {
       callId: 'c',
     });
     expect(parseHostMessage({ type: 'shutdown', id: 7 })).toEqual({ type: 'shutdown', id: 7 });
+    const reserve = { type: 'reserve', id: 8, reservation: 3, bindAddress: '::1', audioPort: channel.port1 };
+    expect(parseHostMessage(reserve)).toEqual(reserve);
+    const claim = { type: 'claim', id: 9, callId: 'c', reservation: 3 };
+    expect(parseHostMessage(claim)).toEqual(claim);
+    expect(parseHostMessage({ type: 'release', id: 10, reservation: 3 })).toEqual({
+      type: 'release',
+      id: 10,
+      reservation: 3,
+    });
   });
 
   it.each([
@@ -72,6 +81,12 @@ describe('media worker protocol', () => {
     ['start without params', { type: 'start', id: 1, callId: 'c' }],
     ['mute with a string', { type: 'mute', id: 1, callId: 'c', muted: 'yes' }],
     ['dtmf without digits', { type: 'dtmf', id: 1, callId: 'c' }],
+    ['reserve without an address', { type: 'reserve', id: 1, reservation: 1, audioPort: {} }],
+    ['reserve without a port', { type: 'reserve', id: 1, reservation: 1, bindAddress: '::1' }],
+    ['reserve with a negative reservation', { type: 'reserve', id: 1, reservation: -1, bindAddress: '::1' }],
+    ['release without a reservation', { type: 'release', id: 1 }],
+    ['claim without a reservation', { type: 'claim', id: 1, callId: 'c' }],
+    ['claim without a call', { type: 'claim', id: 1, reservation: 1 }],
   ])('drops a host message with %s', (_name, message) => {
     expect(parseHostMessage(message)).toBeNull();
   });

@@ -85,6 +85,24 @@ describe('an outgoing call', () => {
     expect(call.media?.codec.name).toBe('pcmu');
   });
 
+  it('hands the ACK to the network before it starts the media, so starting the media never delays the ACK', async () => {
+    const { pair, peer } = await setUp();
+    const { call, invite } = await dialPeer(pair, peer);
+    // The transport's trace hook sees each datagram as it is given to the socket.
+    let ackGiven = false;
+    pair.alice.ua.onTrace((event) => {
+      if (event.direction === 'sent' && new TextDecoder().decode(event.bytes).startsWith('ACK '))
+        ackGiven = true;
+    });
+    const ackSent = (): boolean => ackGiven;
+    const ackBeforeMedia: boolean[] = [];
+    call.on('media', () => ackBeforeMedia.push(ackSent()));
+    peer.reply(invite, 200, { toTag: 'a', sdp: PCMU_ANSWER });
+    await pair.settle();
+    expect(pair.alice.media.lastKinds).toEqual(['start']);
+    expect(ackBeforeMedia).toEqual([true]);
+  });
+
   it('re-sends the same ACK for each retransmission of the 2xx (RFC 6026), also after Timer M', async () => {
     const { pair, peer, invite } = await answered();
     const resend = () => peer.reply(invite, 200, { toTag: 'a', sdp: PCMU_ANSWER });
