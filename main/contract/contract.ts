@@ -151,6 +151,8 @@ export interface SettingsDto {
   readonly theme: Theme;
   /** Local port for SIP (0: any free port). */
   readonly sipPort: number;
+  /** Whether an incoming call also rings on the system's default output, besides the chosen ringer device. */
+  readonly ringOnDefaultDevice: boolean;
 }
 
 /**

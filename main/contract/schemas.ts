@@ -134,6 +134,7 @@ export const historyPageSchema = z.strictObject({
 export const settingsPatchSchema = z.strictObject({
   theme: z.enum(THEMES).optional(),
   sipPort: z.number().int().min(SIP_PORT_MIN).max(SIP_PORT_MAX).optional(),
+  ringOnDefaultDevice: z.boolean().optional(),
 });
 
 /** Each command's argument tuple; the mapped type makes a command without a schema a compile error. */

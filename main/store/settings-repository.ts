@@ -11,15 +11,18 @@ export interface Settings {
   readonly theme: ThemeSetting;
   /** Local port for SIP (0: any free port). */
   readonly sipPort: number;
+  /** Ring on the system's default output too, besides the chosen ringer device. */
+  readonly ringOnDefaultDevice: boolean;
 }
 
 export type SettingKey = keyof Settings;
 
-export const settingsDefaults: Settings = { theme: 'system', sipPort: 0 };
+export const settingsDefaults: Settings = { theme: 'system', sipPort: 0, ringOnDefaultDevice: false };
 
 const settingSchemas: { readonly [K in SettingKey]: z.ZodType<Settings[K]> } = {
   theme: z.enum(['system', 'light', 'dark']),
   sipPort: z.number().int().min(0).max(65_535),
+  ringOnDefaultDevice: z.boolean(),
 };
 
 const SETTING_KEYS = Object.keys(settingSchemas) as SettingKey[];

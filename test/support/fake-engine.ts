@@ -146,7 +146,7 @@ export class FakeEngine implements Engine {
     this.info = { ...defaultInfo, ...options.info };
     this.accounts = [...(options.accounts ?? [])];
     this.statuses = [...(options.statuses ?? [])];
-    this.settings = { theme: 'system', sipPort: 0, ...options.settings };
+    this.settings = { theme: 'system', sipPort: 0, ringOnDefaultDevice: false, ...options.settings };
     this.calls = [...(options.calls ?? [])];
     this.history = [...(options.history ?? [])];
     const builtIn = this.#builtInHandlers();

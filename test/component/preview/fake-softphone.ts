@@ -90,7 +90,7 @@ export function fakeSoftphone(scenario: Scenario): void {
         plain('d', 'disabled'),
       ]
     : [];
-  let settings = { theme: 'system', sipPort: 0 };
+  let settings = { theme: 'system', sipPort: 0, ringOnDefaultDevice: false };
 
   type Call = {
     id: string;

@@ -127,9 +127,9 @@ describe('App', () => {
   it('follows the theme setting, and leaves the choice to the OS for "system"', async () => {
     const engine = start({ settings: { theme: 'dark' } });
     await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('dark'));
-    engine.bridge.emit('settings.changed', { theme: 'light', sipPort: 0 });
+    engine.bridge.emit('settings.changed', { theme: 'light', sipPort: 0, ringOnDefaultDevice: false });
     await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('light'));
-    engine.bridge.emit('settings.changed', { theme: 'system', sipPort: 0 });
+    engine.bridge.emit('settings.changed', { theme: 'system', sipPort: 0, ringOnDefaultDevice: false });
     await waitFor(() => expect(document.documentElement.dataset['theme']).toBeUndefined());
   });
 

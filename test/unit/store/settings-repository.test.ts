@@ -33,21 +33,42 @@ const raw = (): Record<string, string> =>
 
 describe('SettingsRepository', () => {
   it('gives the defaults for an empty table', () => {
-    expect(settings.getAll()).toEqual({ theme: 'system', sipPort: 0 });
-    expect(settingsDefaults).toEqual({ theme: 'system', sipPort: 0 });
+    expect(settings.getAll()).toEqual({ theme: 'system', sipPort: 0, ringOnDefaultDevice: false });
+    expect(settingsDefaults).toEqual({ theme: 'system', sipPort: 0, ringOnDefaultDevice: false });
   });
 
   it('stores a patch as JSON and returns every setting', () => {
-    expect(settings.patch({ theme: 'dark' })).toEqual({ theme: 'dark', sipPort: 0 });
-    expect(settings.patch({ sipPort: 5070 })).toEqual({ theme: 'dark', sipPort: 5070 });
-    expect(raw()).toEqual({ theme: '"dark"', sipPort: '5070' });
-    expect(new SettingsRepository(db).getAll()).toEqual({ theme: 'dark', sipPort: 5070 });
+    expect(settings.patch({ theme: 'dark' })).toEqual({
+      theme: 'dark',
+      sipPort: 0,
+      ringOnDefaultDevice: false,
+    });
+    expect(settings.patch({ sipPort: 5070 })).toEqual({
+      theme: 'dark',
+      sipPort: 5070,
+      ringOnDefaultDevice: false,
+    });
+    expect(settings.patch({ ringOnDefaultDevice: true })).toEqual({
+      theme: 'dark',
+      sipPort: 5070,
+      ringOnDefaultDevice: true,
+    });
+    expect(raw()).toEqual({ theme: '"dark"', sipPort: '5070', ringOnDefaultDevice: 'true' });
+    expect(new SettingsRepository(db).getAll()).toEqual({
+      theme: 'dark',
+      sipPort: 5070,
+      ringOnDefaultDevice: true,
+    });
   });
 
   it('skips undefined values and accepts an empty patch', () => {
     settings.patch({ theme: 'light' });
-    expect(settings.patch({ theme: undefined })).toEqual({ theme: 'light', sipPort: 0 });
-    expect(settings.patch({})).toEqual({ theme: 'light', sipPort: 0 });
+    expect(settings.patch({ theme: undefined })).toEqual({
+      theme: 'light',
+      sipPort: 0,
+      ringOnDefaultDevice: false,
+    });
+    expect(settings.patch({})).toEqual({ theme: 'light', sipPort: 0, ringOnDefaultDevice: false });
   });
 
   it.each([
@@ -58,6 +79,7 @@ describe('SettingsRepository', () => {
     ['a port out of range', 'sipPort', '70000'],
     ['a fraction', 'sipPort', '5060.5'],
     ['a string for a number', 'sipPort', '"5060"'],
+    ['a string for a switch', 'ringOnDefaultDevice', '"yes"'],
     ['an empty string', 'sipPort', ''],
   ])('reads %s as the default instead of failing', (_what, key, value) => {
     storeRaw(key, value);
@@ -67,7 +89,7 @@ describe('SettingsRepository', () => {
   it('ignores keys it does not know', () => {
     storeRaw('fromTheFuture', '{"x":1}');
     storeRaw('sipPort', '5080');
-    expect(settings.getAll()).toEqual({ theme: 'system', sipPort: 5080 });
+    expect(settings.getAll()).toEqual({ theme: 'system', sipPort: 5080, ringOnDefaultDevice: false });
   });
 
   it('repairs a garbage value when it is next written', () => {

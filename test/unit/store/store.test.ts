@@ -24,7 +24,7 @@ describe('openStore', () => {
     expect(store.path).toBe(join(dataDir, DATABASE_FILE_NAME));
     expect(existsSync(store.path)).toBe(true);
     expect(store.accounts.list()).toEqual([]);
-    expect(store.settings.getAll()).toEqual({ theme: 'system', sipPort: 0 });
+    expect(store.settings.getAll()).toEqual({ theme: 'system', sipPort: 0, ringOnDefaultDevice: false });
     store.close();
     store.close();
     const raw = new Database(store.path, { readonly: true });

@@ -1,5 +1,12 @@
 // Everything the interface knows, built on one Bridge: the state classes, fed by the engine's events, and the
 // loads that fill them at start and again after the web host's socket comes back (events were missed meanwhile).
+import {
+  type RingOutputs,
+  type RingPlayer,
+  RingController,
+  defaultRingOutputs,
+} from '../audio/ring-controller.svelte';
+import { RingtonePlayer, browserRingContext, browserRingTimer } from '../audio/ringtone';
 import type { Bridge, ConnectionState } from '../bridge';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
@@ -19,12 +26,20 @@ export class AppState {
   readonly history: HistoryState;
   readonly connection = new ConnectionStatus();
   readonly navigation = new Navigation();
+  /** The ringtone, ring-back and call-waiting tones. */
+  readonly ring: RingController;
   /** Settles when the load started by start() has finished. */
   ready: Promise<void> = Promise.resolve();
 
   constructor(
     readonly bridge: Bridge,
-    parts: { readonly calls?: CallsState; readonly history?: HistoryState } = {},
+    parts: {
+      readonly calls?: CallsState;
+      readonly history?: HistoryState;
+      readonly ringPlayer?: RingPlayer;
+      /** Where the tones play; the audio device settings' choice once they are wired in. */
+      readonly ringOutputs?: RingOutputs;
+    } = {},
   ) {
     this.info = new AppInfoState(bridge);
     this.accounts = new AccountsState(bridge);
@@ -32,6 +47,22 @@ export class AppState {
     this.settings = new SettingsState(bridge);
     this.calls = parts.calls ?? new CallsState(bridge);
     this.history = parts.history ?? new HistoryState(bridge);
+    const player =
+      parts.ringPlayer ??
+      new RingtonePlayer({
+        createContext: browserRingContext,
+        timer: browserRingTimer,
+        onChange: (playback) => this.ring.playbackChanged(playback),
+      });
+    this.ring = new RingController(
+      {
+        calls: this.calls,
+        accounts: this.accounts,
+        settings: this.settings,
+        outputs: parts.ringOutputs ?? defaultRingOutputs,
+      },
+      player,
+    );
   }
 
   /** Subscribes and loads; returns the function that unsubscribes. */
@@ -45,6 +76,7 @@ export class AppState {
       bridge.on('call.changed', (call) => this.calls.receive(call)),
       bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
       this.calls.onEnded((call) => void this.history.callEnded(call)),
+      this.ring.start(),
       bridge.on('dialpad.open', ({ uri }) => {
         this.navigation.openedUri = uri;
         this.navigation.show('dialpad');
