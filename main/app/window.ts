@@ -37,6 +37,8 @@ export function mainWindowOptions(settings: MainWindowSettings): BrowserWindowCo
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
+      // An incoming call must ring in a window the person has not clicked since it opened (it may sit in the tray).
+      autoplayPolicy: 'no-user-gesture-required',
     },
   };
 }

@@ -40,6 +40,10 @@ describe('mainWindowOptions', () => {
     expect(web.webviewTag).toBe(false);
   });
 
+  it('lets the ringtone sound without a click first: a call can ring in a window nobody has touched', () => {
+    expect(web.autoplayPolicy).toBe('no-user-gesture-required');
+  });
+
   it('keeps web security on and the rest tight', () => {
     expect(web.webSecurity).toBe(true);
     expect(web.allowRunningInsecureContent).toBe(false);
