@@ -9,6 +9,7 @@ import {
   Menu,
   nativeImage,
   nativeTheme,
+  Notification,
   protocol,
   safeStorage,
   session,
@@ -17,10 +18,12 @@ import {
 } from 'electron';
 import type { WebContents } from 'electron';
 import { createAppOrigin } from './app/app-origin';
+import { CallAlerts } from './app/call-alerts';
 import { APP_SCHEME, createAppProtocolHandler, privilegedSchemes } from './app/app-protocol';
 import { createConsoleLogger } from './app/console-logger';
 import { appId } from './app/identity';
 import { AppLifecycle, claimSingleInstance, findProtocolUri, registerProtocolClients } from './app/lifecycle';
+import { createNotifier } from './app/notifications';
 import { SafeStorageCipher } from './app/safe-storage-cipher';
 import { applySessionSecurity, contentSecurityPolicy, guardWebContents } from './app/security';
 import { startEngineOrFallback } from './app/shell-engine';
@@ -28,6 +31,7 @@ import { StatusTray } from './app/tray';
 import { createMainWindow, loadApp, revealWindow } from './app/window';
 import { attachElectronTransport } from './ipc/electron-transport';
 import { SystemClock } from './platform/clock';
+import { DEFAULT_REJECT_STATUS } from './contract/limits';
 import { createEngine, databasePathIn } from './services/engine';
 
 /** How long quitting waits for accounts to unregister before closing anyway. */
@@ -113,6 +117,20 @@ async function start(): Promise<void> {
     isAppUrl: origin.isAppUrl,
     logger,
   });
+  // Calls reach the person outside the window too: a notification when the window is not in front, the tray.
+  const callAlerts = new CallAlerts({
+    events: engine.events,
+    notifier: createNotifier({ Notification, onClick: () => revealWindow(window) }),
+    isWindowFocused: () => !window.isDestroyed() && window.isFocused(),
+    // The prompt is on every view of the window: bringing the window forward shows that call.
+    onOpenCall: () => revealWindow(window),
+  });
+  window.on('focus', () => callAlerts.windowFocused());
+  const command = (name: 'calls.answer' | 'calls.reject', args: unknown[]) => {
+    void engine.router.dispatch(name, args).then((result) => {
+      if (!result.ok) logger.log('warn', `${name} from the tray failed`, { error: result.error.message });
+    });
+  };
   statusTray = new StatusTray({
     createTray: (image) => new Tray(image),
     Menu,
@@ -120,6 +138,13 @@ async function start(): Promise<void> {
     engine,
     onShow: () => revealWindow(window),
     onQuit: () => app.quit(),
+    calls: callAlerts,
+    onAnswer: (callId) => {
+      // Answering is talking: the window with the call screen (and its microphone) comes forward.
+      revealWindow(window);
+      command('calls.answer', [callId]);
+    },
+    onDecline: (callId) => command('calls.reject', [callId, DEFAULT_REJECT_STATUS]),
   });
 
   try {
