@@ -364,6 +364,8 @@ export interface Commands {
   'accounts.update': { args: [id: string, input: AccountInput]; result: AccountDto };
   'accounts.delete': { args: [id: string]; result: null };
   'accounts.setEnabled': { args: [id: string, enabled: boolean]; result: AccountDto };
+  /** Turns do-not-disturb on or off at once, without registering again (the next INVITE reads it). */
+  'accounts.setDoNotDisturb': { args: [id: string, on: boolean]; result: AccountDto };
   'accounts.reorder': { args: [ids: string[]]; result: AccountDto[] };
   'accounts.registerNow': { args: [id: string]; result: null };
   'registration.list': { args: []; result: RegistrationStatusDto[] };

@@ -147,6 +147,7 @@ export const commandSchemas = {
   'accounts.update': z.tuple([id, accountInputSchema]),
   'accounts.delete': z.tuple([id]),
   'accounts.setEnabled': z.tuple([id, z.boolean()]),
+  'accounts.setDoNotDisturb': z.tuple([id, z.boolean()]),
   'accounts.reorder': z.tuple([z.array(id).max(REORDER_MAX)]),
   'accounts.registerNow': z.tuple([id]),
   'registration.list': z.tuple([]),

@@ -33,6 +33,7 @@ export const commandNames = [
   'accounts.update',
   'accounts.delete',
   'accounts.setEnabled',
+  'accounts.setDoNotDisturb',
   'accounts.reorder',
   'accounts.registerNow',
   'registration.list',

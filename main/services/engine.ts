@@ -168,6 +168,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'accounts.update': (id, input) => accounts.update(id, input),
     'accounts.delete': (id) => accounts.delete(id),
     'accounts.setEnabled': (id, enabled) => accounts.setEnabled(id, enabled),
+    'accounts.setDoNotDisturb': (id, on) => accounts.setDoNotDisturb(id, on),
     'accounts.reorder': (ids) => accounts.reorder(ids),
     'accounts.registerNow': (id) => accounts.registerNow(id),
     'registration.list': () => accounts.registrations(),

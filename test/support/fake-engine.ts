@@ -253,6 +253,7 @@ export class FakeEngine implements Engine {
         return null;
       },
       'accounts.setEnabled': (id, enabled) => replace({ ...find(id), enabled }),
+      'accounts.setDoNotDisturb': (id, doNotDisturb) => replace({ ...find(id), doNotDisturb }),
       'accounts.reorder': (ids) => {
         const byId = new Map(this.accounts.map((item) => [item.id, item]));
         this.accounts = ids.flatMap((id, order) => {

@@ -260,6 +260,11 @@ export function fakeSoftphone(scenario: Scenario): void {
         changed();
         return ok(accounts.find((a) => a.id === id));
       },
+      setDoNotDisturb: (id: string, doNotDisturb: boolean) => {
+        accounts = accounts.map((a) => (a.id === id ? { ...a, doNotDisturb } : a));
+        changed();
+        return ok(accounts.find((a) => a.id === id));
+      },
       reorder: () => ok(accounts),
       registerNow: (id: string) => {
         register(id);

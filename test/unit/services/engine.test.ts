@@ -20,6 +20,7 @@ const validArgs: { readonly [C in CommandName]: CommandArgs<C> } = {
   'accounts.update': ['a1', input()],
   'accounts.delete': ['a1'],
   'accounts.setEnabled': ['a1', true],
+  'accounts.setDoNotDisturb': ['a1', true],
   'accounts.reorder': [['a1']],
   'accounts.registerNow': ['a1'],
   'registration.list': [],
