@@ -77,10 +77,7 @@ export class AppState {
       bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
       this.calls.onEnded((call) => void this.history.callEnded(call)),
       this.ring.start(),
-      bridge.on('dialpad.open', ({ uri }) => {
-        this.navigation.openedUri = uri;
-        this.navigation.show('dialpad');
-      }),
+      bridge.on('dialpad.open', ({ uri }) => this.openLink(uri)),
       bridge.onConnection((state) => {
         this.connection.state = state;
         // Events were lost while the link was down: load again once it is back (the first load is still running
@@ -101,6 +98,12 @@ export class AppState {
       for (const stop of stops) stop();
       this.calls.dispose();
     };
+  }
+
+  /** A sip:/tel: link from outside: the dialpad shows it (checked there) for the person to call or not. */
+  openLink(uri: string): void {
+    this.navigation.openedUri = uri;
+    this.navigation.show('dialpad');
   }
 
   async load(): Promise<void> {
