@@ -10,6 +10,13 @@ import { RingtonePlayer, browserRingContext, browserRingTimer } from '../audio/r
 import type { Bridge, ConnectionState } from '../bridge';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
+import {
+  type NotificationPort,
+  type PagePresence,
+  CallNotifier,
+  browserNotificationPort,
+  browserPagePresence,
+} from './call-notifier.svelte';
 import { CallsState } from './calls.svelte';
 import { ConnectionStatus } from './connection.svelte';
 import { HistoryState } from './history.svelte';
@@ -28,6 +35,8 @@ export class AppState {
   readonly navigation = new Navigation();
   /** The ringtone, ring-back and call-waiting tones. */
   readonly ring: RingController;
+  /** The web host's system notifications for calls (the desktop app's come from its main process). */
+  readonly callNotifier: CallNotifier;
   /** Settles when the load started by start() has finished. */
   ready: Promise<void> = Promise.resolve();
 
@@ -39,6 +48,9 @@ export class AppState {
       readonly ringPlayer?: RingPlayer;
       /** Where the tones play; the audio device settings' choice once they are wired in. */
       readonly ringOutputs?: RingOutputs;
+      /** The browser's notifications (null: none) and whether the tab is in view. */
+      readonly notifications?: NotificationPort | null;
+      readonly presence?: PagePresence;
     } = {},
   ) {
     this.info = new AppInfoState(bridge);
@@ -63,6 +75,11 @@ export class AppState {
       },
       player,
     );
+    this.callNotifier = new CallNotifier(
+      this.calls,
+      parts.notifications === undefined ? browserNotificationPort() : parts.notifications,
+      parts.presence ?? browserPagePresence,
+    );
   }
 
   /** Subscribes and loads; returns the function that unsubscribes. */
@@ -77,6 +94,7 @@ export class AppState {
       bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
       this.calls.onEnded((call) => void this.history.callEnded(call)),
       this.ring.start(),
+      bridge.kind === 'web' ? this.callNotifier.start() : () => undefined,
       bridge.on('dialpad.open', ({ uri }) => this.openLink(uri)),
       bridge.onConnection((state) => {
         this.connection.state = state;
