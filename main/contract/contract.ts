@@ -387,6 +387,11 @@ export interface Commands {
   'history.list': { args: [page: HistoryPageRequest]; result: HistoryPage };
   'history.delete': { args: [id: string]; result: null };
   'history.clear': { args: []; result: null };
+  /**
+   * The window listens for `dialpad.open` now (call it once per page load, after subscribing): answers the sip:/tel:
+   * links that arrived before, oldest first, each only once.
+   */
+  'dialpad.ready': { args: []; result: string[] };
 }
 
 /** Event name → payload pushed from main to the interface. */

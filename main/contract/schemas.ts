@@ -148,6 +148,7 @@ export const commandSchemas = {
   'accounts.delete': z.tuple([id]),
   'accounts.setEnabled': z.tuple([id, z.boolean()]),
   'accounts.setDoNotDisturb': z.tuple([id, z.boolean()]),
+  'dialpad.ready': z.tuple([]),
   'accounts.reorder': z.tuple([z.array(id).max(REORDER_MAX)]),
   'accounts.registerNow': z.tuple([id]),
   'registration.list': z.tuple([]),

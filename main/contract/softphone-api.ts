@@ -34,6 +34,7 @@ export const commandNames = [
   'accounts.delete',
   'accounts.setEnabled',
   'accounts.setDoNotDisturb',
+  'dialpad.ready',
   'accounts.reorder',
   'accounts.registerNow',
   'registration.list',

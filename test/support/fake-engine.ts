@@ -316,6 +316,8 @@ export class FakeEngine implements Engine {
         this.history = this.history.filter((entry) => entry.id !== id);
         return null;
       },
+      // Links are sent at once here (openUri emits), so none ever wait.
+      'dialpad.ready': () => [],
       'history.clear': () => {
         this.history = [];
         return null;

@@ -315,6 +315,7 @@ export function fakeSoftphone(scenario: Scenario): void {
         return ok(null);
       },
     },
+    dialpad: { ready: () => ok([]) },
     settings: {
       get: () => ok(settings),
       update: (patch: object) => {

@@ -111,11 +111,20 @@ export class AppState {
         previous = state.kind;
       }),
     ];
-    this.ready = this.load();
+    this.ready = this.load().then(() => this.#takeWaitingLinks());
     return () => {
       for (const stop of stops) stop();
       this.calls.dispose();
     };
+  }
+
+  /** Links that reached the engine before this page listened (the app was started by one, or the page reloaded). */
+  async #takeWaitingLinks(): Promise<void> {
+    if (!this.info.value || this.info.value.storageError) return;
+    const result = await this.bridge.invoke('dialpad.ready');
+    // Only the newest fills the dialpad; an engine without the command (an older one) simply has none waiting.
+    const newest = result.ok ? result.value.at(-1) : undefined;
+    if (newest !== undefined) this.openLink(newest);
   }
 
   /** A sip:/tel: link from outside: the dialpad shows it (checked there) for the person to call or not. */
