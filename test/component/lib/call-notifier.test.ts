@@ -12,19 +12,19 @@ function setup(permission: NotificationPermission = 'granted', inView = false) {
   const engine = new FakeEngine();
   const calls = new CallsState(engine.bridge);
   const shown: { title: string; body: string; tag: string; click: () => void; closed: boolean }[] = [];
+  const state = { current: permission };
   const port = {
-    current: permission,
-    permission: () => port.current,
-    requestPermission: vi.fn(async () => {
-      port.current = 'granted';
-      return port.current;
+    permission: () => state.current,
+    requestPermission: vi.fn(async (): Promise<NotificationPermission> => {
+      state.current = 'granted';
+      return state.current;
     }),
     show: (title: string, body: string, tag: string, click: () => void) => {
       const record = { title, body, tag, click, closed: false };
       shown.push(record);
       return { close: () => void (record.closed = true) };
     },
-  } satisfies NotificationPort & { current: NotificationPermission };
+  } satisfies NotificationPort;
   const page = { inView, isInView: () => page.inView, focus: vi.fn() };
   const notifier = new CallNotifier(calls, port, page);
   const stop = notifier.start();

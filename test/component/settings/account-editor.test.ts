@@ -543,7 +543,8 @@ describe('AccountEditor call settings', () => {
     const list = screen.getByRole('group', { name: 'Codecs, best first' });
     return within(list)
       .getAllByRole('checkbox')
-      .map((box) => `${box.labels?.[0]?.textContent}${(box as HTMLInputElement).checked ? '' : ' (off)'}`);
+      .map((box) => box as HTMLInputElement)
+      .map((box) => `${box.labels?.[0]?.textContent}${box.checked ? '' : ' (off)'}`);
   }
 
   it('reorders codecs with the keyboard-operable buttons, keeps focus on the moved codec and says where it went', async () => {
