@@ -215,7 +215,11 @@ function expectSeededData(db: Database): void {
     },
   ]);
   expect(accounts.getPassword('a1')).toEqual(Buffer.of(1, 2, 3, 4));
-  expect(new SettingsRepository(db).getAll()).toEqual({ theme: 'dark', sipPort: 5070 });
+  expect(new SettingsRepository(db).getAll()).toEqual({
+    theme: 'dark',
+    sipPort: 5070,
+    ringOnDefaultDevice: false,
+  });
 }
 
 describe('migrate with the app migrations', () => {
