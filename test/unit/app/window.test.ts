@@ -42,6 +42,8 @@ describe('mainWindowOptions', () => {
 
   it('lets the ringtone sound without a click first: a call can ring in a window nobody has touched', () => {
     expect(web.autoplayPolicy).toBe('no-user-gesture-required');
+    // Hidden in the tray, the ringtone's scheduler and the call audio keep their timers.
+    expect(web.backgroundThrottling).toBe(false);
   });
 
   it('keeps web security on and the rest tight', () => {

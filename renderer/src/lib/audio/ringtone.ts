@@ -42,7 +42,8 @@ export function browserRingContext(): RingContext | null {
 export type RingPlayback = 'playing' | 'blocked' | 'unavailable' | 'stopped';
 
 export const TICK_MS = 250;
-export const LOOKAHEAD_S = 1;
+/** More than a second: a page in the background gets its timers clamped to once a second, and must not go silent. */
+export const LOOKAHEAD_S = 1.5;
 /** The first tone starts this long after play(): time for the output to open without cutting its start. */
 const START_DELAY_S = 0.05;
 
