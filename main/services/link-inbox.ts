@@ -1,8 +1,9 @@
 // sip:/tel: links the operating system hands over, held until the window says it listens. A link can arrive before
-// the page has loaded and subscribed (the app started by a click on a link, a link clicked while the window
-// reloads); `dialpad.open` sent then would be lost. So links wait here until the window asks for them with
-// `dialpad.ready`, once per page load; from then on each is sent as `dialpad.open` at once. Bounded: a flood of
-// links keeps only the newest few (only the last one fills the dialpad anyway).
+// the page has loaded and subscribed (the app started by a click on a link); `dialpad.open` sent then would be
+// lost. So links wait here until the window asks for them with `dialpad.ready` (it does on every page load); from
+// then on each is sent as `dialpad.open` at once. Not covered: a link clicked while an already-ready window
+// reloads goes out as an event nobody hears. Bounded: a flood keeps only the newest few (the last one fills the
+// dialpad anyway).
 import type { Events } from '../contract/contract';
 
 export const LINK_INBOX_MAX = 8;

@@ -118,7 +118,7 @@ export class AppState {
     };
   }
 
-  /** Links that reached the engine before this page listened (the app was started by one, or the page reloaded). */
+  /** Links that reached the engine before the window first listened (the app was started by a click on one). */
   async #takeWaitingLinks(): Promise<void> {
     if (!this.info.value || this.info.value.storageError) return;
     const result = await this.bridge.invoke('dialpad.ready');
