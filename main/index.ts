@@ -10,6 +10,7 @@ import {
   MessageChannelMain,
   nativeImage,
   nativeTheme,
+  Notification,
   protocol,
   safeStorage,
   session,
@@ -18,10 +19,12 @@ import {
 } from 'electron';
 import type { WebContents } from 'electron';
 import { createAppOrigin } from './app/app-origin';
+import { CallAlerts } from './app/call-alerts';
 import { APP_SCHEME, createAppProtocolHandler, privilegedSchemes } from './app/app-protocol';
 import { createConsoleLogger } from './app/console-logger';
 import { appId } from './app/identity';
 import { AppLifecycle, claimSingleInstance, findProtocolUri, registerProtocolClients } from './app/lifecycle';
+import { createNotifier } from './app/notifications';
 import { SafeStorageCipher } from './app/safe-storage-cipher';
 import { applySessionSecurity, contentSecurityPolicy, guardWebContents } from './app/security';
 import { startEngineOrFallback } from './app/shell-engine';
@@ -31,6 +34,7 @@ import { attachElectronAudio } from './ipc/electron-audio';
 import { attachElectronTransport } from './ipc/electron-transport';
 import { asarUnpackedUrl } from './media/session/media-worker-host';
 import { SystemClock } from './platform/clock';
+import { DEFAULT_REJECT_STATUS } from './contract/limits';
 import { createEngine, databasePathIn } from './services/engine';
 import { CallAudioClaims } from './services/call-audio-claims';
 
@@ -134,6 +138,20 @@ async function start(): Promise<void> {
     isAppUrl: origin.isAppUrl,
     logger,
   });
+  // Calls reach the person outside the window too: a notification when the window is not in front, the tray.
+  const callAlerts = new CallAlerts({
+    events: engine.events,
+    notifier: createNotifier({ Notification, onClick: () => revealWindow(window) }),
+    isWindowFocused: () => !window.isDestroyed() && window.isFocused(),
+    // The prompt is on every view of the window: bringing the window forward shows that call.
+    onOpenCall: () => revealWindow(window),
+  });
+  window.on('focus', () => callAlerts.windowFocused());
+  const command = (name: 'calls.answer' | 'calls.reject', args: unknown[]) => {
+    void engine.router.dispatch(name, args).then((result) => {
+      if (!result.ok) logger.log('warn', `${name} from the tray failed`, { error: result.error.message });
+    });
+  };
   statusTray = new StatusTray({
     createTray: (image) => new Tray(image),
     Menu,
@@ -141,6 +159,13 @@ async function start(): Promise<void> {
     engine,
     onShow: () => revealWindow(window),
     onQuit: () => app.quit(),
+    calls: callAlerts,
+    onAnswer: (callId) => {
+      // Answering is talking: the window with the call screen (and its microphone) comes forward.
+      revealWindow(window);
+      command('calls.answer', [callId]);
+    },
+    onDecline: (callId) => command('calls.reject', [callId, DEFAULT_REJECT_STATUS]),
   });
 
   try {

@@ -3,8 +3,11 @@
 import type { Notification, NotificationConstructorOptions } from 'electron';
 
 export interface Notifier {
-  /** Shows a notification when the system supports them; returns whether one was shown. */
-  notify(title: string, body: string): boolean;
+  /**
+   * Shows a notification when the system supports them; returns whether one was shown. `onClick` replaces the
+   * notifier's own click action for this one (an incoming call's notification opens that call).
+   */
+  notify(title: string, body: string, onClick?: () => void): boolean;
 }
 
 export interface NotificationClass {
@@ -22,7 +25,7 @@ const maxBody = 300;
 
 export function createNotifier(options: NotifierOptions): Notifier {
   return {
-    notify(title, body) {
+    notify(title, body, clicked) {
       if (!options.Notification.isSupported()) return false;
       // Text only and bounded: the content comes from the network (a caller's display name, a message).
       const notification = new options.Notification({
@@ -30,7 +33,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         body: body.slice(0, maxBody),
         silent: false,
       });
-      const onClick = options.onClick;
+      const onClick = clicked ?? options.onClick;
       if (onClick) notification.on('click', () => onClick());
       notification.show();
       return true;

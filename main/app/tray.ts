@@ -1,7 +1,11 @@
 // The tray icon: tinted by registration state, its tooltip and menu saying "2 of 3 accounts registered", with Show and
-// Quit. It follows the engine's registration and account events.
+// Quit. It follows the engine's registration and account events. With calls (CallAlerts) it also shows a call
+// ringing here (its own icon, the caller in the tooltip, Answer and Decline in the menu) and the calls missed
+// since the window was last in front.
 import type { Menu, MenuItemConstructorOptions, NativeImage, Tray, nativeImage } from 'electron';
 import type { EngineEventSource } from '../contract/contract';
+import { cleanPeerText } from '../contract/peer-text';
+import type { RingingCall } from './call-alerts';
 import type { IconStyle } from './icon-art';
 import { hexColor, renderIcon } from './icon-art';
 import { encodePng } from './png';
@@ -12,7 +16,7 @@ export interface RegistrationSummary {
   readonly total: number;
 }
 
-export type TrayState = 'idle' | 'registered' | 'partial' | 'failing';
+export type TrayState = 'idle' | 'registered' | 'partial' | 'failing' | 'ringing';
 
 export function trayState(summary: RegistrationSummary): TrayState {
   if (summary.failing > 0) return 'failing';
@@ -33,7 +37,21 @@ const stateColours: Record<TrayState, readonly [string, string]> = {
   registered: ['#3fb950', '#1a7f37'],
   partial: ['#e3b341', '#bf8700'],
   failing: ['#f85149', '#cf222e'],
+  ringing: ['#58a6ff', '#0969da'],
 };
+
+/** Longest caller name in the tooltip and menu (Windows cuts tooltips at 127 characters). */
+const TRAY_NAME_MAX = 40;
+
+/** "1 missed call", "3 missed calls". */
+export function missedCallsText(count: number): string {
+  return `${count} missed call${count === 1 ? '' : 's'}`;
+}
+
+/** A menu label shows `&` as a mnemonic marker on Windows and Linux: a caller's name shows it as itself. */
+function menuText(text: string): string {
+  return text.replaceAll('&', '&&');
+}
 
 function trayIconStyle(state: TrayState): IconStyle {
   const [top, bottom] = stateColours[state];
@@ -51,6 +69,13 @@ export interface StatusTrayEngine {
   readonly events: EngineEventSource;
 }
 
+/** The calls as the tray needs them: CallAlerts. */
+export interface TrayCalls {
+  readonly ringing: readonly RingingCall[];
+  readonly missedCount: number;
+  onChange(listener: () => void): () => void;
+}
+
 export interface StatusTrayOptions {
   readonly createTray: (
     image: NativeImage,
@@ -60,13 +85,19 @@ export interface StatusTrayOptions {
   readonly engine: StatusTrayEngine;
   readonly onShow: () => void;
   readonly onQuit: () => void;
+  readonly calls?: TrayCalls;
+  readonly onAnswer?: (callId: string) => void;
+  readonly onDecline?: (callId: string) => void;
 }
 
 export class StatusTray {
   readonly #tray: ReturnType<StatusTrayOptions['createTray']>;
   readonly #unsubscribe: () => void;
+  readonly #unsubscribeCalls: () => void;
   readonly #icons = new Map<TrayState, NativeImage>();
   #text = '';
+  /** What the menu was last built from, so an unchanged menu is not rebuilt. */
+  #menuKey = '';
   #state: TrayState | null = null;
 
   constructor(private readonly options: StatusTrayOptions) {
@@ -77,6 +108,7 @@ export class StatusTray {
     this.#unsubscribe = options.engine.events.subscribe((name) => {
       if (name === 'registration.changed' || name === 'accounts.changed') this.update();
     });
+    this.#unsubscribeCalls = options.calls?.onChange(() => this.update()) ?? (() => undefined);
   }
 
   /** The status line shown in the tooltip and at the top of the menu. */
@@ -87,28 +119,50 @@ export class StatusTray {
   update(): void {
     const summary = this.options.engine.registrationSummary();
     const text = trayStatusText(summary);
-    const state = trayState(summary);
+    const ringing = (this.options.calls?.ringing ?? []).map((call) => ({
+      id: call.id,
+      title: cleanPeerText(call.title, TRAY_NAME_MAX),
+    }));
+    const missed = this.options.calls?.missedCount ?? 0;
+    const state = ringing.length > 0 ? 'ringing' : trayState(summary);
     if (state !== this.#state) {
       if (this.#state !== null) this.#tray.setImage(this.#icon(state));
       this.#state = state;
     }
-    if (text === this.#text) return;
     this.#text = text;
-    this.#tray.setToolTip(`Softphone — ${text}`);
+    const key = JSON.stringify([text, ringing, missed]);
+    if (key === this.#menuKey) return;
+    this.#menuKey = key;
+    const first = ringing[0];
+    const headline = first ? `Incoming call from ${first.title}` : text;
+    const tooltip = missed > 0 ? `${headline} · ${missedCallsText(missed)}` : headline;
+    this.#tray.setToolTip(`Softphone — ${tooltip}`);
     // Linux only picks up menu changes through a new setContextMenu call.
-    this.#tray.setContextMenu(this.options.Menu.buildFromTemplate(this.#menu(text)));
+    this.#tray.setContextMenu(this.options.Menu.buildFromTemplate(this.#menu(text, ringing, missed)));
   }
 
   destroy(): void {
     this.#unsubscribe();
+    this.#unsubscribeCalls();
     this.#tray.destroy();
   }
 
-  #menu(text: string): MenuItemConstructorOptions[] {
-    return [
-      { label: text, enabled: false },
+  #menu(text: string, ringing: readonly RingingCall[], missed: number): MenuItemConstructorOptions[] {
+    const { onAnswer, onDecline, onShow } = this.options;
+    const calls = ringing.flatMap((call): MenuItemConstructorOptions[] => [
+      { label: menuText(`Incoming call from ${call.title}`), enabled: false },
+      ...(onAnswer ? [{ label: 'Answer', click: () => onAnswer(call.id) }] : []),
+      ...(onDecline ? [{ label: 'Decline', click: () => onDecline(call.id) }] : []),
       { type: 'separator' },
-      { label: 'Show Softphone', click: () => this.options.onShow() },
+    ]);
+    const missedItems: MenuItemConstructorOptions[] =
+      missed > 0 ? [{ label: `${missedCallsText(missed)} — show`, click: () => onShow() }] : [];
+    return [
+      ...calls,
+      { label: text, enabled: false },
+      ...missedItems,
+      { type: 'separator' },
+      { label: 'Show Softphone', click: () => onShow() },
       { label: 'Quit', click: () => this.options.onQuit() },
     ];
   }

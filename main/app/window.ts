@@ -37,6 +37,10 @@ export function mainWindowOptions(settings: MainWindowSettings): BrowserWindowCo
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
+      // An incoming call must ring in a window the person has not clicked since it opened (it may sit in the tray).
+      autoplayPolicy: 'no-user-gesture-required',
+      // A window hidden in the tray still rings and plays calls: its timers must not be throttled to once a minute.
+      backgroundThrottling: false,
     },
   };
 }

@@ -159,6 +159,8 @@ export interface SettingsDto {
   readonly audioEchoCancellation: boolean;
   readonly audioNoiseSuppression: boolean;
   readonly audioAutoGainControl: boolean;
+  /** Whether an incoming call also rings on the system's default output, besides the chosen ringer device. */
+  readonly ringOnDefaultDevice: boolean;
 }
 
 /**
@@ -381,6 +383,8 @@ export interface Commands {
   'accounts.update': { args: [id: string, input: AccountInput]; result: AccountDto };
   'accounts.delete': { args: [id: string]; result: null };
   'accounts.setEnabled': { args: [id: string, enabled: boolean]; result: AccountDto };
+  /** Turns do-not-disturb on or off at once, without registering again (the next INVITE reads it). */
+  'accounts.setDoNotDisturb': { args: [id: string, on: boolean]; result: AccountDto };
   'accounts.reorder': { args: [ids: string[]]; result: AccountDto[] };
   'accounts.registerNow': { args: [id: string]; result: null };
   'registration.list': { args: []; result: RegistrationStatusDto[] };
@@ -402,6 +406,11 @@ export interface Commands {
   'history.list': { args: [page: HistoryPageRequest]; result: HistoryPage };
   'history.delete': { args: [id: string]; result: null };
   'history.clear': { args: []; result: null };
+  /**
+   * The window listens for `dialpad.open` now (call it once per page load, after subscribing): answers the sip:/tel:
+   * links that arrived before, oldest first, each only once.
+   */
+  'dialpad.ready': { args: []; result: string[] };
 }
 
 /** Event name → payload pushed from main to the interface. */

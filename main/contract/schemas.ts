@@ -149,6 +149,7 @@ export const settingsPatchSchema = z.strictObject({
   audioEchoCancellation: z.boolean().optional(),
   audioNoiseSuppression: z.boolean().optional(),
   audioAutoGainControl: z.boolean().optional(),
+  ringOnDefaultDevice: z.boolean().optional(),
 });
 
 /** Each command's argument tuple; the mapped type makes a command without a schema a compile error. */
@@ -161,6 +162,8 @@ export const commandSchemas = {
   'accounts.update': z.tuple([id, accountInputSchema]),
   'accounts.delete': z.tuple([id]),
   'accounts.setEnabled': z.tuple([id, z.boolean()]),
+  'accounts.setDoNotDisturb': z.tuple([id, z.boolean()]),
+  'dialpad.ready': z.tuple([]),
   'accounts.reorder': z.tuple([z.array(id).max(REORDER_MAX)]),
   'accounts.registerNow': z.tuple([id]),
   'registration.list': z.tuple([]),

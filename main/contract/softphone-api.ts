@@ -42,6 +42,8 @@ export const commandNames = [
   'accounts.update',
   'accounts.delete',
   'accounts.setEnabled',
+  'accounts.setDoNotDisturb',
+  'dialpad.ready',
   'accounts.reorder',
   'accounts.registerNow',
   'registration.list',

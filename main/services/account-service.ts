@@ -146,6 +146,17 @@ export class AccountService {
     });
   }
 
+  /** Stores do-not-disturb and says so; the registration goes on untouched (incoming INVITEs read the store). */
+  async setDoNotDisturb(id: string, on: boolean): Promise<AccountDto> {
+    return this.#serial(id, async () => {
+      this.#require(id);
+      const updated = this.#deps.store.update(id, { doNotDisturb: on });
+      if (!updated) throw new ServiceError('not-found', 'That account no longer exists.');
+      this.#announceAccounts();
+      return toDto(updated);
+    });
+  }
+
   async setEnabled(id: string, enabled: boolean): Promise<AccountDto> {
     return this.#serial(id, async () => {
       this.#require(id);

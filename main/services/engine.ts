@@ -22,6 +22,7 @@ import { type CallEngine, unavailableCallEngine } from './call-engine';
 import { CallService } from './call-service';
 import { type CommandHandlers, CommandRouter } from './command-router';
 import type { Engine } from './engine-facade';
+import { LinkInbox } from './link-inbox';
 import { EventHub } from './event-hub';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
@@ -169,6 +170,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   calls.start();
   const info = appInfo(options, null);
+  const links = new LinkInbox(events);
   const handlers: CommandHandlers = {
     'app.info': () => info,
     'accounts.list': () => accounts.list(),
@@ -176,6 +178,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'accounts.update': (id, input) => accounts.update(id, input),
     'accounts.delete': (id) => accounts.delete(id),
     'accounts.setEnabled': (id, enabled) => accounts.setEnabled(id, enabled),
+    'accounts.setDoNotDisturb': (id, on) => accounts.setDoNotDisturb(id, on),
     'accounts.reorder': (ids) => accounts.reorder(ids),
     'accounts.registerNow': (id) => accounts.registerNow(id),
     'registration.list': () => accounts.registrations(),
@@ -194,6 +197,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'history.list': (page) => calls.history(page),
     'history.delete': (id) => calls.deleteHistory(id),
     'history.clear': () => calls.clearHistory(),
+    'dialpad.ready': () => links.ready(),
   };
   const router = new CommandRouter(handlers, logger);
   void accounts
@@ -204,7 +208,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   return {
     router,
     events,
-    openUri: (uri) => events.emit('dialpad.open', { uri }),
+    openUri: (uri) => links.open(uri),
     registrationSummary: () => accounts.summary(),
     audioPort: (callId) => callEngine?.audioPort(callId),
     shutdown(timeoutMs = 4_000) {

@@ -20,6 +20,8 @@ export interface Settings {
   readonly audioEchoCancellation: boolean;
   readonly audioNoiseSuppression: boolean;
   readonly audioAutoGainControl: boolean;
+  /** Ring on the system's default output too, besides the chosen ringer device. */
+  readonly ringOnDefaultDevice: boolean;
 }
 
 export type SettingKey = keyof Settings;
@@ -33,6 +35,7 @@ export const settingsDefaults: Settings = {
   audioEchoCancellation: true,
   audioNoiseSuppression: true,
   audioAutoGainControl: true,
+  ringOnDefaultDevice: false,
 };
 
 const audioDeviceId = z.string().max(AUDIO_DEVICE_ID_MAX).regex(AUDIO_DEVICE_ID_PATTERN);
@@ -46,6 +49,7 @@ const settingSchemas: { readonly [K in SettingKey]: z.ZodType<Settings[K]> } = {
   audioEchoCancellation: z.boolean(),
   audioNoiseSuppression: z.boolean(),
   audioAutoGainControl: z.boolean(),
+  ringOnDefaultDevice: z.boolean(),
 };
 
 const SETTING_KEYS = Object.keys(settingSchemas) as SettingKey[];

@@ -43,6 +43,7 @@ export const DEFAULT_SETTINGS: SettingsDto = {
   audioEchoCancellation: true,
   audioNoiseSuppression: true,
   audioAutoGainControl: true,
+  ringOnDefaultDevice: false,
 };
 
 export const defaultInfo: AppInfoDto = {
@@ -265,6 +266,7 @@ export class FakeEngine implements Engine {
         return null;
       },
       'accounts.setEnabled': (id, enabled) => replace({ ...find(id), enabled }),
+      'accounts.setDoNotDisturb': (id, doNotDisturb) => replace({ ...find(id), doNotDisturb }),
       'accounts.reorder': (ids) => {
         const byId = new Map(this.accounts.map((item) => [item.id, item]));
         this.accounts = ids.flatMap((id, order) => {
@@ -327,6 +329,8 @@ export class FakeEngine implements Engine {
         this.history = this.history.filter((entry) => entry.id !== id);
         return null;
       },
+      // Links are sent at once here (openUri emits), so none ever wait.
+      'dialpad.ready': () => [],
       'history.clear': () => {
         this.history = [];
         return null;

@@ -4,6 +4,9 @@
 import type { AccountDto, AccountInput, TransportName } from '../../../main/contract/contract';
 import {
   AUTH_USER_MAX,
+  DEFAULT_CODECS,
+  DEFAULT_DO_NOT_DISTURB,
+  DEFAULT_EARLY_MEDIA,
   DEFAULT_EXPIRES,
   DEFAULT_KEEP_ALIVE_KIND,
   DEFAULT_KEEP_ALIVE_SECONDS,
@@ -14,6 +17,7 @@ import {
   KEEP_ALIVE_SHORTEST,
   PASSWORD_MAX,
 } from '../../../main/contract/limits';
+import { type CodecChoice, codecChoices, enabledCodecs } from './codec-order';
 import { checkSipUri, type SipUriCheckOptions } from './sip-uri-check';
 
 export type KeepAliveKind = AccountInput['keepAliveKind'];
@@ -30,6 +34,10 @@ export interface AccountForm {
   registrar: string;
   keepAliveSeconds: string;
   keepAliveKind: KeepAliveKind;
+  /** Every codec, in preference order, each on or off. */
+  codecs: CodecChoice[];
+  earlyMedia: boolean;
+  doNotDisturb: boolean;
 }
 
 export type AccountField = keyof AccountForm;
@@ -56,6 +64,9 @@ export const ACCOUNT_FIELDS: readonly AccountField[] = [
   'outboundProxy',
   'transport',
   'enabled',
+  'doNotDisturb',
+  'codecs',
+  'earlyMedia',
   ...ADVANCED_FIELDS,
 ];
 
@@ -79,6 +90,9 @@ export function emptyAccountForm(): AccountForm {
     registrar: '',
     keepAliveSeconds: String(DEFAULT_KEEP_ALIVE_SECONDS),
     keepAliveKind: DEFAULT_KEEP_ALIVE_KIND,
+    codecs: codecChoices(DEFAULT_CODECS),
+    earlyMedia: DEFAULT_EARLY_MEDIA,
+    doNotDisturb: DEFAULT_DO_NOT_DISTURB,
   };
 }
 
@@ -95,6 +109,9 @@ export function accountFormFrom(account: AccountDto): AccountForm {
     registrar: account.registrar ?? '',
     keepAliveSeconds: String(account.keepAliveSeconds),
     keepAliveKind: account.keepAliveKind,
+    codecs: codecChoices(account.codecs),
+    earlyMedia: account.earlyMedia,
+    doNotDisturb: account.doNotDisturb,
   };
 }
 
@@ -181,6 +198,7 @@ export function validateAccountForm(form: AccountForm, existing?: ExistingAccoun
   } else if (Number(keepAlive) > KEEPALIVE_MAX) {
     errors.keepAliveSeconds = `Use at most ${KEEPALIVE_MAX} seconds (one hour).`;
   }
+  if (enabledCodecs(form.codecs).length === 0) errors.codecs = 'Keep at least one codec on: calls need one.';
   if (!errors.aor && !errors.outboundProxy && existing) {
     const clash = sameAccountAs(form, existing.accounts, existing.ownId);
     if (clash) errors.aor = duplicateMessage(clash);
@@ -210,6 +228,9 @@ export function accountInputFrom(form: AccountForm): AccountInput {
     keepAliveSeconds: Number(form.keepAliveSeconds.trim()),
     keepAliveKind: form.keepAliveKind,
     enabled: form.enabled,
+    codecs: enabledCodecs(form.codecs),
+    earlyMedia: form.earlyMedia,
+    doNotDisturb: form.doNotDisturb,
   };
 }
 
@@ -218,6 +239,7 @@ export function isFormDirty(form: AccountForm, baseline: AccountForm): boolean {
   return ACCOUNT_FIELDS.some((field) => {
     const now = form[field];
     const then = baseline[field];
+    if (Array.isArray(now) || Array.isArray(then)) return JSON.stringify(now) !== JSON.stringify(then);
     return typeof now === 'string' && typeof then === 'string' ? now.trim() !== then.trim() : now !== then;
   });
 }

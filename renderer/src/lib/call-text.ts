@@ -12,34 +12,7 @@ import type {
   ErrorCode,
 } from '../../../main/contract/contract';
 
-/** Longest peer text shown; CSS truncates to the space available, this only bounds what the DOM holds. */
-export const PEER_TEXT_MAX = 200;
-
-/**
- * C0/C1 controls, and the bidirectional formatting characters (LRM/RLM, ALM, embeddings and overrides U+202A–202E,
- * isolates U+2066–2069) that would let a caller's name flip the order of the text around it (Unicode TR 9 §2).
- * Zero-width joiners stay: scripts and emoji need them.
- */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
-
-/** A far end's text with controls and bidi formatting removed, whitespace collapsed, and its length bounded. */
-export function cleanPeerText(text: string): string {
-  const cleaned = text.replace(UNSAFE_CHARACTERS, ' ').replace(/\s+/gu, ' ').trim();
-  const characters = [...cleaned];
-  return characters.length > PEER_TEXT_MAX ? `${characters.slice(0, PEER_TEXT_MAX - 1).join('')}…` : cleaned;
-}
-
-/** What to call the far end: its display name when it sent a usable one, else its address. */
-export function peerTitle(peer: { readonly peerName: string | null; readonly peerUri: string }): string {
-  const name = peer.peerName === null ? '' : cleanPeerText(peer.peerName);
-  return name !== '' ? name : peerAddress(peer);
-}
-
-/** The far end's address without the `sip:` scheme, cleaned like a name. */
-export function peerAddress(peer: { readonly peerUri: string }): string {
-  return cleanPeerText(peer.peerUri.replace(/^sips?:/iu, ''));
-}
+export { PEER_TEXT_MAX, cleanPeerText, peerAddress, peerTitle } from '../../../main/contract/peer-text';
 
 /** 83 000 ms → "01:23"; an hour or more → "1:02:03". */
 export function formatDuration(ms: number): string {

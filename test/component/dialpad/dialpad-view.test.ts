@@ -115,3 +115,29 @@ describe('DialpadView', () => {
     expect(field().value).toBe('sip:bob@example.com');
   });
 });
+
+describe('DialpadView and links from the system', () => {
+  it('fills in a tel: link as its digits, without calling', async () => {
+    const { engine, bridge } = await renderWithApp(DialpadView, {}, { accounts: [alice] });
+    engine.bridge.emit('dialpad.open', { uri: 'tel:+1-201-555-0123' });
+    await waitFor(() => expect(field().value).toBe('+12015550123'));
+    expect(bridge.callsOf('calls.dial')).toEqual([]);
+  });
+
+  it('shows a notice for a hostile link, keeps what was typed, and never calls', async () => {
+    const { engine, bridge } = await renderWithApp(DialpadView, {}, { accounts: [alice] });
+    await fireEvent.input(field(), { target: { value: '123' } });
+    engine.bridge.emit('dialpad.open', { uri: 'sip:bob@evil example.com' });
+    const notice = await screen.findByRole('alert');
+    expect(notice.textContent).toMatch(/was not opened/u);
+    expect(field().value).toBe('123');
+    expect(field().getAttribute('aria-invalid')).toBe('true');
+    expect(bridge.callsOf('calls.dial')).toEqual([]);
+  });
+
+  it('drops the headers of a sip: link', async () => {
+    const { engine } = await renderWithApp(DialpadView, {}, { accounts: [alice] });
+    engine.bridge.emit('dialpad.open', { uri: 'sip:bob@example.com?Replaces=abc%3Bto-tag%3D1' });
+    await waitFor(() => expect(field().value).toBe('sip:bob@example.com'));
+  });
+});

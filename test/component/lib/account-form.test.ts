@@ -123,6 +123,32 @@ describe('account form', () => {
     expect(isFormDirty({ ...saved, enabled: !saved.enabled }, saved)).toBe(true);
   });
 
+  it('counts a new codec order, do-not-disturb and early media as edits, but not an equal copy of the list', () => {
+    const saved = accountFormFrom(account({ id: 'a', codecs: ['opus', 'pcmu'] }));
+    expect(isFormDirty({ ...saved, codecs: saved.codecs.map((choice) => ({ ...choice })) }, saved)).toBe(
+      false,
+    );
+    expect(isFormDirty({ ...saved, codecs: [...saved.codecs].reverse() }, saved)).toBe(true);
+    expect(isFormDirty({ ...saved, doNotDisturb: true }, saved)).toBe(true);
+    expect(isFormDirty({ ...saved, earlyMedia: true }, saved)).toBe(true);
+  });
+
+  it('refuses a form with every codec off', () => {
+    const form = emptyAccountForm();
+    const none = form.codecs.map((choice) => ({ ...choice, on: false }));
+    expect(validateAccountForm({ ...form, codecs: none }).codecs).toMatch(/at least one codec/);
+    expect(validateAccountForm(form).codecs).toBeUndefined();
+  });
+
+  it('sends the codecs that are on, in order, with the call switches', () => {
+    const form = accountFormFrom(account({ id: 'a', codecs: ['pcma', 'opus'], doNotDisturb: true }));
+    expect(accountInputFrom(form)).toMatchObject({
+      codecs: ['pcma', 'opus'],
+      doNotDisturb: true,
+      earlyMedia: false,
+    });
+  });
+
   it('maps the engine field names of the new fields to the form', () => {
     expect(formFieldOf('0.registrar')).toBe('registrar');
     expect(formFieldOf('keepAliveSeconds')).toBe('keepAliveSeconds');

@@ -201,13 +201,21 @@ describe('bridge over the web host socket', () => {
       id: 2,
       result: { ok: false, error: { code: 'conflict', message: 'dup' } },
     });
-    socket.receive({ type: 'event', name: 'settings.changed', payload: { theme: 'dark', sipPort: 0 } });
+    socket.receive({
+      type: 'event',
+      name: 'settings.changed',
+      payload: { theme: 'dark', sipPort: 0, ringOnDefaultDevice: false },
+    });
     socket.receive({ type: 'result', id: 1, result: { ok: true, value: info } });
     expect(await second).toEqual({ ok: false, error: { code: 'conflict', message: 'dup' } });
     expect(await first).toEqual({ ok: true, value: info });
-    expect(events).toEqual([{ theme: 'dark', sipPort: 0 }]);
+    expect(events).toEqual([{ theme: 'dark', sipPort: 0, ringOnDefaultDevice: false }]);
     stop();
-    socket.receive({ type: 'event', name: 'settings.changed', payload: { theme: 'light', sipPort: 0 } });
+    socket.receive({
+      type: 'event',
+      name: 'settings.changed',
+      payload: { theme: 'light', sipPort: 0, ringOnDefaultDevice: false },
+    });
     expect(events).toHaveLength(1);
   });
 
@@ -240,9 +248,12 @@ describe('bridge over the web host socket', () => {
     sockets[2]!.receive({
       type: 'result',
       id: 2,
-      result: { ok: true, value: { theme: 'system', sipPort: 0 } },
+      result: { ok: true, value: { theme: 'system', sipPort: 0, ringOnDefaultDevice: false } },
     });
-    expect(await queued).toEqual({ ok: true, value: { theme: 'system', sipPort: 0 } });
+    expect(await queued).toEqual({
+      ok: true,
+      value: { theme: 'system', sipPort: 0, ringOnDefaultDevice: false },
+    });
   });
 
   it('gives up on a command that cannot be sent within 10 seconds', async () => {
@@ -303,7 +314,7 @@ describe('bridge over the web host socket', () => {
     sockets[1]!.receive({
       type: 'result',
       id: 1,
-      result: { ok: true, value: { theme: 'system', sipPort: 0 } },
+      result: { ok: true, value: { theme: 'system', sipPort: 0, ringOnDefaultDevice: false } },
     });
     expect(await queued).toMatchObject({ ok: true });
   });
@@ -413,7 +424,7 @@ describe('bridge over the web host socket', () => {
     sockets[1]!.receive({
       type: 'result',
       id: 2,
-      result: { ok: true, value: { theme: 'system', sipPort: 0 } },
+      result: { ok: true, value: { theme: 'system', sipPort: 0, ringOnDefaultDevice: false } },
     });
     expect(await queued).toMatchObject({ ok: true });
   });

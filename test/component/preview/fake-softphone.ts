@@ -99,6 +99,7 @@ export function fakeSoftphone(scenario: Scenario): void {
     audioEchoCancellation: true,
     audioNoiseSuppression: true,
     audioAutoGainControl: true,
+    ringOnDefaultDevice: false,
   };
 
   type Call = {
@@ -273,6 +274,11 @@ export function fakeSoftphone(scenario: Scenario): void {
         changed();
         return ok(accounts.find((a) => a.id === id));
       },
+      setDoNotDisturb: (id: string, doNotDisturb: boolean) => {
+        accounts = accounts.map((a) => (a.id === id ? { ...a, doNotDisturb } : a));
+        changed();
+        return ok(accounts.find((a) => a.id === id));
+      },
       reorder: () => ok(accounts),
       registerNow: (id: string) => {
         register(id);
@@ -323,6 +329,7 @@ export function fakeSoftphone(scenario: Scenario): void {
         return ok(null);
       },
     },
+    dialpad: { ready: () => ok([]) },
     settings: {
       get: () => ok(settings),
       update: (patch: object) => {

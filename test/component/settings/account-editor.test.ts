@@ -187,6 +187,9 @@ describe('AccountEditor saving', () => {
           keepAliveSeconds: 0,
           keepAliveKind: 'crlf',
           enabled: true,
+          codecs: ['opus', 'pcmu', 'pcma'],
+          earlyMedia: false,
+          doNotDisturb: false,
         },
       ],
     ]);
@@ -218,6 +221,9 @@ describe('AccountEditor saving', () => {
       keepAliveSeconds: 0,
       keepAliveKind: 'crlf',
       enabled: true,
+      codecs: ['opus', 'pcmu', 'pcma'],
+      earlyMedia: false,
+      doNotDisturb: false,
     });
     expect('password' in input).toBe(false);
   });
@@ -521,5 +527,80 @@ describe('AccountEditor unsaved edits', () => {
     await screen.findByRole('status', { name: 'Registration test' });
     await fireEvent.click(screen.getByRole('button', { name: 'Done' }));
     expect(onclose).toHaveBeenCalled();
+  });
+});
+
+describe('AccountEditor call settings', () => {
+  const bob = account({
+    id: 'acc-bob',
+    aor: 'sip:bob@127.0.0.1',
+    codecs: ['opus', 'pcmu', 'pcma'],
+    earlyMedia: false,
+    doNotDisturb: false,
+  });
+
+  function codecOrder(): string[] {
+    const list = screen.getByRole('group', { name: 'Codecs, best first' });
+    return within(list)
+      .getAllByRole('checkbox')
+      .map((box) => box as HTMLInputElement)
+      .map((box) => `${box.labels?.[0]?.textContent}${box.checked ? '' : ' (off)'}`);
+  }
+
+  it('reorders codecs with the keyboard-operable buttons, keeps focus on the moved codec and says where it went', async () => {
+    await openEditor(bob);
+    const down = screen.getByRole('button', { name: 'Move Opus down' });
+    down.focus();
+    await fireEvent.click(down);
+    expect(codecOrder()).toEqual(['G.711 µ-law (PCMU)', 'Opus', 'G.711 A-law (PCMA)']);
+    await waitFor(() => expect(document.activeElement?.getAttribute('aria-label')).toBe('Move Opus down'));
+    expect(screen.getByText('Opus moved to place 2 of 3.')).toBeTruthy();
+    // At the bottom the down button is disabled: focus goes to the same codec's up button.
+    await fireEvent.click(screen.getByRole('button', { name: 'Move Opus down' }));
+    await waitFor(() => expect(document.activeElement?.getAttribute('aria-label')).toBe('Move Opus up'));
+    expect(screen.getByRole('button', { name: 'Move Opus down' })).toHaveProperty('disabled', true);
+    expect(screen.getByRole('button', { name: 'Move G.711 µ-law (PCMU) up' })).toHaveProperty(
+      'disabled',
+      true,
+    );
+  });
+
+  it('saves the codec order, the codecs turned off, do-not-disturb and early media', async () => {
+    const { bridge } = await openEditor(bob);
+    await fireEvent.click(screen.getByRole('button', { name: 'Move G.711 A-law (PCMA) up' }));
+    await fireEvent.click(screen.getByLabelText('G.711 µ-law (PCMU)'));
+    await fireEvent.click(screen.getByLabelText('Do not disturb'));
+    await fireEvent.click(screen.getByLabelText('Early media'));
+    expect(codecOrder()).toEqual(['Opus', 'G.711 A-law (PCMA)', 'G.711 µ-law (PCMU) (off)']);
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    await waitFor(() => expect(bridge.callsOf('accounts.update')).toHaveLength(1));
+    expect(bridge.callsOf('accounts.update')[0]![1]).toMatchObject({
+      codecs: ['opus', 'pcma'],
+      doNotDisturb: true,
+      earlyMedia: true,
+    });
+  });
+
+  it('keeps the last codec on: its box cannot be cleared and says why', async () => {
+    await openEditor(account({ id: 'acc-carol', aor: 'sip:carol@127.0.0.1', codecs: ['pcmu'] }));
+    const only = screen.getByLabelText('G.711 µ-law (PCMU)');
+    expect(only).toHaveProperty('disabled', true);
+    const hint = document.getElementById(only.getAttribute('aria-describedby')!);
+    expect(hint?.textContent).toMatch(/The only codec on/);
+  });
+
+  it('shows the stored call settings of an account', async () => {
+    await openEditor(
+      account({
+        id: 'acc-dan',
+        aor: 'sip:dan@127.0.0.1',
+        codecs: ['pcma'],
+        doNotDisturb: true,
+        earlyMedia: true,
+      }),
+    );
+    expect(codecOrder()).toEqual(['G.711 A-law (PCMA)', 'Opus (off)', 'G.711 µ-law (PCMU) (off)']);
+    expect(screen.getByLabelText('Do not disturb')).toHaveProperty('checked', true);
+    expect(screen.getByLabelText('Early media')).toHaveProperty('checked', true);
   });
 });

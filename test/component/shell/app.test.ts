@@ -124,6 +124,31 @@ describe('App', () => {
     );
   });
 
+  it('fills the dialpad with a link that reached the engine before the page listened', async () => {
+    const engine = new FakeEngine({ accounts: [account({ id: 'a', displayName: 'Office' })] });
+    engine.override('dialpad.ready', () => ['sip:early@example.com', 'sip:bob@example.com']);
+    render(App, { props: { bridge: engine.bridge } });
+    await waitFor(() =>
+      expect((screen.getByRole('textbox', { name: 'Number or SIP address' }) as HTMLInputElement).value).toBe(
+        'sip:bob@example.com',
+      ),
+    );
+    expect(engine.bridge.callsOf('dialpad.ready')).toEqual([[]]);
+  });
+
+  it('fills the dialpad from ?dial= on the address, and takes it off the address', async () => {
+    window.history.replaceState(null, '', '/?dial=tel%3A%2B1-201-555-0123#token=t');
+    start({ accounts: [account({ id: 'a', displayName: 'Office' })] });
+    await waitFor(() =>
+      expect((screen.getByRole('textbox', { name: 'Number or SIP address' }) as HTMLInputElement).value).toBe(
+        '+12015550123',
+      ),
+    );
+    expect(window.location.search).toBe('');
+    expect(window.location.hash).toBe('#token=t');
+    window.history.replaceState(null, '', '/');
+  });
+
   it('follows the theme setting, and leaves the choice to the OS for "system"', async () => {
     const engine = start({ settings: { theme: 'dark' } });
     await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('dark'));

@@ -10,7 +10,7 @@ import {
   eventChannel,
 } from '../../../main/ipc/electron-channels';
 import { FakeCallAudio } from '../../support/fake-call-audio';
-import { FakeEngine, account, status } from '../../support/fake-engine';
+import { FakeEngine, account, call, status } from '../../support/fake-engine';
 
 type Handler = (event: unknown, ...args: unknown[]) => Promise<Result<unknown>>;
 
@@ -19,7 +19,8 @@ const fake = vi.hoisted(() => {
     lock: true,
     windows: [] as FakeWindowShape[],
     handlers: new Map<string, Handler>(),
-    trays: [] as { tooltip: string }[],
+    trays: [] as { tooltip: string; menu: { label?: string; click?: () => void }[] }[],
+    notifications: [] as { title: string; body: string }[],
     /** What main/index.ts did with `protocol`, in order. */
     protocolCalls: [] as string[],
     protocolHandler: null as ((request: Request) => Promise<Response>) | null,
@@ -109,16 +110,31 @@ vi.mock('electron', async () => {
     isDestroyed = () => false;
     isMinimized = () => false;
     isVisible = () => true;
+    focused = false;
+    isFocused = () => this.focused;
+  }
+  class Notification {
+    static isSupported = () => true;
+    constructor(readonly options: { title: string; body: string }) {}
+    on() {
+      return this;
+    }
+    show() {
+      fake.state.notifications.push({ title: this.options.title, body: this.options.body });
+    }
   }
   class Tray {
     tooltip = '';
+    menu: { label?: string; click?: () => void }[] = [];
     constructor() {
       fake.state.trays.push(this);
     }
     setToolTip(text: string) {
       this.tooltip = text;
     }
-    setContextMenu() {}
+    setContextMenu(menu: { template: { label?: string; click?: () => void }[] }) {
+      this.menu = menu.template;
+    }
     setImage() {}
     on() {
       return this;
@@ -144,6 +160,7 @@ vi.mock('electron', async () => {
     app,
     BrowserWindow,
     MessageChannelMain,
+    Notification,
     Tray,
     ipcMain: {
       handle: (channel: string, handler: Handler) => void fake.state.handlers.set(channel, handler),
@@ -212,6 +229,7 @@ beforeEach(() => {
   fake.state.lock = true;
   fake.state.windows.length = 0;
   fake.state.trays.length = 0;
+  fake.state.notifications.length = 0;
   fake.state.handlers.clear();
   fake.state.protocolCalls.length = 0;
   fake.state.protocolHandler = null;
@@ -313,6 +331,21 @@ describe('main/index.ts', () => {
     await vi.waitFor(() =>
       expect(fake.state.trays[0]?.tooltip).toBe('Softphone — 2 of 3 accounts registered'),
     );
+  });
+
+  it('notifies a call ringing while the window is in the background, and answers it from the tray', async () => {
+    const engine = fakeEngine();
+    const ringing = call({ id: 'c1', direction: 'incoming', state: 'incoming', peerName: 'Bob' });
+    engine.calls = [ringing];
+    fake.state.createEngine = async () => engine;
+    await boot();
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeTruthy());
+    engine.emit('call.changed', ringing);
+    expect(fake.state.notifications).toEqual([{ title: 'Incoming call', body: 'Bob (c1@example.test)' }]);
+    const tray = fake.state.trays[0]!;
+    expect(tray.tooltip).toBe('Softphone — Incoming call from Bob');
+    tray.menu.find((item) => item.label === 'Answer')!.click!();
+    await vi.waitFor(() => expect(engine.calls[0]?.state).toBe('connected'));
   });
 
   it('stops the engine before quitting', async () => {

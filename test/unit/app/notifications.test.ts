@@ -39,6 +39,16 @@ describe('createNotifier', () => {
     expect(onClick).toHaveBeenCalled();
   });
 
+  it("runs a notification's own click action instead of the notifier's", () => {
+    const { Notification, shown } = fakeNotificationClass(true);
+    const onClick = vi.fn();
+    const own = vi.fn();
+    createNotifier({ Notification, onClick }).notify('Incoming call', 'Bob', own);
+    shown[0]!.click!();
+    expect(own).toHaveBeenCalled();
+    expect(onClick).not.toHaveBeenCalled();
+  });
+
   it('bounds text that comes from the network', () => {
     const { Notification, shown } = fakeNotificationClass(true);
     createNotifier({ Notification }).notify('t'.repeat(500), 'b'.repeat(5000));

@@ -4,7 +4,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 import { FakeEngine, account, status } from '../../support/fake-engine';
 import type { RegistrationSummary, StatusTrayOptions } from '../../../main/app/tray';
-import { StatusTray, trayIconPngs, trayState, trayStatusText } from '../../../main/app/tray';
+import type { TrayCalls } from '../../../main/app/tray';
+import { StatusTray, missedCallsText, trayIconPngs, trayState, trayStatusText } from '../../../main/app/tray';
+import type { RingingCall } from '../../../main/app/call-alerts';
 
 describe('trayStatusText', () => {
   it.each([
@@ -51,7 +53,7 @@ function arrange(engine: FakeEngine, summary: RegistrationSummary): void {
   });
 }
 
-function setup(initial: RegistrationSummary) {
+function setup(initial: RegistrationSummary, extra: Partial<StatusTrayOptions> = {}) {
   const engine = new FakeEngine();
   arrange(engine, initial);
   const tray = {
@@ -87,7 +89,7 @@ function setup(initial: RegistrationSummary) {
     onShow: vi.fn(),
     onQuit: vi.fn(),
   };
-  const statusTray = new StatusTray(options as unknown as StatusTrayOptions);
+  const statusTray = new StatusTray({ ...options, ...extra } as unknown as StatusTrayOptions);
   const lastMenu = () => {
     const calls = options.Menu.buildFromTemplate.mock.calls;
     return calls[calls.length - 1]![0];
@@ -157,5 +159,96 @@ describe('StatusTray', () => {
     t.statusTray.destroy();
     expect(t.engine.listenerCount()).toBe(0);
     expect(t.tray.destroy).toHaveBeenCalled();
+  });
+});
+
+/** Calls as CallAlerts gives them, changed by the test. */
+class FakeCalls implements TrayCalls {
+  ringing: RingingCall[] = [];
+  missedCount = 0;
+  readonly listeners = new Set<() => void>();
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+  set(ringing: RingingCall[], missed = this.missedCount): void {
+    this.ringing = ringing;
+    this.missedCount = missed;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+describe('missedCallsText', () => {
+  it('counts in words', () => {
+    expect(missedCallsText(1)).toBe('1 missed call');
+    expect(missedCallsText(3)).toBe('3 missed calls');
+  });
+});
+
+describe('StatusTray with calls', () => {
+  function withCalls() {
+    const calls = new FakeCalls();
+    const onAnswer = vi.fn();
+    const onDecline = vi.fn();
+    const t = setup({ registered: 1, failing: 0, total: 1 }, { calls, onAnswer, onDecline });
+    return { ...t, calls, onAnswer, onDecline };
+  }
+
+  it('shows a ringing call: its own icon, the caller in the tooltip, Answer and Decline in the menu', () => {
+    const t = withCalls();
+    t.calls.set([{ id: 'c1', title: 'Bob' }]);
+    expect(t.tray.setImage).toHaveBeenCalledTimes(1);
+    expect(t.tray.setToolTip).toHaveBeenLastCalledWith('Softphone — Incoming call from Bob');
+    const menu = t.lastMenu();
+    expect(menu.map((item) => item.label ?? item.type)).toEqual([
+      'Incoming call from Bob',
+      'Answer',
+      'Decline',
+      'separator',
+      '1 of 1 account registered',
+      'separator',
+      'Show Softphone',
+      'Quit',
+    ]);
+    (menu[1]!.click as () => void)();
+    expect(t.onAnswer).toHaveBeenCalledWith('c1');
+    (menu[2]!.click as () => void)();
+    expect(t.onDecline).toHaveBeenCalledWith('c1');
+  });
+
+  it('goes back to the registration icon and menu when the call stops ringing', () => {
+    const t = withCalls();
+    t.calls.set([{ id: 'c1', title: 'Bob' }]);
+    t.calls.set([]);
+    expect(t.tray.setImage).toHaveBeenCalledTimes(2);
+    expect(t.tray.setToolTip).toHaveBeenLastCalledWith('Softphone — 1 of 1 account registered');
+    expect(t.lastMenu().some((item) => item.label === 'Answer')).toBe(false);
+  });
+
+  it('shows the missed calls in the tooltip and a menu entry that opens the window', () => {
+    const t = withCalls();
+    t.calls.set([], 2);
+    expect(t.tray.setToolTip).toHaveBeenLastCalledWith(
+      'Softphone — 1 of 1 account registered · 2 missed calls',
+    );
+    const entry = t.lastMenu().find((item) => item.label === '2 missed calls — show');
+    (entry!.click as () => void)();
+    expect(t.options.onShow).toHaveBeenCalled();
+  });
+
+  it("bounds a caller's name and keeps its & from becoming a menu mnemonic", () => {
+    const t = withCalls();
+    t.calls.set([{ id: 'c1', title: `A&B ${'x'.repeat(300)}` }]);
+    const label = t.lastMenu()[0]!.label!;
+    expect(label.startsWith('Incoming call from A&&B x')).toBe(true);
+    expect(label.length).toBeLessThan(70);
+    const tooltip = t.tray.setToolTip.mock.calls.at(-1)![0] as string;
+    expect(tooltip.length).toBeLessThan(127);
+  });
+
+  it('stops following the calls when destroyed', () => {
+    const t = withCalls();
+    t.statusTray.destroy();
+    expect(t.calls.listeners.size).toBe(0);
   });
 });

@@ -40,6 +40,12 @@ describe('mainWindowOptions', () => {
     expect(web.webviewTag).toBe(false);
   });
 
+  it('lets the ringtone sound without a click first: a call can ring in a window nobody has touched', () => {
+    expect(web.autoplayPolicy).toBe('no-user-gesture-required');
+    // Hidden in the tray, the ringtone's scheduler and the call audio keep their timers.
+    expect(web.backgroundThrottling).toBe(false);
+  });
+
   it('keeps web security on and the rest tight', () => {
     expect(web.webSecurity).toBe(true);
     expect(web.allowRunningInsecureContent).toBe(false);

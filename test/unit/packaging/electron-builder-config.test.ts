@@ -39,6 +39,19 @@ describe('electron-builder configuration', () => {
     expect(schemes.sort()).toEqual([...protocolSchemes].sort());
   });
 
+  it('lets the Linux desktop entry register the sip: and tel: handlers', () => {
+    // electron-builder writes MimeType=x-scheme-handler/<scheme>; for each protocol above, and Exec=… %U so the
+    // clicked link reaches argv; an entry of our own for either key, or launch arguments without %U, would break it.
+    const entry = (config.linux?.desktop as { entry?: Record<string, string> } | undefined)?.entry ?? {};
+    expect(Object.keys(entry)).not.toContain('MimeType');
+    expect(Object.keys(entry)).not.toContain('Exec');
+    expect(config.linux?.executableArgs ?? []).toEqual([]);
+    const protocols = Array.isArray(config.protocols) ? config.protocols : [config.protocols!];
+    expect(protocols.every((protocol) => protocol.schemes.every((scheme) => /^[a-z]+$/.test(scheme)))).toBe(
+      true,
+    );
+  });
+
   it('uses the hardened runtime on macOS with the microphone entitlement and a usage description', () => {
     expect(config.mac?.hardenedRuntime).toBe(true);
     expect(config.mac?.entitlements).toBe('build/entitlements.mac.plist');

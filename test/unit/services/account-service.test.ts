@@ -154,6 +154,28 @@ describe('call settings', () => {
     expect(changed.codecs).toEqual(['pcma', 'opus']);
   });
 
+  it('switches do-not-disturb at once without registering again', async () => {
+    const h = await start();
+    const account = await create(h);
+    await h.run();
+    const registers = h.registrar.received.length;
+    const statuses = h.statusesOf(account.id).length;
+    const updated = valueOf<AccountDto>(
+      await h.drive(h.engine.router.dispatch('accounts.setDoNotDisturb', [account.id, true])),
+    );
+    await h.run();
+    expect(updated.doNotDisturb).toBe(true);
+    expect(valueOf<AccountDto[]>(await h.engine.router.dispatch('accounts.list', []))[0]?.doNotDisturb).toBe(
+      true,
+    );
+    expect(h.registrar.received.length).toBe(registers);
+    expect(h.statusesOf(account.id).length).toBe(statuses);
+    expect(await h.engine.router.dispatch('accounts.setDoNotDisturb', ['nobody', true])).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+  });
+
   it('refuses an empty or repeating codec list, naming the field', async () => {
     const h = await start();
     for (const codecs of [[], ['opus', 'opus'], ['g729']]) {

@@ -20,6 +20,7 @@ const validArgs: { readonly [C in CommandName]: CommandArgs<C> } = {
   'accounts.update': ['a1', input()],
   'accounts.delete': ['a1'],
   'accounts.setEnabled': ['a1', true],
+  'accounts.setDoNotDisturb': ['a1', true],
   'accounts.reorder': [['a1']],
   'accounts.registerNow': ['a1'],
   'registration.list': [],
@@ -38,6 +39,7 @@ const validArgs: { readonly [C in CommandName]: CommandArgs<C> } = {
   'history.list': [{ limit: 10, before: null }],
   'history.delete': ['c1'],
   'history.clear': [],
+  'dialpad.ready': [],
 };
 
 const harnesses: Harness[] = [];
@@ -199,5 +201,22 @@ describe('shutdown', () => {
       },
     });
     await engine.shutdown(0);
+  });
+});
+
+describe('links from the system', () => {
+  it('holds a link until the window asks with dialpad.ready, then sends the next ones as dialpad.open', async () => {
+    const h = await startHarness();
+    harnesses.push(h);
+    h.engine.openUri('sip:bob@example.test');
+    expect(h.events.filter((event) => event.name === 'dialpad.open')).toEqual([]);
+    expect(await h.engine.router.dispatch('dialpad.ready', [])).toEqual({
+      ok: true,
+      value: ['sip:bob@example.test'],
+    });
+    h.engine.openUri('tel:+4930123');
+    expect(h.events.filter((event) => event.name === 'dialpad.open')).toEqual([
+      { name: 'dialpad.open', payload: { uri: 'tel:+4930123' } },
+    ]);
   });
 });

@@ -43,17 +43,25 @@ describe('SettingsRepository', () => {
       audioEchoCancellation: true,
       audioNoiseSuppression: true,
       audioAutoGainControl: true,
+      ringOnDefaultDevice: false,
     });
   });
 
   it('stores a patch as JSON and returns every setting', () => {
     expect(settings.patch({ theme: 'dark' })).toEqual({ ...settingsDefaults, theme: 'dark', sipPort: 0 });
     expect(settings.patch({ sipPort: 5070 })).toEqual({ ...settingsDefaults, theme: 'dark', sipPort: 5070 });
-    expect(raw()).toEqual({ theme: '"dark"', sipPort: '5070' });
+    expect(settings.patch({ ringOnDefaultDevice: true })).toEqual({
+      ...settingsDefaults,
+      theme: 'dark',
+      sipPort: 5070,
+      ringOnDefaultDevice: true,
+    });
+    expect(raw()).toEqual({ theme: '"dark"', sipPort: '5070', ringOnDefaultDevice: 'true' });
     expect(new SettingsRepository(db).getAll()).toEqual({
       ...settingsDefaults,
       theme: 'dark',
       sipPort: 5070,
+      ringOnDefaultDevice: true,
     });
   });
 
@@ -71,6 +79,7 @@ describe('SettingsRepository', () => {
     ['a port out of range', 'sipPort', '70000'],
     ['a fraction', 'sipPort', '5060.5'],
     ['a string for a number', 'sipPort', '"5060"'],
+    ['a string for a switch', 'ringOnDefaultDevice', '"yes"'],
     ['an empty string', 'sipPort', ''],
   ])('reads %s as the default instead of failing', (_what, key, value) => {
     storeRaw(key, value);

@@ -37,6 +37,10 @@ export class AccountsState {
     return this.#upsert(await this.bridge.invoke('accounts.update', id, input));
   }
 
+  async setDoNotDisturb(id: string, on: boolean): Promise<Result<AccountDto>> {
+    return this.#upsert(await this.bridge.invoke('accounts.setDoNotDisturb', id, on));
+  }
+
   async setEnabled(id: string, enabled: boolean): Promise<Result<AccountDto>> {
     return this.#upsert(await this.bridge.invoke('accounts.setEnabled', id, enabled));
   }

@@ -6,10 +6,19 @@ import { type AudioTools, webAudioTools } from '../audio/audio-tools';
 import { canChooseOutput, startWebAudioSession } from '../audio/web-audio-session';
 import { type StartAudioSession, WindowAudio } from '../audio/window-audio.svelte';
 import { WORKLET_MODULES } from '../audio/worklet-modules';
+import { type RingOutputs, type RingPlayer, RingController } from '../audio/ring-controller.svelte';
+import { RingtonePlayer, browserRingContext, browserRingTimer } from '../audio/ringtone';
 import type { Bridge, ConnectionState } from '../bridge';
 import { CallAudioController } from '../call-audio-controller.svelte';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
+import {
+  type NotificationPort,
+  type PagePresence,
+  CallNotifier,
+  browserNotificationPort,
+  browserPagePresence,
+} from './call-notifier.svelte';
 import { CallsState } from './calls.svelte';
 import { ConnectionStatus } from './connection.svelte';
 import { HistoryState } from './history.svelte';
@@ -36,6 +45,10 @@ export class AppState {
   readonly callAudio: WindowAudio;
   /** The settings' microphone meter and speaker test. */
   readonly audioTools: AudioTools;
+  /** The ringtone, ring-back and call-waiting tones. */
+  readonly ring: RingController;
+  /** The web host's system notifications for calls (the desktop app's come from its main process). */
+  readonly callNotifier: CallNotifier;
   /** Settles when the load started by start() has finished. */
   ready: Promise<void> = Promise.resolve();
 
@@ -55,6 +68,12 @@ export class AppState {
       readonly audioTools?: AudioTools;
       /** Whether AudioContext.setSinkId is there (feature-detected unless given). */
       readonly canChooseOutput?: boolean;
+      readonly ringPlayer?: RingPlayer;
+      /** Where the tones play; the audio device settings' choice once they are wired in. */
+      readonly ringOutputs?: RingOutputs;
+      /** The browser's notifications (null: none) and whether the tab is in view. */
+      readonly notifications?: NotificationPort | null;
+      readonly presence?: PagePresence;
     } = {},
   ) {
     this.info = new AppInfoState(bridge);
@@ -87,6 +106,27 @@ export class AppState {
     );
     const device = parts.audioDevice === undefined ? this.callAudio : parts.audioDevice;
     this.callAudioRoute = device ? new CallAudioController(bridge, device) : null;
+    const player =
+      parts.ringPlayer ??
+      new RingtonePlayer({
+        createContext: browserRingContext,
+        timer: browserRingTimer,
+        onChange: (playback) => this.ring.playbackChanged(playback),
+      });
+    this.ring = new RingController(
+      {
+        calls: this.calls,
+        accounts: this.accounts,
+        settings: this.settings,
+        outputs: parts.ringOutputs ?? this.audioDevices,
+      },
+      player,
+    );
+    this.callNotifier = new CallNotifier(
+      this.calls,
+      parts.notifications === undefined ? browserNotificationPort() : parts.notifications,
+      parts.presence ?? browserPagePresence,
+    );
   }
 
   /** Subscribes and loads; returns the function that unsubscribes. */
@@ -104,10 +144,9 @@ export class AppState {
       bridge.on('call.changed', (call) => this.calls.receive(call)),
       bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
       this.calls.onEnded((call) => void this.history.callEnded(call)),
-      bridge.on('dialpad.open', ({ uri }) => {
-        this.navigation.openedUri = uri;
-        this.navigation.show('dialpad');
-      }),
+      this.ring.start(),
+      bridge.kind === 'web' ? this.callNotifier.start() : () => undefined,
+      bridge.on('dialpad.open', ({ uri }) => this.openLink(uri)),
       bridge.onConnection((state) => {
         this.connection.state = state;
         // Events were lost while the link was down: load again once it is back (the first load is still running
@@ -124,12 +163,27 @@ export class AppState {
       }),
     ];
     if (this.callAudioRoute) stops.push(this.callAudioRoute.start(() => this.calls.list));
-    this.ready = this.load();
+    this.ready = this.load().then(() => this.#takeWaitingLinks());
     return () => {
       for (const stop of stops) stop();
       this.calls.dispose();
       this.callAudio.dispose();
     };
+  }
+
+  /** Links that reached the engine before the window first listened (the app was started by a click on one). */
+  async #takeWaitingLinks(): Promise<void> {
+    if (!this.info.value || this.info.value.storageError) return;
+    const result = await this.bridge.invoke('dialpad.ready');
+    // Only the newest fills the dialpad; an engine without the command (an older one) simply has none waiting.
+    const newest = result.ok ? result.value.at(-1) : undefined;
+    if (newest !== undefined) this.openLink(newest);
+  }
+
+  /** A sip:/tel: link from outside: the dialpad shows it (checked there) for the person to call or not. */
+  openLink(uri: string): void {
+    this.navigation.openedUri = uri;
+    this.navigation.show('dialpad');
   }
 
   async load(): Promise<void> {
