@@ -83,6 +83,17 @@ describe.skipIf(!peers.kamailio || !peers.baresip || !peers.chromium)('calls in 
     await stage.shotAll('dialpad');
     const id = await dialBob();
     await expectConnected(0);
+    // The call screen put focus on the peer's name (for the keyboard and screen readers) without drawing a focus
+    // ring around a heading nobody can act on.
+    const name = stage.page.locator('.call .name');
+    await expect
+      .poll(() => name.evaluate((element) => element === element.ownerDocument.activeElement))
+      .toBe(true);
+    expect(
+      await name.evaluate(
+        (element) => element.ownerDocument.defaultView!.getComputedStyle(element).outlineStyle,
+      ),
+    ).toBe('none');
     // The timer ticks: two seconds later it reads at least 00:02.
     await expectConnected(2);
     await stage.shotAll('call-connected');
