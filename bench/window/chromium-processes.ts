@@ -10,6 +10,8 @@ export interface ChromiumProcess {
   readonly type: string;
   /** For utility processes, `--utility-sub-type` (e.g. `audio.mojom.AudioService`). */
   readonly subType: string | undefined;
+  /** The program, argv[0]. */
+  readonly program: string;
 }
 
 /** The switches of a /proc cmdline (NUL-separated). */
@@ -38,8 +40,11 @@ function readOr(path: string): string | undefined {
   }
 }
 
-/** The browser process `rootPid` and every process below it. */
-export function chromiumProcesses(rootPid: number): ChromiumProcess[] {
+/**
+ * Every process below `rootPid` (itself included) whose program is `programPart` (e.g. `chromium`): Playwright
+ * starts the browser as a child of the process that launched it, so the launcher's pid finds its browser's tree.
+ */
+export function chromiumProcesses(rootPid: number, programPart = 'chrom'): ChromiumProcess[] {
   const parents = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -57,10 +62,12 @@ export function chromiumProcesses(rootPid: number): ChromiumProcess[] {
   for (const pid of parents.keys()) {
     if (!below(pid)) continue;
     const cmdline = readOr(`/proc/${pid}/cmdline`) ?? '';
+    if (!(cmdline.split('\0')[0] ?? '').includes(programPart)) continue;
     found.push({
       pid,
       type: switchOf(cmdline, 'type') ?? 'browser',
       subType: switchOf(cmdline, 'utility-sub-type'),
+      program: cmdline.split('\0')[0] ?? '',
     });
   }
   return found;

@@ -20,9 +20,12 @@ describe('reading Chromium processes from /proc', () => {
     expect(parentOf('9 (Web (Content) 2) R 8 9 9 0 -1 0')).toBe(8);
   });
 
-  it('finds this process under its parent and nothing under a pid that does not exist', () => {
-    const mine = chromiumProcesses(process.ppid).find((entry) => entry.pid === process.pid);
+  it('finds this process under its parent by program, and nothing under a pid that does not exist', () => {
+    const mine = chromiumProcesses(process.ppid, 'node').find((entry) => entry.pid === process.pid);
     expect(mine).toMatchObject({ pid: process.pid, type: 'browser' });
-    expect(chromiumProcesses(2 ** 30)).toEqual([]);
+    expect(mine!.program).toContain('node');
+    // This test runs under node, not under a browser.
+    expect(chromiumProcesses(process.pid)).toEqual([]);
+    expect(chromiumProcesses(2 ** 30, 'node')).toEqual([]);
   });
 });
