@@ -1,6 +1,7 @@
 // The stage of the browser call tests: Kamailio as registrar and proxy, baresip as bob (a tone as its
 // microphone, its recorder on, driven over ctrl_tcp), the web host with a fresh data folder and alice's account
-// registered through Kamailio, and Debian's Chromium with the page open on the host's token. Each piece is the
+// registered through Kamailio, and Debian's Chromium with a fake microphone playing another tone, the page's audio
+// tap, and the page open on the host's token. Each piece is the
 // interop harness's own (test/interop/support); this file only puts them together and tears them down in reverse.
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,9 +10,10 @@ import { join, resolve } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import type { AccountInput, CallCodec } from '../../../main/contract/contract';
 import { type ToneFixture, writeToneFixture } from '../../support/audio/tone-fixture';
-import { CHROMIUM_ARGS, chromiumPath } from '../../support/chromium';
+import { CHROMIUM_ARGS, chromiumPath, fakeMicrophoneArgs } from '../../support/chromium';
 import { type BaresipCodec, type BaresipHandle, startBaresip } from '../../interop/support/baresip';
 import { type KamailioHandle, startKamailio } from '../../interop/support/kamailio';
+import { AudioTap } from './audio-tap';
 import { nextFrames, sendCommands } from './web-host-commands';
 import { type WebHostProcess, startWebHost } from './web-host-process';
 
@@ -35,8 +37,8 @@ export interface CallStageOptions {
   readonly bobTone?: { readonly frequencyHz: number; readonly amplitude?: number };
   /** The codec both ends offer and accept. Default PCMU: baresip records it at 8 kHz mono. */
   readonly codec?: CallCodec & BaresipCodec;
-  /** More Chromium switches (a fake microphone file, say). */
-  readonly chromiumArgs?: readonly string[];
+  /** What Chromium's fake microphone plays, looped. Default 1 kHz at 0.4 of full scale. */
+  readonly ourTone?: { readonly frequencyHz: number; readonly amplitude?: number };
   /** The page's size at the start. Default 1280×800. */
   readonly viewport?: { readonly width: number; readonly height: number };
 }
@@ -44,8 +46,11 @@ export interface CallStageOptions {
 export interface CallStage {
   readonly kamailio: KamailioHandle;
   readonly bob: BaresipHandle;
-  /** What bob plays. */
+  /** What bob plays, and what our microphone does. */
   readonly bobTone: ToneFixture;
+  readonly ourTone: ToneFixture;
+  /** The page's audio tap, installed before the window loaded. */
+  readonly tap: AudioTap;
   readonly host: WebHostProcess;
   readonly browser: Browser;
   readonly page: Page;
@@ -99,6 +104,12 @@ async function build(options: CallStageOptions, teardown: Teardown): Promise<Cal
     amplitude: options.bobTone?.amplitude ?? 0.5,
     durationS: 120,
   });
+  // Chromium loops its fake microphone file, so ten seconds last the whole call.
+  const ourTone = await writeToneFixture(dir, {
+    frequencyHz: options.ourTone?.frequencyHz ?? 1_000,
+    amplitude: options.ourTone?.amplitude ?? 0.4,
+    durationS: 10,
+  });
 
   const kamailio = await startKamailio({
     users: [
@@ -126,10 +137,12 @@ async function build(options: CallStageOptions, teardown: Teardown): Promise<Cal
 
   const browser = await chromium.launch({
     executablePath: chromiumPath()!,
-    args: [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])],
+    args: [...CHROMIUM_ARGS, ...fakeMicrophoneArgs(ourTone.path)],
   });
   teardown.add(() => browser.close());
   const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+  const tap = new AudioTap(page);
+  await tap.install();
   await page.goto(host.url);
 
   const aliceUri = kamailio.uri('alice');
@@ -164,6 +177,8 @@ async function build(options: CallStageOptions, teardown: Teardown): Promise<Cal
     kamailio,
     bob,
     bobTone,
+    ourTone,
+    tap,
     host,
     browser,
     page,
