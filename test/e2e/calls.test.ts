@@ -180,6 +180,8 @@ describe.skipIf(!peers.kamailio || !peers.baresip || !peers.chromium)('calls in 
     const missed = stage.page.getByRole('listitem').filter({ hasText: 'Missed' }).first();
     await expect.poll(() => missed.innerText(), { timeout: STEP_MS }).toContain(BOB_NAME);
     await stage.shotAll('history');
+    // Seen: the badge goes.
+    await expect.poll(() => views.locator('.badge').count(), { timeout: STEP_MS }).toBe(0);
   });
 
   it('declines bob: he gets a busy or decline answer (486/603) and the prompt goes', async () => {
