@@ -82,7 +82,10 @@ async function stopStage(stage: Stage): Promise<void> {
 /** Dials SIPp from the dialpad, as a person would, and waits until the window's audio runs both ways. */
 async function dial(stage: Stage): Promise<void> {
   // With no account yet the window opens on the settings.
-  await stage.page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Dialpad' }).click();
+  await stage.page
+    .getByRole('navigation', { name: 'Views' })
+    .getByRole('button', { name: 'Dialpad' })
+    .click();
   const field = stage.page.getByRole('textbox', { name: 'Number or SIP address' });
   await field.waitFor({ timeout: 15_000 });
   await field.fill(sippTarget(stage.sipp));
