@@ -200,7 +200,7 @@ const electronOnlyInShell = {
 };
 
 /** Contract modules the window may import values from: pure constants, no library behind them. */
-const windowValueModules = ['contract/limits'];
+const windowValueModules = ['contract/limits', 'contract/audio-stream'];
 
 const windowImports = {
   meta: {
@@ -223,7 +223,7 @@ const windowImports = {
       const target = underMain(resolve(dirname(context.filename), source));
       if (target === null) return;
       const fromContract = locate(target)?.entry === layerMap[0] && contract.length > 0;
-      // The shared limits are plain constants the form validates with, so the page may bundle them; the schemas
+      // The shared limits and the audio layout are plain constants the page uses too, so it may bundle them; the schemas
       // (zod) and everything else of the contract stay types only.
       if (
         fromContract &&
@@ -333,7 +333,7 @@ export default tseslint.config(
     rules: { 'layers/window-imports': 'error' },
   },
   {
-    files: ['renderer/**/*.svelte', 'renderer/src/svelte.d.ts', '*.config.ts', '*.config.js'],
+    files: ['renderer/**/*.svelte', 'renderer/src/*.d.ts', '*.config.ts', '*.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -7,6 +7,7 @@ import {
   BrowserWindow,
   ipcMain,
   Menu,
+  MessageChannelMain,
   nativeImage,
   nativeTheme,
   protocol,
@@ -26,8 +27,10 @@ import { applySessionSecurity, contentSecurityPolicy, guardWebContents } from '.
 import { startEngineOrFallback } from './app/shell-engine';
 import { StatusTray } from './app/tray';
 import { createMainWindow, loadApp, revealWindow } from './app/window';
+import { attachElectronAudio } from './ipc/electron-audio';
 import { attachElectronTransport } from './ipc/electron-transport';
 import { SystemClock } from './platform/clock';
+import { CallAudioClaims } from './services/call-audio-claims';
 import { createEngine, databasePathIn } from './services/engine';
 
 /** How long quitting waits for accounts to unregister before closing anyway. */
@@ -111,6 +114,15 @@ async function start(): Promise<void> {
     router: engine.router,
     events: engine.events,
     isAppUrl: origin.isAppUrl,
+    logger,
+  });
+  // Each call's audio reaches the window through a MessagePort of its own; one window hears a call at a time.
+  attachElectronAudio({
+    ipcMain,
+    webContents: window.webContents,
+    claims: new CallAudioClaims(engine),
+    isAppUrl: origin.isAppUrl,
+    createChannel: () => new MessageChannelMain(),
     logger,
   });
   statusTray = new StatusTray({

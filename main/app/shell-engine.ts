@@ -7,6 +7,7 @@ import type {
   PasswordProtectionDto,
   StorageErrorDto,
 } from '../contract/contract';
+import type { AudioStreamEndpoint } from '../media/session/audio-stream-endpoint';
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
 import { DataFolderInUseError } from '../services/engine';
@@ -18,6 +19,8 @@ export interface ShellEngine extends LifecycleEngine, StatusTrayEngine {
   readonly router: CommandDispatcher;
   readonly events: EngineEventSource;
   registrationSummary(): RegistrationSummary;
+  /** A live call's audio for the window's stream port; the stand-in has none. */
+  audioPort?(callId: string): AudioStreamEndpoint | undefined;
 }
 
 export interface FallbackInfo {

@@ -151,6 +151,14 @@ export interface SettingsDto {
   readonly theme: Theme;
   /** Local port for SIP (0: any free port). */
   readonly sipPort: number;
+  /** The microphone, speaker and ringer chosen in the window ('' = the system's default); see AUDIO_DEVICE_ID_*. */
+  readonly audioInputId: string;
+  readonly audioOutputId: string;
+  readonly audioRingerId: string;
+  /** Chromium's capture processing, each on by default. */
+  readonly audioEchoCancellation: boolean;
+  readonly audioNoiseSuppression: boolean;
+  readonly audioAutoGainControl: boolean;
 }
 
 /**

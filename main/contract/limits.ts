@@ -43,6 +43,13 @@ export const WEB_TOKEN_BYTES = 32;
 /** What the web host accepts as a token (a fixed one in tests) and the window may check before using one. */
 export const WEB_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,512}$/;
 
+/**
+ * An audio device id as the browser hands it out (Chromium: 64 hex digits, or `default` / `communications`;
+ * Firefox: base64): printable ASCII without spaces, bounded. '' means the system's default device.
+ */
+export const AUDIO_DEVICE_ID_MAX = 256;
+export const AUDIO_DEVICE_ID_PATTERN = /^[\x21-\x7e]*$/;
+
 /** The local SIP port setting: 0 lets the system choose. */
 export const SIP_PORT_MIN = 0;
 export const SIP_PORT_MAX = 65_535;

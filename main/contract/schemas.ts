@@ -10,6 +10,8 @@ import { z } from 'zod';
 import type { CommandArgs, CommandName } from './contract';
 import {
   ACCOUNT_ID_MAX,
+  AUDIO_DEVICE_ID_MAX,
+  AUDIO_DEVICE_ID_PATTERN,
   AUTH_USER_MAX,
   CALL_CODECS,
   CALL_ID_MAX,
@@ -62,6 +64,8 @@ const sipUriText = (what: string, options: { requireUser: boolean }) =>
 const id = z.string().min(1).max(ACCOUNT_ID_MAX);
 
 const callId = z.string().min(1).max(CALL_ID_MAX).refine(noControls, 'Call id contains a control character');
+/** A call id as the web host's audio.open carries it (main/contract/wire-frames.ts). */
+export const callIdSchema = callId;
 
 /** Best first, each codec once, at least one. */
 export const codecListSchema = z
@@ -131,9 +135,20 @@ export const historyPageSchema = z.strictObject({
   before: z.strictObject({ startedAt: z.number().int().min(0), id: callId }).nullable(),
 });
 
+export const audioDeviceIdSchema = z
+  .string()
+  .max(AUDIO_DEVICE_ID_MAX, `An audio device id is longer than ${AUDIO_DEVICE_ID_MAX} characters`)
+  .regex(AUDIO_DEVICE_ID_PATTERN, 'An audio device id is printable ASCII without spaces');
+
 export const settingsPatchSchema = z.strictObject({
   theme: z.enum(THEMES).optional(),
   sipPort: z.number().int().min(SIP_PORT_MIN).max(SIP_PORT_MAX).optional(),
+  audioInputId: audioDeviceIdSchema.optional(),
+  audioOutputId: audioDeviceIdSchema.optional(),
+  audioRingerId: audioDeviceIdSchema.optional(),
+  audioEchoCancellation: z.boolean().optional(),
+  audioNoiseSuppression: z.boolean().optional(),
+  audioAutoGainControl: z.boolean().optional(),
 });
 
 /** Each command's argument tuple; the mapped type makes a command without a schema a compile error. */

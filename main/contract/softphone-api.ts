@@ -15,12 +15,21 @@ export type DomainMethods<D extends CommandDomain> = {
 
 export type EventListener<E extends EventName> = (payload: Events[E]) => void;
 
+/** Call audio in Electron, beside the commands: the port itself cannot cross contextBridge, so it comes apart. */
+export interface SoftphoneAudioApi {
+  /**
+   * Asks main for the call's audio port. On success the preload has already received the port and posts it to
+   * the page as a window message (AudioPortMessage, main/contract/audio-stream.ts) carrying the same `request`.
+   */
+  openAudio(callId: string, request: number): Promise<Result<null>>;
+}
+
 export type SoftphoneApi = {
   readonly [D in CommandDomain]: DomainMethods<D>;
 } & {
   /** Listens to one of the contract's events; returns the function that stops listening. */
   on<E extends EventName>(event: E, listener: EventListener<E>): () => void;
-};
+} & Partial<SoftphoneAudioApi>;
 
 /**
  * Every command of the contract, once. The two checks below fail to compile when a command is added to `Commands`
@@ -79,8 +88,12 @@ export type InvokeCommand = (name: CommandName, args: readonly unknown[]) => Pro
 /** How a transport delivers events; returns the function that stops listening. */
 export type ListenToEvent = <E extends EventName>(event: E, listener: EventListener<E>) => () => void;
 
-/** Builds the frozen `window.softphone` object over a transport. */
-export function buildSoftphoneApi(invoke: InvokeCommand, listen: ListenToEvent): SoftphoneApi {
+/** Builds the frozen `window.softphone` object over a transport; `audio` adds call audio where it can travel. */
+export function buildSoftphoneApi(
+  invoke: InvokeCommand,
+  listen: ListenToEvent,
+  audio?: SoftphoneAudioApi,
+): SoftphoneApi {
   const domains = new Map<string, Record<string, (...args: unknown[]) => Promise<Result<unknown>>>>();
   for (const name of commandNames) {
     const [domain, method] = name.split('.') as [string, string];
@@ -97,5 +110,6 @@ export function buildSoftphoneApi(invoke: InvokeCommand, listen: ListenToEvent):
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
     return listen(event, listener);
   };
+  if (audio) api['openAudio'] = (callId: string, request: number) => audio.openAudio(callId, request);
   return Object.freeze(api) as SoftphoneApi;
 }

@@ -3,6 +3,7 @@
 // of range reads as its default, so a hand-edited or damaged row can never stop the app from starting.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { z } from 'zod';
+import { AUDIO_DEVICE_ID_MAX, AUDIO_DEVICE_ID_PATTERN } from '../contract/limits';
 import { guarded } from './store-error';
 
 export type ThemeSetting = 'system' | 'light' | 'dark';
@@ -11,15 +12,40 @@ export interface Settings {
   readonly theme: ThemeSetting;
   /** Local port for SIP (0: any free port). */
   readonly sipPort: number;
+  /** Audio devices chosen in the window, as the browser names them; '' is the system's default. */
+  readonly audioInputId: string;
+  readonly audioOutputId: string;
+  readonly audioRingerId: string;
+  /** Chromium's capture processing (echo canceller, noise suppression, automatic gain). */
+  readonly audioEchoCancellation: boolean;
+  readonly audioNoiseSuppression: boolean;
+  readonly audioAutoGainControl: boolean;
 }
 
 export type SettingKey = keyof Settings;
 
-export const settingsDefaults: Settings = { theme: 'system', sipPort: 0 };
+export const settingsDefaults: Settings = {
+  theme: 'system',
+  sipPort: 0,
+  audioInputId: '',
+  audioOutputId: '',
+  audioRingerId: '',
+  audioEchoCancellation: true,
+  audioNoiseSuppression: true,
+  audioAutoGainControl: true,
+};
+
+const audioDeviceId = z.string().max(AUDIO_DEVICE_ID_MAX).regex(AUDIO_DEVICE_ID_PATTERN);
 
 const settingSchemas: { readonly [K in SettingKey]: z.ZodType<Settings[K]> } = {
   theme: z.enum(['system', 'light', 'dark']),
   sipPort: z.number().int().min(0).max(65_535),
+  audioInputId: audioDeviceId,
+  audioOutputId: audioDeviceId,
+  audioRingerId: audioDeviceId,
+  audioEchoCancellation: z.boolean(),
+  audioNoiseSuppression: z.boolean(),
+  audioAutoGainControl: z.boolean(),
 };
 
 const SETTING_KEYS = Object.keys(settingSchemas) as SettingKey[];

@@ -1,12 +1,15 @@
 // The WebSocket side of the web host: accepts sockets the HTTP layer has already vetted (Host, Origin, token),
 // answers command frames through the command router and fans engine events out to every socket. One slow or stuck
-// browser tab must not hold memory for the others: a socket whose unsent data passes a limit is dropped.
+// browser tab must not hold memory for the others: a socket whose unsent data passes a limit is dropped. Binary
+// frames are call audio (socket-audio.ts), which drops what a slow tab cannot take instead.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { CommandDispatcher, EventName, Events, Result } from '../contract/contract';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
+import type { CallAudioClaims } from '../services/call-audio-claims';
+import { type AudioCounters, SocketAudio } from './socket-audio';
 import { CloseCode, eventFrame, parseClientFrame, resultFrame } from './wire-protocol';
 
 export interface SocketEndpointOptions {
@@ -21,12 +24,17 @@ export interface SocketEndpointOptions {
   readonly maxInFlight: number;
   /** How long close() waits for browsers to finish the closing handshake. */
   readonly closeGraceMs: number;
+  /** The calls' audio streams; without it audio.open answers `unavailable`. */
+  readonly audio?: CallAudioClaims | null;
 }
 
 export class SocketEndpoint {
   readonly #options: SocketEndpointOptions;
   readonly #server: WebSocketServer;
   readonly #inFlight = new Map<WebSocket, number>();
+  readonly #audio = new Map<WebSocket, SocketAudio>();
+  /** Counters of sockets already gone, so the totals survive reloads. */
+  #audioGone: AudioCounters = { droppedIn: 0, droppedOut: 0, framesIn: 0, framesOut: 0 };
   #closed = false;
 
   constructor(options: SocketEndpointOptions) {
@@ -51,6 +59,13 @@ export class SocketEndpoint {
       return;
     }
     this.#server.handleUpgrade(request, socket, head, (ws) => this.#attach(ws));
+  }
+
+  /** Audio frames carried and dropped, over every socket so far. */
+  get audioCounters(): AudioCounters {
+    const total = { ...this.#audioGone };
+    for (const audio of this.#audio.values()) addCounters(total, audio.counters);
+    return total;
   }
 
   broadcast<E extends EventName>(name: E, payload: Events[E]): void {
@@ -96,6 +111,21 @@ export class SocketEndpoint {
       return;
     }
     this.#inFlight.set(ws, 0);
+    this.#audio.set(
+      ws,
+      new SocketAudio(
+        {
+          get bufferedAmount() {
+            return ws.bufferedAmount;
+          },
+          sendBinary: (packet) => {
+            if (ws.readyState === WebSocket.OPEN) ws.send(packet, { binary: true });
+          },
+          sendText: (text) => this.#send(ws, text),
+        },
+        this.#options.audio ?? null,
+      ),
+    );
     this.#options.logger.log('info', 'web host socket connected', { sockets: this.#inFlight.size });
     // Oversized frames and protocol errors surface here before ws closes the socket; without a listener they
     // would be thrown as an unhandled 'error' event and take the host down.
@@ -104,6 +134,12 @@ export class SocketEndpoint {
     );
     ws.on('close', (code) => {
       this.#inFlight.delete(ws);
+      const audio = this.#audio.get(ws);
+      this.#audio.delete(ws);
+      if (audio) {
+        audio.dispose();
+        addCounters(this.#audioGone, audio.counters);
+      }
       this.#options.logger.log('info', 'web host socket closed', { code, sockets: this.#inFlight.size });
     });
     ws.on('message', (data, isBinary) => this.#receive(ws, data, isBinary));
@@ -111,7 +147,9 @@ export class SocketEndpoint {
 
   #receive(ws: WebSocket, data: RawData, isBinary: boolean): void {
     if (isBinary) {
-      ws.close(CloseCode.unsupportedData, 'text frames only');
+      const audio = this.#audio.get(ws);
+      if (audio && !audio.receive(rawBytes(data)))
+        ws.close(CloseCode.policyViolation, 'audio frames without an open stream');
       return;
     }
     const frame = parseClientFrame(rawText(data));
@@ -125,7 +163,18 @@ export class SocketEndpoint {
       case 'command':
         this.#run(ws, frame.id, frame.name, frame.args);
         return;
+      case 'audio-open':
+        this.#reply(ws, frame.id, this.#audioOf(ws).open(frame.callId));
+        return;
+      case 'audio-close':
+        this.#reply(ws, frame.id, this.#audioOf(ws).close(frame.stream));
+        return;
     }
+  }
+
+  #audioOf(ws: WebSocket): SocketAudio {
+    // Set in #attach before any message can arrive, removed only on close, after which none does.
+    return this.#audio.get(ws)!;
   }
 
   #run(ws: WebSocket, id: number, name: string, args: unknown): void {
@@ -182,6 +231,19 @@ export class SocketEndpoint {
     }
     ws.send(text);
   }
+}
+
+function rawBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}
+
+function addCounters(total: { -readonly [K in keyof AudioCounters]: number }, more: AudioCounters): void {
+  total.droppedIn += more.droppedIn;
+  total.droppedOut += more.droppedOut;
+  total.framesIn += more.framesIn;
+  total.framesOut += more.framesOut;
 }
 
 function rawText(data: RawData): string {

@@ -20,6 +20,9 @@ import { type Logger, silentLogger } from '../platform/logger';
 import { CryptoRandom, type Random } from '../platform/random';
 import { SOCKET_PATH, checkUpgrade, hostAllowed } from './request-guard';
 import { securityHeaders } from './security-headers';
+import { CallAudioClaims } from '../services/call-audio-claims';
+import type { AudioStreamEndpoint } from '../media/session/audio-stream-endpoint';
+import type { AudioCounters } from './socket-audio';
 import { SocketEndpoint } from './socket-endpoint';
 import { lookupStaticFile } from './static-files';
 
@@ -29,6 +32,8 @@ export const WEB_HOST_ADDRESS = '127.0.0.1';
 export interface WebHostEngine {
   readonly router: CommandDispatcher;
   readonly events: EngineEventSource;
+  /** A live call's audio, carried to the tab as binary frames; an engine without it offers no audio. */
+  audioPort?(callId: string): AudioStreamEndpoint | undefined;
 }
 
 export interface WebHostOptions {
@@ -59,6 +64,8 @@ export interface WebHost {
   readonly token: string;
   /** WebSockets connected right now. */
   readonly sockets: number;
+  /** Call audio frames carried and dropped, over every socket so far. */
+  readonly audioCounters: AudioCounters;
   close(): Promise<void>;
 }
 
@@ -79,8 +86,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const root = await realpath(options.rendererDir);
   if (!(await stat(root)).isDirectory()) throw new Error(`${options.rendererDir} is not a directory`);
 
+  const engine = options.engine;
+  const audio = engine.audioPort ? new CallAudioClaims(engine) : null;
   const endpoint = new SocketEndpoint({
     dispatcher: options.engine.router,
+    audio,
     logger,
     clock: options.clock ?? new SystemClock(),
     maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
@@ -149,9 +159,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     get sockets() {
       return endpoint.clientCount;
     },
+    get audioCounters() {
+      return endpoint.audioCounters;
+    },
     close() {
       closing ??= (async () => {
         unsubscribe();
+        audio?.dispose();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await endpoint.close();

@@ -33,6 +33,18 @@ export type FakeCommandHandler<C extends CommandName> = (
   ...args: CommandArgs<C>
 ) => CommandResult<C> | Promise<CommandResult<C>>;
 
+/** The engine's settings on a fresh store (main/store/settings-repository.ts's defaults). */
+export const DEFAULT_SETTINGS: SettingsDto = {
+  theme: 'system',
+  sipPort: 0,
+  audioInputId: '',
+  audioOutputId: '',
+  audioRingerId: '',
+  audioEchoCancellation: true,
+  audioNoiseSuppression: true,
+  audioAutoGainControl: true,
+};
+
 export const defaultInfo: AppInfoDto = {
   version: '0.1.0',
   host: 'web',
@@ -146,7 +158,7 @@ export class FakeEngine implements Engine {
     this.info = { ...defaultInfo, ...options.info };
     this.accounts = [...(options.accounts ?? [])];
     this.statuses = [...(options.statuses ?? [])];
-    this.settings = { theme: 'system', sipPort: 0, ...options.settings };
+    this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.calls = [...(options.calls ?? [])];
     this.history = [...(options.history ?? [])];
     const builtIn = this.#builtInHandlers();

@@ -3,7 +3,7 @@
 // at least one listens. Frames go out as transferred ArrayBuffers.
 import type { MessagePort } from 'node:worker_threads';
 import { FRAME_SAMPLES } from '../media-seams';
-import { frameFromMessage, type ListenMessage } from './frame-port';
+import { FRAME_BYTES, frameFromMessage, type ListenMessage } from './frame-port';
 
 /** What a WAV player or recorder needs of a call's audio. */
 export interface AudioStream {
@@ -42,6 +42,18 @@ export class AudioStreamEndpoint implements AudioStream {
       throw new RangeError(`a frame is ${FRAME_SAMPLES} samples, not ${frame.length}`);
     const copy = new Int16Array(FRAME_SAMPLES);
     copy.set(frame);
+    this.#port.postMessage(copy.buffer, [copy.buffer]);
+  }
+
+  /**
+   * Queues one microphone frame given as its 1,920 bytes of little-endian samples, wherever they sit (a received
+   * WebSocket frame need not be 2-byte aligned): the one copy into a buffer of its own, which is then transferred.
+   */
+  sendFrameBytes(bytes: Uint8Array): void {
+    if (bytes.byteLength !== FRAME_BYTES)
+      throw new RangeError(`a frame is ${FRAME_BYTES} bytes, not ${bytes.byteLength}`);
+    const copy = new Uint8Array(FRAME_BYTES);
+    copy.set(bytes);
     this.#port.postMessage(copy.buffer, [copy.buffer]);
   }
 

@@ -31,3 +31,15 @@ export interface AudioChannel {
   readonly droppedFrames: number;
   close(): void;
 }
+
+/**
+ * The plug between the controller that opens a call's channel (the one call that should be heard) and the window's
+ * microphone and speaker (renderer/src/lib/audio/). The controller attaches the channel of the call that is up and
+ * not held, and detaches it (before attaching another) when that changes; a detached device captures nothing.
+ */
+export interface CallAudioDevice {
+  /** Starts capturing into `channel` and playing what it delivers; replaces any channel attached before. */
+  attach(channel: AudioChannel): void;
+  /** Stops capture and playback and lets go of the microphone. Safe to call when nothing is attached. */
+  detach(): void;
+}

@@ -1,6 +1,14 @@
 // The one door between the interface and the engine. In Electron the preload exposes `window.softphone`; in a plain
 // browser the web host carries the same contract over a WebSocket. Nothing else in the renderer knows which: every
 // component talks to a Bridge, and nothing here throws across the boundary — failures come back as Results.
+// A call's audio goes beside the commands, binary all the way: a MessagePort per call in Electron, binary frames on
+// the same socket on the web host (main/contract/audio-stream.ts has both layouts).
+import {
+  AUDIO_HEADER_BYTES,
+  AUDIO_PACKET_BYTES,
+  AUDIO_PAYLOAD_BYTES,
+  AUDIO_PORT_MESSAGE,
+} from '../../../main/contract/audio-stream';
 import type {
   CommandArgs,
   CommandError,
@@ -10,7 +18,16 @@ import type {
   Result,
 } from '../../../main/contract/contract';
 import type { EventListener, SoftphoneApi } from '../../../main/contract/softphone-api';
-import type { CommandFrame, EventFrame, ResultFrame } from '../../../main/contract/wire-frames';
+import type {
+  AudioCloseFrame,
+  AudioClosedFrame,
+  AudioOpenFrame,
+  AudioOpened,
+  CommandFrame,
+  EventFrame,
+  ResultFrame,
+} from '../../../main/contract/wire-frames';
+import { AUDIO_FRAME_SAMPLES, type AudioChannel, type AudioChannelCloseReason } from './audio-channel';
 
 export type { EventListener, SoftphoneApi };
 
@@ -33,12 +50,20 @@ export interface Bridge {
   on<E extends EventName>(event: E, listener: EventListener<E>): () => void;
   /** Calls the listener with the current state at once, then on every change. */
   onConnection(listener: (state: ConnectionState) => void): () => void;
+  /**
+   * Opens a live call's audio. One window hears a call at a time: opening it takes it from any other window
+   * (whose channel closes with `replaced`). Fails when the call has no audio or the engine cannot be reached.
+   */
+  openAudio(callId: string): Promise<Result<AudioChannel>>;
 }
 
 /** The subset of the browser's WebSocket the bridge uses, so tests can hand in a fake. */
 export interface SocketLike {
   readonly readyState: number;
-  send(data: string): void;
+  /** Bytes queued and not yet sent; microphone frames are dropped rather than queued behind a stalled socket. */
+  readonly bufferedAmount: number;
+  binaryType: BinaryType;
+  send(data: string | ArrayBuffer): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: Event) => void) | null;
   onclose: ((event: CloseEvent) => void) | null;
@@ -64,6 +89,11 @@ export interface BridgeEnvironment {
   readonly clearTimeout: (handle: number) => void;
   /** 0 ≤ n < 1, spreads reconnect attempts of several tabs apart. */
   readonly random: () => number;
+  /**
+   * Electron: calls the listener with each window message the preload posted to this page (its source is this
+   * window and its origin ours), with the port it carries. Other messages never reach the listener.
+   */
+  readonly onWindowPort?: (listener: (data: unknown, port: MessagePort | undefined) => void) => void;
 }
 
 export function browserEnvironment(): BridgeEnvironment {
@@ -85,12 +115,17 @@ export function browserEnvironment(): BridgeEnvironment {
     setTimeout: (callback, ms) => window.setTimeout(callback, ms),
     clearTimeout: (handle) => window.clearTimeout(handle),
     random: Math.random,
+    onWindowPort: (listener) =>
+      window.addEventListener('message', (event) => {
+        if (event.source !== window || event.origin !== window.location.origin) return;
+        listener(event.data, event.ports[0]);
+      }),
   };
 }
 
 /** Picks `window.softphone` when the preload provided it, else the web host's socket. */
 export function createBridge(env: BridgeEnvironment = browserEnvironment()): Bridge {
-  return isSoftphoneApi(env.softphone) ? electronBridge(env.softphone) : webSocketBridge(env);
+  return isSoftphoneApi(env.softphone) ? electronBridge(env.softphone, env) : webSocketBridge(env);
 }
 
 function isSoftphoneApi(value: unknown): value is SoftphoneApi {
@@ -103,8 +138,26 @@ function failure(code: CommandError['code'], message: string): { ok: false; erro
 
 type AnyMethod = (...args: unknown[]) => Promise<Result<unknown>>;
 
-export function electronBridge(api: SoftphoneApi): Bridge {
+/** How long an opened call's port may take to arrive after main said yes. */
+const PORT_WAIT_MS = 5_000;
+
+export function electronBridge(
+  api: SoftphoneApi,
+  env: Pick<BridgeEnvironment, 'onWindowPort' | 'setTimeout' | 'clearTimeout'> = browserEnvironment(),
+): Bridge {
   const domains = api as unknown as Record<string, Record<string, AnyMethod> | undefined>;
+  const waiting = new Map<number, (port: MessagePort) => void>();
+  let nextRequest = 1;
+  env.onWindowPort?.((data, port) => {
+    if (port === undefined) return;
+    const message = data as { type?: unknown; request?: unknown } | null;
+    const wake =
+      typeof message === 'object' && message !== null && message.type === AUDIO_PORT_MESSAGE
+        ? waiting.get(message.request as number)
+        : undefined;
+    if (wake) wake(port);
+    else port.close();
+  });
   return {
     kind: 'electron',
     async invoke<C extends CommandName>(name: C, ...args: CommandArgs<C>) {
@@ -124,7 +177,167 @@ export function electronBridge(api: SoftphoneApi): Bridge {
       listener({ kind: 'open' });
       return () => {};
     },
+    async openAudio(callId) {
+      if (typeof api.openAudio !== 'function' || env.onWindowPort === undefined)
+        return failure('unavailable', 'This app carries no call audio.');
+      const request = nextRequest++;
+      let timer = 0;
+      const arrived = new Promise<MessagePort | null>((resolve) => {
+        waiting.set(request, resolve);
+        timer = env.setTimeout(() => resolve(null), PORT_WAIT_MS);
+      });
+      const finish = () => {
+        waiting.delete(request);
+        env.clearTimeout(timer);
+      };
+      let result: Result<null>;
+      try {
+        result = await api.openAudio(callId, request);
+      } catch (error) {
+        result = failure('internal', error instanceof Error ? error.message : String(error));
+      }
+      if (!result.ok) {
+        finish();
+        return result;
+      }
+      const port = await arrived;
+      finish();
+      if (port === null) return failure('unavailable', 'The call’s audio did not arrive in time.');
+      return { ok: true, value: new PortAudioChannel(callId, port) };
+    },
   };
+}
+
+/** What both transports' channels share: listeners, the drop count and closing once. */
+abstract class BaseAudioChannel implements AudioChannel {
+  droppedFrames = 0;
+  #closed = false;
+  readonly #frameListeners = new Set<(frame: Int16Array) => void>();
+  readonly #closeListeners = new Set<(reason: AudioChannelCloseReason) => void>();
+
+  constructor(readonly callId: string) {}
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  abstract send(frame: Int16Array): void;
+  abstract close(): void;
+
+  onFrame(listener: (frame: Int16Array) => void): () => void {
+    const subscription = (frame: Int16Array) => listener(frame);
+    this.#frameListeners.add(subscription);
+    return () => void this.#frameListeners.delete(subscription);
+  }
+
+  onClose(listener: (reason: AudioChannelCloseReason) => void): () => void {
+    const subscription = (reason: AudioChannelCloseReason) => listener(reason);
+    this.#closeListeners.add(subscription);
+    return () => void this.#closeListeners.delete(subscription);
+  }
+
+  /** Whether `frame` may go out; counts it as dropped when not. */
+  protected accept(frame: Int16Array): boolean {
+    if (this.#closed || frame.length !== AUDIO_FRAME_SAMPLES) {
+      this.droppedFrames += 1;
+      return false;
+    }
+    return true;
+  }
+
+  deliver(frame: Int16Array): void {
+    if (this.#closed) return;
+    for (const listener of [...this.#frameListeners]) {
+      try {
+        listener(frame);
+      } catch (error) {
+        console.error('an audio frame listener failed', error);
+      }
+    }
+  }
+
+  /** Closes once, telling every close listener why. */
+  finish(reason: AudioChannelCloseReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#frameListeners.clear();
+    for (const listener of [...this.#closeListeners]) {
+      try {
+        listener(reason);
+      } catch (error) {
+        console.error('an audio close listener failed', error);
+      }
+    }
+    this.#closeListeners.clear();
+  }
+}
+
+/** Electron: one MessagePort per call; frames are transferred ArrayBuffers of exactly one frame. */
+class PortAudioChannel extends BaseAudioChannel {
+  readonly #port: MessagePort;
+
+  constructor(callId: string, port: MessagePort) {
+    super(callId);
+    this.#port = port;
+    port.onmessage = (event: MessageEvent) => this.#receive(event.data);
+    port.start();
+  }
+
+  send(frame: Int16Array): void {
+    if (!this.accept(frame)) return;
+    // Transfer the caller's buffer when it is exactly this frame (the channel's contract allows it), else a copy.
+    const buffer =
+      frame.byteOffset === 0 &&
+      frame.buffer.byteLength === AUDIO_PAYLOAD_BYTES &&
+      frame.buffer instanceof ArrayBuffer
+        ? frame.buffer
+        : frame.slice().buffer;
+    this.#port.postMessage(buffer, [buffer]);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.#port.close();
+    this.finish('ended');
+  }
+
+  #receive(data: unknown): void {
+    if (data instanceof ArrayBuffer) {
+      if (data.byteLength === AUDIO_PAYLOAD_BYTES) this.deliver(new Int16Array(data));
+      return;
+    }
+    const control = data as { type?: unknown; reason?: unknown } | null;
+    if (control?.type === 'closed' && (control.reason === 'ended' || control.reason === 'replaced')) {
+      this.#port.close();
+      this.finish(control.reason);
+    }
+  }
+}
+
+/** Web host: binary frames on the command socket, [stream: uint16 LE][samples]. */
+class SocketAudioChannel extends BaseAudioChannel {
+  constructor(
+    callId: string,
+    readonly stream: number,
+    private readonly transmit: (packet: ArrayBuffer) => boolean,
+    private readonly release: () => void,
+  ) {
+    super(callId);
+  }
+
+  send(frame: Int16Array): void {
+    if (!this.accept(frame)) return;
+    const packet = new ArrayBuffer(AUDIO_PACKET_BYTES);
+    new DataView(packet).setUint16(0, this.stream, true);
+    new Int16Array(packet, AUDIO_HEADER_BYTES, AUDIO_FRAME_SAMPLES).set(frame);
+    if (!this.transmit(packet)) this.droppedFrames += 1;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.release();
+    this.finish('ended');
+  }
 }
 
 const TOKEN_KEY = 'softphone.webHostToken';
@@ -140,6 +353,8 @@ const BACKOFF_MAX_MS = 8_000;
  */
 const REFUSALS_BEFORE_GIVING_UP = 3;
 const OPEN = 1;
+/** Unsent bytes past which a microphone frame is dropped instead of queued (about 100 ms of audio). */
+const MIC_BACKLOG_BYTES = 5 * AUDIO_PACKET_BYTES;
 
 interface Pending {
   readonly resolve: (result: Result<unknown>) => void;
@@ -168,6 +383,8 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
   let retryTimer: number | null = null;
   /** Counts tokens taken from the address, so a probe answer for an older token is ignored. */
   let generation = 0;
+  /** Audio streams open on the current socket, by the host's stream number. */
+  const streams = new Map<number, SocketAudioChannel>();
 
   const setState = (next: ConnectionState) => {
     state = next;
@@ -194,6 +411,10 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
   };
 
   const dispatch = (data: unknown) => {
+    if (data instanceof ArrayBuffer) {
+      receiveAudio(data);
+      return;
+    }
     if (typeof data !== 'string') return;
     let frame: unknown;
     try {
@@ -206,6 +427,13 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
     const message = frame as { [K in keyof ResultFrame | keyof EventFrame]?: unknown };
     if (message.type === 'result' && typeof message.id === 'number' && isResult(message.result)) {
       settle(message.id, message.result);
+    } else if ((message as { type?: unknown }).type === 'audio.closed') {
+      const closed = frame as Partial<AudioClosedFrame>;
+      const channel = streams.get(closed.stream ?? 0);
+      if (channel && (closed.reason === 'ended' || closed.reason === 'replaced')) {
+        streams.delete(channel.stream);
+        channel.finish(closed.reason);
+      }
     } else if (message.type === 'event' && typeof message.name === 'string') {
       for (const listener of listeners.get(message.name as EventName) ?? []) {
         // One faulty listener must not keep the event from the others.
@@ -216,6 +444,50 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
         }
       }
     }
+  };
+
+  const receiveAudio = (data: ArrayBuffer) => {
+    if (data.byteLength !== AUDIO_PACKET_BYTES) return;
+    const channel = streams.get(new DataView(data).getUint16(0, true));
+    // In place: the samples start 2 bytes in, so they are aligned for an Int16Array view.
+    channel?.deliver(new Int16Array(data, AUDIO_HEADER_BYTES, AUDIO_FRAME_SAMPLES));
+  };
+
+  /** The socket went away, and with it every stream on it. */
+  const closeStreams = () => {
+    const open = [...streams.values()];
+    streams.clear();
+    for (const channel of open) channel.finish('disconnected');
+  };
+
+  const transmit = (packet: ArrayBuffer): boolean => {
+    if (!socket || socket.readyState !== OPEN || socket.bufferedAmount > MIC_BACKLOG_BYTES) return false;
+    socket.send(packet);
+    return true;
+  };
+
+  /** Sends a frame that is not a command (audio.open/close) and waits for its result like one. */
+  const request = (build: (id: number) => string): Promise<Result<unknown>> => {
+    if (!token) {
+      return Promise.resolve(
+        failure('unauthorized', 'This page was opened without the access token the web host printed.'),
+      );
+    }
+    if (state.kind === 'refused') return Promise.resolve(refusedFailure());
+    return new Promise((resolve) => {
+      const id = nextId++;
+      const entry: Pending = {
+        resolve,
+        frame: build(id),
+        sent: false,
+        timer: env.setTimeout(
+          () => settle(id, failure('unavailable', 'The engine cannot be reached.')),
+          QUEUE_WAIT_MS,
+        ),
+      };
+      pending.set(id, entry);
+      send(id, entry);
+    });
   };
 
   const cancelRetry = () => {
@@ -238,6 +510,7 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
       current.onopen = current.onclose = current.onerror = current.onmessage = null;
       current.close();
       failSent();
+      closeStreams();
     }
   };
 
@@ -264,6 +537,7 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
     if (!token) return;
     const scheme = env.location.protocol === 'https:' ? 'wss' : 'ws';
     const current = env.openSocket(`${scheme}://${env.location.host}/ws?token=${encodeURIComponent(token)}`);
+    current.binaryType = 'arraybuffer';
     socket = current;
     let opened = false;
     current.onopen = () => {
@@ -279,6 +553,7 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
       if (socket !== current) return;
       socket = null;
       failSent();
+      closeStreams();
       failures += 1;
       setState({ kind: 'connecting', attempt: failures });
       if (!opened) checkRefusal();
@@ -307,26 +582,30 @@ export function webSocketBridge(env: BridgeEnvironment): Bridge {
   return {
     kind: 'web',
     invoke<C extends CommandName>(name: C, ...args: CommandArgs<C>): Promise<Result<CommandResult<C>>> {
-      if (!token) {
-        return Promise.resolve(
-          failure('unauthorized', 'This page was opened without the access token the web host printed.'),
-        );
-      }
-      if (state.kind === 'refused') return Promise.resolve(refusedFailure());
-      return new Promise((resolve) => {
-        const id = nextId++;
-        const entry: Pending = {
-          resolve: resolve as (result: Result<unknown>) => void,
-          frame: JSON.stringify({ type: 'command', id, name, args } satisfies CommandFrame<C>),
-          sent: false,
-          timer: env.setTimeout(
-            () => settle(id, failure('unavailable', 'The engine cannot be reached.')),
-            QUEUE_WAIT_MS,
-          ),
-        };
-        pending.set(id, entry);
-        send(id, entry);
+      return request((id) =>
+        JSON.stringify({ type: 'command', id, name, args } satisfies CommandFrame<C>),
+      ) as Promise<Result<CommandResult<C>>>;
+    },
+    async openAudio(callId) {
+      const result = await request((id) =>
+        JSON.stringify({ type: 'audio.open', id, callId } satisfies AudioOpenFrame),
+      );
+      if (!result.ok) return result;
+      const stream = (result.value as Partial<AudioOpened> | null)?.stream;
+      if (typeof stream !== 'number' || !Number.isInteger(stream))
+        return failure('internal', 'The web host answered audio.open without a stream.');
+      const channel = new SocketAudioChannel(callId, stream, transmit, () => {
+        if (streams.get(stream) !== channel) return;
+        streams.delete(stream);
+        // The answer is not awaited: whatever it says, this side is done with the stream.
+        if (socket && socket.readyState === OPEN)
+          socket.send(
+            JSON.stringify({ type: 'audio.close', id: nextId++, stream } satisfies AudioCloseFrame),
+          );
       });
+      // An older channel on the same stream number cannot exist: the host never reuses an open number.
+      streams.set(stream, channel);
+      return { ok: true, value: channel };
     },
     on<E extends EventName>(event: E, listener: EventListener<E>) {
       let set = listeners.get(event);

@@ -9,7 +9,11 @@ import {
 
 class FakeSocket implements SocketLike {
   readyState = 0;
+  bufferedAmount = 0;
+  binaryType: BinaryType = 'blob';
   readonly sent: unknown[] = [];
+  /** Binary frames sent (call audio), apart from the JSON ones. */
+  readonly binary: ArrayBuffer[] = [];
   onopen: SocketLike['onopen'] = null;
   onclose: SocketLike['onclose'] = null;
   onerror: SocketLike['onerror'] = null;
@@ -18,8 +22,9 @@ class FakeSocket implements SocketLike {
 
   constructor(readonly url: string) {}
 
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
+  send(data: string | ArrayBuffer) {
+    if (typeof data === 'string') this.sent.push(JSON.parse(data));
+    else this.binary.push(data);
   }
   close() {
     this.closed = true;
@@ -33,9 +38,8 @@ class FakeSocket implements SocketLike {
     this.onclose?.(new CloseEvent('close'));
   }
   receive(frame: unknown) {
-    this.onmessage?.(
-      new MessageEvent('message', { data: typeof frame === 'string' ? frame : JSON.stringify(frame) }),
-    );
+    const data = typeof frame === 'string' || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame);
+    this.onmessage?.(new MessageEvent('message', { data }));
   }
 }
 
@@ -412,5 +416,240 @@ describe('bridge over the web host socket', () => {
       result: { ok: true, value: { theme: 'system', sipPort: 0 } },
     });
     expect(await queued).toMatchObject({ ok: true });
+  });
+});
+
+/** A binary audio frame as the web host sends it: [stream uint16 LE][960 samples all `value`]. */
+function audioPacket(stream: number, value: number, bytes = 1922): ArrayBuffer {
+  const packet = new ArrayBuffer(bytes);
+  const view = new DataView(packet);
+  view.setUint16(0, stream, true);
+  for (let offset = 2; offset + 1 < bytes; offset += 2) view.setInt16(offset, value, true);
+  return packet;
+}
+
+describe('call audio over the web host socket', () => {
+  async function openedChannel() {
+    const setup = page('#token=t');
+    const bridge = createBridge(setup.env);
+    const socket = setup.sockets[0]!;
+    socket.open();
+    expect(socket.binaryType).toBe('arraybuffer');
+    const opening = bridge.openAudio('c1');
+    expect(socket.sent).toEqual([{ type: 'audio.open', id: 1, callId: 'c1' }]);
+    socket.receive({ type: 'result', id: 1, result: { ok: true, value: { stream: 3 } } });
+    const result = await opening;
+    if (!result.ok) throw new Error('audio.open failed');
+    return { ...setup, bridge, socket, channel: result.value };
+  }
+
+  it('opens a stream and carries frames both ways, each as one binary frame', async () => {
+    const { socket, channel } = await openedChannel();
+    expect(channel.callId).toBe('c1');
+    const heard: Int16Array[] = [];
+    channel.onFrame((frame) => heard.push(frame));
+    socket.receive(audioPacket(3, -7));
+    socket.receive(audioPacket(4, 1));
+    socket.receive(audioPacket(3, 1, 1000));
+    expect(heard).toHaveLength(1);
+    expect(heard[0]?.length).toBe(960);
+    expect(heard[0]?.every((sample) => sample === -7)).toBe(true);
+
+    channel.send(new Int16Array(960).fill(0x0102));
+    const [packet] = socket.binary;
+    expect(packet?.byteLength).toBe(1922);
+    expect([...new Uint8Array(packet!).subarray(0, 4)]).toEqual([3, 0, 0x02, 0x01]);
+    expect(channel.droppedFrames).toBe(0);
+  });
+
+  it('drops frames of the wrong length and frames that would queue behind a stalled socket', async () => {
+    const { socket, channel } = await openedChannel();
+    channel.send(new Int16Array(959));
+    socket.bufferedAmount = 1_000_000;
+    channel.send(new Int16Array(960));
+    expect(socket.binary).toEqual([]);
+    expect(channel.droppedFrames).toBe(2);
+    socket.bufferedAmount = 0;
+    channel.send(new Int16Array(960));
+    expect(socket.binary).toHaveLength(1);
+  });
+
+  it('closes with the reason the host gives, and stops delivering frames', async () => {
+    const { socket, channel } = await openedChannel();
+    const reasons: string[] = [];
+    const heard: Int16Array[] = [];
+    channel.onClose((reason) => reasons.push(reason));
+    channel.onFrame((frame) => heard.push(frame));
+    socket.receive({ type: 'audio.closed', stream: 9, reason: 'replaced' });
+    expect(reasons).toEqual([]);
+    socket.receive({ type: 'audio.closed', stream: 3, reason: 'replaced' });
+    socket.receive(audioPacket(3, 5));
+    channel.send(new Int16Array(960));
+    expect(reasons).toEqual(['replaced']);
+    expect(heard).toEqual([]);
+    expect(socket.binary).toEqual([]);
+    expect(channel.droppedFrames).toBe(1);
+  });
+
+  it('closes every channel as disconnected when the socket drops, and opens again on the new socket', async () => {
+    const { socket, channel, bridge, sockets, advance } = await openedChannel();
+    const reasons: string[] = [];
+    channel.onClose((reason) => reasons.push(reason));
+    const states: string[] = [];
+    bridge.onConnection((state) => states.push(`${state.kind}:${reasons.join(',')}`));
+    socket.drop();
+    // The channel is closed before the connection is reported down, so a listener can reopen when it is back.
+    expect(states).toEqual(['open:', 'connecting:disconnected']);
+    advance(10_000);
+    const next = sockets[1]!;
+    next.open();
+    const again = bridge.openAudio('c1');
+    next.receive({ type: 'result', id: 2, result: { ok: true, value: { stream: 1 } } });
+    expect(await again).toMatchObject({ ok: true, value: { callId: 'c1' } });
+  });
+
+  it('tells the host when the window closes a channel, once', async () => {
+    const { socket, channel } = await openedChannel();
+    const reasons: string[] = [];
+    channel.onClose((reason) => reasons.push(reason));
+    channel.close();
+    channel.close();
+    expect(reasons).toEqual(['ended']);
+    expect(socket.sent.slice(1)).toEqual([{ type: 'audio.close', id: 2, stream: 3 }]);
+  });
+
+  it('passes a refusal through, and refuses an answer without a stream', async () => {
+    const { env, sockets } = page('#token=t');
+    const bridge = createBridge(env);
+    const socket = sockets[0]!;
+    socket.open();
+    const missing = bridge.openAudio('gone');
+    socket.receive({
+      type: 'result',
+      id: 1,
+      result: { ok: false, error: { code: 'not-found', message: 'x' } },
+    });
+    expect(await missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    const odd = bridge.openAudio('c1');
+    socket.receive({ type: 'result', id: 2, result: { ok: true, value: {} } });
+    expect(await odd).toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+});
+
+/** A page-side MessagePort as the preload hands it over; records what the bridge posts. */
+function fakePort() {
+  const port = {
+    onmessage: null as ((event: MessageEvent) => void) | null,
+    posted: [] as { data: unknown; transfer: unknown[] }[],
+    closed: false,
+    started: false,
+    postMessage(data: unknown, transfer: unknown[] = []) {
+      port.posted.push({ data, transfer });
+    },
+    start() {
+      port.started = true;
+    },
+    close() {
+      port.closed = true;
+    },
+    /** main posts to the page. */
+    deliver(data: unknown) {
+      port.onmessage?.(new MessageEvent('message', { data }));
+    },
+  };
+  return port;
+}
+
+describe('call audio over window.softphone', () => {
+  function electron(openAudio: (callId: string, request: number) => Promise<Result<null>>) {
+    const setup = page('');
+    let portListener: ((data: unknown, port: MessagePort | undefined) => void) | undefined;
+    const bridge = createBridge({
+      ...setup.env,
+      softphone: { on: vi.fn(), openAudio },
+      onWindowPort: (listener) => void (portListener = listener),
+    });
+    const post = (data: unknown, port: ReturnType<typeof fakePort> | undefined) =>
+      portListener?.(data, port as unknown as MessagePort | undefined);
+    return { ...setup, bridge, post };
+  }
+
+  it('pairs the port the preload posts with the request, and carries frames as transferred buffers', async () => {
+    const port = fakePort();
+    const stray = fakePort();
+    let post: ReturnType<typeof electron>['post'] = () => undefined;
+    const opened = electron(async (callId, request) => {
+      expect(callId).toBe('c1');
+      post({ type: 'softphone:audio-port', callId, request: request + 1 }, stray);
+      post({ type: 'softphone:audio-port', callId, request }, port);
+      return { ok: true, value: null };
+    });
+    post = opened.post;
+    const result = await opened.bridge.openAudio('c1');
+    if (!result.ok) throw new Error('openAudio failed');
+    const channel = result.value;
+    expect(stray.closed).toBe(true);
+    expect(port.started).toBe(true);
+
+    const heard: number[] = [];
+    channel.onFrame((frame) => heard.push(frame[0]!));
+    port.deliver(new Int16Array(960).fill(4).buffer);
+    port.deliver(new ArrayBuffer(10));
+    port.deliver('{"type":"closed"}');
+    expect(heard).toEqual([4]);
+
+    const frame = new Int16Array(960).fill(9);
+    channel.send(frame);
+    expect(port.posted).toHaveLength(1);
+    expect(port.posted[0]?.transfer).toEqual([frame.buffer]);
+    // A view into a larger buffer is copied, so the caller's other data is never transferred away.
+    const big = new Int16Array(2000);
+    channel.send(big.subarray(0, 960));
+    expect(port.posted[1]?.transfer[0]).not.toBe(big.buffer);
+    channel.send(new Int16Array(3));
+    expect(channel.droppedFrames).toBe(1);
+
+    const reasons: string[] = [];
+    channel.onClose((reason) => reasons.push(reason));
+    port.deliver({ type: 'closed', reason: 'replaced' });
+    expect(reasons).toEqual(['replaced']);
+    expect(port.closed).toBe(true);
+  });
+
+  it('fails when main refuses, when no port arrives in time, or when the app has no audio', async () => {
+    const refused = electron(async () => ({ ok: false, error: { code: 'not-found', message: 'no call' } }));
+    expect(await refused.bridge.openAudio('c1')).toMatchObject({ ok: false, error: { code: 'not-found' } });
+
+    const late = electron(async () => ({ ok: true, value: null }));
+    const waiting = late.bridge.openAudio('c1');
+    await Promise.resolve();
+    await Promise.resolve();
+    late.advance(5_000);
+    expect(await waiting).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    // A port that turns up afterwards is closed, not leaked.
+    const port = fakePort();
+    late.post({ type: 'softphone:audio-port', callId: 'c1', request: 1 }, port);
+    expect(port.closed).toBe(true);
+
+    const { env } = page('');
+    const old = createBridge({ ...env, softphone: { on: vi.fn() } });
+    expect(await old.openAudio('c1')).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  });
+
+  it('closes the port and says ended when the window closes the channel', async () => {
+    const port = fakePort();
+    let post: ReturnType<typeof electron>['post'] = () => undefined;
+    const opened = electron(async (callId, request) => {
+      post({ type: 'softphone:audio-port', callId, request }, port);
+      return { ok: true, value: null };
+    });
+    post = opened.post;
+    const result = await opened.bridge.openAudio('c1');
+    if (!result.ok) throw new Error('openAudio failed');
+    const reasons: string[] = [];
+    result.value.onClose((reason) => reasons.push(reason));
+    result.value.close();
+    expect(port.closed).toBe(true);
+    expect(reasons).toEqual(['ended']);
   });
 });

@@ -90,7 +90,16 @@ export function fakeSoftphone(scenario: Scenario): void {
         plain('d', 'disabled'),
       ]
     : [];
-  let settings = { theme: 'system', sipPort: 0 };
+  let settings = {
+    theme: 'system',
+    sipPort: 0,
+    audioInputId: '',
+    audioOutputId: '',
+    audioRingerId: '',
+    audioEchoCancellation: true,
+    audioNoiseSuppression: true,
+    audioAutoGainControl: true,
+  };
 
   type Call = {
     id: string;

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from '../../../renderer/src/App.svelte';
-import { account, FakeEngine, type FakeEngineOptions } from '../support/fake-engine';
+import { account, DEFAULT_SETTINGS, FakeEngine, type FakeEngineOptions } from '../support/fake-engine';
 
 function start(options: FakeEngineOptions = {}) {
   const engine = new FakeEngine(options);
@@ -127,9 +127,9 @@ describe('App', () => {
   it('follows the theme setting, and leaves the choice to the OS for "system"', async () => {
     const engine = start({ settings: { theme: 'dark' } });
     await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('dark'));
-    engine.bridge.emit('settings.changed', { theme: 'light', sipPort: 0 });
+    engine.bridge.emit('settings.changed', { ...DEFAULT_SETTINGS, theme: 'light' });
     await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('light'));
-    engine.bridge.emit('settings.changed', { theme: 'system', sipPort: 0 });
+    engine.bridge.emit('settings.changed', { ...DEFAULT_SETTINGS, theme: 'system' });
     await waitFor(() => expect(document.documentElement.dataset['theme']).toBeUndefined());
   });
 

@@ -11,6 +11,7 @@ import type {
   Events,
   Result,
 } from '../../../main/contract/contract';
+import type { AudioChannel } from '../../../renderer/src/lib/audio-channel';
 import type { Bridge, ConnectionState, EventListener } from '../../../renderer/src/lib/bridge';
 
 export type FakeHandler<C extends CommandName> = (
@@ -30,6 +31,9 @@ export class FakeBridge implements Bridge {
   #listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   #connectionListeners = new Set<(state: ConnectionState) => void>();
   #connection: ConnectionState = { kind: 'open' };
+  /** How openAudio answers; without it, `unavailable`. The ids asked for are in `audioOpened`. */
+  audio: ((callId: string) => Result<AudioChannel> | Promise<Result<AudioChannel>>) | null = null;
+  readonly audioOpened: string[] = [];
 
   constructor(
     readonly kind: 'electron' | 'web' = 'web',
@@ -76,6 +80,12 @@ export class FakeBridge implements Bridge {
     this.#connectionListeners.add(listener);
     listener(this.#connection);
     return () => this.#connectionListeners.delete(listener);
+  }
+
+  async openAudio(callId: string): Promise<Result<AudioChannel>> {
+    this.audioOpened.push(callId);
+    if (this.audio) return this.audio(callId);
+    return { ok: false, error: { code: 'unavailable', message: 'no fake call audio' } };
   }
 
   setConnection(state: ConnectionState): void {

@@ -10,6 +10,7 @@ export {
   account,
   accountInput,
   call,
+  DEFAULT_SETTINGS,
   defaultInfo,
   status,
   wrongPassword,

@@ -3,7 +3,13 @@
 // still opens and an `app.info` that carries the storage error.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Result } from '../../../main/contract/contract';
-import { commandChannel, eventChannel } from '../../../main/ipc/electron-channels';
+import {
+  audioOpenChannel,
+  audioPortChannel,
+  commandChannel,
+  eventChannel,
+} from '../../../main/ipc/electron-channels';
+import { FakeCallAudio } from '../../support/fake-call-audio';
 import { FakeEngine, account, status } from '../../support/fake-engine';
 
 type Handler = (event: unknown, ...args: unknown[]) => Promise<Result<unknown>>;
@@ -27,6 +33,7 @@ const fake = vi.hoisted(() => {
       mainFrame: { url: string; processId: number; frameToken: string; parent: null };
       send: (...args: unknown[]) => void;
       sent: unknown[][];
+      posted: unknown[][];
       isDestroyed: () => boolean;
       on: () => void;
       setWindowOpenHandler: () => void;
@@ -73,10 +80,13 @@ vi.mock('electron', async () => {
     constructor(readonly options: unknown) {
       super();
       const sent: unknown[][] = [];
+      const posted: unknown[][] = [];
       this.webContents = {
         mainFrame: { url: '', processId: 3, frameToken: 'main', parent: null },
         sent,
         send: (...args: unknown[]) => void sent.push(args),
+        posted,
+        postMessage: (...args: unknown[]) => void posted.push(args),
         isDestroyed: () => false,
         on: () => undefined,
         setWindowOpenHandler: () => undefined,
@@ -115,9 +125,25 @@ vi.mock('electron', async () => {
     }
     destroy() {}
   }
+  // MessageChannelMain over node's MessageChannel: its ports deliver `{ data }` events, as Electron's do.
+  const { MessageChannel } = await import('node:worker_threads');
+  class MessageChannelMain {
+    readonly #channel = new MessageChannel();
+    readonly port2 = this.#channel.port2;
+    readonly port1 = {
+      postMessage: (message: unknown) => this.#channel.port1.postMessage(message),
+      on: (event: string, listener: (value?: unknown) => void) =>
+        event === 'message'
+          ? this.#channel.port1.on('message', (data: unknown) => listener({ data }))
+          : this.#channel.port1.on('close', () => listener()),
+      start: () => this.#channel.port1.start(),
+      close: () => this.#channel.port1.close(),
+    };
+  }
   return {
     app,
     BrowserWindow,
+    MessageChannelMain,
     Tray,
     ipcMain: {
       handle: (channel: string, handler: Handler) => void fake.state.handlers.set(channel, handler),
@@ -247,6 +273,26 @@ describe('main/index.ts', () => {
     expect(refused.headers.get('content-security-policy')).toContain("default-src 'none'");
     const stranger = await fake.state.protocolHandler!(new Request('app://elsewhere/index.html'));
     expect(stranger.status).toBe(404);
+  });
+
+  it('hands the window a port joined to the audio of a live call', async () => {
+    const engine = fakeEngine();
+    const audio = new FakeCallAudio();
+    Object.assign(engine, { audioPort: (id: string) => (id === 'c1' ? audio.endpoint : undefined) });
+    fake.state.createEngine = async () => engine;
+    await boot();
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeTruthy());
+    const window = fake.state.windows[0]!;
+    const open = fake.state.handlers.get(audioOpenChannel)!;
+    const from = { sender: window.webContents, senderFrame: window.webContents.mainFrame };
+    expect(await open(from, 'nope', 1)).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await open(from, 'c1', 2)).toEqual({ ok: true, value: null });
+    const [channel, message, ports] = window.webContents.posted[0] as [string, unknown, { close(): void }[]];
+    expect([channel, message, ports.length]).toEqual([audioPortChannel, { callId: 'c1', request: 2 }, 1]);
+    await audio.until(() => audio.listening);
+    ports[0]!.close();
+    await audio.until(() => !audio.listening);
+    audio.close();
   });
 
   it('carries commands from our page to the engine and engine events to the page', async () => {

@@ -164,6 +164,30 @@ describe('history commands', () => {
   });
 });
 
+describe('audio settings', () => {
+  it('takes device ids as the browser names them and the three capture switches', () => {
+    expect(
+      refusal('settings.update', [
+        {
+          audioInputId: 'a'.repeat(64),
+          audioOutputId: 'default',
+          audioRingerId: '',
+          audioEchoCancellation: false,
+          audioNoiseSuppression: true,
+          audioAutoGainControl: false,
+        },
+      ]),
+    ).toBeUndefined();
+  });
+
+  it('refuses device ids that no browser gives, with the field', () => {
+    expect(refusal('settings.update', [{ audioInputId: 'x'.repeat(257) }])?.field).toBe('0.audioInputId');
+    expect(refusal('settings.update', [{ audioOutputId: 'two words' }])?.field).toBe('0.audioOutputId');
+    expect(refusal('settings.update', [{ audioRingerId: 'bell\u0000' }])?.field).toBe('0.audioRingerId');
+    expect(refusal('settings.update', [{ audioEchoCancellation: 1 }])?.field).toBe('0.audioEchoCancellation');
+  });
+});
+
 describe('account call settings', () => {
   it('are optional, and checked when given', () => {
     expect(fieldOf(accountInput())).toBeUndefined();

@@ -3,7 +3,13 @@
 // never handing out ipcRenderer or the IPC event object.
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandName } from '../../../main/contract/contract';
-import { commandChannel, eventChannel } from '../../../main/ipc/electron-channels';
+import {
+  audioOpenChannel,
+  audioPortChannel,
+  commandChannel,
+  eventChannel,
+} from '../../../main/ipc/electron-channels';
+import { forwardAudioPorts, type RendererPort } from '../../../main/ipc/electron-preload-api';
 import { commandSchemas } from '../../../main/contract/schemas';
 import type { SoftphoneApi } from '../../../main/contract/softphone-api';
 import { commandNames, eventNames } from '../../../main/contract/softphone-api';
@@ -60,12 +66,12 @@ function exposedCommandNames(api: object): string[] {
 }
 
 describe('window.softphone', () => {
-  it('has one domain method per command of the contract, and nothing else but `on`', () => {
+  it('has one domain method per command of the contract, and nothing else but `on` and `openAudio`', () => {
     const contractCommands = Object.keys(commandSchemas).sort();
     expect(exposedCommandNames(softphone)).toEqual(contractCommands);
     expect([...commandNames].sort()).toEqual(contractCommands);
     const functionsAtTop = Object.entries(softphone).filter(([, value]) => typeof value === 'function');
-    expect(functionsAtTop.map(([key]) => key)).toEqual(['on']);
+    expect(functionsAtTop.map(([key]) => key)).toEqual(['on', 'openAudio']);
   });
 
   it('does not expose ipcRenderer or any raw channel', () => {
@@ -184,7 +190,37 @@ describe('events', () => {
     errors.mockRestore();
   });
 
-  it('listens on exactly one IPC channel', () => {
-    expect([...fake.ipcListeners.keys()]).toEqual([eventChannel]);
+  it('listens on exactly two IPC channels: events and call audio ports', () => {
+    expect([...fake.ipcListeners.keys()]).toEqual([eventChannel, audioPortChannel]);
+  });
+});
+
+describe('call audio in the preload', () => {
+  it('asks main for a call port with invoke(audioOpenChannel, callId, request)', async () => {
+    fake.invoke.mockResolvedValueOnce({ ok: true, value: null });
+    expect(await softphone.openAudio?.('c1', 3)).toEqual({ ok: true, value: null });
+    expect(fake.invoke).toHaveBeenCalledWith(audioOpenChannel, 'c1', 3);
+    fake.invoke.mockRejectedValueOnce(new Error('gone'));
+    expect(await softphone.openAudio?.('c1', 4)).toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+
+  it('forwards each port to the page with only the call id and request, and closes malformed ones', () => {
+    let listener: ((event: unknown, data: unknown) => void) | undefined;
+    const ipc = { on: (_channel: string, handler: typeof listener) => void (listener = handler) };
+    const posted: unknown[][] = [];
+    forwardAudioPorts(ipc as never, (message, port) => void posted.push([message, port]));
+    const port = () => ({ close: vi.fn() }) as unknown as RendererPort & { close: ReturnType<typeof vi.fn> };
+    const good = port();
+    listener?.({ ports: [good], sender: 'ipcRenderer' }, { callId: 'c1', request: 2, extra: 'dropped' });
+    expect(posted).toEqual([[{ type: 'softphone:audio-port', callId: 'c1', request: 2 }, good]]);
+    const extra = [port(), port()];
+    listener?.({ ports: extra }, { callId: 'c1', request: 2 });
+    const badData = port();
+    listener?.({ ports: [badData] }, { callId: 7, request: 2 });
+    listener?.({ ports: [] }, { callId: 'c1', request: 2 });
+    expect(posted).toHaveLength(1);
+    for (const closed of [...extra, badData]) expect(closed.close).toHaveBeenCalled();
+    expect(good.close).not.toHaveBeenCalled();
+    expect(audioPortChannel).toBe('softphone:audio-port');
   });
 });

@@ -6,7 +6,7 @@ import { CallHistoryRepository } from '../../../main/store/call-history-reposito
 import { openDatabase } from '../../../main/store/db';
 import { latestSchemaVersion, migrate, type Migration } from '../../../main/store/migrate';
 import { migrations } from '../../../main/store/migrations/index';
-import { SettingsRepository } from '../../../main/store/settings-repository';
+import { SettingsRepository, settingsDefaults } from '../../../main/store/settings-repository';
 import { useTempDirs } from './helpers/temp-dir';
 
 const tempDir = useTempDirs();
@@ -215,7 +215,7 @@ function expectSeededData(db: Database): void {
     },
   ]);
   expect(accounts.getPassword('a1')).toEqual(Buffer.of(1, 2, 3, 4));
-  expect(new SettingsRepository(db).getAll()).toEqual({ theme: 'dark', sipPort: 5070 });
+  expect(new SettingsRepository(db).getAll()).toEqual({ ...settingsDefaults, theme: 'dark', sipPort: 5070 });
 }
 
 describe('migrate with the app migrations', () => {

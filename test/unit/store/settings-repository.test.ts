@@ -33,21 +33,34 @@ const raw = (): Record<string, string> =>
 
 describe('SettingsRepository', () => {
   it('gives the defaults for an empty table', () => {
-    expect(settings.getAll()).toEqual({ theme: 'system', sipPort: 0 });
-    expect(settingsDefaults).toEqual({ theme: 'system', sipPort: 0 });
+    expect(settings.getAll()).toEqual({ ...settingsDefaults, theme: 'system', sipPort: 0 });
+    expect(settingsDefaults).toEqual({
+      theme: 'system',
+      sipPort: 0,
+      audioInputId: '',
+      audioOutputId: '',
+      audioRingerId: '',
+      audioEchoCancellation: true,
+      audioNoiseSuppression: true,
+      audioAutoGainControl: true,
+    });
   });
 
   it('stores a patch as JSON and returns every setting', () => {
-    expect(settings.patch({ theme: 'dark' })).toEqual({ theme: 'dark', sipPort: 0 });
-    expect(settings.patch({ sipPort: 5070 })).toEqual({ theme: 'dark', sipPort: 5070 });
+    expect(settings.patch({ theme: 'dark' })).toEqual({ ...settingsDefaults, theme: 'dark', sipPort: 0 });
+    expect(settings.patch({ sipPort: 5070 })).toEqual({ ...settingsDefaults, theme: 'dark', sipPort: 5070 });
     expect(raw()).toEqual({ theme: '"dark"', sipPort: '5070' });
-    expect(new SettingsRepository(db).getAll()).toEqual({ theme: 'dark', sipPort: 5070 });
+    expect(new SettingsRepository(db).getAll()).toEqual({
+      ...settingsDefaults,
+      theme: 'dark',
+      sipPort: 5070,
+    });
   });
 
   it('skips undefined values and accepts an empty patch', () => {
     settings.patch({ theme: 'light' });
-    expect(settings.patch({ theme: undefined })).toEqual({ theme: 'light', sipPort: 0 });
-    expect(settings.patch({})).toEqual({ theme: 'light', sipPort: 0 });
+    expect(settings.patch({ theme: undefined })).toEqual({ ...settingsDefaults, theme: 'light', sipPort: 0 });
+    expect(settings.patch({})).toEqual({ ...settingsDefaults, theme: 'light', sipPort: 0 });
   });
 
   it.each([
@@ -67,7 +80,7 @@ describe('SettingsRepository', () => {
   it('ignores keys it does not know', () => {
     storeRaw('fromTheFuture', '{"x":1}');
     storeRaw('sipPort', '5080');
-    expect(settings.getAll()).toEqual({ theme: 'system', sipPort: 5080 });
+    expect(settings.getAll()).toEqual({ ...settingsDefaults, theme: 'system', sipPort: 5080 });
   });
 
   it('repairs a garbage value when it is next written', () => {
@@ -95,6 +108,41 @@ describe('SettingsRepository', () => {
       InvalidSettingError,
     );
     expect(raw()).toEqual({});
+  });
+
+  it('stores the audio devices and capture switches', () => {
+    const audio = {
+      audioInputId: 'c0ffee'.repeat(10) + 'abcd',
+      audioOutputId: 'default',
+      audioRingerId: 'communications',
+      audioEchoCancellation: false,
+      audioNoiseSuppression: false,
+      audioAutoGainControl: true,
+    };
+    expect(settings.patch(audio)).toEqual({ ...settingsDefaults, ...audio });
+    expect(new SettingsRepository(db).getAll()).toEqual({ ...settingsDefaults, ...audio });
+    expect(settings.patch({ audioInputId: '' }).audioInputId).toBe('');
+  });
+
+  it.each([
+    ['a device id with a space', { audioInputId: 'my mic' }],
+    ['a device id with a control character', { audioOutputId: 'a\nb' }],
+    ['a device id that is not text', { audioRingerId: 42 }],
+    ['a device id over 256 characters', { audioInputId: 'a'.repeat(257) }],
+    ['a switch that is not a boolean', { audioEchoCancellation: 'yes' }],
+  ])('refuses %s', (_what, patch) => {
+    expect(() => settings.patch(patch as unknown as Partial<Settings>)).toThrow(InvalidSettingError);
+    expect(raw()).toEqual({});
+  });
+
+  it.each([
+    ['audioInputId', '42'],
+    ['audioOutputId', '"two words"'],
+    ['audioNoiseSuppression', '"off"'],
+    ['audioAutoGainControl', 'null'],
+  ])('reads a damaged %s as its default', (key, value) => {
+    storeRaw(key, value);
+    expect(settings.getAll()).toEqual(settingsDefaults);
   });
 
   it('throws StoreFailure when the database refuses the write', () => {

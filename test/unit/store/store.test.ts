@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FileKeyCipher } from '../../../main/store/file-key-cipher';
 import { latestSchemaVersion } from '../../../main/store/migrate';
 import { DATABASE_FILE_NAME, openStore, type Store } from '../../../main/store/store';
+import { settingsDefaults } from '../../../main/store/settings-repository';
 import { ManualClock } from '../../support/manual-clock';
 import { useTempDirs } from './helpers/temp-dir';
 
@@ -24,7 +25,7 @@ describe('openStore', () => {
     expect(store.path).toBe(join(dataDir, DATABASE_FILE_NAME));
     expect(existsSync(store.path)).toBe(true);
     expect(store.accounts.list()).toEqual([]);
-    expect(store.settings.getAll()).toEqual({ theme: 'system', sipPort: 0 });
+    expect(store.settings.getAll()).toEqual(settingsDefaults);
     store.close();
     store.close();
     const raw = new Database(store.path, { readonly: true });

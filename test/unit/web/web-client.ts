@@ -90,13 +90,16 @@ type Frame = Record<string, unknown>;
 
 export class TestClient {
   readonly frames: Frame[] = [];
+  /** Binary frames (call audio), as received. */
+  readonly binary: Buffer[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   #waiters: (() => void)[] = [];
   #nextId = 1;
 
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      this.frames.push(JSON.parse(String(data)) as Frame);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) this.binary.push(Buffer.isBuffer(data) ? data : Buffer.from(String(data)));
+      else this.frames.push(JSON.parse(String(data)) as Frame);
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) =>
@@ -109,6 +112,20 @@ export class TestClient {
     this.ws.send(JSON.stringify({ type: 'command', id, name, args }));
     const frame = await this.waitFor((f) => f['type'] === 'result' && f['id'] === id);
     return frame['result'] as Frame;
+  }
+
+  /** Sends a non-command frame (audio.open, audio.close) with a fresh id and waits for its result. */
+  async request(frame: Frame): Promise<Frame> {
+    const id = this.#nextId++;
+    this.ws.send(JSON.stringify({ ...frame, id }));
+    const answer = await this.waitFor((f) => f['type'] === 'result' && f['id'] === id);
+    return answer['result'] as Frame;
+  }
+
+  /** Resolves once at least `count` binary frames have arrived. */
+  async binaryFrames(count: number): Promise<Buffer[]> {
+    while (this.binary.length < count) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    return this.binary;
   }
 
   async waitFor(match: (frame: Frame) => boolean): Promise<Frame> {

@@ -324,13 +324,6 @@ describe('commands', () => {
     expect(await good.command('app.info', [])).toMatchObject({ ok: true });
   });
 
-  it('closes on binary frames (1003)', async () => {
-    const { host } = await start();
-    const bad = await client(host);
-    bad.ws.send(Buffer.from('{"type":"command","id":1,"name":"app.info","args":[]}'), { binary: true });
-    expect((await bad.closed).code).toBe(1003);
-  });
-
   it('closes on a frame over the size limit (1009) and keeps serving others', async () => {
     const { host } = await start({ maxPayloadBytes: 64 * 1024 });
     const bad = await client(host);

@@ -28,6 +28,20 @@ describe('audio stream port', () => {
     return created;
   }
 
+  it('sends a frame given as bytes at any offset, and refuses another length', async () => {
+    const { port1: worker, port2: consumer } = channel();
+    const endpoint = new AudioStreamEndpoint(consumer);
+    // A received WebSocket frame: a 2-byte header, so the samples start at an odd offset of a larger buffer.
+    const packet = new Uint8Array(1 + FRAME_BYTES + 1);
+    new DataView(packet.buffer).setInt16(1, -2, true);
+    const sent = nextMessage(worker);
+    endpoint.sendFrameBytes(packet.subarray(1, 1 + FRAME_BYTES));
+    const message = await sent;
+    expect(message).toBeInstanceOf(ArrayBuffer);
+    expect(new Int16Array(message as ArrayBuffer)[0]).toBe(-2);
+    expect(() => endpoint.sendFrameBytes(new Uint8Array(FRAME_BYTES - 2))).toThrow(RangeError);
+  });
+
   it('asks for speaker frames with the first listener and stops with the last', async () => {
     const { port1: worker, port2: consumer } = channel();
     const endpoint = new AudioStreamEndpoint(consumer);
