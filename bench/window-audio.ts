@@ -22,7 +22,7 @@ import { type ChromiumProcess, chromiumProcesses, cpuOf } from './window/chromiu
 import { clickOnsets, clickTrack, roundTrips } from './window/click-track';
 import { AudioTap, type PlaybackReport } from '../test/e2e/support/audio-tap';
 import { type WebHostProcess, startWebHost } from '../test/e2e/support/web-host-process';
-import { sendCommands } from '../test/e2e/support/web-host-commands';
+import { commandRoundTripsMs } from '../test/e2e/support/web-host-commands';
 import type { SippHandle } from '../test/interop/support/sipp';
 import { writeWavFile } from '../test/support/audio/wav-files';
 import { CHROMIUM_ARGS, chromiumPath, fakeMicrophoneArgs } from '../test/support/chromium';
@@ -66,6 +66,7 @@ async function startStage(): Promise<Stage> {
     args: [...CHROMIUM_ARGS, ...fakeMicrophoneArgs(clicks)],
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('crash', () => log('the page crashed'));
   const tap = new AudioTap(page);
   await tap.install();
   await page.goto(host.url);
@@ -119,28 +120,15 @@ async function jitterBufferMs(page: Page): Promise<number> {
   }
 }
 
-/** Half the median time of a command's round trip on the page's socket: how long a message takes each way. */
+/** Half the median round trip of a command on an open socket of the page: how long a message takes each way. */
 async function socketOneWayMs(page: Page, port: number): Promise<number> {
-  const samples: number[] = [];
-  for (let index = 0; index < 20; index++) {
-    const started = performance.now();
-    await sendCommands(page, port, [{ name: 'calls.list', args: [] }]);
-    samples.push(performance.now() - started);
-  }
-  // A fresh socket per call includes its opening handshake: time the pair of messages only, by subtracting an
-  // opening with no command.
-  const opening: number[] = [];
-  for (let index = 0; index < 20; index++) {
-    const started = performance.now();
-    await sendCommands(page, port, []);
-    opening.push(performance.now() - started);
-  }
-  const median = (values: number[]) =>
+  const times = await commandRoundTripsMs(page, port, 50);
+  return (
     quantile(
-      [...values].sort((a, b) => a - b),
+      [...times].sort((a, b) => a - b),
       0.5,
-    );
-  return Math.max(0, (median(samples) - median(opening)) / 2);
+    ) / 2
+  );
 }
 
 interface RoundTripResult {
@@ -158,6 +146,7 @@ async function measureRoundTrip(stage: Stage): Promise<RoundTripResult> {
   // One click a second, plus a second for the last click to come back.
   await stage.tap.waitForRecorded(CLICKS + 1, (CLICKS + 30) * 1_000);
   await stage.tap.stop();
+  log('recorded; reading the recording');
   const microphone = await stage.tap.take('microphone');
   const speaker = await stage.tap.take('speaker');
   const trips = roundTrips(clickOnsets(microphone), clickOnsets(speaker));
@@ -171,6 +160,7 @@ async function measureRoundTrip(stage: Stage): Promise<RoundTripResult> {
     void context.close();
     return latency;
   });
+  log('reading what each stage reports');
   return {
     delaysMs: trips.delaysS.map((delay) => delay * 1_000),
     unanswered: trips.unanswered,
@@ -259,7 +249,7 @@ function report(trip: RoundTripResult, long: LongCallResult): string {
     '| stage | ms | how it is known |',
     '| --- | ---: | --- |',
     `| capture: the worklet gathers a 20 ms frame | ${fixed(capture)} | half a frame on average (by construction) |`,
-    `| window ↔ engine: the socket, both ways | ${fixed(socket)} | twice half a command's round trip on the same host (${fixed(trip.socketOneWayMs, 2)} ms one way) |`,
+    `| window ↔ engine: the socket, both ways | ${fixed(socket)} | a command's round trip on an open socket of the page (median of 50; ${fixed(trip.socketOneWayMs, 2)} ms one way) |`,
     `| engine: jitter buffer | ${fixed(trip.jitterBufferMs)} | the call's quality report |`,
     `| playout: the playback ring | ${fixed(fillMs)} | what the ring held when asked |`,
     `| playout: the audio context | ${fixed(trip.baseLatencyMs)} | \`AudioContext.baseLatency\` at ${trip.sampleRate} Hz |`,

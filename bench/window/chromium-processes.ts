@@ -14,11 +14,14 @@ export interface ChromiumProcess {
   readonly program: string;
 }
 
-/** The switches of a /proc cmdline (NUL-separated). */
+/**
+ * A switch's value from a /proc cmdline. Arguments are NUL-separated, except that Chromium rewrites its child
+ * processes' argument memory into one space-separated title, so spaces separate too (no switch read here holds one).
+ */
 export function switchOf(cmdline: string, name: string): string | undefined {
   const prefix = `--${name}=`;
   return cmdline
-    .split('\0')
+    .split(/[\0 ]/)
     .find((argument) => argument.startsWith(prefix))
     ?.slice(prefix.length);
 }
@@ -62,12 +65,13 @@ export function chromiumProcesses(rootPid: number, programPart = 'chrom'): Chrom
   for (const pid of parents.keys()) {
     if (!below(pid)) continue;
     const cmdline = readOr(`/proc/${pid}/cmdline`) ?? '';
-    if (!(cmdline.split('\0')[0] ?? '').includes(programPart)) continue;
+    const program = cmdline.split(/[\0 ]/)[0] ?? '';
+    if (!program.includes(programPart)) continue;
     found.push({
       pid,
       type: switchOf(cmdline, 'type') ?? 'browser',
       subType: switchOf(cmdline, 'utility-sub-type'),
-      program: cmdline.split('\0')[0] ?? '',
+      program,
     });
   }
   return found;

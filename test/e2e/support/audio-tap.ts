@@ -206,10 +206,13 @@ function pageTap(): void {
       const node = current?.speaker;
       if (!node) return Promise.resolve(null);
       return new Promise((resolve) => {
+        // A worklet that does not answer (a closed context) must not hang the caller.
+        const timer = setTimeout(() => resolve(null), 2_000);
         const listener = (event: { data: unknown }) => {
           const data = event.data as { type?: string } | null;
           if (data?.type !== 'stats') return;
           node.port.removeEventListener('message', listener);
+          clearTimeout(timer);
           resolve(data);
         };
         node.port.addEventListener('message', listener);

@@ -19,10 +19,17 @@ export function sendCommands(page: Page, port: number, commands: readonly HostCo
         const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
         const results = new Map<number, unknown>();
         socket.onerror = () => fail(new Error('socket refused'));
-        socket.onopen = () =>
+        socket.onopen = () => {
+          // Nothing to send: the socket's opening was all that was asked for.
+          if (commands.length === 0) {
+            socket.close();
+            done([]);
+            return;
+          }
           commands.forEach((command, index) =>
             socket.send(JSON.stringify({ type: 'command', id: index + 1, ...command })),
           );
+        };
         socket.onmessage = (message) => {
           if (typeof message.data !== 'string') return; // binary stream frames are not answers
           const frame = JSON.parse(message.data) as { type: string; id?: number; result?: unknown };
@@ -46,5 +53,44 @@ export function nextFrames(page: Page): Promise<void> {
         const view = globalThis as unknown as { requestAnimationFrame(callback: () => void): number };
         view.requestAnimationFrame(() => view.requestAnimationFrame(() => done()));
       }),
+  );
+}
+
+/**
+ * Round trips of `count` commands sent one after another on one open socket (`calls.list`, which the host answers
+ * from memory), in ms as the page's clock measures them: the time a message takes there and back through the
+ * browser's socket and the host's event loop.
+ */
+export function commandRoundTripsMs(page: Page, port: number, count: number): Promise<number[]> {
+  return page.evaluate(
+    ({ port, count }) =>
+      new Promise<number[]>((done, fail) => {
+        const scope = globalThis as unknown as {
+          sessionStorage: { getItem(key: string): string | null };
+          performance: { now(): number };
+        };
+        const token = scope.sessionStorage.getItem('softphone.webHostToken') ?? '';
+        const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
+        const times: number[] = [];
+        let sentAt = 0;
+        const next = () => {
+          sentAt = scope.performance.now();
+          socket.send(
+            JSON.stringify({ type: 'command', id: times.length + 1, name: 'calls.list', args: [] }),
+          );
+        };
+        socket.onerror = () => fail(new Error('socket refused'));
+        socket.onopen = next;
+        socket.onmessage = (message) => {
+          if (typeof message.data !== 'string') return;
+          const frame = JSON.parse(message.data) as { type: string; id?: number };
+          if (frame.type !== 'result' || frame.id !== times.length + 1) return;
+          times.push(scope.performance.now() - sentAt);
+          if (times.length < count) return next();
+          socket.close();
+          done(times);
+        };
+      }),
+    { port, count },
   );
 }

@@ -13,6 +13,8 @@ describe('reading Chromium processes from /proc', () => {
     expect(switchOf(cmdline, 'type')).toBe('utility');
     expect(switchOf(cmdline, 'utility-sub-type')).toBe('audio.mojom.AudioService');
     expect(switchOf(cmdline, 'no-such')).toBeUndefined();
+    // A Chromium child's title: its arguments rewritten into one space-separated string.
+    expect(switchOf('/usr/lib/chromium/chromium --type=renderer --lang=en-US\0\0', 'type')).toBe('renderer');
   });
 
   it('reads the parent pid after the command name, whatever the name holds', () => {
