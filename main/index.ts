@@ -30,8 +30,8 @@ import { createMainWindow, loadApp, revealWindow } from './app/window';
 import { attachElectronAudio } from './ipc/electron-audio';
 import { attachElectronTransport } from './ipc/electron-transport';
 import { SystemClock } from './platform/clock';
-import { CallAudioClaims } from './services/call-audio-claims';
 import { createEngine, databasePathIn } from './services/engine';
+import { CallAudioClaims } from './services/call-audio-claims';
 
 /** How long quitting waits for accounts to unregister before closing anyway. */
 const shutdownTimeoutMs = 3000;
@@ -108,14 +108,6 @@ async function start(): Promise<void> {
     darkBackground: nativeTheme.shouldUseDarkColors,
   });
   windowContents = window.webContents;
-  attachElectronTransport({
-    ipcMain,
-    webContents: window.webContents,
-    router: engine.router,
-    events: engine.events,
-    isAppUrl: origin.isAppUrl,
-    logger,
-  });
   // Each call's audio reaches the window through a MessagePort of its own; one window hears a call at a time.
   attachElectronAudio({
     ipcMain,
@@ -123,6 +115,14 @@ async function start(): Promise<void> {
     claims: new CallAudioClaims(engine),
     isAppUrl: origin.isAppUrl,
     createChannel: () => new MessageChannelMain(),
+    logger,
+  });
+  attachElectronTransport({
+    ipcMain,
+    webContents: window.webContents,
+    router: engine.router,
+    events: engine.events,
+    isAppUrl: origin.isAppUrl,
     logger,
   });
   statusTray = new StatusTray({

@@ -151,10 +151,11 @@ export function electronBridge(
   env.onWindowPort?.((data, port) => {
     if (port === undefined) return;
     const message = data as { type?: unknown; request?: unknown } | null;
-    const wake =
-      typeof message === 'object' && message !== null && message.type === AUDIO_PORT_MESSAGE
-        ? waiting.get(message.request as number)
-        : undefined;
+    const request =
+      typeof message === 'object' && message?.type === AUDIO_PORT_MESSAGE ? message.request : null;
+    const wake = waiting.get(request as number);
+    // One port per request: a second one for the same request, or one nobody waits for, is closed, not leaked.
+    waiting.delete(request as number);
     if (wake) wake(port);
     else port.close();
   });

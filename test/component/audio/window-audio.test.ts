@@ -167,11 +167,13 @@ describe('WindowAudio', () => {
     expect(media.streams[0]!.stopped).toBe(true);
     expect(app.callAudio.status).toBe('live');
     expect(app.callAudio.callId).toBe('c1');
+    expect(app.callAudio.microphoneFellBack).toBe(true);
 
     media.change([desk, headset]);
     await settle();
     expect(media.requests.map(requestedDevice)).toEqual(['m-headset', null, 'm-headset']);
     expect(sessions).toHaveLength(3);
+    expect(app.callAudio.microphoneFellBack).toBe(false);
   });
 
   it('does not reopen the microphone when only the speaker changes', async () => {

@@ -577,17 +577,21 @@ describe('call audio over window.softphone', () => {
   it('pairs the port the preload posts with the request, and carries frames as transferred buffers', async () => {
     const port = fakePort();
     const stray = fakePort();
+    const duplicate = fakePort();
     let post: ReturnType<typeof electron>['post'] = () => undefined;
     const opened = electron(async (callId, request) => {
       expect(callId).toBe('c1');
       post({ type: 'softphone:audio-port', callId, request: request + 1 }, stray);
       post({ type: 'softphone:audio-port', callId, request }, port);
+      post({ type: 'softphone:audio-port', callId, request }, duplicate);
       return { ok: true, value: null };
     });
     post = opened.post;
     const result = await opened.bridge.openAudio('c1');
     if (!result.ok) throw new Error('openAudio failed');
     const channel = result.value;
+    expect(duplicate.closed).toBe(true);
+    expect(port.closed).toBe(false);
     expect(stray.closed).toBe(true);
     expect(port.started).toBe(true);
 

@@ -200,6 +200,26 @@ describe('web host call audio', () => {
     expect(old.ws.readyState).toBe(old.ws.OPEN);
   });
 
+  it('replaces its own older stream when one socket opens the same call twice', async () => {
+    const { host, calls } = await start();
+    const tab = await client(host);
+    const first = await open(tab, 'c1');
+    const second = await open(tab, 'c1');
+    expect(second).not.toBe(first);
+    expect(await tab.waitFor((frame) => frame['type'] === 'audio.closed')).toEqual({
+      type: 'audio.closed',
+      stream: first,
+      reason: 'replaced',
+    });
+    tab.ws.send(packet(first, 1));
+    tab.ws.send(packet(second, 2));
+    const audio = calls.get('c1')!;
+    await audio.until(() => audio.received.length === 1);
+    await settled(tab);
+    expect(audio.received.map((samples) => samples[0])).toEqual([2]);
+    expect(host.audioCounters).toMatchObject({ droppedIn: 1, framesIn: 1 });
+  });
+
   it('tells the window when the call ends, and lets go of a call whose socket closed', async () => {
     const { host, engine, calls } = await start();
     const tab = await client(host);

@@ -109,7 +109,10 @@ export class WindowAudio implements CallAudioDevice {
     if (generation !== this.#generation) return stopTracks(stream);
     this.#stream = stream;
     this.problem = outcome.kind === 'open' ? null : outcome;
-    this.microphoneFellBack = outcome.kind === 'open' && outcome.fellBack;
+    // Fell back here (the device vanished after the list was read), or the list already said it is unplugged.
+    this.microphoneFellBack =
+      outcome.kind === 'open' &&
+      (outcome.fellBack || (this.devices.chosen('microphone') !== '' && this.devices.microphoneId === ''));
     // The browser names its devices once the microphone has been allowed: read the lists again.
     if (stream) void this.devices.refresh();
     let session: AudioSessionHandle;
