@@ -73,20 +73,24 @@ export function commandRoundTripsMs(page: Page, port: number, count: number): Pr
         const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
         const times: number[] = [];
         let sentAt = 0;
-        const next = () => {
-          sentAt = scope.performance.now();
-          socket.send(
-            JSON.stringify({ type: 'command', id: times.length + 1, name: 'calls.list', args: [] }),
-          );
-        };
+        // No named functions in here: a bundler that keeps names (tsx) would wrap them in a helper the page lacks.
         socket.onerror = () => fail(new Error('socket refused'));
-        socket.onopen = next;
+        socket.onopen = () => {
+          sentAt = scope.performance.now();
+          socket.send(JSON.stringify({ type: 'command', id: 1, name: 'calls.list', args: [] }));
+        };
         socket.onmessage = (message) => {
           if (typeof message.data !== 'string') return;
           const frame = JSON.parse(message.data) as { type: string; id?: number };
           if (frame.type !== 'result' || frame.id !== times.length + 1) return;
           times.push(scope.performance.now() - sentAt);
-          if (times.length < count) return next();
+          if (times.length < count) {
+            sentAt = scope.performance.now();
+            socket.send(
+              JSON.stringify({ type: 'command', id: times.length + 1, name: 'calls.list', args: [] }),
+            );
+            return;
+          }
           socket.close();
           done(times);
         };
