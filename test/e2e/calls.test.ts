@@ -94,6 +94,11 @@ describe.skipIf(!peers.kamailio || !peers.baresip || !peers.chromium)('calls in 
         (element) => element.ownerDocument.defaultView!.getComputedStyle(element).outlineStyle,
       ),
     ).toBe('none');
+    // An empty audio notice (the live region waiting for news) takes no room: the controls follow the quality
+    // indicator after one gap of the screen's grid (1rem).
+    const quality = await stage.page.locator('.call .quality').boundingBox();
+    const controls = await stage.page.getByRole('group', { name: 'Call controls' }).boundingBox();
+    expect(controls!.y - (quality!.y + quality!.height)).toBeLessThanOrEqual(17);
     // The timer ticks: two seconds later it reads at least 00:02.
     await expectConnected(2);
     await stage.shotAll('call-connected');
