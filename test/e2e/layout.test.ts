@@ -14,6 +14,7 @@ import { type KamailioHandle, startKamailio } from '../interop/support/kamailio'
 import { freeUdpPort } from '../interop/support/ports';
 import { peersAvailable } from '../interop/support/peers';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium';
+import { nextFrames, sendCommands } from './support/web-host-commands';
 import { type WebHostProcess, startWebHost } from './support/web-host-process';
 
 const SHOTS = join(resolve(import.meta.dirname, '..', '..'), 'test-results', 'e2e');
@@ -26,56 +27,11 @@ const SIZES = [
 ] as const;
 const LABELS = ['Office', 'Home', 'Travel', 'Lab'];
 
-/** Sends commands over the web host's socket from inside the page, the way the interface itself would. */
-function sendCommands(
-  page: Page,
-  port: number,
-  commands: readonly { readonly name: string; readonly args: readonly unknown[] }[],
-): Promise<unknown[]> {
-  return page.evaluate(
-    ({ port, commands }) =>
-      new Promise<unknown[]>((done, fail) => {
-        // Runs in the page (the Node types here have no DOM): the token the page keeps for reloads.
-        const storage = (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } })
-          .sessionStorage;
-        const token = storage.getItem('softphone.webHostToken') ?? '';
-        const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
-        const results: unknown[] = [];
-        socket.onerror = () => fail(new Error('socket refused'));
-        socket.onopen = () =>
-          commands.forEach((command, index) =>
-            socket.send(JSON.stringify({ type: 'command', id: index + 1, ...command })),
-          );
-        socket.onmessage = (message) => {
-          const frame = JSON.parse(String(message.data)) as { type: string; result?: unknown };
-          if (frame.type !== 'result') return;
-          results.push(frame.result);
-          if (results.length === commands.length) {
-            socket.close();
-            done(results);
-          }
-        };
-      }),
-    { port, commands },
-  );
-}
-
 function createAccounts(page: Page, port: number, inputs: readonly AccountInput[]): Promise<unknown[]> {
   return sendCommands(
     page,
     port,
     inputs.map((input) => ({ name: 'accounts.create', args: [input] })),
-  );
-}
-
-/** Resolves after the page has drawn two more frames (the Node types here have no DOM, hence the cast). */
-function nextFrames(page: Page): Promise<void> {
-  return page.evaluate(
-    () =>
-      new Promise<void>((done) => {
-        const page = globalThis as unknown as { requestAnimationFrame(callback: () => void): number };
-        page.requestAnimationFrame(() => page.requestAnimationFrame(() => done()));
-      }),
   );
 }
 

@@ -26,3 +26,16 @@ export function chromiumPath(): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Switches that give the page a microphone playing `wavPath` (Chromium loops it; it resamples any rate), grant the
+ * permission without asking, and let audio start without a click.
+ */
+export function fakeMicrophoneArgs(wavPath: string): string[] {
+  return [
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wavPath}`,
+    '--autoplay-policy=no-user-gesture-required',
+  ];
+}

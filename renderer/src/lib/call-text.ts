@@ -24,15 +24,20 @@ export function formatDuration(ms: number): string {
   return hours > 0 ? `${hours}:${two(minutes)}:${two(seconds)}` : `${two(minutes)}:${two(seconds)}`;
 }
 
+/** A number and its unit, joined by a no-break space so a narrow line never wraps between them. */
+const unit = (value: number, name: string) => `${value}\u00a0${name}`;
+
 /** Talk time in words for screen readers and history: "1 min 23 s", "45 s", "2 h 5 min". */
 export function spokenDuration(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1_000));
   const hours = Math.floor(total / 3_600);
   const minutes = Math.floor((total % 3_600) / 60);
   const seconds = total % 60;
-  if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
-  if (minutes > 0) return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
-  return `${seconds} s`;
+  if (hours > 0) return minutes > 0 ? `${unit(hours, 'h')} ${unit(minutes, 'min')}` : unit(hours, 'h');
+  if (minutes > 0) {
+    return seconds > 0 ? `${unit(minutes, 'min')} ${unit(seconds, 's')}` : unit(minutes, 'min');
+  }
+  return unit(seconds, 's');
 }
 
 const STATE_WORDS: Readonly<Record<CallStateName, string>> = {

@@ -36,7 +36,7 @@ describe('HistoryView', () => {
     const items = screen.getAllByRole('listitem');
     expect(items).toHaveLength(3);
     expect(items[0]!.textContent).toContain('Outgoing');
-    expect(items[0]!.textContent).toContain('1 min 23 s');
+    expect(items[0]!.textContent).toContain('1\u00a0min 23\u00a0s');
     expect(items[0]!.textContent).toContain('Quality poor');
     expect(items[1]!.textContent).toContain('Incoming');
     expect(items[2]!.textContent).toContain('Missed');

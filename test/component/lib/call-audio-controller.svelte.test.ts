@@ -175,12 +175,25 @@ describe('AppState with an audio device', () => {
 
   it('without a device, opens no audio', async () => {
     const engine = new FakeEngine({ calls: [call({ id: 'c1', state: 'connected' })] });
-    const app = new AppState(engine.bridge);
+    const app = new AppState(engine.bridge, { audioDevice: null });
     const stop = app.start();
     await app.ready;
     flushSync();
     expect(app.callAudioRoute).toBeNull();
     expect(engine.bridge.audioOpened).toEqual([]);
+    stop();
+  });
+
+  it("by default, attaches the call's audio to the window's own microphone and speaker", async () => {
+    const engine = new FakeEngine({ calls: [call({ id: 'c1', state: 'connected' })] });
+    engine.bridge.audio = (callId) => ({ ok: true, value: new FakeAudioChannel(callId) });
+    const app = new AppState(engine.bridge, { media: null });
+    const stop = app.start();
+    await app.ready;
+    flushSync();
+    await settle();
+    expect(engine.bridge.audioOpened).toEqual(['c1']);
+    expect(app.callAudio.callId).toBe('c1');
     stop();
   });
 });

@@ -34,9 +34,10 @@ describe('call-text', () => {
     expect(formatDuration(0)).toBe('00:00');
     expect(formatDuration(3_723_000)).toBe('1:02:03');
     expect(formatDuration(-5)).toBe('00:00');
-    expect(spokenDuration(83_000)).toBe('1 min 23 s');
-    expect(spokenDuration(45_000)).toBe('45 s');
-    expect(spokenDuration(7_500_000)).toBe('2 h 5 min');
+    // A number never wraps away from its unit (a narrow history row once showed "3" and "s" on two lines).
+    expect(spokenDuration(83_000)).toBe('1\u00a0min 23\u00a0s');
+    expect(spokenDuration(45_000)).toBe('45\u00a0s');
+    expect(spokenDuration(7_500_000)).toBe('2\u00a0h 5\u00a0min');
   });
 
   it('has words for every end reason, and says who hung up', () => {

@@ -23,6 +23,10 @@ describe('baresip harness parts', () => {
     expect(accountLine({ aor: 'sip:dora@127.0.0.1' })).toBe(
       '<sip:dora@127.0.0.1>;regint=0;answermode=manual',
     );
+    // A display name goes in quotes before the address, so the called side shows it.
+    expect(accountLine({ aor: 'sip:bob@example.test', displayName: 'Bob Baresip' })).toBe(
+      '"Bob Baresip" <sip:bob@example.test>;regint=0;answermode=manual',
+    );
   });
 
   it('configures loopback only, no DNS, the file source and the recorder', () => {

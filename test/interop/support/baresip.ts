@@ -30,6 +30,8 @@ const CODEC_SPECS: Record<BaresipCodec, string> = { opus: 'opus/48000/2', pcmu: 
 export interface BaresipAccount {
   /** The address of record, e.g. `sip:alice@example.test`; for calls by IP any `sip:user@127.0.0.1`. */
   readonly aor: string;
+  /** The name in this phone's From header (letters, digits and spaces: it goes between quotes as it is). */
+  readonly displayName?: string;
   /** Digest password (`auth_pass`); the user name is the AoR's user part unless `authUser` says otherwise. */
   readonly password?: string;
   readonly authUser?: string;
@@ -200,7 +202,11 @@ export function accountLine(account: BaresipAccount): string {
   if (account.codecs !== undefined && account.codecs.length > 0) {
     params.push(`audio_codecs=${account.codecs.map((codec) => CODEC_SPECS[codec]).join(',')}`);
   }
-  return `<${account.aor}>;${params.join(';')}`;
+  if (account.displayName !== undefined && !/^[\w ]+$/u.test(account.displayName)) {
+    throw new Error(`baresip display name ${account.displayName} is not plain words`);
+  }
+  const name = account.displayName === undefined ? '' : `"${account.displayName}" `;
+  return `${name}<${account.aor}>;${params.join(';')}`;
 }
 
 interface ConfigPorts {
