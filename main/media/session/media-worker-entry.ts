@@ -8,6 +8,7 @@ import { SystemClock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { NodeSocketFactory } from '../../platform/node-sockets';
 import { CryptoRandom } from '../../platform/random';
+import { AudioStreamChannel } from './audio-stream-channel';
 import { framePortOf } from './frame-port';
 import { MediaEngine } from './media-engine';
 import {
@@ -24,8 +25,12 @@ async function dispatch(
   message: HostMessage,
 ): Promise<Result<ReplyValue, MediaFailure>> {
   switch (message.type) {
-    case 'allocate':
-      return engine.allocate(message.callId, message.bindAddress, framePortOf(message.audioPort));
+    case 'allocate': {
+      const channel = AudioStreamChannel.over(message.audio);
+      if (channel === null)
+        return err({ code: 'invalid-params', message: 'the audio stream is not two rings' });
+      return engine.allocate(message.callId, message.bindAddress, framePortOf(channel));
+    }
     case 'start':
       return engine.start(message.callId, message.params);
     case 'update':

@@ -9,10 +9,11 @@
 //
 // Replies are Results: nothing here throws at the caller for a media failure.
 import { existsSync } from 'node:fs';
-import { MessageChannel, Worker, type MessagePort, type TransferListItem } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import { err, type Result } from '../../contract/result';
 import { SystemClock, type Clock, type TimerHandle } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
+import { AudioStreamChannel } from './audio-stream-channel';
 import {
   MAX_DTMF_DIGITS,
   parseWorkerMessage,
@@ -51,8 +52,8 @@ const SHUTDOWN_GRACE_MS = 1_000;
 type Pending = (result: Result<ReplyValue, MediaFailure>) => void;
 
 interface HostedCall {
-  /** The consumer's end of the call's audio stream port. */
-  readonly audioPort: MessagePort;
+  /** The call's audio stream in shared memory. */
+  readonly audio: AudioStreamChannel;
   readonly worker: WorkerLike;
 }
 
@@ -112,19 +113,22 @@ export class MediaWorkerHost {
 
   /**
    * Binds the call's RTP and RTCP sockets on `bindAddress` (an IP literal) in the worker and creates its audio
-   * stream port; answers the ports to write into the SDP.
+   * stream; answers the ports to write into the SDP.
    */
   async allocate(callId: string, bindAddress: string): Promise<Result<AllocatedPorts, MediaFailure>> {
     if (this.#closed) return failure('worker-closed', 'the media worker host is closed');
     if (this.#calls.has(callId)) return failure('duplicate-call', `call ${callId} already has media`);
     const worker = this.#ensureWorker();
-    const channel = new MessageChannel();
-    this.#calls.set(callId, { audioPort: channel.port2, worker });
-    const result = await this.#request(
-      worker,
-      (id) => ({ type: 'allocate', id, callId, bindAddress, audioPort: channel.port1 }),
-      [channel.port1],
-    );
+    const audio = AudioStreamChannel.create();
+    this.#calls.set(callId, { audio, worker });
+    // Shared memory is shared by postMessage, not copied or transferred.
+    const result = await this.#request(worker, (id) => ({
+      type: 'allocate',
+      id,
+      callId,
+      bindAddress,
+      audio: audio.buffers,
+    }));
     if (!result.ok) {
       this.#forget(callId);
       return result;
@@ -133,9 +137,12 @@ export class MediaWorkerHost {
     return { ok: true, value: result.value };
   }
 
-  /** The consumer's end of the call's audio stream port (see frame-port.ts), from allocate until stop. */
-  audioPort(callId: string): MessagePort | undefined {
-    return this.#calls.get(callId)?.audioPort;
+  /**
+   * The call's audio stream (audio-stream-channel.ts; read and written through one AudioStreamEndpoint), from
+   * allocate until stop. It closes when the call's media stops, fails or loses its worker.
+   */
+  audioPort(callId: string): AudioStreamChannel | undefined {
+    return this.#calls.get(callId)?.audio;
   }
 
   start(callId: string, params: StreamParams): Promise<Result<null, MediaFailure>> {
@@ -167,7 +174,7 @@ export class MediaWorkerHost {
     return this.#callRequest(callId, (id) => ({ type: 'dtmf', id, callId, digits }));
   }
 
-  /** Stops the call's media and releases its ports; its audio port closes. */
+  /** Stops the call's media and releases its ports; its audio stream closes. */
   async stop(callId: string): Promise<Result<null, MediaFailure>> {
     const call = this.#calls.get(callId);
     if (call === undefined) return failure('unknown-call', `no media for call ${callId}`);
@@ -244,7 +251,7 @@ export class MediaWorkerHost {
     const call = this.#calls.get(callId);
     if (call === undefined) return;
     this.#calls.delete(callId);
-    call.audioPort.close();
+    call.audio.close();
   }
 
   async #callRequest(

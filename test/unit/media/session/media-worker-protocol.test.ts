@@ -1,5 +1,5 @@
-import { MessageChannel } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { AudioStreamChannel } from '../../../../main/media/session/audio-stream-channel';
 import {
   parseHostMessage,
   parseWorkerMessage,
@@ -20,25 +20,22 @@ const params: StreamParams = {
 };
 
 describe('media worker protocol', () => {
-  const channels: MessageChannel[] = [];
-  afterEach(() => {
-    for (const channel of channels.splice(0)) {
-      channel.port1.close();
-      channel.port2.close();
-    }
-  });
-
   it('reads every host message it defines', () => {
-    const channel = new MessageChannel();
-    channels.push(channel);
     const allocate = {
       type: 'allocate',
       id: 1,
       callId: 'c',
       bindAddress: '127.0.0.1',
-      audioPort: channel.port1,
+      audio: AudioStreamChannel.create().buffers,
     };
     expect(parseHostMessage(allocate)).toEqual(allocate);
+    // The audio stream must be two distinct rings.
+    const ring = allocate.audio.speaker;
+    expect(parseHostMessage({ ...allocate, audio: { microphone: ring, speaker: ring } })).toBeNull();
+    expect(parseHostMessage({ ...allocate, audio: { microphone: ring } })).toBeNull();
+    expect(
+      parseHostMessage({ ...allocate, audio: { microphone: new ArrayBuffer(8), speaker: ring } }),
+    ).toBeNull();
     expect(parseHostMessage({ type: 'start', id: 2, callId: 'c', params })).toEqual({
       type: 'start',
       id: 2,
