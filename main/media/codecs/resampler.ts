@@ -127,16 +127,25 @@ export class Resampler {
     for (let i = 0; i < input.length; i++) work[history + i] = input[i]!;
 
     const { up, down, taps, branches } = this;
-    let position = this.position;
+    // The position in whole input samples and the phase within one, stepped without a division per output.
+    const position = this.position;
+    let newest = history + Math.floor(position / up);
+    let phase = position % up;
+    const wholeStep = Math.floor(down / up);
+    const phaseStep = down % up;
     for (let n = 0; n < count; n++) {
-      const newest = history + Math.floor(position / up);
-      const base = (position % up) * taps;
+      const base = phase * taps;
       let sum = 0;
       for (let k = 0; k < taps; k++) sum += branches[base + k]! * work[newest - k]!;
       output[n] = sum >= 32767 ? 32767 : sum <= -32768 ? -32768 : Math.round(sum);
-      position += down;
+      newest += wholeStep;
+      phase += phaseStep;
+      if (phase >= up) {
+        phase -= up;
+        newest++;
+      }
     }
-    this.position = position - input.length * up;
+    this.position = position + count * down - input.length * up;
     // Keep the newest taps − 1 samples (old history included when the input was shorter than that).
     work.copyWithin(0, input.length, input.length + history);
     return output.subarray(0, count);
