@@ -37,6 +37,21 @@ export function socketAddress(address: string, port: number): SocketAddress {
   return { address: plain, port, family: addressFamilyOf(plain) };
 }
 
+type LookupCallback = (error: Error | null, address: string, family: number) => void;
+
+/**
+ * node:dgram passes every address through a lookup before it binds or sends, by default dns.lookup, which answers
+ * even an IP literal on a later tick: a send then costs a queued tick, an async-hook scope and a deferred call
+ * (measured: about a tenth of the media worker's CPU), and the datagram leaves after whatever the caller does next.
+ * Every address reaching a socket here is an IP literal (checked before), so this lookup answers at once and the
+ * datagram is handed to the kernel inside send().
+ */
+function literalLookup(address: string, _options: unknown, callback: LookupCallback): void {
+  const family = isIP(address);
+  if (family === 0) callback(notAnIpLiteral(address), address, 0);
+  else callback(null, address, family);
+}
+
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
@@ -65,7 +80,10 @@ export class NodeSocketFactory implements SocketFactory {
         reject(notAnIpLiteral(address));
         return;
       }
-      const socket = createSocket({ type: addressFamilyOf(address) === 'IPv6' ? 'udp6' : 'udp4' });
+      const socket = createSocket({
+        type: addressFamilyOf(address) === 'IPv6' ? 'udp6' : 'udp4',
+        lookup: literalLookup,
+      });
       const failBind = (error: Error): void => {
         try {
           socket.close();
@@ -124,7 +142,10 @@ export class NodeSocketFactory implements SocketFactory {
         reject(notAnIpLiteral(isIP(address) === 0 ? address : localAddress));
         return;
       }
-      const socket = createSocket({ type: addressFamilyOf(address) === 'IPv6' ? 'udp6' : 'udp4' });
+      const socket = createSocket({
+        type: addressFamilyOf(address) === 'IPv6' ? 'udp6' : 'udp4',
+        lookup: literalLookup,
+      });
       const fail = (error: Error): void => {
         try {
           socket.close();
@@ -207,9 +228,9 @@ class NodeDatagramSocket implements DatagramSocket {
       return;
     }
     try {
-      // node:dgram passes even an IP literal through its lookup first, so the datagram leaves on a later tick and
-      // reads `data` then. A copy keeps the seam's promise that the caller may reuse its buffer at once (the RTP
-      // sender writes every packet into one).
+      // The datagram normally leaves inside this call (literalLookup answers at once), but when the kernel's
+      // buffer is full libuv queues it and reads `data` later. A copy keeps the seam's promise that the caller may
+      // reuse its buffer at once (the RTP sender writes every packet into one).
       this.#pendingSends++;
       this.#socket.send(Buffer.from(data), port, address, (error) => {
         this.#pendingSends--;
