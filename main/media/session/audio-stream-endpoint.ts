@@ -25,7 +25,11 @@ export interface AudioStreamEndpointOptions {
   readonly pollMs?: number;
 }
 
-export class AudioStreamEndpoint implements AudioStream {
+/**
+ * The speaker side of one channel: its listeners and its poll. Shared by every endpoint made on the channel, so
+ * two endpoints on one call both hear every frame instead of splitting them (a ring has one reader).
+ */
+class SpeakerReader {
   readonly #channel: AudioStreamChannel;
   readonly #clock: Clock;
   readonly #pollMs: number;
@@ -36,19 +40,13 @@ export class AudioStreamEndpoint implements AudioStream {
   /** The buffer the next speaker frame is read into; a frame handed out keeps its buffer. */
   #spare = new Int16Array(FRAME_SAMPLES);
 
-  constructor(channel: AudioStreamChannel, options: AudioStreamEndpointOptions = {}) {
+  constructor(channel: AudioStreamChannel, clock: Clock, pollMs: number) {
     this.#channel = channel;
-    this.#clock = options.clock ?? new SystemClock();
-    this.#pollMs = options.pollMs ?? FRAME_MS;
+    this.#clock = clock;
+    this.#pollMs = pollMs;
   }
 
-  /** Frames lost for want of room: microphone frames sent faster than the worker took them, speaker frames not
-   *  read in time (a stalled main thread). */
-  get droppedFrames(): { readonly microphone: number; readonly speaker: number } {
-    return { microphone: this.#channel.microphone.dropped, speaker: this.#channel.speaker.dropped };
-  }
-
-  onFrame(handler: (frame: Int16Array) => void): () => void {
+  add(handler: (frame: Int16Array) => void): () => void {
     // A handler added twice is still one listener: the set holds a wrapper of its own per subscription.
     const subscription = (frame: Int16Array): void => handler(frame);
     this.#handlers.add(subscription);
@@ -56,13 +54,6 @@ export class AudioStreamEndpoint implements AudioStream {
     return () => {
       if (this.#handlers.delete(subscription)) this.#queueSync();
     };
-  }
-
-  sendFrame(frame: Int16Array): void {
-    if (frame.length !== FRAME_SAMPLES)
-      throw new RangeError(`a frame is ${FRAME_SAMPLES} samples, not ${frame.length}`);
-    if (this.#channel.closed) return;
-    this.#channel.microphone.write(frame);
   }
 
   #queueSync(): void {
@@ -111,5 +102,40 @@ export class AudioStreamEndpoint implements AudioStream {
       return;
     }
     if (this.#listening && this.#timer === undefined) this.#schedule();
+  }
+}
+
+const readers = new WeakMap<AudioStreamChannel, SpeakerReader>();
+
+export class AudioStreamEndpoint implements AudioStream {
+  readonly #channel: AudioStreamChannel;
+  readonly #speaker: SpeakerReader;
+
+  /** Endpoints made on the same channel share its speaker reader (the first one's clock and poll period). */
+  constructor(channel: AudioStreamChannel, options: AudioStreamEndpointOptions = {}) {
+    this.#channel = channel;
+    let reader = readers.get(channel);
+    if (reader === undefined) {
+      reader = new SpeakerReader(channel, options.clock ?? new SystemClock(), options.pollMs ?? FRAME_MS);
+      readers.set(channel, reader);
+    }
+    this.#speaker = reader;
+  }
+
+  /** Frames lost for want of room: microphone frames sent faster than the worker took them, speaker frames not
+   *  read in time (a stalled main thread). */
+  get droppedFrames(): { readonly microphone: number; readonly speaker: number } {
+    return { microphone: this.#channel.microphone.dropped, speaker: this.#channel.speaker.dropped };
+  }
+
+  onFrame(handler: (frame: Int16Array) => void): () => void {
+    return this.#speaker.add(handler);
+  }
+
+  sendFrame(frame: Int16Array): void {
+    if (frame.length !== FRAME_SAMPLES)
+      throw new RangeError(`a frame is ${FRAME_SAMPLES} samples, not ${frame.length}`);
+    if (this.#channel.closed) return;
+    this.#channel.microphone.write(frame);
   }
 }

@@ -68,6 +68,22 @@ describe('audio stream endpoint', () => {
     expect(a.map((frame) => frame[0])).toEqual([5, 6, 7]);
   });
 
+  it('lets two endpoints on one call both hear every frame (the ring has one reader, shared)', async () => {
+    const { clock, channel, endpoint, worker } = setup();
+    const other = new AudioStreamEndpoint(channel, { clock });
+    const first: number[] = [];
+    const second: number[] = [];
+    endpoint.onFrame((frame) => first.push(frame[0]!));
+    other.onFrame((frame) => second.push(frame[0]!));
+    await Promise.resolve();
+    for (let index = 0; index < 4; index++) {
+      worker.putFrame(frameOf(index));
+      clock.advance(20);
+    }
+    expect(first).toEqual([0, 1, 2, 3]);
+    expect(second).toEqual([0, 1, 2, 3]);
+  });
+
   it('stops polling when nobody listens, and a new listener hears only what comes after it', async () => {
     const { clock, endpoint, worker } = setup();
     const heard: number[] = [];
