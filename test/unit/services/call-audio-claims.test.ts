@@ -68,6 +68,8 @@ describe('CallAudioClaims', () => {
     claims.claim('c1', fresh);
     expect(old.closes).toEqual(['replaced']);
     expect(oldClaim?.held).toBe(false);
+    // The worker writes speaker frames only once someone listens (a microtask after the claim).
+    await audio.until(() => audio.listening);
     audio.speak(9);
     await expect.poll(() => fresh.frames).toEqual([9]);
     expect(old.frames).toEqual([]);
