@@ -13,15 +13,16 @@ const POLL_MS = 2;
 
 export class FakeCallAudio {
   readonly endpoint: AudioStreamEndpoint;
-  readonly #channel: AudioStreamChannel;
+  /** The shared memory, for a test that makes a second endpoint on the same call (as a recorder would). */
+  readonly channel: AudioStreamChannel;
   /** The worker's side, over the buffers as the worker would see them. */
   readonly #worker: FramePort;
   readonly #received: Int16Array[] = [];
 
   constructor() {
-    this.#channel = AudioStreamChannel.create();
-    this.endpoint = new AudioStreamEndpoint(this.#channel, { clock: new SystemClock(), pollMs: POLL_MS });
-    const workerSide = AudioStreamChannel.over(this.#channel.buffers);
+    this.channel = AudioStreamChannel.create();
+    this.endpoint = new AudioStreamEndpoint(this.channel, { clock: new SystemClock(), pollMs: POLL_MS });
+    const workerSide = AudioStreamChannel.over(this.channel.buffers);
     if (workerSide === null) throw new Error('a fresh channel is always two rings');
     this.#worker = framePortOf(workerSide);
   }
@@ -53,7 +54,7 @@ export class FakeCallAudio {
 
   /** The call's audio has ended: the endpoint's poll stops. */
   close(): void {
-    this.#channel.close();
+    this.channel.close();
   }
 }
 
