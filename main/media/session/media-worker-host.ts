@@ -14,11 +14,11 @@
 // address (port-pool.ts keeps the book), each with its call's audio stream (two shared-memory rings) already handed
 // over: `allocate` takes one and answers its ports at once. The worker hears of it (`claim`) with the call's first
 // command (its `start`, as a rule; the worker's messages are handled in order) or as soon as someone takes the call's
-// audio stream (`audioPort`), so as a rule no thread wakes for the pool while the call is on
-// its way to the ACK; a call that ends before either releases the pair instead. The fresh pair that replaces it is
-// asked for once the call's setup is over (its stream starts or it ends), at once only when no pair is left. With
-// no pair ready (the first call on an address, or calls faster than the refill) `allocate` binds as before. Pairs
-// are bound fresh for each call and close with it; the pool is emptied on close and on a crash.
+// audio stream (`audioPort`), so as a rule no thread wakes for the pool while the call is on its way to the ACK; a
+// call that ends before either releases the pair instead. The fresh pair that replaces it is asked for once the
+// call's setup is over (its stream starts or it ends), at once only when no pair is left. With no pair ready (the
+// first call on an address, or calls faster than the refill) `allocate` binds as before. Pairs are bound fresh for
+// each call and close with it; the pool is emptied on close and on a crash.
 import { existsSync } from 'node:fs';
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import { err, type Result } from '../../contract/result';
@@ -235,8 +235,8 @@ export class MediaWorkerHost {
    */
   audioPort(callId: string): AudioStreamChannel | undefined {
     const call = this.#calls.get(callId);
-    // Someone means to use the call's audio now: the worker hears that a pooled pair is this call's, so the call's
-    // stream exists there before the frames written into its rings matter (the rings are bounded either way).
+    // Someone means to use the call's audio now, so the worker hears that a pooled pair is this call's (it would with
+    // the call's first command anyway); frames written meanwhile wait in the bounded rings either way.
     if (call !== undefined) this.#claimPending(callId, call);
     return call?.audio;
   }
