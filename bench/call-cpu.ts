@@ -6,7 +6,7 @@
 // `BENCH_CALL_SECONDS` sets the measured seconds per run (default 60); `BENCH_CALL_COUNTS` the simultaneous calls
 // (default 1,5,10); `BENCH_CALL_CODECS` the codecs (default opus,pcmu).
 // `npx tsx bench/call-cpu.ts` prints the tables; it also exports `benchmark` for bench/run.ts.
-import { arch, cpus, platform } from 'node:os';
+import { arch, cpus, loadavg, platform } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Benchmark } from './benchmark';
 import { BenchEngine, type BenchCall } from './calls/bench-engine';
@@ -199,21 +199,25 @@ export async function measureCallCpu(): Promise<string> {
   const speech = speechSignal(WARM_UP_S + SECONDS + SPARE_S);
   const versus: VersusRow[] = [];
   const scaled: ScalingRow[] = [];
+  /** The 1-minute load average at moments of the run: the machine is shared with other work. */
+  const loads: number[] = [];
   let idleCost: { readonly worker: number; readonly process: number } | undefined;
   try {
     for (const codec of CODECS) {
       process.stderr.write(`  ${CODEC_NAMES[codec]}, one call with baresip\n`);
+      loads.push(loadavg()[0]!);
       versus.push(await versusBaresip(codec, microphone.path, speech));
     }
     process.stderr.write('  the media worker without a call\n');
     idleCost = await idle();
     for (const codec of CODECS) scaled.push(...(await scaling(codec, speech)));
+    loads.push(loadavg()[0]!);
   } finally {
     await microphone.remove();
   }
 
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with Node ${process.version} on ${cpus()[0]?.model.trim() ?? 'unknown CPU'} (${cpus().length} cores, ${platform()} ${arch()}); ${SECONDS} s per run after ${WARM_UP_S} s of warm-up.`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with Node ${process.version} on ${cpus()[0]?.model.trim() ?? 'unknown CPU'} (${cpus().length} cores, ${platform()} ${arch()}); ${SECONDS} s per run after ${WARM_UP_S} s of warm-up. The machine is shared: its 1-minute load average was ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run (read at each baresip call's start and at the end).`,
     '',
     '**One call, our engine ⇄ baresip 1.0** (share of one core over the same seconds of the same call):',
     '',

@@ -143,7 +143,10 @@ export class NodeSocketFactory implements SocketFactory {
         reject(notAnIpLiteral(isIP(address) === 0 ? address : localAddress));
         return;
       }
-      const socket = createSocket({ type: addressFamilyOf(address) === 'IPv6' ? 'udp6' : 'udp4' });
+      const socket = createSocket({
+        type: addressFamilyOf(address) === 'IPv6' ? 'udp6' : 'udp4',
+        lookup: literalLookup,
+      });
       const fail = (error: Error): void => {
         try {
           socket.close();

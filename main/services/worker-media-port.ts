@@ -9,9 +9,9 @@
 //
 // The call's stream control is fire-and-forget (MediaPort's start/update/stop return nothing): the worker answers
 // each with a Result, and a refusal becomes the port's `failed` event, which its owner turns into a hang-up.
-import type { MessagePort } from 'node:worker_threads';
 import type { Result } from '../contract/result';
 import type { DtmfDigit, StreamQuality } from '../media/media-seams';
+import type { AudioStreamChannel } from '../media/session/audio-stream-channel';
 import { AudioStreamEndpoint } from '../media/session/audio-stream-endpoint';
 import type {
   AllocatedPorts,
@@ -39,7 +39,7 @@ import { SdpMediaPort } from '../ua/call/sdp-media-port';
 /** What the port needs of the media worker's host; MediaWorkerHost fits, the unit tests pass a fake. */
 export interface MediaWorker {
   allocate(callId: string, bindAddress: string): Promise<Result<AllocatedPorts, MediaFailure>>;
-  audioPort(callId: string): MessagePort | undefined;
+  audioPort(callId: string): AudioStreamChannel | undefined;
   start(callId: string, params: StreamParams): Promise<Result<null, MediaFailure>>;
   update(callId: string, params: StreamParams): Promise<Result<null, MediaFailure>>;
   setMuted(callId: string, muted: boolean): Promise<Result<null, MediaFailure>>;

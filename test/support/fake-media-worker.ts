@@ -1,10 +1,11 @@
 // A media worker for tests of what sits above it (the engine's media port, the CLI's call runner): it answers every
 // command at once, keeps a log of them, hands out even RTP ports from 40000, and gives each call a real
-// MessageChannel as its audio port so WAV players and recorders can be attached. The test plays the worker's side:
-// `speak(callId, frame)` posts a speaker frame, `micFrames(callId)` reads what the call sent, `emit(event)` raises
-// a worker event, and `refuse` makes the next commands of a kind fail.
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+// AudioStreamChannel (shared-memory rings) so WAV players and recorders can be attached. The test plays the
+// worker's side: `speak(callId, frame)` puts a speaker frame, `micFrames(callId)` reads what the call sent,
+// `emit(event)` raises a worker event, and `refuse` makes the next commands of a kind fail.
 import type { Result } from '../../main/contract/result';
+import { FRAME_SAMPLES } from '../../main/media/media-seams';
+import { AudioStreamChannel } from '../../main/media/session/audio-stream-channel';
 import type {
   AllocatedPorts,
   MediaEvent,
@@ -22,11 +23,9 @@ export type FakeWorkerCommand =
   | { readonly kind: 'stop'; readonly callId: string };
 
 interface FakeCall {
-  /** The worker's end of the audio port. */
-  readonly workerSide: MessagePort;
-  readonly consumerSide: MessagePort;
+  readonly audio: AudioStreamChannel;
+  /** Microphone frames read from the ring so far. */
   readonly mic: Int16Array[];
-  listening: boolean;
 }
 
 export class FakeMediaWorker implements MediaWorker {
@@ -47,26 +46,14 @@ export class FakeMediaWorker implements MediaWorker {
     if (refused) return Promise.resolve({ ok: false, error: refused });
     if (this.#calls.has(callId))
       return Promise.resolve({ ok: false, error: { code: 'duplicate-call', message: callId } });
-    const channel = new MessageChannel();
-    const call: FakeCall = {
-      workerSide: channel.port1,
-      consumerSide: channel.port2,
-      mic: [],
-      listening: false,
-    };
-    channel.port1.on('message', (message: unknown) => {
-      if (message instanceof ArrayBuffer) call.mic.push(new Int16Array(message));
-      else if (typeof message === 'object' && message !== null && 'on' in message)
-        call.listening = (message as { on: unknown }).on === true;
-    });
-    this.#calls.set(callId, call);
+    this.#calls.set(callId, { audio: AudioStreamChannel.create(), mic: [] });
     const rtpPort = this.#nextPort;
     this.#nextPort += 2;
     return Promise.resolve({ ok: true, value: { rtpPort, rtcpPort: rtpPort + 1 } });
   }
 
-  audioPort(callId: string): MessagePort | undefined {
-    return this.#calls.get(callId)?.consumerSide;
+  audioPort(callId: string): AudioStreamChannel | undefined {
+    return this.#calls.get(callId)?.audio;
   }
 
   start(callId: string, params: StreamParams): Promise<Result<null, MediaFailure>> {
@@ -102,18 +89,23 @@ export class FakeMediaWorker implements MediaWorker {
     for (const listener of [...this.#listeners]) listener(event);
   }
 
-  /** Posts one speaker frame to the call's consumer, as a tick of the real worker would (if it listens). */
+  /** Puts one speaker frame for the call's consumer, as a tick of the real worker would (if it listens). */
   speak(callId: string, frame: Int16Array): boolean {
     const call = this.#calls.get(callId);
-    if (call === undefined || !call.listening) return false;
-    const copy = frame.slice();
-    call.workerSide.postMessage(copy.buffer, [copy.buffer]);
+    if (call === undefined || !call.audio.speaker.listening) return false;
+    call.audio.speaker.write(frame);
     return true;
   }
 
   /** Microphone frames the call's consumer has sent so far. */
   micFrames(callId: string): readonly Int16Array[] {
-    return this.#calls.get(callId)?.mic ?? [];
+    const call = this.#calls.get(callId);
+    if (call === undefined) return [];
+    for (;;) {
+      const frame = new Int16Array(FRAME_SAMPLES);
+      if (!call.audio.microphone.read(frame)) return call.mic;
+      call.mic.push(frame);
+    }
   }
 
   /** The commands of one kind, in order. */
@@ -123,7 +115,7 @@ export class FakeMediaWorker implements MediaWorker {
     );
   }
 
-  /** Closes every audio port, so a test leaves no handle open. */
+  /** Closes every call's audio stream, so no consumer keeps polling it. */
   close(): void {
     for (const callId of [...this.#calls.keys()]) this.#close(callId);
   }
@@ -141,7 +133,6 @@ export class FakeMediaWorker implements MediaWorker {
     const call = this.#calls.get(callId);
     if (call === undefined) return;
     this.#calls.delete(callId);
-    call.workerSide.close();
-    call.consumerSide.close();
+    call.audio.close();
   }
 }

@@ -1,13 +1,14 @@
 // The G.711 adapters behind the VoiceEncoder/VoiceDecoder seams: PCMU (μ-law, RTP payload type 0) and PCMA (A-law,
 // payload type 8), both with an 8000 Hz RTP clock and one byte per sample (RFC 3551 §4.5.14). The engine's frames
 // are 48 kHz, so each direction resamples inside: 48 → 8 kHz before companding with the telephone-band filter
-// (nothing above 4 kHz folds back), 8 → 48 kHz after expanding. Loss is concealed at 8 kHz (G711Concealment) and
+// (nothing above 4 kHz folds back), 8 → 48 kHz after expanding, both in two stages through 16 kHz
+// (telephone-resampler.ts: the same response as one stage for half the work). Loss is concealed at 8 kHz (G711Concealment) and
 // then goes through the same interpolator, so its filter state stays continuous through a loss.
 import type { CodecName } from '../../sdp/codecs';
 import { ENGINE_SAMPLE_RATE, type VoiceDecoder, type VoiceEncoder } from '../media-seams';
 import { G711Concealment } from './g711-concealment';
 import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw } from './g711';
-import { Resampler, TELEPHONE_BAND } from './resampler';
+import { telephoneDownsampler, telephoneUpsampler } from './telephone-resampler';
 
 export const G711_CLOCK_RATE = 8000;
 /** Engine samples per G.711 sample. */
@@ -18,7 +19,7 @@ type Expand = (codes: Uint8Array, output: Int16Array<ArrayBuffer>) => Int16Array
 
 class G711Encoder implements VoiceEncoder {
   readonly clockRate = G711_CLOCK_RATE;
-  private readonly downsampler = new Resampler(ENGINE_SAMPLE_RATE, G711_CLOCK_RATE, TELEPHONE_BAND);
+  private readonly downsampler = telephoneDownsampler();
   private narrow = new Int16Array(160);
   private payload = new Uint8Array(160);
 
@@ -50,7 +51,7 @@ class G711Encoder implements VoiceEncoder {
 
 class G711Decoder implements VoiceDecoder {
   readonly clockRate = G711_CLOCK_RATE;
-  private readonly upsampler = new Resampler(G711_CLOCK_RATE, ENGINE_SAMPLE_RATE, TELEPHONE_BAND);
+  private readonly upsampler = telephoneUpsampler();
   private readonly concealment = new G711Concealment();
 
   constructor(

@@ -127,16 +127,41 @@ export class Resampler {
     for (let i = 0; i < input.length; i++) work[history + i] = input[i]!;
 
     const { up, down, taps, branches } = this;
-    let position = this.position;
+    // The position in whole input samples and the phase within one, stepped without a division per output.
+    const position = this.position;
+    let newest = history + Math.floor(position / up);
+    let phase = position % up;
+    const wholeStep = Math.floor(down / up);
+    const phaseStep = down % up;
+    // Four taps per step into four sums: independent additions the CPU can overlap, where one running sum makes
+    // every addition wait for the one before.
+    const unrolled = taps - (taps % 4);
     for (let n = 0; n < count; n++) {
-      const newest = history + Math.floor(position / up);
-      const base = (position % up) * taps;
-      let sum = 0;
-      for (let k = 0; k < taps; k++) sum += branches[base + k]! * work[newest - k]!;
+      const base = phase * taps;
+      let sum0 = 0;
+      let sum1 = 0;
+      let sum2 = 0;
+      let sum3 = 0;
+      let k = 0;
+      for (; k < unrolled; k += 4) {
+        const at = newest - k;
+        const tap = base + k;
+        sum0 += branches[tap]! * work[at]!;
+        sum1 += branches[tap + 1]! * work[at - 1]!;
+        sum2 += branches[tap + 2]! * work[at - 2]!;
+        sum3 += branches[tap + 3]! * work[at - 3]!;
+      }
+      for (; k < taps; k++) sum0 += branches[base + k]! * work[newest - k]!;
+      const sum = sum0 + sum1 + (sum2 + sum3);
       output[n] = sum >= 32767 ? 32767 : sum <= -32768 ? -32768 : Math.round(sum);
-      position += down;
+      newest += wholeStep;
+      phase += phaseStep;
+      if (phase >= up) {
+        phase -= up;
+        newest++;
+      }
     }
-    this.position = position - input.length * up;
+    this.position = position + count * down - input.length * up;
     // Keep the newest taps − 1 samples (old history included when the input was shorter than that).
     work.copyWithin(0, input.length, input.length + history);
     return output.subarray(0, count);

@@ -1,21 +1,21 @@
 // One call's audio inside the media worker. Every 20 ms tick (driven by the worker's FrameScheduler) it takes the
-// next microphone frame from the call's audio port, or silence when none has come (it never waits), encodes
-// `ptime` worth and sends it as RTP; and it pulls one frame from the jitter buffer and posts it to the audio port
-// (pulled even while no one listens, then thrown away, so what arrived meanwhile does not become delay).
-// Received RTP goes to the jitter buffer as it arrives.
+// next microphone frame from the call's audio stream (shared memory, frame-port.ts), or silence when none has come
+// (it never waits), encodes `ptime` worth and sends it as RTP; and it pulls one frame from the jitter buffer and
+// puts it in the audio stream while someone listens (pulled even while no one listens, then thrown away, so what
+// arrived meanwhile does not become delay). Received RTP goes to the jitter buffer as it arrives.
 //
-//   audio port ──mic frames──► queue (bounded) ──tick──► encoder ──► RTP session ──► network
-//   audio port ◄─speaker frame─ jitter buffer.pull ◄─tick            RTP session ◄── network
+//   audio stream ──mic frame──tick──► encoder ──► RTP session ──► network
+//   audio stream ◄─speaker frame─ jitter buffer.pull ◄─tick       RTP session ◄── network
 //
 // Muted, the stream keeps sending packets of encoded silence: the far end's jitter buffer and any NAT binding stay
 // warm, and no comfort-noise payload (RFC 3389) is negotiated to send instead. On hold (`send: false`) nothing is
-// sent; the microphone queue is still drained each tick, so a file being played keeps its place in time.
+// sent; a microphone frame is still let go each tick, so a file being played keeps its place in time.
 import { err, ok, type Result } from '../../contract/result';
 import type { Clock } from '../../platform/clock';
 import type { Random } from '../../platform/random';
 import type { DatagramSocket } from '../../platform/sockets';
 import { FRAME_MS, FRAME_SAMPLES, type JitterBuffer, type RtpSendStats } from '../media-seams';
-import { frameFromMessage, isListenMessage, type FramePort } from './frame-port';
+import type { FramePort } from './frame-port';
 import {
   DTMF_DIGITS,
   MAX_DTMF_DIGITS,
@@ -27,8 +27,6 @@ import {
 } from './media-worker-protocol';
 import type { StreamPieces, StreamRtp, VoiceCodecPair } from './stream-pieces';
 
-/** Microphone frames held before the oldest is dropped: 500 ms, room for a player's lead and a stalled producer. */
-export const MAX_QUEUED_FRAMES = 25;
 /** Ticks between quality events: 2 s. */
 export const QUALITY_INTERVAL_TICKS = 2_000 / FRAME_MS;
 export const DEFAULT_INACTIVITY_TIMEOUT_MS = 30_000;
@@ -72,14 +70,15 @@ function sameCodec(a: StreamParams['codec'], b: StreamParams['codec']): boolean 
 export class CallStream {
   readonly callId: string;
   readonly #options: CallStreamOptions;
-  readonly #queue: Int16Array[] = [];
   #running: Running | undefined;
   #closed = false;
-  #listening = false;
   #muted = false;
   /** The next packet starts a talk spurt (RFC 3551 §4.1): the first after start or after hold. */
   #marker = true;
-  #outgoing: Int16Array[] = [];
+  /** The packet being gathered (ptime / 20 ms frames) and how many frames it has. */
+  #packet: Int16Array | undefined;
+  #gathered = 0;
+  readonly #silence = new Int16Array(FRAME_SAMPLES);
   #ticks = 0;
   #lastAudioMs = 0;
   #inactiveReported = false;
@@ -87,12 +86,11 @@ export class CallStream {
     sent: { packets: 0, bytes: 0 },
     receivedBytes: 0,
   };
-  #counters = { inputDropped: 0, inputMalformed: 0, inputUnderruns: 0 };
+  #inputUnderruns = 0;
 
   constructor(options: CallStreamOptions) {
     this.callId = options.callId;
     this.#options = options;
-    options.audio.onMessage((message) => this.#fromAudioPort(message));
   }
 
   get started(): boolean {
@@ -153,7 +151,8 @@ export class CallStream {
       disposeCodec(running.codec);
       running.codec = codec.value;
       running.jitter = jitter;
-      this.#outgoing = [];
+      this.#packet = undefined;
+      this.#gathered = 0;
       this.#marker = true;
     }
     if (params.receive && !running.params.receive) {
@@ -184,21 +183,27 @@ export class CallStream {
   tick(nowMs: number, scheduler: { readonly lateTicks: number; readonly skippedTicks: number }): void {
     const running = this.#running;
     if (running === undefined || this.#closed) return;
-    const input = this.#queue.shift();
-    if (input === undefined) this.#counters.inputUnderruns++;
-    this.#capture(running, input);
+    this.#capture(running);
     // The buffer's playout clock runs with the stream, whether or not anyone listens: received packets go in from
     // the start, and a buffer left unpulled would hold everything that came meanwhile as standing delay once a
     // speaker listens, which a continuous sound gives it no quiet frame to shed.
     const frame = running.params.receive ? running.jitter.pull(nowMs) : null;
-    if (this.#listening) this.#options.audio.postFrame(frame ?? new Int16Array(FRAME_SAMPLES));
+    const audio = this.#options.audio;
+    if (audio.listening) audio.putFrame(frame ?? this.#silence);
     this.#checkInactivity(running, nowMs);
     this.#ticks++;
     if (this.#ticks % QUALITY_INTERVAL_TICKS === 0) this.#reportQuality(running, scheduler);
   }
 
   counters(scheduler: { readonly lateTicks: number; readonly skippedTicks: number }): StreamCounters {
-    return { ...this.#counters, lateTicks: scheduler.lateTicks, skippedTicks: scheduler.skippedTicks };
+    return {
+      inputDropped: this.#options.audio.inputDropped,
+      // Frames come through shared memory as whole frames: none can be malformed any more.
+      inputMalformed: 0,
+      inputUnderruns: this.#inputUnderruns,
+      lateTicks: scheduler.lateTicks,
+      skippedTicks: scheduler.skippedTicks,
+    };
   }
 
   /** Stops the stream and releases its sockets and port; safe to call twice. */
@@ -222,41 +227,35 @@ export class CallStream {
         // nothing more can be done for it
       }
     }
-    this.#queue.length = 0;
   }
 
-  #fromAudioPort(message: unknown): void {
-    if (this.#closed) return;
-    if (isListenMessage(message)) {
-      this.#listening = message.on;
-      return;
-    }
-    const frame = frameFromMessage(message);
-    if (frame === null) {
-      this.#counters.inputMalformed++;
-      return;
-    }
-    if (this.#queue.length >= MAX_QUEUED_FRAMES) {
-      this.#queue.shift();
-      this.#counters.inputDropped++;
-    }
-    this.#queue.push(frame);
-  }
-
-  #capture(running: Running, input: Int16Array | undefined): void {
+  /** Takes this tick's microphone frame into the packet being gathered, and sends the packet once it is whole. */
+  #capture(running: Running): void {
+    const audio = this.#options.audio;
     if (!running.params.send) {
-      this.#outgoing = [];
+      if (!audio.skipFrame()) this.#inputUnderruns++;
+      this.#packet = undefined;
+      this.#gathered = 0;
       this.#marker = true;
       return;
     }
-    this.#outgoing.push(this.#muted || input === undefined ? new Int16Array(FRAME_SAMPLES) : input);
     const framesPerPacket = running.params.ptime / FRAME_MS;
-    if (this.#outgoing.length < framesPerPacket) return;
-    const samples = new Int16Array(FRAME_SAMPLES * framesPerPacket);
-    this.#outgoing.forEach((frame, index) => samples.set(frame, index * FRAME_SAMPLES));
-    this.#outgoing = [];
+    if (this.#packet?.length !== FRAME_SAMPLES * framesPerPacket) {
+      this.#packet = new Int16Array(FRAME_SAMPLES * framesPerPacket);
+      this.#gathered = 0;
+    }
+    const packet = this.#packet;
+    const slot = packet.subarray(this.#gathered * FRAME_SAMPLES, (this.#gathered + 1) * FRAME_SAMPLES);
+    const taken = audio.takeFrame(slot);
+    if (!taken) this.#inputUnderruns++;
+    if (!taken || this.#muted) slot.fill(0);
+    this.#gathered++;
+    if (this.#gathered < framesPerPacket) return;
+    this.#gathered = 0;
+    // The encoders copy what they need (into WebAssembly memory, or through the resampler) before returning, so
+    // the packet's buffer is filled again for the next one.
     const encoder = running.codec.encoder;
-    const payload = encoder.encode(samples);
+    const payload = encoder.encode(packet);
     const durationTicks = (running.params.ptime * encoder.clockRate) / 1000;
     running.rtp.sendAudio(payload, durationTicks, this.#marker);
     this.#marker = false;

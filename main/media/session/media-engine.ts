@@ -107,7 +107,7 @@ export class MediaEngine {
   }
 
   /**
-   * Binds a pair on `bindAddress` ahead of any call and holds it, with the audio port of the call that will take
+   * Binds a pair on `bindAddress` ahead of any call and holds it, with the audio stream of the call that will take
    * it, until `claim` or `release`.
    */
   async reserve(
@@ -140,7 +140,7 @@ export class MediaEngine {
     return ok(portsOf(pair.value));
   }
 
-  /** The held pair of `reservation` (and its audio port) becomes the media of `callId`, as `allocate` makes it. */
+  /** The held pair of `reservation` (and its audio stream) becomes the media of `callId`, as `allocate` makes it. */
   claim(callId: string, reservation: number): Result<AllocatedPorts, MediaFailure> {
     const held = this.#reserved.get(reservation);
     if (held === undefined) {

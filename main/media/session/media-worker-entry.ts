@@ -8,6 +8,7 @@ import { SystemClock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { NodeSocketFactory } from '../../platform/node-sockets';
 import { CryptoRandom } from '../../platform/random';
+import { AudioStreamChannel } from './audio-stream-channel';
 import { framePortOf } from './frame-port';
 import { MediaEngine } from './media-engine';
 import {
@@ -25,9 +26,14 @@ async function dispatch(
 ): Promise<Result<ReplyValue, MediaFailure>> {
   switch (message.type) {
     case 'allocate':
-      return engine.allocate(message.callId, message.bindAddress, framePortOf(message.audioPort));
-    case 'reserve':
-      return engine.reserve(message.reservation, message.bindAddress, framePortOf(message.audioPort));
+    case 'reserve': {
+      const channel = AudioStreamChannel.over(message.audio);
+      if (channel === null)
+        return err({ code: 'invalid-params', message: 'the audio stream is not two rings' });
+      return message.type === 'allocate'
+        ? engine.allocate(message.callId, message.bindAddress, framePortOf(channel))
+        : engine.reserve(message.reservation, message.bindAddress, framePortOf(channel));
+    }
     case 'claim':
       return engine.claim(message.callId, message.reservation);
     case 'release':

@@ -11,19 +11,20 @@
 //
 // Port pool: binding a call's sockets costs a round trip to the worker thread before the SDP can be written, which
 // was most of the time from dial to INVITE. So the host keeps a few pairs bound ahead in the worker, per bind
-// address (port-pool.ts keeps the book), each with its call's audio stream port already handed over: `allocate`
-// takes one and answers its ports at once. The worker hears of it (`claim`) with the call's first command (its
-// `start`, as a rule; the worker's messages are handled in order) or as soon as someone takes the call's audio port
-// (its frames then reach the stream's bounded queue), so as a rule no thread wakes for the pool while the call is on
-// its way to the ACK; a call that ends before either releases the pair instead. The fresh pair that replaces it is
-// asked for once the call's setup is over (its stream starts or it ends), at once only when no pair is left. With
-// no pair ready (the first call on an address, or calls faster than the refill) `allocate` binds as before. Pairs
-// are bound fresh for each call and close with it; the pool is emptied on close and on a crash.
+// address (port-pool.ts keeps the book), each with its call's audio stream (two shared-memory rings) already handed
+// over: `allocate` takes one and answers its ports at once. The worker hears of it (`claim`) with the call's first
+// command (its `start`, as a rule; the worker's messages are handled in order) or as soon as someone takes the call's
+// audio stream (`audioPort`), so as a rule no thread wakes for the pool while the call is on its way to the ACK; a
+// call that ends before either releases the pair instead. The fresh pair that replaces it is asked for once the
+// call's setup is over (its stream starts or it ends), at once only when no pair is left. With no pair ready (the
+// first call on an address, or calls faster than the refill) `allocate` binds as before. Pairs are bound fresh for
+// each call and close with it; the pool is emptied on close and on a crash.
 import { existsSync } from 'node:fs';
-import { MessageChannel, Worker, type MessagePort, type TransferListItem } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import { err, type Result } from '../../contract/result';
 import { SystemClock, type Clock, type TimerHandle } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
+import { AudioStreamChannel } from './audio-stream-channel';
 import { PortPool } from './port-pool';
 import {
   MAX_DTMF_DIGITS,
@@ -75,8 +76,8 @@ const SHUTDOWN_GRACE_MS = 1_000;
 type Pending = (result: Result<ReplyValue, MediaFailure>) => void;
 
 interface HostedCall {
-  /** The consumer's end of the call's audio stream port. */
-  readonly audioPort: MessagePort;
+  /** The call's audio stream in shared memory. */
+  readonly audio: AudioStreamChannel;
   readonly worker: WorkerLike;
   /** The bind address whose pool this call took a pair from and has not refilled yet (see `#setUpDone`). */
   refill?: string;
@@ -132,8 +133,8 @@ export class MediaWorkerHost {
   readonly #listeners = new Set<(event: MediaEvent) => void>();
   #worker: WorkerLike | undefined;
   readonly #pool: PortPool;
-  /** The consumer's end of each pooled pair's audio port, by reservation, from `reserve` until claimed or dropped. */
-  readonly #pooledAudio = new Map<number, MessagePort>();
+  /** Each pooled pair's audio stream, by reservation, from `reserve` until claimed or dropped. */
+  readonly #pooledAudio = new Map<number, AudioStreamChannel>();
   #nextId = 1;
   #nextReservation = 1;
   #closed = false;
@@ -181,10 +182,10 @@ export class MediaWorkerHost {
     const worker = this.#ensureWorker();
     const pooled = this.#pool.take(bindAddress);
     if (pooled !== undefined) {
-      const audioPort = this.#pooledAudio.get(pooled.reservation);
+      const audio = this.#pooledAudio.get(pooled.reservation);
       this.#pooledAudio.delete(pooled.reservation);
-      if (audioPort !== undefined) {
-        const call: HostedCall = { audioPort, worker, claim: pooled.reservation };
+      if (audio !== undefined) {
+        const call: HostedCall = { audio, worker, claim: pooled.reservation };
         this.#calls.set(callId, call);
         if (this.#pool.readyCount(bindAddress) === 0) this.#refill(bindAddress);
         else call.refill = bindAddress;
@@ -192,14 +193,17 @@ export class MediaWorkerHost {
       }
       this.#release(worker, pooled.reservation);
     }
-    const channel = new MessageChannel();
-    this.#calls.set(callId, { audioPort: channel.port2, worker });
-    // The refill is asked for after the allocate, so the worker binds this call's pair first.
-    const allocating = this.#request(
-      worker,
-      (id) => ({ type: 'allocate', id, callId, bindAddress, audioPort: channel.port1 }),
-      [channel.port1],
-    );
+    const audio = AudioStreamChannel.create();
+    this.#calls.set(callId, { audio, worker });
+    // Shared memory is shared by postMessage, not copied or transferred. The refill is asked for after the allocate,
+    // so the worker binds this call's pair first.
+    const allocating = this.#request(worker, (id) => ({
+      type: 'allocate',
+      id,
+      callId,
+      bindAddress,
+      audio: audio.buffers,
+    }));
     this.#refill(bindAddress);
     const result = await allocating;
     if (!result.ok) {
@@ -225,12 +229,16 @@ export class MediaWorkerHost {
     return { ready: this.#pool.readyCount(bindAddress), binding: this.#pool.bindingCount(bindAddress) };
   }
 
-  /** The consumer's end of the call's audio stream port (see frame-port.ts), from allocate until stop. */
-  audioPort(callId: string): MessagePort | undefined {
+  /**
+   * The call's audio stream (audio-stream-channel.ts; read and written through one AudioStreamEndpoint), from
+   * allocate until stop. It closes when the call's media stops, fails or loses its worker.
+   */
+  audioPort(callId: string): AudioStreamChannel | undefined {
     const call = this.#calls.get(callId);
-    // Frames sent on it must reach the call's stream (and its bounded microphone queue), not wait in the port.
+    // Someone means to use the call's audio now, so the worker hears that a pooled pair is this call's (it would with
+    // the call's first command anyway); frames written meanwhile wait in the bounded rings either way.
     if (call !== undefined) this.#claimPending(callId, call);
-    return call?.audioPort;
+    return call?.audio;
   }
 
   start(callId: string, params: StreamParams): Promise<Result<null, MediaFailure>> {
@@ -264,7 +272,7 @@ export class MediaWorkerHost {
     return this.#callRequest(callId, (id) => ({ type: 'dtmf', id, callId, digits }));
   }
 
-  /** Stops the call's media and releases its ports; its audio port closes. */
+  /** Stops the call's media and releases its ports; its audio stream closes. */
   async stop(callId: string): Promise<Result<null, MediaFailure>> {
     const call = this.#calls.get(callId);
     if (call === undefined) return failure('unknown-call', `no media for call ${callId}`);
@@ -328,13 +336,15 @@ export class MediaWorkerHost {
     const plan = this.#pool.plan(bindAddress, () => this.#nextReservation++);
     for (const reservation of plan.release) this.#release(worker, reservation);
     for (const reservation of plan.reserve) {
-      const channel = new MessageChannel();
-      this.#pooledAudio.set(reservation, channel.port2);
-      void this.#request(
-        worker,
-        (id) => ({ type: 'reserve', id, reservation, bindAddress, audioPort: channel.port1 }),
-        [channel.port1],
-      ).then((result) => {
+      const audio = AudioStreamChannel.create();
+      this.#pooledAudio.set(reservation, audio);
+      void this.#request(worker, (id) => ({
+        type: 'reserve',
+        id,
+        reservation,
+        bindAddress,
+        audio: audio.buffers,
+      })).then((result) => {
         // A pair of a worker that is gone died with it; the book was cleared then.
         if (worker !== this.#worker) return;
         const ports = result.ok && result.value !== null ? result.value : undefined;
@@ -385,9 +395,9 @@ export class MediaWorkerHost {
   ): Promise<void> {
     if (this.#worker === worker) {
       this.#worker = undefined;
-      // The pooled pairs were that worker's sockets, and their audio ports led to it.
+      // The pooled pairs were that worker's sockets, and their audio streams were shared with it.
       this.#pool.clear();
-      for (const port of this.#pooledAudio.values()) port.close();
+      for (const audio of this.#pooledAudio.values()) audio.close();
       this.#pooledAudio.clear();
     }
     for (const [id, pending] of [...this.#pending]) {
@@ -407,7 +417,7 @@ export class MediaWorkerHost {
     const call = this.#calls.get(callId);
     if (call === undefined) return;
     this.#calls.delete(callId);
-    call.audioPort.close();
+    call.audio.close();
     this.#setUpDone(call);
   }
 

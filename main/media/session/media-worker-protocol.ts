@@ -1,23 +1,23 @@
 // The messages between the engine's main thread and the media worker (node:worker_threads). Structured clone carries
 // them, so they are plain data; each side still checks what it receives with the parsers below, because a message
 // that does not fit is a bug to log and drop, not something to trust and crash on. Audio never travels here: each
-// call has its own MessagePort (see frame-port.ts), handed over in `allocate`.
+// call has its own audio stream in shared memory (audio-stream-channel.ts), whose buffers `allocate` (or `reserve`) hands over.
 //
 //   main thread                               worker
-//   allocate(callId, bindAddress, port) ──►   binds RTP + RTCP sockets, keeps the call's audio port
+//   allocate(callId, bindAddress, audio) ──►  binds RTP + RTCP sockets, keeps the call's audio stream
 //        ◄── reply { rtpPort, rtcpPort }
-//   reserve(reservation, bindAddress, port) ► binds a pair ahead of any call and holds it with an audio port (the
+//   reserve(reservation, bindAddress, audio) ► binds a pair ahead of any call and holds it with an audio stream (the
 //        ◄── reply { rtpPort, rtcpPort }        host's port pool)
-//   claim(callId, reservation)         ──►   the held pair and port become the call's: no round trip before the SDP
+//   claim(callId, reservation)         ──►   the held pair and stream become the call's: no round trip before the SDP
 //   release(reservation)               ──►   closes a held pair no call will take
 //   start / update(callId, params)     ──►   codec, jitter buffer, RTP session; 20 ms ticks run
 //   mute / dtmf / stop                 ──►
 //        ◄── reply (ok or a MediaFailure), matched by id
 //        ◄── event: quality every 2 s, dtmf received, inactive, error (the call's media stopped)
 import { isIP } from 'node:net';
-import type { MessagePort } from 'node:worker_threads';
 import type { Result } from '../../contract/result';
 import type { CodecName } from '../../sdp/codecs';
+import { AudioStreamChannel, type AudioStreamBuffers } from './audio-stream-channel';
 import type { NegotiatedMedia } from '../../sdp/negotiated-media';
 import type { DtmfDigit, StreamQuality } from '../media-seams';
 
@@ -59,9 +59,10 @@ export interface AllocatedPorts {
 
 /** Counters of the stream itself, beside the RTP/jitter figures of StreamQuality. */
 export interface StreamCounters {
-  /** Microphone frames that arrived after the queue was full (oldest dropped). */
+  /** Microphone frames sent while the stream's ring was full (the oldest dropped). */
   readonly inputDropped: number;
-  /** Microphone frames of the wrong size, ignored. */
+  /** Microphone frames of the wrong size, ignored: always 0 since frames travel through shared memory, which
+   *  takes whole frames only (kept so the counters' readers need no change). */
   readonly inputMalformed: number;
   /** Ticks that found no microphone frame and sent silence. */
   readonly inputUnderruns: number;
@@ -88,15 +89,15 @@ export type HostMessage =
       readonly id: number;
       readonly callId: string;
       readonly bindAddress: string;
-      readonly audioPort: MessagePort;
+      readonly audio: AudioStreamBuffers;
     }
   | {
       readonly type: 'reserve';
       readonly id: number;
       readonly reservation: number;
       readonly bindAddress: string;
-      /** The audio stream port of the call that will claim the pair, made ahead too (it costs a channel). */
-      readonly audioPort: MessagePort;
+      /** The audio stream of the call that will claim the pair, made ahead too (it costs two rings). */
+      readonly audio: AudioStreamBuffers;
     }
   | { readonly type: 'claim'; readonly id: number; readonly callId: string; readonly reservation: number }
   | { readonly type: 'release'; readonly id: number; readonly reservation: number }
@@ -153,15 +154,6 @@ function isClockRate(value: unknown): value is number {
 function isTransportAddress(value: unknown): boolean {
   return (
     isRecord(value) && typeof value.address === 'string' && isIP(value.address) !== 0 && isPort(value.port)
-  );
-}
-
-function isMessagePortLike(value: unknown): value is MessagePort {
-  return (
-    isRecord(value) &&
-    typeof value.postMessage === 'function' &&
-    typeof value.on === 'function' &&
-    typeof value.close === 'function'
   );
 }
 
@@ -239,15 +231,27 @@ export function parseHostMessage(value: unknown): HostMessage | null {
     const reservation = value.reservation;
     if (!isRequestId(reservation)) return null;
     if (value.type === 'release') return { type: 'release', id, reservation };
-    if (typeof value.bindAddress !== 'string' || !isMessagePortLike(value.audioPort)) return null;
-    return { type: 'reserve', id, reservation, bindAddress: value.bindAddress, audioPort: value.audioPort };
+    if (typeof value.bindAddress !== 'string' || AudioStreamChannel.over(value.audio) === null) return null;
+    return {
+      type: 'reserve',
+      id,
+      reservation,
+      bindAddress: value.bindAddress,
+      audio: value.audio as AudioStreamBuffers,
+    };
   }
   const callId = value.callId;
   if (!isCallId(callId)) return null;
   switch (value.type) {
     case 'allocate':
-      if (typeof value.bindAddress !== 'string' || !isMessagePortLike(value.audioPort)) return null;
-      return { type: 'allocate', id, callId, bindAddress: value.bindAddress, audioPort: value.audioPort };
+      if (typeof value.bindAddress !== 'string' || AudioStreamChannel.over(value.audio) === null) return null;
+      return {
+        type: 'allocate',
+        id,
+        callId,
+        bindAddress: value.bindAddress,
+        audio: value.audio as AudioStreamBuffers,
+      };
     case 'claim':
       if (!isRequestId(value.reservation)) return null;
       return { type: 'claim', id, callId, reservation: value.reservation };

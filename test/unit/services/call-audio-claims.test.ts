@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { AudioStreamEndpoint } from '../../../main/media/session/audio-stream-endpoint';
 import { type AudioClaimEnd, CallAudioClaims } from '../../../main/services/call-audio-claims';
 import { EventHub } from '../../../main/services/event-hub';
 import { call } from '../../support/fake-engine';
@@ -68,6 +69,8 @@ describe('CallAudioClaims', () => {
     claims.claim('c1', fresh);
     expect(old.closes).toEqual(['replaced']);
     expect(oldClaim?.held).toBe(false);
+    // The worker writes speaker frames only once someone listens (a microtask after the claim).
+    await audio.until(() => audio.listening);
     audio.speak(9);
     await expect.poll(() => fresh.frames).toEqual([9]);
     expect(old.frames).toEqual([]);
@@ -76,6 +79,43 @@ describe('CallAudioClaims', () => {
     oldClaim?.sendFrame(frameOf(1));
     expect(claims.heldCount).toBe(1);
     expect(audio.listening).toBe(true);
+  });
+
+  it('hands the speaker over without a gap when a new consumer takes the call in the same turn', async () => {
+    const { claims, add } = setUp();
+    const audio = add('c1');
+    const old = consumer();
+    claims.claim('c1', old);
+    await audio.until(() => audio.listening);
+    const fresh = consumer();
+    claims.claim('c1', fresh);
+    // The old listener left and the new one came before the speaker reader looked again: it never stopped
+    // listening, so a frame the worker writes now is not thrown away as stale.
+    audio.speak(5);
+    await expect.poll(() => fresh.frames).toEqual([5]);
+    expect(old.frames).toEqual([]);
+    expect(audio.listening).toBe(true);
+  });
+
+  it('limits the window to one consumer, while another endpoint on the call (a recorder) hears every frame', async () => {
+    const { claims, add } = setUp();
+    const audio = add('c1');
+    const recorded: number[] = [];
+    const recorder = new AudioStreamEndpoint(audio.channel);
+    recorder.onFrame((frame) => recorded.push(frame[0] ?? NaN));
+    const first = consumer();
+    claims.claim('c1', first);
+    await audio.until(() => audio.listening);
+    audio.speak(1);
+    await expect.poll(() => first.frames).toEqual([1]);
+    const second = consumer();
+    claims.claim('c1', second);
+    audio.speak(2);
+    await expect.poll(() => second.frames).toEqual([2]);
+    // The ring has one reader, shared by both endpoints: neither steals the other's frames.
+    expect(recorded).toEqual([1, 2]);
+    expect(first.frames).toEqual([1]);
+    expect(first.closes).toEqual(['replaced']);
   });
 
   it('ends the claim when the call ends, and every claim on dispose', () => {

@@ -320,10 +320,11 @@ describe('the media port over the media worker', () => {
     const stop = stream.onFrame((frame) => heard.push(frame));
     const mic = new Int16Array(FRAME_SAMPLES).fill(7);
     stream.sendFrame(mic);
-    // MessagePorts deliver on the event loop: wait for the listen message before speaking.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Listening starts on a microtask (after the frames sent in the same turn).
+    await Promise.resolve();
     expect(alice.worker.speak(call.id, new Int16Array(FRAME_SAMPLES).fill(3))).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The endpoint reads the speaker ring every 20 ms.
+    await new Promise((resolve) => setTimeout(resolve, 60));
     expect(heard.map((frame) => frame[0])).toEqual([3]);
     expect(alice.worker.micFrames(call.id).map((frame) => frame[0])).toEqual([7]);
     stop();

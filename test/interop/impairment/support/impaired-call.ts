@@ -39,6 +39,10 @@ import { concat, sleep, waitFor } from '../../media/support/media-test-kit';
 
 /** Longer than anything the relay holds a datagram in these tests. */
 const RELAY_DRAIN_MS = 300;
+/** Microphone frames queued ahead, as the WAV player does (200 ms): speaker frames reach the main thread on its
+ *  20 ms poll of the shared ring, so the pacing loop below runs up to a frame behind A's worker, more on a loaded
+ *  machine, and a shorter lead left A's worker ticks without a tone frame (silence sent in its place). */
+const LEAD_FRAMES = 10;
 
 /** Peak of the tone A plays, full scale 32768. */
 export const TONE_PEAK = 8000;
@@ -164,7 +168,8 @@ export async function runImpairedCall(options: ImpairedCallOptions): Promise<Imp
 
     const heard: Int16Array[] = [];
     new AudioStreamEndpoint(hostB.audioPort('b')!).onFrame((frame) => heard.push(frame));
-    // A's microphone: the talking tone, one frame for each frame A's worker plays, so A's tick paces it (a few ahead).
+    // A's microphone: the talking tone, one frame for each frame A's worker plays, so A's tick paces it (LEAD_FRAMES
+    // ahead).
     const microphone = new AudioStreamEndpoint(hostA.audioPort('a')!);
     const toneFrames = Math.round(options.toneMs / FRAME_MS);
     let sent = 0;
@@ -174,7 +179,7 @@ export async function runImpairedCall(options: ImpairedCallOptions): Promise<Imp
       }
       if (sent < toneFrames) microphone.sendFrame(talkingToneFrame(sent++, options.toneHz));
     };
-    for (let index = 0; index < 5; index++) feed();
+    for (let index = 0; index < LEAD_FRAMES; index++) feed();
     microphone.onFrame(feed);
 
     unwrap(await hostB.start('b', streamParams(options.codec, relay.portB, a.rtcpPort)));

@@ -1,14 +1,20 @@
 // The resampler's frequency response, measured by sending sine sweeps through the streaming converter in 20 ms
-// frames and reading the output numerically: pass-band flatness and stop-band rejection for G.711's 48 ⇄ 8 kHz,
-// bit-exact continuity across frame edges, and the general converter for WAV rates.
+// frames and reading the output numerically: pass-band flatness and stop-band rejection for G.711's 48 ⇄ 8 kHz
+// (in one stage, and in the two stages through 16 kHz that the G.711 adapters use, which must respond as the one
+// stage does), bit-exact continuity across frame edges, and the general converter for WAV rates.
 import { describe, expect, it } from 'vitest';
 import { Resampler, TELEPHONE_BAND, resampleAll } from '../../../../main/media/codecs/resampler';
+import {
+  telephoneDownsampler,
+  telephoneUpsampler,
+  type FrameResampler,
+} from '../../../../main/media/codecs/telephone-resampler';
 import { errorDb, rms, sine, toneAmplitude } from './signal-analysis';
 
 const AMPLITUDE = 30_000;
 
 /** Feeds `input` through `resampler` in pieces of `chunk` samples, as the media path does. */
-function stream(resampler: Resampler, input: Int16Array, chunk: number): Int16Array {
+function stream(resampler: FrameResampler, input: Int16Array, chunk: number): Int16Array {
   const parts: Int16Array[] = [];
   for (let offset = 0; offset < input.length; offset += chunk) {
     parts.push(resampler.process(input.subarray(offset, offset + chunk)));
@@ -48,42 +54,118 @@ const frequencies = (from: number, to: number, step: number): number[] =>
  * One tone through a fresh converter: 8 frames of 20 ms, the first three dropped so the filter has settled; the
  * 100 ms left hold whole periods of any frequency on a 10 Hz grid.
  */
-function toneThrough(inputRate: number, outputRate: number, frequency: number): Int16Array {
-  const resampler = new Resampler(inputRate, outputRate, TELEPHONE_BAND);
+function toneThrough(
+  make: () => FrameResampler,
+  frequency: number,
+): { readonly out: Int16Array; readonly outputRate: number } {
+  const resampler = make();
+  const { inputRate, outputRate } = resampler;
   const frame = inputRate / 50;
   const out = stream(resampler, sine(frequency, inputRate, frame * 8, AMPLITUDE), frame);
-  return out.subarray((outputRate / 50) * 3);
+  return { out: out.subarray((outputRate / 50) * 3), outputRate };
 }
 
-describe('48 kHz → 8 kHz (G.711 send path)', () => {
-  it('is flat within 0.5 dB from 50 Hz to 3.4 kHz', () => {
-    const gains = frequencies(50, 3400, 50).map((frequency) =>
-      db(toneAmplitude(toneThrough(48_000, 8000, frequency), 8000, frequency) / AMPLITUDE),
-    );
-    expect(Math.max(...gains.map(Math.abs))).toBeLessThan(0.5);
+/** The gain in dB of a tone at each frequency. */
+function gainsDb(make: () => FrameResampler, at: readonly number[]): number[] {
+  return at.map((frequency) => {
+    const { out, outputRate } = toneThrough(make, frequency);
+    return db(toneAmplitude(out, outputRate, frequency) / AMPLITUDE);
+  });
+}
+
+/** What comes out of a tone, in dB of the tone, when it should all be filtered away. */
+function leakDb(make: () => FrameResampler, frequency: number): number {
+  return db(rms(toneThrough(make, frequency).out) / (AMPLITUDE / Math.SQRT2));
+}
+
+/** What comes out besides the tone itself (the images of upsampling), in dB of the tone. */
+function imagesDb(make: () => FrameResampler, frequency: number): number {
+  const { out, outputRate } = toneThrough(make, frequency);
+  return db(residualRms(out, outputRate, frequency) / (AMPLITUDE / Math.SQRT2));
+}
+
+const converters = [
+  {
+    name: 'one stage',
+    down: () => new Resampler(48_000, 8000, TELEPHONE_BAND),
+    up: () => new Resampler(8000, 48_000, TELEPHONE_BAND),
+  },
+  { name: 'two stages through 16 kHz (G.711 adapters)', down: telephoneDownsampler, up: telephoneUpsampler },
+];
+
+for (const converter of converters) {
+  describe(`48 kHz → 8 kHz (G.711 send path), ${converter.name}`, () => {
+    it('is flat within 0.5 dB from 50 Hz to 3.4 kHz', () => {
+      const gains = gainsDb(converter.down, frequencies(50, 3400, 50));
+      expect(Math.max(...gains.map(Math.abs))).toBeLessThan(0.5);
+    });
+
+    it('rejects everything from 4 kHz to 24 kHz by at least 60 dB (nothing folds back into the band)', () => {
+      const rejections = frequencies(4000, 23_990, 70).map((frequency) => leakDb(converter.down, frequency));
+      expect(Math.max(...rejections)).toBeLessThan(-60);
+    });
   });
 
-  it('rejects everything from 4 kHz to 24 kHz by at least 60 dB (nothing folds back into the band)', () => {
-    const rejections = frequencies(4000, 23_990, 70).map((frequency) =>
-      db(rms(toneThrough(48_000, 8000, frequency)) / (AMPLITUDE / Math.SQRT2)),
-    );
-    expect(Math.max(...rejections)).toBeLessThan(-60);
-  });
-});
+  describe(`8 kHz → 48 kHz (G.711 receive path), ${converter.name}`, () => {
+    it('is flat within 0.5 dB from 50 Hz to 3.4 kHz', () => {
+      const gains = gainsDb(converter.up, frequencies(50, 3400, 50));
+      expect(Math.max(...gains.map(Math.abs))).toBeLessThan(0.5);
+    });
 
-describe('8 kHz → 48 kHz (G.711 receive path)', () => {
-  it('is flat within 0.5 dB from 50 Hz to 3.4 kHz', () => {
-    const gains = frequencies(50, 3400, 50).map((frequency) =>
-      db(toneAmplitude(toneThrough(8000, 48_000, frequency), 48_000, frequency) / AMPLITUDE),
-    );
-    expect(Math.max(...gains.map(Math.abs))).toBeLessThan(0.5);
+    it('keeps the images above 4 kHz at least 60 dB down', () => {
+      const images = frequencies(50, 3950, 50).map((frequency) => imagesDb(converter.up, frequency));
+      expect(Math.max(...images)).toBeLessThan(-60);
+    });
+  });
+}
+
+describe('two stages through 16 kHz against one stage', () => {
+  const [one, two] = converters as [(typeof converters)[0], (typeof converters)[0]];
+
+  it('has the same pass band, within 0.01 dB up to 3.4 kHz, both ways', () => {
+    const band = frequencies(50, 3400, 50);
+    for (const direction of ['down', 'up'] as const) {
+      const before = gainsDb(one[direction], band);
+      const after = gainsDb(two[direction], band);
+      const differences = after.map((gain, index) => Math.abs(gain - before[index]!));
+      expect(Math.max(...differences)).toBeLessThan(0.01);
+    }
   });
 
-  it('keeps the images above 4 kHz at least 60 dB down', () => {
-    const images = frequencies(50, 3950, 50).map((frequency) =>
-      db(residualRms(toneThrough(8000, 48_000, frequency), 48_000, frequency) / (AMPLITUDE / Math.SQRT2)),
-    );
-    expect(Math.max(...images)).toBeLessThan(-60);
+  it('rolls off through 3.4-4 kHz the same, within 3 dB while above -30 dB', () => {
+    const transition = frequencies(3450, 3900, 50);
+    const before = gainsDb(one.down, transition);
+    const after = gainsDb(two.down, transition);
+    for (const [index, gain] of after.entries()) expect(Math.abs(gain - before[index]!)).toBeLessThan(3);
+  });
+
+  it('rejects 4 kHz and up by at least 70 dB, as designed (the one stage: 69.4 dB)', () => {
+    const stop = frequencies(4000, 23_990, 70);
+    expect(Math.max(...stop.map((frequency) => leakDb(two.down, frequency)))).toBeLessThan(-70);
+  });
+
+  it('delays the signal about as much: under 4 ms each way, within 0.5 ms of the one stage', () => {
+    const single = new Resampler(48_000, 8000, TELEPHONE_BAND).delaySeconds;
+    for (const converter of [telephoneDownsampler(), telephoneUpsampler()]) {
+      expect(converter.delaySeconds).toBeLessThan(0.004);
+      expect(Math.abs(converter.delaySeconds - single)).toBeLessThan(0.0005);
+    }
+  });
+
+  it('gives the same samples frame by frame as in one piece, and 160 samples per frame down, 960 up', () => {
+    const input = sine(997, 48_000, 48_000 / 2, 20_000);
+    const whole = telephoneDownsampler().process(input);
+    for (const chunk of [960, 480, 7]) expect(stream(telephoneDownsampler(), input, chunk)).toEqual(whole);
+    const narrow = sine(997, 8000, 4000, 20_000);
+    const up = telephoneUpsampler().process(narrow);
+    expect(stream(telephoneUpsampler(), narrow, 160)).toEqual(up);
+    const down = telephoneDownsampler();
+    const upper = telephoneUpsampler();
+    const output = new Int16Array(160);
+    for (let i = 0; i < 5; i++) {
+      expect(down.process(new Int16Array(960), output).buffer).toBe(output.buffer);
+      expect(upper.process(new Int16Array(160)).length).toBe(960);
+    }
   });
 });
 

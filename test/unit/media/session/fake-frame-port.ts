@@ -1,38 +1,59 @@
-// A FramePort held in memory for the engine's unit tests: what the worker posts is kept, and the test delivers
-// microphone frames and listen messages synchronously.
-import type { FramePort, ListenMessage } from '../../../../main/media/session/frame-port';
+// The worker's FramePort over a real AudioStreamChannel, with the consumer's side played by the test: it sends
+// microphone frames and turns listening on and off synchronously, and `frames` holds every speaker frame the
+// worker has put so far (read from the ring as soon as it is put, like a consumer that never falls behind).
+import { AudioStreamChannel } from '../../../../main/media/session/audio-stream-channel';
+import { framePortOf, type FramePort } from '../../../../main/media/session/frame-port';
 import { FRAME_SAMPLES } from '../../../../main/media/media-seams';
 import { toneShare as toneShareOf } from '../../../support/audio/tone-share';
 
 export class FakeFramePort implements FramePort {
-  readonly frames: Int16Array[] = [];
-  readonly controls: ListenMessage[] = [];
+  readonly channel = AudioStreamChannel.create();
+  readonly #port = framePortOf(this.channel);
+  readonly #heard: Int16Array[] = [];
   closed = false;
-  #handler: ((message: unknown) => void) | undefined;
 
-  postFrame(frame: Int16Array): void {
-    this.frames.push(frame.slice());
+  takeFrame(into: Int16Array): boolean {
+    return this.#port.takeFrame(into);
   }
 
-  postControl(message: ListenMessage): void {
-    this.controls.push(message);
+  skipFrame(): boolean {
+    return this.#port.skipFrame();
   }
 
-  onMessage(handler: (message: unknown) => void): void {
-    this.#handler = handler;
+  get listening(): boolean {
+    return this.#port.listening;
+  }
+
+  putFrame(frame: Int16Array): void {
+    this.#port.putFrame(frame);
+    for (;;) {
+      const heard = new Int16Array(FRAME_SAMPLES);
+      if (!this.channel.speaker.read(heard)) return;
+      this.#heard.push(heard);
+    }
+  }
+
+  get inputDropped(): number {
+    return this.#port.inputDropped;
   }
 
   close(): void {
     this.closed = true;
+    this.#port.close();
   }
 
-  /** What the consumer would post: a frame's buffer, a listen message, or anything else. */
-  deliver(message: unknown): void {
-    this.#handler?.(message);
+  /** Every speaker frame the worker has put, oldest first. */
+  get frames(): readonly Int16Array[] {
+    return this.#heard;
+  }
+
+  /** What the consumer sends: one microphone frame (a frame's buffer, as toneFrame gives it). */
+  deliver(frame: ArrayBuffer): void {
+    this.channel.microphone.write(new Int16Array(frame));
   }
 
   listen(on = true): void {
-    this.deliver({ type: 'listen', on });
+    this.channel.speaker.listening = on;
   }
 }
 

@@ -351,9 +351,8 @@ describe('MediaWorkerHost port pool', () => {
       ok: true,
       value: { rtpPort: 6000, rtcpPort: 6001 },
     });
-    // The call's audio port went over with the reservation.
     const reserve = worker.posted[1];
-    expect(reserve?.type === 'reserve' && reserve.audioPort).toBeTruthy();
+    expect(reserve?.type).toBe('reserve');
     // Nothing wakes the worker while the call is set up: neither the claim nor the fresh pair that replaces it.
     expect(typesOf(worker).slice(3)).toEqual([]);
     expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 0 });
@@ -368,11 +367,15 @@ describe('MediaWorkerHost port pool', () => {
     expect(host.pooledPorts('127.0.0.1')).toEqual({ ready: 1, binding: 1 });
     void host.start('b', params);
     expect(typesOf(worker).slice(6)).toEqual(['start']);
-    expect(host.audioPort('b')).toBeDefined();
+    // The call's audio stream went over with the reservation: the same shared memory the host hands out for it.
+    const audio = host.audioPort('b');
+    expect(audio).toBeDefined();
+    expect(reserve?.type === 'reserve' && reserve.audio.microphone).toBe(audio?.buffers.microphone);
+    expect(reserve?.type === 'reserve' && reserve.audio.speaker).toBe(audio?.buffers.speaker);
     for (const callId of ['a', 'b']) host.audioPort(callId)?.close();
   });
 
-  it("claims the pooled pair as soon as someone takes the call's audio port, so its frames reach the stream", async () => {
+  it("claims the pooled pair as soon as someone takes the call's audio stream", async () => {
     const { host, workers } = hostWithFakes(2);
     host.prepare('127.0.0.1');
     const worker = workers[0]!;

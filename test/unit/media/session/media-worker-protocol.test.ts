@@ -1,5 +1,5 @@
-import { MessageChannel } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { AudioStreamChannel } from '../../../../main/media/session/audio-stream-channel';
 import {
   parseHostMessage,
   parseWorkerMessage,
@@ -20,25 +20,22 @@ const params: StreamParams = {
 };
 
 describe('media worker protocol', () => {
-  const channels: MessageChannel[] = [];
-  afterEach(() => {
-    for (const channel of channels.splice(0)) {
-      channel.port1.close();
-      channel.port2.close();
-    }
-  });
-
   it('reads every host message it defines', () => {
-    const channel = new MessageChannel();
-    channels.push(channel);
     const allocate = {
       type: 'allocate',
       id: 1,
       callId: 'c',
       bindAddress: '127.0.0.1',
-      audioPort: channel.port1,
+      audio: AudioStreamChannel.create().buffers,
     };
     expect(parseHostMessage(allocate)).toEqual(allocate);
+    // The audio stream must be two distinct rings.
+    const ring = allocate.audio.speaker;
+    expect(parseHostMessage({ ...allocate, audio: { microphone: ring, speaker: ring } })).toBeNull();
+    expect(parseHostMessage({ ...allocate, audio: { microphone: ring } })).toBeNull();
+    expect(
+      parseHostMessage({ ...allocate, audio: { microphone: new ArrayBuffer(8), speaker: ring } }),
+    ).toBeNull();
     expect(parseHostMessage({ type: 'start', id: 2, callId: 'c', params })).toEqual({
       type: 'start',
       id: 2,
@@ -59,8 +56,16 @@ describe('media worker protocol', () => {
       callId: 'c',
     });
     expect(parseHostMessage({ type: 'shutdown', id: 7 })).toEqual({ type: 'shutdown', id: 7 });
-    const reserve = { type: 'reserve', id: 8, reservation: 3, bindAddress: '::1', audioPort: channel.port1 };
+    const reserve = {
+      type: 'reserve',
+      id: 8,
+      reservation: 3,
+      bindAddress: '::1',
+      audio: AudioStreamChannel.create().buffers,
+    };
     expect(parseHostMessage(reserve)).toEqual(reserve);
+    // A reservation's audio stream is checked as allocate's is.
+    expect(parseHostMessage({ ...reserve, audio: { microphone: ring, speaker: ring } })).toBeNull();
     const claim = { type: 'claim', id: 9, callId: 'c', reservation: 3 };
     expect(parseHostMessage(claim)).toEqual(claim);
     expect(parseHostMessage({ type: 'release', id: 10, reservation: 3 })).toEqual({
@@ -77,12 +82,16 @@ describe('media worker protocol', () => {
     ['an empty call id', { type: 'stop', id: 1, callId: '' }],
     ['a huge call id', { type: 'stop', id: 1, callId: 'x'.repeat(257) }],
     ['an unknown type', { type: 'explode', id: 1, callId: 'c' }],
-    ['allocate without a port', { type: 'allocate', id: 1, callId: 'c', bindAddress: '127.0.0.1' }],
+    ['allocate without an audio stream', { type: 'allocate', id: 1, callId: 'c', bindAddress: '127.0.0.1' }],
     ['start without params', { type: 'start', id: 1, callId: 'c' }],
     ['mute with a string', { type: 'mute', id: 1, callId: 'c', muted: 'yes' }],
     ['dtmf without digits', { type: 'dtmf', id: 1, callId: 'c' }],
-    ['reserve without an address', { type: 'reserve', id: 1, reservation: 1, audioPort: {} }],
-    ['reserve without a port', { type: 'reserve', id: 1, reservation: 1, bindAddress: '::1' }],
+    ['reserve without an address', { type: 'reserve', id: 1, reservation: 1, audio: {} }],
+    ['reserve without an audio stream', { type: 'reserve', id: 1, reservation: 1, bindAddress: '::1' }],
+    [
+      'reserve with a MessagePort for audio (the old design)',
+      { type: 'reserve', id: 1, reservation: 1, bindAddress: '::1', audioPort: {} },
+    ],
     ['reserve with a negative reservation', { type: 'reserve', id: 1, reservation: -1, bindAddress: '::1' }],
     ['release without a reservation', { type: 'release', id: 1 }],
     ['claim without a reservation', { type: 'claim', id: 1, callId: 'c' }],
