@@ -136,6 +136,24 @@ describe('App', () => {
     expect(engine.bridge.callsOf('dialpad.ready')).toEqual([[]]);
   });
 
+  it('takes an announced link from the engine, so one a reloading page missed is not kept twice', async () => {
+    const engine = new FakeEngine({ accounts: [account({ id: 'a', displayName: 'Office' })] });
+    let waiting: string[] = [];
+    engine.override('dialpad.ready', () => waiting.splice(0));
+    render(App, { props: { bridge: engine.bridge } });
+    await waitFor(() => expect(engine.bridge.callsOf('dialpad.ready')).toHaveLength(1));
+    waiting = ['sip:carol@example.com'];
+    engine.bridge.emit('dialpad.open', { uri: 'sip:carol@example.com' });
+    await waitFor(() =>
+      expect((screen.getByRole('textbox', { name: 'Number or SIP address' }) as HTMLInputElement).value).toBe(
+        'sip:carol@example.com',
+      ),
+    );
+    // The page took it, so the engine no longer holds it for the next page load.
+    await waitFor(() => expect(engine.bridge.callsOf('dialpad.ready')).toHaveLength(2));
+    expect(waiting).toEqual([]);
+  });
+
   it('fills the dialpad from ?dial= on the address, and takes it off the address', async () => {
     window.history.replaceState(null, '', '/?dial=tel%3A%2B1-201-555-0123#token=t');
     start({ accounts: [account({ id: 'a', displayName: 'Office' })] });

@@ -1,5 +1,6 @@
-// The LinkInbox: links wait until the window says it listens, are handed out once and in order, go out as
-// dialpad.open from then on, and a flood keeps only the newest few.
+// The LinkInbox: links wait until the window takes them, are handed out once and in order, are announced as
+// dialpad.open once a window has listened, survive a reload between announcement and taking, and a flood keeps
+// only the newest few.
 import { describe, expect, it } from 'vitest';
 import { LINK_INBOX_MAX, LinkInbox } from '../../../main/services/link-inbox';
 
@@ -19,12 +20,23 @@ describe('LinkInbox', () => {
     expect(inbox.ready()).toEqual([]);
   });
 
-  it('sends links as dialpad.open once the window listens', () => {
+  it('announces links as dialpad.open once the window listens, and keeps each until the window takes it', () => {
     const { inbox, sent } = setup();
     inbox.ready();
     inbox.open('sip:b@example.com');
     expect(sent).toEqual(['sip:b@example.com']);
+    expect(inbox.ready()).toEqual(['sip:b@example.com']);
     expect(inbox.ready()).toEqual([]);
+  });
+
+  it('keeps a link announced to a window that reloaded before taking it, for the next page load', () => {
+    const { inbox, sent } = setup();
+    inbox.ready();
+    // The old page hears the announcement but goes away before it takes the link.
+    inbox.open('tel:+4930123');
+    expect(sent).toEqual(['tel:+4930123']);
+    // The reloaded page asks on load.
+    expect(inbox.ready()).toEqual(['tel:+4930123']);
   });
 
   it('keeps only the newest links of a flood', () => {

@@ -146,7 +146,11 @@ export class AppState {
       this.calls.onEnded((call) => void this.history.callEnded(call)),
       this.ring.start(),
       bridge.kind === 'web' ? this.callNotifier.start() : () => undefined,
-      bridge.on('dialpad.open', ({ uri }) => this.openLink(uri)),
+      bridge.on('dialpad.open', ({ uri }) => {
+        this.openLink(uri);
+        // Taking it tells the engine it arrived; one this window misses by reloading stays there for the next load.
+        void this.#takeWaitingLinks(uri);
+      }),
       bridge.onConnection((state) => {
         this.connection.state = state;
         // Events were lost while the link was down: load again once it is back (the first load is still running
@@ -171,13 +175,16 @@ export class AppState {
     };
   }
 
-  /** Links that reached the engine before the window first listened (the app was started by a click on one). */
-  async #takeWaitingLinks(): Promise<void> {
+  /**
+   * Takes the links the engine holds for the window: those that came before it listened (the app was started by a
+   * click on one, or the window was reloading), or the one just announced (`shown`, already on the dialpad).
+   */
+  async #takeWaitingLinks(shown?: string): Promise<void> {
     if (!this.info.value || this.info.value.storageError) return;
     const result = await this.bridge.invoke('dialpad.ready');
     // Only the newest fills the dialpad; an engine without the command (an older one) simply has none waiting.
     const newest = result.ok ? result.value.at(-1) : undefined;
-    if (newest !== undefined) this.openLink(newest);
+    if (newest !== undefined && newest !== shown) this.openLink(newest);
   }
 
   /** A sip:/tel: link from outside: the dialpad shows it (checked there) for the person to call or not. */
