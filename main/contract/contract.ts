@@ -407,8 +407,9 @@ export interface Commands {
   'history.delete': { args: [id: string]; result: null };
   'history.clear': { args: []; result: null };
   /**
-   * The window listens for `dialpad.open` now (call it once per page load, after subscribing): answers the sip:/tel:
-   * links that arrived before, oldest first, each only once.
+   * The window listens for `dialpad.open` now and takes the links held for it (call it once per page load, after
+   * subscribing, and after each `dialpad.open`): answers the sip:/tel: links not yet taken, oldest first, each only
+   * once.
    */
   'dialpad.ready': { args: []; result: string[] };
 }
