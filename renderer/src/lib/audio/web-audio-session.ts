@@ -7,6 +7,7 @@
 // Chromium's echo canceller takes its reference. Built by WindowAudio for each attached channel; tested for real in
 // Chromium (test/e2e/window-audio-loop.test.ts), since jsdom has no Web Audio.
 import { AUDIO_SAMPLE_RATE, type AudioChannel } from '../audio-channel';
+import { resumeOnGesture } from './resume-on-gesture';
 import type { WorkletModules } from './worklet-modules';
 import {
   CAPTURE_PROCESSOR,
@@ -104,8 +105,9 @@ export async function startWebAudioSession(options: AudioSessionOptions): Promis
     }
 
     const sinkApplied = options.sinkId === '' ? true : await applySinkId(context, options.sinkId);
-    // Started from an event rather than a click, the context may wait for a gesture; ask it to run now.
-    if (context.state === 'suspended') await context.resume().catch(() => undefined);
+    // Started from an event rather than a click, the context may wait for a gesture: it is asked to run now and
+    // on the page's next gesture, without holding the call's audio set-up until then.
+    stops.push(resumeOnGesture(context, window));
 
     const session: AudioSession = {
       context,
