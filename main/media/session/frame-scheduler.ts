@@ -72,7 +72,11 @@ export class FrameScheduler {
     this.#clock = options.clock;
     this.#periodMs = options.periodMs;
     this.#maxCatchUp = Math.max(1, options.maxCatchUp ?? 10);
-    this.#earlyMs = Math.min(Math.max(0, options.earlyMs ?? 1), options.periodMs / 2);
+    const earlyMs = options.earlyMs ?? 1;
+    if (!(earlyMs >= 0 && earlyMs < options.periodMs)) {
+      throw new RangeError('FrameScheduler: earlyMs must be at least 0 and less than the period');
+    }
+    this.#earlyMs = earlyMs;
   }
 
   get running(): boolean {

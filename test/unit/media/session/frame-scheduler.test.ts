@@ -134,6 +134,17 @@ describe('FrameScheduler', () => {
     expect(scheduler.lateTicks).toBe(0);
   });
 
+  it('never runs a tick before its due time with earlyMs 0', () => {
+    const clock = new WholeMillisecondClock();
+    clock.inner.advance(1234.5);
+    const scheduler = new FrameScheduler({ clock, periodMs: 20, earlyMs: 0 });
+    const early: number[] = [];
+    scheduler.start((_index, scheduledMs) => early.push(scheduledMs - clock.now()));
+    clock.inner.advance(1_000);
+    expect(early).toHaveLength(50);
+    expect(early.every((ms) => ms <= 0)).toBe(true);
+  });
+
   it('catches up missed ticks after a stall and counts them late', () => {
     let stall = 0;
     const clock = new LateClock(new ManualClock(), () => {
@@ -184,7 +195,13 @@ describe('FrameScheduler', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
-  it('refuses a period that is not positive', () => {
+  it('refuses a period that is not positive, and an earlyMs outside [0, period)', () => {
     expect(() => new FrameScheduler({ clock: new ManualClock(), periodMs: 0 })).toThrow(RangeError);
+    expect(() => new FrameScheduler({ clock: new ManualClock(), periodMs: 20, earlyMs: Number.NaN })).toThrow(
+      RangeError,
+    );
+    expect(() => new FrameScheduler({ clock: new ManualClock(), periodMs: 20, earlyMs: 20 })).toThrow(
+      RangeError,
+    );
   });
 });
