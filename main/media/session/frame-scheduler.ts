@@ -9,6 +9,12 @@
 //     ▼             ▼            ▼            ▼
 //   ──┼─────────────┼────────────┼──┬─────────┼──────────►     a late timer (▲ at +43) runs tick 2 and
 //                                   ▲                           asks for the next one 17 ms later
+//
+// The wait is asked in whole milliseconds, and a tick less than `earlyMs` (1 ms) ahead of its due time runs now.
+// Node's timers run on libuv's loop time, which counts whole milliseconds: a fractional wait (19.6 ms) wakes the
+// thread after the truncated 19 ms, finds the timer not yet due and sleeps 1 ms more, so every tick cost two thread
+// wakes. A whole-millisecond wait wakes once, but measured from the floored loop time it can end up to 1 ms before
+// the exact due time; running the tick then is harmless, as due times stay on origin + n × period.
 import type { Clock, TimerHandle } from '../../platform/clock';
 
 export interface FrameSchedulerOptions {
@@ -16,6 +22,8 @@ export interface FrameSchedulerOptions {
   readonly periodMs: number;
   /** Ticks run back to back after a stall before the rest are skipped. Default 10 (200 ms at 20 ms). */
   readonly maxCatchUp?: number;
+  /** A tick due within this many milliseconds runs now rather than after another wait. Default 1 (see above). */
+  readonly earlyMs?: number;
 }
 
 export interface TickPlan {
@@ -51,6 +59,7 @@ export class FrameScheduler {
   readonly #clock: Clock;
   readonly #periodMs: number;
   readonly #maxCatchUp: number;
+  readonly #earlyMs: number;
   #originMs = 0;
   #next = 0;
   #timer: TimerHandle | undefined;
@@ -63,6 +72,11 @@ export class FrameScheduler {
     this.#clock = options.clock;
     this.#periodMs = options.periodMs;
     this.#maxCatchUp = Math.max(1, options.maxCatchUp ?? 10);
+    const earlyMs = options.earlyMs ?? 1;
+    if (!(earlyMs >= 0 && earlyMs < options.periodMs)) {
+      throw new RangeError('FrameScheduler: earlyMs must be at least 0 and less than the period');
+    }
+    this.#earlyMs = earlyMs;
   }
 
   get running(): boolean {
@@ -104,7 +118,7 @@ export class FrameScheduler {
     const onTick = this.#onTick;
     if (onTick === undefined) return;
     const now = this.#clock.now();
-    const plan = planTicks(this.#originMs, this.#periodMs, this.#next, now, this.#maxCatchUp);
+    const plan = planTicks(this.#originMs, this.#periodMs, this.#next, now + this.#earlyMs, this.#maxCatchUp);
     this.#skipped += plan.skipped;
     this.#next = plan.next;
     for (const index of plan.run) {
@@ -116,6 +130,7 @@ export class FrameScheduler {
     }
     if (this.#onTick !== onTick) return;
     const nextDue = this.#originMs + this.#next * this.#periodMs;
-    this.#timer = this.#clock.setTimer(Math.max(0, nextDue - this.#clock.now()), () => this.#fire());
+    const waitMs = Math.max(0, Math.ceil(nextDue - this.#clock.now()));
+    this.#timer = this.#clock.setTimer(waitMs, () => this.#fire());
   }
 }

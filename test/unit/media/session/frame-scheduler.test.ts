@@ -30,6 +30,38 @@ class LateClock implements Clock {
   }
 }
 
+/**
+ * A clock whose timers behave as Node 20's do on libuv, whose loop time is whole milliseconds (floored): a delay
+ * under 1 ms becomes 1; libuv wakes the thread `trunc(delay)` whole milliseconds after the floored start, and when
+ * that is short of a fractional delay Node's timer list sleeps 1 ms more before it runs the callback. So a 19.6 ms
+ * timer set at 0.5 ms runs at 20 ms after two wakes (19 and 20), and a 19 ms one at 19 ms after one.
+ */
+class WholeMillisecondClock implements Clock {
+  readonly inner = new ManualClock();
+  wakes = 0;
+
+  now(): number {
+    return this.inner.now();
+  }
+
+  wallTime(): number {
+    return this.inner.wallTime();
+  }
+
+  setTimer(delayMs: number, callback: () => void): TimerHandle {
+    const delay = Math.max(1, delayMs);
+    const fireAt = Math.floor(this.inner.now()) + Math.ceil(delay);
+    return this.inner.setTimer(fireAt - this.inner.now(), () => {
+      this.wakes += Number.isInteger(delay) ? 1 : 2;
+      callback();
+    });
+  }
+
+  clearTimer(handle: TimerHandle | undefined): void {
+    this.inner.clearTimer(handle);
+  }
+}
+
 describe('planTicks', () => {
   it('runs nothing before the next tick is due', () => {
     expect(planTicks(0, 20, 3, 59.9, 10)).toEqual({ run: [], skipped: 0, next: 3 });
@@ -81,10 +113,36 @@ describe('FrameScheduler', () => {
     expect(last.at - last.index * 20).toBeLessThan(20);
     expect(fired.length).toBeGreaterThanOrEqual(2_999);
     expect(fired.every((tick, position) => tick.index === position)).toBe(true);
-    expect(fired.every((tick) => tick.at - tick.index * 20 >= 0 && tick.at - tick.index * 20 < 20)).toBe(
+    // A timer 19 ms late also runs the next tick, due 1 ms later (the scheduler's `earlyMs`): never earlier than that.
+    expect(fired.every((tick) => tick.at - tick.index * 20 >= -1 && tick.at - tick.index * 20 < 20)).toBe(
       true,
     );
     expect(scheduler.skipped).toBe(0);
+  });
+
+  it('wakes once per tick on whole-millisecond timers, running a tick less than 1 ms early rather than waking twice', () => {
+    const clock = new WholeMillisecondClock();
+    clock.inner.advance(1234.5);
+    const scheduler = new FrameScheduler({ clock, periodMs: 20 });
+    const early: number[] = [];
+    scheduler.start((_index, scheduledMs) => early.push(scheduledMs - clock.now()));
+    clock.inner.advance(10_000);
+    expect(early).toHaveLength(500);
+    // Tick 0 runs from start(), not from a timer.
+    expect(clock.wakes).toBe(499);
+    expect(early.every((ms) => ms < 1)).toBe(true);
+    expect(scheduler.lateTicks).toBe(0);
+  });
+
+  it('never runs a tick before its due time with earlyMs 0', () => {
+    const clock = new WholeMillisecondClock();
+    clock.inner.advance(1234.5);
+    const scheduler = new FrameScheduler({ clock, periodMs: 20, earlyMs: 0 });
+    const early: number[] = [];
+    scheduler.start((_index, scheduledMs) => early.push(scheduledMs - clock.now()));
+    clock.inner.advance(1_000);
+    expect(early).toHaveLength(50);
+    expect(early.every((ms) => ms <= 0)).toBe(true);
   });
 
   it('catches up missed ticks after a stall and counts them late', () => {
@@ -137,7 +195,13 @@ describe('FrameScheduler', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
-  it('refuses a period that is not positive', () => {
+  it('refuses a period that is not positive, and an earlyMs outside [0, period)', () => {
     expect(() => new FrameScheduler({ clock: new ManualClock(), periodMs: 0 })).toThrow(RangeError);
+    expect(() => new FrameScheduler({ clock: new ManualClock(), periodMs: 20, earlyMs: Number.NaN })).toThrow(
+      RangeError,
+    );
+    expect(() => new FrameScheduler({ clock: new ManualClock(), periodMs: 20, earlyMs: 20 })).toThrow(
+      RangeError,
+    );
   });
 });
