@@ -1,5 +1,5 @@
-// The shell's security policy (Electron security checklist): a strict Content-Security-Policy, the microphone as the
-// only permission and only for our own page, no navigation, no new windows, no webviews, and external links handed
+// The shell's security policy (Electron security checklist): a strict Content-Security-Policy, the microphone and the
+// choice of speaker as the only permissions and only for our own page, no navigation, no new windows, no webviews, and external links handed
 // to the system browser only after validation.
 import type { HandlerDetails, Session, WebContents, WindowOpenHandlerResponse } from 'electron';
 import type { Logger } from '../platform/logger';
@@ -53,13 +53,15 @@ export interface PermissionRequestFacts {
   readonly mediaTypes: readonly string[] | undefined;
 }
 
-/** Only the microphone (audio without video), only for our page's main frame. */
+/**
+ * Only the microphone (audio without video) and the choice of speaker (Settings › Audio plays calls and the ring
+ * on the chosen output), only for our page's main frame.
+ */
 export function decidePermissionRequest(facts: PermissionRequestFacts, origin: AppOrigin): boolean {
+  if (!facts.fromOurWindow || !facts.isMainFrame || !origin.isAppUrl(facts.requestingUrl)) return false;
+  if (facts.permission === 'speaker-selection') return true;
   return (
-    facts.fromOurWindow &&
     facts.permission === 'media' &&
-    facts.isMainFrame &&
-    origin.isAppUrl(facts.requestingUrl) &&
     facts.mediaTypes !== undefined &&
     facts.mediaTypes.length > 0 &&
     facts.mediaTypes.every((type) => type === 'audio')
@@ -80,7 +82,10 @@ export function decidePermissionCheck(facts: PermissionCheckFacts, origin: AppOr
     facts.requestingUrl !== undefined && facts.requestingUrl !== ''
       ? origin.isAppUrl(facts.requestingUrl)
       : origin.isAppOrigin(facts.requestingOrigin);
-  return facts.fromOurWindow && facts.permission === 'media' && facts.mediaType === 'audio' && ours;
+  if (!facts.fromOurWindow || !ours) return false;
+  return (
+    facts.permission === 'speaker-selection' || (facts.permission === 'media' && facts.mediaType === 'audio')
+  );
 }
 
 export type SecuredSession = Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'> & {

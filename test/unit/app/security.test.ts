@@ -98,6 +98,14 @@ describe('permission requests', () => {
     expect(s.requestPermission('media', details)).toBe(false);
   });
 
+  it('grants the choice of speaker to our page only', () => {
+    const s = securedSession();
+    expect(s.requestPermission('speaker-selection', {})).toBe(true);
+    expect(s.requestPermission('speaker-selection', { requestingUrl: 'https://evil.example/' })).toBe(false);
+    expect(s.requestPermission('speaker-selection', { isMainFrame: false })).toBe(false);
+    expect(s.requestPermission('speaker-selection', {}, s.stranger)).toBe(false);
+  });
+
   it('denies the microphone to another webContents even on our URL', () => {
     const s = securedSession();
     expect(s.requestPermission('media', { mediaTypes: ['audio'] }, s.stranger)).toBe(false);
@@ -135,6 +143,13 @@ describe('permission checks', () => {
     expect(s.checkPermission('media', { mediaType: 'audio' }, s.stranger)).toBe(false);
     expect(s.checkPermission('media', { mediaType: 'audio' }, null)).toBe(false);
     expect(s.checkPermission('notifications', { mediaType: 'audio' })).toBe(false);
+  });
+
+  it('answers yes for the choice of speaker on our page only', () => {
+    const s = securedSession();
+    expect(s.checkPermission('speaker-selection', {})).toBe(true);
+    expect(s.checkPermission('speaker-selection', { requestingUrl: 'https://evil.example/' })).toBe(false);
+    expect(s.checkPermission('speaker-selection', {}, s.stranger)).toBe(false);
   });
 
   it('falls back to the origin when Chromium gives no URL', () => {
