@@ -298,7 +298,7 @@ describe('asarUnpackedUrl', () => {
 
   it('leaves a URL alone that has no archive segment, or only looks like one', () => {
     for (const href of [
-      'file:///work/app/out/main/media-worker.js',
+      'file:///home/user/softphone/out/main/media-worker.js',
       'file:///opt/Softphone/resources/app.asar.unpacked/out/main/media-worker.js',
       'file:///opt/app.asarx/out/main/media-worker.js',
       'https://example.com/app.asar/media-worker.js',
