@@ -37,6 +37,14 @@ const trace: OptionSpec = {
   description: 'print every SIP message sent and received on stderr',
 };
 
+/** `--bind` for the commands that open their socket towards the first hop unless told otherwise. */
+const bindTowardsHop: OptionSpec = {
+  name: 'bind',
+  type: 'string',
+  value: 'IP:PORT',
+  description: 'local address (default: towards the first hop, any port)',
+};
+
 const noRegister: OptionSpec = {
   name: 'no-register',
   type: 'boolean',
@@ -166,12 +174,7 @@ export const commandSpecs: readonly CommandSpec[] = [
         description: 'address of record, e.g. sip:alice@example.com (required)',
       },
       ...accountOptions,
-      {
-        name: 'bind',
-        type: 'string',
-        value: 'IP:PORT',
-        description: 'local address (default: towards the first hop, any port)',
-      },
+      bindTowardsHop,
       trace,
     ],
     details: [
@@ -199,12 +202,7 @@ export const commandSpecs: readonly CommandSpec[] = [
       },
       ...accountOptions,
       noRegister,
-      {
-        name: 'bind',
-        type: 'string',
-        value: 'IP:PORT',
-        description: 'local address (default: towards the first hop, any port)',
-      },
+      bindTowardsHop,
       ...audioOptions,
       {
         name: 'duration',
@@ -298,12 +296,7 @@ export const commandSpecs: readonly CommandSpec[] = [
       },
       ...accountOptions,
       noRegister,
-      {
-        name: 'bind',
-        type: 'string',
-        value: 'IP:PORT',
-        description: 'local address (default: towards the first hop, any port)',
-      },
+      bindTowardsHop,
       trace,
     ],
     details: [
@@ -336,12 +329,7 @@ export const commandSpecs: readonly CommandSpec[] = [
       { name: 'note', type: 'string', value: 'TEXT', description: 'a note shown with the status' },
       ...accountOptions,
       noRegister,
-      {
-        name: 'bind',
-        type: 'string',
-        value: 'IP:PORT',
-        description: 'local address (default: towards the first hop, any port)',
-      },
+      bindTowardsHop,
       trace,
     ],
     details: [

@@ -28,23 +28,15 @@ import {
 import { type CommandHandlers, CommandRouter } from '../../main/services/command-router';
 import type { Engine } from '../../main/services/engine-facade';
 import { ServiceError } from '../../main/services/service-error';
+import { settingsDefaults } from '../../main/store/settings-repository';
 
 export type FakeCommandHandler<C extends CommandName> = (
   ...args: CommandArgs<C>
 ) => CommandResult<C> | Promise<CommandResult<C>>;
 
 /** The engine's settings on a fresh store (main/store/settings-repository.ts's defaults). */
-export const DEFAULT_SETTINGS: SettingsDto = {
-  theme: 'system',
-  sipPort: 0,
-  audioInputId: '',
-  audioOutputId: '',
-  audioRingerId: '',
-  audioEchoCancellation: true,
-  audioNoiseSuppression: true,
-  audioAutoGainControl: true,
-  ringOnDefaultDevice: false,
-};
+/** The store's own defaults, so a new setting needs no second copy here. */
+export const DEFAULT_SETTINGS: SettingsDto = settingsDefaults;
 
 export const defaultInfo: AppInfoDto = {
   version: '0.1.0',
