@@ -8,9 +8,12 @@
 // `window.softphone`) and wire-frames.ts (the web host's frames), result.ts (the
 // Result type every layer uses).
 import type {
+  AVAILABILITIES,
   CALL_CODECS,
   CALL_END_REASONS,
   KEEP_ALIVE_KINDS,
+  MESSAGE_FAILURE_REASONS,
+  OWN_STATUSES,
   REJECT_STATUSES,
   THEMES,
   TRANSPORTS,
@@ -161,6 +164,8 @@ export interface SettingsDto {
   readonly audioAutoGainControl: boolean;
   /** Whether an incoming call also rings on the system's default output, besides the chosen ringer device. */
   readonly ringOnDefaultDevice: boolean;
+  /** Minutes without keyboard or mouse before an `available` status is published as `away`; 0 turns it off. */
+  readonly idleAwayMinutes: number;
 }
 
 /**
@@ -375,6 +380,246 @@ export interface HistoryPage {
   readonly next: HistoryCursor | null;
 }
 
+// ---- Presence (RFC 3856/3863/4480), contacts and instant messages (RFC 3428/3994) ----
+
+/** The status a person chooses for themselves; `offline` appears offline to watchers while still registered. */
+export type OwnStatus = (typeof OWN_STATUSES)[number];
+
+/**
+ * A buddy's status as the window shows it, merged from every tuple and device their presence document carried:
+ * `on-the-phone` when an RPID activity says so (it wins over available), `unknown` before the first NOTIFY or when
+ * the server will not tell us (pending authorization, refused).
+ */
+export type Availability = (typeof AVAILABILITIES)[number];
+
+/**
+ * Where one watched address's subscription is: `pending` the server or the buddy has not authorised us yet;
+ * `active`; `retrying` it ended and a new SUBSCRIBE is planned; `refused` it ended for good (rejected, no such
+ * resource, no presence on the server); `stopped` the account is off or the contact no longer watched.
+ */
+export type BuddySubscriptionState = 'pending' | 'active' | 'retrying' | 'refused' | 'stopped';
+
+export interface BuddyPresenceDto {
+  readonly contactId: string;
+  /** The watched address (the contact's first SIP address). */
+  readonly uri: string;
+  /** The account the subscription runs on. */
+  readonly accountId: string;
+  readonly availability: Availability;
+  /** RPID activity names the document carried (`meeting`, `vacation`, `on-the-phone`…), for detail. */
+  readonly activities: string[];
+  /** The buddy's note, as text; null when none. */
+  readonly note: string | null;
+  readonly subscription: BuddySubscriptionState;
+  /** When the status last changed (ms since the epoch); null before the first NOTIFY. */
+  readonly changedAt: number | null;
+}
+
+/**
+ * How our own status reaches watchers: `publishing` a PUBLISH is under way; `published` the server holds it;
+ * `failed` the last PUBLISH failed (retried when it can be); `peer-to-peer` the server has no PUBLISH (489/501), so
+ * we answer watchers' SUBSCRIBEs ourselves; `off` the account is disabled or does not register.
+ */
+export type PublicationStateName = 'publishing' | 'published' | 'failed' | 'peer-to-peer' | 'off';
+
+export interface OwnPresenceDto {
+  readonly accountId: string;
+  /** What the person chose. */
+  readonly status: OwnStatus;
+  readonly note: string | null;
+  /**
+   * What is published now: the chosen status, or `away` while idle (settings.idleAwayMinutes) and `on-the-phone`
+   * during a call, when the chosen status is `available`.
+   */
+  readonly published: OwnStatus | 'on-the-phone';
+  readonly automatic: 'idle' | 'call' | null;
+  readonly publication: PublicationStateName;
+  /** The technical line of the last failure ("489 Bad Event from 127.0.0.1:5060"); null otherwise. */
+  readonly detail: string | null;
+}
+
+export interface SetOwnStatusRequest {
+  /** One account, or null for every account. */
+  readonly accountId: string | null;
+  readonly status: OwnStatus;
+  /** Null clears the note. */
+  readonly note: string | null;
+}
+
+/** Someone who watches our presence (RFC 3857/3858 watcher information). */
+export interface WatcherDto {
+  readonly accountId: string;
+  readonly uri: string;
+  readonly displayName: string | null;
+  /** As the server lists it: `pending` waits for our authorisation, `active` sees us. */
+  readonly status: 'pending' | 'active' | 'waiting' | 'terminated';
+  /** When we first saw this watcher (ms since the epoch). */
+  readonly firstSeenAt: number;
+  /** First seen after the window last called `presence.watchersSeen`. */
+  readonly isNew: boolean;
+}
+
+export interface ContactSipAddress {
+  /** A SIP URI, `sip:bob@example.com`. */
+  readonly uri: string;
+  /** `work`, `home`, … or null. */
+  readonly label: string | null;
+}
+
+export interface ContactPhoneNumber {
+  /** As the person wrote it (`+44 20 7946 0000`); dialled through an account as `sip:<digits>@<domain>`. */
+  readonly number: string;
+  readonly label: string | null;
+}
+
+export interface ContactDto {
+  readonly id: string;
+  readonly name: string;
+  /** At least one SIP address or phone number; the first SIP address is the one watched and called first. */
+  readonly sipAddresses: ContactSipAddress[];
+  readonly phoneNumbers: ContactPhoneNumber[];
+  readonly note: string;
+  readonly favorite: boolean;
+  /** Whether to subscribe to this contact's presence (buddy list). */
+  readonly watchPresence: boolean;
+  /** The account used to watch and call them; null for the first enabled account. */
+  readonly accountId: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface ContactInput {
+  readonly name: string;
+  readonly sipAddresses: ContactSipAddress[];
+  readonly phoneNumbers: ContactPhoneNumber[];
+  readonly note: string;
+  readonly favorite: boolean;
+  readonly watchPresence: boolean;
+  readonly accountId: string | null;
+}
+
+/** What changed in the contacts since the last event: upserted ones whole, deleted ones by id. */
+export interface ContactsChangeDto {
+  readonly upserted: ContactDto[];
+  readonly deleted: string[];
+}
+
+export type VcardVersion = '3.0' | '4.0';
+
+export interface VcardImportResult {
+  readonly imported: number;
+  /** Cards that were not imported, by their position in the file (0-based), with the reason as a technical line. */
+  readonly skipped: { readonly index: number; readonly reason: string }[];
+}
+
+export type MessageDirection = 'outgoing' | 'incoming';
+
+/**
+ * An outgoing message is `sending`, then `delivered` (a 2xx: the server or the peer took it; RFC 3428 §7 says no
+ * more) or `failed`; an incoming one is `received`.
+ */
+export type MessageDelivery = 'sending' | 'delivered' | 'failed' | 'received';
+
+/**
+ * Why sending failed, as a code the window words: `not-found` 404/604; `unavailable` 480 (offline and the server keeps
+ * nothing); `rejected` 403/603/488/415; `too-large` 413 or over the size we can carry; `auth-failed` credentials
+ * refused; `timeout` no answer (Timer F); `unreachable` a transport failure or 503; `server-error` other 5xx; `failed`
+ * any other final status; `no-account` the account is gone or disabled.
+ */
+export type MessageFailureReason = (typeof MESSAGE_FAILURE_REASONS)[number];
+
+export interface MessageFailureDto {
+  readonly reason: MessageFailureReason;
+  readonly status: number | null;
+  /** The technical line ("480 Temporarily Unavailable from 127.0.0.1:5060"). */
+  readonly detail: string | null;
+}
+
+export interface MessageDto {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly direction: MessageDirection;
+  /** The text as received or typed (text/plain, UTF-8); shown as text, never as markup. */
+  readonly body: string;
+  /**
+   * When it was written: for an incoming message the Date header when it carried a sane one (offline messages keep
+   * their original time), else when it arrived; for an outgoing one when it was sent.
+   */
+  readonly sentAt: number;
+  /** When it reached this engine (incoming) or was acknowledged (outgoing); null while sending or failed. */
+  readonly deliveredAt: number | null;
+  readonly delivery: MessageDelivery;
+  readonly failure: MessageFailureDto | null;
+}
+
+/** One conversation per account and peer address. */
+export interface ConversationDto {
+  readonly id: string;
+  /** Null for messages sent without an account (straight to an address). */
+  readonly accountId: string | null;
+  readonly peerUri: string;
+  /** The display name the peer's messages last carried; the window prefers a contact's name. */
+  readonly peerName: string | null;
+  readonly lastMessage: MessageDto | null;
+  readonly unread: number;
+  /** Time of the latest message, for ordering (newest first). */
+  readonly updatedAt: number;
+}
+
+export interface SendMessageRequest {
+  readonly accountId: string | null;
+  /** A SIP URI. */
+  readonly to: string;
+  /** 1 to MESSAGE_BODY_MAX characters. */
+  readonly body: string;
+}
+
+/** Where a page of a thread starts: before the message with this time and id (the oldest of the previous page). */
+export interface MessageCursor {
+  readonly sentAt: number;
+  readonly id: string;
+}
+
+export interface MessagePageRequest {
+  readonly conversationId: string;
+  /** 1 to MESSAGE_PAGE_MAX. */
+  readonly limit: number;
+  /** Null for the newest messages. */
+  readonly before: MessageCursor | null;
+}
+
+/** Newest first; `next` is the cursor of the older page, null at the start of the conversation. */
+export interface MessagePage {
+  readonly messages: MessageDto[];
+  readonly next: MessageCursor | null;
+}
+
+export interface MessageSearchRequest {
+  /** Words to find (full-text, prefix match on the last word); 1 to MESSAGE_SEARCH_MAX characters. */
+  readonly text: string;
+  /** 1 to MESSAGE_PAGE_MAX. */
+  readonly limit: number;
+}
+
+export interface MessageSearchHitDto {
+  readonly message: MessageDto;
+  readonly conversation: ConversationDto;
+}
+
+/** RFC 3994: the peer is typing (`active`) or stopped (`idle`, sent by them or after the refresh ran out). */
+export interface ComposingDto {
+  readonly conversationId: string;
+  readonly accountId: string | null;
+  readonly peerUri: string;
+  readonly state: 'active' | 'idle';
+}
+
+export interface ComposingRequest {
+  readonly accountId: string | null;
+  readonly to: string;
+  readonly state: 'active' | 'idle';
+}
+
 /** Command name → arguments tuple and result value. */
 export interface Commands {
   'app.info': { args: []; result: AppInfoDto };
@@ -412,6 +657,39 @@ export interface Commands {
    * once.
    */
   'dialpad.ready': { args: []; result: string[] };
+  /** Every watched contact's presence, one entry per contact that watches presence. */
+  'presence.buddies': { args: []; result: BuddyPresenceDto[] };
+  /** Our own status per account that publishes. */
+  'presence.own': { args: []; result: OwnPresenceDto[] };
+  /** Sets and publishes our status (one account or all); answers every account's own presence after it. */
+  'presence.setStatus': { args: [request: SetOwnStatusRequest]; result: OwnPresenceDto[] };
+  /** Who watches us, every account. */
+  'presence.watchers': { args: []; result: WatcherDto[] };
+  /** The window has shown the watchers: none is `isNew` any more. */
+  'presence.watchersSeen': { args: []; result: null };
+  /** Every contact, by name. */
+  'contacts.list': { args: []; result: ContactDto[] };
+  'contacts.create': { args: [input: ContactInput]; result: ContactDto };
+  'contacts.update': { args: [id: string, input: ContactInput]; result: ContactDto };
+  'contacts.delete': { args: [id: string]; result: null };
+  /** Imports every card of a vCard 3.0 or 4.0 file (its text, at most VCARD_TEXT_MAX characters). */
+  'contacts.importVcard': { args: [text: string]; result: VcardImportResult };
+  /** The chosen contacts (null: all) as one vCard file's text. */
+  'contacts.exportVcard': { args: [ids: string[] | null, version: VcardVersion]; result: string };
+  /** Every conversation, newest first. */
+  'messages.conversations': { args: []; result: ConversationDto[] };
+  'messages.list': { args: [page: MessagePageRequest]; result: MessagePage };
+  /** Stores the message and starts sending it; how it goes arrives as `message.changed`. */
+  'messages.send': { args: [request: SendMessageRequest]; result: MessageDto };
+  /** Sends a failed outgoing message again. */
+  'messages.retry': { args: [messageId: string]; result: MessageDto };
+  /** The conversation has been read: its unread count becomes 0. */
+  'messages.markRead': { args: [conversationId: string]; result: null };
+  /** Tells the peer we are typing or stopped (RFC 3994); the engine refreshes `active` itself while it lasts. */
+  'messages.setComposing': { args: [request: ComposingRequest]; result: null };
+  /** Full-text search over every stored message, best matches first. */
+  'messages.search': { args: [request: MessageSearchRequest]; result: MessageSearchHitDto[] };
+  'messages.deleteConversation': { args: [conversationId: string]; result: null };
 }
 
 /** Event name → payload pushed from main to the interface. */
@@ -424,6 +702,22 @@ export interface Events {
   /** A call appeared or changed; state `ended` is its last event, and it is in the history from then on. */
   'call.changed': CallDto;
   'call.quality': CallQualityDto;
+  /** A watched contact's presence or subscription changed. */
+  'buddy.changed': BuddyPresenceDto;
+  /** A contact is no longer watched (deleted, or presence turned off for it). */
+  'buddy.removed': { contactId: string };
+  /** Our own presence on one account changed. */
+  'presence.changed': OwnPresenceDto;
+  /** The watcher list changed (every account's, whole). */
+  'watchers.changed': WatcherDto[];
+  'contacts.changed': ContactsChangeDto;
+  /** A message was stored, or an outgoing one's delivery changed. */
+  'message.changed': MessageDto;
+  /** A conversation's last message, name or unread count changed. */
+  'conversation.changed': ConversationDto;
+  'conversation.removed': { id: string };
+  /** The peer started or stopped typing (RFC 3994). */
+  'message.composing': ComposingDto;
 }
 
 export type CommandName = keyof Commands;

@@ -117,3 +117,59 @@ export const DEFAULT_HISTORY_PAGE = 50;
 
 /** How often a call's quality is reported (`call.quality`), in milliseconds. */
 export const CALL_QUALITY_INTERVAL_MS = 2_000;
+
+/** The statuses a person may choose for themselves (`offline` appears offline while still registered). */
+export const OWN_STATUSES = ['available', 'away', 'busy', 'dnd', 'offline'] as const;
+
+/** A buddy's merged status, as the window shows it (worded in contract.ts `Availability`). */
+export const AVAILABILITIES = [
+  'available',
+  'on-the-phone',
+  'busy',
+  'do-not-disturb',
+  'away',
+  'offline',
+  'unknown',
+] as const;
+
+/** Longest presence note we publish, in characters. */
+export const PRESENCE_NOTE_MAX = 255;
+
+/** Minutes of no input before `available` is published as `away`: 0 (off) to this; the default is 10. */
+export const IDLE_AWAY_MINUTES_MAX = 240;
+export const DEFAULT_IDLE_AWAY_MINUTES = 10;
+
+/** Contacts: longest name, note, label and phone number in characters, and most addresses and numbers per contact. */
+export const CONTACT_NAME_MAX = 200;
+export const CONTACT_NOTE_MAX = 4_000;
+export const CONTACT_LABEL_MAX = 40;
+export const PHONE_NUMBER_MAX = 64;
+export const CONTACT_ADDRESSES_MAX = 20;
+/** Most contacts the store keeps; an import beyond it is cut short and says so. */
+export const CONTACTS_MAX = 50_000;
+/** Longest vCard file `contacts.importVcard` takes, in characters (about 10,000 ordinary cards). */
+export const VCARD_TEXT_MAX = 4_000_000;
+
+/** Every reason sending a message can fail for (`MessageFailureReason`, worded in contract.ts). */
+export const MESSAGE_FAILURE_REASONS = [
+  'not-found',
+  'unavailable',
+  'rejected',
+  'too-large',
+  'auth-failed',
+  'timeout',
+  'unreachable',
+  'server-error',
+  'failed',
+  'no-account',
+] as const;
+
+/** Longest message text a person may send, in characters; its UTF-8 must also fit MESSAGE_BODY_MAX_BYTES. */
+export const MESSAGE_BODY_MAX = 10_000;
+/** Longest MESSAGE body we send or accept, in bytes (over 1,300 on UDP goes over TCP, RFC 3428 §8). */
+export const MESSAGE_BODY_MAX_BYTES = 32_768;
+/** A thread page and a search answer: most messages, and the page size when the window has no other. */
+export const MESSAGE_PAGE_MAX = 200;
+export const DEFAULT_MESSAGE_PAGE = 50;
+/** Longest search text, in characters. */
+export const MESSAGE_SEARCH_MAX = 200;

@@ -33,6 +33,19 @@ import {
   SIP_URI_MAX,
   THEMES,
   TRANSPORTS,
+  CONTACT_ADDRESSES_MAX,
+  CONTACT_LABEL_MAX,
+  CONTACT_NAME_MAX,
+  CONTACT_NOTE_MAX,
+  IDLE_AWAY_MINUTES_MAX,
+  MESSAGE_BODY_MAX,
+  MESSAGE_PAGE_MAX,
+  MESSAGE_SEARCH_MAX,
+  OWN_STATUSES,
+  PHONE_NUMBER_MAX,
+  PRESENCE_NOTE_MAX,
+  VCARD_TEXT_MAX,
+  CONTACTS_MAX,
 } from './limits';
 
 /** C0 controls (CR, LF, NUL, TAB, …) and DEL: none belongs in a name, a user or a URI. */
@@ -150,6 +163,95 @@ export const settingsPatchSchema = z.strictObject({
   audioNoiseSuppression: z.boolean().optional(),
   audioAutoGainControl: z.boolean().optional(),
   ringOnDefaultDevice: z.boolean().optional(),
+  idleAwayMinutes: z.number().int().min(0).max(IDLE_AWAY_MINUTES_MAX).optional(),
+});
+
+/**
+ * Text a person wrote that may span lines (a note, a message): any character but NUL and the C0 controls other than
+ * TAB, LF and CR, and DEL. Bidirectional overrides are allowed through: the window isolates what it shows.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const TEXT_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const multiLineText = (what: string, max: number) =>
+  z
+    .string()
+    .max(max, `${what} is longer than ${max} characters`)
+    .refine((text) => !TEXT_CONTROLS.test(text), `${what} contains a control character`);
+
+const presenceNote = plainText('Note', PRESENCE_NOTE_MAX)
+  .nullable()
+  .transform((note) => (note === null || note.length === 0 ? null : note));
+
+export const setOwnStatusSchema = z.strictObject({
+  accountId: id.nullable(),
+  status: z.enum(OWN_STATUSES),
+  note: presenceNote,
+});
+
+const contactLabel = plainText('Label', CONTACT_LABEL_MAX)
+  .nullable()
+  .transform((label) => (label === null || label.length === 0 ? null : label));
+
+export const contactInputSchema = z
+  .strictObject({
+    name: plainText('Name', CONTACT_NAME_MAX),
+    sipAddresses: z
+      .array(z.strictObject({ uri: sipUriText('SIP address', { requireUser: false }), label: contactLabel }))
+      .max(CONTACT_ADDRESSES_MAX, `At most ${CONTACT_ADDRESSES_MAX} SIP addresses`),
+    phoneNumbers: z
+      .array(
+        z.strictObject({
+          number: plainText('Phone number', PHONE_NUMBER_MAX).refine(
+            (number) => /^[+]?[0-9 ().\-/*#]*[0-9*#][0-9 ().\-/*#]*$/.test(number),
+            'A phone number may hold digits, + at the start, spaces and ( ) . - / * #',
+          ),
+          label: contactLabel,
+        }),
+      )
+      .max(CONTACT_ADDRESSES_MAX, `At most ${CONTACT_ADDRESSES_MAX} phone numbers`),
+    note: multiLineText('Note', CONTACT_NOTE_MAX),
+    favorite: z.boolean(),
+    watchPresence: z.boolean(),
+    accountId: id.nullable(),
+  })
+  .refine(
+    (input) => input.name.length > 0 || input.sipAddresses.length > 0 || input.phoneNumbers.length > 0,
+    {
+      message: 'A contact needs a name, a SIP address or a phone number',
+      path: ['name'],
+    },
+  )
+  .refine((input) => !input.watchPresence || input.sipAddresses.length > 0, {
+    message: 'Watching presence needs a SIP address',
+    path: ['watchPresence'],
+  });
+
+const sipUri = sipUriText('Address', { requireUser: true });
+
+export const sendMessageSchema = z.strictObject({
+  accountId: id.nullable(),
+  to: sipUri,
+  body: multiLineText('Message', MESSAGE_BODY_MAX).refine(
+    (body) => body.trim().length > 0,
+    'A message needs some text',
+  ),
+});
+
+export const messagePageSchema = z.strictObject({
+  conversationId: id,
+  limit: z.number().int().min(1).max(MESSAGE_PAGE_MAX),
+  before: z.strictObject({ sentAt: z.number().int().min(0), id }).nullable(),
+});
+
+export const messageSearchSchema = z.strictObject({
+  text: plainText('Search', MESSAGE_SEARCH_MAX).refine((text) => text.length > 0, 'Search text is required'),
+  limit: z.number().int().min(1).max(MESSAGE_PAGE_MAX),
+});
+
+export const composingSchema = z.strictObject({
+  accountId: id.nullable(),
+  to: sipUri,
+  state: z.enum(['active', 'idle']),
 });
 
 /** Each command's argument tuple; the mapped type makes a command without a schema a compile error. */
@@ -182,6 +284,27 @@ export const commandSchemas = {
   'history.list': z.tuple([historyPageSchema]),
   'history.delete': z.tuple([callId]),
   'history.clear': z.tuple([]),
+  'presence.buddies': z.tuple([]),
+  'presence.own': z.tuple([]),
+  'presence.setStatus': z.tuple([setOwnStatusSchema]),
+  'presence.watchers': z.tuple([]),
+  'presence.watchersSeen': z.tuple([]),
+  'contacts.list': z.tuple([]),
+  'contacts.create': z.tuple([contactInputSchema]),
+  'contacts.update': z.tuple([id, contactInputSchema]),
+  'contacts.delete': z.tuple([id]),
+  'contacts.importVcard': z.tuple([
+    z.string().max(VCARD_TEXT_MAX, `A vCard file of at most ${VCARD_TEXT_MAX} characters`),
+  ]),
+  'contacts.exportVcard': z.tuple([z.array(id).max(CONTACTS_MAX).nullable(), z.enum(['3.0', '4.0'])]),
+  'messages.conversations': z.tuple([]),
+  'messages.list': z.tuple([messagePageSchema]),
+  'messages.send': z.tuple([sendMessageSchema]),
+  'messages.retry': z.tuple([id]),
+  'messages.markRead': z.tuple([id]),
+  'messages.setComposing': z.tuple([composingSchema]),
+  'messages.search': z.tuple([messageSearchSchema]),
+  'messages.deleteConversation': z.tuple([id]),
 } as const satisfies CommandSchemas;
 
 export function isCommandName(name: unknown): name is CommandName {

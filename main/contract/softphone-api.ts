@@ -62,6 +62,25 @@ export const commandNames = [
   'history.list',
   'history.delete',
   'history.clear',
+  'presence.buddies',
+  'presence.own',
+  'presence.setStatus',
+  'presence.watchers',
+  'presence.watchersSeen',
+  'contacts.list',
+  'contacts.create',
+  'contacts.update',
+  'contacts.delete',
+  'contacts.importVcard',
+  'contacts.exportVcard',
+  'messages.conversations',
+  'messages.list',
+  'messages.send',
+  'messages.retry',
+  'messages.markRead',
+  'messages.setComposing',
+  'messages.search',
+  'messages.deleteConversation',
 ] as const satisfies readonly CommandName[];
 
 /** Every event of the contract, once; checked like `commandNames`. */
@@ -72,6 +91,15 @@ export const eventNames = [
   'dialpad.open',
   'call.changed',
   'call.quality',
+  'buddy.changed',
+  'buddy.removed',
+  'presence.changed',
+  'watchers.changed',
+  'contacts.changed',
+  'message.changed',
+  'conversation.changed',
+  'conversation.removed',
+  'message.composing',
 ] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : Exclude<All, Listed>;

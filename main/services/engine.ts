@@ -4,7 +4,8 @@
 // degraded mode where `app.info` explains the problem and every other command answers `unavailable`, so the
 // interface can show a clear error screen instead of a blank window.
 import { join } from 'node:path';
-import type { AppInfoDto, StorageErrorDto } from '../contract/contract';
+import type { AppInfoDto, CommandName, StorageErrorDto } from '../contract/contract';
+import { ServiceError } from './service-error';
 import { MediaWorkerHost } from '../media/session/media-worker-host';
 import { type Clock, SystemClock } from '../platform/clock';
 import { NodeSocketFactory } from '../platform/node-sockets';
@@ -198,6 +199,27 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'history.delete': (id) => calls.deleteHistory(id),
     'history.clear': () => calls.clearHistory(),
     'dialpad.ready': () => links.ready(),
+    ...notBuiltYet([
+      'presence.buddies',
+      'presence.own',
+      'presence.setStatus',
+      'presence.watchers',
+      'presence.watchersSeen',
+      'contacts.list',
+      'contacts.create',
+      'contacts.update',
+      'contacts.delete',
+      'contacts.importVcard',
+      'contacts.exportVcard',
+      'messages.conversations',
+      'messages.list',
+      'messages.send',
+      'messages.retry',
+      'messages.markRead',
+      'messages.setComposing',
+      'messages.search',
+      'messages.deleteConversation',
+    ]),
   };
   const router = new CommandRouter(handlers, logger);
   void accounts
@@ -229,6 +251,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return Promise.race([stopping, deadline]).finally(() => clock.clearTimer(timer));
     },
   };
+}
+
+/** Handlers for commands whose service is still being built: each answers `unavailable`. */
+function notBuiltYet<C extends CommandName>(names: readonly C[]): Pick<CommandHandlers, C> {
+  const handlers: Partial<Record<CommandName, () => never>> = {};
+  for (const name of names) {
+    handlers[name] = () => {
+      throw new ServiceError('unavailable', `${name} is not built yet`);
+    };
+  }
+  return handlers as unknown as Pick<CommandHandlers, C>;
 }
 
 function appInfo(options: EngineOptions, storageError: StorageErrorDto | null): AppInfoDto {

@@ -3,7 +3,12 @@
 // of range reads as its default, so a hand-edited or damaged row can never stop the app from starting.
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { z } from 'zod';
-import { AUDIO_DEVICE_ID_MAX, AUDIO_DEVICE_ID_PATTERN } from '../contract/limits';
+import {
+  AUDIO_DEVICE_ID_MAX,
+  AUDIO_DEVICE_ID_PATTERN,
+  DEFAULT_IDLE_AWAY_MINUTES,
+  IDLE_AWAY_MINUTES_MAX,
+} from '../contract/limits';
 import { guarded } from './store-error';
 
 export type ThemeSetting = 'system' | 'light' | 'dark';
@@ -22,6 +27,8 @@ export interface Settings {
   readonly audioAutoGainControl: boolean;
   /** Ring on the system's default output too, besides the chosen ringer device. */
   readonly ringOnDefaultDevice: boolean;
+  /** Minutes without input before `available` is published as `away`; 0 is off. */
+  readonly idleAwayMinutes: number;
 }
 
 export type SettingKey = keyof Settings;
@@ -36,6 +43,7 @@ export const settingsDefaults: Settings = {
   audioNoiseSuppression: true,
   audioAutoGainControl: true,
   ringOnDefaultDevice: false,
+  idleAwayMinutes: DEFAULT_IDLE_AWAY_MINUTES,
 };
 
 const audioDeviceId = z.string().max(AUDIO_DEVICE_ID_MAX).regex(AUDIO_DEVICE_ID_PATTERN);
@@ -50,6 +58,7 @@ const settingSchemas: { readonly [K in SettingKey]: z.ZodType<Settings[K]> } = {
   audioNoiseSuppression: z.boolean(),
   audioAutoGainControl: z.boolean(),
   ringOnDefaultDevice: z.boolean(),
+  idleAwayMinutes: z.number().int().min(0).max(IDLE_AWAY_MINUTES_MAX),
 };
 
 const SETTING_KEYS = Object.keys(settingSchemas) as SettingKey[];

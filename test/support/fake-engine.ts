@@ -7,8 +7,15 @@ import type {
   AccountInput,
   AppInfoDto,
   CallDto,
+  BuddyPresenceDto,
   CallHistoryEntryDto,
   CommandArgs,
+  ContactDto,
+  ContactInput,
+  ConversationDto,
+  MessageDto,
+  OwnPresenceDto,
+  WatcherDto,
   CommandName,
   CommandResult,
   EngineEventListener,
@@ -85,6 +92,83 @@ export function call(overrides: Partial<CallDto> & Pick<CallDto, 'id'>): CallDto
   };
 }
 
+/** A contact as the engine would list it. */
+export function contact(overrides: Partial<ContactDto> & Pick<ContactDto, 'id'>): ContactDto {
+  return {
+    name: `Contact ${overrides.id}`,
+    sipAddresses: [{ uri: `sip:${overrides.id}@example.test`, label: null }],
+    phoneNumbers: [],
+    note: '',
+    favorite: false,
+    watchPresence: false,
+    accountId: null,
+    createdAt: 1_700_000_000_000,
+    updatedAt: 1_700_000_000_000,
+    ...overrides,
+  };
+}
+
+/** A watched contact's presence, available by default. */
+export function buddy(
+  overrides: Partial<BuddyPresenceDto> & Pick<BuddyPresenceDto, 'contactId'>,
+): BuddyPresenceDto {
+  return {
+    uri: `sip:${overrides.contactId}@example.test`,
+    accountId: 'acc-1',
+    availability: 'available',
+    activities: [],
+    note: null,
+    subscription: 'active',
+    changedAt: 1_700_000_000_000,
+    ...overrides,
+  };
+}
+
+/** An account's own presence, published as available by default. */
+export function ownPresence(
+  overrides: Partial<OwnPresenceDto> & Pick<OwnPresenceDto, 'accountId'>,
+): OwnPresenceDto {
+  return {
+    status: 'available',
+    note: null,
+    published: 'available',
+    automatic: null,
+    publication: 'published',
+    detail: null,
+    ...overrides,
+  };
+}
+
+/** A message as the engine would store it: an incoming one by default. */
+export function message(
+  overrides: Partial<MessageDto> & Pick<MessageDto, 'id' | 'conversationId'>,
+): MessageDto {
+  return {
+    direction: 'incoming',
+    body: `text of ${overrides.id}`,
+    sentAt: 1_700_000_000_000,
+    deliveredAt: 1_700_000_000_000,
+    delivery: 'received',
+    failure: null,
+    ...overrides,
+  };
+}
+
+/** A conversation as the engine would list it. */
+export function conversation(
+  overrides: Partial<ConversationDto> & Pick<ConversationDto, 'id'>,
+): ConversationDto {
+  return {
+    accountId: null,
+    peerUri: `sip:${overrides.id}@example.test`,
+    peerName: null,
+    lastMessage: null,
+    unread: 0,
+    updatedAt: 1_700_000_000_000,
+    ...overrides,
+  };
+}
+
 /** What the window's form sends for a new account. */
 export function accountInput(overrides: Partial<AccountInput> = {}): AccountInput {
   return {
@@ -128,6 +212,13 @@ export interface FakeEngineOptions {
   readonly settings?: Partial<SettingsDto>;
   readonly calls?: readonly CallDto[];
   readonly history?: readonly CallHistoryEntryDto[];
+  readonly contacts?: readonly ContactDto[];
+  readonly buddies?: readonly BuddyPresenceDto[];
+  readonly own?: readonly OwnPresenceDto[];
+  readonly watchers?: readonly WatcherDto[];
+  readonly conversations?: readonly ConversationDto[];
+  /** Every stored message, any order; pages are served newest first. */
+  readonly messages?: readonly MessageDto[];
 }
 
 export class FakeEngine implements Engine {
@@ -138,6 +229,14 @@ export class FakeEngine implements Engine {
   /** Calls under way, and the history newest first. */
   calls: CallDto[];
   history: CallHistoryEntryDto[];
+  contacts: ContactDto[];
+  buddies: BuddyPresenceDto[];
+  own: OwnPresenceDto[];
+  watchers: WatcherDto[];
+  conversations: ConversationDto[];
+  messages: MessageDto[];
+  /** What `messages.setComposing` was told, in order. */
+  readonly composing: { to: string; state: 'active' | 'idle' }[] = [];
   readonly router: CommandRouter;
   readonly events = { subscribe: (listener: EngineEventListener) => this.#subscribe(listener) };
   /** URIs handed to `openUri`, and how often `shutdown` ran. */
@@ -154,6 +253,12 @@ export class FakeEngine implements Engine {
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.calls = [...(options.calls ?? [])];
     this.history = [...(options.history ?? [])];
+    this.contacts = [...(options.contacts ?? [])];
+    this.buddies = [...(options.buddies ?? [])];
+    this.own = [...(options.own ?? [])];
+    this.watchers = [...(options.watchers ?? [])];
+    this.conversations = [...(options.conversations ?? [])];
+    this.messages = [...(options.messages ?? [])];
     const builtIn = this.#builtInHandlers();
     // Every command goes through the override when the test installed one, else the in-memory behaviour.
     const handlers = {} as Record<CommandName, (...args: never[]) => unknown>;
@@ -327,8 +432,179 @@ export class FakeEngine implements Engine {
         this.history = [];
         return null;
       },
+      ...this.#presenceHandlers(),
+      ...this.#contactHandlers(),
+      ...this.#messageHandlers(),
     };
   }
+
+  #presenceHandlers(): Pick<CommandHandlers, `presence.${string}` & keyof CommandHandlers> {
+    return {
+      'presence.buddies': () => this.buddies,
+      'presence.own': () => this.own,
+      'presence.setStatus': ({ accountId, status, note }) => {
+        this.own = this.own.map((item) => {
+          if (accountId !== null && item.accountId !== accountId) return item;
+          const changed = { ...item, status, note, published: status };
+          this.emit('presence.changed', changed);
+          return changed;
+        });
+        return this.own;
+      },
+      'presence.watchers': () => this.watchers,
+      'presence.watchersSeen': () => {
+        this.watchers = this.watchers.map((item) => ({ ...item, isNew: false }));
+        this.emit('watchers.changed', this.watchers);
+        return null;
+      },
+    };
+  }
+
+  #contactHandlers(): Pick<CommandHandlers, `contacts.${string}` & keyof CommandHandlers> {
+    const find = (id: string): ContactDto => {
+      const found = this.contacts.find((item) => item.id === id);
+      if (!found) throw new ServiceError('not-found', `no contact ${id}`);
+      return found;
+    };
+    const store = (saved: ContactDto): ContactDto => {
+      const others = this.contacts.filter((item) => item.id !== saved.id);
+      this.contacts = [...others, saved].sort((a, b) => a.name.localeCompare(b.name));
+      this.emit('contacts.changed', { upserted: [saved], deleted: [] });
+      return saved;
+    };
+    return {
+      'contacts.list': () => this.contacts,
+      'contacts.create': (input) =>
+        store(fromContactInput(`contact-${this.#nextId++}`, input, 1_700_000_000_000)),
+      'contacts.update': (id, input) => store(fromContactInput(id, input, find(id).createdAt)),
+      'contacts.delete': (id) => {
+        find(id);
+        this.contacts = this.contacts.filter((item) => item.id !== id);
+        this.emit('contacts.changed', { upserted: [], deleted: [id] });
+        return null;
+      },
+      // The real parser lives in the engine; here each card's FN becomes a contact.
+      'contacts.importVcard': (text) => {
+        const names = [...text.matchAll(/^FN[^:]*:(.*)$/gim)].map((match) => (match[1] ?? '').trim());
+        for (const name of names) {
+          store(
+            fromContactInput(
+              `contact-${this.#nextId++}`,
+              {
+                name,
+                sipAddresses: [],
+                phoneNumbers: [],
+                note: '',
+                favorite: false,
+                watchPresence: false,
+                accountId: null,
+              },
+              1_700_000_000_000,
+            ),
+          );
+        }
+        return { imported: names.length, skipped: [] };
+      },
+      'contacts.exportVcard': (ids, version) =>
+        this.contacts
+          .filter((item) => ids === null || ids.includes(item.id))
+          .map((item) => `BEGIN:VCARD\r\nVERSION:${version}\r\nFN:${item.name}\r\nEND:VCARD\r\n`)
+          .join(''),
+    };
+  }
+
+  #messageHandlers(): Pick<CommandHandlers, `messages.${string}` & keyof CommandHandlers> {
+    const findConversation = (id: string): ConversationDto => {
+      const found = this.conversations.find((item) => item.id === id);
+      if (!found) throw new ServiceError('not-found', `no conversation ${id}`);
+      return found;
+    };
+    const putConversation = (changed: ConversationDto): void => {
+      this.conversations = [changed, ...this.conversations.filter((item) => item.id !== changed.id)].sort(
+        (a, b) => b.updatedAt - a.updatedAt,
+      );
+      this.emit('conversation.changed', changed);
+    };
+    return {
+      'messages.conversations': () => this.conversations,
+      'messages.list': ({ conversationId, limit, before }) => {
+        findConversation(conversationId);
+        const thread = this.messages
+          .filter((item) => item.conversationId === conversationId)
+          .filter((item) => before === null || item.sentAt < before.sentAt)
+          .sort((a, b) => b.sentAt - a.sentAt);
+        const messages = thread.slice(0, limit);
+        const last = messages.at(-1);
+        return {
+          messages,
+          next: thread.length > limit && last ? { sentAt: last.sentAt, id: last.id } : null,
+        };
+      },
+      'messages.send': ({ accountId, to, body }) => {
+        const existing = this.conversations.find(
+          (item) => item.peerUri === to && item.accountId === accountId,
+        );
+        const conversationId = existing?.id ?? `conversation-${this.#nextId++}`;
+        const sentAt = 1_700_000_100_000 + this.#nextId;
+        const sent = message({
+          id: `message-${this.#nextId++}`,
+          conversationId,
+          direction: 'outgoing',
+          body,
+          sentAt,
+          deliveredAt: null,
+          delivery: 'sending',
+        });
+        this.messages = [...this.messages, sent];
+        putConversation(
+          conversation({
+            ...existing,
+            id: conversationId,
+            accountId,
+            peerUri: to,
+            lastMessage: sent,
+            updatedAt: sentAt,
+          }),
+        );
+        this.emit('message.changed', sent);
+        return sent;
+      },
+      'messages.retry': (id) => {
+        const found = this.messages.find((item) => item.id === id);
+        if (!found) throw new ServiceError('not-found', `no message ${id}`);
+        const again = { ...found, delivery: 'sending' as const, failure: null };
+        this.messages = this.messages.map((item) => (item.id === id ? again : item));
+        this.emit('message.changed', again);
+        return again;
+      },
+      'messages.markRead': (id) => {
+        putConversation({ ...findConversation(id), unread: 0 });
+        return null;
+      },
+      'messages.setComposing': ({ to, state }) => {
+        this.composing.push({ to, state });
+        return null;
+      },
+      'messages.search': ({ text, limit }) => {
+        const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+        return this.messages
+          .filter((item) => words.every((word) => item.body.toLowerCase().includes(word)))
+          .slice(0, limit)
+          .map((item) => ({ message: item, conversation: findConversation(item.conversationId) }));
+      },
+      'messages.deleteConversation': (id) => {
+        findConversation(id);
+        this.conversations = this.conversations.filter((item) => item.id !== id);
+        this.messages = this.messages.filter((item) => item.conversationId !== id);
+        this.emit('conversation.removed', { id });
+        return null;
+      },
+    };
+  }
+}
+
+function fromContactInput(id: string, input: ContactInput, createdAt: number): ContactDto {
+  return { ...input, id, createdAt, updatedAt: 1_700_000_000_000 };
 }
 
 function toDto(id: string, input: AccountInput, order: number, hadPassword: boolean): AccountDto {

@@ -44,6 +44,7 @@ describe('SettingsRepository', () => {
       audioNoiseSuppression: true,
       audioAutoGainControl: true,
       ringOnDefaultDevice: false,
+      idleAwayMinutes: 10,
     });
   });
 
