@@ -28,6 +28,11 @@ const layerMap = [
     why: 'the seams (clock, random, sockets, logger) depend on nothing',
   },
   { layer: 'sip/message', paths: ['sip/message'], why: 'SIP syntax is sans-IO and knows no transport' },
+  {
+    layer: 'contacts',
+    paths: ['contacts'],
+    why: 'contact formats (vCard) and address keys are pure text over SIP syntax: no network, store or services',
+  },
   { layer: 'sip/auth', paths: ['sip/auth'], why: 'digest works on messages alone' },
   { layer: 'sip/transport', paths: ['sip/transport'], why: 'the transport knows no transactions' },
   { layer: 'sip/transaction', paths: ['sip/transaction'], why: 'transactions know no dialogs or usages' },

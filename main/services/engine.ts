@@ -21,6 +21,7 @@ import type { NameResolver } from '../ua/next-hop';
 import { AccountService, type AgentPool } from './account-service';
 import { type CallEngine, unavailableCallEngine } from './call-engine';
 import { CallService } from './call-service';
+import { ContactService } from './contact-service';
 import { type CommandHandlers, CommandRouter } from './command-router';
 import type { Engine } from './engine-facade';
 import { LinkInbox } from './link-inbox';
@@ -170,6 +171,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
   });
   calls.start();
+  const contacts = new ContactService({ store: store.contacts, events, logger });
+  contacts.start();
   const info = appInfo(options, null);
   const links = new LinkInbox(events);
   const handlers: CommandHandlers = {
@@ -199,18 +202,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'history.delete': (id) => calls.deleteHistory(id),
     'history.clear': () => calls.clearHistory(),
     'dialpad.ready': () => links.ready(),
+    'contacts.list': () => contacts.list(),
+    'contacts.create': (input) => contacts.create(input),
+    'contacts.update': (id, input) => contacts.update(id, input),
+    'contacts.delete': (id) => contacts.delete(id),
+    'contacts.importVcard': (text) => contacts.importVcard(text),
+    'contacts.exportVcard': (ids, version) => contacts.exportVcard(ids, version),
     ...notBuiltYet([
       'presence.buddies',
       'presence.own',
       'presence.setStatus',
       'presence.watchers',
       'presence.watchersSeen',
-      'contacts.list',
-      'contacts.create',
-      'contacts.update',
-      'contacts.delete',
-      'contacts.importVcard',
-      'contacts.exportVcard',
       'messages.conversations',
       'messages.list',
       'messages.send',
@@ -239,6 +242,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         await calls.stop(Math.min(timeoutMs, 2_000));
         await accounts.stopAll().catch(() => undefined);
         await agents.shutdown(Math.min(timeoutMs, 1_000)).catch(() => undefined);
+        contacts.stop();
         // The worker last: the calls' BYEs are out, their streams stopped; what is left is terminated.
         await Promise.resolve(worker?.close()).catch(() => undefined);
         store.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Clock } from '../platform/clock';
 import { AccountsRepository } from './accounts-repository';
 import { CallHistoryRepository } from './call-history-repository';
+import { ContactsRepository } from './contacts-repository';
 import { closeDatabase, openDatabase } from './db';
 import { readOwner, removeOwner, writeOwner } from './engine-owner';
 import { migrate } from './migrate';
@@ -18,6 +19,7 @@ export interface Store {
   readonly accounts: AccountsRepository;
   readonly settings: SettingsRepository;
   readonly callHistory: CallHistoryRepository;
+  readonly contacts: ContactsRepository;
   /** Closes the database; the repositories must not be used afterwards. Safe to call twice. */
   close(): void;
 }
@@ -61,12 +63,13 @@ export function openStore(options: OpenStoreOptions): OpenStoreOutcome {
   const accounts = new AccountsRepository(db, { clock: options.clock, newId: options.newId });
   const settings = new SettingsRepository(db);
   const callHistory = new CallHistoryRepository(db);
+  const contacts = new ContactsRepository(db, { clock: options.clock });
   const close = () => {
     if (!db.open) return;
     closeDatabase(db);
     if (exclusive) removeOwner(path, owner);
   };
-  return { ok: true, store: { path, accounts, settings, callHistory, close } };
+  return { ok: true, store: { path, accounts, settings, callHistory, contacts, close } };
 }
 
 /** Names the engine holding the folder, when its owner file names a live process. */

@@ -3,5 +3,11 @@ import type { Migration } from '../migrate';
 import { accountsSettings } from './001-accounts-settings';
 import { accountRegistrarKeepAlive } from './002-account-registrar-keep-alive';
 import { calls } from './003-calls';
+import { contacts } from './004-contacts';
 
-export const migrations: readonly Migration[] = [accountsSettings, accountRegistrarKeepAlive, calls];
+export const migrations: readonly Migration[] = [
+  accountsSettings,
+  accountRegistrarKeepAlive,
+  calls,
+  contacts,
+];
