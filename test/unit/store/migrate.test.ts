@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { AccountsRepository } from '../../../main/store/accounts-repository';
 import { CallHistoryRepository } from '../../../main/store/call-history-repository';
+import { ContactsRepository } from '../../../main/store/contacts-repository';
 import { openDatabase } from '../../../main/store/db';
 import { latestSchemaVersion, migrate, type Migration } from '../../../main/store/migrate';
 import { migrations } from '../../../main/store/migrations/index';
@@ -70,6 +71,20 @@ const seeds: Record<number, (db: Database) => void> = {
         duration_ms, end_by, end_status, end_reason, end_detail, codec, avg_mos, loss_percent, jitter_ms)
        VALUES ('c1', 'a1', 'outgoing', 'sip:carol@example.test', 'Carol', 10000, 12000, 72000, 60000, 'remote',
                 NULL, 'hangup', NULL, 'opus', 4.3, 0.5, 3.25)`,
+    ).run();
+  },
+  4: (db) => {
+    seeds[3]!(db);
+    db.prepare(
+      `INSERT INTO contacts (id, name, note, favorite, watch_presence, account_id, created_at, updated_at)
+       VALUES ('k1', 'Carol', 'met at the conference', 1, 1, 'a1', 3000, 4000),
+              ('k2', '', '', 0, 0, NULL, 3000, 3000)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO contact_addresses (contact_id, kind, position, value, label, match_key, match_tail)
+       VALUES ('k1', 'sip', 0, 'sip:carol@example.test', 'work', 'sip:carol@example.test', NULL),
+              ('k1', 'tel', 0, '+44 20 7946 0000', 'mobile', '442079460000', '79460000'),
+              ('k2', 'tel', 0, '201', NULL, '201', NULL)`,
     ).run();
   },
 };
@@ -201,6 +216,66 @@ it('keeps a call in the history when its account is deleted, as a call without o
   db.close();
 });
 
+/** Version 4 added contacts: a version-3 database keeps its accounts and history and starts with no contacts. */
+it('upgrades a version-3 database with accounts and history to one with contacts', () => {
+  const db = freshDatabase();
+  migrate(db, { target: 3 });
+  seeds[3]!(db);
+  expect(migrate(db)).toEqual({ ok: true, from: 3, to: LATEST });
+  const contacts = new ContactsRepository(db, { clock: { wallTime: () => 5000 }, newId: () => 'k9' });
+  expect(contacts.list()).toEqual([]);
+  const saved = contacts.insert({
+    name: 'Carol',
+    sipAddresses: [{ uri: 'sip:carol@example.test', label: null, key: 'sip:carol@example.test' }],
+    phoneNumbers: [],
+    note: '',
+    favorite: false,
+    watchPresence: true,
+    accountId: 'a1',
+  });
+  expect(saved).toMatchObject({ id: 'k9', accountId: 'a1' });
+  // The account goes; its call and the contact stay, both without an account.
+  new AccountsRepository(db, { clock: { wallTime: () => 5000 } }).delete('a1');
+  expect(contacts.get('k9')).toMatchObject({ accountId: null, watchPresence: true });
+  expect(new CallHistoryRepository(db).get('c1')).toMatchObject({ accountId: null, peerName: 'Carol' });
+  db.close();
+});
+
+it('keeps the contacts written with version 4', () => {
+  const db = freshDatabase();
+  migrate(db);
+  seeds[4]!(db);
+  const contacts = new ContactsRepository(db, { clock: { wallTime: () => 5000 } });
+  expect(contacts.list()).toEqual([
+    {
+      id: 'k2',
+      name: '',
+      sipAddresses: [],
+      phoneNumbers: [{ number: '201', label: null }],
+      note: '',
+      favorite: false,
+      watchPresence: false,
+      accountId: null,
+      createdAt: 3000,
+      updatedAt: 3000,
+    },
+    {
+      id: 'k1',
+      name: 'Carol',
+      sipAddresses: [{ uri: 'sip:carol@example.test', label: 'work' }],
+      phoneNumbers: [{ number: '+44 20 7946 0000', label: 'mobile' }],
+      note: 'met at the conference',
+      favorite: true,
+      watchPresence: true,
+      accountId: 'a1',
+      createdAt: 3000,
+      updatedAt: 4000,
+    },
+  ]);
+  expect(contacts.findByTail('79460000').map((c) => c.id)).toEqual(['k1']);
+  db.close();
+});
+
 /** What every seeded database must still say once it is at the latest version. */
 function expectSeededData(db: Database): void {
   const accounts = new AccountsRepository(db, { clock: { wallTime: () => 5000 } });
@@ -231,7 +306,7 @@ describe('migrate with the app migrations', () => {
     const db = freshDatabase();
     expect(migrate(db)).toEqual({ ok: true, from: 0, to: LATEST });
     expect(userVersion(db)).toBe(LATEST);
-    expect(tables(db)).toEqual(['accounts', 'call_history', 'settings']);
+    expect(tables(db)).toEqual(['accounts', 'call_history', 'contact_addresses', 'contacts', 'settings']);
     expect(columns(db, 'accounts')).toEqual([
       'id',
       'display_name',
@@ -272,6 +347,25 @@ describe('migrate with the app migrations', () => {
       'avg_mos',
       'loss_percent',
       'jitter_ms',
+    ]);
+    expect(columns(db, 'contacts')).toEqual([
+      'id',
+      'name',
+      'note',
+      'favorite',
+      'watch_presence',
+      'account_id',
+      'created_at',
+      'updated_at',
+    ]);
+    expect(columns(db, 'contact_addresses')).toEqual([
+      'contact_id',
+      'kind',
+      'position',
+      'value',
+      'label',
+      'match_key',
+      'match_tail',
     ]);
     db.close();
   });
