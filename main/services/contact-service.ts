@@ -212,11 +212,12 @@ export class ContactService {
   #checked(input: ContactInput): ContactWrite {
     if (input.accountId !== null && !this.#storage(() => this.#deps.store.accountExists(input.accountId!)))
       throw new ServiceError('not-found', 'That account no longer exists.', { field: 'accountId' });
-    const sipAddresses = input.sipAddresses.map((address, index) => {
+    const sipAddresses = input.sipAddresses.map((address) => {
       const key = sipAddressKey(address.uri);
+      // The field is named as the router names a schema's (the path without list positions); the text says which.
       if (key === undefined)
         throw new ServiceError('invalid-argument', `${address.uri} is not a SIP address`, {
-          field: `sipAddresses.${index}.uri`,
+          field: 'sipAddresses.uri',
         });
       return { uri: address.uri, label: address.label, key };
     });
