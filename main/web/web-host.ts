@@ -14,7 +14,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CommandDispatcher, EngineEventSource } from '../contract/contract';
-import { WEB_TOKEN_BYTES, WEB_TOKEN_PATTERN } from '../contract/limits';
+import { VCARD_TEXT_MAX, WEB_TOKEN_BYTES, WEB_TOKEN_PATTERN } from '../contract/limits';
 import { type Clock, SystemClock } from '../platform/clock';
 import { type Logger, silentLogger } from '../platform/logger';
 import { CryptoRandom, type Random } from '../platform/random';
@@ -27,6 +27,22 @@ import { SocketEndpoint } from './socket-endpoint';
 import { lookupStaticFile } from './static-files';
 
 export const WEB_HOST_ADDRESS = '127.0.0.1';
+
+/**
+ * The largest frame a browser may send. The largest command is `contacts.importVcard` with a file of VCARD_TEXT_MAX
+ * characters, and as JSON in UTF-8 no character a vCard file holds takes more than three bytes (a character past
+ * U+07FF three, a surrogate pair four for two, a quote, backslash, CR, LF or TAB escape two), plus the frame around
+ * it. Characters JSON spells as six-byte `\u` escapes (other controls, lone surrogates) have no place in a vCard; a
+ * text made of them goes past this and closes the socket (1009) as any oversized frame does. About 11.5 MiB.
+ */
+export const WEB_FRAME_MAX_BYTES = 3 * VCARD_TEXT_MAX + 64 * 1024;
+
+/**
+ * Unsent bytes one socket may hold before it is dropped as a tab that stopped reading: the largest answer (a vCard
+ * export of VCARD_TEXT_MAX characters, three bytes each at most as JSON, or a long contact list) on top of 4 MiB of
+ * events already queued, so that a tab that reads is never mistaken for a stuck one.
+ */
+export const WEB_UNSENT_MAX_BYTES = WEB_FRAME_MAX_BYTES + 4 * 1024 * 1024;
 
 /** The part of the engine the web host uses; the engine façade satisfies it. */
 export interface WebHostEngine {
@@ -93,8 +109,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     audio,
     logger,
     clock: options.clock ?? new SystemClock(),
-    maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
-    maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+    maxPayloadBytes: options.maxPayloadBytes ?? WEB_FRAME_MAX_BYTES,
+    maxBufferedBytes: options.maxBufferedBytes ?? WEB_UNSENT_MAX_BYTES,
     maxInFlight: options.maxInFlight ?? 64,
     closeGraceMs: 1_000,
   });

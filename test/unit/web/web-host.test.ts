@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistrationStatusDto } from '../../../main/contract/contract';
-import { type WebHost, type WebHostOptions, startWebHost } from '../../../main/web/web-host';
+import { VCARD_TEXT_MAX } from '../../../main/contract/limits';
+import {
+  WEB_FRAME_MAX_BYTES,
+  type WebHost,
+  type WebHostOptions,
+  startWebHost,
+} from '../../../main/web/web-host';
 import { type WebFakeEngine as FakeEngine, createFakeEngine, validAccount } from './fake-engine';
 import { type TestClient, get, openSocket, openStuckSocket, rawHttp, refusalStatus } from './web-client';
 
@@ -40,6 +46,18 @@ async function start(
   const host = await startWebHost({ engine, rendererDir, ...overrides });
   hosts.push(host);
   return { host, engine, port: host.port };
+}
+
+/** A command's result, or how the socket was closed instead of answering. */
+async function answerOrClose(
+  browser: TestClient,
+  name: string,
+  args: unknown[],
+): Promise<Record<string, unknown>> {
+  return Promise.race([
+    browser.command(name, args),
+    browser.closed.then(({ code }) => ({ closedWith: code })),
+  ]);
 }
 
 async function client(host: WebHost): Promise<TestClient> {
@@ -331,6 +349,41 @@ describe('commands', () => {
     bad.ws.send(JSON.stringify({ type: 'command', id: 1, name: 'app.info', args: ['x'.repeat(100 * 1024)] }));
     expect((await bad.closed).code).toBe(1009);
     expect(await good.command('app.info', [])).toMatchObject({ ok: true });
+    expect(host.sockets).toBe(1);
+  });
+
+  it('carries a vCard import of VCARD_TEXT_MAX characters, even when every one takes three bytes', async () => {
+    const { host } = await start();
+    const browser = await client(host);
+    const head = 'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\nNOTE:';
+    const tail = '\r\nEND:VCARD\r\n';
+    const text = head + '語'.repeat(VCARD_TEXT_MAX - head.length - tail.length) + tail;
+    expect(text).toHaveLength(VCARD_TEXT_MAX);
+    expect(await answerOrClose(browser, 'contacts.importVcard', [text])).toEqual({
+      ok: true,
+      value: { imported: 1, skipped: [] },
+    });
+    // One character more is refused by the contract, as an answer rather than a dropped socket.
+    expect(await answerOrClose(browser, 'contacts.importVcard', [`${text}x`])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument' },
+    });
+    expect(host.sockets).toBe(1);
+    // Past the frame bound the socket is closed before anything parses the frame.
+    const flooding = await client(host);
+    expect(await answerOrClose(flooding, 'contacts.importVcard', ['x'.repeat(WEB_FRAME_MAX_BYTES)])).toEqual({
+      closedWith: 1009,
+    });
+  });
+
+  it('answers a vCard export of VCARD_TEXT_MAX three-byte characters to a tab that reads it', async () => {
+    const { host, engine } = await start();
+    const exported = '語'.repeat(VCARD_TEXT_MAX);
+    engine.override('contacts.exportVcard', () => exported);
+    const browser = await client(host);
+    const result = await answerOrClose(browser, 'contacts.exportVcard', [null, '4.0']);
+    expect(result['ok']).toBe(true);
+    expect((result['value'] as string).length).toBe(VCARD_TEXT_MAX);
     expect(host.sockets).toBe(1);
   });
 
