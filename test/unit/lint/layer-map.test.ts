@@ -84,6 +84,26 @@ describe('layers/import-direction', () => {
     ]);
   });
 
+  it('lets the contacts formats use SIP syntax, and keeps them off the store and services', async () => {
+    const uri = await lint(
+      'main/contacts/example.ts',
+      `import { parseUri } from '../sip/message/uri';${use('parseUri')}`,
+    );
+    expect(uri).toEqual([]);
+    const store = await lint(
+      'main/contacts/example.ts',
+      `import { openStore } from '../store/store';${use('openStore')}`,
+    );
+    expect(store.map((m) => m.message)).toEqual([
+      expect.stringContaining('main/contacts (layer contacts) may not import main/store (layer store)'),
+    ]);
+    const services = await lint(
+      'main/services/example.ts',
+      `import { readVcards } from '../contacts/vcard-reader';${use('readVcards')}`,
+    );
+    expect(services).toEqual([]);
+  });
+
   it('keeps the contract pure: it imports nothing of main', async () => {
     const messages = await lint(
       'main/contract/example.ts',
