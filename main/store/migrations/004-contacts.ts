@@ -35,11 +35,13 @@ export const contacts: Migration = {
         PRIMARY KEY (contact_id, kind, position)
       ) STRICT, WITHOUT ROWID;
 
-      -- Lookups by address (who is calling or writing), by a number's last digits, and the account's contacts
-      -- (which makes ON DELETE SET NULL cheap).
+      -- Lookups by address (who is calling or writing), by a number's last digits, the account's contacts (which
+      -- makes ON DELETE SET NULL cheap) and the watched ones (the presence service's list, read from a few hundred
+      -- among tens of thousands).
       CREATE INDEX contact_addresses_match ON contact_addresses (kind, match_key);
       CREATE INDEX contact_addresses_tail ON contact_addresses (match_tail) WHERE match_tail IS NOT NULL;
       CREATE INDEX contacts_account ON contacts (account_id) WHERE account_id IS NOT NULL;
+      CREATE INDEX contacts_watched ON contacts (id) WHERE watch_presence = 1;
     `);
   },
 };

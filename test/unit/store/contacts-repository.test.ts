@@ -227,6 +227,32 @@ describe('the bound', () => {
   });
 });
 
+describe('an import', () => {
+  it('returns exactly what a read gives back, accounts that do not exist as none', () => {
+    accounts.insert({
+      displayName: 'Me',
+      aor: 'sip:me@example.test',
+      authUser: null,
+      outboundProxy: null,
+      registrar: null,
+      transport: 'udp',
+      expires: 600,
+      keepAliveSeconds: 0,
+      keepAliveKind: 'crlf',
+      enabled: true,
+    });
+    const saved = contacts.insertMany([
+      write({ name: 'A', accountId: 'acc-1', sipAddresses: [sip('sip:a@x.test', 'work')], favorite: true }),
+      write({ name: 'B', accountId: 'gone', phoneNumbers: [phone('+44 20 7946 0000', 'mobile')], note: 'n' }),
+      write({ name: 'C', watchPresence: true, sipAddresses: [sip('sip:c@x.test'), sip('sip:d@x.test')] }),
+    ]);
+    expect(Array.isArray(saved)).toBe(true);
+    if (!Array.isArray(saved)) return;
+    expect(saved.map((c) => c.accountId)).toEqual(['acc-1', null, null]);
+    expect(saved).toEqual(saved.map((c) => contacts.get(c.id)));
+  });
+});
+
 describe('when the database refuses', () => {
   it('throws StoreFailure(disk-full) mid-import and keeps none of it', () => {
     insert({ name: 'Kept' });
