@@ -15,7 +15,7 @@ export const VCARD_LIMITS = {
   valuesPerCard: 200,
   /** Nested vCards (a vCard 2.1 AGENT) deeper than this make the card unreadable. */
   nestingDepth: 4,
-  /** Skipped cards listed one by one in the report; further ones are counted in one last entry. */
+  /** Skipped cards an import lists one by one (listSkipped); further ones are counted in one last entry. */
   skippedListed: 1_000,
 } as const;
 

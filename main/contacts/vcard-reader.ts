@@ -57,6 +57,7 @@ export interface SkippedCard {
 
 export interface VcardReadResult {
   readonly cards: VcardCard[];
+  /** In file order; at most one per card found (bounded by the card limit). See listSkipped for a report. */
   readonly skipped: SkippedCard[];
   /** Every card met in the file, read or skipped (and those past the card limit that were not read at all). */
   readonly found: number;
@@ -100,13 +101,14 @@ interface Draft {
 /** Reads every card in `text`. */
 export function readVcards(text: string, limits: VcardLimits = VCARD_LIMITS): VcardReadResult {
   const cards: VcardCard[] = [];
-  const skipped = new SkipList(limits.skippedListed);
+  const skipped: SkippedCard[] = [];
+  const skip = (index: number, reason: string) => skipped.push({ index, reason });
   let found = 0;
   let draft: Draft | null = null;
 
   const close = (card: Draft): void => {
     const outcome = finish(card);
-    if (typeof outcome === 'string') skipped.add(card.index, outcome);
+    if (typeof outcome === 'string') skip(card.index, outcome);
     else cards.push(outcome);
   };
 
@@ -123,9 +125,9 @@ export function readVcards(text: string, limits: VcardLimits = VCARD_LIMITS): Vc
           draft.broken ??= `vCards nested deeper than ${limits.nestingDepth}`;
         continue;
       }
-      if (draft) skipped.add(draft.index, 'no END:VCARD before the next BEGIN:VCARD');
+      if (draft) skip(draft.index, 'no END:VCARD before the next BEGIN:VCARD');
       if (found >= limits.cards) {
-        skipped.add(found, `the file holds more than ${limits.cards} cards; the rest was not read`);
+        skip(found, `the file holds more than ${limits.cards} cards; the rest was not read`);
         found += 1;
         draft = null;
         break;
@@ -146,8 +148,8 @@ export function readVcards(text: string, limits: VcardLimits = VCARD_LIMITS): Vc
     draft.agentOpen = false;
     if (draft.depth === 0) take(draft, line, limits);
   }
-  if (draft) skipped.add(draft.index, 'the file ends before END:VCARD');
-  return { cards, skipped: skipped.list(), found };
+  if (draft) skip(draft.index, 'the file ends before END:VCARD');
+  return { cards, skipped, found };
 }
 
 function newDraft(index: number): Draft {
@@ -349,31 +351,19 @@ function byPreference(items: readonly Candidate[]): Candidate[] {
   return [...items].sort((a, b) => a.pref - b.pref);
 }
 
-/** Skipped cards: the first `listed` one by one, the rest counted in one last entry. */
-class SkipList {
-  readonly #entries: SkippedCard[] = [];
-  #unlisted = 0;
-  #firstUnlisted = 0;
-
-  constructor(private readonly listed: number) {}
-
-  add(index: number, reason: string): void {
-    if (this.#entries.length < this.listed) {
-      this.#entries.push({ index, reason });
-      return;
-    }
-    if (this.#unlisted === 0) this.#firstUnlisted = index;
-    this.#unlisted += 1;
-  }
-
-  list(): SkippedCard[] {
-    if (this.#unlisted === 0) return this.#entries;
-    return [
-      ...this.#entries,
-      {
-        index: this.#firstUnlisted,
-        reason: `${this.#unlisted} more cards were skipped from here on (only the first ${this.listed} are listed)`,
-      },
-    ];
-  }
+/**
+ * A report of skipped cards a person can read: the first `listed` in file order one by one, the rest counted in one
+ * last entry (at the first of them).
+ */
+export function listSkipped(skipped: readonly SkippedCard[], listed: number): SkippedCard[] {
+  const ordered = [...skipped].sort((a, b) => a.index - b.index);
+  if (ordered.length <= listed) return ordered;
+  const rest = ordered.length - listed;
+  return [
+    ...ordered.slice(0, listed),
+    {
+      index: ordered[listed]!.index,
+      reason: `${rest} more cards were skipped from here on (only the first ${listed} are listed)`,
+    },
+  ];
 }

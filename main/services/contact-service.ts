@@ -14,7 +14,8 @@ import type {
 import { CONTACT_ADDRESSES_MAX, SIP_URI_MAX, VCARD_TEXT_MAX } from '../contract/limits';
 import { contactInputSchema } from '../contract/schemas';
 import { peerKeys, phoneKey, sipAddressKey } from '../contacts/address-key';
-import { readVcards, type VcardCard } from '../contacts/vcard-reader';
+import { VCARD_LIMITS } from '../contacts/vcard-limits';
+import { listSkipped, readVcards, type VcardCard } from '../contacts/vcard-reader';
 import { writeVcards } from '../contacts/vcard-writer';
 import type { Logger } from '../platform/logger';
 import type {
@@ -126,7 +127,8 @@ export class ContactService {
   /**
    * Imports every usable card of a vCard file, all in one transaction. Cards that cannot be read, that hold nothing
    * usable, that this store already has (their UID is one of our ids) or that would take the store past its bound
-   * are skipped, each with its position in the file and the reason.
+   * are skipped, each with its position in the file and the reason (the first VCARD_LIMITS.skippedListed, in file
+   * order, and the rest counted in one entry).
    */
   importVcard(text: string): VcardImportResult {
     if (text.length > VCARD_TEXT_MAX)
@@ -166,8 +168,7 @@ export class ContactService {
     for (const contact of saved) this.#remember(contact);
     for (let from = 0; from < saved.length; from += CHANGE_BATCH)
       this.#announce({ upserted: saved.slice(from, from + CHANGE_BATCH), deleted: [] });
-    skipped.sort((a, b) => a.index - b.index);
-    return { imported: saved.length, skipped };
+    return { imported: saved.length, skipped: listSkipped(skipped, VCARD_LIMITS.skippedListed) };
   }
 
   /** The chosen contacts (null: all; unknown ids are passed over), by name, as one vCard file. */

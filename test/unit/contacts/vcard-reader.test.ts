@@ -10,7 +10,7 @@ import {
   CONTACT_NAME_MAX,
   CONTACT_NOTE_MAX,
 } from '../../../main/contract/limits';
-import { readVcards, type VcardCard } from '../../../main/contacts/vcard-reader';
+import { listSkipped, readVcards, type VcardCard } from '../../../main/contacts/vcard-reader';
 import { VCARD_LIMITS } from '../../../main/contacts/vcard-limits';
 
 const fixture = (name: string): string =>
@@ -362,14 +362,16 @@ describe('cards that are skipped', () => {
     ]);
   });
 
-  it('lists the first skipped cards and counts the rest in one entry', () => {
+  it('reports every skipped card; listSkipped lists the first ones in file order and counts the rest', () => {
     const text = Array.from({ length: 7 }, () => card('EMAIL:x@example.test')).join('');
-    const read = readVcards(text, { ...VCARD_LIMITS, skippedListed: 2 });
-    expect(read.skipped).toEqual([
+    const read = readVcards(text);
+    expect(read.skipped).toHaveLength(7);
+    expect(listSkipped([...read.skipped].reverse(), 2)).toEqual([
       { index: 0, reason: 'no name, SIP address or phone number' },
       { index: 1, reason: 'no name, SIP address or phone number' },
       { index: 2, reason: '5 more cards were skipped from here on (only the first 2 are listed)' },
     ]);
+    expect(listSkipped(read.skipped, 7)).toEqual(read.skipped);
   });
 
   it('finds nothing in text without cards', () => {

@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ContactInput, Events } from '../../../main/contract/contract';
 import { VCARD_TEXT_MAX } from '../../../main/contract/limits';
 import { contactInputSchema } from '../../../main/contract/schemas';
+import { VCARD_LIMITS } from '../../../main/contacts/vcard-limits';
 import { CHANGE_BATCH, ContactService } from '../../../main/services/contact-service';
 import { EventHub } from '../../../main/services/event-hub';
 import { ServiceError } from '../../../main/services/service-error';
@@ -236,6 +237,20 @@ describe('importVcard', () => {
       ],
     });
     expect(service.list().map((c) => c.name)).toEqual(['A', 'B', 'Bob']);
+  });
+
+  it('lists at most VCARD_LIMITS.skippedListed skipped cards, counting the rest in one entry', () => {
+    build(1);
+    service.create(input());
+    const count = VCARD_LIMITS.skippedListed + 5;
+    const text = Array.from({ length: count }, (_, i) => `BEGIN:VCARD\r\nFN:C${i}\r\nEND:VCARD\r\n`).join('');
+    const result = service.importVcard(text);
+    expect(result.imported).toBe(0);
+    expect(result.skipped).toHaveLength(VCARD_LIMITS.skippedListed + 1);
+    expect(result.skipped.at(-1)).toEqual({
+      index: VCARD_LIMITS.skippedListed,
+      reason: `5 more cards were skipped from here on (only the first ${VCARD_LIMITS.skippedListed} are listed)`,
+    });
   });
 
   it('skips its own cards coming back (same UID), and a UID repeated in the file', () => {
