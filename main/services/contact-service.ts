@@ -82,7 +82,12 @@ export class ContactService {
    * (ON DELETE SET NULL), and this announces them changed.
    */
   start(): void {
-    this.#accountOf = this.#storage(() => this.#deps.store.accountsOfContacts());
+    try {
+      this.#accountOf = this.#deps.store.accountsOfContacts();
+    } catch (error) {
+      // The engine starts anyway; the contacts' own commands will report the store's failure when used.
+      this.#deps.logger.log('error', 'reading the contacts failed at start', { error: String(error) });
+    }
     this.#unsubscribe ??= this.#deps.events.subscribe((name, payload) => {
       if (name === 'accounts.changed')
         this.#accountsChanged(new Set((payload as Events['accounts.changed']).map((account) => account.id)));

@@ -14,6 +14,7 @@ import { EventHub } from '../../../main/services/event-hub';
 import { ServiceError } from '../../../main/services/service-error';
 import { AccountsRepository } from '../../../main/store/accounts-repository';
 import { ContactsRepository } from '../../../main/store/contacts-repository';
+import { StoreFailure } from '../../../main/store/store-error';
 import { silentLogger } from '../../../main/platform/logger';
 import { migratedDatabase } from '../store/helpers/migrated-database';
 import { useTempDirs } from '../store/helpers/temp-dir';
@@ -158,6 +159,24 @@ describe('create, update, delete', () => {
   it('answers a store failure as a storage error', () => {
     db.pragma('query_only = ON');
     expect(serviceError(() => service.create(input()))).toMatchObject({ code: 'storage' });
+  });
+});
+
+describe('starting', () => {
+  it('starts even when the store cannot be read, and logs it', () => {
+    const lines: string[] = [];
+    const failing: typeof store = Object.create(store) as typeof store;
+    failing.accountsOfContacts = () => {
+      throw new StoreFailure({ kind: 'corrupt', path: 'x', detail: 'SQLITE_CORRUPT', holderPid: null });
+    };
+    const started = new ContactService({
+      store: failing,
+      events,
+      logger: { log: (_level, message) => lines.push(message) },
+    });
+    expect(() => started.start()).not.toThrow();
+    expect(lines).toEqual(['reading the contacts failed at start']);
+    started.stop();
   });
 });
 
