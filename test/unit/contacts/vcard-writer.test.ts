@@ -199,6 +199,11 @@ describe('round trip through the reader', () => {
     });
   }
 
+  it('brings a note's CRLF and CR line breaks back as LF', () => {
+    const read = readVcards(writeVcard(contact({ note: 'a\r\nb\rc\nd' }), '4.0'));
+    expect(read.cards[0]!.note).toBe('a\nb\nc\nd');
+  });
+
   it('reads a long, folded, multi-byte note back whole', () => {
     const note = '多言語のメモ — ✓ '.repeat(200).trim();
     const read = readVcards(writeVcard(contact({ note }), '3.0'));
