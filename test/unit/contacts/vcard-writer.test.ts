@@ -199,7 +199,7 @@ describe('round trip through the reader', () => {
     });
   }
 
-  it('brings a note's CRLF and CR line breaks back as LF', () => {
+  it('brings the CRLF and CR line breaks of a note back as LF', () => {
     const read = readVcards(writeVcard(contact({ note: 'a\r\nb\rc\nd' }), '4.0'));
     expect(read.cards[0]!.note).toBe('a\nb\nc\nd');
   });
