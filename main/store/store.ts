@@ -6,6 +6,7 @@ import { AccountsRepository } from './accounts-repository';
 import { CallHistoryRepository } from './call-history-repository';
 import { closeDatabase, openDatabase } from './db';
 import { readOwner, removeOwner, writeOwner } from './engine-owner';
+import { MessagesRepository } from './messages-repository';
 import { migrate } from './migrate';
 import { SettingsRepository } from './settings-repository';
 import { inUseError, type StoreError } from './store-error';
@@ -18,6 +19,7 @@ export interface Store {
   readonly accounts: AccountsRepository;
   readonly settings: SettingsRepository;
   readonly callHistory: CallHistoryRepository;
+  readonly messages: MessagesRepository;
   /** Closes the database; the repositories must not be used afterwards. Safe to call twice. */
   close(): void;
 }
@@ -61,12 +63,13 @@ export function openStore(options: OpenStoreOptions): OpenStoreOutcome {
   const accounts = new AccountsRepository(db, { clock: options.clock, newId: options.newId });
   const settings = new SettingsRepository(db);
   const callHistory = new CallHistoryRepository(db);
+  const messages = new MessagesRepository(db);
   const close = () => {
     if (!db.open) return;
     closeDatabase(db);
     if (exclusive) removeOwner(path, owner);
   };
-  return { ok: true, store: { path, accounts, settings, callHistory, close } };
+  return { ok: true, store: { path, accounts, settings, callHistory, messages, close } };
 }
 
 /** Names the engine holding the folder, when its owner file names a live process. */

@@ -3,5 +3,12 @@ import type { Migration } from '../migrate';
 import { accountsSettings } from './001-accounts-settings';
 import { accountRegistrarKeepAlive } from './002-account-registrar-keep-alive';
 import { calls } from './003-calls';
+import { messages } from './005-messages';
 
-export const migrations: readonly Migration[] = [accountsSettings, accountRegistrarKeepAlive, calls];
+// Version 4 (contacts) is written alongside 5 and slots in before it; migrate() tolerates the gap until then.
+export const migrations: readonly Migration[] = [
+  accountsSettings,
+  accountRegistrarKeepAlive,
+  calls,
+  messages,
+];
