@@ -23,6 +23,12 @@ import { guarded } from './store-error';
 export const CONVERSATIONS_MAX = 10_000;
 /** Messages kept in all; past it the oldest are removed as new ones are written (see `#prune`). */
 export const MESSAGES_MAX = 1_000_000;
+/**
+ * How many of the newest matching messages a search ranks. bm25 is computed row by row, so ranking every match of a
+ * word found in most messages ("the": 77,000 of 100,000) takes 300 ms; the newest few thousand take a few ms, and
+ * in a chat history the best of the recent matches is what a person looks for (bench/RESULTS.md, message search).
+ */
+export const SEARCH_CANDIDATES = 2_000;
 
 export interface PeerRef {
   /** An account that no longer exists is stored as null (a conversation without an account). */
@@ -89,6 +95,8 @@ export interface MessagesRepositoryOptions {
   readonly newId?: () => string;
   readonly maxConversations?: number;
   readonly maxMessages?: number;
+  /** See SEARCH_CANDIDATES. */
+  readonly searchCandidates?: number;
 }
 
 interface MessageRow {
@@ -147,6 +155,7 @@ export class MessagesRepository {
   readonly #newId: () => string;
   readonly #maxConversations: number;
   readonly #maxMessages: number;
+  readonly #searchCandidates: number;
   readonly #accountExists: Statement<[string], { id: string }>;
   readonly #findWithAccount: Statement<[string, string], { id: string }>;
   readonly #findWithoutAccount: Statement<[string], { id: string }>;
@@ -182,13 +191,14 @@ export class MessagesRepository {
   >;
   readonly #markRead: Statement<[string]>;
   readonly #deleteConversation: Statement<[string]>;
-  readonly #search: Statement<[{ query: string; limit: number }], SearchRow>;
+  readonly #search: Statement<[{ query: string; limit: number; candidates: number }], SearchRow>;
 
   constructor(db: SqliteDatabase, options: MessagesRepositoryOptions = {}) {
     this.#db = db;
     this.#newId = options.newId ?? randomUUID;
     this.#maxConversations = options.maxConversations ?? CONVERSATIONS_MAX;
     this.#maxMessages = options.maxMessages ?? MESSAGES_MAX;
+    this.#searchCandidates = options.searchCandidates ?? SEARCH_CANDIDATES;
     this.#accountExists = db.prepare('SELECT id FROM accounts WHERE id = ?');
     this.#findWithAccount = db.prepare('SELECT id FROM conversations WHERE account_id = ? AND peer_key = ?');
     // Two account-less conversations with one peer exist only after an account was deleted: use the latest.
@@ -242,7 +252,9 @@ export class MessagesRepository {
       ORDER BY sent_at DESC, seq DESC LIMIT @limit`);
     this.#markRead = db.prepare('UPDATE conversations SET unread = 0 WHERE id = ?');
     this.#deleteConversation = db.prepare('DELETE FROM conversations WHERE id = ?');
-    // Best matches first by FTS5's bm25 (`rank`), the newer first among equals; each with its conversation.
+    // Best matches first by FTS5's bm25 (`rank`), the newer first among equals, each with its conversation. Only the
+    // newest SEARCH_CANDIDATES matches are ranked (FTS5 walks a term's rowids newest first and stops there), and only
+    // the `limit` best are joined to their messages and conversations.
     this.#search = db.prepare(`
       SELECT ${MESSAGE_COLUMNS.replaceAll(/(\w+)/g, 'm.$1')},
         c.id AS c_id, c.account_id AS c_account_id, c.peer_uri AS c_peer_uri, c.peer_name AS c_peer_name,
@@ -251,7 +263,11 @@ export class MessagesRepository {
         l.sent_at AS c_m_sent_at, l.delivered_at AS c_m_delivered_at, l.delivery AS c_m_delivery,
         l.failure_reason AS c_m_failure_reason, l.failure_status AS c_m_failure_status,
         l.failure_detail AS c_m_failure_detail
-      FROM (SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH @query ORDER BY rank LIMIT @limit) f
+      FROM (
+        SELECT rowid, rank FROM (
+          SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH @query ORDER BY rowid DESC LIMIT @candidates)
+        ORDER BY rank, rowid DESC LIMIT @limit
+      ) f
       JOIN messages m ON m.seq = f.rowid
       JOIN conversations c ON c.id = m.conversation_id
       LEFT JOIN messages l ON l.seq = (
@@ -440,10 +456,12 @@ export class MessagesRepository {
     const query = ftsQuery(text);
     if (query === null) return [];
     return this.#guard(() =>
-      this.#search.all({ query, limit: Math.max(1, Math.floor(limit)) }).map((row) => ({
-        message: toMessage(row),
-        conversation: toConversation(unprefixed(row)),
-      })),
+      this.#search
+        .all({ query, limit: Math.max(1, Math.floor(limit)), candidates: this.#searchCandidates })
+        .map((row) => ({
+          message: toMessage(row),
+          conversation: toConversation(unprefixed(row)),
+        })),
     );
   }
 

@@ -62,12 +62,15 @@ export const messages: Migration = {
       CREATE INDEX messages_sending ON messages (delivery) WHERE delivery = 'sending';
 
       -- Full text over the bodies, kept in step by the triggers below (an external-content table holds only the
-      -- index; the text stays in messages). remove_diacritics 2 lets "cafe" find "café" whatever the accents.
+      -- index; the text stays in messages). remove_diacritics 2 lets "cafe" find "café" whatever the accents. The
+      -- prefix indexes serve search as you type: the last word is a prefix, and "t"* or "the"* would otherwise merge
+      -- the lists of every word starting so (about 5x slower over 100,000 messages, for an index about 3x larger).
       CREATE VIRTUAL TABLE messages_fts USING fts5(
         body,
         content = 'messages',
         content_rowid = 'seq',
-        tokenize = 'unicode61 remove_diacritics 2'
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '1 2 3'
       );
 
       CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN

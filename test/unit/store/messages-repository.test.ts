@@ -325,6 +325,16 @@ describe('search', () => {
     expect(repo.search('monday', 1)).toHaveLength(1);
   });
 
+  it('ranks only the newest searchCandidates matches, so a word in most messages stays quick', () => {
+    repo = repository({ searchCandidates: 2 });
+    stored(incoming('report report report', 6_000));
+    stored(incoming('the report', 7_000));
+    stored(incoming('a report again', 8_000));
+    // The best match overall (three times the word) is older than the two newest matches, which are all that rank.
+    expect(found('report')).toEqual(['the report', 'a report again']);
+    expect(repo.search('report', 1).map((hit) => hit.message.body)).toEqual(['the report']);
+  });
+
   it('treats FTS5 syntax as plain words, never as a query or an error', () => {
     for (const hostile of [
       '"',
