@@ -228,6 +228,16 @@ describe('incoming messages', () => {
     expect(events).toHaveLength(2);
   });
 
+  it('keeps a dedupe key of any length as its digest, still one copy per message', () => {
+    const long = 'k'.repeat(5_000);
+    expect(engine.receive({ body: 'one', dedupeKey: long })).toEqual({ kind: 'stored' });
+    expect(engine.receive({ body: 'one', dedupeKey: long })).toEqual({ kind: 'stored' });
+    expect(engine.receive({ body: 'two', dedupeKey: `${long}x` })).toEqual({ kind: 'stored' });
+    expect(messageEvents().map((m) => m.body)).toEqual(['one', 'two']);
+    const keys = db.prepare('SELECT dedupe_key AS key FROM messages').all() as { key: string }[];
+    expect(keys.every(({ key }) => /^sha256:[0-9a-f]{64}$/.test(key))).toBe(true);
+  });
+
   it('files messages from one peer however its host and parameters are spelled into one conversation', () => {
     const account = addAccount();
     const now = clock.wallTime();
