@@ -4,7 +4,7 @@
 // hit. Also the insert rate (one commit per message, as the engine writes, and in bulk), the thread page and the
 // conversation list, and the database's size with the share the full-text index takes.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { arch, cpus, platform, tmpdir } from 'node:os';
+import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MESSAGE_PAGE } from '../main/contract/limits';
 import { AccountsRepository } from '../main/store/accounts-repository';
@@ -22,7 +22,7 @@ const CONVERSATIONS = 500;
 const SINGLE_COMMITS = 2_000;
 const BULK_BATCH = 1_000;
 const WARMUP_RUNS = 5;
-const RUNS = 50;
+const RUNS = 100;
 const TARGET_MS = 50;
 /** Two years of messages, oldest first. */
 const START = Date.UTC(2024, 11, 1);
@@ -170,7 +170,7 @@ export const benchmark: Benchmark = {
 
       const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
       const lines = [
-        `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with Node ${process.version} on ${cpu} (${platform()} ${arch()}, ${cpus().length} logical CPUs), SQLite ${(db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v}.`,
+        `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with Node ${process.version} on ${cpu} (${platform()} ${arch()}, ${cpus().length} logical CPUs, shared; 1-minute load average at the end ${loadavg()[0]!.toFixed(2)}), SQLite ${(db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v}.`,
         '',
         `Data: ${grouped(MESSAGES)} messages in ${conversations.length} conversations on one account, half incoming and half outgoing (delivered), over two years; generated from a fixed seed (\`bench/messages/chat-text.ts\`): 2–18 everyday words per line with a steep frequency fall-off, 1 % long messages, emoji, accented Latin, Hebrew, Arabic and Chinese mixed in (${grouped(multiByte)} messages, ${((multiByte / MESSAGES) * 100).toFixed(0)} %, hold non-ASCII text); ${grouped(bodyBytes)} bytes of text in all (${(bodyBytes / MESSAGES).toFixed(0)} B mean).`,
         '',
@@ -198,6 +198,8 @@ export const benchmark: Benchmark = {
         `| of which the full-text index (\`messages_fts*\`, dbstat) | ${mib(ftsBytes)} MiB (${((ftsBytes / fileBytes) * 100).toFixed(0)} %) |`,
         '',
         'Method: a database opened by `openDatabase` as the store opens it (WAL, synchronous=FULL, exclusive lock) in a temporary folder, migrated, one account; each message written through `recordIncoming` or `recordOutgoing` + `finishSending`, so the FTS5 triggers, the dedupe index and the prune check run as in the app. One commit per message costs an fsync each (two for an outgoing one); the bulk rows wrap the same calls in one transaction per batch to load the rest in reasonable time. Then `wal_checkpoint(TRUNCATE)` and `PRAGMA optimize`. "Matching messages" is FTS5\'s own count for the same query, however many the search then returns.',
+        '',
+        'What changed (2026-12-05): the first version ranked every match by bm25 and joined each to its conversation before keeping 50, and had no prefix index: `the` took 315 ms (median), `mee` 40 ms. Ranking only the newest 2,000 matches (`SEARCH_CANDIDATES`), joining only the 50 kept, and FTS5 prefix indexes for 1–3 characters (the index grew from 3.9 to 11.3 MiB) brought every query to 20 ms or less (median). What is left for a word found in most messages is mostly fixed: bm25 needs how many messages hold each word, which FTS5 counts over the whole list whatever the number ranked (500 candidates cost about what 2,000 do). The p95 column is the noisiest: the machine is shared, and a single stall of a few tens of ms shows there.',
       ];
       return lines.join('\n');
     } finally {
