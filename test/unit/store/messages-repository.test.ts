@@ -304,6 +304,13 @@ describe('search', () => {
 
   const found = (text: string) => repo.search(text, 20).map((hit) => hit.message.body);
 
+  it('relies on FTS5, which better-sqlite3 builds into its SQLite (the Electron rebuild compiles the same source)', () => {
+    const options = (db.pragma('compile_options') as { compile_options: string }[]).map(
+      (o) => o.compile_options,
+    );
+    expect(options).toContain('ENABLE_FTS5');
+  });
+
   it('finds every word, the last as a prefix, ignoring case and accents', () => {
     expect(found('cafe')).toEqual(['Shall we meet at the café on Friday?']);
     expect(found('CAFÉ friday')).toEqual(['Shall we meet at the café on Friday?']);
