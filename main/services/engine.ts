@@ -26,6 +26,8 @@ import { type CommandHandlers, CommandRouter } from './command-router';
 import type { Engine } from './engine-facade';
 import { LinkInbox } from './link-inbox';
 import { EventHub } from './event-hub';
+import { MessageService } from './message-service';
+import { type MessagingEngine, unavailableMessagingEngine } from './messaging-engine';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
 import { type ShutdownAgentPool, UaCallEngine } from './ua-call-engine';
@@ -85,6 +87,11 @@ export interface EngineOptions {
   readonly resolveMediaWorkerUrl?: (url: URL) => URL;
   /** No RTP for this long ends a call (media-timeout); the media worker's default (30 s) when absent. */
   readonly mediaInactivityTimeoutMs?: number;
+  /**
+   * What carries instant messages (tests pass a fake); without one, sending fails with `no-account` and nothing
+   * arrives. The stored conversations are served either way.
+   */
+  readonly messaging?: MessagingEngine;
 }
 
 /**
@@ -173,6 +180,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   calls.start();
   const contacts = new ContactService({ store: store.contacts, events, logger });
   contacts.start();
+  const messages = new MessageService({
+    engine: options.messaging ?? unavailableMessagingEngine(),
+    store: store.messages,
+    accounts: store.accounts,
+    events,
+    clock,
+    logger,
+  });
+  messages.start();
   const info = appInfo(options, null);
   const links = new LinkInbox(events);
   const handlers: CommandHandlers = {
@@ -214,15 +230,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       'presence.setStatus',
       'presence.watchers',
       'presence.watchersSeen',
-      'messages.conversations',
-      'messages.list',
-      'messages.send',
-      'messages.retry',
-      'messages.markRead',
-      'messages.setComposing',
-      'messages.search',
-      'messages.deleteConversation',
     ]),
+    'messages.conversations': () => messages.conversations(),
+    'messages.list': (page) => messages.list(page),
+    'messages.send': (request) => messages.send(request),
+    'messages.retry': (id) => messages.retry(id),
+    'messages.markRead': (id) => messages.markRead(id),
+    'messages.setComposing': (request) => messages.setComposing(request),
+    'messages.search': (request) => messages.search(request),
+    'messages.deleteConversation': (id) => messages.deleteConversation(id),
   };
   const router = new CommandRouter(handlers, logger);
   void accounts
@@ -238,8 +254,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     audioPort: (callId) => callEngine?.audioPort(callId),
     shutdown(timeoutMs = 4_000) {
       stopping ??= (async () => {
-        // Calls end first (BYE, CANCEL) while their accounts can still send, and their history rows are completed.
-        await calls.stop(Math.min(timeoutMs, 2_000));
+        // Calls end first (BYE, CANCEL) while their accounts can still send, and their history rows are completed;
+        // meanwhile messages stop arriving (a late one is answered 500 and retried by its sender) and those being
+        // sent get the same time to finish, their outcomes stored before the store closes.
+        await Promise.all([
+          calls.stop(Math.min(timeoutMs, 2_000)),
+          messages.stop(Math.min(timeoutMs, 2_000)),
+        ]);
         await accounts.stopAll().catch(() => undefined);
         await agents.shutdown(Math.min(timeoutMs, 1_000)).catch(() => undefined);
         contacts.stop();

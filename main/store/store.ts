@@ -7,6 +7,7 @@ import { CallHistoryRepository } from './call-history-repository';
 import { ContactsRepository } from './contacts-repository';
 import { closeDatabase, openDatabase } from './db';
 import { readOwner, removeOwner, writeOwner } from './engine-owner';
+import { MessagesRepository } from './messages-repository';
 import { migrate } from './migrate';
 import { SettingsRepository } from './settings-repository';
 import { inUseError, type StoreError } from './store-error';
@@ -20,6 +21,7 @@ export interface Store {
   readonly settings: SettingsRepository;
   readonly callHistory: CallHistoryRepository;
   readonly contacts: ContactsRepository;
+  readonly messages: MessagesRepository;
   /** Closes the database; the repositories must not be used afterwards. Safe to call twice. */
   close(): void;
 }
@@ -64,12 +66,13 @@ export function openStore(options: OpenStoreOptions): OpenStoreOutcome {
   const settings = new SettingsRepository(db);
   const callHistory = new CallHistoryRepository(db);
   const contacts = new ContactsRepository(db, { clock: options.clock });
+  const messages = new MessagesRepository(db);
   const close = () => {
     if (!db.open) return;
     closeDatabase(db);
     if (exclusive) removeOwner(path, owner);
   };
-  return { ok: true, store: { path, accounts, settings, callHistory, contacts, close } };
+  return { ok: true, store: { path, accounts, settings, callHistory, contacts, messages, close } };
 }
 
 /** Names the engine holding the folder, when its owner file names a live process. */

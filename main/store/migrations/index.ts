@@ -4,10 +4,12 @@ import { accountsSettings } from './001-accounts-settings';
 import { accountRegistrarKeepAlive } from './002-account-registrar-keep-alive';
 import { calls } from './003-calls';
 import { contacts } from './004-contacts';
+import { messages } from './005-messages';
 
 export const migrations: readonly Migration[] = [
   accountsSettings,
   accountRegistrarKeepAlive,
   calls,
   contacts,
+  messages,
 ];

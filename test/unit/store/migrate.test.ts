@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AccountsRepository } from '../../../main/store/accounts-repository';
 import { CallHistoryRepository } from '../../../main/store/call-history-repository';
 import { ContactsRepository } from '../../../main/store/contacts-repository';
+import { MessagesRepository } from '../../../main/store/messages-repository';
 import { openDatabase } from '../../../main/store/db';
 import { latestSchemaVersion, migrate, type Migration } from '../../../main/store/migrate';
 import { migrations } from '../../../main/store/migrations/index';
@@ -87,7 +88,24 @@ const seeds: Record<number, (db: Database) => void> = {
               ('k2', 'tel', 0, '201', NULL, '201', NULL)`,
     ).run();
   },
+  5: (db) => {
+    seeds[4]!(db);
+    db.prepare(
+      `INSERT INTO conversations (id, account_id, peer_key, peer_uri, peer_name, unread, created_at, updated_at)
+       VALUES ('v1', 'a1', 'sip:carol@example.test', 'sip:carol@example.test', 'Carol', 1, 20000, 31000)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO messages (id, conversation_id, direction, body, sent_at, delivered_at, delivery, failure_reason,
+        failure_status, failure_detail, dedupe_key)
+       VALUES ('m1', 'v1', 'outgoing', 'Lunch at the café?', 20000, NULL, 'failed', 'unavailable', 480,
+                '480 Temporarily Unavailable', NULL),
+              ('m2', 'v1', 'incoming', 'Yes, at noon 🙂', 31000, 31500, 'received', NULL, NULL, NULL, 'k2')`,
+    ).run();
+  },
 };
+
+/** The versions the app's migrations leave a database at, from an empty one to the latest. */
+const VERSIONS = [0, ...migrations.map((migration) => migration.version)];
 
 /** Version 2 added the registrar and keep-alive: accounts from version 1 get "none" and "off". */
 it('gives accounts from version 1 no registrar and no keep-alive', () => {
@@ -276,6 +294,101 @@ it('keeps the contacts written with version 4', () => {
   db.close();
 });
 
+/** Version 5 added conversations and messages: a database from version 3 keeps its data and gains an empty store. */
+it('gives a version-3 database with accounts and history an empty message store that works', () => {
+  const db = freshDatabase();
+  migrate(db, { target: 3 });
+  seeds[3]!(db);
+  expect(migrate(db)).toMatchObject({ ok: true, from: 3 });
+  expect(new CallHistoryRepository(db).get('c1')).toMatchObject({ accountId: 'a1', peerName: 'Carol' });
+  const messages = new MessagesRepository(db);
+  expect(messages.conversations()).toEqual([]);
+  const written = messages.recordOutgoing({
+    accountId: 'a1',
+    peerKey: 'sip:carol@example.test',
+    peerUri: 'sip:carol@example.test',
+    body: 'Café at noon?',
+    sentAt: 90_000,
+  });
+  expect(written.conversation).toMatchObject({ accountId: 'a1', unread: 0 });
+  expect(messages.search('cafe', 5).map((hit) => hit.message.id)).toEqual([written.message.id]);
+  db.close();
+});
+
+it('reads messages written with version 5, their index included', () => {
+  const db = freshDatabase();
+  migrate(db);
+  seeds[5]!(db);
+  const messages = new MessagesRepository(db);
+  expect(messages.conversations()).toEqual([
+    {
+      id: 'v1',
+      accountId: 'a1',
+      peerUri: 'sip:carol@example.test',
+      peerName: 'Carol',
+      unread: 1,
+      updatedAt: 31_000,
+      lastMessage: {
+        id: 'm2',
+        conversationId: 'v1',
+        direction: 'incoming',
+        body: 'Yes, at noon 🙂',
+        sentAt: 31_000,
+        deliveredAt: 31_500,
+        delivery: 'received',
+        failure: null,
+      },
+    },
+  ]);
+  expect(messages.message('m1')?.message).toMatchObject({
+    delivery: 'failed',
+    failure: { reason: 'unavailable', status: 480, detail: '480 Temporarily Unavailable' },
+  });
+  expect(messages.search('noon', 5).map((hit) => hit.message.id)).toEqual(['m2']);
+  // An account deleted keeps its conversation, as one without an account.
+  new AccountsRepository(db, { clock: { wallTime: () => 5000 } }).delete('a1');
+  expect(messages.conversation('v1')).toMatchObject({ accountId: null, unread: 1 });
+  db.close();
+});
+
+it('refuses conversation and message rows the schema does not know', () => {
+  const db = freshDatabase();
+  migrate(db);
+  seeds[5]!(db);
+  const update = (table: string, assignment: string, id: string) =>
+    db.prepare(`UPDATE ${table} SET ${assignment} WHERE id = '${id}'`).run();
+  expect(() => update('conversations', 'unread = -1', 'v1')).toThrow(/CHECK/);
+  expect(() => update('conversations', `account_id = 'nobody'`, 'v1')).toThrow(/FOREIGN KEY/);
+  expect(() => update('messages', `direction = 'sideways'`, 'm1')).toThrow(/CHECK/);
+  expect(() => update('messages', `delivery = 'lost'`, 'm1')).toThrow(/CHECK/);
+  // An incoming message is received and an outgoing one is not; a failure has a reason, and only a failure.
+  expect(() => update('messages', `delivery = 'received'`, 'm1')).toThrow(/CHECK/);
+  expect(() => update('messages', `delivery = 'delivered'`, 'm2')).toThrow(/CHECK/);
+  expect(() => update('messages', 'failure_reason = NULL', 'm1')).toThrow(/CHECK/);
+  expect(() => update('messages', 'failure_status = 42', 'm1')).toThrow(/CHECK/);
+  expect(() => update('messages', `dedupe_key = 'k1'`, 'm1')).toThrow(/CHECK/);
+  expect(() =>
+    db
+      .prepare(
+        `INSERT INTO messages (id, conversation_id, direction, body, sent_at, delivery, dedupe_key)
+         VALUES ('m3', 'v1', 'incoming', 'again', 31000, 'received', 'k2')`,
+      )
+      .run(),
+  ).toThrow(/UNIQUE/);
+  expect(() =>
+    db
+      .prepare(
+        `INSERT INTO conversations (id, account_id, peer_key, peer_uri, created_at, updated_at)
+         VALUES ('v2', 'a1', 'sip:carol@example.test', 'sip:Carol@example.test', 1, 1)`,
+      )
+      .run(),
+  ).toThrow(/UNIQUE/);
+  // Deleting a conversation takes its messages along.
+  db.prepare(`DELETE FROM conversations WHERE id = 'v1'`).run();
+  expect(db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
+  db.close();
+});
+
 /** What every seeded database must still say once it is at the latest version. */
 function expectSeededData(db: Database): void {
   const accounts = new AccountsRepository(db, { clock: { wallTime: () => 5000 } });
@@ -294,19 +407,28 @@ function expectSeededData(db: Database): void {
 }
 
 describe('migrate with the app migrations', () => {
-  it('numbers them 1, 2, 3… with a name each', () => {
+  it('numbers them upwards from 1 with a name each', () => {
     migrations.forEach((migration, index) => {
-      expect(migration.version).toBe(index + 1);
+      expect(migration.version).toBeGreaterThan(index === 0 ? 0 : migrations[index - 1]!.version);
       expect(migration.name).toMatch(/^[a-z0-9-]+$/);
     });
-    expect(LATEST).toBe(migrations.length);
+    expect(migrations[0]!.version).toBe(1);
+    expect(LATEST).toBe(migrations.at(-1)!.version);
   });
 
   it('builds the latest schema from an empty database', () => {
     const db = freshDatabase();
     expect(migrate(db)).toEqual({ ok: true, from: 0, to: LATEST });
     expect(userVersion(db)).toBe(LATEST);
-    expect(tables(db)).toEqual(['accounts', 'call_history', 'contact_addresses', 'contacts', 'settings']);
+    expect(tables(db).filter((name) => !name.startsWith('messages_fts'))).toEqual([
+      'accounts',
+      'call_history',
+      'contact_addresses',
+      'contacts',
+      'conversations',
+      'messages',
+      'settings',
+    ]);
     expect(columns(db, 'accounts')).toEqual([
       'id',
       'display_name',
@@ -378,11 +500,10 @@ describe('migrate with the app migrations', () => {
   });
 
   it('has a seed for every version', () => {
-    for (let version = 1; version <= LATEST; version++)
-      expect(seeds[version], `seed for v${version}`).toBeDefined();
+    for (const version of VERSIONS.slice(1)) expect(seeds[version], `seed for v${version}`).toBeDefined();
   });
 
-  for (let version = 0; version < LATEST; version++) {
+  for (const version of VERSIONS.slice(0, -1)) {
     it(`upgrades a database left at version ${version}, keeping its data`, () => {
       const db = freshDatabase();
       expect(migrate(db, { target: version })).toEqual({ ok: true, from: 0, to: version });
@@ -507,12 +628,31 @@ describe('migrate (the runner, with test migrations)', () => {
     db.close();
   });
 
-  it('rejects a list with a gap or a target outside it (programming errors)', () => {
+  it('rejects a list out of order or with a repeated number, or a target outside it (programming errors)', () => {
     const db = freshDatabase();
-    expect(() => migrate(db, { migrations: [createTable(1, 'p'), createTable(3, 'q')] })).toThrow(
-      /expected 2/,
+    expect(() => migrate(db, { migrations: [createTable(2, 'p'), createTable(1, 'q')] })).toThrow(
+      /numbered 1, expected a whole number above 2/,
+    );
+    expect(() => migrate(db, { migrations: [createTable(1, 'p'), createTable(1, 'q')] })).toThrow(
+      /numbered 1/,
     );
     expect(() => migrate(db, { migrations: [createTable(1, 'p')], target: 2 })).toThrow(RangeError);
+    expect(tables(db)).toEqual([]);
     db.close();
+  });
+
+  it('runs across a gap in the numbers (migrations written side by side), from either side of it', () => {
+    const list = [createTable(1, 'parent'), createTable(3, 'c')];
+    const fresh = freshDatabase();
+    expect(migrate(fresh, { migrations: list })).toEqual({ ok: true, from: 0, to: 3 });
+    expect(tables(fresh)).toEqual(['c', 'parent']);
+    fresh.close();
+    // A database left at the missing number by a build that had it runs only what is above it.
+    const other = openDatabase(join(tempDir(), 'other.sqlite'));
+    if (!other.ok) throw new Error(other.error.detail);
+    migrate(other.db, { migrations: [createTable(1, 'parent'), createTable(2, 'b')] });
+    expect(migrate(other.db, { migrations: list })).toEqual({ ok: true, from: 2, to: 3 });
+    expect(tables(other.db)).toEqual(['b', 'c', 'parent']);
+    other.db.close();
   });
 });
