@@ -28,6 +28,8 @@ import { EventHub } from './event-hub';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
 import { type ShutdownAgentPool, UaCallEngine } from './ua-call-engine';
+import type { MessagingEngine } from './messaging-engine';
+import { UaMessagingEngine } from './ua-messaging-engine';
 import { UserAgentPool } from './user-agent-pool';
 import type { ClosableMediaWorker } from './worker-media-port';
 
@@ -84,6 +86,11 @@ export interface EngineOptions {
   readonly resolveMediaWorkerUrl?: (url: URL) => URL;
   /** No RTP for this long ends a call (media-timeout); the media worker's default (30 s) when absent. */
   readonly mediaInactivityTimeoutMs?: number;
+  /**
+   * What carries instant messages (tests pass a fake): by default a UaMessagingEngine, the MESSAGE usage on every
+   * user agent of the pool.
+   */
+  readonly messaging?: MessagingEngine;
 }
 
 /**
@@ -147,7 +154,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
             ? {}
             : { inactivityTimeoutMs: options.mediaInactivityTimeoutMs }),
         });
-  const agents: ShutdownAgentPool = callEngine ? callEngine.pool(pool) : pool;
+  const callAgents: ShutdownAgentPool = callEngine ? callEngine.pool(pool) : pool;
+  // Every user agent the accounts get also takes MESSAGE (unless a test brings its own messaging engine).
+  const uaMessaging =
+    options.messaging === undefined
+      ? new UaMessagingEngine({
+          accounts: { live: (id) => accounts.live(id), idOf: (account) => accounts.idOf(account) },
+          resolver,
+          localAddressFor: localAddress,
+          logger,
+        })
+      : undefined;
+  const agents: ShutdownAgentPool = uaMessaging ? uaMessaging.pool(callAgents) : callAgents;
+  // The message service (messages.*) takes this once it is built; until then incoming MESSAGEs are answered 480.
+  const messaging: MessagingEngine = options.messaging ?? uaMessaging!;
   const accounts: AccountService = new AccountService({
     store: store.accounts,
     cipher: options.secrets,
@@ -237,6 +257,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       stopping ??= (async () => {
         // Calls end first (BYE, CANCEL) while their accounts can still send, and their history rows are completed.
         await calls.stop(Math.min(timeoutMs, 2_000));
+        // Composing timers stop; a message still waiting for its answer ends failed.
+        messaging.shutdown();
         await accounts.stopAll().catch(() => undefined);
         await agents.shutdown(Math.min(timeoutMs, 1_000)).catch(() => undefined);
         // The worker last: the calls' BYEs are out, their streams stopped; what is left is terminated.
