@@ -122,6 +122,11 @@ export class ComposerTracker<P> {
     if (entry) this.#input(key, entry.peer, { kind: 'message-sent', now: this.#options.clock.now() });
   }
 
+  /** Drops the conversation without sending anything more (the peer's own timer ends what it last heard). */
+  forget(key: string): void {
+    this.#machines.forget(key);
+  }
+
   dispose(): void {
     this.#machines.clear();
   }

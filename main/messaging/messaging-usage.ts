@@ -290,7 +290,7 @@ export class MessagingUsage {
       // Stored for later, refused or lost: this peer hears no more of our typing until text passes again.
       const key = this.#key(peer.account, peer.target);
       this.#known.delete(key);
-      this.#composer.set(key, peer, 'idle');
+      this.#composer.forget(key);
       this.#logger.log('debug', 'is-composing not delivered', {
         to: formatUri(peer.target),
         outcome: outcome.ok ? outcome.status : outcome.failure.reason,

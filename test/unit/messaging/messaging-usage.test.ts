@@ -221,6 +221,58 @@ describe('MessagingUsage between two user agents', () => {
   });
 });
 
+describe('MessagingUsage bounds', () => {
+  it('fails a send at once past the messages in flight, and ends those in flight as failed on dispose', async () => {
+    const w = await world();
+    const clock = w.clock;
+    const ua = await UserAgent.start({
+      sockets: w.network,
+      clock,
+      random: w.random,
+      bindAddress: '10.0.0.4',
+      port: 5060,
+      protocols: ['udp'],
+    });
+    const usage = new MessagingUsage(messagingHostOf(ua), { maxInFlight: 2 });
+    open.push(() => {
+      usage.dispose();
+      ua.transactions.shutdown();
+      ua.transport.close();
+    });
+    await ScriptedPeer.start(w.network, '10.0.0.9');
+    const target = sipUri('sip:silent@10.0.0.9:5060');
+    const waiting = [usage.send(undefined, target, 'one'), usage.send(undefined, target, 'two')];
+    await w.settle();
+    expect(usage.inFlight).toBe(2);
+    expect(await usage.send(undefined, target, 'three')).toMatchObject({
+      ok: false,
+      failure: { reason: 'failed', detail: '2 messages are waiting for an answer already' },
+    });
+    usage.dispose();
+    for (const outcome of await Promise.all(waiting))
+      expect(outcome).toMatchObject({ ok: false, failure: { reason: 'failed' } });
+    expect(usage.inFlight).toBe(0);
+  });
+
+  it('stops telling a peer about typing once an indication is only stored (202)', async () => {
+    const w = await world();
+    const alice = await w.side('10.0.0.1');
+    const peer = await ScriptedPeer.start(w.network, '10.0.0.7');
+    let status = 200;
+    peer.autoRespond((request) => peer.reply(request, status, { toTag: 't' }));
+    const target = sipUri('sip:carol@10.0.0.7:5060');
+    await Promise.all([alice.usage.send(undefined, target, 'hi'), w.settle()]);
+    status = 202;
+    alice.usage.setComposing(undefined, target, 'active');
+    await w.settle();
+    expect(peer.requests('MESSAGE')).toHaveLength(2);
+    await w.pass(20_000);
+    alice.usage.setComposing(undefined, target, 'active');
+    await w.pass(20_000);
+    expect(peer.requests('MESSAGE')).toHaveLength(2);
+  });
+});
+
 describe('MessagingUsage with hostile requests', () => {
   async function rawPeer() {
     const w = await world();
