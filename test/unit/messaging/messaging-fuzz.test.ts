@@ -60,7 +60,7 @@ describe('MESSAGE fuzzing', () => {
     const pick = <T>(items: readonly T[]): T => items[random.uint32() % items.length]!;
     const rounds = 400;
     for (let n = 0; n < rounds; n++) {
-      let body = new TextEncoder().encode(pick(SEEDS));
+      let body: Uint8Array = new TextEncoder().encode(pick(SEEDS));
       const mutation = random.uint32() % 4;
       if (mutation === 0) body = random.bytes(random.uint32() % 300);
       else if (mutation === 1) body = body.subarray(0, random.uint32() % (body.length + 1));
