@@ -28,7 +28,7 @@ import { EventHub } from './event-hub';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
 import { type ShutdownAgentPool, UaCallEngine } from './ua-call-engine';
-import type { MessagingEngine } from './messaging-engine';
+import { type MessagingEngine, unavailableMessagingEngine } from './messaging-engine';
 import { UaMessagingEngine } from './ua-messaging-engine';
 import { UserAgentPool } from './user-agent-pool';
 import type { ClosableMediaWorker } from './worker-media-port';
@@ -167,7 +167,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       : undefined;
   const agents: ShutdownAgentPool = uaMessaging ? uaMessaging.pool(callAgents) : callAgents;
   // The message service (messages.*) takes this once it is built; until then incoming MESSAGEs are answered 480.
-  const messaging: MessagingEngine = options.messaging ?? uaMessaging!;
+  const messaging: MessagingEngine = options.messaging ?? uaMessaging ?? unavailableMessagingEngine();
   const accounts: AccountService = new AccountService({
     store: store.accounts,
     cipher: options.secrets,

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../../main/cli/index';
 import { incomingMessageJson } from '../../../main/cli/incoming-messages';
 import { messageOutcomeJson } from '../../../main/cli/message-command';
+import { buildIsComposing } from '../../../main/messaging/is-composing-document';
 import type { StartUserAgent } from '../../../main/cli/user-agent-factory';
 import { createResponse } from '../../../main/sip/message/builders';
 import type { SipRequest } from '../../../main/sip/message/message';
@@ -201,7 +202,7 @@ describe('softphone message', () => {
 });
 
 describe('incoming MESSAGEs while watch runs', () => {
-  it('prints each as a "message" event and answers it 200', async () => {
+  it('prints each as a "message" event and answers it 200; typing prints as a "composing" event', async () => {
     const s = await setup();
     const cli = run(
       [
@@ -255,6 +256,21 @@ describe('incoming MESSAGEs while watch runs', () => {
         date: null,
       }),
     );
+    const composing = new TextEncoder().encode(buildIsComposing('active', 60));
+    const composingHead = head
+      .replace('branch=z9hG4bKwatch1', 'branch=z9hG4bKwatch2')
+      .replace('CSeq: 7 MESSAGE', 'CSeq: 8 MESSAGE')
+      .replace('Content-Type: text/plain;charset=utf-8', 'Content-Type: application/im-iscomposing+xml')
+      .replace(`Content-Length: ${body.length}`, `Content-Length: ${composing.length}`);
+    sender.send(new Uint8Array([...new TextEncoder().encode(composingHead), ...composing]), port, '10.0.0.2');
+    await settle(s.clock);
+    expect(answers).toEqual([200, 200]);
+    expect(cli.events().at(-1)).toEqual({
+      event: 'composing',
+      to: 'sip:alice@example.test',
+      from: 'sip:bob@example.test',
+      state: 'active',
+    });
     cli.stdin.write('quit\n');
     await drive(s.clock, 10_000, () => cli.done() !== undefined);
     expect(cli.done()).toBe(0);
