@@ -161,6 +161,11 @@ export const accountOptions: readonly OptionSpec[] = [
   },
 ];
 
+/** The account flags that matter to one MESSAGE: who sends, with what password, through which proxy and transport. */
+export const messageAccountOptions: readonly OptionSpec[] = accountOptions.filter((option) =>
+  ['password', 'auth-user', 'display-name', 'proxy', 'transport'].includes(option.name),
+);
+
 export const commandSpecs: readonly CommandSpec[] = [
   {
     name: 'register',
@@ -353,7 +358,7 @@ export const commandSpecs: readonly CommandSpec[] = [
         value: 'URI',
         description: 'send from this account (default: no account, straight to URI)',
       },
-      ...accountOptions,
+      ...messageAccountOptions,
       bindTowardsHop,
       trace,
     ],

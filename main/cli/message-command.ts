@@ -6,7 +6,7 @@ import type { ExchangeOutcome } from '../messaging/message-exchange';
 import { formatUri } from '../sip/message/uri';
 import { optionalAccountArgs } from './account-args';
 import { type ParsedOptions, UsageError, bindArg, sipUriArg } from './args';
-import { accountOptions } from './command-specs';
+import { messageAccountOptions } from './command-specs';
 import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
 import { accountConfig } from './register-command';
@@ -28,7 +28,7 @@ export async function messageCommand(
   if (extra.length > 0) throw new UsageError('give the text as one argument (quote it)');
   const target = sipUriArg('URI', uriText);
   if (options.string('aor') === undefined) {
-    const stray = accountOptions.find((option) => options.string(option.name) !== undefined);
+    const stray = messageAccountOptions.find((option) => options.string(option.name) !== undefined);
     if (stray !== undefined)
       throw new UsageError(
         `--${stray.name} needs --aor: without an account the message goes straight to URI`,
