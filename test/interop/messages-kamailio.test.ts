@@ -235,6 +235,17 @@ describe.skipIf(!peers.kamailio)('instant messages through Kamailio', () => {
     await until(async () => (await kamailio.storedMessages()).length === 0, 'msilo emptied');
   });
 
+  it('a message to someone who is no subscriber is not-found (404), not stored', async () => {
+    const alice = parties.find((p) => p.account.config.aor.user === 'alice') ?? (await party('alice'));
+    const outcome = await alice.engine.send({
+      accountId: 'alice-account',
+      to: kamailio.uri('zed'),
+      body: 'hello?',
+    });
+    expect(outcome).toMatchObject({ ok: false, failure: { reason: 'not-found', status: 404 } });
+    expect(await kamailio.storedMessages()).toEqual([]);
+  });
+
   it('typing reaches the peer as is-composing and ends with the message', async () => {
     const carol = parties.find((p) => p.account.config.aor.user === 'carol')!;
     const dave = parties.find((p) => p.account.config.aor.user === 'dave')!;
