@@ -9,7 +9,6 @@
 // transport layer switches a large request from UDP to TCP by itself (RFC 3261 §18.1.1); a user agent that has no
 // TCP refuses such a message as `too-large` instead of sending a datagram the network would fragment.
 import type { MessageFailureDto } from '../contract/contract';
-import type { Logger } from '../platform/logger';
 import type { Random } from '../platform/random';
 import { DigestAuthenticator } from '../sip/auth/authenticator';
 import type { SipResponse } from '../sip/message/message';
@@ -47,7 +46,6 @@ export interface ExchangeDeps {
   readonly resolver: NameResolver;
   /** Whether the transport can carry `protocol` (a large request needs TCP). */
   readonly carries: (protocol: TransportProtocol) => boolean;
-  readonly logger?: Logger;
 }
 
 export interface MessageRequestSpec {

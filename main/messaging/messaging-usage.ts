@@ -242,7 +242,6 @@ export class MessagingUsage {
             random: host.random,
             resolver: host.resolver,
             carries: host.carries,
-            logger: this.#logger,
           },
           this.#senderFor(account, target),
           {
