@@ -106,6 +106,22 @@ describe('ComposerTracker', () => {
     expect(clock.nextTimerAt()).toBeUndefined();
   });
 
+  it('sends active again at 108 s while typing goes on, each with the refresh it advertises', () => {
+    const clock = new ManualClock();
+    const sent: string[] = [];
+    const tracker = new ComposerTracker<string>({
+      clock,
+      send: (_peer, state, refreshSeconds) => sent.push(`${clock.now()}:${state}:${refreshSeconds}`),
+    });
+    for (let at = 0; at <= 130_000; at += 10_000) {
+      clock.advance(at - clock.now());
+      tracker.set('k', 'bob', 'active');
+    }
+    expect(sent).toEqual(['0:active:120', '108000:active:120']);
+    clock.advance(15_000);
+    expect(sent.at(-1)).toBe('145000:idle:120');
+  });
+
   it('keeps at most maxPeers conversations, dropping the oldest without sending anything for it', () => {
     const clock = new ManualClock();
     const sent: string[] = [];
