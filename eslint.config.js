@@ -44,11 +44,15 @@ const layerMap = [
     why: 'SDP and media never import sip, so a call reaches them only through the media port ua/call defines',
   },
   { layer: 'ua', paths: ['ua'], why: 'the user agent core knows no services, store or shell' },
-  { layer: 'presence, im', paths: ['presence', 'im'], why: 'usages sit on the user agent, below services' },
+  {
+    layer: 'presence, im',
+    paths: ['presence', 'im', 'messaging'],
+    why: 'usages sit on the user agent, below services',
+  },
   {
     layer: 'store',
     paths: ['store'],
-    never: ['sip', 'sdp', 'media', 'ua', 'presence', 'im'],
+    never: ['sip', 'sdp', 'media', 'ua', 'presence', 'im', 'messaging'],
     why: 'the store keeps data for services and knows nothing of SIP or media',
   },
   { layer: 'services', paths: ['services'], why: 'services orchestrate the layers below for any shell' },

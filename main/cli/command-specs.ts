@@ -161,6 +161,11 @@ export const accountOptions: readonly OptionSpec[] = [
   },
 ];
 
+/** The account flags that matter to one MESSAGE: who sends, with what password, through which proxy and transport. */
+export const messageAccountOptions: readonly OptionSpec[] = accountOptions.filter((option) =>
+  ['password', 'auth-user', 'display-name', 'proxy', 'transport'].includes(option.name),
+);
+
 export const commandSpecs: readonly CommandSpec[] = [
   {
     name: 'register',
@@ -339,6 +344,37 @@ export const commandSpecs: readonly CommandSpec[] = [
     ],
     examples: [
       'softphone publish --status away --note "back at 3" --aor sip:alice@example.com --password secret',
+    ],
+  },
+  {
+    name: 'message',
+    summary: 'send one instant message (SIP MESSAGE) and say whether it was taken',
+    operands: 'URI TEXT',
+    allowPositionals: true,
+    options: [
+      {
+        name: 'aor',
+        type: 'string',
+        value: 'URI',
+        description: 'send from this account (default: no account, straight to URI)',
+      },
+      ...messageAccountOptions,
+      bindTowardsHop,
+      trace,
+    ],
+    details: [
+      'Sends TEXT as text/plain in UTF-8 (RFC 3428) and prints one JSON object per line on stdout: "listening", then',
+      '"message-sent" with the status of the 2xx (200: the far end took it; 202: a server keeps it for later) and',
+      'exits 0, or "message-failed" with a reason (not-found, unavailable, rejected, too-large, auth-failed, timeout,',
+      "unreachable, server-error, failed), the status and the server's line, and exits 1. With --aor the message",
+      "goes through the account's proxy and a 401/407 is answered with its password; the account does not register.",
+      'A message over 1,300 bytes goes over TCP (RFC 3428 §8); the text may be at most 32,768 bytes of UTF-8.',
+      'While "register", "answer", "call" and "watch" run, incoming messages print as "message" events (answered',
+      '200 once printed) and typing indications (RFC 3994) as "composing" events.',
+    ],
+    examples: [
+      'softphone message sip:bob@192.0.2.7:5060 "Hello Bob 👋"',
+      'softphone message sip:bob@example.com "שלום" --aor sip:alice@example.com --proxy sip:192.0.2.10 --password secret',
     ],
   },
   {

@@ -95,6 +95,8 @@ async function run(
         env,
         startUserAgent,
       });
+    case 'message':
+      return (await import('./message-command')).messageCommand(options, output, { env, startUserAgent });
     case 'listen':
       return (await import('./listen-command')).listenCommand(options, output, io.stdin, { startUserAgent });
     case 'call':

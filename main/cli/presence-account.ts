@@ -1,10 +1,12 @@
 // What `watch` and `publish` share: start the user agent for the account flags, register the account (unless
 // --no-register) with its registration events printed, and the presence usage on the same agent and clock.
+import type { MessagingUsage } from '../messaging/messaging-usage';
 import { SubscriptionUsage, hostOf } from '../presence/subscription-usage';
 import { formatUri } from '../sip/message/uri';
 import type { Account, UserAgent } from '../ua/user-agent';
 import { type AccountArgs, requiredAccountArgs } from './account-args';
 import { type ParsedOptions, bindArg } from './args';
+import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
 import { accountConfig, registrationEvent } from './register-command';
 import type { StartUserAgent } from './user-agent-factory';
@@ -19,6 +21,8 @@ export interface PresenceAccount {
   readonly account: Account;
   readonly args: AccountArgs;
   readonly usage: SubscriptionUsage;
+  /** Incoming MESSAGEs print as events while the command runs. */
+  readonly messages: MessagingUsage;
   /** Resolves with 1 when the registration fails for good. */
   readonly registrationFailed: Promise<number>;
 }
@@ -46,5 +50,6 @@ export async function startPresenceAccount(
     });
     account.registerer.register();
   }
-  return { ua, account, args, usage: new SubscriptionUsage(hostOf(ua)), registrationFailed };
+  const messages = printIncomingMessages(ua, output);
+  return { ua, account, args, usage: new SubscriptionUsage(hostOf(ua)), messages, registrationFailed };
 }

@@ -34,12 +34,14 @@ export async function publishCommand(
   publisher.setStatus(status, note);
   const quit = runUntilQuit(stdin, async () => {
     await publisher.remove();
+    session.messages.dispose();
     await session.ua.shutdown();
     return 0;
   });
   const code = await Promise.race([quit, fatal, session.registrationFailed]);
   if (code !== 0) {
     publisher.dispose();
+    session.messages.dispose();
     await session.ua.shutdown(1_000);
   }
   return code;

@@ -6,6 +6,7 @@ import type { RegistrationState } from '../ua/registration/registration-state';
 import type { AccountConfig } from '../ua/user-agent';
 import { type AccountArgs, requiredAccountArgs } from './account-args';
 import { type ParsedOptions, bindArg } from './args';
+import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
 import { runUntilQuit } from './run-until-quit';
 import { type StartUserAgent, stableInstanceId } from './user-agent-factory';
@@ -32,6 +33,7 @@ export async function registerCommand(
   );
   output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
   const registered = ua.addAccount(accountConfig(account));
+  const messages = printIncomingMessages(ua, output);
 
   let rejected: ((code: number) => void) | undefined;
   const fatal = new Promise<number>((resolve) => (rejected = resolve));
@@ -42,11 +44,13 @@ export async function registerCommand(
   registered.registerer.register();
 
   const quit = runUntilQuit(stdin, async () => {
+    messages.dispose();
     await ua.shutdown();
     return 0;
   });
   const code = await Promise.race([quit, fatal]);
   if (code !== 0) {
+    messages.dispose();
     await ua.shutdown(1_000);
   }
   return code;

@@ -25,6 +25,7 @@ import { MediaWorkerHost } from '../media/session/media-worker-host';
 import { type ClosableMediaWorker, WorkerMediaPorts } from '../services/worker-media-port';
 import { formatUri, isSipUri, parseUri } from '../sip/message/uri';
 import type { Call } from '../ua/call/call';
+import type { MessagingUsage } from '../messaging/messaging-usage';
 import type { CallUsage } from '../ua/call/call-usage';
 import type { Account, UserAgent } from '../ua/user-agent';
 import type { AccountArgs } from './account-args';
@@ -32,6 +33,7 @@ import type { AnswerArgs, AudioArgs, CallArgs } from './call-args';
 import { readControlLines, type CallControl } from './call-control';
 import type { CallRunner, CallRunnerIo } from './call-runner';
 import { CallSession } from './call-session';
+import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
 import { accountConfig, registrationEvent } from './register-command';
 import type { StartUserAgent } from './user-agent-factory';
@@ -105,6 +107,8 @@ class CallRun {
   readonly #consultations = new Set<string>();
   /** What consultation calls are placed with: the run's call usage and the account (null: direct). */
   #usage: CallUsage | undefined;
+  /** Incoming MESSAGEs print as events while the command runs. */
+  #messages: MessagingUsage | undefined;
   #callingAccount: Account | null = null;
   #accountId: string | null = null;
   #codecsArgs: AudioArgs | undefined;
@@ -308,6 +312,7 @@ class CallRun {
     // The first call then finds its RTP/RTCP ports bound already (no wait for the worker before its SDP).
     worker.prepare?.(address);
     this.#usage = ua.installCalls({ media: this.#ports.factory });
+    this.#messages = printIncomingMessages(ua, this.#output);
     return { usage: this.#usage };
   }
 
@@ -464,6 +469,7 @@ class CallRun {
           : { event: 'error', reason: 'record-failed', detail: closed.error },
       );
     }
+    this.#messages?.dispose();
     await this.#ua?.shutdown(SHUTDOWN_MS);
     this.#ports?.close();
     await this.#worker?.close();

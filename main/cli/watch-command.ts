@@ -27,12 +27,14 @@ export async function watchCommand(
   }
   const quit = runUntilQuit(stdin, async () => {
     await session.usage.removeAll();
+    session.messages.dispose();
     await session.ua.shutdown();
     return 0;
   });
   const code = await Promise.race([quit, session.registrationFailed]);
   if (code !== 0) {
     await session.usage.removeAll(1_000);
+    session.messages.dispose();
     await session.ua.shutdown(1_000);
   }
   return code;

@@ -27,10 +27,11 @@ import type { Engine } from './engine-facade';
 import { LinkInbox } from './link-inbox';
 import { EventHub } from './event-hub';
 import { MessageService } from './message-service';
-import { type MessagingEngine, unavailableMessagingEngine } from './messaging-engine';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
 import { type ShutdownAgentPool, UaCallEngine } from './ua-call-engine';
+import { type MessagingEngine, unavailableMessagingEngine } from './messaging-engine';
+import { UaMessagingEngine } from './ua-messaging-engine';
 import { UserAgentPool } from './user-agent-pool';
 import type { ClosableMediaWorker } from './worker-media-port';
 
@@ -88,8 +89,8 @@ export interface EngineOptions {
   /** No RTP for this long ends a call (media-timeout); the media worker's default (30 s) when absent. */
   readonly mediaInactivityTimeoutMs?: number;
   /**
-   * What carries instant messages (tests pass a fake); without one, sending fails with `no-account` and nothing
-   * arrives. The stored conversations are served either way.
+   * What carries instant messages (tests pass a fake): by default a UaMessagingEngine, the MESSAGE usage on every
+   * user agent of the pool.
    */
   readonly messaging?: MessagingEngine;
 }
@@ -155,7 +156,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
             ? {}
             : { inactivityTimeoutMs: options.mediaInactivityTimeoutMs }),
         });
-  const agents: ShutdownAgentPool = callEngine ? callEngine.pool(pool) : pool;
+  const callAgents: ShutdownAgentPool = callEngine ? callEngine.pool(pool) : pool;
+  // Every user agent the accounts get also takes MESSAGE (unless a test brings its own messaging engine).
+  const uaMessaging =
+    options.messaging === undefined
+      ? new UaMessagingEngine({
+          accounts: { live: (id) => accounts.live(id), idOf: (account) => accounts.idOf(account) },
+          resolver,
+          localAddressFor: localAddress,
+          logger,
+        })
+      : undefined;
+  const agents: ShutdownAgentPool = uaMessaging ? uaMessaging.pool(callAgents) : callAgents;
+  // The message service (messages.*) sets the incoming handler when it starts; until then MESSAGEs are answered 480.
+  const messaging: MessagingEngine = options.messaging ?? uaMessaging ?? unavailableMessagingEngine();
   const accounts: AccountService = new AccountService({
     store: store.accounts,
     cipher: options.secrets,
@@ -181,7 +195,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const contacts = new ContactService({ store: store.contacts, events, logger });
   contacts.start();
   const messages = new MessageService({
-    engine: options.messaging ?? unavailableMessagingEngine(),
+    engine: messaging,
     store: store.messages,
     accounts: store.accounts,
     events,

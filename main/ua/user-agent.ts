@@ -259,6 +259,14 @@ export class UserAgent {
     });
   }
 
+  /**
+   * Out-of-dialog requests for an identity that is no account of ours (a message or call sent straight to an
+   * address): our Contact, Allow, Supported and User-Agent, no route set.
+   */
+  requestsFor(identity: LocalIdentity): RequestFactory {
+    return this.#identityRequests(identity, undefined);
+  }
+
   /** Unregisters (bounded) and forgets an account. */
   async removeAccount(id: string, timeoutMs = 4_000): Promise<void> {
     const account = this.#accounts.get(id);

@@ -229,6 +229,11 @@ export class TransportLayer implements TransportSender {
     this.#onPong = handler;
   }
 
+  /** Whether requests can go over `protocol` here (a large request on UDP needs TCP, §18.1.1). */
+  carries(protocol: TransportProtocol): boolean {
+    return protocol === 'tcp' ? this.#tcp !== undefined : this.#udp !== undefined;
+  }
+
   sentBy(destination: Destination): SentBy {
     return {
       transport: destination.protocol === 'tcp' ? 'TCP' : 'UDP',

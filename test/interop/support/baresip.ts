@@ -61,6 +61,11 @@ export interface BaresipOptions {
   readonly jitterBufferFrames?: readonly [number, number];
   /** `-s`: SIP trace into the log. Default false. */
   readonly sipTrace?: boolean;
+  /**
+   * SIP URIs for the `contacts` file; the first is the current contact, which the `message TEXT` command writes
+   * to (baresip 1.0's only way to send a MESSAGE). Loads the contact module when given.
+   */
+  readonly contacts?: readonly string[];
 }
 
 /** One ctrl_tcp event. `type` is e.g. REGISTER_OK, CALL_INCOMING, CALL_ESTABLISHED, CALL_DTMF_START, CALL_CLOSED. */
@@ -254,6 +259,11 @@ export function configText(
     // menu provides the commands (dial, accept, hold ...) that ctrl_tcp runs.
     'module_app menu.so',
     'module_app ctrl_tcp.so',
+    // The contact module's `message` sends a MESSAGE; the menu prints one that arrives only through a UI module,
+    // and stdio (fed an idle pipe) prints it to stdout, which is the log.
+    ...(options.contacts !== undefined && options.contacts.length > 0
+      ? ['module_app contact.so', 'module stdio.so']
+      : []),
     `ctrl_tcp_listen ${LOOPBACK}:${ports.control}`,
     `snd_path ${recordingDir}`,
     '',
@@ -335,14 +345,21 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipHand
   await writeFile(join(configDir, 'config'), configText(options, ports, recordingDir, modulePath));
   await writeFile(join(configDir, 'accounts'), `${accountLine(options.account)}\n`);
   // An empty contacts file, or baresip writes its own example contacts.
-  await writeFile(join(configDir, 'contacts'), '');
+  const contacts = options.contacts ?? [];
+  await writeFile(join(configDir, 'contacts'), contacts.map((uri) => `<${uri}>\n`).join(''));
+  if (contacts[0] !== undefined) await writeFile(join(configDir, 'current_contact'), contacts[0]);
 
   const args = ['-f', configDir, ...(options.sipTrace === true ? ['-s'] : [])];
+  const messaging = contacts.length > 0;
   const logFd = openSync(logPath, 'w');
   let child: ChildProcess;
   try {
     // detached: its own process group, so stop() reaches it and nothing else.
-    child = spawn(baresip, args, { cwd: runDir, detached: true, stdio: ['ignore', logFd, logFd] });
+    child = spawn(baresip, args, {
+      cwd: runDir,
+      detached: true,
+      stdio: [messaging ? 'pipe' : 'ignore', logFd, logFd],
+    });
   } finally {
     closeSync(logFd);
   }

@@ -19,6 +19,8 @@ export type { Binding } from './kamcmd-tree';
 const execFileAsync = promisify(execFile);
 
 export const KAMAILIO_CONFIG = join(import.meta.dirname, '..', 'kamailio', 'registrar.cfg');
+/** The silo table msilo needs (offlineMessages). */
+export const MSILO_SCHEMA = join(import.meta.dirname, '..', 'kamailio', 'msilo.sql');
 
 export interface KamailioUser {
   readonly username: string;
@@ -50,6 +52,11 @@ export interface KamailioOptions {
   readonly mediaRelay?: { readonly aUser: string; readonly portA: number; readonly portB: number };
   /** Be the presence server (presence, presence_xml with presence.winfo), its tables in their own SQLite file. */
   readonly presence?: boolean;
+  /**
+   * Keep MESSAGEs for users without a binding (msilo: 202 Accepted) and deliver them when the user registers; the
+   * silo table in its own SQLite file, made from test/interop/kamailio/msilo.sql.
+   */
+  readonly offlineMessages?: boolean;
 }
 
 /** The -A defines of the config's media relay route: one subst expression per port to write. */
@@ -89,6 +96,8 @@ export interface KamailioHandle {
   rpc(method: string, ...params: string[]): Promise<string>;
   /** Log text so far, for failure messages. */
   readLog(): Promise<string>;
+  /** Messages msilo holds now (offlineMessages only), oldest first, bodies as text. */
+  storedMessages(): Promise<Array<{ readonly to: string; readonly body: string }>>;
   /** Graceful stop (SIGTERM, then SIGKILL after 3 s) of the whole process group; removes the run dir. */
   stop(): Promise<void>;
   /** Sends `signal` to the whole process group and waits until every process in it is gone (crash tests). */
@@ -210,6 +219,8 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioH
   await runSqlite(sqlite, dbPath, subscriberSql(options.users, domain));
   const presenceDbPath = join(runDir, 'presence.sqlite');
   if (options.presence) await runSqlite(sqlite, presenceDbPath, presenceSql());
+  const msiloDbPath = join(runDir, 'msilo.sqlite');
+  if (options.offlineMessages) await runSqlite(sqlite, msiloDbPath, await readFile(MSILO_SCHEMA, 'utf8'));
   const port = await freePort();
 
   // String defines carry their quotes; the listen defines must not (listen= wants a bare socket spec).
@@ -247,6 +258,16 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioH
     ...(options.challengeInvites === false ? ['-A', 'NO_INVITE_CHALLENGE'] : []),
     ...(options.presence
       ? ['-A', 'WITH_PRESENCE', '-A', `PRESENCE_DB_URL="sqlite://${presenceDbPath}"`]
+      : []),
+    ...(options.offlineMessages
+      ? [
+          '-A',
+          'WITH_MSILO',
+          '-A',
+          `MSILO_DB_URL="sqlite://${msiloDbPath}"`,
+          '-A',
+          `MSILO_SELF="sip:${LOOPBACK}:${port}"`,
+        ]
       : []),
     ...(options.mediaRelay === undefined ? [] : mediaRelayDefines(options.mediaRelay)),
   ];
@@ -363,6 +384,14 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioH
     ulDump: async () => parseUlDump(await rpc('ul.dump')),
     rpc,
     readLog: async () => readFile(logPath, 'utf8'),
+    storedMessages: async () => {
+      const { stdout } = await execFileAsync(sqlite, [
+        '-json',
+        msiloDbPath,
+        'SELECT dst_addr AS "to", CAST(body AS TEXT) AS body FROM silo ORDER BY id',
+      ]);
+      return stdout.trim() === '' ? [] : (JSON.parse(stdout) as Array<{ to: string; body: string }>);
+    },
     stop: async () => {
       await killGroup('SIGTERM');
       if (process.env.SOFTPHONE_KEEP_PEER_LOGS !== '1') await rm(runDir, { recursive: true, force: true });
