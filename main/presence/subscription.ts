@@ -48,6 +48,8 @@ export interface SubscriptionSpec {
   readonly accept: readonly string[];
   /** Requested lifetime in seconds (§4.1.2.1). */
   readonly expires: number;
+  /** Option tags this subscription asks for beyond the agent's own, in Supported (`eventlist`, RFC 4662 §4.1). */
+  readonly supported?: readonly string[];
 }
 
 export interface SubscriptionDeps {
@@ -408,6 +410,9 @@ export class Subscription {
   #headers(expires: number): Array<readonly [string, string]> {
     const headers: Array<readonly [string, string]> = [['Event', this.spec.event]];
     if (this.spec.accept.length > 0) headers.push(['Accept', this.spec.accept.join(', ')]);
+    // A second Supported line is as good as one list (RFC 3261 §7.3.1); refreshes carry it too (RFC 4662 §4.1).
+    if (this.spec.supported && this.spec.supported.length > 0)
+      headers.push(['Supported', this.spec.supported.join(', ')]);
     headers.push(['Expires', String(expires)]);
     return headers;
   }
