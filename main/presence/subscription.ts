@@ -48,7 +48,10 @@ export interface SubscriptionSpec {
   readonly accept: readonly string[];
   /** Requested lifetime in seconds (§4.1.2.1). */
   readonly expires: number;
-  /** Option tags this subscription asks for beyond the agent's own, in Supported (`eventlist`, RFC 4662 §4.1). */
+  /**
+   * Option tags this subscription needs (`eventlist`, RFC 4662 §4.1): SubscriptionUsage makes the agent support them,
+   * so they are in the initial SUBSCRIBE's Supported and accepted in NOTIFYs' Require; refreshes name them too.
+   */
   readonly supported?: readonly string[];
 }
 
@@ -407,11 +410,12 @@ export class Subscription {
     });
   }
 
-  #headers(expires: number): Array<readonly [string, string]> {
+  /** `inDialog`: requests in a dialog get no Supported from the request factory, so the spec's go in here. */
+  #headers(expires: number, inDialog = false): Array<readonly [string, string]> {
     const headers: Array<readonly [string, string]> = [['Event', this.spec.event]];
     if (this.spec.accept.length > 0) headers.push(['Accept', this.spec.accept.join(', ')]);
-    // A second Supported line is as good as one list (RFC 3261 §7.3.1); refreshes carry it too (RFC 4662 §4.1).
-    if (this.spec.supported && this.spec.supported.length > 0)
+    // Refreshes carry the option tags too (RFC 4662 §4.1); the initial SUBSCRIBE has them from the agent's Supported.
+    if (inDialog && this.spec.supported && this.spec.supported.length > 0)
       headers.push(['Supported', this.spec.supported.join(', ')]);
     headers.push(['Expires', String(expires)]);
     return headers;
@@ -538,7 +542,7 @@ export class Subscription {
     const built = buildInDialogRequest(dialog, {
       method: 'SUBSCRIBE',
       contact: this.#contact,
-      headers: this.#headers(expires),
+      headers: this.#headers(expires, true),
     });
     if (!built.ok) {
       onFinal(undefined);

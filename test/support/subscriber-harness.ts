@@ -60,6 +60,8 @@ export interface NotifySpec {
   readonly body?: string | Uint8Array;
   readonly contentType?: string;
   readonly fromTag?: string;
+  /** Further header lines, e.g. `Require: eventlist`. */
+  readonly headers?: readonly string[];
 }
 
 export function subscriberHarness() {
@@ -105,6 +107,7 @@ export function subscriberHarness() {
       'Contact: <sip:list@127.0.0.1:5070>',
       'Event: presence',
       `Subscription-State: ${spec.state ?? 'active;expires=600'}`,
+      ...(spec.headers ?? []),
       ...(body.length > 0 ? [`Content-Type: ${spec.contentType ?? 'application/pidf+xml'}`] : []),
       `Content-Length: ${body.length}`,
     ];

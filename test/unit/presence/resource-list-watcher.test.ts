@@ -42,7 +42,7 @@ describe('ResourceListWatcher (RFC 4662)', () => {
     const { h, subscribe } = await watching();
     expect(subscribe.header('event')).toBe('presence');
     expect(subscribe.header('accept')).toBe('multipart/related, application/rlmi+xml, application/pidf+xml');
-    expect(subscribe.supported).toContain('eventlist');
+    expect(subscribe.supported.filter((tag) => tag === 'eventlist')).toEqual(['eventlist']);
     h.clock.advance(540_000);
     await settle(h.clock);
     expect(h.sender.last.request.supported).toContain('eventlist');
@@ -51,7 +51,14 @@ describe('ResourceListWatcher (RFC 4662)', () => {
   it('turns a full-state NOTIFY of three buddies into three statuses, each as a single watcher gives it', async () => {
     const { h, events, subscribe, watcher } = await watching();
     const list = listBody({ version: 0, fullState: true, resources: THREE });
-    expect(h.notify(subscribe, { body: list.body, contentType: list.contentType })).toEqual([200]);
+    // RFC 4662 §4.1: a list server's NOTIFYs require eventlist, which we implement (not 420).
+    expect(
+      h.notify(subscribe, {
+        body: list.body,
+        contentType: list.contentType,
+        headers: ['Require: eventlist'],
+      }),
+    ).toEqual([200]);
     expect(statuses(events)).toEqual([
       'sip:bob@example.test available',
       'sip:carol@example.test away',
