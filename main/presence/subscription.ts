@@ -92,6 +92,8 @@ const MAX_INTERVAL_RETRIES = 2;
 /** Immediate re-subscriptions allowed within QUICK_RESTART_WINDOW_MS before the backoff slows them down. */
 const MAX_QUICK_RESTARTS = 3;
 const QUICK_RESTART_WINDOW_MS = 60_000;
+/** The share of a notifier's remaining lifetime a planned refresh must leave before it; less, and it moves. */
+const NOTIFIER_MARGIN = 0.05;
 /** Timer N, 64*T1 with T1 at its default 500 ms (RFC 6665 §4.1.2.4). */
 export const TIMER_N_MS = 32_000;
 
@@ -511,7 +513,12 @@ export class Subscription {
 
   #applyNotifierDeadline(): void {
     if (this.#notifierDeadline === undefined) return;
-    const remaining = Math.max(0, this.#notifierDeadline - this.#deps.clock.now()) / 1000;
+    const remainingMs = Math.max(0, this.#notifierDeadline - this.#deps.clock.now());
+    const planned = this.#refresher.nextInMs;
+    // Notifiers count the lifetime down in whole seconds (599 just after granting 600): a refresh planned with a
+    // margin of NOTIFIER_MARGIN of what is left is early enough, and moving it would only cost a log line per NOTIFY.
+    if (planned !== undefined && planned <= remainingMs * (1 - NOTIFIER_MARGIN)) return;
+    const remaining = remainingMs / 1000;
     if (this.#refresher.expiresSooner(remaining))
       this.#log('info', 'the notifier shortened the subscription: refreshing sooner', { seconds: remaining });
   }

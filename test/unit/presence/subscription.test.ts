@@ -314,6 +314,29 @@ describe('Subscription (RFC 6665 §4.1)', () => {
     expect(h.sender.sent).toHaveLength(3);
   });
 
+  it('a NOTIFY saying a little less than granted (the seconds gone by) leaves the refresh where it was', async () => {
+    const h = setup();
+    const subscription = h.create();
+    const subscribe = await started(h, subscription);
+    h.sender.answer(
+      h.sender.last,
+      202,
+      [
+        ['Expires', '600'],
+        ['Contact', '<sip:bob@127.0.0.1:5070>'],
+      ],
+      'n1',
+    );
+    // The notifier counts whole seconds down: 599 right after a 600 is the same subscription, not a shorter one.
+    notify(h, subscribe, { state: 'active;expires=599' });
+    h.clock.advance(539_999);
+    await settle(h.clock);
+    expect(h.sender.sent).toHaveLength(1);
+    h.clock.advance(1);
+    await settle(h.clock);
+    expect(h.sender.sent).toHaveLength(2);
+  });
+
   it('a NOTIFY before the 2xx with a shorter expires still sets the first refresh', async () => {
     const h = setup();
     const subscription = h.create();
