@@ -204,6 +204,53 @@ describe('PresenceNotifier (peer-to-peer presence, RFC 3856 §6, RFC 6665 §4.2)
     expect(h.notifier.watchers).toHaveLength(2);
   });
 
+  it('keeps the Event id of the SUBSCRIBE in its NOTIFYs, and a refresh with another id is for no subscription', async () => {
+    const h = setup();
+    const toTag = h.subscribe({ event: 'presence;id=7' })[0]!.to.tag!;
+    await settle(h.clock);
+    expect(h.notifies()[0]!.request.header('event')).toBe('presence;id=7');
+    expect(h.subscribe({ toTag, cseq: 2, event: 'presence;id=8' })[0]?.status).toBe(481);
+    expect(h.subscribe({ toTag, cseq: 3, event: 'presence' })[0]?.status).toBe(481);
+    h.sender.answer(h.notifies()[0]!, 200, [], 'w1');
+    expect(h.subscribe({ toTag, cseq: 4, event: 'presence;id=7' })[0]?.status).toBe(200);
+  });
+
+  it('refuses an old CSeq in the dialog with 500 (RFC 3261 §12.2.2), keeping the subscription', async () => {
+    const h = setup();
+    const toTag = h.subscribe({ cseq: 5 })[0]!.to.tag!;
+    await settle(h.clock);
+    const [old] = h.subscribe({ toTag, cseq: 4 });
+    expect(old?.status).toBe(500);
+    expect(h.notifier.watchers).toHaveLength(1);
+  });
+
+  it('drops a watcher whose NOTIFY cannot even be sent (a Contact that is no SIP URI)', async () => {
+    const h = setup();
+    const parsed = parseMessage(
+      [
+        'SUBSCRIBE sip:bob@127.0.0.1:5070 SIP/2.0',
+        'Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKtel',
+        'Max-Forwards: 70',
+        'From: <sip:alice@example.test>;tag=t1',
+        'To: <sip:bob@example.test>',
+        'Call-ID: tel-contact',
+        'CSeq: 1 SUBSCRIBE',
+        'Contact: <tel:+15551234567>',
+        'Event: presence',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    if (!parsed.ok || parsed.message.kind !== 'request') throw new Error('bad SUBSCRIBE');
+    const statuses: number[] = [];
+    h.core.receive(parsed.message, { respond: (response) => statuses.push(response.status) });
+    await settle(h.clock);
+    expect(statuses).toEqual([200]);
+    expect(h.notifies()).toEqual([]);
+    expect(h.notifier.watchers).toEqual([]);
+  });
+
   it('caps a long Expires at an hour and takes a SUBSCRIBE without Expires as an hour (RFC 3856 §6.4)', () => {
     const h = setup();
     expect(h.subscribe({ expires: 86_400 })[0]?.header('expires')).toBe('3600');
