@@ -95,6 +95,30 @@ describe('hostile presence bodies', () => {
     expect(readable).toBeGreaterThan(0);
   });
 
+  it('1,000 seeded mutations of an RLMI document and of a PIDF each end as Results', () => {
+    const random = new SeededRandom(4826);
+    const rlmi = encoder.encode(
+      '<?xml version="1.0" encoding="UTF-8"?><list xmlns="urn:ietf:params:xml:ns:rlmi" uri="sip:l@example.test" ' +
+        'version="4" fullState="false"><name xml:lang="en">L</name><resource uri="sip:a@example.test"><name>A</name>' +
+        '<instance id="x" state="active" cid="a@x"/></resource><resource uri="sip:b@example.test">' +
+        '<instance id="y" state="terminated" reason="rejected"/></resource></list>',
+    );
+    const pidf = encoder.encode(pidfOf('sip:a@example.test', 'open', 'busy', 'in a meeting'));
+    let readable = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const list = parseRlmi(mutate(rlmi, random));
+      const presence = parsePidf(mutate(pidf, random));
+      expect(typeof list.ok).toBe('boolean');
+      expect(typeof presence.ok).toBe('boolean');
+      if (list.ok) {
+        readable++;
+        for (const resource of list.value.resources)
+          expect(resource.instances.length).toBeLessThanOrEqual(16);
+      }
+    }
+    expect(readable).toBeGreaterThan(0);
+  });
+
   it('refusing the whole set again and again keeps no memory', async () => {
     const run = (): void => {
       for (const attack of HOSTILE_XML) for (const [, parse] of XML_PARSERS) parse(attack.body);
