@@ -71,8 +71,11 @@ export class ResourceListWatcher {
   readonly uri: string;
   readonly #options: ResourceListOptions;
   readonly #listeners = new Set<(event: ResourceListEvent) => void>();
-  /** The resources listed now, by URI, in list order. */
-  readonly #resources = new Map<string, ResolvedResource>();
+  /**
+   * The resources listed now, by URI, in list order, with the display name the list gives. Only these few strings are
+   * kept: a resource's parts are views into the NOTIFY's body, and keeping one would keep the whole body alive.
+   */
+  readonly #resources = new Map<string, { readonly name?: string }>();
   #version: number | undefined;
 
   private constructor(subscription: Subscription, target: SipUri, options: ResourceListOptions) {
@@ -108,6 +111,11 @@ export class ResourceListWatcher {
   /** The resources the list holds now. */
   get resources(): string[] {
     return [...this.#resources.keys()];
+  }
+
+  /** The display name the list gives `uri` (RFC 4662 §5.2 <name>), if any. */
+  nameOf(uri: string): string | undefined {
+    return this.#resources.get(uri)?.name;
   }
 
   /** The version of the last list document taken. */
@@ -164,7 +172,8 @@ export class ResourceListWatcher {
     for (const resource of list.resources) {
       const uri = normalize(resource.uri);
       if (!this.#resources.has(uri) && this.#resources.size >= MAX_RESOURCES) continue;
-      this.#resources.set(uri, resource);
+      const name = resource.names[0]?.text;
+      this.#resources.set(uri, name !== undefined ? { name } : {});
       events.push(...this.#resourceEvents(uri, resource, 1));
     }
     const name = list.names[0]?.text;

@@ -32,7 +32,7 @@ const statuses = (events: ResourceListEvent[]) =>
   );
 
 const THREE = [
-  { uri: 'sip:bob@example.test', pidf: pidfOf('sip:bob@example.test', 'open') },
+  { uri: 'sip:bob@example.test', name: 'Bob Smith', pidf: pidfOf('sip:bob@example.test', 'open') },
   { uri: 'sip:carol@example.test', pidf: pidfOf('sip:carol@example.test', 'open', 'away', 'lunch') },
   { uri: 'sip:dave@example.test', pidf: pidfOf('sip:dave@example.test', 'closed') },
 ];
@@ -76,6 +76,8 @@ describe('ResourceListWatcher (RFC 4662)', () => {
       resources: ['sip:bob@example.test', 'sip:carol@example.test', 'sip:dave@example.test'],
     });
     expect(watcher.version).toBe(0);
+    expect(watcher.nameOf('sip:bob@example.test')).toBe('Bob Smith');
+    expect(watcher.nameOf('sip:carol@example.test')).toBeUndefined();
   });
 
   it('applies partial state in version order; skips old versions; a gap resubscribes for full state', async () => {
