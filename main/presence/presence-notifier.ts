@@ -97,6 +97,7 @@ export class PresenceNotifier {
   readonly #source: PresenceSource;
   readonly #options: Required<PresenceNotifierOptions>;
   readonly #watchers = new Map<string, Watcher>();
+  readonly #watcherListeners = new Set<(watchers: WatcherInfo[]) => void>();
   readonly #user: string;
   #stopSource: (() => void) | undefined;
   #running = false;
@@ -124,6 +125,12 @@ export class PresenceNotifier {
     return [...this.#watchers.values()]
       .filter((watcher) => !watcher.ending)
       .map((watcher) => ({ uri: watcher.uri, expiresInMs: Math.max(0, watcher.expiresAt - now) }));
+  }
+
+  /** Hears the watcher list after each change (one more, one gone), as `watchers` gives it. */
+  onWatchers(listener: (watchers: WatcherInfo[]) => void): () => void {
+    this.#watcherListeners.add(listener);
+    return () => this.#watcherListeners.delete(listener);
   }
 
   /** Answers SUBSCRIBEs for our presence from now on, and tells every watcher each status change. */
@@ -231,6 +238,7 @@ export class PresenceNotifier {
     }
     this.#arm(watcher, expires);
     this.#send(watcher, { kind: 'active' });
+    this.#watchersChanged();
   }
 
   #refresh(request: SipRequest, transaction: ServerTransactionHandle): void {
@@ -294,8 +302,10 @@ export class PresenceNotifier {
   #end(watcher: Watcher, reason: string): void {
     this.#host.clock.clearTimer(watcher.timer);
     watcher.timer = undefined;
+    const was = watcher.ending;
     watcher.ending = true;
     this.#send(watcher, { kind: 'terminated', reason });
+    if (!was) this.#watchersChanged();
   }
 
   /** Sends (or queues behind the NOTIFY in flight) one NOTIFY to `watcher`. */
@@ -355,11 +365,19 @@ export class PresenceNotifier {
   #forget(watcher: Watcher): void {
     this.#host.clock.clearTimer(watcher.timer);
     watcher.timer = undefined;
+    const was = watcher.ending;
     watcher.ending = true;
     if (this.#watchers.get(watcher.key) === watcher) this.#watchers.delete(watcher.key);
     const gone = watcher.onGone;
     watcher.onGone = undefined;
     gone?.();
+    if (!was) this.#watchersChanged();
+  }
+
+  #watchersChanged(): void {
+    if (this.#watcherListeners.size === 0) return;
+    const watchers = this.watchers;
+    for (const listener of this.#watcherListeners) listener(watchers);
   }
 
   #dispose(): void {

@@ -175,6 +175,8 @@ describe('PresenceNotifier (peer-to-peer presence, RFC 3856 §6, RFC 6665 §4.2)
 
   it('drops a watcher whose NOTIFY fails (481, 408): no more NOTIFYs to it (§4.2.2)', async () => {
     const h = setup();
+    const lists: string[][] = [];
+    h.notifier.onWatchers((watchers) => lists.push(watchers.map((w) => w.uri)));
     h.subscribe();
     h.subscribe({ callId: 'call-2', fromTag: 'w2' });
     await settle(h.clock);
@@ -182,6 +184,13 @@ describe('PresenceNotifier (peer-to-peer presence, RFC 3856 §6, RFC 6665 §4.2)
     h.sender.answer(first!, 481, [], 'w1');
     h.sender.answer(second!, 408, [], 'w2');
     expect(h.notifier.watchers).toEqual([]);
+    // Each change is heard once: two came, two went.
+    expect(lists).toEqual([
+      ['sip:alice@example.test'],
+      ['sip:alice@example.test', 'sip:alice@example.test'],
+      ['sip:alice@example.test'],
+      [],
+    ]);
     h.source.set('available');
     await settle(h.clock);
     expect(h.notifies()).toHaveLength(2);
