@@ -227,7 +227,8 @@ export class PresenceNotifier {
       timer: undefined,
       inFlight: false,
       next: undefined,
-      ending: false,
+      // A fetch (Expires: 0) is over as it starts: never a watcher to list.
+      ending: expires === 0,
       onGone: undefined,
     };
     this.#watchers.set(watcher.key, watcher);

@@ -268,10 +268,15 @@ describe('PresenceNotifier (peer-to-peer presence, RFC 3856 §6, RFC 6665 §4.2)
 
   it('a fetch (Expires: 0) gets the state once in a terminated NOTIFY', async () => {
     const h = setup();
+    let heard = 0;
+    h.notifier.onWatchers(() => heard++);
     expect(h.subscribe({ expires: 0 }).map((r) => [r.status, r.header('expires')])).toEqual([[200, '0']]);
     await settle(h.clock);
     expect(stateOf(h.notifies()[0]!)).toBe('terminated;reason=timeout');
     expect(parsePidf(h.notifies()[0]!.request.body).ok).toBe(true);
+    h.sender.answer(h.notifies()[0]!, 200, [], 'w1');
+    // Nobody came to stay: the watcher list never changed.
+    expect(heard).toBe(0);
   });
 
   it('stop() tells every watcher deactivated with an offline document, then answers SUBSCRIBE with 489', async () => {
