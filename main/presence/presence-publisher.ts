@@ -5,7 +5,7 @@
 import { DigestAuthenticator } from '../sip/auth/authenticator';
 import { formatUri } from '../sip/message/uri';
 import { resolveNextHop } from '../ua/next-hop';
-import { buildPidf, type OwnStatus } from './pidf-builder';
+import { type OwnPresence, type OwnStatus, buildPidf } from './pidf-builder';
 import { PIDF_CONTENT_TYPE } from './pidf';
 import { Publication, type PublicationState } from './publication';
 import type { SubscriberAccount, SubscriptionHost } from './subscription-usage';
@@ -28,6 +28,8 @@ export class PresencePublisher {
   readonly #tupleId: string;
   readonly #personId: string;
   readonly #wallTime: () => number;
+  readonly #presenceListeners = new Set<(presence: OwnPresence) => void>();
+  #current: OwnPresence | undefined;
 
   constructor(account: SubscriberAccount, host: PublisherHost, options: PresencePublisherOptions = {}) {
     const aor = account.requests.identity.aor;
@@ -70,9 +72,20 @@ export class PresencePublisher {
     return this.publication.onStateChanged(listener);
   }
 
+  /** The status last set, as published (and as a peer-to-peer notifier tells watchers, presence-notifier.ts). */
+  get current(): OwnPresence | undefined {
+    return this.#current;
+  }
+
+  /** Hears every status set from now on, whether or not the server takes PUBLISH. */
+  onPresence(listener: (presence: OwnPresence) => void): () => void {
+    this.#presenceListeners.add(listener);
+    return () => this.#presenceListeners.delete(listener);
+  }
+
   /** Publishes `status` with an optional note (modifying the publication when one is up). */
   setStatus(status: OwnStatus, note?: string): void {
-    const document = buildPidf({
+    const presence: OwnPresence = {
       entity: this.#entity,
       status,
       ...(note !== undefined && note !== '' ? { note } : {}),
@@ -80,8 +93,10 @@ export class PresencePublisher {
       timestamp: this.#wallTime(),
       tupleId: this.#tupleId,
       personId: this.#personId,
-    });
-    this.publication.publish(new TextEncoder().encode(document));
+    };
+    this.#current = presence;
+    this.publication.publish(new TextEncoder().encode(buildPidf(presence)));
+    for (const listener of this.#presenceListeners) listener(presence);
   }
 
   remove(timeoutMs?: number): Promise<void> {

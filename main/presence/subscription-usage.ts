@@ -112,6 +112,9 @@ export class SubscriptionUsage {
       return err({ code: 'limit', message: `${this.#limits.maxSubscriptions} subscriptions exist already` });
     this.takePackage(spec.event);
     const host = this.#host;
+    // What a subscription asks for we must take in its NOTIFYs' Require (eventlist, RFC 4662 §4.1); the agent then
+    // advertises it in Supported, so the initial SUBSCRIBE carries it from the request factory.
+    for (const tag of spec.supported ?? []) host.core.support(tag);
     const transport = account.transport;
     const requests = account.requests;
     const subscription = new Subscription(spec, {

@@ -6,8 +6,10 @@
 // (§4.1.2.3). The body of each NOTIFY goes to the listeners as it came: the package (presence, watcher-info) reads it.
 //
 // Timer N (§4.1.2.4): a 2xx with no NOTIFY within 64*T1 means the notifier never set the subscription up; we drop
-// it and subscribe afresh after a backoff. Not done here: shortening our refresh when a NOTIFY's `expires` is below
-// what the 2xx granted (the notifier then ends it with reason=timeout, and we subscribe again at once).
+// it and subscribe afresh after a backoff. A NOTIFY whose Subscription-State `expires` is below what the 2xx granted
+// shortens the subscription (§4.1.2.2, §4.2.1.4 let the notifier do so): the refresh moves forward to 90 % of it, so
+// the notifier never has to end the subscription with reason=timeout. One that comes while our SUBSCRIBE is still
+// unanswered (it may overtake the 2xx) is remembered and applied once the 2xx has set the refresh.
 import type { Clock, TimerHandle } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
@@ -46,6 +48,11 @@ export interface SubscriptionSpec {
   readonly accept: readonly string[];
   /** Requested lifetime in seconds (§4.1.2.1). */
   readonly expires: number;
+  /**
+   * Option tags this subscription needs (`eventlist`, RFC 4662 §4.1): SubscriptionUsage makes the agent support them,
+   * so they are in the initial SUBSCRIBE's Supported and accepted in NOTIFYs' Require; refreshes name them too.
+   */
+  readonly supported?: readonly string[];
 }
 
 export interface SubscriptionDeps {
@@ -85,6 +92,8 @@ const MAX_INTERVAL_RETRIES = 2;
 /** Immediate re-subscriptions allowed within QUICK_RESTART_WINDOW_MS before the backoff slows them down. */
 const MAX_QUICK_RESTARTS = 3;
 const QUICK_RESTART_WINDOW_MS = 60_000;
+/** The share of a notifier's remaining lifetime a planned refresh must leave before it; less, and it moves. */
+const NOTIFIER_MARGIN = 0.05;
 /** Timer N, 64*T1 with T1 at its default 500 ms (RFC 6665 §4.1.2.4). */
 export const TIMER_N_MS = 32_000;
 
@@ -113,6 +122,8 @@ export class Subscription {
   #notified = false;
   readonly #quickRestarts: number[] = [];
   #unsubscribeWaiters: Array<() => void> = [];
+  /** When the notifier said the subscription ends (clock ms), heard since our last SUBSCRIBE went out. */
+  #notifierDeadline: number | undefined;
   #unsubscribeGuard: TimerHandle | undefined;
 
   constructor(spec: SubscriptionSpec, deps: SubscriptionDeps) {
@@ -291,6 +302,7 @@ export class Subscription {
     // §4.1.3: an unknown state is not defined; we take it as pending (nothing promised yet).
     const state = header.state === 'active' ? 'active' : 'pending';
     this.#forks.set(id.remoteTag, { id, state });
+    if (header.expires !== undefined) this.#notifierExpires(header.expires);
     if (this.#state.name === 'unsubscribing') return;
     const anyActive = [...this.#forks.values()].some((fork) => fork.state === 'active');
     this.#transition(anyActive ? { name: 'active' } : { name: 'pending' });
@@ -341,6 +353,7 @@ export class Subscription {
 
   async #send(exchange: Exchange): Promise<void> {
     const generation = exchange.generation;
+    this.#notifierDeadline = undefined;
     const dialogs = this.#liveDialogs();
     if (exchange.cause !== 'start' && dialogs.length > 0) {
       for (const dialog of dialogs) {
@@ -399,9 +412,13 @@ export class Subscription {
     });
   }
 
-  #headers(expires: number): Array<readonly [string, string]> {
+  /** `inDialog`: requests in a dialog get no Supported from the request factory, so the spec's go in here. */
+  #headers(expires: number, inDialog = false): Array<readonly [string, string]> {
     const headers: Array<readonly [string, string]> = [['Event', this.spec.event]];
     if (this.spec.accept.length > 0) headers.push(['Accept', this.spec.accept.join(', ')]);
+    // Refreshes carry the option tags too (RFC 4662 §4.1); the initial SUBSCRIBE has them from the agent's Supported.
+    if (inDialog && this.spec.supported && this.spec.supported.length > 0)
+      headers.push(['Supported', this.spec.supported.join(', ')]);
     headers.push(['Expires', String(expires)]);
     return headers;
   }
@@ -428,6 +445,7 @@ export class Subscription {
           ? expires.value
           : this.#requestedExpires;
       this.#refresher.succeeded(generation, granted);
+      this.#applyNotifierDeadline();
       if (!this.#notified) this.#startTimerN(generation);
       return;
     }
@@ -465,6 +483,7 @@ export class Subscription {
           ? expires.value
           : this.#requestedExpires;
       this.#refresher.succeeded(generation, granted);
+      this.#applyNotifierDeadline();
       return 'done';
     }
     if (status === 401 || status === 407) return this.#answerChallenge(response) ? 'retry-auth' : 'done';
@@ -482,6 +501,26 @@ export class Subscription {
     // The subscription still stands until it expires; the refresher tries again with backoff.
     this.#refresher.failed(generation, true);
     return 'done';
+  }
+
+  /** §4.1.2.2: the notifier may end the subscription sooner than the 2xx said; our refresh must come before that. */
+  #notifierExpires(seconds: number): void {
+    const deadline = this.#deps.clock.now() + seconds * 1000;
+    if (this.#notifierDeadline === undefined || deadline < this.#notifierDeadline)
+      this.#notifierDeadline = deadline;
+    this.#applyNotifierDeadline();
+  }
+
+  #applyNotifierDeadline(): void {
+    if (this.#notifierDeadline === undefined) return;
+    const remainingMs = Math.max(0, this.#notifierDeadline - this.#deps.clock.now());
+    const planned = this.#refresher.nextInMs;
+    // Notifiers count the lifetime down in whole seconds (599 just after granting 600): a refresh planned with a
+    // margin of NOTIFIER_MARGIN of what is left is early enough, and moving it would only cost a log line per NOTIFY.
+    if (planned !== undefined && planned <= remainingMs * (1 - NOTIFIER_MARGIN)) return;
+    const remaining = remainingMs / 1000;
+    if (this.#refresher.expiresSooner(remaining))
+      this.#log('info', 'the notifier shortened the subscription: refreshing sooner', { seconds: remaining });
   }
 
   /** Forgets one dialog; without any left, the subscription starts afresh. */
@@ -510,7 +549,7 @@ export class Subscription {
     const built = buildInDialogRequest(dialog, {
       method: 'SUBSCRIBE',
       contact: this.#contact,
-      headers: this.#headers(expires),
+      headers: this.#headers(expires, true),
     });
     if (!built.ok) {
       onFinal(undefined);

@@ -12,6 +12,10 @@
 //    │                     failed, retry
 //    └── stop (from any phase)
 //
+// A lifetime shorter than the one granted may be heard later (a NOTIFY's Subscription-State expires below what the
+// 2xx to SUBSCRIBE granted, RFC 6665 §4.1.2.2): `expires-sooner` brings a pending refresh forward to 90% of it, never
+// back, and leaves every other phase alone.
+//
 // Generation guard: every exchange (one `send`) and every timer carries the generation it belongs to. `start`,
 // `stop` and each timer that fires move to a new generation, so an outcome or a timer of an exchange that was
 // abandoned meanwhile is recognised and ignored instead of acting on a newer one.
@@ -63,6 +67,8 @@ export type RefresherInput =
   /** `jitter` in [0, 1) scales the backoff; only read when `retry` is true. */
   | { readonly kind: 'failed'; readonly generation: number; readonly retry: boolean; readonly jitter: number }
   | { readonly kind: 'timer-fired'; readonly generation: number }
+  /** The remote side says the lifetime ends in `lifetimeSeconds`; `remainingMs` is how long the pending timer has. */
+  | { readonly kind: 'expires-sooner'; readonly lifetimeSeconds: number; readonly remainingMs: number }
   | { readonly kind: 'stop' };
 
 export type RefresherAction =
@@ -114,9 +120,18 @@ export function stepRefresher(
         actions: [{ kind: 'send', generation, attempt, cause }],
       };
     }
+    case 'expires-sooner': {
+      if (state.phase !== 'waiting-refresh') return unchanged(state);
+      const delayMs = refreshDelay(input.lifetimeSeconds, policy);
+      if (delayMs >= input.remainingMs) return unchanged(state);
+      return {
+        state,
+        actions: [{ kind: 'set-timer', delayMs, generation: state.generation, purpose: 'refresh' }],
+      };
+    }
     case 'succeeded': {
       if (state.phase !== 'sending' || input.generation !== state.generation) return unchanged(state);
-      const delayMs = Math.max(policy.minRefreshMs, input.lifetimeSeconds * 1000 * policy.refreshRatio);
+      const delayMs = refreshDelay(input.lifetimeSeconds, policy);
       return {
         state: { ...state, phase: 'waiting-refresh', failures: 0 },
         actions: [{ kind: 'set-timer', delayMs, generation: state.generation, purpose: 'refresh' }],
@@ -133,6 +148,10 @@ export function stepRefresher(
       };
     }
   }
+}
+
+function refreshDelay(lifetimeSeconds: number, policy: RefreshPolicy): number {
+  return Math.max(policy.minRefreshMs, lifetimeSeconds * 1000 * policy.refreshRatio);
 }
 
 function unchanged(state: RefresherState): RefresherStep {
@@ -201,6 +220,17 @@ export class Refresher {
     const actions = this.#dispatch({ kind: 'failed', generation, retry, jitter });
     const timer = actions.find((action) => action.kind === 'set-timer');
     return timer?.kind === 'set-timer' ? timer.delayMs : undefined;
+  }
+
+  /**
+   * The lifetime ends in `lifetimeSeconds` after all, sooner than the one granted: a pending refresh moves forward to
+   * 90% of it. Returns true when it moved.
+   */
+  expiresSooner(lifetimeSeconds: number): boolean {
+    const remainingMs = this.nextInMs;
+    if (remainingMs === undefined) return false;
+    const actions = this.#dispatch({ kind: 'expires-sooner', lifetimeSeconds, remainingMs });
+    return actions.length > 0;
   }
 
   /**

@@ -289,6 +289,77 @@ describe('Subscription (RFC 6665 §4.1)', () => {
     expect(h.sender.last.request.callId).not.toBe(first.callId);
   });
 
+  it("refreshes before a NOTIFY's expires when it is below what the 2xx granted (§4.1.2.2, §4.2.1.4)", async () => {
+    const h = setup();
+    const subscription = h.create();
+    const subscribe = await started(h, subscription);
+    const ok = [['Contact', '<sip:bob@127.0.0.1:5070>']] as Array<[string, string]>;
+    h.sender.answer(h.sender.last, 202, [['Expires', '600'], ...ok], 'n1');
+    notify(h, subscribe, { state: 'active;expires=100' });
+    h.clock.advance(89_999);
+    await settle(h.clock);
+    expect(h.sender.sent).toHaveLength(1);
+    h.clock.advance(1);
+    await settle(h.clock);
+    expect(h.sender.sent).toHaveLength(2);
+    expect(h.sender.last.request.to.tag).toBe('n1');
+    // A NOTIFY with a longer expires than planned moves nothing back.
+    h.sender.answer(h.sender.last, 200, [['Expires', '600'], ...ok], 'n1');
+    notify(h, subscribe, { cseq: 2, state: 'active;expires=3600' });
+    h.clock.advance(539_999);
+    await settle(h.clock);
+    expect(h.sender.sent).toHaveLength(2);
+    h.clock.advance(1);
+    await settle(h.clock);
+    expect(h.sender.sent).toHaveLength(3);
+  });
+
+  it('a NOTIFY saying a little less than granted (the seconds gone by) leaves the refresh where it was', async () => {
+    const h = setup();
+    const subscription = h.create();
+    const subscribe = await started(h, subscription);
+    h.sender.answer(
+      h.sender.last,
+      202,
+      [
+        ['Expires', '600'],
+        ['Contact', '<sip:bob@127.0.0.1:5070>'],
+      ],
+      'n1',
+    );
+    // The notifier counts whole seconds down: 599 right after a 600 is the same subscription, not a shorter one.
+    notify(h, subscribe, { state: 'active;expires=599' });
+    h.clock.advance(539_999);
+    await settle(h.clock);
+    expect(h.sender.sent).toHaveLength(1);
+    h.clock.advance(1);
+    await settle(h.clock);
+    expect(h.sender.sent).toHaveLength(2);
+  });
+
+  it('a NOTIFY before the 2xx with a shorter expires still sets the first refresh', async () => {
+    const h = setup();
+    const subscription = h.create();
+    const subscribe = await started(h, subscription);
+    notify(h, subscribe, { state: 'active;expires=60' });
+    h.sender.answer(
+      h.sender.last,
+      202,
+      [
+        ['Expires', '600'],
+        ['Contact', '<sip:bob@127.0.0.1:5070>'],
+      ],
+      'n1',
+    );
+    h.clock.advance(53_999);
+    await settle(h.clock);
+    expect(h.sender.sent).toHaveLength(1);
+    h.clock.advance(1);
+    await settle(h.clock);
+    expect(h.sender.sent).toHaveLength(2);
+    expect(h.sender.last.request.header('expires')).toBe('600');
+  });
+
   it('honours Subscription-State terminated reasons (§4.1.3)', async () => {
     const h = setup();
     // timeout: a fresh subscription at once (new Call-ID, new From tag).

@@ -101,6 +101,30 @@ describe('stepRefresher (pure)', () => {
     }
   });
 
+  it('a shorter lifetime heard meanwhile brings the pending refresh forward, never back (RFC 6665 §4.1.2.2)', () => {
+    let state = stepRefresher(INITIAL_REFRESHER_STATE, { kind: 'start' }, POLICY).state;
+    state = stepRefresher(state, { kind: 'succeeded', generation: 1, lifetimeSeconds: 600 }, POLICY).state;
+    const sooner = stepRefresher(
+      state,
+      { kind: 'expires-sooner', lifetimeSeconds: 100, remainingMs: 540_000 },
+      POLICY,
+    );
+    expect(sooner.state).toEqual(state);
+    expect(sooner.actions).toEqual([
+      { kind: 'set-timer', delayMs: 90_000, generation: 1, purpose: 'refresh' },
+    ]);
+    // A lifetime that would refresh later than already planned changes nothing.
+    expect(
+      stepRefresher(state, { kind: 'expires-sooner', lifetimeSeconds: 700, remainingMs: 540_000 }, POLICY)
+        .actions,
+    ).toEqual([]);
+    // While sending or retrying, the next success or retry decides: nothing to move.
+    const sending = stepRefresher(INITIAL_REFRESHER_STATE, { kind: 'start' }, POLICY).state;
+    expect(
+      stepRefresher(sending, { kind: 'expires-sooner', lifetimeSeconds: 1, remainingMs: 0 }, POLICY).actions,
+    ).toEqual([]);
+  });
+
   it('stop abandons everything in flight and clears the timer', () => {
     let state = stepRefresher(INITIAL_REFRESHER_STATE, { kind: 'start' }, POLICY).state;
     state = stepRefresher(state, { kind: 'succeeded', generation: 1, lifetimeSeconds: 60 }, POLICY).state;
@@ -168,6 +192,20 @@ describe('Refresher (adapter on a manual clock)', () => {
     refresher.failed(1, true);
     expect(clock.pendingTimers()).toBe(0);
     expect(sent.map((s) => s.cause)).toEqual(['start', 'start']);
+  });
+
+  it('expiresSooner moves the pending refresh to 90% of the shorter lifetime and says so', () => {
+    const { clock, sent, refresher } = setup();
+    refresher.start();
+    refresher.succeeded(1, 600);
+    clock.advance(10_000);
+    expect(refresher.expiresSooner(700)).toBe(false);
+    expect(refresher.nextInMs).toBe(530_000);
+    expect(refresher.expiresSooner(50)).toBe(true);
+    expect(refresher.nextInMs).toBe(45_000);
+    expect(clock.pendingTimers()).toBe(1);
+    clock.advance(45_000);
+    expect(sent.at(-1)).toEqual({ generation: 2, attempt: 2, cause: 'refresh', at: 55_000 });
   });
 
   it('stop returns a generation of its own for a closing exchange, and stops every timer', () => {
