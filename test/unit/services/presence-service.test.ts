@@ -261,6 +261,37 @@ describe('PresenceService: buddies', () => {
     ]);
   });
 
+  it('watches a contact without an account through the first enabled, registering account, in the person’s order', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    const first = await account(alice, w, 'alice');
+    const second = await account(alice, w, 'alice2');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    alice.contactsChanged();
+    await w.run(100);
+    expect(w.server.watchersOf('bob').map((s) => s.watcher)).toEqual(['sip:alice@example.test']);
+    await alice.command('accounts.reorder', [second.id, first.id]);
+    await w.run(100);
+    expect(w.server.watchersOf('bob').map((s) => s.watcher)).toEqual(['sip:alice2@example.test']);
+    expect(await alice.buddies()).toMatchObject([{ accountId: second.id, subscription: 'active' }]);
+  });
+
+  it('an account that never registers watches once enabled, and publishes nothing', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    const trunk = await alice.command<AccountDto>(
+      'accounts.create',
+      input({ aor: 'sip:trunk@example.test', outboundProxy: `sip:${SERVER}:5060`, register: false }),
+    );
+    await w.run(100);
+    expect(w.server.requests('REGISTER')).toHaveLength(0);
+    expect(w.server.watchersOf('bob').map((s) => s.watcher)).toEqual(['sip:trunk@example.test']);
+    expect(w.server.requests('PUBLISH')).toHaveLength(0);
+    expect(w.server.requests('SUBSCRIBE', 'presence.winfo')).toHaveLength(0);
+    expect(await alice.own()).toMatchObject([{ accountId: trunk.id, publication: 'off' }]);
+  });
+
   it('refuses a contact address that is not a SIP URI without subscribing', async () => {
     const w = await world();
     const alice = await w.party('alice', '10.0.0.2');
