@@ -36,6 +36,7 @@ import type { UasCore } from '../ua/uas-core';
 import type { Account } from '../ua/user-agent';
 import type { AgentHost } from './account-service';
 import type { EventHub } from './event-hub';
+import { PacedStarter, type Pacing } from './paced-starter';
 import {
   activityNames,
   buddyAvailability,
@@ -90,12 +91,7 @@ export type PresenceStore = Pick<
   | 'forgetAccount'
 >;
 
-export interface PresencePacing {
-  /** SUBSCRIBEs started at once. */
-  readonly batch: number;
-  /** Between two batches. */
-  readonly intervalMs: number;
-}
+export type PresencePacing = Pacing;
 
 export interface PresenceServiceDeps {
   readonly accounts: PresenceAccounts;
@@ -156,17 +152,15 @@ const NOT_ON_THE_PHONE = new Set(['incoming', 'ended']);
 
 export class PresenceService {
   readonly #deps: PresenceServiceDeps;
-  readonly #pacing: PresencePacing;
+  readonly #starter: PacedStarter;
   readonly #runtimes = new Map<string, AccountPresence>();
   readonly #usages = new WeakMap<PresenceAgent, SubscriptionUsage>();
   readonly #buddies = new Map<string, Buddy>();
   readonly #states = new Map<string, RegistrationStatusDto['state']>();
   /** Calls not ended, by call id → account id. */
   readonly #calls = new Map<string, string>();
-  readonly #queue = new Map<string, () => void>();
   readonly #announcedOwn = new Map<string, string>();
   readonly #pending = new Set<Promise<void>>();
-  #pump: TimerHandle | undefined;
   #idleTimer: TimerHandle | undefined;
   #idle = false;
   #unsubscribe: (() => void) | undefined;
@@ -175,7 +169,9 @@ export class PresenceService {
 
   constructor(deps: PresenceServiceDeps) {
     this.#deps = deps;
-    this.#pacing = deps.pacing ?? DEFAULT_PACING;
+    this.#starter = new PacedStarter(deps.clock, deps.pacing ?? DEFAULT_PACING, (error) =>
+      deps.logger.log('warn', 'presence: a subscription could not start', { error: messageOf(error) }),
+    );
   }
 
   /** Starts listening; accounts already up get their presence now. */
@@ -209,9 +205,7 @@ export class PresenceService {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#deps.clock.clearTimer(this.#idleTimer);
-    this.#deps.clock.clearTimer(this.#pump);
-    this.#pump = undefined;
-    this.#queue.clear();
+    this.#starter.close();
     for (const id of [...this.#runtimes.keys()]) this.#teardown(id, timeoutMs);
     await this.#bounded(
       Promise.allSettled([...this.#pending]).then(() => undefined),
@@ -266,7 +260,7 @@ export class PresenceService {
       accounts: this.#runtimes.size,
       buddies: this.#buddies.size,
       watching: [...this.#buddies.values()].filter((buddy) => buddy.watcher !== undefined).length,
-      queued: this.#queue.size,
+      queued: this.#starter.size,
       subscriptions,
     };
   }
@@ -364,7 +358,7 @@ export class PresenceService {
     for (const detach of runtime.detach.splice(0)) detach();
     for (const buddy of this.#buddies.values())
       if (buddy.runtime === runtime) this.#stopWatching(buddy, timeoutMs);
-    this.#queue.delete(`winfo:${id}`);
+    this.#starter.cancel(`winfo:${id}`);
     if (runtime.winfo) this.#track(runtime.usage.remove(runtime.winfo.subscription, timeoutMs));
     const publisher = runtime.publisher;
     if (publisher)
@@ -465,7 +459,7 @@ export class PresenceService {
 
   #stopWatching(buddy: Buddy, timeoutMs: number): void {
     const { watcher, runtime } = buddy;
-    this.#queue.delete(buddy.contactId);
+    this.#starter.cancel(buddy.contactId);
     if (!watcher || !runtime) return;
     buddy.detach?.();
     buddy.watcher = undefined;
@@ -522,29 +516,7 @@ export class PresenceService {
   // ── Pacing ───────────────────────────────────────────────────────────────────────────────────────────────────
 
   #enqueue(key: string, work: () => void): void {
-    if (this.#stopped) return;
-    this.#queue.delete(key);
-    this.#queue.set(key, work);
-    if (this.#pump === undefined) this.#pump = this.#deps.clock.setTimer(0, () => this.#runBatch());
-  }
-
-  #runBatch(): void {
-    this.#pump = undefined;
-    let started = 0;
-    for (const [key, work] of this.#queue) {
-      if (started >= this.#pacing.batch) break;
-      this.#queue.delete(key);
-      started++;
-      try {
-        work();
-      } catch (error) {
-        this.#deps.logger.log('warn', 'presence: a subscription could not start', {
-          error: messageOf(error),
-        });
-      }
-    }
-    if (this.#queue.size > 0 && !this.#stopped)
-      this.#pump = this.#deps.clock.setTimer(this.#pacing.intervalMs, () => this.#runBatch());
+    if (!this.#stopped) this.#starter.enqueue(key, work);
   }
 
   // ── Own status ───────────────────────────────────────────────────────────────────────────────────────────────
