@@ -38,6 +38,8 @@ export class PresenceServer {
   #winfoVersion = 0;
   /** When set, SUBSCRIBE and PUBLISH get no answer (a server that is down). */
   silent = false;
+  /** Presentities (user parts) whose watchers are refused with 403. */
+  readonly refused = new Set<string>();
   /** When set, REGISTER is answered with this status instead of 200. */
   registerStatus: number | undefined;
 
@@ -124,6 +126,10 @@ export class PresenceServer {
       const contact = request.contact[0]?.uri;
       if (!isSipUri(target) || !isSipUri(watcher) || !contact) {
         this.#reply(request, from, 400);
+        return;
+      }
+      if (this.refused.has(target.user ?? '')) {
+        this.#reply(request, from, 403);
         return;
       }
       subscription = {

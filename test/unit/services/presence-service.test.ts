@@ -292,6 +292,21 @@ describe('PresenceService: buddies', () => {
     expect(await alice.own()).toMatchObject([{ accountId: trunk.id, publication: 'off' }]);
   });
 
+  it('shows a buddy whose server refuses us as refused and unknown, without asking again', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    await account(alice, w, 'alice');
+    w.server.refused.add('dave');
+    alice.watchList.contacts = [{ contactId: 'c-dave', uri: 'sip:dave@example.test', accountId: null }];
+    alice.contactsChanged();
+    await w.run(100);
+    expect(await alice.buddies()).toMatchObject([
+      { contactId: 'c-dave', subscription: 'refused', availability: 'unknown' },
+    ]);
+    await w.run(600_000);
+    expect(w.server.requests('SUBSCRIBE', 'presence')).toHaveLength(1);
+  });
+
   it('refuses a contact address that is not a SIP URI without subscribing', async () => {
     const w = await world();
     const alice = await w.party('alice', '10.0.0.2');
