@@ -28,7 +28,7 @@ import { SubscriptionUsage, subscriberOf } from '../presence/subscription-usage'
 import type { WinfoEvent } from '../presence/winfo-watcher';
 import { WinfoWatcher } from '../presence/winfo-watcher';
 import type { DialogSet } from '../sip/dialog/dialog-set';
-import { type SipUri, formatUri, isSipUri, parseUri } from '../sip/message/uri';
+import { type SipUri, isSipUri, parseUri } from '../sip/message/uri';
 import type { PresenceRepository } from '../store/presence-repository';
 import type { NameResolver } from '../ua/next-hop';
 import type { RequestSender } from '../ua/request-sender';
@@ -418,7 +418,8 @@ export class PresenceService {
     const target = parsed.ok && isSipUri(parsed.value) ? parsed.value : undefined;
     return {
       contactId: contact.contactId,
-      uri: target ? formatUri(target) : contact.uri,
+      // As the contact wrote it: the next read of the watch list compares this text, not a normalised form.
+      uri: contact.uri,
       target,
       accountId,
       watcher: undefined,

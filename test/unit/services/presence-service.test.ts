@@ -307,6 +307,20 @@ describe('PresenceService: buddies', () => {
     expect(w.server.requests('SUBSCRIBE', 'presence')).toHaveLength(1);
   });
 
+  it('keeps the subscription of a contact whose address is written unusually when the list is read again', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    await account(alice, w, 'alice');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'SIP:bob@example.test', accountId: null }];
+    alice.contactsChanged();
+    await w.run(100);
+    alice.contactsChanged();
+    alice.contactsChanged();
+    await w.run(100);
+    expect(w.server.requests('SUBSCRIBE', 'presence')).toHaveLength(1);
+    expect(await alice.buddies()).toMatchObject([{ uri: 'SIP:bob@example.test', subscription: 'active' }]);
+  });
+
   it('refuses a contact address that is not a SIP URI without subscribing', async () => {
     const w = await world();
     const alice = await w.party('alice', '10.0.0.2');
