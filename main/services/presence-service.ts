@@ -29,7 +29,7 @@ import type { WinfoEvent } from '../presence/winfo-watcher';
 import { WinfoWatcher } from '../presence/winfo-watcher';
 import type { DialogSet } from '../sip/dialog/dialog-set';
 import { type SipUri, isSipUri, parseUri } from '../sip/message/uri';
-import type { PresenceRepository } from '../store/presence-repository';
+import { MAX_REMEMBERED_WATCHERS, type PresenceRepository } from '../store/presence-repository';
 import type { NameResolver } from '../ua/next-hop';
 import type { RequestSender } from '../ua/request-sender';
 import type { UasCore } from '../ua/uas-core';
@@ -43,6 +43,7 @@ import {
   buddySubscription,
   publicationView,
   publishedStatus,
+  rememberWatchers,
 } from './presence-view';
 import { ServiceError } from './service-error';
 
@@ -609,27 +610,21 @@ export class PresenceService {
       this.#deps.logger.log('debug', 'presence: unreadable watcher information', { code: event.error.code });
       return;
     }
-    const now = this.#deps.clock.wallTime();
     const seenAt = this.#deps.store.watchersSeenAt();
-    let remembered = false;
-    const watchers: WatcherDto[] = [];
-    for (const watcher of event.watchers) {
-      let firstSeenAt = runtime.firstSeen.get(watcher.uri);
-      if (firstSeenAt === undefined) {
-        firstSeenAt = now;
-        runtime.firstSeen.set(watcher.uri, now);
-        remembered = true;
-      }
-      watchers.push({
+    const uris = event.watchers.map((watcher) => watcher.uri);
+    if (rememberWatchers(runtime.firstSeen, uris, this.#deps.clock.wallTime(), MAX_REMEMBERED_WATCHERS))
+      this.#deps.store.setWatchersFirstSeen(runtime.accountId, runtime.firstSeen);
+    const watchers = event.watchers.map((watcher): WatcherDto => {
+      const firstSeenAt = runtime.firstSeen.get(watcher.uri) ?? 0;
+      return {
         accountId: runtime.accountId,
         uri: watcher.uri,
         displayName: watcher.displayName ?? null,
         status: watcher.status,
         firstSeenAt,
         isNew: firstSeenAt > seenAt,
-      });
-    }
-    if (remembered) this.#deps.store.setWatchersFirstSeen(runtime.accountId, runtime.firstSeen);
+      };
+    });
     runtime.watchers = watchers;
     this.#announceWatchers();
   }

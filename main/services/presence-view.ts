@@ -87,3 +87,30 @@ export function publishedStatus(
   if (idle) return { published: 'away', automatic: 'idle' };
   return { published: 'available', automatic: null };
 }
+
+/**
+ * Notes when each of `uris` was first seen (now, for those not in `firstSeen`) and keeps `firstSeen` to `max` entries,
+ * forgetting the oldest of those no longer listed first: watchers come and go, and what a server lists over months
+ * must not pile up. Returns whether `firstSeen` changed (and so should be stored).
+ */
+export function rememberWatchers(
+  firstSeen: Map<string, number>,
+  uris: readonly string[],
+  now: number,
+  max: number,
+): boolean {
+  let changed = false;
+  for (const uri of uris) {
+    if (firstSeen.has(uri)) continue;
+    firstSeen.set(uri, now);
+    changed = true;
+  }
+  if (firstSeen.size <= max) return changed;
+  const listed = new Set(uris);
+  const gone = [...firstSeen].filter(([uri]) => !listed.has(uri)).sort((a, b) => a[1] - b[1]);
+  for (const [uri] of gone) {
+    if (firstSeen.size <= max) break;
+    firstSeen.delete(uri);
+  }
+  return true;
+}

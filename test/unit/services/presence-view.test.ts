@@ -5,6 +5,7 @@ import {
   buddySubscription,
   publicationView,
   publishedStatus,
+  rememberWatchers,
 } from '../../../main/services/presence-view';
 
 const merged = (overrides: Partial<MergedPresence>): MergedPresence => ({
@@ -53,5 +54,20 @@ describe('presence view', () => {
     expect(publishedStatus('available', false, false)).toEqual({ published: 'available', automatic: null });
     expect(publishedStatus('dnd', true, true)).toEqual({ published: 'dnd', automatic: null });
     expect(publishedStatus('offline', true, false)).toEqual({ published: 'offline', automatic: null });
+  });
+
+  it('remembers when watchers were first seen, and forgets the oldest unlisted ones past the bound', () => {
+    const seen = new Map<string, number>([['sip:old@x', 1]]);
+    expect(rememberWatchers(seen, ['sip:old@x'], 50, 3)).toBe(false);
+    expect(rememberWatchers(seen, ['sip:old@x', 'sip:a@x'], 100, 3)).toBe(true);
+    expect(seen.get('sip:old@x')).toBe(1);
+    expect(seen.get('sip:a@x')).toBe(100);
+    rememberWatchers(seen, ['sip:b@x'], 200, 3);
+    rememberWatchers(seen, ['sip:c@x', 'sip:b@x'], 300, 3);
+    // Four known, three allowed: the oldest no longer listed goes first (old, then a).
+    expect([...seen.keys()].sort()).toEqual(['sip:a@x', 'sip:b@x', 'sip:c@x']);
+    rememberWatchers(seen, ['sip:d@x', 'sip:e@x', 'sip:f@x', 'sip:g@x'], 400, 3);
+    // Everyone listed stays even past the bound (the winfo watcher keeps its own bound of 1,000).
+    expect([...seen.keys()].sort()).toEqual(['sip:d@x', 'sip:e@x', 'sip:f@x', 'sip:g@x']);
   });
 });
