@@ -8,6 +8,7 @@ import type { AppInfoDto, CommandName, StorageErrorDto } from '../contract/contr
 import { ServiceError } from './service-error';
 import { MediaWorkerHost } from '../media/session/media-worker-host';
 import { type Clock, SystemClock } from '../platform/clock';
+import { type IdleSource, neverIdle } from '../platform/idle-source';
 import { NodeSocketFactory } from '../platform/node-sockets';
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
@@ -25,8 +26,7 @@ import { type CommandHandlers, CommandRouter } from './command-router';
 import type { Engine } from './engine-facade';
 import { LinkInbox } from './link-inbox';
 import { EventHub } from './event-hub';
-import { type PresencePacing, PresenceService, type WatchList, emptyWatchList } from './presence-service';
-import { type IdleSource, neverIdle } from '../platform/idle-source';
+import { PresenceService, type WatchList, emptyWatchList } from './presence-service';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
 import { type ShutdownAgentPool, UaCallEngine } from './ua-call-engine';
@@ -90,8 +90,6 @@ export interface EngineOptions {
   readonly idle?: IdleSource;
   /** Whose presence to watch; the contacts marked "watch presence" (ContactService) once contacts are built. */
   readonly watchList?: WatchList;
-  /** How fast the buddy list's SUBSCRIBEs leave (tests, bench); PresenceService's default when absent. */
-  readonly presencePacing?: PresencePacing;
 }
 
 /**
@@ -191,7 +189,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     idle: options.idle ?? neverIdle,
     idleAwayMinutes: () => settings.get().idleAwayMinutes,
     logger,
-    ...(options.presencePacing ? { pacing: options.presencePacing } : {}),
   });
   presence.start();
   const info = appInfo(options, null);
