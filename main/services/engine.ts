@@ -4,10 +4,10 @@
 // degraded mode where `app.info` explains the problem and every other command answers `unavailable`, so the
 // interface can show a clear error screen instead of a blank window.
 import { join } from 'node:path';
-import type { AppInfoDto, CommandName, StorageErrorDto } from '../contract/contract';
-import { ServiceError } from './service-error';
+import type { AppInfoDto, StorageErrorDto } from '../contract/contract';
 import { MediaWorkerHost } from '../media/session/media-worker-host';
 import { type Clock, SystemClock } from '../platform/clock';
+import { type IdleSource, neverIdle } from '../platform/idle-source';
 import { NodeSocketFactory } from '../platform/node-sockets';
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
@@ -27,6 +27,7 @@ import type { Engine } from './engine-facade';
 import { LinkInbox } from './link-inbox';
 import { EventHub } from './event-hub';
 import { MessageService } from './message-service';
+import { PresenceService, type WatchList } from './presence-service';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
 import { type ShutdownAgentPool, UaCallEngine } from './ua-call-engine';
@@ -93,6 +94,10 @@ export interface EngineOptions {
    * user agent of the pool.
    */
   readonly messaging?: MessagingEngine;
+  /** How long the person has not touched the machine (Electron's powerMonitor); never idle when absent (web host). */
+  readonly idle?: IdleSource;
+  /** Whose presence to watch; the contacts marked "watch presence" (ContactService) once contacts are built. */
+  readonly watchList?: WatchList;
 }
 
 /**
@@ -203,6 +208,21 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
   });
   messages.start();
+  const presence = new PresenceService({
+    accounts: {
+      list: () => store.accounts.list(),
+      live: (id) => accounts.live(id),
+      registrations: () => accounts.registrations(),
+    },
+    store: store.presence,
+    watchList: options.watchList ?? contacts,
+    events,
+    clock,
+    idle: options.idle ?? neverIdle,
+    idleAwayMinutes: () => settings.get().idleAwayMinutes,
+    logger,
+  });
+  presence.start();
   const info = appInfo(options, null);
   const links = new LinkInbox(events);
   const handlers: CommandHandlers = {
@@ -238,13 +258,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'contacts.delete': (id) => contacts.delete(id),
     'contacts.importVcard': (text) => contacts.importVcard(text),
     'contacts.exportVcard': (ids, version) => contacts.exportVcard(ids, version),
-    ...notBuiltYet([
-      'presence.buddies',
-      'presence.own',
-      'presence.setStatus',
-      'presence.watchers',
-      'presence.watchersSeen',
-    ]),
+    'presence.buddies': () => presence.buddies(),
+    'presence.own': () => presence.own(),
+    'presence.setStatus': (request) => presence.setStatus(request),
+    'presence.watchers': () => presence.watchers(),
+    'presence.watchersSeen': () => presence.watchersSeen(),
     'messages.conversations': () => messages.conversations(),
     'messages.list': (page) => messages.list(page),
     'messages.send': (request) => messages.send(request),
@@ -269,9 +287,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     shutdown(timeoutMs = 4_000) {
       stopping ??= (async () => {
         // Calls end first (BYE, CANCEL) while their accounts can still send, and their history rows are completed;
-        // meanwhile messages stop arriving (a late one is answered 500 and retried by its sender) and those being
-        // sent get the same time to finish, their outcomes stored before the store closes.
+        // presence unsubscribes and removes our publications meanwhile, also before the accounts unregister
+        // (presence stops first, so the calls ending does not publish "available" just before the removal); messages
+        // stop arriving (a late one is answered 500 and retried by its sender) and those being sent get the same
+        // time to finish, their outcomes stored before the store closes.
         await Promise.all([
+          presence.stop(Math.min(timeoutMs, 1_500)).catch(() => undefined),
           calls.stop(Math.min(timeoutMs, 2_000)),
           messages.stop(Math.min(timeoutMs, 2_000)),
         ]);
@@ -290,17 +311,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return Promise.race([stopping, deadline]).finally(() => clock.clearTimer(timer));
     },
   };
-}
-
-/** Handlers for commands whose service is still being built: each answers `unavailable`. */
-function notBuiltYet<C extends CommandName>(names: readonly C[]): Pick<CommandHandlers, C> {
-  const handlers: Partial<Record<CommandName, () => never>> = {};
-  for (const name of names) {
-    handlers[name] = () => {
-      throw new ServiceError('unavailable', `${name} is not built yet`);
-    };
-  }
-  return handlers as unknown as Pick<CommandHandlers, C>;
 }
 
 function appInfo(options: EngineOptions, storageError: StorageErrorDto | null): AppInfoDto {

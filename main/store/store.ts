@@ -9,6 +9,7 @@ import { closeDatabase, openDatabase } from './db';
 import { readOwner, removeOwner, writeOwner } from './engine-owner';
 import { MessagesRepository } from './messages-repository';
 import { migrate } from './migrate';
+import { PresenceRepository } from './presence-repository';
 import { SettingsRepository } from './settings-repository';
 import { inUseError, type StoreError } from './store-error';
 
@@ -22,6 +23,8 @@ export interface Store {
   readonly callHistory: CallHistoryRepository;
   readonly contacts: ContactsRepository;
   readonly messages: MessagesRepository;
+  /** Our chosen presence per account and the watchers seen, in rows of the settings table. */
+  readonly presence: PresenceRepository;
   /** Closes the database; the repositories must not be used afterwards. Safe to call twice. */
   close(): void;
 }
@@ -67,12 +70,13 @@ export function openStore(options: OpenStoreOptions): OpenStoreOutcome {
   const callHistory = new CallHistoryRepository(db);
   const contacts = new ContactsRepository(db, { clock: options.clock });
   const messages = new MessagesRepository(db);
+  const presence = new PresenceRepository(db);
   const close = () => {
     if (!db.open) return;
     closeDatabase(db);
     if (exclusive) removeOwner(path, owner);
   };
-  return { ok: true, store: { path, accounts, settings, callHistory, contacts, messages, close } };
+  return { ok: true, store: { path, accounts, settings, callHistory, contacts, messages, presence, close } };
 }
 
 /** Names the engine holding the folder, when its owner file names a live process. */

@@ -44,6 +44,8 @@ export interface BaresipAccount {
   readonly codecs?: readonly BaresipCodec[];
   /** `auto` answers every call at once; `manual` rings until `answer()`. Default manual. */
   readonly answerMode?: 'auto' | 'manual';
+  /** `pubint`: PUBLISH its presence (open, or closed after `presence_offline`) every this many seconds. */
+  readonly publishIntervalS?: number;
 }
 
 export interface BaresipOptions {
@@ -66,6 +68,9 @@ export interface BaresipOptions {
    * to (baresip 1.0's only way to send a MESSAGE). Loads the contact module when given.
    */
   readonly contacts?: readonly string[];
+
+  /** Loads the `presence` module (PUBLISH with the account's `pubint`, commands presence_online/_offline). */
+  readonly presence?: boolean;
 }
 
 /** One ctrl_tcp event. `type` is e.g. REGISTER_OK, CALL_INCOMING, CALL_ESTABLISHED, CALL_DTMF_START, CALL_CLOSED. */
@@ -204,6 +209,7 @@ export function accountLine(account: BaresipAccount): string {
   const register = account.register ?? account.outboundProxy !== undefined;
   params.push(`regint=${register ? (account.registerIntervalS ?? 600) : 0}`);
   params.push(`answermode=${account.answerMode ?? 'manual'}`);
+  if (account.publishIntervalS !== undefined) params.push(`pubint=${account.publishIntervalS}`);
   if (account.codecs !== undefined && account.codecs.length > 0) {
     params.push(`audio_codecs=${account.codecs.map((codec) => CODEC_SPECS[codec]).join(',')}`);
   }
@@ -264,6 +270,8 @@ export function configText(
     ...(options.contacts !== undefined && options.contacts.length > 0
       ? ['module_app contact.so', 'module stdio.so']
       : []),
+
+    ...(options.presence === true ? ['module_app presence.so'] : []),
     `ctrl_tcp_listen ${LOOPBACK}:${ports.control}`,
     `snd_path ${recordingDir}`,
     '',
