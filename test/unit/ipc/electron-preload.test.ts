@@ -91,11 +91,20 @@ describe('window.softphone', () => {
     expect([...eventNames].sort()).toEqual(
       [
         'accounts.changed',
+        'buddy.changed',
+        'buddy.removed',
         'call.changed',
         'call.quality',
+        'contacts.changed',
+        'conversation.changed',
+        'conversation.removed',
         'dialpad.open',
+        'message.changed',
+        'message.composing',
+        'presence.changed',
         'registration.changed',
         'settings.changed',
+        'watchers.changed',
       ].sort(),
     );
   });

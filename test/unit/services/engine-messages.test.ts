@@ -117,7 +117,7 @@ describe('messages through the engine', () => {
     });
   });
 
-  it('fails a message at once when no messaging engine was given', async () => {
+  it('fails a direct message to a host it cannot reach as unreachable, through the engine’s own MESSAGE usage', async () => {
     const h = await start();
     const sent = valueOf<MessageDto>(
       await h.engine.router.dispatch('messages.send', [{ accountId: null, to: 'sip:b@x', body: 'x' }]),
@@ -125,7 +125,7 @@ describe('messages through the engine', () => {
     await h.run();
     expect(h.events.at(-2)).toMatchObject({
       name: 'message.changed',
-      payload: { id: sent.id, delivery: 'failed', failure: { reason: 'no-account' } },
+      payload: { id: sent.id, delivery: 'failed', failure: { reason: 'unreachable' } },
     });
   });
 

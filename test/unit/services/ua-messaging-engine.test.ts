@@ -179,7 +179,7 @@ describe('UaMessagingEngine', () => {
 describe('createEngine and messages', () => {
   afterEach(() => removeDataDirs());
 
-  it('puts the MESSAGE usage on the accounts’ user agents: 480 until the message service takes messages', async () => {
+  it('puts the MESSAGE usage on the accounts’ user agents, answered 200 once the message service stored it', async () => {
     const h = await startHarness();
     try {
       const created = await h.drive(h.engine.router.dispatch('accounts.create', [input()]));
@@ -207,7 +207,12 @@ describe('createEngine and messages', () => {
         Number(contact[2]),
       );
       await h.run(10);
-      expect(peer.responses().map((response) => response.status)).toEqual([480]);
+      expect(peer.responses().map((response) => response.status)).toEqual([200]);
+      const conversations = await h.engine.router.dispatch('messages.conversations', []);
+      expect(conversations).toMatchObject({
+        ok: true,
+        value: [{ peerUri: 'sip:carol@10.0.0.7', lastMessage: { body: 'hi', delivery: 'received' } }],
+      });
     } finally {
       await h.stop();
     }
