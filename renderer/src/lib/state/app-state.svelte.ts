@@ -22,6 +22,7 @@ import {
 import { CallsState } from './calls.svelte';
 import { ConnectionStatus } from './connection.svelte';
 import { HistoryState } from './history.svelte';
+import { type ChatClock, MessagesState } from './messages.svelte';
 import { Navigation } from './navigation.svelte';
 import { RegistrationsState } from './registrations.svelte';
 import { SettingsState } from './settings.svelte';
@@ -33,6 +34,8 @@ export class AppState {
   readonly settings: SettingsState;
   readonly calls: CallsState;
   readonly history: HistoryState;
+  /** Conversations, the open thread, typing and search. */
+  readonly messages: MessagesState;
   readonly connection = new ConnectionStatus();
   readonly navigation = new Navigation();
   /**
@@ -74,6 +77,8 @@ export class AppState {
       /** The browser's notifications (null: none) and whether the tab is in view. */
       readonly notifications?: NotificationPort | null;
       readonly presence?: PagePresence;
+      /** Time for the chat's typing indicators (the browser's unless given). */
+      readonly chatClock?: ChatClock;
     } = {},
   ) {
     this.info = new AppInfoState(bridge);
@@ -82,6 +87,7 @@ export class AppState {
     this.settings = new SettingsState(bridge);
     this.calls = parts.calls ?? new CallsState(bridge);
     this.history = parts.history ?? new HistoryState(bridge);
+    this.messages = new MessagesState(bridge, parts.presence ?? browserPagePresence, parts.chatClock);
     const media = parts.media === undefined ? browserMediaDevices() : parts.media;
     this.audioDevices = new AudioDevicesState(this.settings, media, {
       canChooseOutput: parts.canChooseOutput ?? canChooseOutput(),
@@ -144,6 +150,7 @@ export class AppState {
       bridge.on('call.changed', (call) => this.calls.receive(call)),
       bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
       this.calls.onEnded((call) => void this.history.callEnded(call)),
+      this.messages.start(),
       this.ring.start(),
       bridge.kind === 'web' ? this.callNotifier.start() : () => undefined,
       bridge.on('dialpad.open', ({ uri }) => {
@@ -202,6 +209,7 @@ export class AppState {
       this.settings.load(),
       this.calls.load(),
       this.history.load(),
+      this.messages.load(),
     ]);
     this.audioDevices.settingsApplied();
   }

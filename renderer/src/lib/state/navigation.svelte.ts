@@ -8,6 +8,12 @@ export type ViewName = (typeof VIEWS)[number];
 /** The account being edited: an existing one by id, or a new one. */
 export type EditTarget = { readonly kind: 'existing'; readonly id: string } | { readonly kind: 'new' };
 
+/** Someone to chat with, asked for from another view (a contact, a buddy, a call in the history). */
+export interface ChatRequest {
+  readonly uri: string;
+  readonly accountId: string | null;
+}
+
 /** A change held back because it would throw away unsaved edits. */
 export interface LeaveRequest {
   /** Carries the change out, edits discarded. */
@@ -19,6 +25,8 @@ export class Navigation {
   editing = $state<EditTarget | null>(null);
   /** A sip:/tel: URI the OS asked us to open; shown on the dialpad. */
   openedUri = $state<string | null>(null);
+  /** The chat view opens (or starts) the conversation with this peer, then clears it. */
+  chatWith = $state<ChatRequest | null>(null);
   /** Set while the person is being asked whether to discard unsaved edits. */
   leaveRequest = $state<LeaveRequest | null>(null);
   #hasUnsavedEdits: (() => boolean) | null = null;
@@ -56,6 +64,12 @@ export class Navigation {
     // The editor lives on the settings view: leaving it unmounts the editor.
     if (this.view === 'settings' && this.editing) this.leaveEditor(() => (this.view = view));
     else this.view = view;
+  }
+
+  /** Shows the chat with this peer: their conversation on this account, or a new one. */
+  openChat(uri: string, accountId: string | null): void {
+    this.chatWith = { uri, accountId };
+    this.show('chat');
   }
 
   editAccount(id: string): void {
