@@ -282,8 +282,8 @@ export class MessagesState {
       return result;
     }
     if (this.error?.action === 'send') this.error = null;
-    // Sending said the rest: the peer stops seeing us type (RFC 3994 §3), and the engine knows.
-    this.#saidActiveAt = without(this.#saidActiveAt, targetKey(target));
+    // The text is sent: we are no longer composing it.
+    this.leftComposer(target);
     if (this.openId === null || this.openId !== result.value.conversationId) {
       await this.openConversation(result.value.conversationId);
     } else {
