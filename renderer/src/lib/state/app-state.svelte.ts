@@ -22,7 +22,9 @@ import {
 import { CallsState } from './calls.svelte';
 import { ConnectionStatus } from './connection.svelte';
 import { HistoryState } from './history.svelte';
-import { type ChatClock, MessagesState } from './messages.svelte';
+import { contactNames } from '../contact-names';
+import { MessageNotifier } from './message-notifier.svelte';
+import { type ChatClock, MessagesState, browserChatClock } from './messages.svelte';
 import { Navigation } from './navigation.svelte';
 import { RegistrationsState } from './registrations.svelte';
 import { SettingsState } from './settings.svelte';
@@ -52,6 +54,11 @@ export class AppState {
   readonly ring: RingController;
   /** The web host's system notifications for calls (the desktop app's come from its main process). */
   readonly callNotifier: CallNotifier;
+  /**
+   * New-message notices: inside the window when it is in front, and the web host's system notifications when it
+   * is not (the desktop app's come from its main process).
+   */
+  readonly messageNotifier: MessageNotifier;
   /** Settles when the load started by start() has finished. */
   ready: Promise<void> = Promise.resolve();
 
@@ -128,11 +135,17 @@ export class AppState {
       },
       player,
     );
-    this.callNotifier = new CallNotifier(
-      this.calls,
-      parts.notifications === undefined ? browserNotificationPort() : parts.notifications,
-      parts.presence ?? browserPagePresence,
-    );
+    const notifications = parts.notifications === undefined ? browserNotificationPort() : parts.notifications;
+    this.callNotifier = new CallNotifier(this.calls, notifications, parts.presence ?? browserPagePresence);
+    this.messageNotifier = new MessageNotifier({
+      bridge,
+      messages: this.messages,
+      port: bridge.kind === 'web' ? notifications : null,
+      page: parts.presence ?? browserPagePresence,
+      clock: parts.chatClock ?? browserChatClock,
+      nameFor: contactNames(this),
+      open: (conversationId) => this.openConversation(conversationId),
+    });
   }
 
   /** Subscribes and loads; returns the function that unsubscribes. */
@@ -151,6 +164,7 @@ export class AppState {
       bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
       this.calls.onEnded((call) => void this.history.callEnded(call)),
       this.messages.start(),
+      this.messageNotifier.start(),
       this.ring.start(),
       bridge.kind === 'web' ? this.callNotifier.start() : () => undefined,
       bridge.on('dialpad.open', ({ uri }) => {
@@ -192,6 +206,12 @@ export class AppState {
     // Only the newest fills the dialpad; an engine without the command (an older one) simply has none waiting.
     const newest = result.ok ? result.value.at(-1) : undefined;
     if (newest !== undefined && newest !== shown) this.openLink(newest);
+  }
+
+  /** Shows the chat, at this conversation when one is given (a clicked new-message notice). */
+  openConversation(conversationId: string | null): void {
+    this.navigation.show('chat');
+    if (conversationId !== null) void this.messages.openConversation(conversationId);
   }
 
   /** A sip:/tel: link from outside: the dialpad shows it (checked there) for the person to call or not. */
