@@ -128,6 +128,20 @@ describe('App', () => {
     expect(chat.textContent?.trim()).toBe('Chat');
   });
 
+  it('shows the conversation the desktop shell asks for (a clicked message notification)', async () => {
+    const engine = start({
+      accounts: [account({ id: 'a' })],
+      conversations: [conversation({ id: 'c1', peerName: 'Bob' })],
+    });
+    const nav = await screen.findByRole('navigation', { name: 'Views' });
+    await waitFor(() =>
+      expect(within(nav).getByRole('button', { name: 'Dialpad' }).getAttribute('aria-current')).toBe('page'),
+    );
+    engine.emit('chat.open', { conversationId: 'c1' });
+    expect(await screen.findByRole('heading', { level: 2, name: 'Bob' })).toBeTruthy();
+    expect(within(nav).getByRole('button', { name: /^Chat/u }).getAttribute('aria-current')).toBe('page');
+  });
+
   it('opens on the Dialpad when accounts exist, and shows a URI the OS asked to open', async () => {
     const engine = start({ accounts: [account({ id: 'a', displayName: 'Office' })] });
     await screen.findByRole('navigation', { name: 'Views' });

@@ -96,6 +96,16 @@ describe('window.softphone', () => {
         'dialpad.open',
         'registration.changed',
         'settings.changed',
+        'buddy.changed',
+        'buddy.removed',
+        'presence.changed',
+        'watchers.changed',
+        'contacts.changed',
+        'message.changed',
+        'conversation.changed',
+        'conversation.removed',
+        'message.composing',
+        'chat.open',
       ].sort(),
     );
   });

@@ -165,6 +165,7 @@ export class AppState {
       this.calls.onEnded((call) => void this.history.callEnded(call)),
       this.messages.start(),
       this.messageNotifier.start(),
+      bridge.on('chat.open', ({ conversationId }) => this.openConversation(conversationId)),
       this.ring.start(),
       bridge.kind === 'web' ? this.callNotifier.start() : () => undefined,
       bridge.on('dialpad.open', ({ uri }) => {
