@@ -1,7 +1,7 @@
 // A stand-in for the preload's `window.softphone`, injected into the page by preview.ts. It runs in the browser,
 // serialised by Playwright, so it must be self-contained: no imports, nothing from the enclosing module.
 
-export type Scenario = 'accounts' | 'empty' | 'storage-error' | 'calls' | 'incoming';
+export type Scenario = 'accounts' | 'empty' | 'storage-error' | 'calls' | 'incoming' | 'chat';
 
 export function fakeSoftphone(scenario: Scenario): void {
   type Listener = (payload: unknown) => void;
@@ -73,7 +73,8 @@ export function fakeSoftphone(scenario: Scenario): void {
       retryInMs: 60_000,
     });
 
-  const withAccounts = scenario === 'accounts' || scenario === 'calls' || scenario === 'incoming';
+  const withAccounts =
+    scenario === 'accounts' || scenario === 'calls' || scenario === 'incoming' || scenario === 'chat';
   let accounts: Account[] = withAccounts
     ? [
         make('a', 'Office', 'sip:alice@pbx.example.com', 0),
@@ -212,6 +213,106 @@ export function fakeSoftphone(scenario: Scenario): void {
   }
   let nextId = 1;
 
+  // The chat: a few conversations, one thread with days, delivery marks, a failure, right-to-left text, emoji and
+  // a long word; a hostile name; the peer typing in the open thread.
+  type Message = {
+    id: string;
+    conversationId: string;
+    direction: 'incoming' | 'outgoing';
+    body: string;
+    sentAt: number;
+    deliveredAt: number | null;
+    delivery: 'sending' | 'delivered' | 'failed' | 'received';
+    failure: { reason: string; status: number | null; detail: string | null } | null;
+  };
+  const chatNow = Date.now();
+  const today = new Date(chatNow);
+  today.setHours(9, 0, 0, 0);
+  const at = (daysAgo: number, minutes: number) => today.getTime() - daysAgo * 86_400_000 + minutes * 60_000;
+  const said = (
+    id: string,
+    conversationId: string,
+    direction: Message['direction'],
+    body: string,
+    sentAt: number,
+    delivery: Message['delivery'] = direction === 'incoming' ? 'received' : 'delivered',
+    failure: Message['failure'] = null,
+  ): Message => ({
+    id,
+    conversationId,
+    direction,
+    body,
+    sentAt,
+    deliveredAt: delivery === 'sending' || delivery === 'failed' ? null : sentAt + 400,
+    delivery,
+    failure,
+  });
+  let messages: Message[] =
+    scenario === 'chat'
+      ? [
+          said('m1', 'bob', 'incoming', 'Are we still on for lunch on Friday?', at(1, 30)),
+          said('m2', 'bob', 'outgoing', 'Yes! 12:30 at the usual place 🍜', at(1, 34)),
+          said(
+            'm3',
+            'bob',
+            'outgoing',
+            'Here is the menu: https://example.com/menus/this-is-a-very-long-link-without-any-spaces-at-all-0123456789',
+            at(1, 36),
+          ),
+          said('m4', 'bob', 'incoming', 'مرحبا! See you then 👋', at(0, 5)),
+          said('m5', 'bob', 'outgoing', 'Can you bring the slides?', at(0, 12), 'failed', {
+            reason: 'unavailable',
+            status: 480,
+            detail: '480 Temporarily Unavailable from 192.0.2.10:5060',
+          }),
+          said('m6', 'bob', 'outgoing', 'Trying again later', at(0, 14), 'sending'),
+          said(
+            'm7',
+            'bob',
+            'incoming',
+            'Running ten minutes late for lunch, sorry!\nOrder for me?',
+            at(0, 20),
+          ),
+          said('n1', 'carol', 'outgoing', 'Thanks for the call earlier.', at(2, 100)),
+          said('p1', 'mallory', 'incoming', '\u202eevil text <b>not bold</b>', at(0, 2)),
+          said('q1', 'reception', 'incoming', 'Your parcel is at the front desk.', at(40, 0)),
+        ]
+      : [];
+  type Conversation = {
+    id: string;
+    accountId: string | null;
+    peerUri: string;
+    peerName: string | null;
+    lastMessage: Message | null;
+    unread: number;
+    updatedAt: number;
+  };
+  const peers: Record<string, [string, string | null, number]> = {
+    bob: ['sip:bob@pbx.example.com', 'Bob Example', 2],
+    carol: ['sip:carol@pbx.example.com', null, 0],
+    mallory: ['sip:mallory@evil.example', '\u202eMallory\u202c <img src=x>', 1],
+    reception: ['sip:100@pbx.example.com', 'Reception', 0],
+  };
+  const conversationOf = (id: string): Conversation => {
+    const thread = messages.filter((item) => item.conversationId === id);
+    const last = thread.reduce<Message | null>((a, b) => (a && a.sentAt > b.sentAt ? a : b), null);
+    const [peerUri, peerName, unread] = peers[id] ?? [`sip:${id}@pbx.example.com`, null, 0];
+    return {
+      id,
+      accountId: 'a',
+      peerUri,
+      peerName,
+      lastMessage: last,
+      unread,
+      updatedAt: last?.sentAt ?? chatNow,
+    };
+  };
+  const conversations = (): Conversation[] =>
+    [...new Set(messages.map((item) => item.conversationId))]
+      .map(conversationOf)
+      .sort((a, b) => b.updatedAt - a.updatedAt);
+  (globalThis as { __softphoneEmit?: unknown }).__softphoneEmit = emit;
+
   const changed = () => emit('accounts.changed', accounts);
   const register = (id: string) => {
     emit('registration.changed', plain(id, 'registering'));
@@ -330,6 +431,52 @@ export function fakeSoftphone(scenario: Scenario): void {
       },
     },
     dialpad: { ready: () => ok([]) },
+    messages: {
+      conversations: () => ok(conversations()),
+      list: (page: { conversationId: string; limit: number }) => {
+        const thread = messages
+          .filter((item) => item.conversationId === page.conversationId)
+          .sort((a, b) => b.sentAt - a.sentAt);
+        if (page.conversationId === 'bob') {
+          setTimeout(
+            () =>
+              emit('message.composing', {
+                conversationId: 'bob',
+                accountId: 'a',
+                peerUri: 'sip:bob@pbx.example.com',
+                state: 'active',
+              }),
+            50,
+          );
+        }
+        return ok({ messages: thread.slice(0, page.limit), next: null });
+      },
+      send: (request: { accountId: string | null; to: string; body: string }) => {
+        const id = Object.keys(peers).find((key) => peers[key]?.[0] === request.to) ?? 'new';
+        const sent = said(`s${nextId++}`, id, 'outgoing', request.body, Date.now(), 'sending');
+        messages = [...messages, sent];
+        emit('message.changed', sent);
+        emit('conversation.changed', conversationOf(id));
+        return ok(sent);
+      },
+      retry: (id: string) => {
+        const found = messages.find((item) => item.id === id);
+        const again = { ...found, delivery: 'sending', failure: null };
+        emit('message.changed', again);
+        return ok(again);
+      },
+      markRead: () => ok(null),
+      setComposing: () => ok(null),
+      search: (request: { text: string }) => {
+        const words = request.text.toLowerCase().split(/\s+/u).filter(Boolean);
+        return ok(
+          messages
+            .filter((item) => words.every((word) => item.body.toLowerCase().includes(word)))
+            .map((item) => ({ message: item, conversation: conversationOf(item.conversationId) })),
+        );
+      },
+      deleteConversation: () => ok(null),
+    },
     settings: {
       get: () => ok(settings),
       update: (patch: object) => {

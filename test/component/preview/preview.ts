@@ -145,6 +145,52 @@ const shots: readonly Shot[] = [
       await page.getByLabel('Number or SIP address').fill('bo');
     },
   },
+  {
+    name: 'chat-list',
+    scenario: 'chat',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Chat/ }).click();
+    },
+  },
+  {
+    name: 'chat-thread',
+    scenario: 'chat',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Chat/ }).click();
+      await page.getByRole('button', { name: /^Bob Example/ }).click();
+      await page.getByText('is typing…').waitFor();
+    },
+  },
+  {
+    name: 'chat-search',
+    scenario: 'chat',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Chat/ }).click();
+      await page.getByRole('searchbox', { name: 'Search messages' }).fill('lunch');
+      await page.getByRole('list', { name: 'Messages found' }).waitFor();
+    },
+  },
+  {
+    name: 'chat-notice',
+    scenario: 'chat',
+    act: async (page) => {
+      await page.evaluate(() => {
+        const emit = (globalThis as unknown as { __softphoneEmit: (name: string, payload: unknown) => void })
+          .__softphoneEmit;
+        emit('message.changed', {
+          id: 'live',
+          conversationId: 'carol',
+          direction: 'incoming',
+          body: 'Did you see the new schedule? It moves the review to Thursday.',
+          sentAt: Date.now(),
+          deliveredAt: Date.now(),
+          delivery: 'received',
+          failure: null,
+        });
+      });
+      await page.getByRole('button', { name: 'Open' }).waitFor();
+    },
+  },
   { name: 'empty', scenario: 'empty' },
   { name: 'storage-error', scenario: 'storage-error' },
 ];
