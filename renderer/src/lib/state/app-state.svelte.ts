@@ -9,6 +9,7 @@ import { WORKLET_MODULES } from '../audio/worklet-modules';
 import { type RingOutputs, type RingPlayer, RingController } from '../audio/ring-controller.svelte';
 import { RingtonePlayer, browserRingContext, browserRingTimer } from '../audio/ringtone';
 import type { Bridge, ConnectionState } from '../bridge';
+import { peerTitle } from '../call-text';
 import { CallAudioController } from '../call-audio-controller.svelte';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
@@ -21,8 +22,10 @@ import {
 } from './call-notifier.svelte';
 import { CallsState } from './calls.svelte';
 import { ConnectionStatus } from './connection.svelte';
+import { ContactsState } from './contacts.svelte';
 import { HistoryState } from './history.svelte';
 import { Navigation } from './navigation.svelte';
+import { PresenceState } from './presence.svelte';
 import { RegistrationsState } from './registrations.svelte';
 import { SettingsState } from './settings.svelte';
 
@@ -33,6 +36,10 @@ export class AppState {
   readonly settings: SettingsState;
   readonly calls: CallsState;
   readonly history: HistoryState;
+  /** The address book, its search and `nameFor(uri)`, which names people everywhere. */
+  readonly contacts: ContactsState;
+  /** Buddies' presence, our own status per account, and who watches us. */
+  readonly presence: PresenceState;
   readonly connection = new ConnectionStatus();
   readonly navigation = new Navigation();
   /**
@@ -82,6 +89,8 @@ export class AppState {
     this.settings = new SettingsState(bridge);
     this.calls = parts.calls ?? new CallsState(bridge);
     this.history = parts.history ?? new HistoryState(bridge);
+    this.contacts = new ContactsState(bridge);
+    this.presence = new PresenceState(bridge);
     const media = parts.media === undefined ? browserMediaDevices() : parts.media;
     this.audioDevices = new AudioDevicesState(this.settings, media, {
       canChooseOutput: parts.canChooseOutput ?? canChooseOutput(),
@@ -126,6 +135,7 @@ export class AppState {
       this.calls,
       parts.notifications === undefined ? browserNotificationPort() : parts.notifications,
       parts.presence ?? browserPagePresence,
+      (peer) => this.titleOf(peer),
     );
   }
 
@@ -143,6 +153,11 @@ export class AppState {
       this.audioDevices.start(),
       bridge.on('call.changed', (call) => this.calls.receive(call)),
       bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
+      bridge.on('contacts.changed', (change) => this.contacts.apply(change)),
+      bridge.on('buddy.changed', (buddy) => this.presence.buddyChanged(buddy)),
+      bridge.on('buddy.removed', ({ contactId }) => this.presence.buddyRemoved(contactId)),
+      bridge.on('presence.changed', (own) => this.presence.ownChanged(own)),
+      bridge.on('watchers.changed', (watchers) => this.presence.watchersChanged(watchers)),
       this.calls.onEnded((call) => void this.history.callEnded(call)),
       this.ring.start(),
       bridge.kind === 'web' ? this.callNotifier.start() : () => undefined,
@@ -187,6 +202,11 @@ export class AppState {
     if (newest !== undefined && newest !== shown) this.openLink(newest);
   }
 
+  /** What to call a far end: the contact holding its address, else the name it sent, else its address. */
+  titleOf(peer: { readonly peerName: string | null; readonly peerUri: string }): string {
+    return this.contacts.nameFor(peer.peerUri) ?? peerTitle(peer);
+  }
+
   /** A sip:/tel: link from outside: the dialpad shows it (checked there) for the person to call or not. */
   openLink(uri: string): void {
     this.navigation.openedUri = uri;
@@ -202,6 +222,8 @@ export class AppState {
       this.settings.load(),
       this.calls.load(),
       this.history.load(),
+      this.contacts.load(),
+      this.presence.load(),
     ]);
     this.audioDevices.settingsApplied();
   }
