@@ -6,6 +6,8 @@
 //   holding that SIP address or phone number.
 // Both are plain (not reactive) structures rebuilt on change; a revision number is the reactive signal readers
 // depend on.
+/* eslint-disable svelte/prefer-svelte-reactivity -- the index and address maps are plain on purpose: rebuilt whole
+   on each change, with `revision` as the one reactive signal, so a keystroke's search tracks nothing per entry. */
 import type {
   CommandError,
   ContactDto,
