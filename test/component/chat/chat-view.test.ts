@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageDto } from '../../../main/contract/contract';
 import ChatView from '../../../renderer/src/features/chat/ChatView.svelte';
 import { COMPOSING_SHOWN_MS } from '../../../renderer/src/lib/state/messages.svelte';
-import { conversation, message } from '../../support/fake-engine';
+import { contact, conversation, message } from '../../support/fake-engine';
 import { account } from '../support/fake-engine';
 import { renderChat } from './render-chat';
 
@@ -296,6 +296,32 @@ describe('ChatView', () => {
     await waitFor(() =>
       expect(bridge.callsOf('calls.dial')).toEqual([[{ target: 'sip:bob@example.com', accountId: null }]]),
     );
+  });
+
+  it('names people after their contact, and offers to add the others to contacts', async () => {
+    const { app } = await renderChat(
+      ChatView,
+      {},
+      {
+        ...engineState,
+        contacts: [
+          contact({
+            id: 'k1',
+            name: 'Robert Contact',
+            sipAddresses: [{ uri: 'sip:bob@example.com', label: null }],
+          }),
+        ],
+      },
+    );
+    const list = screen.getByRole('list', { name: 'Conversations' });
+    await waitFor(() => expect(list.textContent).toContain('Robert Contact'));
+    await fireEvent.click(within(list).getByRole('button', { name: /^Robert Contact/u }));
+    expect(await screen.findByRole('heading', { level: 2, name: 'Robert Contact' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Show contact Robert Contact' })).toBeTruthy();
+    await fireEvent.click(within(list).getByRole('button', { name: /^carol@example.com/u }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Add carol@example.com to contacts' }));
+    expect(app.navigation.view).toBe('contacts');
+    expect(app.navigation.contactRequest).toEqual({ kind: 'new', uri: 'sip:carol@example.com', name: null });
   });
 
   it('opens the conversation another view asks for', async () => {

@@ -220,6 +220,16 @@ describe('MessagesState', () => {
     expect(engine.conversations).toHaveLength(3);
   });
 
+  it('finds the conversation with a peer: on the account asked for, or on any account when none is', async () => {
+    const { state } = setup();
+    await state.load();
+    expect(await state.openWith({ accountId: 'acc-2', peerUri: carol.peerUri })).toBe(false);
+    expect(await state.openWith({ accountId: null, peerUri: carol.peerUri.toUpperCase() })).toBe(true);
+    expect(state.openId).toBe('c-carol');
+    expect(await state.openWith({ accountId: null, peerUri: bob.peerUri })).toBe(true);
+    expect(state.openId).toBe('c-bob');
+  });
+
   it('retries a failed message and shows it sending again', async () => {
     const failed = message({
       id: 'f',

@@ -8,9 +8,8 @@ import type {
 } from '../../../../main/contract/contract';
 import { cleanPeerText, peerTitle } from '../../../../main/contract/peer-text';
 
-import type { NameLookup } from '../../lib/contact-names';
-
-export type { NameLookup };
+/** A contact's name for an address, when a contact has it. */
+export type NameLookup = (uri: string) => string | null;
 
 export const FAILURE_WORDS: Readonly<Record<MessageFailureReason, string>> = {
   'not-found': 'No one has this address.',

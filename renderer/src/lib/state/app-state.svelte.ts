@@ -9,6 +9,7 @@ import { WORKLET_MODULES } from '../audio/worklet-modules';
 import { type RingOutputs, type RingPlayer, RingController } from '../audio/ring-controller.svelte';
 import { RingtonePlayer, browserRingContext, browserRingTimer } from '../audio/ringtone';
 import type { Bridge, ConnectionState } from '../bridge';
+import { peerTitle } from '../call-text';
 import { CallAudioController } from '../call-audio-controller.svelte';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
@@ -21,11 +22,12 @@ import {
 } from './call-notifier.svelte';
 import { CallsState } from './calls.svelte';
 import { ConnectionStatus } from './connection.svelte';
+import { ContactsState } from './contacts.svelte';
 import { HistoryState } from './history.svelte';
-import { contactNames } from '../contact-names';
 import { MessageNotifier } from './message-notifier.svelte';
 import { type ChatClock, MessagesState, browserChatClock } from './messages.svelte';
 import { Navigation } from './navigation.svelte';
+import { PresenceState } from './presence.svelte';
 import { RegistrationsState } from './registrations.svelte';
 import { SettingsState } from './settings.svelte';
 
@@ -36,6 +38,10 @@ export class AppState {
   readonly settings: SettingsState;
   readonly calls: CallsState;
   readonly history: HistoryState;
+  /** The address book, its search and `nameFor(uri)`, which names people everywhere. */
+  readonly contacts: ContactsState;
+  /** Buddies' presence, our own status per account, and who watches us. */
+  readonly presence: PresenceState;
   /** Conversations, the open thread, typing and search. */
   readonly messages: MessagesState;
   readonly connection = new ConnectionStatus();
@@ -94,6 +100,8 @@ export class AppState {
     this.settings = new SettingsState(bridge);
     this.calls = parts.calls ?? new CallsState(bridge);
     this.history = parts.history ?? new HistoryState(bridge);
+    this.contacts = new ContactsState(bridge);
+    this.presence = new PresenceState(bridge);
     this.messages = new MessagesState(bridge, parts.presence ?? browserPagePresence, parts.chatClock);
     const media = parts.media === undefined ? browserMediaDevices() : parts.media;
     this.audioDevices = new AudioDevicesState(this.settings, media, {
@@ -136,14 +144,19 @@ export class AppState {
       player,
     );
     const notifications = parts.notifications === undefined ? browserNotificationPort() : parts.notifications;
-    this.callNotifier = new CallNotifier(this.calls, notifications, parts.presence ?? browserPagePresence);
+    this.callNotifier = new CallNotifier(
+      this.calls,
+      notifications,
+      parts.presence ?? browserPagePresence,
+      (peer) => this.titleOf(peer),
+    );
     this.messageNotifier = new MessageNotifier({
       bridge,
       messages: this.messages,
       port: bridge.kind === 'web' ? notifications : null,
       page: parts.presence ?? browserPagePresence,
       clock: parts.chatClock ?? browserChatClock,
-      nameFor: contactNames(this),
+      nameFor: (uri) => this.contacts.nameFor(uri),
       open: (conversationId) => this.openConversation(conversationId),
     });
   }
@@ -162,6 +175,11 @@ export class AppState {
       this.audioDevices.start(),
       bridge.on('call.changed', (call) => this.calls.receive(call)),
       bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
+      bridge.on('contacts.changed', (change) => this.contacts.apply(change)),
+      bridge.on('buddy.changed', (buddy) => this.presence.buddyChanged(buddy)),
+      bridge.on('buddy.removed', ({ contactId }) => this.presence.buddyRemoved(contactId)),
+      bridge.on('presence.changed', (own) => this.presence.ownChanged(own)),
+      bridge.on('watchers.changed', (watchers) => this.presence.watchersChanged(watchers)),
       this.calls.onEnded((call) => void this.history.callEnded(call)),
       this.messages.start(),
       this.messageNotifier.start(),
@@ -215,6 +233,11 @@ export class AppState {
     if (conversationId !== null) void this.messages.openConversation(conversationId);
   }
 
+  /** What to call a far end: the contact holding its address, else the name it sent, else its address. */
+  titleOf(peer: { readonly peerName: string | null; readonly peerUri: string }): string {
+    return this.contacts.nameFor(peer.peerUri) ?? peerTitle(peer);
+  }
+
   /** A sip:/tel: link from outside: the dialpad shows it (checked there) for the person to call or not. */
   openLink(uri: string): void {
     this.navigation.openedUri = uri;
@@ -230,6 +253,8 @@ export class AppState {
       this.settings.load(),
       this.calls.load(),
       this.history.load(),
+      this.contacts.load(),
+      this.presence.load(),
       this.messages.load(),
     ]);
     this.audioDevices.settingsApplied();

@@ -217,11 +217,16 @@ export class MessagesState {
     }
   }
 
-  /** Opens the conversation with this peer on this account when there is one; answers whether there was. */
+  /**
+   * Opens the conversation with this peer on this account when there is one (with no account given, the peer's
+   * conversation on any account, the newest); answers whether there was.
+   */
   async openWith(target: ChatTarget): Promise<boolean> {
-    const found = this.conversations.find(
-      (item) => item.peerUri === target.peerUri && item.accountId === target.accountId,
-    );
+    const peer = target.peerUri.toLowerCase();
+    const samePeer = this.conversations.filter((item) => item.peerUri.toLowerCase() === peer);
+    const found =
+      samePeer.find((item) => item.accountId === target.accountId) ??
+      (target.accountId === null ? samePeer[0] : undefined);
     if (!found) return false;
     await this.openConversation(found.id);
     return true;
