@@ -143,6 +143,8 @@ describe('ChatView', () => {
       state: 'active',
     });
     await waitFor(() => expect(screen.getByText(/is typing…/u).textContent).toContain('Bob is typing…'));
+    const list = screen.getByRole('list', { name: 'Conversations' });
+    expect(within(list).getAllByRole('listitem')[0]!.textContent).toContain('typing…');
     clock.advance(COMPOSING_SHOWN_MS);
     await waitFor(() => expect(screen.queryByText(/is typing…/u)).toBeNull());
 

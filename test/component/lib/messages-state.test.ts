@@ -294,6 +294,8 @@ describe('MessagesState', () => {
     await state.openConversation('c-bob', 'needle');
     expect(state.thread[0]?.id).toBe('needle');
     expect(state.highlightId).toBe('needle');
+    await state.send({ accountId: null, peerUri: bob.peerUri }, 'found it');
+    expect(state.highlightId).toBeNull();
     await state.search('  ');
     expect(state.searchResults).toBeNull();
   });

@@ -89,7 +89,7 @@ export class MessagesState {
   /** The cursor of the next older page; null when the start of the conversation is loaded. */
   threadNext = $state<MessageCursor | null>(null);
   threadLoading = $state(false);
-  /** A message to bring into view and mark (a search result); cleared by the view once shown. */
+  /** A message to bring into view and mark (a search result), until another thread opens or we send. */
   highlightId = $state<string | null>(null);
   /** Conversations whose peer is typing now. */
   typing = $state<string[]>([]);
@@ -287,6 +287,8 @@ export class MessagesState {
       return result;
     }
     if (this.error?.action === 'send') this.error = null;
+    // Back to the newest messages: the thread follows what was just sent.
+    this.highlightId = null;
     // The text is sent: we are no longer composing it.
     this.leftComposer(target);
     if (this.openId === null || this.openId !== result.value.conversationId) {
