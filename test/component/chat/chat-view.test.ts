@@ -203,6 +203,20 @@ describe('ChatView', () => {
     expect((field as HTMLTextAreaElement).maxLength).toBe(10_000);
   });
 
+  it('tells the peer we stopped when we leave their conversation with text unsent', async () => {
+    const { engine } = await openBob();
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Message to Bob' }), {
+      target: { value: 'half a thought' },
+    });
+    const list = screen.getByRole('list', { name: 'Conversations' });
+    await fireEvent.click(within(list).getByRole('button', { name: /^carol@example.com/u }));
+    await screen.findByRole('textbox', { name: 'Message to carol@example.com' });
+    expect(engine.composing).toEqual([
+      { to: 'sip:bob@example.com', state: 'active' },
+      { to: 'sip:bob@example.com', state: 'idle' },
+    ]);
+  });
+
   it('keeps the text and says why when sending fails', async () => {
     const { bridge } = await openBob();
     bridge.handle('messages.send', () => ({
