@@ -334,6 +334,14 @@ describe('ChatView', () => {
     await fireEvent.click(within(list).getByRole('button', { name: /^Robert Contact/u }));
     expect(await screen.findByRole('heading', { level: 2, name: 'Robert Contact' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Show contact Robert Contact' })).toBeTruthy();
+    app.messages.receiveMessage(
+      message({ id: 'new', conversationId: 'c-bob', body: 'hi', sentAt: monday + 3 * day }),
+    );
+    await waitFor(() =>
+      expect(screen.getByRole('status', { name: 'New messages' }).textContent).toContain(
+        'Robert Contact: hi',
+      ),
+    );
     await fireEvent.click(within(list).getByRole('button', { name: /^carol@example.com/u }));
     await fireEvent.click(await screen.findByRole('button', { name: 'Add carol@example.com to contacts' }));
     expect(app.navigation.view).toBe('contacts');

@@ -102,7 +102,13 @@ export class AppState {
     this.history = parts.history ?? new HistoryState(bridge);
     this.contacts = new ContactsState(bridge);
     this.presence = new PresenceState(bridge);
-    this.messages = new MessagesState(bridge, parts.presence ?? browserPagePresence, parts.chatClock);
+    this.messages = new MessagesState(
+      bridge,
+      parts.presence ?? browserPagePresence,
+      parts.chatClock,
+      undefined,
+      (uri) => this.contacts.nameFor(uri),
+    );
     const media = parts.media === undefined ? browserMediaDevices() : parts.media;
     this.audioDevices = new AudioDevicesState(this.settings, media, {
       canChooseOutput: parts.canChooseOutput ?? canChooseOutput(),

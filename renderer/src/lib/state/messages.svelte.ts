@@ -113,6 +113,8 @@ export class MessagesState {
     private readonly presence: ChatPresence,
     private readonly clock: ChatClock = browserChatClock,
     private readonly pageSize: number = DEFAULT_MESSAGE_PAGE,
+    /** A contact's name for an address, for the announcement of a new message. */
+    private readonly nameFor: (uri: string) => string | null = () => null,
   ) {}
 
   /** Every conversation's unread messages, for the navigation badge. */
@@ -183,8 +185,7 @@ export class MessagesState {
     if (this.threadNext !== null && this.thread[0] && byTime(message, this.thread[0]) < 0) return;
     this.thread = [...this.thread, message].sort(byTime);
     if (message.direction === 'incoming') {
-      const open = this.open;
-      this.announcement = `${open ? peerTitle(open) : 'New message'}: ${cleanPeerText(message.body, 300)}`;
+      this.announcement = `${this.#titleOfOpen()}: ${cleanPeerText(message.body, 300)}`;
       this.#markReadIfSeen();
     }
   }
@@ -237,6 +238,7 @@ export class MessagesState {
     this.thread = [];
     this.threadNext = null;
     this.highlightId = null;
+    this.threadLoading = false;
     this.#threadRequest++;
   }
 
@@ -390,6 +392,13 @@ export class MessagesState {
     this.thread = [...result.value.messages].sort(byTime);
     this.threadNext = result.value.next;
     this.#markReadIfSeen();
+  }
+
+  #titleOfOpen(): string {
+    const open = this.open;
+    if (!open) return 'New message';
+    const contact = cleanPeerText(this.nameFor(open.peerUri) ?? '');
+    return contact !== '' ? contact : peerTitle(open);
   }
 
   #markReadIfSeen(): void {
