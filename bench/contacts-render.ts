@@ -102,9 +102,7 @@ async function measure(browser: Browser, url: string, slowdown: number): Promise
     }
   }
   await page.waitForTimeout(200);
-  const keys = await page.evaluate(
-    () => (globalThis as unknown as { __contactsBench: { keystrokes: Timing[] } }).__contactsBench.keystrokes,
-  );
+  const keys = await keystrokes(page);
 
   const change: Timing[] = [];
   for (let round = 0; round < ROUNDS; round += 1) change.push(await changeOneContact(page, round));
