@@ -9,7 +9,7 @@
 // Each runs at the machine's speed and again with Chromium's CPU slowed down 4× (DevTools throttling), for a slow
 // laptop's margin. `BENCH_CONTACTS_ROUNDS` sets the rounds (default 20 opens, 4 typing passes).
 // `npx tsx bench/contacts-render.ts` prints the section; `npm run bench -- contacts-render` records it.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import type { Benchmark } from './benchmark';
@@ -127,6 +127,7 @@ async function run(): Promise<string> {
   const browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
   const version = browser.version();
   const runs: Run[] = [];
+  const loadBefore = loadavg()[0] ?? 0;
   try {
     for (const slowdown of [1, 4]) {
       log(`measuring at ${slowdown === 1 ? 'full speed' : `${slowdown}× CPU slowdown`}`);
@@ -136,6 +137,7 @@ async function run(): Promise<string> {
     await browser.close();
     await site.stop();
   }
+  const loadAfter = loadavg()[0] ?? 0;
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const lines = [
     `${CONTACTS.toLocaleString('en')} contacts (each with a SIP address and a phone number, one in fifty watched),`,
@@ -143,7 +145,8 @@ async function run(): Promise<string> {
     `preview's stand-in engine. Timed in the page with performance marks: "laid out" is from the input event (or the`,
     `click) to the view's update applied and a forced style and layout, with no timer or frame wait inside;`,
     `"next frame" goes on to the following animation frame (paint included, and up to one 16.7 ms refresh`,
-    `interval of waiting). The goals (issue 9 §7) are read on the laid-out p95.`,
+    `interval of waiting). The goals (issue 9 §7) are read on the laid-out p95. The machine is shared: its load`,
+    `average was ${loadBefore.toFixed(1)} when the run started and ${loadAfter.toFixed(1)} when it ended.`,
     '',
     '| Measure | Run | Samples | Median ms | p95 ms | Max ms | Meets the goal |',
     '| --- | --- | ---: | ---: | ---: | ---: | --- |',
