@@ -386,7 +386,7 @@ describe('ContactsView hostile text', () => {
       id: 'evil',
       name: '<img src=x onerror=alert(1)>\u202eevil',
       note: '<b>bold</b>\u202e reversed',
-      sipAddresses: [{ uri: 'sip:evil@x.test', label: null }],
+      sipAddresses: [{ uri: 'sip:evil\u202emoc@x.test', label: 'wo\u202erk' }],
     });
     await renderWithApp(ContactsView, {}, { contacts: [evil] });
     const row = options()[0]!;
@@ -398,5 +398,11 @@ describe('ContactsView hostile text', () => {
     const note = screen.getByText(/reversed/);
     expect(note.querySelector('b')).toBeNull();
     expect(note.getAttribute('dir')).toBe('auto');
+    // Addresses and labels lose their overrides too.
+    const addresses = screen.getByRole('region', { name: 'SIP addresses' });
+    expect(addresses.textContent).toContain('evil moc@x.test');
+    expect(addresses.textContent).toContain('wo rk');
+    expect(addresses.textContent).not.toContain('\u202e');
+    expect(row.textContent).not.toContain('\u202e');
   });
 });

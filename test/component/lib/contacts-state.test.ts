@@ -42,6 +42,38 @@ describe('ContactsState', () => {
     expect(state.byId('bob')?.name).toBe('Zed Stone');
   });
 
+  it('keeps the order by name through many small changes and one large one', async () => {
+    const names = ['Mia', 'Zed', 'Ann', 'Émile', 'bob', 'Cy', 'Dee', 'Eve', 'Finn', 'Gus'];
+    const { state } = await loaded(names.map((name, index) => contact({ id: `n${index}`, name })));
+    const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+    const inOrder = () => {
+      const shown = state.list.map((item) => item.name);
+      expect(shown).toEqual([...shown].sort((a, b) => collator.compare(a, b)));
+    };
+    inOrder();
+    // Renames one at a time move only that contact (a binary insertion).
+    state.apply({ upserted: [contact({ id: 'n1', name: 'Aaron' })], deleted: [] });
+    state.apply({ upserted: [contact({ id: 'n2', name: 'Zoe' })], deleted: ['n5'] });
+    state.apply({
+      upserted: [contact({ id: 'new', name: 'Dan 10' }), contact({ id: 'new2', name: 'Dan 9' })],
+      deleted: [],
+    });
+    inOrder();
+    expect(state.list.map((item) => item.name).slice(0, 2)).toEqual(['Aaron', 'bob']);
+    expect(state.list.findIndex((item) => item.name === 'Dan 9')).toBeLessThan(
+      state.list.findIndex((item) => item.name === 'Dan 10'),
+    );
+    // A large change (an import) sorts everything again.
+    state.apply({
+      upserted: Array.from({ length: 40 }, (_, index) =>
+        contact({ id: `i${index}`, name: `Imported ${40 - index}` }),
+      ),
+      deleted: [],
+    });
+    inOrder();
+    expect(state.list).toHaveLength(51);
+  });
+
   it('keeps a change that arrives while the list is loading', async () => {
     const bridge = new FakeBridge();
     let answer: (value: ContactDto[]) => void = () => undefined;

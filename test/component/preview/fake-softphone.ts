@@ -1,7 +1,18 @@
 // A stand-in for the preload's `window.softphone`, injected into the page by preview.ts. It runs in the browser,
 // serialised by Playwright, so it must be self-contained: no imports, nothing from the enclosing module.
 
-export type Scenario = 'accounts' | 'empty' | 'storage-error' | 'calls' | 'incoming' | 'chat';
+export type Scenario =
+  | 'accounts'
+  | 'empty'
+  | 'storage-error'
+  | 'calls'
+  | 'incoming'
+  /** Accounts with contacts, buddies in every state, watchers and our own status (one account failing). */
+  | 'people'
+  /** 5,000 generated contacts (the contacts bench), a hundred of them watched. */
+  | 'contacts-5000'
+  /** Accounts with conversations: days, failures, right-to-left text, a hostile name, someone typing. */
+  | 'chat';
 
 export function fakeSoftphone(scenario: Scenario): void {
   type Listener = (payload: unknown) => void;
@@ -74,7 +85,12 @@ export function fakeSoftphone(scenario: Scenario): void {
     });
 
   const withAccounts =
-    scenario === 'accounts' || scenario === 'calls' || scenario === 'incoming' || scenario === 'chat';
+    scenario === 'accounts' ||
+    scenario === 'calls' ||
+    scenario === 'incoming' ||
+    scenario === 'people' ||
+    scenario === 'contacts-5000' ||
+    scenario === 'chat';
   let accounts: Account[] = withAccounts
     ? [
         make('a', 'Office', 'sip:alice@pbx.example.com', 0),
@@ -101,6 +117,7 @@ export function fakeSoftphone(scenario: Scenario): void {
     audioNoiseSuppression: true,
     audioAutoGainControl: true,
     ringOnDefaultDevice: false,
+    idleAwayMinutes: 10,
   };
 
   type Call = {
@@ -211,6 +228,143 @@ export function fakeSoftphone(scenario: Scenario): void {
       100,
     );
   }
+
+  type Contact = {
+    id: string;
+    name: string;
+    sipAddresses: { uri: string; label: string | null }[];
+    phoneNumbers: { number: string; label: string | null }[];
+    note: string;
+    favorite: boolean;
+    watchPresence: boolean;
+    accountId: string | null;
+    createdAt: number;
+    updatedAt: number;
+  };
+  const person = (id: string, name: string, uri: string | null, extra: Partial<Contact> = {}): Contact => ({
+    id,
+    name,
+    sipAddresses: uri ? [{ uri, label: null }] : [],
+    phoneNumbers: [],
+    note: '',
+    favorite: false,
+    watchPresence: uri !== null,
+    accountId: null,
+    createdAt: now,
+    updatedAt: now,
+    ...extra,
+  });
+  const FIRST = [
+    'María',
+    'José',
+    'Anna',
+    'Bob',
+    'Chen',
+    'Dana',
+    'Émile',
+    'Fatima',
+    'Grace',
+    'Hiro',
+    'Ivan',
+    'Jo',
+  ];
+  const LAST = [
+    'García',
+    'Smith',
+    'Müller',
+    'Okafor',
+    'Nguyen',
+    'Rossi',
+    'Kowalski',
+    'Silva',
+    'Dubois',
+    'Tanaka',
+  ];
+  let contacts: Contact[] =
+    scenario === 'people'
+      ? [
+          person('p1', 'Bob Example', 'sip:bob@pbx.example.com', {
+            favorite: true,
+            phoneNumbers: [{ number: '+44 20 7946 0000', label: 'mobile' }],
+            note: 'Team lead. Prefers chat before calls.',
+          }),
+          person('p2', 'Carol Jones', 'sip:carol@pbx.example.com', { favorite: true }),
+          person('p3', 'Dave Missed', 'sip:dave@pbx.example.com'),
+          person('p4', 'Émile Dubois', 'sip:emile@voip.example.net'),
+          person('p5', 'فاطمة الزهراء', 'sip:fatima@pbx.example.com'),
+          person('p6', `\u202Eevil reversed\u202C ${'Mallory '.repeat(12)}`, 'sip:mallory@evil.example'),
+          person('p7', 'Grace Hopper', 'sip:grace@pbx.example.com'),
+          person('p8', 'Reception', null, { phoneNumbers: [{ number: '100', label: 'desk' }] }),
+          person('p9', 'Hiro Tanaka', 'sip:hiro@pbx.example.com'),
+        ]
+      : scenario === 'contacts-5000'
+        ? Array.from({ length: 5_000 }, (_, index) => {
+            const first = FIRST[index % FIRST.length]!;
+            const last = LAST[Math.floor(index / FIRST.length) % LAST.length]!;
+            const user = `${first}.${last}.${index}`.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+            return person(`k${index}`, `${first} ${last} ${index}`, `sip:${user}@example.org`, {
+              phoneNumbers: [{ number: `+1 555 ${String(index).padStart(4, '0')}`, label: 'work' }],
+              favorite: index % 50 === 0,
+              watchPresence: index % 50 === 0,
+            });
+          })
+        : [];
+  contacts.sort((a, b) => a.name.localeCompare(b.name));
+  const AVAILABLE = ['available', 'on-the-phone', 'busy', 'do-not-disturb', 'away', 'offline', 'unknown'];
+  const buddies = contacts
+    .filter((item) => item.watchPresence)
+    .map((item, index) => ({
+      contactId: item.id,
+      uri: item.sipAddresses[0]!.uri,
+      accountId: 'a',
+      availability: AVAILABLE[index % AVAILABLE.length],
+      activities: [],
+      note:
+        index === 0
+          ? 'In the lab until 3'
+          : index === 4
+            ? `\u202Egnitteem ni\u202C ${'very long note '.repeat(8)}`
+            : index === 3
+              ? 'في اجتماع حتى الساعة الثالثة'
+              : null,
+      subscription: index % AVAILABLE.length === 6 ? 'pending' : 'active',
+      changedAt: now,
+    }));
+  const own = withAccounts
+    ? accounts
+        .filter((item) => item.enabled)
+        .map((item) => ({
+          accountId: item.id,
+          status: 'available',
+          note: null as string | null,
+          published: item.id === 'a' && scenario === 'people' ? 'away' : 'available',
+          automatic: item.id === 'a' && scenario === 'people' ? 'idle' : null,
+          publication: item.id === 'b' ? 'failed' : 'published',
+          detail: item.id === 'b' ? '403 Forbidden from 192.0.2.10:5060' : null,
+        }))
+    : [];
+  let watchers =
+    scenario === 'people'
+      ? [
+          {
+            accountId: 'a',
+            uri: 'sip:newcomer@pbx.example.com',
+            displayName: 'Nina Newcomer',
+            status: 'pending',
+            firstSeenAt: now,
+            isNew: true,
+          },
+          {
+            accountId: 'a',
+            uri: 'sip:bob@pbx.example.com',
+            displayName: 'Bob',
+            status: 'active',
+            firstSeenAt: now - 86_400_000,
+            isNew: false,
+          },
+        ]
+      : [];
+  (globalThis as { __fakeSoftphoneEmit?: unknown }).__fakeSoftphoneEmit = emit;
   let nextId = 1;
 
   // The chat: a few conversations, one thread with days, delivery marks, a failure, right-to-left text, emoji and
@@ -484,6 +638,48 @@ export function fakeSoftphone(scenario: Scenario): void {
         emit('settings.changed', settings);
         return ok(settings);
       },
+    },
+    presence: {
+      buddies: () => ok(buddies),
+      own: () => ok(own),
+      setStatus: (request: { accountId: string | null; status: string; note: string | null }) => {
+        for (const item of own) {
+          if (request.accountId !== null && item.accountId !== request.accountId) continue;
+          item.status = request.status;
+          item.published = request.status;
+          item.automatic = null;
+          item.note = request.note;
+          emit('presence.changed', { ...item });
+        }
+        return ok(own.map((item) => ({ ...item })));
+      },
+      watchers: () => ok(watchers),
+      watchersSeen: () => {
+        watchers = watchers.map((item) => ({ ...item, isNew: false }));
+        return ok(null);
+      },
+    },
+    contacts: {
+      list: () => ok(contacts),
+      create: (input: Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>) => {
+        const saved = { ...input, id: `n${nextId++}`, createdAt: Date.now(), updatedAt: Date.now() };
+        contacts = [...contacts, saved];
+        emit('contacts.changed', { upserted: [saved], deleted: [] });
+        return ok(saved);
+      },
+      update: (id: string, input: Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>) => {
+        const saved = { ...input, id, createdAt: now, updatedAt: Date.now() };
+        contacts = contacts.map((item) => (item.id === id ? saved : item));
+        emit('contacts.changed', { upserted: [saved], deleted: [] });
+        return ok(saved);
+      },
+      delete: (id: string) => {
+        contacts = contacts.filter((item) => item.id !== id);
+        emit('contacts.changed', { upserted: [], deleted: [id] });
+        return ok(null);
+      },
+      importVcard: () => ok({ imported: 0, skipped: [] }),
+      exportVcard: () => ok(''),
     },
     on: (event: string, listener: Listener) => {
       let set = listeners.get(event);

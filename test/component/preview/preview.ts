@@ -191,6 +191,54 @@ const shots: readonly Shot[] = [
       await page.getByRole('button', { name: 'Open' }).waitFor();
     },
   },
+  {
+    name: 'buddies',
+    scenario: 'people',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Buddies' }).click();
+    },
+  },
+  {
+    name: 'contacts',
+    scenario: 'people',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Contacts' }).click();
+    },
+  },
+  {
+    name: 'contact-detail',
+    scenario: 'people',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Contacts' }).click();
+      await page.getByRole('option', { name: /Bob Example/ }).click();
+    },
+  },
+  {
+    name: 'contact-editor',
+    scenario: 'people',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Contacts' }).click();
+      await page.getByRole('option', { name: /Bob Example/ }).click();
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByRole('textbox', { name: 'SIP address 1' }).fill('bob at pbx');
+      await page.getByRole('button', { name: 'Save' }).click();
+    },
+  },
+  {
+    name: 'contacts-5000-search',
+    scenario: 'contacts-5000',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Contacts' }).click();
+      await page.getByRole('searchbox', { name: 'Search contacts' }).fill('maria gar');
+    },
+  },
+  {
+    name: 'own-status',
+    scenario: 'people',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Your status/ }).click();
+    },
+  },
   { name: 'empty', scenario: 'empty' },
   { name: 'storage-error', scenario: 'storage-error' },
 ];

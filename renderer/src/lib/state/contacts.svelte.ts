@@ -29,9 +29,17 @@ interface IndexEntry {
   readonly digits: string;
   /** The folded name's words, for ranking word-start matches first. */
   readonly words: readonly string[];
+  /** What the list shows and sorts by (`contactTitle`). */
+  readonly title: string;
+  /** Comparable SIP addresses and `tel:` numbers, for `nameFor`. */
+  readonly keys: readonly string[];
+  /** Phone digit strings (numbers, and SIP users that are numbers), for `samePhone`. */
+  readonly phoneDigits: readonly string[];
 }
 
 const SEPARATOR = '\u0001';
+/** Up to this many contacts in one change are moved into place one by one; more, and the list is sorted again. */
+const INCREMENTAL_MAX = 32;
 
 /** What a contact is called in lists: its name, else its first address or number. */
 export function contactTitle(contact: ContactDto): string {
@@ -44,18 +52,27 @@ export function contactTitle(contact: ContactDto): string {
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
+/** Everything a contact contributes to search and naming, worked out once when it arrives. */
 function indexEntry(contact: ContactDto): IndexEntry {
   const name = foldText(contact.name);
   const parts = [name];
   const digits: string[] = [];
+  const keys: string[] = [];
   for (const address of contact.sipAddresses) {
     parts.push(foldText(address.uri.replace(/^sips?:/iu, '')));
+    const key = addressKey(address.uri);
+    if (key !== null) keys.push(key);
     const number = uriPhoneDigits(address.uri);
     if (number !== '') digits.push(number);
   }
+  const phones = [...digits];
   for (const phone of contact.phoneNumbers) {
     const number = phoneDigits(phone.number);
-    if (number !== '') digits.push(number);
+    if (number !== '') {
+      digits.push(number);
+      phones.push(number);
+      keys.push(`tel:${number}`);
+    }
     parts.push(phone.number.toLowerCase());
   }
   return {
@@ -63,6 +80,9 @@ function indexEntry(contact: ContactDto): IndexEntry {
     haystack: parts.join(SEPARATOR),
     digits: digits.join(SEPARATOR),
     words: name.split(/[\s,.;:'"()-]+/u).filter((word) => word !== ''),
+    title: contactTitle(contact),
+    keys,
+    phoneDigits: phones,
   };
 }
 
@@ -102,7 +122,7 @@ export class ContactsState {
     this.loadError = null;
     this.#entries = new Map(result.value.map((contact) => [contact.id, indexEntry(contact)]));
     for (const change of pending) this.#applyEntries(change);
-    this.#rebuild();
+    this.#rebuild(null);
     this.loaded = true;
   }
 
@@ -110,7 +130,7 @@ export class ContactsState {
   apply(change: ContactsChangeDto): void {
     if (this.#pending) this.#pending.push(change);
     this.#applyEntries(change);
-    this.#rebuild();
+    this.#rebuild(change);
   }
 
   /**
@@ -201,25 +221,37 @@ export class ContactsState {
     for (const contact of change.upserted) this.#entries.set(contact.id, indexEntry(contact));
   }
 
-  #rebuild(): void {
-    const sorted = [...this.#entries.values()];
-    const titles = new Map(sorted.map((entry) => [entry.contact.id, contactTitle(entry.contact)]));
-    sorted.sort((a, b) => collator.compare(titles.get(a.contact.id) ?? '', titles.get(b.contact.id) ?? ''));
+  /**
+   * Orders the entries and rebuilds the address maps. A small change moves only the contacts it names (a binary
+   * insertion each), since comparing names with the collator is what costs most over thousands of contacts; a load
+   * or a large change sorts everything.
+   */
+  #rebuild(change: ContactsChangeDto | null): void {
+    const byTitle = (a: IndexEntry, b: IndexEntry) => collator.compare(a.title, b.title);
+    let sorted: IndexEntry[];
+    if (change && change.upserted.length + change.deleted.length <= INCREMENTAL_MAX) {
+      const touched = new Set([...change.deleted, ...change.upserted.map((contact) => contact.id)]);
+      sorted = this.#sorted.filter((entry) => !touched.has(entry.contact.id));
+      for (const contact of change.upserted) {
+        const entry = this.#entries.get(contact.id);
+        if (!entry) continue;
+        let low = 0;
+        let high = sorted.length;
+        while (low < high) {
+          const middle = (low + high) >> 1;
+          if (byTitle(sorted[middle] as IndexEntry, entry) <= 0) low = middle + 1;
+          else high = middle;
+        }
+        sorted.splice(low, 0, entry);
+      }
+    } else {
+      sorted = [...this.#entries.values()].sort(byTitle);
+    }
     const byAddress = new Map<string, ContactDto>();
     const phones: { digits: string; contact: ContactDto }[] = [];
-    for (const { contact } of sorted) {
-      for (const address of contact.sipAddresses) {
-        const key = addressKey(address.uri);
-        if (key !== null && !byAddress.has(key)) byAddress.set(key, contact);
-        const digits = uriPhoneDigits(address.uri);
-        if (digits !== '') phones.push({ digits, contact });
-      }
-      for (const phone of contact.phoneNumbers) {
-        const digits = phoneDigits(phone.number);
-        if (digits === '') continue;
-        if (!byAddress.has(`tel:${digits}`)) byAddress.set(`tel:${digits}`, contact);
-        phones.push({ digits, contact });
-      }
+    for (const entry of sorted) {
+      for (const key of entry.keys) if (!byAddress.has(key)) byAddress.set(key, entry.contact);
+      for (const digits of entry.phoneDigits) phones.push({ digits, contact: entry.contact });
     }
     this.#sorted = sorted;
     this.#byAddress = byAddress;
