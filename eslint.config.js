@@ -209,7 +209,12 @@ const electronOnlyInShell = {
 };
 
 /** Contract modules the window may import values from: pure constants, no library behind them. */
-const windowValueModules = ['contract/limits', 'contract/audio-stream', 'contract/peer-text'];
+const windowValueModules = [
+  'contract/limits',
+  'contract/audio-stream',
+  'contract/peer-text',
+  'contract/message-alerts',
+];
 
 const windowImports = {
   meta: {

@@ -21,6 +21,7 @@ import {
 import type { WebContents } from 'electron';
 import { createAppOrigin } from './app/app-origin';
 import { CallAlerts } from './app/call-alerts';
+import { MessageAlerts } from './app/message-alerts';
 import { APP_SCHEME, createAppProtocolHandler, privilegedSchemes } from './app/app-protocol';
 import { createConsoleLogger } from './app/console-logger';
 import { appId } from './app/identity';
@@ -39,6 +40,7 @@ import { SystemClock } from './platform/clock';
 import { DEFAULT_REJECT_STATUS } from './contract/limits';
 import { createEngine, databasePathIn } from './services/engine';
 import { CallAudioClaims } from './services/call-audio-claims';
+import { EventHub } from './services/event-hub';
 
 /** How long quitting waits for accounts to unregister before closing anyway. */
 const shutdownTimeoutMs = 3000;
@@ -134,11 +136,14 @@ async function start(): Promise<void> {
     createChannel: () => new MessageChannelMain(),
     logger,
   });
+  // The window hears the engine's events and the shell's own (`chat.open` from a clicked message notification).
+  const windowEvents = new EventHub(logger);
+  engine.events.subscribe((name, payload) => windowEvents.emit(name, payload));
   attachElectronTransport({
     ipcMain,
     webContents: window.webContents,
     router: engine.router,
-    events: engine.events,
+    events: windowEvents,
     isAppUrl: origin.isAppUrl,
     logger,
   });
@@ -151,6 +156,20 @@ async function start(): Promise<void> {
     onOpenCall: () => revealWindow(window),
   });
   window.on('focus', () => callAlerts.windowFocused());
+  // New messages too; with the window in front, the window shows its own notice.
+  new MessageAlerts({
+    events: engine.events,
+    notifier: createNotifier({ Notification, onClick: () => revealWindow(window) }),
+    isWindowFocused: () => !window.isDestroyed() && window.isFocused(),
+    onOpenConversation: (conversationId) => {
+      revealWindow(window);
+      windowEvents.emit('chat.open', { conversationId });
+    },
+    schedule: (ms, run) => {
+      const timer = setTimeout(run, ms);
+      return () => clearTimeout(timer);
+    },
+  });
   const command = (name: 'calls.answer' | 'calls.reject', args: unknown[]) => {
     void engine.router.dispatch(name, args).then((result) => {
       if (!result.ok) logger.log('warn', `${name} from the tray failed`, { error: result.error.message });

@@ -718,6 +718,11 @@ export interface Events {
   'conversation.removed': { id: string };
   /** The peer started or stopped typing (RFC 3994). */
   'message.composing': ComposingDto;
+  /**
+   * The desktop shell asks the window to show a conversation (a clicked new-message notification); null shows the
+   * chat. Raised by the shell, never by the engine.
+   */
+  'chat.open': { conversationId: string | null };
 }
 
 export type CommandName = keyof Commands;

@@ -100,6 +100,7 @@ export const eventNames = [
   'conversation.changed',
   'conversation.removed',
   'message.composing',
+  'chat.open',
 ] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : Exclude<All, Listed>;

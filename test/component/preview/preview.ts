@@ -145,6 +145,100 @@ const shots: readonly Shot[] = [
       await page.getByLabel('Number or SIP address').fill('bo');
     },
   },
+  {
+    name: 'chat-list',
+    scenario: 'chat',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Chat/ }).click();
+    },
+  },
+  {
+    name: 'chat-thread',
+    scenario: 'chat',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Chat/ }).click();
+      await page.getByRole('button', { name: /^Bob Example/ }).click();
+      await page.getByText('is typing…').waitFor();
+    },
+  },
+  {
+    name: 'chat-search',
+    scenario: 'chat',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Chat/ }).click();
+      await page.getByRole('searchbox', { name: 'Search messages' }).fill('lunch');
+      await page.getByRole('list', { name: 'Messages found' }).waitFor();
+    },
+  },
+  {
+    name: 'chat-notice',
+    scenario: 'chat',
+    act: async (page) => {
+      await page.evaluate(() => {
+        const emit = (globalThis as unknown as { __softphoneEmit: (name: string, payload: unknown) => void })
+          .__softphoneEmit;
+        emit('message.changed', {
+          id: 'live',
+          conversationId: 'carol',
+          direction: 'incoming',
+          body: 'Did you see the new schedule? It moves the review to Thursday.',
+          sentAt: Date.now(),
+          deliveredAt: Date.now(),
+          delivery: 'received',
+          failure: null,
+        });
+      });
+      await page.getByRole('button', { name: 'Open' }).waitFor();
+    },
+  },
+  {
+    name: 'buddies',
+    scenario: 'people',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Buddies' }).click();
+    },
+  },
+  {
+    name: 'contacts',
+    scenario: 'people',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Contacts' }).click();
+    },
+  },
+  {
+    name: 'contact-detail',
+    scenario: 'people',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Contacts' }).click();
+      await page.getByRole('option', { name: /Bob Example/ }).click();
+    },
+  },
+  {
+    name: 'contact-editor',
+    scenario: 'people',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Contacts' }).click();
+      await page.getByRole('option', { name: /Bob Example/ }).click();
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByRole('textbox', { name: 'SIP address 1' }).fill('bob at pbx');
+      await page.getByRole('button', { name: 'Save' }).click();
+    },
+  },
+  {
+    name: 'contacts-5000-search',
+    scenario: 'contacts-5000',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Contacts' }).click();
+      await page.getByRole('searchbox', { name: 'Search contacts' }).fill('maria gar');
+    },
+  },
+  {
+    name: 'own-status',
+    scenario: 'people',
+    act: async (page) => {
+      await page.getByRole('button', { name: /^Your status/ }).click();
+    },
+  },
   { name: 'empty', scenario: 'empty' },
   { name: 'storage-error', scenario: 'storage-error' },
 ];

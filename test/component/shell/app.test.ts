@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from '../../../renderer/src/App.svelte';
+import { conversation } from '../../support/fake-engine';
 import { account, DEFAULT_SETTINGS, FakeEngine, type FakeEngineOptions } from '../support/fake-engine';
 
 function start(options: FakeEngineOptions = {}) {
@@ -106,9 +107,39 @@ describe('App', () => {
     await fireEvent.click(within(nav).getByRole('button', { name: 'Dialpad' }));
     expect(screen.getByRole('textbox', { name: 'Number or SIP address' })).toBeTruthy();
     await fireEvent.click(within(nav).getByRole('button', { name: 'Chat' }));
-    expect(screen.getByRole('main').textContent).toContain('Chat arrives in a later version.');
+    expect(within(screen.getByRole('main')).getByRole('heading', { level: 1 }).textContent).toBe('Chat');
     // The status bar is on every view.
     expect(screen.getByRole('region', { name: 'Registration status' })).toBeTruthy();
+  });
+
+  it('counts unread messages on the Chat button, in a badge and in words', async () => {
+    const engine = start({
+      accounts: [account({ id: 'a' })],
+      conversations: [conversation({ id: 'c1', unread: 2 }), conversation({ id: 'c2', unread: 1 })],
+    });
+    const nav = await screen.findByRole('navigation', { name: 'Views' });
+    const chat = within(nav).getByRole('button', { name: /^Chat/u });
+    await waitFor(() => expect(chat.textContent).toContain('3 unread'));
+    expect(chat.textContent?.replace(/\s+/gu, ' ').trim()).toBe('3 Chat , 3 unread messages');
+    expect(chat.querySelector('.badge')?.textContent).toBe('3');
+    engine.emit('conversation.changed', conversation({ id: 'c1', unread: 0 }));
+    engine.emit('conversation.changed', conversation({ id: 'c2', unread: 0 }));
+    await waitFor(() => expect(chat.querySelector('.badge')).toBeNull());
+    expect(chat.textContent?.trim()).toBe('Chat');
+  });
+
+  it('shows the conversation the desktop shell asks for (a clicked message notification)', async () => {
+    const engine = start({
+      accounts: [account({ id: 'a' })],
+      conversations: [conversation({ id: 'c1', peerName: 'Bob' })],
+    });
+    const nav = await screen.findByRole('navigation', { name: 'Views' });
+    await waitFor(() =>
+      expect(within(nav).getByRole('button', { name: 'Dialpad' }).getAttribute('aria-current')).toBe('page'),
+    );
+    engine.emit('chat.open', { conversationId: 'c1' });
+    expect(await screen.findByRole('heading', { level: 2, name: 'Bob' })).toBeTruthy();
+    expect(within(nav).getByRole('button', { name: /^Chat/u }).getAttribute('aria-current')).toBe('page');
   });
 
   it('opens on the Dialpad when accounts exist, and shows a URI the OS asked to open', async () => {
@@ -260,7 +291,7 @@ describe('App', () => {
     await fireEvent.click(within(nav).getByRole('button', { name: 'Settings' }));
     await fireEvent.click(within(nav).getByRole('button', { name: 'Chat' }));
     expect(screen.queryByRole('alertdialog')).toBeNull();
-    expect(screen.getByRole('main').textContent).toContain('Chat arrives in a later version.');
+    expect(within(screen.getByRole('main')).getByRole('heading', { level: 1 }).textContent).toBe('Chat');
   });
 
   it('after "discard" on Cancel, closes the editor and puts focus on the account it was editing', async () => {

@@ -105,6 +105,7 @@ describe('window.softphone', () => {
         'registration.changed',
         'settings.changed',
         'watchers.changed',
+        'chat.open',
       ].sort(),
     );
   });

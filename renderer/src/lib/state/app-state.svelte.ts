@@ -9,6 +9,7 @@ import { WORKLET_MODULES } from '../audio/worklet-modules';
 import { type RingOutputs, type RingPlayer, RingController } from '../audio/ring-controller.svelte';
 import { RingtonePlayer, browserRingContext, browserRingTimer } from '../audio/ringtone';
 import type { Bridge, ConnectionState } from '../bridge';
+import { peerTitle } from '../call-text';
 import { CallAudioController } from '../call-audio-controller.svelte';
 import { AccountsState } from './accounts.svelte';
 import { AppInfoState } from './app-info.svelte';
@@ -21,8 +22,12 @@ import {
 } from './call-notifier.svelte';
 import { CallsState } from './calls.svelte';
 import { ConnectionStatus } from './connection.svelte';
+import { ContactsState } from './contacts.svelte';
 import { HistoryState } from './history.svelte';
+import { MessageNotifier } from './message-notifier.svelte';
+import { type ChatClock, MessagesState, browserChatClock } from './messages.svelte';
 import { Navigation } from './navigation.svelte';
+import { PresenceState } from './presence.svelte';
 import { RegistrationsState } from './registrations.svelte';
 import { SettingsState } from './settings.svelte';
 
@@ -33,6 +38,12 @@ export class AppState {
   readonly settings: SettingsState;
   readonly calls: CallsState;
   readonly history: HistoryState;
+  /** The address book, its search and `nameFor(uri)`, which names people everywhere. */
+  readonly contacts: ContactsState;
+  /** Buddies' presence, our own status per account, and who watches us. */
+  readonly presence: PresenceState;
+  /** Conversations, the open thread, typing and search. */
+  readonly messages: MessagesState;
   readonly connection = new ConnectionStatus();
   readonly navigation = new Navigation();
   /**
@@ -49,6 +60,11 @@ export class AppState {
   readonly ring: RingController;
   /** The web host's system notifications for calls (the desktop app's come from its main process). */
   readonly callNotifier: CallNotifier;
+  /**
+   * New-message notices: inside the window when it is in front, and the web host's system notifications when it
+   * is not (the desktop app's come from its main process).
+   */
+  readonly messageNotifier: MessageNotifier;
   /** Settles when the load started by start() has finished. */
   ready: Promise<void> = Promise.resolve();
 
@@ -74,6 +90,8 @@ export class AppState {
       /** The browser's notifications (null: none) and whether the tab is in view. */
       readonly notifications?: NotificationPort | null;
       readonly presence?: PagePresence;
+      /** Time for the chat's typing indicators (the browser's unless given). */
+      readonly chatClock?: ChatClock;
     } = {},
   ) {
     this.info = new AppInfoState(bridge);
@@ -82,6 +100,15 @@ export class AppState {
     this.settings = new SettingsState(bridge);
     this.calls = parts.calls ?? new CallsState(bridge);
     this.history = parts.history ?? new HistoryState(bridge);
+    this.contacts = new ContactsState(bridge);
+    this.presence = new PresenceState(bridge);
+    this.messages = new MessagesState(
+      bridge,
+      parts.presence ?? browserPagePresence,
+      parts.chatClock,
+      undefined,
+      (uri) => this.contacts.nameFor(uri),
+    );
     const media = parts.media === undefined ? browserMediaDevices() : parts.media;
     this.audioDevices = new AudioDevicesState(this.settings, media, {
       canChooseOutput: parts.canChooseOutput ?? canChooseOutput(),
@@ -122,11 +149,22 @@ export class AppState {
       },
       player,
     );
+    const notifications = parts.notifications === undefined ? browserNotificationPort() : parts.notifications;
     this.callNotifier = new CallNotifier(
       this.calls,
-      parts.notifications === undefined ? browserNotificationPort() : parts.notifications,
+      notifications,
       parts.presence ?? browserPagePresence,
+      (peer) => this.titleOf(peer),
     );
+    this.messageNotifier = new MessageNotifier({
+      bridge,
+      messages: this.messages,
+      port: bridge.kind === 'web' ? notifications : null,
+      page: parts.presence ?? browserPagePresence,
+      clock: parts.chatClock ?? browserChatClock,
+      nameFor: (uri) => this.contacts.nameFor(uri),
+      open: (conversationId) => this.openConversation(conversationId),
+    });
   }
 
   /** Subscribes and loads; returns the function that unsubscribes. */
@@ -143,7 +181,15 @@ export class AppState {
       this.audioDevices.start(),
       bridge.on('call.changed', (call) => this.calls.receive(call)),
       bridge.on('call.quality', (report) => this.calls.receiveQuality(report)),
+      bridge.on('contacts.changed', (change) => this.contacts.apply(change)),
+      bridge.on('buddy.changed', (buddy) => this.presence.buddyChanged(buddy)),
+      bridge.on('buddy.removed', ({ contactId }) => this.presence.buddyRemoved(contactId)),
+      bridge.on('presence.changed', (own) => this.presence.ownChanged(own)),
+      bridge.on('watchers.changed', (watchers) => this.presence.watchersChanged(watchers)),
       this.calls.onEnded((call) => void this.history.callEnded(call)),
+      this.messages.start(),
+      this.messageNotifier.start(),
+      bridge.on('chat.open', ({ conversationId }) => this.openConversation(conversationId)),
       this.ring.start(),
       bridge.kind === 'web' ? this.callNotifier.start() : () => undefined,
       bridge.on('dialpad.open', ({ uri }) => {
@@ -187,6 +233,17 @@ export class AppState {
     if (newest !== undefined && newest !== shown) this.openLink(newest);
   }
 
+  /** Shows the chat, at this conversation when one is given (a clicked new-message notice). */
+  openConversation(conversationId: string | null): void {
+    this.navigation.show('chat');
+    if (conversationId !== null) void this.messages.openConversation(conversationId);
+  }
+
+  /** What to call a far end: the contact holding its address, else the name it sent, else its address. */
+  titleOf(peer: { readonly peerName: string | null; readonly peerUri: string }): string {
+    return this.contacts.nameFor(peer.peerUri) ?? peerTitle(peer);
+  }
+
   /** A sip:/tel: link from outside: the dialpad shows it (checked there) for the person to call or not. */
   openLink(uri: string): void {
     this.navigation.openedUri = uri;
@@ -202,6 +259,9 @@ export class AppState {
       this.settings.load(),
       this.calls.load(),
       this.history.load(),
+      this.contacts.load(),
+      this.presence.load(),
+      this.messages.load(),
     ]);
     this.audioDevices.settingsApplied();
   }

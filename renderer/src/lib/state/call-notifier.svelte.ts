@@ -44,8 +44,11 @@ export const browserPagePresence: PagePresence = {
   focus: () => window.focus(),
 };
 
-function callerLine(call: CallDto): string {
-  const title = peerTitle(call);
+/** What to call a far end; the app passes one that looks the address up in the contacts first. */
+export type PeerNamer = (peer: { readonly peerName: string | null; readonly peerUri: string }) => string;
+
+function callerLine(call: CallDto, name: PeerNamer): string {
+  const title = name(call);
   const address = peerAddress(call);
   return title === address ? address : `${title} (${address})`;
 }
@@ -66,6 +69,7 @@ export class CallNotifier {
     },
     private readonly port: NotificationPort | null,
     private readonly page: PagePresence,
+    private readonly name: PeerNamer = peerTitle,
   ) {
     this.permission = port ? port.permission() : 'unsupported';
   }
@@ -128,10 +132,15 @@ export class CallNotifier {
   #notify(title: string, call: CallDto, kind: string): ShownNotification | null {
     if (!this.port || this.page.isInView() || this.port.permission() !== 'granted') return null;
     try {
-      const shown: ShownNotification = this.port.show(title, callerLine(call), `${kind}-${call.id}`, () => {
-        this.page.focus();
-        shown.close();
-      });
+      const shown: ShownNotification = this.port.show(
+        title,
+        callerLine(call, this.name),
+        `${kind}-${call.id}`,
+        () => {
+          this.page.focus();
+          shown.close();
+        },
+      );
       return shown;
     } catch {
       // Some browsers refuse page notifications outright (Android Chrome wants a service worker): nothing to do.
