@@ -81,6 +81,38 @@ describe('names from the contacts', () => {
     expect(list.textContent).toContain('Bob Stone');
   });
 
+  it('suggests contacts by name or number on the dialpad and fills in what calling them dials', async () => {
+    await renderWithApp(
+      DialpadView,
+      {},
+      {
+        contacts: [
+          bob,
+          contact({
+            id: 'desk',
+            name: 'Front desk',
+            sipAddresses: [],
+            phoneNumbers: [{ number: '100', label: null }],
+          }),
+        ],
+      },
+    );
+    const field = screen.getByRole('textbox', { name: 'Number or SIP address' });
+    await fireEvent.input(field, { target: { value: 'bob st' } });
+    const list = screen.getByRole('list', { name: 'Matches from your contacts' });
+    expect(list.textContent).toContain('Bob Stone');
+    await fireEvent.click(within(list).getByRole('button'));
+    expect(field).toHaveProperty('value', 'sip:bob@example.com');
+    await fireEvent.input(field, { target: { value: 'front' } });
+    await fireEvent.click(
+      within(screen.getByRole('list', { name: 'Matches from your contacts' })).getByRole('button'),
+    );
+    expect(field).toHaveProperty('value', '100');
+    // One character suggests nothing yet.
+    await fireEvent.input(field, { target: { value: 'b' } });
+    expect(screen.queryByRole('list', { name: 'Matches from your contacts' })).toBeNull();
+  });
+
   it('names the caller in the web host’s notification', async () => {
     const shown: string[] = [];
     const engine = new FakeEngine({ contacts: [bob] });

@@ -83,6 +83,20 @@ describe('ContactsView list and search', () => {
     expect(await screen.findByRole('heading', { level: 2, name: 'Person 4999' })).toBeTruthy();
   });
 
+  it('shows the matches of a search made far down a long list', async () => {
+    await renderWithApp(ContactsView, {}, { contacts: many(5_000) });
+    const box = list();
+    // Scrolled far down, as a person would before searching.
+    box.scrollTop = 4_000 * 56;
+    await fireEvent.scroll(box);
+    expect(options()[0]!.getAttribute('aria-posinset')).not.toBe('1');
+    await fireEvent.input(search(), { target: { value: 'person 000' } });
+    // Person 0000–0009 start with the words typed; Person 1000… only contain them.
+    const names = options().map((row) => row.querySelector('.name')?.textContent);
+    expect(names.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, index) => `Person 000${index}`));
+    expect(names.slice(10)).toEqual(['Person 1000', 'Person 2000', 'Person 3000', 'Person 4000']);
+  });
+
   it('searches as you type: accents, addresses and digits, and says how many match', async () => {
     await renderWithApp(ContactsView, {}, { contacts: [jose, bob] });
     await fireEvent.input(search(), { target: { value: 'jose alv' } });

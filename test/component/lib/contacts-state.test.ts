@@ -145,6 +145,9 @@ describe('ContactsState', () => {
     expect(state.search('person 4999').map((item) => item.id)).toEqual(['c4999']);
     expect(state.search('host3.test')).toHaveLength(714);
     expect(state.search('5554321').map((item) => item.id)).toEqual(['c4321']);
+    // Names a number among thousands, written without its country code.
+    expect(state.nameFor('sip:5554321@pbx.test')).toBe('Person 4321');
+    expect(state.nameFor('tel:+1-555-4321')).toBe('Person 4321');
     state.apply({ upserted: [], deleted: ['c4321'] });
     expect(state.search('5554321')).toEqual([]);
     expect(state.list).toHaveLength(4_999);

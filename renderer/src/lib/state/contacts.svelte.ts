@@ -50,6 +50,11 @@ export function contactTitle(contact: ContactDto): string {
   return cleanPeerText(first);
 }
 
+/** Where two numbers that `samePhone` matches always agree: their last seven digits, leading zeros dropped. */
+function phoneTail(digits: string): string {
+  return digits.replace(/^0+/u, '').slice(-7);
+}
+
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 /** Everything a contact contributes to search and naming, worked out once when it arrives. */
@@ -98,8 +103,13 @@ export class ContactsState {
   #sorted: IndexEntry[] = [];
   /** Comparable SIP address → contact (the first by name wins). */
   #byAddress = new Map<string, ContactDto>();
-  /** Phone digits (numbers, numeric SIP users) → contacts, for `samePhone` matching. */
-  #phones: { readonly digits: string; readonly contact: ContactDto }[] = [];
+  /** Phone digits (numbers, numeric SIP users) → contact, for an exact match. */
+  #phoneExact = new Map<string, ContactDto>();
+  /**
+   * The last seven digits (leading zeros dropped) → the numbers ending so, for `samePhone` matching without a scan
+   * of every number (a history page names fifty entries at a time).
+   */
+  #phoneTails = new Map<string, { readonly digits: string; readonly contact: ContactDto }[]>();
   /** Changes that arrived while `contacts.list` was on its way; they are newer than the list. */
   #pending: ContactsChangeDto[] | null = null;
 
@@ -175,7 +185,10 @@ export class ContactsState {
     if (direct) return direct;
     const digits = uriPhoneDigits(uri);
     if (digits === '') return null;
-    return this.#phones.find((phone) => samePhone(phone.digits, digits))?.contact ?? null;
+    const exact = this.#phoneExact.get(digits);
+    if (exact) return exact;
+    const candidates = this.#phoneTails.get(phoneTail(digits)) ?? [];
+    return candidates.find((phone) => samePhone(phone.digits, digits))?.contact ?? null;
   }
 
   /** The name of the contact holding this address, cleaned for showing; null when no contact (or no name) has it. */
@@ -248,14 +261,22 @@ export class ContactsState {
       sorted = [...this.#entries.values()].sort(byTitle);
     }
     const byAddress = new Map<string, ContactDto>();
-    const phones: { digits: string; contact: ContactDto }[] = [];
+    const phoneExact = new Map<string, ContactDto>();
+    const phoneTails = new Map<string, { digits: string; contact: ContactDto }[]>();
     for (const entry of sorted) {
       for (const key of entry.keys) if (!byAddress.has(key)) byAddress.set(key, entry.contact);
-      for (const digits of entry.phoneDigits) phones.push({ digits, contact: entry.contact });
+      for (const digits of entry.phoneDigits) {
+        if (!phoneExact.has(digits)) phoneExact.set(digits, entry.contact);
+        const tail = phoneTail(digits);
+        const list = phoneTails.get(tail);
+        if (list) list.push({ digits, contact: entry.contact });
+        else phoneTails.set(tail, [{ digits, contact: entry.contact }]);
+      }
     }
     this.#sorted = sorted;
     this.#byAddress = byAddress;
-    this.#phones = phones;
+    this.#phoneExact = phoneExact;
+    this.#phoneTails = phoneTails;
     this.list = sorted.map((entry) => entry.contact);
     this.revision += 1;
   }
