@@ -11,6 +11,7 @@ import {
   nativeImage,
   nativeTheme,
   Notification,
+  powerMonitor,
   protocol,
   safeStorage,
   session,
@@ -28,6 +29,7 @@ import { createNotifier } from './app/notifications';
 import { SafeStorageCipher } from './app/safe-storage-cipher';
 import { applySessionSecurity, contentSecurityPolicy, guardWebContents } from './app/security';
 import { startEngineOrFallback } from './app/shell-engine';
+import { systemIdleSource } from './app/system-idle';
 import { StatusTray } from './app/tray';
 import { createMainWindow, loadApp, revealWindow } from './app/window';
 import { attachElectronAudio } from './ipc/electron-audio';
@@ -83,6 +85,8 @@ async function start(): Promise<void> {
         secrets,
         host: 'electron',
         logger,
+        // Idle time from the OS, so "available" becomes "away" after settings.idleAwayMinutes without input.
+        idle: systemIdleSource(powerMonitor),
         // Packaged, the media worker's module is in app.asar; worker_threads start it from the unpacked copy.
         resolveMediaWorkerUrl: app.isPackaged ? asarUnpackedUrl : undefined,
       }),

@@ -403,7 +403,7 @@ export interface BuddyPresenceDto {
   readonly contactId: string;
   /** The watched address (the contact's first SIP address). */
   readonly uri: string;
-  /** The account the subscription runs on. */
+  /** The account the subscription runs on; '' when the contact names none and no account is enabled. */
   readonly accountId: string;
   readonly availability: Availability;
   /** RPID activity names the document carried (`meeting`, `vacation`, `on-the-phone`…), for detail. */

@@ -9,17 +9,23 @@
 //                       watcher that does not know ours still sees busy)
 //   offline     closed, no activity and no note ("appear offline" tells nothing)
 //
+// and one status the engine sets by itself during a call when the person chose available:
+//
+//   on-the-phone  open, <rpid:on-the-phone/> (RFC 4480 §3.2)
+//
 // Text is escaped for XML, characters XML 1.0 cannot carry (§2.2: most C0 controls, lone surrogates, U+FFFE/U+FFFF)
 // are dropped, and the note is kept to MAX_NOTE_LENGTH characters.
 import { DATA_MODEL_NAMESPACE, MAX_NOTE_LENGTH, PIDF_NAMESPACE, RPID_NAMESPACE } from './pidf';
 
 export const OWN_STATUSES = ['available', 'away', 'busy', 'dnd', 'offline'] as const;
 export type OwnStatus = (typeof OWN_STATUSES)[number];
+/** What we publish: a chosen status, or `on-the-phone` which the engine puts in place of available during calls. */
+export type PublishedStatus = OwnStatus | 'on-the-phone';
 
 export interface OwnPresence {
   /** Our address-of-record, e.g. `sip:alice@example.com` (RFC 3863 §4.1.1 allows a sip URI as entity). */
   readonly entity: string;
-  readonly status: OwnStatus;
+  readonly status: PublishedStatus;
   readonly note?: string;
   /** xml:lang of the note, when known. */
   readonly noteLang?: string;
@@ -67,7 +73,7 @@ export function buildPidf(presence: OwnPresence): string {
   return `${lines.join('\n')}\n`;
 }
 
-function activitiesXml(status: OwnStatus): string[] {
+function activitiesXml(status: PublishedStatus): string[] {
   switch (status) {
     case 'away':
       return ['<rpid:activities><rpid:away/></rpid:activities>'];
@@ -75,6 +81,8 @@ function activitiesXml(status: OwnStatus): string[] {
       return ['<rpid:activities><rpid:busy/></rpid:activities>'];
     case 'dnd':
       return ['<rpid:activities><rpid:busy/><rpid:other>do-not-disturb</rpid:other></rpid:activities>'];
+    case 'on-the-phone':
+      return ['<rpid:activities><rpid:on-the-phone/></rpid:activities>'];
     case 'available':
     case 'offline':
       return [];

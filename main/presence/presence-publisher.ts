@@ -5,7 +5,7 @@
 import { DigestAuthenticator } from '../sip/auth/authenticator';
 import { formatUri } from '../sip/message/uri';
 import { resolveNextHop } from '../ua/next-hop';
-import { type OwnPresence, type OwnStatus, buildPidf } from './pidf-builder';
+import { type OwnPresence, type PublishedStatus, buildPidf } from './pidf-builder';
 import { PIDF_CONTENT_TYPE } from './pidf';
 import { Publication, type PublicationState } from './publication';
 import type { SubscriberAccount, SubscriptionHost } from './subscription-usage';
@@ -84,7 +84,7 @@ export class PresencePublisher {
   }
 
   /** Publishes `status` with an optional note (modifying the publication when one is up). */
-  setStatus(status: OwnStatus, note?: string): void {
+  setStatus(status: PublishedStatus, note?: string): void {
     const presence: OwnPresence = {
       entity: this.#entity,
       status,

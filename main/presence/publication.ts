@@ -242,7 +242,8 @@ export class Publication {
       this.#deps.authenticator.noteSuccess();
       this.#intervalRetries = 0;
       this.#etag = etag;
-      if (kind !== 'refresh') this.#changed = false;
+      // A change made while this PUBLISH was in flight is still to be sent (queued): it must go as a modification.
+      if (kind !== 'refresh' && !this.#queued) this.#changed = false;
       const granted =
         expires.ok && expires.value !== undefined && expires.value > 0
           ? expires.value

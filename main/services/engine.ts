@@ -8,6 +8,7 @@ import type { AppInfoDto, CommandName, StorageErrorDto } from '../contract/contr
 import { ServiceError } from './service-error';
 import { MediaWorkerHost } from '../media/session/media-worker-host';
 import { type Clock, SystemClock } from '../platform/clock';
+import { type IdleSource, neverIdle } from '../platform/idle-source';
 import { NodeSocketFactory } from '../platform/node-sockets';
 import type { Logger } from '../platform/logger';
 import { silentLogger } from '../platform/logger';
@@ -25,6 +26,7 @@ import { type CommandHandlers, CommandRouter } from './command-router';
 import type { Engine } from './engine-facade';
 import { LinkInbox } from './link-inbox';
 import { EventHub } from './event-hub';
+import { PresenceService, type WatchList, emptyWatchList } from './presence-service';
 import { SettingsService } from './settings-service';
 import { createUnavailableEngine } from './unavailable-engine';
 import { type ShutdownAgentPool, UaCallEngine } from './ua-call-engine';
@@ -84,6 +86,10 @@ export interface EngineOptions {
   readonly resolveMediaWorkerUrl?: (url: URL) => URL;
   /** No RTP for this long ends a call (media-timeout); the media worker's default (30 s) when absent. */
   readonly mediaInactivityTimeoutMs?: number;
+  /** How long the person has not touched the machine (Electron's powerMonitor); never idle when absent (web host). */
+  readonly idle?: IdleSource;
+  /** Whose presence to watch; the contacts marked "watch presence" (ContactService) once contacts are built. */
+  readonly watchList?: WatchList;
 }
 
 /**
@@ -170,6 +176,21 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
   });
   calls.start();
+  const presence = new PresenceService({
+    accounts: {
+      list: () => store.accounts.list(),
+      live: (id) => accounts.live(id),
+      registrations: () => accounts.registrations(),
+    },
+    store: store.presence,
+    watchList: options.watchList ?? emptyWatchList,
+    events,
+    clock,
+    idle: options.idle ?? neverIdle,
+    idleAwayMinutes: () => settings.get().idleAwayMinutes,
+    logger,
+  });
+  presence.start();
   const info = appInfo(options, null);
   const links = new LinkInbox(events);
   const handlers: CommandHandlers = {
@@ -199,12 +220,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'history.delete': (id) => calls.deleteHistory(id),
     'history.clear': () => calls.clearHistory(),
     'dialpad.ready': () => links.ready(),
+    'presence.buddies': () => presence.buddies(),
+    'presence.own': () => presence.own(),
+    'presence.setStatus': (request) => presence.setStatus(request),
+    'presence.watchers': () => presence.watchers(),
+    'presence.watchersSeen': () => presence.watchersSeen(),
     ...notBuiltYet([
-      'presence.buddies',
-      'presence.own',
-      'presence.setStatus',
-      'presence.watchers',
-      'presence.watchersSeen',
       'contacts.list',
       'contacts.create',
       'contacts.update',
@@ -235,8 +256,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     audioPort: (callId) => callEngine?.audioPort(callId),
     shutdown(timeoutMs = 4_000) {
       stopping ??= (async () => {
-        // Calls end first (BYE, CANCEL) while their accounts can still send, and their history rows are completed.
-        await calls.stop(Math.min(timeoutMs, 2_000));
+        // Calls end first (BYE, CANCEL) while their accounts can still send, and their history rows are completed;
+        // presence unsubscribes and removes our publications meanwhile, also before the accounts unregister.
+        // (Presence stops first, so the calls ending does not publish "available" just before the removal.)
+        await Promise.all([
+          presence.stop(Math.min(timeoutMs, 1_500)).catch(() => undefined),
+          calls.stop(Math.min(timeoutMs, 2_000)),
+        ]);
         await accounts.stopAll().catch(() => undefined);
         await agents.shutdown(Math.min(timeoutMs, 1_000)).catch(() => undefined);
         // The worker last: the calls' BYEs are out, their streams stopped; what is left is terminated.

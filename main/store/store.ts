@@ -7,6 +7,7 @@ import { CallHistoryRepository } from './call-history-repository';
 import { closeDatabase, openDatabase } from './db';
 import { readOwner, removeOwner, writeOwner } from './engine-owner';
 import { migrate } from './migrate';
+import { PresenceRepository } from './presence-repository';
 import { SettingsRepository } from './settings-repository';
 import { inUseError, type StoreError } from './store-error';
 
@@ -18,6 +19,8 @@ export interface Store {
   readonly accounts: AccountsRepository;
   readonly settings: SettingsRepository;
   readonly callHistory: CallHistoryRepository;
+  /** Our chosen presence per account and the watchers seen, in rows of the settings table. */
+  readonly presence: PresenceRepository;
   /** Closes the database; the repositories must not be used afterwards. Safe to call twice. */
   close(): void;
 }
@@ -61,12 +64,13 @@ export function openStore(options: OpenStoreOptions): OpenStoreOutcome {
   const accounts = new AccountsRepository(db, { clock: options.clock, newId: options.newId });
   const settings = new SettingsRepository(db);
   const callHistory = new CallHistoryRepository(db);
+  const presence = new PresenceRepository(db);
   const close = () => {
     if (!db.open) return;
     closeDatabase(db);
     if (exclusive) removeOwner(path, owner);
   };
-  return { ok: true, store: { path, accounts, settings, callHistory, close } };
+  return { ok: true, store: { path, accounts, settings, callHistory, presence, close } };
 }
 
 /** Names the engine holding the folder, when its owner file names a live process. */

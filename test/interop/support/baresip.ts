@@ -44,6 +44,8 @@ export interface BaresipAccount {
   readonly codecs?: readonly BaresipCodec[];
   /** `auto` answers every call at once; `manual` rings until `answer()`. Default manual. */
   readonly answerMode?: 'auto' | 'manual';
+  /** `pubint`: PUBLISH its presence (open, or closed after `presence_offline`) every this many seconds. */
+  readonly publishIntervalS?: number;
 }
 
 export interface BaresipOptions {
@@ -61,6 +63,8 @@ export interface BaresipOptions {
   readonly jitterBufferFrames?: readonly [number, number];
   /** `-s`: SIP trace into the log. Default false. */
   readonly sipTrace?: boolean;
+  /** Loads the `presence` module (PUBLISH with the account's `pubint`, commands presence_online/_offline). */
+  readonly presence?: boolean;
 }
 
 /** One ctrl_tcp event. `type` is e.g. REGISTER_OK, CALL_INCOMING, CALL_ESTABLISHED, CALL_DTMF_START, CALL_CLOSED. */
@@ -199,6 +203,7 @@ export function accountLine(account: BaresipAccount): string {
   const register = account.register ?? account.outboundProxy !== undefined;
   params.push(`regint=${register ? (account.registerIntervalS ?? 600) : 0}`);
   params.push(`answermode=${account.answerMode ?? 'manual'}`);
+  if (account.publishIntervalS !== undefined) params.push(`pubint=${account.publishIntervalS}`);
   if (account.codecs !== undefined && account.codecs.length > 0) {
     params.push(`audio_codecs=${account.codecs.map((codec) => CODEC_SPECS[codec]).join(',')}`);
   }
@@ -254,6 +259,7 @@ export function configText(
     // menu provides the commands (dial, accept, hold ...) that ctrl_tcp runs.
     'module_app menu.so',
     'module_app ctrl_tcp.so',
+    ...(options.presence === true ? ['module_app presence.so'] : []),
     `ctrl_tcp_listen ${LOOPBACK}:${ports.control}`,
     `snd_path ${recordingDir}`,
     '',

@@ -179,6 +179,7 @@ vi.mock('electron', async () => {
     Menu: { buildFromTemplate: (template: unknown) => ({ template }) },
     nativeImage: { createFromBuffer: () => ({ addRepresentation: () => undefined }) },
     nativeTheme: { shouldUseDarkColors: false },
+    powerMonitor: { getSystemIdleTime: () => 42 },
     safeStorage: {
       isEncryptionAvailable: () => true,
       getSelectedStorageBackend: () => 'gnome_libsecret',
@@ -267,6 +268,11 @@ describe('main/index.ts', () => {
       secrets: { available: boolean; description: string };
     };
     expect(secrets.available).toBe(true);
+    // The OS's idle time reaches presence (away after idleAwayMinutes).
+    const { idle } = (fake.state.createEngine as ReturnType<typeof vi.fn>).mock.calls[0]![0] as {
+      idle: { idleSeconds(): number };
+    };
+    expect(idle.idleSeconds()).toBe(42);
     const options = fake.state.windows[0]!.options as { webPreferences: Record<string, unknown> };
     expect(options.webPreferences).toMatchObject({
       sandbox: true,

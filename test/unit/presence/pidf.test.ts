@@ -233,6 +233,14 @@ describe('buildPidf', () => {
     }
   });
 
+  it('publishes on-the-phone as an open tuple with the RPID activity, which watchers read as on the phone', () => {
+    const text = buildPidf({ ...base, status: 'on-the-phone', note: 'n' });
+    expect(text).toContain('<rpid:on-the-phone/>');
+    const merged = mergePresence(parsed(text));
+    expect(merged.onThePhone).toBe(true);
+    expect(merged.availability).toBe('busy');
+  });
+
   it('escapes markup and keeps non-ASCII notes intact, with their language', () => {
     const note = 'Bin gleich zurück <b>&"\' 🙂 שלום';
     const document = parsed(buildPidf({ ...base, status: 'away', note, noteLang: 'de' }));

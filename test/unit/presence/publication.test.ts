@@ -216,6 +216,28 @@ describe('PresencePublisher (RFC 3903)', () => {
     expect(server.sent).toHaveLength(3);
   });
 
+  it('sends a change made while a PUBLISH is in flight as a modification with its body, after the 2xx', async () => {
+    const { clock, server, publisher } = setup();
+    publisher.setStatus('available');
+    await settle(clock);
+    const etag = server.accept();
+    await settle(clock);
+    publisher.setStatus('away');
+    await settle(clock);
+    // The modification to away is in flight when the status changes again (a call starts, say).
+    publisher.setStatus('on-the-phone');
+    await settle(clock);
+    expect(server.sent).toHaveLength(2);
+    const etag2 = server.accept();
+    await settle(clock);
+    expect(server.sent).toHaveLength(3);
+    const queued = server.last.request;
+    expect(queued.header('sip-if-match')).toBe(etag2);
+    expect(queued.body.length).toBeGreaterThan(0);
+    expect(bodyOf(queued)).toMatchObject({ onThePhone: true });
+    expect(etag2).not.toBe(etag);
+  });
+
   it('a 2xx without SIP-ETag is a server error, retried', async () => {
     const { clock, server, publisher } = setup();
     publisher.setStatus('available');

@@ -1,0 +1,671 @@
+// Presence in the engine: the buddy list (one PresenceWatcher per watched contact, on its account), our own status
+// per account (one PresencePublisher each, with `on-the-phone` during calls and `away` when idle), and who watches us
+// (one WinfoWatcher per registered account). It learns everything through the EventHub, as the window does:
+//
+//   registration.changed  registered / not-registering ─► the account's presence starts (or recovers, below)
+//                         unregistering / unregistered / disabled ─► unsubscribe all, remove the publication
+//   contacts.changed, accounts.changed ─► the watch list is read again: buddies added, removed, moved
+//   call.changed ─► on-the-phone while a call of the account is up      settings.changed ─► idle threshold
+//
+// Recovery: an account that registers again after anything else (a failure, a server restart seen by the flow
+// keep-alive, "register now") subscribes every buddy afresh and publishes again, since the server may have lost
+// both. New SUBSCRIBEs leave in batches (`pacing`), so a buddy list of 500 is not 500 requests in one tick.
+// Ending — account off, contact unwatched, engine shutdown — unsubscribes within `teardownTimeoutMs`.
+import type {
+  BuddyPresenceDto,
+  OwnPresenceDto,
+  RegistrationStatusDto,
+  SetOwnStatusRequest,
+  WatcherDto,
+} from '../contract/contract';
+import type { Clock, TimerHandle } from '../platform/clock';
+import type { IdleSource } from '../platform/idle-source';
+import type { Logger } from '../platform/logger';
+import type { Random } from '../platform/random';
+import { type PresenceEvent, PresenceWatcher } from '../presence/presence-watcher';
+import { PresencePublisher } from '../presence/presence-publisher';
+import { SubscriptionUsage, subscriberOf } from '../presence/subscription-usage';
+import type { WinfoEvent } from '../presence/winfo-watcher';
+import { WinfoWatcher } from '../presence/winfo-watcher';
+import type { DialogSet } from '../sip/dialog/dialog-set';
+import { type SipUri, isSipUri, parseUri } from '../sip/message/uri';
+import { MAX_REMEMBERED_WATCHERS, type PresenceRepository } from '../store/presence-repository';
+import type { NameResolver } from '../ua/next-hop';
+import type { RequestSender } from '../ua/request-sender';
+import type { UasCore } from '../ua/uas-core';
+import type { Account } from '../ua/user-agent';
+import type { AgentHost } from './account-service';
+import type { EventHub } from './event-hub';
+import { PacedStarter, type Pacing } from './paced-starter';
+import {
+  activityNames,
+  buddyAvailability,
+  buddySubscription,
+  publicationView,
+  publishedStatus,
+  rememberWatchers,
+} from './presence-view';
+import { ServiceError } from './service-error';
+
+/** A contact whose presence is watched, as ContactService lists them. */
+export interface WatchedContact {
+  readonly contactId: string;
+  /** The contact's first SIP address. */
+  readonly uri: string;
+  /** The account to watch through; null for the first enabled, registering account. */
+  readonly accountId: string | null;
+}
+
+/** Who to watch (ContactService fits); read again on every `contacts.changed`. */
+export interface WatchList {
+  watched(): readonly WatchedContact[];
+}
+
+export const emptyWatchList: WatchList = { watched: () => [] };
+
+/** What presence needs of a user agent (UserAgent fits); agents without it (test doubles) carry no presence. */
+export interface PresenceAgent extends AgentHost {
+  readonly core: UasCore;
+  readonly dialogs: DialogSet;
+  readonly transactions: RequestSender;
+  readonly seams: { clock: Clock; random: Random; resolver: NameResolver; logger: Logger };
+}
+
+/** What the service needs of the accounts (AccountService and the accounts repository fit). */
+export interface PresenceAccounts {
+  /** Every stored account, in the person's order. */
+  list(): readonly { readonly id: string; readonly enabled: boolean; readonly register: boolean }[];
+  /** The running account with this id and the user agent it runs on. */
+  live(id: string): { readonly ua: AgentHost; readonly account: Account } | undefined;
+  /** Every account's registration status now (the service starts after some may have changed). */
+  registrations(): readonly RegistrationStatusDto[];
+}
+
+export type PresenceStore = Pick<
+  PresenceRepository,
+  | 'ownStatus'
+  | 'setOwnStatus'
+  | 'watchersFirstSeen'
+  | 'setWatchersFirstSeen'
+  | 'watchersSeenAt'
+  | 'setWatchersSeenAt'
+  | 'forgetAccount'
+>;
+
+export type PresencePacing = Pacing;
+
+export interface PresenceServiceDeps {
+  readonly accounts: PresenceAccounts;
+  readonly store: PresenceStore;
+  readonly watchList: WatchList;
+  readonly events: EventHub;
+  readonly clock: Clock;
+  readonly idle: IdleSource;
+  /** settings.idleAwayMinutes now (0: never away by itself). */
+  readonly idleAwayMinutes: () => number;
+  readonly logger: Logger;
+  readonly pacing?: PresencePacing;
+  /** How long unsubscribing and removing the publication may take when an account stops. */
+  readonly teardownTimeoutMs?: number;
+  /** How often the idle source is read. */
+  readonly idlePollMs?: number;
+  /** Presence subscriptions' lifetime (seconds); RFC 3856's hour when absent. */
+  readonly subscribeExpires?: number;
+}
+
+/** 20 every 50 ms: 500 buddies subscribe in 1.25 s, and the server never sees more than 400 SUBSCRIBEs a second. */
+export const DEFAULT_PACING: PresencePacing = { batch: 20, intervalMs: 50 };
+const DEFAULT_IDLE_POLL_MS = 5_000;
+const DEFAULT_TEARDOWN_MS = 2_000;
+/** Buddies followed at most; the subscription usage's own bound (2,000) is shared with watcher information. */
+export const MAX_BUDDIES = 1_500;
+
+/** One account's running presence. */
+interface AccountPresence {
+  readonly accountId: string;
+  readonly account: Account;
+  readonly usage: SubscriptionUsage;
+  readonly publisher: PresencePublisher | undefined;
+  readonly winfo: WinfoWatcher | undefined;
+  /** The watchers of the last watcher-information document, by URI. */
+  watchers: readonly WatcherDto[];
+  readonly firstSeen: Map<string, number>;
+  /** The status and note last handed to the publisher, so an unchanged one is not published again. */
+  published: string | undefined;
+  readonly detach: Array<() => void>;
+}
+
+interface Buddy {
+  readonly contactId: string;
+  readonly uri: string;
+  readonly target: SipUri | undefined;
+  readonly accountId: string;
+  watcher: PresenceWatcher | undefined;
+  runtime: AccountPresence | undefined;
+  detach: (() => void) | undefined;
+  dto: BuddyPresenceDto;
+}
+
+const UP_STATES = new Set<RegistrationStatusDto['state']>(['registered', 'not-registering']);
+const DOWN_STATES = new Set<RegistrationStatusDto['state']>(['unregistering', 'unregistered', 'disabled']);
+/** A call in these states is not (or no longer) a conversation: ringing here, or over. */
+const NOT_ON_THE_PHONE = new Set(['incoming', 'ended']);
+
+export class PresenceService {
+  readonly #deps: PresenceServiceDeps;
+  readonly #starter: PacedStarter;
+  readonly #runtimes = new Map<string, AccountPresence>();
+  readonly #usages = new WeakMap<PresenceAgent, SubscriptionUsage>();
+  readonly #buddies = new Map<string, Buddy>();
+  readonly #states = new Map<string, RegistrationStatusDto['state']>();
+  /** Calls not ended, by call id → account id. */
+  readonly #calls = new Map<string, string>();
+  readonly #announcedOwn = new Map<string, string>();
+  readonly #pending = new Set<Promise<void>>();
+  #idleTimer: TimerHandle | undefined;
+  #idle = false;
+  #unsubscribe: (() => void) | undefined;
+  #stopped = false;
+  #watchersKey = '';
+
+  constructor(deps: PresenceServiceDeps) {
+    this.#deps = deps;
+    this.#starter = new PacedStarter(deps.clock, deps.pacing ?? DEFAULT_PACING, (error) =>
+      deps.logger.log('warn', 'presence: a subscription could not start', { error: messageOf(error) }),
+    );
+  }
+
+  /** Starts listening; accounts already up get their presence now. */
+  start(): void {
+    if (this.#unsubscribe || this.#stopped) return;
+    this.#unsubscribe = this.#deps.events.subscribe((name, payload) => {
+      try {
+        if (name === 'registration.changed') this.#onRegistration(payload as RegistrationStatusDto);
+        else if (name === 'contacts.changed' || name === 'accounts.changed') this.#reconcile();
+        else if (name === 'call.changed')
+          this.#onCall(payload as { id: string; accountId: string | null; state: string });
+        else if (name === 'settings.changed') this.#pollIdle();
+      } catch (error) {
+        this.#deps.logger.log('warn', 'presence could not follow an event', {
+          event: name,
+          error: messageOf(error),
+        });
+      }
+    });
+    for (const status of this.#deps.accounts.registrations()) this.#onRegistration(status);
+    this.#reconcile();
+    this.#scheduleIdlePoll();
+  }
+
+  /**
+   * Unsubscribes every buddy and watcher list and removes every publication, waiting at most `timeoutMs`; nothing
+   * starts afterwards. The engine calls it before the accounts unregister.
+   */
+  async stop(timeoutMs = DEFAULT_TEARDOWN_MS): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#deps.clock.clearTimer(this.#idleTimer);
+    this.#starter.close();
+    for (const id of [...this.#runtimes.keys()]) this.#teardown(id, timeoutMs);
+    await this.#bounded(
+      Promise.allSettled([...this.#pending]).then(() => undefined),
+      timeoutMs + 250,
+    );
+  }
+
+  // ── Commands ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  buddies(): BuddyPresenceDto[] {
+    return [...this.#buddies.values()].map((buddy) => buddy.dto);
+  }
+
+  own(): OwnPresenceDto[] {
+    return this.#deps.accounts.list().map((account) => this.#ownDto(account.id));
+  }
+
+  setStatus(request: SetOwnStatusRequest): OwnPresenceDto[] {
+    const known = this.#deps.accounts.list().map((account) => account.id);
+    if (request.accountId !== null && !known.includes(request.accountId))
+      throw new ServiceError('not-found', 'That account no longer exists.', { field: 'accountId' });
+    const note = request.note === null || request.note.trim() === '' ? null : request.note.trim();
+    const targets = request.accountId === null ? known : [request.accountId];
+    for (const id of targets) {
+      this.#deps.store.setOwnStatus(id, { status: request.status, note });
+      const runtime = this.#runtimes.get(id);
+      if (runtime) this.#publish(runtime);
+      this.#announceOwn(id);
+    }
+    return this.own();
+  }
+
+  watchers(): WatcherDto[] {
+    return [...this.#runtimes.values()].flatMap((runtime) => runtime.watchers);
+  }
+
+  watchersSeen(): null {
+    const now = this.#deps.clock.wallTime();
+    this.#deps.store.setWatchersSeenAt(now);
+    for (const runtime of this.#runtimes.values())
+      runtime.watchers = runtime.watchers.map((watcher) => ({ ...watcher, isNew: false }));
+    this.#announceWatchers();
+    return null;
+  }
+
+  /** What the service holds, for tests that check nothing leaks. */
+  holdings(): { accounts: number; buddies: number; watching: number; queued: number; subscriptions: number } {
+    let subscriptions = 0;
+    const usages = new Set([...this.#runtimes.values()].map((runtime) => runtime.usage));
+    for (const usage of usages) subscriptions += usage.size;
+    return {
+      accounts: this.#runtimes.size,
+      buddies: this.#buddies.size,
+      watching: [...this.#buddies.values()].filter((buddy) => buddy.watcher !== undefined).length,
+      queued: this.#starter.size,
+      subscriptions,
+    };
+  }
+
+  // ── Accounts ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #onRegistration(status: RegistrationStatusDto): void {
+    if (this.#stopped) return;
+    const id = status.accountId;
+    const previous = this.#states.get(id);
+    this.#states.set(id, status.state);
+    if (UP_STATES.has(status.state)) {
+      const runtime = this.#runtimes.get(id);
+      if (!runtime) this.#startAccount(id, status.state === 'registered');
+      else if (status.state === 'registered' && previous !== 'registered') this.#recover(runtime);
+    } else if (DOWN_STATES.has(status.state)) {
+      this.#teardown(id, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+      if (!this.#deps.accounts.list().some((account) => account.id === id)) {
+        // Deleted: what was kept for it goes too.
+        this.#deps.store.forgetAccount(id);
+        this.#states.delete(id);
+        this.#announcedOwn.delete(id);
+      }
+    }
+    this.#reconcile();
+    this.#announceOwn(id);
+  }
+
+  #startAccount(id: string, registers: boolean): void {
+    const live = this.#deps.accounts.live(id);
+    if (!live || !isPresenceAgent(live.ua)) return;
+    const agent = live.ua;
+    let usage = this.#usages.get(agent);
+    if (!usage) {
+      usage = new SubscriptionUsage({
+        core: agent.core,
+        dialogs: agent.dialogs,
+        sender: agent.transactions,
+        ...agent.seams,
+      });
+      this.#usages.set(agent, usage);
+    }
+    const subscriber = subscriberOf(live.account);
+    // A trunk account that never registers has no presence server of its own to publish to or ask about watchers.
+    const publisher = registers
+      ? new PresencePublisher(subscriber, { ...agent.seams, sender: agent.transactions })
+      : undefined;
+    const aor = live.account.config.aor;
+    const self = { ...aor, params: new Map(), headers: new Map() };
+    const winfoMade = registers ? WinfoWatcher.create(usage, subscriber, self) : undefined;
+    const runtime: AccountPresence = {
+      accountId: id,
+      account: live.account,
+      usage,
+      publisher,
+      winfo: winfoMade?.ok ? winfoMade.value : undefined,
+      watchers: [],
+      firstSeen: this.#deps.store.watchersFirstSeen(id),
+      published: undefined,
+      detach: [],
+    };
+    this.#runtimes.set(id, runtime);
+    if (publisher) runtime.detach.push(publisher.onStateChanged(() => this.#announceOwn(id)));
+    if (runtime.winfo) {
+      const winfo = runtime.winfo;
+      runtime.detach.push(winfo.on((event) => this.#onWinfo(runtime, event)));
+      this.#enqueue(`winfo:${id}`, () => winfo.start());
+    }
+    this.#publish(runtime);
+  }
+
+  /** The account registered again after a failure: the server may have forgotten our subscriptions and status. */
+  #recover(runtime: AccountPresence): void {
+    this.#deps.logger.log('info', 'presence: account registered again, subscribing and publishing afresh', {
+      account: runtime.accountId,
+    });
+    for (const buddy of this.#buddies.values()) {
+      const watcher = buddy.watcher;
+      if (buddy.runtime !== runtime || !watcher) continue;
+      this.#enqueue(buddy.contactId, () => {
+        const name = watcher.subscription.state.name;
+        if (name !== 'unsubscribing') watcher.subscription.subscribe();
+      });
+    }
+    const winfo = runtime.winfo;
+    if (winfo) this.#enqueue(`winfo:${runtime.accountId}`, () => winfo.subscription.subscribe());
+    runtime.published = undefined;
+    this.#publish(runtime);
+  }
+
+  #teardown(id: string, timeoutMs: number): void {
+    const runtime = this.#runtimes.get(id);
+    if (!runtime) return;
+    this.#runtimes.delete(id);
+    for (const detach of runtime.detach.splice(0)) detach();
+    for (const buddy of this.#buddies.values())
+      if (buddy.runtime === runtime) this.#stopWatching(buddy, timeoutMs);
+    this.#starter.cancel(`winfo:${id}`);
+    if (runtime.winfo) this.#track(runtime.usage.remove(runtime.winfo.subscription, timeoutMs));
+    const publisher = runtime.publisher;
+    if (publisher)
+      this.#track(
+        publisher
+          .remove(timeoutMs)
+          .catch(() => undefined)
+          .finally(() => publisher.dispose()),
+      );
+    if (runtime.watchers.length > 0) this.#announceWatchers();
+  }
+
+  // ── Buddies ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Reads the watch list again and brings the buddies in line with it. */
+  #reconcile(): void {
+    if (this.#stopped) return;
+    const wanted = new Map<string, WatchedContact>();
+    for (const contact of this.#deps.watchList.watched()) {
+      if (wanted.size >= MAX_BUDDIES) break;
+      if (!wanted.has(contact.contactId)) wanted.set(contact.contactId, contact);
+    }
+    for (const [contactId, buddy] of this.#buddies) {
+      if (wanted.has(contactId)) continue;
+      this.#stopWatching(buddy, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+      this.#buddies.delete(contactId);
+      this.#deps.events.emit('buddy.removed', { contactId });
+    }
+    const fallback = this.#defaultAccount();
+    for (const contact of wanted.values()) {
+      const accountId = contact.accountId ?? fallback ?? '';
+      let buddy = this.#buddies.get(contact.contactId);
+      if (buddy && (buddy.uri !== contact.uri || buddy.accountId !== accountId)) {
+        // Moved to another account or address: the old subscription ends, a new one starts.
+        this.#stopWatching(buddy, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+        this.#buddies.delete(contact.contactId);
+        buddy = undefined;
+      }
+      if (!buddy) {
+        buddy = this.#newBuddy(contact, accountId);
+        this.#buddies.set(contact.contactId, buddy);
+        this.#deps.events.emit('buddy.changed', buddy.dto);
+      }
+      const runtime = this.#runtimes.get(accountId);
+      if (runtime && !buddy.watcher) this.#watch(buddy, runtime);
+    }
+  }
+
+  /** The account a contact without one is watched through: the first enabled, registering one, else any enabled. */
+  #defaultAccount(): string | undefined {
+    const enabled = this.#deps.accounts.list().filter((account) => account.enabled);
+    return (enabled.find((account) => account.register) ?? enabled[0])?.id;
+  }
+
+  #newBuddy(contact: WatchedContact, accountId: string): Buddy {
+    const parsed = parseUri(contact.uri);
+    const target = parsed.ok && isSipUri(parsed.value) ? parsed.value : undefined;
+    return {
+      contactId: contact.contactId,
+      // As the contact wrote it: the next read of the watch list compares this text, not a normalised form.
+      uri: contact.uri,
+      target,
+      accountId,
+      watcher: undefined,
+      runtime: undefined,
+      detach: undefined,
+      dto: {
+        contactId: contact.contactId,
+        uri: contact.uri,
+        accountId,
+        availability: 'unknown',
+        activities: [],
+        note: null,
+        subscription: target ? 'stopped' : 'refused',
+        changedAt: null,
+      },
+    };
+  }
+
+  #watch(buddy: Buddy, runtime: AccountPresence): void {
+    if (!buddy.target) return;
+    const made = PresenceWatcher.create(runtime.usage, subscriberOf(runtime.account), buddy.target, {
+      ...(this.#deps.subscribeExpires !== undefined ? { expires: this.#deps.subscribeExpires } : {}),
+    });
+    if (!made.ok) {
+      this.#deps.logger.log('warn', 'presence: cannot watch a buddy', { error: made.error.message });
+      this.#update(buddy, { subscription: 'refused' });
+      return;
+    }
+    const watcher = made.value;
+    buddy.watcher = watcher;
+    buddy.runtime = runtime;
+    buddy.detach = watcher.on((event) => {
+      if (buddy.watcher === watcher) this.#onPresence(buddy, event);
+    });
+    this.#update(buddy, { subscription: 'pending' });
+    this.#enqueue(buddy.contactId, () => watcher.start());
+  }
+
+  #stopWatching(buddy: Buddy, timeoutMs: number): void {
+    const { watcher, runtime } = buddy;
+    this.#starter.cancel(buddy.contactId);
+    if (!watcher || !runtime) return;
+    buddy.detach?.();
+    buddy.watcher = undefined;
+    buddy.runtime = undefined;
+    buddy.detach = undefined;
+    this.#track(runtime.usage.remove(watcher.subscription, timeoutMs));
+    this.#update(buddy, { availability: 'unknown', activities: [], note: null, subscription: 'stopped' });
+  }
+
+  #onPresence(buddy: Buddy, event: PresenceEvent): void {
+    switch (event.kind) {
+      case 'presence':
+        this.#update(buddy, {
+          availability: buddyAvailability(event.presence),
+          activities: activityNames(event.presence),
+          note: event.presence.note?.text ?? null,
+          subscription: buddySubscription(buddy.watcher?.subscription.state ?? { name: 'active' }),
+        });
+        return;
+      case 'unreadable':
+        // The last good status stays; the document is the sender's problem, worth a line and no more.
+        this.#deps.logger.log('debug', 'presence: unreadable document', {
+          uri: event.uri,
+          code: event.error.code,
+        });
+        return;
+      case 'subscription': {
+        const subscription = buddySubscription(event.state);
+        // Pending, refused or stopped: the server is not telling us, so what we knew is no longer news. While
+        // retrying, the last status stays (a server restart should not blank the list for a second).
+        const forget =
+          event.state.name === 'pending' || subscription === 'refused' || subscription === 'stopped';
+        this.#update(
+          buddy,
+          forget ? { subscription, availability: 'unknown', activities: [], note: null } : { subscription },
+        );
+        return;
+      }
+    }
+  }
+
+  #update(buddy: Buddy, change: Partial<BuddyPresenceDto>): void {
+    const before = buddy.dto;
+    const next = { ...before, ...change };
+    const statusChanged =
+      next.availability !== before.availability ||
+      next.note !== before.note ||
+      next.activities.join('\n') !== before.activities.join('\n');
+    if (!statusChanged && next.subscription === before.subscription) return;
+    buddy.dto = statusChanged ? { ...next, changedAt: this.#deps.clock.wallTime() } : next;
+    if (this.#buddies.get(buddy.contactId) === buddy) this.#deps.events.emit('buddy.changed', buddy.dto);
+  }
+
+  // ── Pacing ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #enqueue(key: string, work: () => void): void {
+    if (!this.#stopped) this.#starter.enqueue(key, work);
+  }
+
+  // ── Own status ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  #onCall(call: { id: string; accountId: string | null; state: string }): void {
+    const before = this.#calls.get(call.id);
+    if (call.accountId === null || NOT_ON_THE_PHONE.has(call.state)) this.#calls.delete(call.id);
+    else this.#calls.set(call.id, call.accountId);
+    for (const id of new Set([before, call.accountId])) {
+      if (id === undefined || id === null) continue;
+      const runtime = this.#runtimes.get(id);
+      if (runtime) this.#publish(runtime);
+      this.#announceOwn(id);
+    }
+  }
+
+  #scheduleIdlePoll(): void {
+    if (this.#stopped) return;
+    this.#idleTimer = this.#deps.clock.setTimer(this.#deps.idlePollMs ?? DEFAULT_IDLE_POLL_MS, () => {
+      this.#pollIdle();
+      this.#scheduleIdlePoll();
+    });
+  }
+
+  #pollIdle(): void {
+    if (this.#stopped) return;
+    const minutes = this.#deps.idleAwayMinutes();
+    let idle = false;
+    try {
+      idle = minutes > 0 && this.#deps.idle.idleSeconds() >= minutes * 60;
+    } catch (error) {
+      this.#deps.logger.log('debug', 'presence: the idle source failed', { error: messageOf(error) });
+    }
+    if (idle === this.#idle) return;
+    this.#idle = idle;
+    for (const runtime of this.#runtimes.values()) this.#publish(runtime);
+    for (const account of this.#deps.accounts.list()) this.#announceOwn(account.id);
+  }
+
+  #inCall(accountId: string): boolean {
+    for (const id of this.#calls.values()) if (id === accountId) return true;
+    return false;
+  }
+
+  #chosen(accountId: string) {
+    return this.#deps.store.ownStatus(accountId) ?? { status: 'available' as const, note: null };
+  }
+
+  #publish(runtime: AccountPresence): void {
+    const publisher = runtime.publisher;
+    if (!publisher || this.#stopped) return;
+    const chosen = this.#chosen(runtime.accountId);
+    const { published } = publishedStatus(chosen.status, this.#inCall(runtime.accountId), this.#idle);
+    const key = `${published}\n${chosen.note ?? ''}`;
+    if (key === runtime.published) return;
+    runtime.published = key;
+    publisher.setStatus(published, chosen.note ?? undefined);
+  }
+
+  #ownDto(accountId: string): OwnPresenceDto {
+    const chosen = this.#chosen(accountId);
+    const { published, automatic } = publishedStatus(chosen.status, this.#inCall(accountId), this.#idle);
+    const runtime = this.#runtimes.get(accountId);
+    const view = publicationView(runtime?.publisher?.state);
+    return {
+      accountId,
+      status: chosen.status,
+      note: chosen.note,
+      published,
+      automatic,
+      publication: view.publication,
+      detail: view.detail,
+    };
+  }
+
+  #announceOwn(accountId: string): void {
+    if (!this.#deps.accounts.list().some((account) => account.id === accountId)) return;
+    const dto = this.#ownDto(accountId);
+    const key = JSON.stringify(dto);
+    if (this.#announcedOwn.get(accountId) === key) return;
+    this.#announcedOwn.set(accountId, key);
+    this.#deps.events.emit('presence.changed', dto);
+  }
+
+  // ── Watchers ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #onWinfo(runtime: AccountPresence, event: WinfoEvent): void {
+    if (event.kind === 'unreadable') {
+      this.#deps.logger.log('debug', 'presence: unreadable watcher information', { code: event.error.code });
+      return;
+    }
+    const seenAt = this.#deps.store.watchersSeenAt();
+    const uris = event.watchers.map((watcher) => watcher.uri);
+    if (rememberWatchers(runtime.firstSeen, uris, this.#deps.clock.wallTime(), MAX_REMEMBERED_WATCHERS))
+      this.#deps.store.setWatchersFirstSeen(runtime.accountId, runtime.firstSeen);
+    const watchers = event.watchers.map((watcher): WatcherDto => {
+      const firstSeenAt = runtime.firstSeen.get(watcher.uri) ?? 0;
+      return {
+        accountId: runtime.accountId,
+        uri: watcher.uri,
+        displayName: watcher.displayName ?? null,
+        status: watcher.status,
+        firstSeenAt,
+        isNew: firstSeenAt > seenAt,
+      };
+    });
+    runtime.watchers = watchers;
+    this.#announceWatchers();
+  }
+
+  #announceWatchers(): void {
+    const all = this.watchers();
+    const key = JSON.stringify(all);
+    if (key === this.#watchersKey) return;
+    this.#watchersKey = key;
+    this.#deps.events.emit('watchers.changed', all);
+  }
+
+  // ── Helpers ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.#deps.logger.log('debug', 'presence: ending a subscription failed', { error: messageOf(error) });
+    });
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  #bounded(work: Promise<void>, ms: number): Promise<void> {
+    let timer: TimerHandle | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = this.#deps.clock.setTimer(ms, resolve);
+    });
+    return Promise.race([work, deadline]).finally(() => this.#deps.clock.clearTimer(timer));
+  }
+}
+
+function isPresenceAgent(agent: AgentHost): agent is PresenceAgent {
+  const candidate = agent as Partial<PresenceAgent>;
+  return (
+    candidate.core !== undefined &&
+    candidate.dialogs !== undefined &&
+    candidate.transactions !== undefined &&
+    candidate.seams !== undefined
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,588 @@
+// PresenceService inside the real engine (store, account service, user agents) on the loopback network and a manual
+// clock, against a small presence server (test/support/presence-server.ts): buddies from a fake watch list, our own
+// status per account with the automatic on-the-phone and away, recovery, teardown, and who watches us.
+import { afterEach, describe, expect, it } from 'vitest';
+import type {
+  AccountDto,
+  BuddyPresenceDto,
+  OwnPresenceDto,
+  Result,
+  WatcherDto,
+} from '../../../main/contract/contract';
+import type { IdleSource } from '../../../main/platform/idle-source';
+import { type Engine, type EngineOptions, createEngine } from '../../../main/services/engine';
+import type { EventHub } from '../../../main/services/event-hub';
+import type { WatchList, WatchedContact } from '../../../main/services/presence-service';
+import { NoNameResolver } from '../../../main/ua/next-hop';
+import { call } from '../../support/fake-engine';
+import { LoopbackNetwork } from '../../support/loopback-network';
+import { ManualClock } from '../../support/manual-clock';
+import { PresenceServer } from '../../support/presence-server';
+import { SeededRandom } from '../../support/seeded-random';
+import { settle } from '../../support/settle';
+import { type RecordedEvent, input, newDataDir, plainCipher, removeDataDirs } from './engine-harness';
+import { FakeCallEngine } from './fake-call-engine';
+
+const SERVER = '10.0.0.1';
+
+class FakeWatchList implements WatchList {
+  contacts: WatchedContact[] = [];
+  watched(): readonly WatchedContact[] {
+    return this.contacts;
+  }
+}
+
+class FakeIdle implements IdleSource {
+  seconds = 0;
+  idleSeconds(): number {
+    return this.seconds;
+  }
+}
+
+interface Party {
+  readonly engine: Engine;
+  readonly events: RecordedEvent[];
+  readonly watchList: FakeWatchList;
+  readonly calls: FakeCallEngine;
+  readonly idle: FakeIdle;
+  readonly dataDir: string;
+  command<T>(name: string, ...args: unknown[]): Promise<T>;
+  /** Tells the engine the watch list changed, as ContactService does with `contacts.changed`. */
+  contactsChanged(): void;
+  buddies(): Promise<BuddyPresenceDto[]>;
+  own(): Promise<OwnPresenceDto[]>;
+}
+
+interface World {
+  readonly clock: ManualClock;
+  readonly network: LoopbackNetwork;
+  readonly server: PresenceServer;
+  run(ms?: number): Promise<void>;
+  party(user: string, local: string, options?: Partial<EngineOptions> & { dataDir?: string }): Promise<Party>;
+}
+
+const worlds: Array<{ parties: Party[]; world: World }> = [];
+
+afterEach(async () => {
+  for (const { parties, world } of worlds.splice(0)) {
+    for (const party of parties) {
+      const done = party.engine.shutdown(1_000);
+      for (let i = 0; i < 20; i++) await world.run(100);
+      await done;
+    }
+    world.server.close();
+  }
+  removeDataDirs();
+});
+
+function valueOf<T>(result: Result<unknown>): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value as T;
+}
+
+async function world(): Promise<World> {
+  const clock = new ManualClock();
+  const random = new SeededRandom(3);
+  const network = new LoopbackNetwork({ clock, random });
+  const server = await PresenceServer.start(network, SERVER);
+  const parties: Party[] = [];
+  const run = async (ms = 0) => {
+    if (ms > 0) clock.advance(ms);
+    await settle(clock);
+  };
+  const made: World = {
+    clock,
+    network,
+    server,
+    run,
+    async party(user, local, options = {}) {
+      const watchList = new FakeWatchList();
+      const calls = new FakeCallEngine();
+      const idle = new FakeIdle();
+      const dataDir = options.dataDir ?? newDataDir();
+      const engine = await createEngine({
+        dataDir,
+        secrets: plainCipher,
+        host: 'web',
+        sockets: network,
+        clock,
+        random,
+        resolver: new NoNameResolver(),
+        localAddressFor: () => Promise.resolve(local),
+        unregisterTimeoutMs: 1_000,
+        watchList,
+        calls,
+        idle,
+        ...options,
+      });
+      const events: RecordedEvent[] = [];
+      engine.events.subscribe((name, payload) => events.push({ name, payload } as RecordedEvent));
+      const command = async <T>(name: string, ...args: unknown[]): Promise<T> => {
+        const pending = engine.router.dispatch(name, args);
+        await run();
+        return valueOf<T>(await pending);
+      };
+      const party: Party = {
+        engine,
+        events,
+        watchList,
+        calls,
+        idle,
+        dataDir,
+        command,
+        contactsChanged: () =>
+          (engine.events as EventHub).emit('contacts.changed', { upserted: [], deleted: [] }),
+        buddies: () => command<BuddyPresenceDto[]>('presence.buddies'),
+        own: () => command<OwnPresenceDto[]>('presence.own'),
+      };
+      parties.push(party);
+      return party;
+    },
+  };
+  worlds.push({ parties, world: made });
+  return made;
+}
+
+async function account(party: Party, w: World, user: string): Promise<AccountDto> {
+  const created = await party.command<AccountDto>(
+    'accounts.create',
+    input({ aor: `sip:${user}@example.test`, outboundProxy: `sip:${SERVER}:5060` }),
+  );
+  await w.run(100);
+  return created;
+}
+
+function eventsNamed<N extends RecordedEvent['name']>(party: Party, name: N) {
+  return party.events.flatMap((event) =>
+    event.name === name ? [event.payload as Extract<RecordedEvent, { name: N }>['payload']] : [],
+  );
+}
+
+const bodyOf = (text: string | undefined): string => text ?? '';
+
+describe('PresenceService: buddies', () => {
+  it('watches each contact on its account once registered, and shows what the buddy publishes', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    const bob = await w.party('bob', '10.0.0.3');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    alice.contactsChanged();
+    expect(await alice.buddies()).toMatchObject([
+      { contactId: 'c-bob', subscription: 'stopped', accountId: '' },
+    ]);
+
+    const aliceAccount = await account(alice, w, 'alice');
+    await account(bob, w, 'bob');
+    await w.run(100);
+    expect(w.server.watchersOf('bob')).toHaveLength(1);
+    const note = 'Zurück um 15 Uhr — בקרוב 🙂 <b>&';
+    await bob.command('presence.setStatus', { accountId: null, status: 'away', note });
+    await w.run(100);
+
+    const [buddy] = await alice.buddies();
+    expect(buddy).toMatchObject({
+      contactId: 'c-bob',
+      accountId: aliceAccount.id,
+      availability: 'away',
+      note,
+      subscription: 'active',
+    });
+    expect(buddy?.changedAt).toBeGreaterThan(0);
+    expect(buddy?.changedAt).toBeLessThanOrEqual(w.clock.wallTime());
+    expect(eventsNamed(alice, 'buddy.changed').at(-1)).toEqual(buddy);
+  });
+
+  it('says unknown until the buddy publishes, and on-the-phone for a buddy in a call', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    const bob = await w.party('bob', '10.0.0.3');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    await account(alice, w, 'alice');
+    alice.contactsChanged();
+    await w.run(100);
+    // Bob has published nothing yet: the NOTIFY has no body, nothing is known.
+    expect((await alice.buddies())[0]).toMatchObject({ availability: 'unknown', subscription: 'active' });
+    const bobAccount = await account(bob, w, 'bob');
+    await w.run(100);
+    expect((await alice.buddies())[0]).toMatchObject({ availability: 'available' });
+    bob.calls.change(call({ id: 'call-1', accountId: bobAccount.id, state: 'connected' }));
+    await w.run(100);
+    expect((await alice.buddies())[0]).toMatchObject({
+      availability: 'on-the-phone',
+      activities: ['on-the-phone'],
+    });
+  });
+
+  it('starts many subscriptions in batches, not all in one tick', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    await account(alice, w, 'alice');
+    alice.watchList.contacts = Array.from({ length: 100 }, (_, i) => ({
+      contactId: `c${i}`,
+      uri: `sip:user${i}@example.test`,
+      accountId: null,
+    }));
+    alice.contactsChanged();
+    await w.run(0);
+    await w.run(0);
+    const first = w.server.requests('SUBSCRIBE', 'presence').length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(20);
+    for (let i = 0; i < 10; i++) await w.run(50);
+    expect(w.server.requests('SUBSCRIBE', 'presence')).toHaveLength(100);
+    expect((await alice.buddies()).every((buddy) => buddy.subscription === 'active')).toBe(true);
+  });
+
+  it('unsubscribes a contact that is no longer watched, and moves one whose account changes', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    const first = await account(alice, w, 'alice');
+    const second = await account(alice, w, 'alice2');
+    alice.watchList.contacts = [
+      { contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null },
+      { contactId: 'c-carol', uri: 'sip:carol@example.test', accountId: first.id },
+    ];
+    alice.contactsChanged();
+    await w.run(100);
+    expect(w.server.watchersOf('bob')).toHaveLength(1);
+    expect(w.server.watchersOf('carol')).toHaveLength(1);
+
+    alice.watchList.contacts = [
+      { contactId: 'c-carol', uri: 'sip:carol@example.test', accountId: second.id },
+    ];
+    alice.contactsChanged();
+    await w.run(100);
+    expect(eventsNamed(alice, 'buddy.removed')).toEqual([{ contactId: 'c-bob' }]);
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    const carol = w.server.watchersOf('carol');
+    expect(carol.map((s) => s.watcher)).toEqual(['sip:alice2@example.test']);
+    expect(await alice.buddies()).toMatchObject([
+      { contactId: 'c-carol', accountId: second.id, subscription: 'active' },
+    ]);
+  });
+
+  it('watches a contact without an account through the first enabled, registering account, in the person’s order', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    const first = await account(alice, w, 'alice');
+    const second = await account(alice, w, 'alice2');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    alice.contactsChanged();
+    await w.run(100);
+    expect(w.server.watchersOf('bob').map((s) => s.watcher)).toEqual(['sip:alice@example.test']);
+    await alice.command('accounts.reorder', [second.id, first.id]);
+    await w.run(100);
+    expect(w.server.watchersOf('bob').map((s) => s.watcher)).toEqual(['sip:alice2@example.test']);
+    expect(await alice.buddies()).toMatchObject([{ accountId: second.id, subscription: 'active' }]);
+  });
+
+  it('an account that never registers watches once enabled, and publishes nothing', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    const trunk = await alice.command<AccountDto>(
+      'accounts.create',
+      input({ aor: 'sip:trunk@example.test', outboundProxy: `sip:${SERVER}:5060`, register: false }),
+    );
+    await w.run(100);
+    expect(w.server.requests('REGISTER')).toHaveLength(0);
+    expect(w.server.watchersOf('bob').map((s) => s.watcher)).toEqual(['sip:trunk@example.test']);
+    expect(w.server.requests('PUBLISH')).toHaveLength(0);
+    expect(w.server.requests('SUBSCRIBE', 'presence.winfo')).toHaveLength(0);
+    expect(await alice.own()).toMatchObject([{ accountId: trunk.id, publication: 'off' }]);
+  });
+
+  it('shows a buddy whose server refuses us as refused and unknown, without asking again', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    await account(alice, w, 'alice');
+    w.server.refused.add('dave');
+    alice.watchList.contacts = [{ contactId: 'c-dave', uri: 'sip:dave@example.test', accountId: null }];
+    alice.contactsChanged();
+    await w.run(100);
+    expect(await alice.buddies()).toMatchObject([
+      { contactId: 'c-dave', subscription: 'refused', availability: 'unknown' },
+    ]);
+    await w.run(600_000);
+    expect(w.server.requests('SUBSCRIBE', 'presence')).toHaveLength(1);
+  });
+
+  it('keeps the subscription of a contact whose address is written unusually when the list is read again', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    await account(alice, w, 'alice');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'SIP:bob@example.test', accountId: null }];
+    alice.contactsChanged();
+    await w.run(100);
+    alice.contactsChanged();
+    alice.contactsChanged();
+    await w.run(100);
+    expect(w.server.requests('SUBSCRIBE', 'presence')).toHaveLength(1);
+    expect(await alice.buddies()).toMatchObject([{ uri: 'SIP:bob@example.test', subscription: 'active' }]);
+  });
+
+  it('refuses a contact address that is not a SIP URI without subscribing', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    await account(alice, w, 'alice');
+    alice.watchList.contacts = [{ contactId: 'c-bad', uri: 'tel:+441234', accountId: null }];
+    alice.contactsChanged();
+    await w.run(100);
+    expect(await alice.buddies()).toMatchObject([{ contactId: 'c-bad', subscription: 'refused' }]);
+    expect(w.server.requests('SUBSCRIBE', 'presence')).toHaveLength(0);
+  });
+});
+
+describe('PresenceService: own status', () => {
+  it('publishes the chosen status and note, keeps it per account across a restart', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    const created = await account(alice, w, 'alice');
+    expect(w.server.documents.get('alice')).toContain('<basic>open</basic>');
+    const own = await alice.command<OwnPresenceDto[]>('presence.setStatus', {
+      accountId: created.id,
+      status: 'busy',
+      note: '  in a meeting  ',
+    });
+    expect(own).toEqual([
+      {
+        accountId: created.id,
+        status: 'busy',
+        note: 'in a meeting',
+        published: 'busy',
+        automatic: null,
+        publication: 'published',
+        detail: null,
+      },
+    ]);
+    await w.run(100);
+    expect(w.server.documents.get('alice')).toContain('<rpid:busy/>');
+    expect(w.server.documents.get('alice')).toContain('in a meeting');
+    expect(eventsNamed(alice, 'presence.changed').at(-1)).toMatchObject({
+      status: 'busy',
+      publication: 'published',
+    });
+
+    // A second engine on the same data folder publishes the same status from the start.
+    const done = alice.engine.shutdown(1_000);
+    for (let i = 0; i < 20; i++) await w.run(100);
+    await done;
+    expect(w.server.documents.has('alice')).toBe(false);
+    const again = await w.party('alice', '10.0.0.2', { dataDir: alice.dataDir });
+    await w.run(100);
+    expect(await again.own()).toMatchObject([
+      { status: 'busy', note: 'in a meeting', publication: 'published' },
+    ]);
+    expect(w.server.documents.get('alice')).toContain('<rpid:busy/>');
+  });
+
+  it('refuses an unknown account and sets every account with null', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    await account(alice, w, 'alice');
+    await account(alice, w, 'alice2');
+    const result = await alice.engine.router.dispatch('presence.setStatus', [
+      { accountId: 'nope', status: 'away', note: null },
+    ]);
+    expect(result).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    const own = await alice.command<OwnPresenceDto[]>('presence.setStatus', {
+      accountId: null,
+      status: 'dnd',
+      note: null,
+    });
+    expect(own.map((o) => o.status)).toEqual(['dnd', 'dnd']);
+    await w.run(100);
+    expect(w.server.documents.get('alice2')).toContain('do-not-disturb');
+  });
+
+  it('publishes on-the-phone during a call when available, and the chosen status again after it', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    const created = await account(alice, w, 'alice');
+    alice.calls.change(call({ id: 'k1', accountId: created.id, state: 'incoming' }));
+    await w.run(100);
+    expect(w.server.documents.get('alice')).not.toContain('on-the-phone');
+    alice.calls.change(call({ id: 'k1', accountId: created.id, state: 'connected' }));
+    await w.run(100);
+    expect(w.server.documents.get('alice')).toContain('<rpid:on-the-phone/>');
+    expect(await alice.own()).toMatchObject([
+      { status: 'available', published: 'on-the-phone', automatic: 'call' },
+    ]);
+    alice.calls.change(call({ id: 'k1', accountId: created.id, state: 'ended' }));
+    await w.run(100);
+    expect(w.server.documents.get('alice')).not.toContain('on-the-phone');
+    expect(await alice.own()).toMatchObject([{ published: 'available', automatic: null }]);
+
+    // A chosen busy stays busy during a call.
+    await alice.command('presence.setStatus', { accountId: null, status: 'busy', note: null });
+    alice.calls.change(call({ id: 'k2', accountId: created.id, state: 'connected' }));
+    await w.run(100);
+    expect(w.server.documents.get('alice')).toContain('<rpid:busy/>');
+    expect(w.server.documents.get('alice')).not.toContain('on-the-phone');
+  });
+
+  it('publishes away after the idle minutes without input, and available again on input', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    await alice.command('settings.update', { idleAwayMinutes: 2 });
+    await account(alice, w, 'alice');
+    alice.idle.seconds = 119;
+    await w.run(5_000);
+    expect(w.server.documents.get('alice')).not.toContain('<rpid:away/>');
+    alice.idle.seconds = 120;
+    await w.run(5_000);
+    expect(w.server.documents.get('alice')).toContain('<rpid:away/>');
+    expect(await alice.own()).toMatchObject([{ status: 'available', published: 'away', automatic: 'idle' }]);
+    alice.idle.seconds = 1;
+    await w.run(5_000);
+    expect(w.server.documents.get('alice')).not.toContain('<rpid:away/>');
+    expect(await alice.own()).toMatchObject([{ published: 'available', automatic: null }]);
+  });
+
+  it('never goes away by itself with idleAwayMinutes 0', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    await alice.command('settings.update', { idleAwayMinutes: 0 });
+    await account(alice, w, 'alice');
+    alice.idle.seconds = 100_000;
+    await w.run(10_000);
+    expect(await alice.own()).toMatchObject([{ published: 'available', automatic: null }]);
+  });
+
+  it('appear offline publishes closed, without the note', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    await account(alice, w, 'alice');
+    await alice.command('presence.setStatus', { accountId: null, status: 'offline', note: 'secret' });
+    await w.run(100);
+    const document = bodyOf(w.server.documents.get('alice'));
+    expect(document).toContain('<basic>closed</basic>');
+    expect(document).not.toContain('secret');
+  });
+});
+
+describe('PresenceService: lifecycle', () => {
+  it('subscribes and publishes afresh when the account registers again after a failure', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    const bob = await w.party('bob', '10.0.0.3');
+    await account(bob, w, 'bob');
+    await bob.command('presence.setStatus', { accountId: null, status: 'away', note: 'x' });
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    await account(alice, w, 'alice');
+    alice.contactsChanged();
+    await w.run(100);
+    expect((await alice.buddies())[0]).toMatchObject({ availability: 'away', subscription: 'active' });
+    const subscribes = w.server.requests('SUBSCRIBE', 'presence').length;
+
+    // The server restarts and loses every subscription and publication; alice's next registration fails once.
+    w.server.restart();
+    w.server.registerStatus = 503;
+    const aliceId = (await alice.command<AccountDto[]>('accounts.list'))[0]!.id;
+    await alice.command('accounts.registerNow', aliceId);
+    await w.run(1_000);
+    expect(eventsNamed(alice, 'registration.changed').at(-1)?.state).toBe('failed');
+    w.server.registerStatus = undefined;
+    for (let i = 0; i < 120 && eventsNamed(alice, 'registration.changed').at(-1)?.state !== 'registered'; i++)
+      await w.run(1_000);
+    await w.run(500);
+    expect(w.server.requests('SUBSCRIBE', 'presence').length).toBeGreaterThan(subscribes);
+    expect(w.server.documents.get('alice')).toBeDefined();
+    expect(w.server.watchersOf('bob')).toHaveLength(1);
+    // Bob publishes again too once he registers again; here he just changes his status.
+    await bob.command('presence.setStatus', { accountId: null, status: 'busy', note: null });
+    await w.run(100);
+    expect((await alice.buddies())[0]).toMatchObject({ availability: 'busy', subscription: 'active' });
+  });
+
+  it('unsubscribes everything and removes the publication when the account is disabled, and leaks nothing over churn', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    alice.watchList.contacts = Array.from({ length: 5 }, (_, i) => ({
+      contactId: `c${i}`,
+      uri: `sip:user${i}@example.test`,
+      accountId: null,
+    }));
+    const created = await account(alice, w, 'alice');
+    alice.contactsChanged();
+    await w.run(100);
+    expect(w.server.subscriptions.size).toBe(6); // five buddies and our watcher information
+    for (let round = 0; round < 5; round++) {
+      await alice.command('accounts.setEnabled', created.id, false);
+      await w.run(100);
+      expect(w.server.subscriptions.size).toBe(0);
+      expect(w.server.documents.has('alice')).toBe(false);
+      expect((await alice.buddies()).every((buddy) => buddy.subscription === 'stopped')).toBe(true);
+      expect(await alice.own()).toMatchObject([{ publication: 'off' }]);
+      await alice.command('accounts.setEnabled', created.id, true);
+      await w.run(200);
+      expect(w.server.subscriptions.size).toBe(6);
+    }
+    const unsubscribes = w.server.requests('SUBSCRIBE', 'presence').filter((r) => r.expires === 0);
+    expect(unsubscribes).toHaveLength(25);
+    await alice.command('accounts.delete', created.id);
+    await w.run(100);
+    expect(w.server.subscriptions.size).toBe(0);
+    expect((await alice.buddies()).every((buddy) => buddy.subscription === 'stopped')).toBe(true);
+    expect(await alice.own()).toEqual([]);
+  });
+
+  it('on shutdown unsubscribes and removes the publication before the account unregisters', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    await account(alice, w, 'alice');
+    alice.contactsChanged();
+    await w.run(100);
+    const from = w.server.received.length;
+    const done = alice.engine.shutdown(2_000);
+    for (let i = 0; i < 30; i++) await w.run(100);
+    await done;
+    const after = w.server.received
+      .slice(from)
+      .map((r) => `${r.method} ${r.event?.event ?? ''} ${r.expires}`);
+    const unregister = after.indexOf('REGISTER  0');
+    expect(unregister).toBeGreaterThan(0);
+    expect(after.indexOf('SUBSCRIBE presence 0')).toBeLessThan(unregister);
+    expect(after.indexOf('SUBSCRIBE presence.winfo 0')).toBeLessThan(unregister);
+    expect(after.indexOf('PUBLISH presence 0')).toBeLessThan(unregister);
+    expect(after.indexOf('SUBSCRIBE presence 0')).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('PresenceService: watchers', () => {
+  it('lists who watches us with first-seen times, new until seen, and remembers them across a restart', async () => {
+    const w = await world();
+    const alice = await w.party('alice', '10.0.0.2');
+    const bob = await w.party('bob', '10.0.0.3');
+    const bobAccount = await account(bob, w, 'bob');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    await account(alice, w, 'alice');
+    alice.contactsChanged();
+    await w.run(100);
+    const listed = await bob.command<WatcherDto[]>('presence.watchers');
+    expect(listed).toEqual([
+      {
+        accountId: bobAccount.id,
+        uri: 'sip:alice@example.test',
+        displayName: null,
+        status: 'active',
+        firstSeenAt: expect.any(Number) as number,
+        isNew: true,
+      },
+    ]);
+    expect(eventsNamed(bob, 'watchers.changed').at(-1)).toEqual(listed);
+    await bob.command('presence.watchersSeen');
+    expect(eventsNamed(bob, 'watchers.changed').at(-1)).toMatchObject([{ isNew: false }]);
+
+    const done = bob.engine.shutdown(1_000);
+    for (let i = 0; i < 20; i++) await w.run(100);
+    await done;
+    const again = await w.party('bob', '10.0.0.3', { dataDir: bob.dataDir });
+    await w.run(200);
+    const relisted = await again.command<WatcherDto[]>('presence.watchers');
+    expect(relisted).toMatchObject([
+      { uri: 'sip:alice@example.test', isNew: false, firstSeenAt: listed[0]!.firstSeenAt },
+    ]);
+  });
+});
