@@ -11,6 +11,12 @@
 // keep-alive, "register now") subscribes every buddy afresh and publishes again, since the server may have lost
 // both. New SUBSCRIBEs leave in batches (`pacing`), so a buddy list of 500 is not 500 requests in one tick.
 // Ending — account off, contact unwatched, engine shutdown — unsubscribes within `teardownTimeoutMs`.
+//
+// Peer-to-peer: when an account's server takes no PUBLISH (489/501/405), its PresenceNotifier starts and answers
+// SUBSCRIBEs for our address-of-record itself with what the publisher last set, so chosen, on-the-phone, idle away
+// and appear-offline reach those watchers as NOTIFYs; the account's publication shows `peer-to-peer` and its watchers
+// are the notifier's. The notifier owns SUBSCRIBE for `presence` on the user agent, the SubscriptionUsage owns NOTIFY
+// for it: one owner per method and package. It stops (terminated NOTIFYs, bounded) with the account and at exit.
 import type {
   BuddyPresenceDto,
   OwnPresenceDto,
@@ -23,6 +29,11 @@ import type { IdleSource } from '../platform/idle-source';
 import type { Logger } from '../platform/logger';
 import type { Random } from '../platform/random';
 import { type PresenceEvent, PresenceWatcher } from '../presence/presence-watcher';
+import {
+  PresenceNotifier,
+  type WatcherInfo,
+  answerWatchersWhenUnsupported,
+} from '../presence/presence-notifier';
 import { PresencePublisher } from '../presence/presence-publisher';
 import { SubscriptionUsage, subscriberOf } from '../presence/subscription-usage';
 import type { WinfoEvent } from '../presence/winfo-watcher';
@@ -127,8 +138,12 @@ interface AccountPresence {
   readonly usage: SubscriptionUsage;
   readonly publisher: PresencePublisher | undefined;
   readonly winfo: WinfoWatcher | undefined;
+  /** Answers watchers itself once the server turns out to take no PUBLISH (peer-to-peer mode). */
+  readonly notifier: PresenceNotifier | undefined;
   /** The watchers of the last watcher-information document, by URI. */
   watchers: readonly WatcherDto[];
+  /** The peer-to-peer notifier's watchers, as it last told them. */
+  directWatchers: readonly WatcherDto[];
   readonly firstSeen: Map<string, number>;
   /** The status and note last handed to the publisher, so an unchanged one is not published again. */
   published: string | undefined;
@@ -240,14 +255,20 @@ export class PresenceService {
   }
 
   watchers(): WatcherDto[] {
-    return [...this.#runtimes.values()].flatMap((runtime) => runtime.watchers);
+    return [...this.#runtimes.values()].flatMap((runtime) => {
+      // A server that takes no PUBLISH hardly keeps watcher information; if it does, its entry wins.
+      const listed = new Set(runtime.watchers.map((watcher) => watcher.uri));
+      return [...runtime.watchers, ...runtime.directWatchers.filter((watcher) => !listed.has(watcher.uri))];
+    });
   }
 
   watchersSeen(): null {
     const now = this.#deps.clock.wallTime();
     this.#deps.store.setWatchersSeenAt(now);
-    for (const runtime of this.#runtimes.values())
+    for (const runtime of this.#runtimes.values()) {
       runtime.watchers = runtime.watchers.map((watcher) => ({ ...watcher, isNew: false }));
+      runtime.directWatchers = runtime.directWatchers.map((watcher) => ({ ...watcher, isNew: false }));
+    }
     this.#announceWatchers();
     return null;
   }
@@ -312,18 +333,31 @@ export class PresenceService {
     const aor = live.account.config.aor;
     const self = { ...aor, params: new Map(), headers: new Map() };
     const winfoMade = registers ? WinfoWatcher.create(usage, subscriber, self) : undefined;
+    const host = { core: agent.core, dialogs: agent.dialogs, sender: agent.transactions, ...agent.seams };
     const runtime: AccountPresence = {
       accountId: id,
       account: live.account,
       usage,
       publisher,
       winfo: winfoMade?.ok ? winfoMade.value : undefined,
+      notifier: publisher ? new PresenceNotifier(host, subscriber, publisher) : undefined,
       watchers: [],
+      directWatchers: [],
       firstSeen: this.#deps.store.watchersFirstSeen(id),
       published: undefined,
       detach: [],
     };
     this.#runtimes.set(id, runtime);
+    const notifier = runtime.notifier;
+    if (publisher && notifier) {
+      // Before the announcement below, so the `unsupported` state is announced as `peer-to-peer`.
+      runtime.detach.push(answerWatchersWhenUnsupported(publisher, notifier));
+      runtime.detach.push(
+        notifier.onWatchers((watchers) => {
+          this.#onDirectWatchers(runtime, watchers);
+        }),
+      );
+    }
     if (publisher) runtime.detach.push(publisher.onStateChanged(() => this.#announceOwn(id)));
     if (runtime.winfo) {
       const winfo = runtime.winfo;
@@ -361,6 +395,8 @@ export class PresenceService {
       if (buddy.runtime === runtime) this.#stopWatching(buddy, timeoutMs);
     this.#starter.cancel(`winfo:${id}`);
     if (runtime.winfo) this.#track(runtime.usage.remove(runtime.winfo.subscription, timeoutMs));
+    // Its watchers hear `terminated;reason=deactivated` with an offline document, and may come back later.
+    if (runtime.notifier) this.#track(runtime.notifier.stop(timeoutMs));
     const publisher = runtime.publisher;
     if (publisher)
       this.#track(
@@ -369,7 +405,7 @@ export class PresenceService {
           .catch(() => undefined)
           .finally(() => publisher.dispose()),
       );
-    if (runtime.watchers.length > 0) this.#announceWatchers();
+    if (runtime.watchers.length > 0 || runtime.directWatchers.length > 0) this.#announceWatchers();
   }
 
   // ── Buddies ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -582,7 +618,7 @@ export class PresenceService {
     const chosen = this.#chosen(accountId);
     const { published, automatic } = publishedStatus(chosen.status, this.#inCall(accountId), this.#idle);
     const runtime = this.#runtimes.get(accountId);
-    const view = publicationView(runtime?.publisher?.state);
+    const view = publicationView(runtime?.publisher?.state, runtime?.notifier?.running ?? false);
     return {
       accountId,
       status: chosen.status,
@@ -626,6 +662,27 @@ export class PresenceService {
       };
     });
     runtime.watchers = watchers;
+    this.#announceWatchers();
+  }
+
+  /** The peer-to-peer notifier's watchers: every one sees us (there is no server to hold them pending). */
+  #onDirectWatchers(runtime: AccountPresence, watchers: readonly WatcherInfo[]): void {
+    if (this.#runtimes.get(runtime.accountId) !== runtime) return;
+    const seenAt = this.#deps.store.watchersSeenAt();
+    const uris = [...new Set(watchers.map((watcher) => watcher.uri))];
+    if (rememberWatchers(runtime.firstSeen, uris, this.#deps.clock.wallTime(), MAX_REMEMBERED_WATCHERS))
+      this.#deps.store.setWatchersFirstSeen(runtime.accountId, runtime.firstSeen);
+    runtime.directWatchers = uris.map((uri): WatcherDto => {
+      const firstSeenAt = runtime.firstSeen.get(uri) ?? 0;
+      return {
+        accountId: runtime.accountId,
+        uri,
+        displayName: null,
+        status: 'active',
+        firstSeenAt,
+        isNew: firstSeenAt > seenAt,
+      };
+    });
     this.#announceWatchers();
   }
 

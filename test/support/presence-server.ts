@@ -1,7 +1,7 @@
 // A small registrar and presence server on the LoopbackNetwork, for tests of the engine's presence: REGISTER → 200;
 // SUBSCRIBE to `presence` or `presence.winfo` → 200 then a NOTIFY with the current document (and a NOTIFY to every
 // subscription of a presentity when its PUBLISH changes it); PUBLISH with entity-tags (RFC 3903: initial, refresh,
-// modify, remove, 412 for a tag it does not know). `restart()` forgets every dialog and tag, as a server restarted
+// modify, remove, 412 for a tag it does not know; or `publishStatus` for all). `restart()` forgets every dialog and tag, as a server restarted
 // without a database would, so refreshes then get 481 and 412. It checks no credentials.
 import type { DatagramSocket, SocketAddress } from '../../main/platform/sockets';
 import { createResponse } from '../../main/sip/message/builders';
@@ -42,6 +42,8 @@ export class PresenceServer {
   readonly refused = new Set<string>();
   /** When set, REGISTER is answered with this status instead of 200. */
   registerStatus: number | undefined;
+  /** When set, PUBLISH is answered with this status (489, 501: a server without presence publication). */
+  publishStatus: number | undefined;
 
   private constructor(socket: DatagramSocket) {
     this.#socket = socket;
@@ -98,7 +100,9 @@ export class PresenceServer {
         if (!this.silent) this.#subscribe(request, from);
         return;
       case 'PUBLISH':
-        if (!this.silent) this.#publish(request, from);
+        if (this.silent) return;
+        if (this.publishStatus !== undefined) this.#reply(request, from, this.publishStatus);
+        else this.#publish(request, from);
         return;
       default:
         return;

@@ -17,7 +17,12 @@ import { NoNameResolver } from '../../../main/ua/next-hop';
 import { call } from '../../support/fake-engine';
 import { LoopbackNetwork } from '../../support/loopback-network';
 import { ManualClock } from '../../support/manual-clock';
+import { type PresenceEvent, PresenceWatcher } from '../../../main/presence/presence-watcher';
+import { SubscriptionUsage, hostOf, subscriberOf } from '../../../main/presence/subscription-usage';
+import { isSipUri } from '../../../main/sip/message/uri';
+import { UserAgent } from '../../../main/ua/user-agent';
 import { PresenceServer } from '../../support/presence-server';
+import { sipUri } from '../../support/subscriber-harness';
 import { SeededRandom } from '../../support/seeded-random';
 import { settle } from '../../support/settle';
 import { type RecordedEvent, input, newDataDir, plainCipher, removeDataDirs } from './engine-harness';
@@ -584,5 +589,150 @@ describe('PresenceService: watchers', () => {
     expect(relisted).toMatchObject([
       { uri: 'sip:alice@example.test', isNew: false, firstSeenAt: listed[0]!.firstSeenAt },
     ]);
+  });
+});
+
+/** A plain user agent (carol, at 10.0.0.9) that subscribes straight to a party's registered Contact. */
+async function directWatcher(w: World, target: string) {
+  const ua = await UserAgent.start({
+    sockets: w.network,
+    clock: w.clock,
+    random: new SeededRandom(41),
+    bindAddress: '10.0.0.9',
+    port: 5060,
+    protocols: ['udp'],
+  });
+  const carol = ua.addAccount({
+    aor: sipUri('sip:carol@10.0.0.9'),
+    password: 'c',
+    transport: 'udp',
+    expires: 600,
+  });
+  const usage = new SubscriptionUsage(hostOf(ua));
+  const made = PresenceWatcher.create(usage, subscriberOf(carol), sipUri(target));
+  if (!made.ok) throw new Error(made.error.message);
+  const events: PresenceEvent[] = [];
+  made.value.on((event) => events.push(event));
+  return {
+    ua,
+    watcher: made.value,
+    events,
+    statuses: () =>
+      events.flatMap((e) =>
+        e.kind === 'presence'
+          ? [
+              `${e.presence.availability}${e.presence.onThePhone ? ' (phone)' : ''} ${e.presence.note?.text ?? ''}`.trim(),
+            ]
+          : [],
+      ),
+  };
+}
+
+/** Where `user`'s engine registered (its Contact, without parameters): a peer-to-peer watcher subscribes there. */
+function registeredContact(w: World, user: string): string {
+  const register = w.server.requests('REGISTER').find((request) => {
+    const from = request.from.uri;
+    return isSipUri(from) && from.user === user;
+  });
+  const contact = register?.contact[0]?.uri;
+  if (!contact || !isSipUri(contact)) throw new Error(`no REGISTER from ${user}`);
+  return `sip:${contact.user ?? user}@${contact.host}:${contact.port ?? 5060}`;
+}
+
+describe('PresenceService: peer-to-peer mode', () => {
+  it('answers watchers itself when the server takes no PUBLISH, with every status change, and ends them on disable', async () => {
+    const w = await world();
+    w.server.publishStatus = 489;
+    const alice = await w.party('alice', '10.0.0.2');
+    const created = await account(alice, w, 'alice');
+    await w.run(100);
+    expect(await alice.own()).toMatchObject([{ publication: 'peer-to-peer', published: 'available' }]);
+    expect(eventsNamed(alice, 'presence.changed').at(-1)).toMatchObject({ publication: 'peer-to-peer' });
+    expect((await alice.own())[0]?.detail).toContain('489');
+
+    const carol = await directWatcher(w, registeredContact(w, 'alice'));
+    carol.watcher.start();
+    await w.run(100);
+    expect(carol.watcher.subscription.state.name).toBe('active');
+    expect(carol.statuses()).toEqual(['available']);
+    expect(await alice.command<WatcherDto[]>('presence.watchers')).toEqual([
+      {
+        accountId: created.id,
+        uri: 'sip:carol@10.0.0.9',
+        displayName: null,
+        status: 'active',
+        firstSeenAt: expect.any(Number) as number,
+        isNew: true,
+      },
+    ]);
+    expect(eventsNamed(alice, 'watchers.changed').at(-1)).toMatchObject([{ uri: 'sip:carol@10.0.0.9' }]);
+
+    // Chosen, on the phone, idle away, appear offline: each reaches carol as a NOTIFY.
+    await alice.command('presence.setStatus', { accountId: null, status: 'busy', note: 'écrit 🙂' });
+    await w.run(100);
+    await alice.command('presence.setStatus', { accountId: null, status: 'available', note: null });
+    await w.run(100);
+    alice.calls.change(call({ id: 'k1', accountId: created.id, state: 'connected' }));
+    await w.run(100);
+    alice.calls.change(call({ id: 'k1', accountId: created.id, state: 'ended' }));
+    await w.run(100);
+    alice.idle.seconds = 3_600;
+    await w.run(5_000);
+    alice.idle.seconds = 0;
+    await w.run(5_000);
+    await alice.command('presence.setStatus', { accountId: null, status: 'offline', note: null });
+    await w.run(100);
+    expect(carol.statuses()).toEqual([
+      'available',
+      'busy écrit 🙂',
+      'available',
+      'busy (phone)',
+      'available',
+      'away',
+      'available',
+      'offline',
+    ]);
+    // No PUBLISH went out after the first answer: the server said it takes none.
+    expect(w.server.requests('PUBLISH')).toHaveLength(1);
+
+    // Disabling the account ends carol's subscription (deactivated: she may come back) within the teardown time.
+    await alice.command('accounts.setEnabled', created.id, false);
+    await w.run(100);
+    expect(carol.watcher.subscription.state.name).not.toBe('active');
+    expect(carol.events.at(-1)).toMatchObject({ kind: 'subscription' });
+    expect(await alice.command<WatcherDto[]>('presence.watchers')).toEqual([]);
+    expect(await alice.own()).toMatchObject([{ publication: 'off' }]);
+    await carol.ua.shutdown(100);
+  });
+
+  it('serves direct watchers and watches buddies through the server on the same user agent, and ends both at exit', async () => {
+    const w = await world();
+    w.server.publishStatus = 501;
+    const alice = await w.party('alice', '10.0.0.2');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    await account(alice, w, 'alice');
+    alice.contactsChanged();
+    await w.run(100);
+    const carol = await directWatcher(w, registeredContact(w, 'alice'));
+    carol.watcher.start();
+    await w.run(100);
+    expect(carol.watcher.subscription.state.name).toBe('active');
+    // Alice's buddy subscription (her NOTIFYs go to the SubscriptionUsage) is as active as carol's (SUBSCRIBEs to the
+    // notifier): neither took the other's requests.
+    expect((await alice.buddies())[0]).toMatchObject({ subscription: 'active' });
+    expect(w.server.watchersOf('bob')).toHaveLength(1);
+
+    const notifies = () =>
+      carol.events.flatMap((event) => (event.kind === 'subscription' ? [event.state.name] : []));
+    const done = alice.engine.shutdown(1_000);
+    for (let i = 0; i < 20; i++) await w.run(100);
+    await done;
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    // RFC 6665 §4.2.2: carol hears the end (deactivated, so her subscription tries again later) and an offline status.
+    expect(carol.statuses().at(-1)).toBe('offline');
+    // Told `deactivated`, she subscribed again at once (§4.1.3) and was told no one answers presence here any more.
+    expect(notifies()).toEqual(['subscribing', 'active', 'subscribing', 'terminated']);
+    expect(carol.watcher.subscription.state).toMatchObject({ name: 'terminated', reason: 'bad-event' });
+    await carol.ua.shutdown(100);
   });
 });
