@@ -6,7 +6,11 @@ import { migrations as knownMigrations } from './migrations/index';
 import { classifyStoreError, storeError, type StoreError } from './store-error';
 
 export interface Migration {
-  /** 1 for the first migration, then consecutive. */
+  /**
+   * 1 for the first migration, then increasing. Consecutive once everything is merged; a gap is tolerated so that
+   * migrations written in parallel can keep the numbers they were given (a database at version N has run every known
+   * migration up to N).
+   */
   readonly version: number;
   readonly name: string;
   /** Runs inside the migration transaction with foreign keys off; must not commit or change pragmas. */
@@ -28,7 +32,7 @@ export type MigrateOutcome =
 export function migrate(db: SqliteDatabase, options: MigrateOptions = {}): MigrateOutcome {
   const list = options.migrations ?? knownMigrations;
   checkNumbering(list);
-  const latest = list.length;
+  const latest = latestSchemaVersion(list);
   const target = options.target ?? latest;
   if (!Number.isInteger(target) || target < 0 || target > latest) {
     throw new RangeError(`Migration target ${target} is outside 0..${latest}`);
@@ -55,7 +59,7 @@ export function migrate(db: SqliteDatabase, options: MigrateOptions = {}): Migra
           };
         }
         if (from >= target) return { ok: true, from, to: from };
-        for (const migration of list.slice(from, target)) {
+        for (const migration of list.filter(({ version }) => version > from && version <= target)) {
           current = `migration ${migration.version} (${migration.name})`;
           migration.up(db);
         }
@@ -79,7 +83,7 @@ export function migrate(db: SqliteDatabase, options: MigrateOptions = {}): Migra
 
 /** The latest schema version this build knows. */
 export function latestSchemaVersion(list: readonly Migration[] = knownMigrations): number {
-  return list.length;
+  return list.at(-1)?.version ?? 0;
 }
 
 function restoreForeignKeys(db: SqliteDatabase, previous: number): void {
@@ -91,9 +95,13 @@ function restoreForeignKeys(db: SqliteDatabase, previous: number): void {
 }
 
 function checkNumbering(list: readonly Migration[]): void {
-  list.forEach((migration, index) => {
-    if (migration.version !== index + 1) {
-      throw new Error(`Migration ${migration.name} is numbered ${migration.version}, expected ${index + 1}`);
+  let previous = 0;
+  for (const migration of list) {
+    if (!Number.isInteger(migration.version) || migration.version <= previous) {
+      throw new Error(
+        `Migration ${migration.name} is numbered ${migration.version}, expected a whole number above ${previous}`,
+      );
     }
-  });
+    previous = migration.version;
+  }
 }

@@ -72,7 +72,36 @@ const seeds: Record<number, (db: Database) => void> = {
                 NULL, 'hangup', NULL, 'opus', 4.3, 0.5, 3.25)`,
     ).run();
   },
+  6: (db) => {
+    seeds[3]!(db);
+    db.prepare(`UPDATE accounts SET presence_list_uri = 'sip:friends@example.test' WHERE id = 'a1'`).run();
+  },
 };
+
+/** The versions the app's migrations leave a database at, from an empty one to the latest. */
+const VERSIONS = [0, ...migrations.map((migration) => migration.version)];
+
+/** Version 6 added the presence list: accounts from version 3 have none, and one can be set and cleared. */
+it('gives accounts from version 3 no presence list, and keeps one written with version 6', () => {
+  const db = freshDatabase();
+  migrate(db, { target: 3 });
+  seeds[3]!(db);
+  expect(migrate(db)).toMatchObject({ ok: true, from: 3 });
+  const accounts = new AccountsRepository(db, { clock: { wallTime: () => 5000 } });
+  expect(accounts.list().map((account) => account.presenceListUri)).toEqual([null, null]);
+  expect(accounts.update('b2', { presenceListUri: 'sip:buddies@example.test' })?.presenceListUri).toBe(
+    'sip:buddies@example.test',
+  );
+  expect(accounts.update('b2', { presenceListUri: null })?.presenceListUri).toBeNull();
+  db.close();
+  const again = freshDatabase();
+  migrate(again);
+  seeds[6]!(again);
+  expect(new AccountsRepository(again, { clock: { wallTime: () => 5000 } }).get('a1')?.presenceListUri).toBe(
+    'sip:friends@example.test',
+  );
+  again.close();
+});
 
 /** Version 2 added the registrar and keep-alive: accounts from version 1 get "none" and "off". */
 it('gives accounts from version 1 no registrar and no keep-alive', () => {
@@ -219,12 +248,13 @@ function expectSeededData(db: Database): void {
 }
 
 describe('migrate with the app migrations', () => {
-  it('numbers them 1, 2, 3… with a name each', () => {
+  it('numbers them upwards from 1 with a name each', () => {
     migrations.forEach((migration, index) => {
-      expect(migration.version).toBe(index + 1);
+      expect(migration.version).toBeGreaterThan(index === 0 ? 0 : migrations[index - 1]!.version);
       expect(migration.name).toMatch(/^[a-z0-9-]+$/);
     });
-    expect(LATEST).toBe(migrations.length);
+    expect(migrations[0]!.version).toBe(1);
+    expect(LATEST).toBe(migrations.at(-1)!.version);
   });
 
   it('builds the latest schema from an empty database', () => {
@@ -252,6 +282,7 @@ describe('migrate with the app migrations', () => {
       'codecs',
       'early_media',
       'do_not_disturb',
+      'presence_list_uri',
     ]);
     expect(columns(db, 'settings')).toEqual(['key', 'value']);
     expect(columns(db, 'call_history')).toEqual([
@@ -284,11 +315,10 @@ describe('migrate with the app migrations', () => {
   });
 
   it('has a seed for every version', () => {
-    for (let version = 1; version <= LATEST; version++)
-      expect(seeds[version], `seed for v${version}`).toBeDefined();
+    for (const version of VERSIONS.slice(1)) expect(seeds[version], `seed for v${version}`).toBeDefined();
   });
 
-  for (let version = 0; version < LATEST; version++) {
+  for (const version of VERSIONS.slice(0, -1)) {
     it(`upgrades a database left at version ${version}, keeping its data`, () => {
       const db = freshDatabase();
       expect(migrate(db, { target: version })).toEqual({ ok: true, from: 0, to: version });
@@ -413,12 +443,31 @@ describe('migrate (the runner, with test migrations)', () => {
     db.close();
   });
 
-  it('rejects a list with a gap or a target outside it (programming errors)', () => {
+  it('rejects a list out of order or with a repeated number, or a target outside it (programming errors)', () => {
     const db = freshDatabase();
-    expect(() => migrate(db, { migrations: [createTable(1, 'p'), createTable(3, 'q')] })).toThrow(
-      /expected 2/,
+    expect(() => migrate(db, { migrations: [createTable(2, 'p'), createTable(1, 'q')] })).toThrow(
+      /numbered 1, expected a whole number above 2/,
+    );
+    expect(() => migrate(db, { migrations: [createTable(1, 'p'), createTable(1, 'q')] })).toThrow(
+      /numbered 1/,
     );
     expect(() => migrate(db, { migrations: [createTable(1, 'p')], target: 2 })).toThrow(RangeError);
+    expect(tables(db)).toEqual([]);
     db.close();
+  });
+
+  it('runs across a gap in the numbers (migrations written side by side), from either side of it', () => {
+    const list = [createTable(1, 'parent'), createTable(3, 'c')];
+    const fresh = freshDatabase();
+    expect(migrate(fresh, { migrations: list })).toEqual({ ok: true, from: 0, to: 3 });
+    expect(tables(fresh)).toEqual(['c', 'parent']);
+    fresh.close();
+    // A database left at the missing number by a build that had it runs only what is above it.
+    const other = openDatabase(join(tempDir(), 'other.sqlite'));
+    if (!other.ok) throw new Error(other.error.detail);
+    migrate(other.db, { migrations: [createTable(1, 'parent'), createTable(2, 'b')] });
+    expect(migrate(other.db, { migrations: list })).toEqual({ ok: true, from: 2, to: 3 });
+    expect(tables(other.db)).toEqual(['b', 'c', 'parent']);
+    other.db.close();
   });
 });
