@@ -17,6 +17,12 @@
 // and appear-offline reach those watchers as NOTIFYs; the account's publication shows `peer-to-peer` and its watchers
 // are the notifier's. The notifier owns SUBSCRIBE for `presence` on the user agent, the SubscriptionUsage owns NOTIFY
 // for it: one owner per method and package. It stops (terminated NOTIFYs, bounded) with the account and at exit.
+//
+// Resource lists (RFC 4662): an account with `presenceListUri` subscribes to that list with a ResourceListWatcher. Its
+// buddies wait for the list's first answer; then the contacts the list names (compared by scheme, user, host and
+// port, host case-insensitive) take their status from it, and the others get a subscription of their own. A list
+// refused (404, 489, terminated) or failing before its first document leaves every buddy on its own subscription; a
+// list document arriving later moves the named ones back onto it. A contact leaving the list gets its own again.
 import type {
   BuddyPresenceDto,
   OwnPresenceDto,
@@ -35,6 +41,7 @@ import {
   answerWatchersWhenUnsupported,
 } from '../presence/presence-notifier';
 import { PresencePublisher } from '../presence/presence-publisher';
+import { type ResourceListEvent, ResourceListWatcher } from '../presence/resource-list-watcher';
 import { SubscriptionUsage, subscriberOf } from '../presence/subscription-usage';
 import type { WinfoEvent } from '../presence/winfo-watcher';
 import { WinfoWatcher } from '../presence/winfo-watcher';
@@ -85,7 +92,13 @@ export interface PresenceAgent extends AgentHost {
 /** What the service needs of the accounts (AccountService and the accounts repository fit). */
 export interface PresenceAccounts {
   /** Every stored account, in the person's order. */
-  list(): readonly { readonly id: string; readonly enabled: boolean; readonly register: boolean }[];
+  list(): readonly {
+    readonly id: string;
+    readonly enabled: boolean;
+    readonly register: boolean;
+    /** A resource list to watch the buddies it names through (RFC 4662); null or absent: none. */
+    readonly presenceListUri?: string | null;
+  }[];
   /** The running account with this id and the user agent it runs on. */
   live(id: string): { readonly ua: AgentHost; readonly account: Account } | undefined;
   /** Every account's registration status now (the service starts after some may have changed). */
@@ -144,18 +157,37 @@ interface AccountPresence {
   watchers: readonly WatcherDto[];
   /** The peer-to-peer notifier's watchers, as it last told them. */
   directWatchers: readonly WatcherDto[];
+  /** The account's resource list subscription, when it has a list URI. */
+  list: BuddyList | undefined;
   readonly firstSeen: Map<string, number>;
   /** The status and note last handed to the publisher, so an unchanged one is not published again. */
   published: string | undefined;
   readonly detach: Array<() => void>;
 }
 
+/**
+ * One account's resource list. `waiting`: no answer yet (its buddies wait too); `ready`: a list document came, and
+ * `named` holds the buddies it names; `failed`: refused, or failing before any document (each buddy subscribes itself).
+ */
+interface BuddyList {
+  /** As the account names it, to notice a change. */
+  readonly text: string;
+  readonly watcher: ResourceListWatcher;
+  phase: 'waiting' | 'ready' | 'failed';
+  named: ReadonlySet<string>;
+  readonly detach: () => void;
+}
+
 interface Buddy {
   readonly contactId: string;
   readonly uri: string;
   readonly target: SipUri | undefined;
+  /** How the target compares with a list's resources (`listKey`). */
+  readonly key: string | undefined;
   readonly accountId: string;
   watcher: PresenceWatcher | undefined;
+  /** Its status comes from the account's resource list (then `watcher` is undefined and `runtime` is set). */
+  listed: boolean;
   runtime: AccountPresence | undefined;
   detach: (() => void) | undefined;
   dto: BuddyPresenceDto;
@@ -343,6 +375,7 @@ export class PresenceService {
       notifier: publisher ? new PresenceNotifier(host, subscriber, publisher) : undefined,
       watchers: [],
       directWatchers: [],
+      list: undefined,
       firstSeen: this.#deps.store.watchersFirstSeen(id),
       published: undefined,
       detach: [],
@@ -364,6 +397,7 @@ export class PresenceService {
       runtime.detach.push(winfo.on((event) => this.#onWinfo(runtime, event)));
       this.#enqueue(`winfo:${id}`, () => winfo.start());
     }
+    this.#syncList(runtime);
     this.#publish(runtime);
   }
 
@@ -382,6 +416,11 @@ export class PresenceService {
     }
     const winfo = runtime.winfo;
     if (winfo) this.#enqueue(`winfo:${runtime.accountId}`, () => winfo.subscription.subscribe());
+    const list = runtime.list?.watcher;
+    if (list)
+      this.#enqueue(`list:${runtime.accountId}`, () => {
+        if (list.subscription.state.name !== 'unsubscribing') list.subscription.subscribe();
+      });
     runtime.published = undefined;
     this.#publish(runtime);
   }
@@ -394,6 +433,7 @@ export class PresenceService {
     for (const buddy of this.#buddies.values())
       if (buddy.runtime === runtime) this.#stopWatching(buddy, timeoutMs);
     this.#starter.cancel(`winfo:${id}`);
+    this.#stopList(runtime, timeoutMs);
     if (runtime.winfo) this.#track(runtime.usage.remove(runtime.winfo.subscription, timeoutMs));
     // Its watchers hear `terminated;reason=deactivated` with an offline document, and may come back later.
     if (runtime.notifier) this.#track(runtime.notifier.stop(timeoutMs));
@@ -413,6 +453,7 @@ export class PresenceService {
   /** Reads the watch list again and brings the buddies in line with it. */
   #reconcile(): void {
     if (this.#stopped) return;
+    for (const runtime of this.#runtimes.values()) this.#syncList(runtime);
     const wanted = new Map<string, WatchedContact>();
     for (const contact of this.#deps.watchList.watched()) {
       if (wanted.size >= MAX_BUDDIES) break;
@@ -440,8 +481,138 @@ export class PresenceService {
         this.#deps.events.emit('buddy.changed', buddy.dto);
       }
       const runtime = this.#runtimes.get(accountId);
-      if (runtime && !buddy.watcher) this.#watch(buddy, runtime);
+      if (runtime) this.#place(buddy, runtime);
     }
+  }
+
+  /**
+   * Puts a buddy where the account's list says: on the list when it names the buddy, on a subscription of its own
+   * otherwise (or when there is no usable list), nowhere yet while the list has not answered.
+   */
+  #place(buddy: Buddy, runtime: AccountPresence): void {
+    if (!buddy.target) return;
+    const list = runtime.list;
+    if (list?.phase === 'waiting') {
+      // A buddy already subscribed keeps that subscription until the list says whether it covers it.
+      if (!buddy.watcher && !buddy.listed && buddy.dto.subscription === 'stopped')
+        this.#update(buddy, { subscription: 'pending' });
+      return;
+    }
+    const onList = list?.phase === 'ready' && buddy.key !== undefined && list.named.has(buddy.key);
+    if (onList) {
+      if (buddy.listed && buddy.runtime === runtime) return;
+      if (buddy.watcher) this.#stopWatching(buddy, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+      buddy.listed = true;
+      buddy.runtime = runtime;
+      if (buddy.dto.subscription === 'stopped') this.#update(buddy, { subscription: 'pending' });
+      return;
+    }
+    if (buddy.listed) this.#leaveList(buddy);
+    if (!buddy.watcher) this.#watch(buddy, runtime);
+  }
+
+  #leaveList(buddy: Buddy): void {
+    buddy.listed = false;
+    buddy.runtime = undefined;
+    this.#update(buddy, { availability: 'unknown', activities: [], note: null, subscription: 'stopped' });
+  }
+
+  // ── Resource lists ───────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Starts, changes or ends the account's list subscription to match its `presenceListUri`. */
+  #syncList(runtime: AccountPresence): void {
+    const text =
+      this.#deps.accounts
+        .list()
+        .find((account) => account.id === runtime.accountId)
+        ?.presenceListUri?.trim() || null;
+    if ((runtime.list?.text ?? null) === text) return;
+    this.#stopList(runtime, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+    if (text === null) return;
+    const parsed = parseUri(text);
+    if (!parsed.ok || !isSipUri(parsed.value)) {
+      this.#deps.logger.log('warn', 'presence: the presence list is not a SIP URI', {
+        account: runtime.accountId,
+      });
+      return;
+    }
+    const made = ResourceListWatcher.create(runtime.usage, subscriberOf(runtime.account), parsed.value, {
+      ...(this.#deps.subscribeExpires !== undefined ? { expires: this.#deps.subscribeExpires } : {}),
+    });
+    if (!made.ok) {
+      this.#deps.logger.log('warn', 'presence: cannot watch the presence list', {
+        error: made.error.message,
+      });
+      return;
+    }
+    const watcher = made.value;
+    const list: BuddyList = {
+      text,
+      watcher,
+      phase: 'waiting',
+      named: new Set(),
+      detach: watcher.on((event) => this.#onList(runtime, list, event)),
+    };
+    runtime.list = list;
+    this.#enqueue(`list:${runtime.accountId}`, () => watcher.start());
+  }
+
+  #stopList(runtime: AccountPresence, timeoutMs: number): void {
+    const list = runtime.list;
+    if (!list) return;
+    runtime.list = undefined;
+    list.detach();
+    this.#starter.cancel(`list:${runtime.accountId}`);
+    this.#track(runtime.usage.remove(list.watcher.subscription, timeoutMs));
+    for (const buddy of this.#buddies.values())
+      if (buddy.listed && buddy.runtime === runtime) this.#leaveList(buddy);
+  }
+
+  #onList(runtime: AccountPresence, list: BuddyList, event: ResourceListEvent): void {
+    if (runtime.list !== list || this.#stopped) return;
+    switch (event.kind) {
+      case 'list':
+        list.named = new Set(event.resources.map(listKey));
+        list.phase = 'ready';
+        this.#reconcile();
+        return;
+      case 'list-unreadable':
+      case 'resync':
+        this.#deps.logger.log('debug', `presence: resource list ${event.kind}`, {
+          account: runtime.accountId,
+        });
+        return;
+      case 'subscription':
+        if (event.uri === list.watcher.uri) {
+          this.#onListState(runtime, list, event.state);
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    // A resource's status or state: for the buddies the list covers.
+    const key = listKey(event.uri);
+    for (const buddy of this.#buddies.values())
+      if (buddy.listed && buddy.runtime === runtime && buddy.key === key) this.#onPresence(buddy, event);
+  }
+
+  #onListState(
+    runtime: AccountPresence,
+    list: BuddyList,
+    state: ResourceListWatcher['subscription']['state'],
+  ): void {
+    // Refused for good, or failing before it ever answered: each buddy subscribes itself. A list that answered once
+    // and is retrying keeps its buddies (their last status stays, as a single subscription's would).
+    const failed = state.name === 'terminated' || (state.name === 'waiting' && list.phase === 'waiting');
+    if (!failed || list.phase === 'failed') return;
+    this.#deps.logger.log('info', 'presence: the presence list is not answered, watching each buddy', {
+      account: runtime.accountId,
+      state: state.name,
+    });
+    list.phase = 'failed';
+    list.named = new Set();
+    this.#reconcile();
   }
 
   /** The account a contact without one is watched through: the first enabled, registering one, else any enabled. */
@@ -454,6 +625,8 @@ export class PresenceService {
     const parsed = parseUri(contact.uri);
     const target = parsed.ok && isSipUri(parsed.value) ? parsed.value : undefined;
     return {
+      key: target ? keyOf(target) : undefined,
+      listed: false,
       contactId: contact.contactId,
       // As the contact wrote it: the next read of the watch list compares this text, not a normalised form.
       uri: contact.uri,
@@ -498,6 +671,10 @@ export class PresenceService {
   #stopWatching(buddy: Buddy, timeoutMs: number): void {
     const { watcher, runtime } = buddy;
     this.#starter.cancel(buddy.contactId);
+    if (buddy.listed) {
+      this.#leaveList(buddy);
+      return;
+    }
     if (!watcher || !runtime) return;
     buddy.detach?.();
     buddy.watcher = undefined;
@@ -721,6 +898,19 @@ function isPresenceAgent(agent: AgentHost): agent is PresenceAgent {
     candidate.transactions !== undefined &&
     candidate.seams !== undefined
   );
+}
+
+/**
+ * How a buddy and a list's resource are matched: scheme, user, host (case-insensitive, RFC 3261 §19.1.4) and port;
+ * parameters are left out, since a list server names its resources without the ones a contact may carry.
+ */
+function keyOf(uri: SipUri): string {
+  return `${uri.scheme}:${uri.user ?? ''}@${uri.host.toLowerCase()}${uri.port !== undefined ? `:${uri.port}` : ''}`;
+}
+
+function listKey(text: string): string {
+  const parsed = parseUri(text);
+  return parsed.ok && isSipUri(parsed.value) ? keyOf(parsed.value) : text;
 }
 
 function messageOf(error: unknown): string {

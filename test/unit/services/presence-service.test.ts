@@ -736,3 +736,107 @@ describe('PresenceService: peer-to-peer mode', () => {
     await carol.ua.shutdown(100);
   });
 });
+
+describe('PresenceService: resource lists', () => {
+  const LIST = 'sip:alice-buddies@example.test';
+
+  async function listWorld(listStatus?: number) {
+    const w = await world();
+    w.server.lists.set('alice-buddies', ['bob', 'carol']);
+    if (listStatus !== undefined) w.server.subscribeStatus.set('alice-buddies', listStatus);
+    const alice = await w.party('alice', '10.0.0.2');
+    const bob = await w.party('bob', '10.0.0.3');
+    await account(bob, w, 'bob');
+    await bob.command('presence.setStatus', { accountId: null, status: 'away', note: 'à bientôt' });
+    alice.watchList.contacts = [
+      // Written differently from the list's resource (host case, a parameter): still the same buddy.
+      { contactId: 'c-bob', uri: 'sip:bob@EXAMPLE.test;transport=udp', accountId: null },
+      { contactId: 'c-carol', uri: 'sip:carol@example.test', accountId: null },
+      { contactId: 'c-dave', uri: 'sip:dave@example.test', accountId: null },
+    ];
+    const created = await alice.command<AccountDto>(
+      'accounts.create',
+      input({ aor: 'sip:alice@example.test', outboundProxy: `sip:${SERVER}:5060`, presenceListUri: LIST }),
+    );
+    alice.contactsChanged();
+    await w.run(200);
+    const byId = async () =>
+      Object.fromEntries((await alice.buddies()).map((buddy) => [buddy.contactId, buddy]));
+    return { w, alice, bob, created, byId };
+  }
+
+  it('watches the contacts the list names through one list subscription, and the others one by one', async () => {
+    const { w, bob, byId } = await listWorld();
+    const listSubscribes = w.server
+      .requests('SUBSCRIBE', 'presence')
+      .filter((r) => isSipUri(r.requestUri) && r.requestUri.user === 'alice-buddies');
+    expect(listSubscribes).toHaveLength(1);
+    expect(listSubscribes[0]!.supported).toContain('eventlist');
+    expect(w.server.watchersOf('alice-buddies')).toHaveLength(1);
+    // Bob and carol come from the list; dave, whom it does not name, has a subscription of his own.
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    expect(w.server.watchersOf('carol')).toHaveLength(0);
+    expect(w.server.watchersOf('dave')).toHaveLength(1);
+    expect(await byId()).toMatchObject({
+      'c-bob': { availability: 'away', note: 'à bientôt', subscription: 'active' },
+      'c-carol': { availability: 'unknown', subscription: 'pending' },
+      'c-dave': { subscription: 'active' },
+    });
+
+    await bob.command('presence.setStatus', { accountId: null, status: 'busy', note: null });
+    await w.run(100);
+    expect((await byId())['c-bob']).toMatchObject({
+      availability: 'busy',
+      note: null,
+      subscription: 'active',
+    });
+  });
+
+  it('gives a contact that leaves the list a subscription of its own', async () => {
+    const { w, bob, byId } = await listWorld();
+    w.server.lists.set('alice-buddies', ['bob']);
+    await bob.command('presence.setStatus', { accountId: null, status: 'available', note: null });
+    await w.run(200);
+    expect(w.server.watchersOf('carol')).toHaveLength(1);
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    expect((await byId())['c-carol']).toMatchObject({ subscription: 'active' });
+    expect((await byId())['c-bob']).toMatchObject({ availability: 'available', subscription: 'active' });
+  });
+
+  it('falls back to one subscription per buddy when the server refuses the list', async () => {
+    for (const status of [404, 489]) {
+      const { w, byId } = await listWorld(status);
+      expect(w.server.watchersOf('alice-buddies')).toHaveLength(0);
+      for (const user of ['bob', 'carol', 'dave']) expect(w.server.watchersOf(user)).toHaveLength(1);
+      expect(await byId()).toMatchObject({
+        'c-bob': { availability: 'away', subscription: 'active' },
+        'c-carol': { subscription: 'active' },
+        'c-dave': { subscription: 'active' },
+      });
+    }
+  });
+
+  it('follows the account: a list set later takes over the named buddies, a list cleared gives them back', async () => {
+    const { w, alice, created, byId } = await listWorld();
+    const { id: _id, order: _o, hasPassword: _h, ...fields } = created;
+    await alice.command('accounts.update', created.id, { ...fields, presenceListUri: null });
+    await w.run(300);
+    expect(w.server.watchersOf('alice-buddies')).toHaveLength(0);
+    for (const user of ['bob', 'carol', 'dave']) expect(w.server.watchersOf(user)).toHaveLength(1);
+    expect((await byId())['c-bob']).toMatchObject({ availability: 'away', subscription: 'active' });
+
+    await alice.command('accounts.update', created.id, { ...fields, presenceListUri: LIST });
+    await w.run(300);
+    expect(w.server.watchersOf('alice-buddies')).toHaveLength(1);
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    expect(w.server.watchersOf('carol')).toHaveLength(0);
+    expect(w.server.watchersOf('dave')).toHaveLength(1);
+    expect((await byId())['c-bob']).toMatchObject({ availability: 'away', subscription: 'active' });
+
+    // Disabling the account ends the list subscription with the rest.
+    await alice.command('accounts.setEnabled', created.id, false);
+    await w.run(200);
+    expect(w.server.subscriptions.size).toBe(1); // bob's own watcher information
+    expect((await alice.buddies()).every((buddy) => buddy.subscription === 'stopped')).toBe(true);
+  });
+});
