@@ -604,11 +604,25 @@ export class PresenceService {
   ): void {
     // Refused for good, or failing before it ever answered: each buddy subscribes itself. A list that answered once
     // and is retrying keeps its buddies (their last status stays, as a single subscription's would).
-    const failed = state.name === 'terminated' || (state.name === 'waiting' && list.phase === 'waiting');
-    if (!failed || list.phase === 'failed') return;
-    this.#deps.logger.log('info', 'presence: the presence list is not answered, watching each buddy', {
+    if (list.phase === 'failed') return;
+    if ((state.name === 'active' || state.name === 'pending') && list.phase === 'waiting') {
+      // Answered: a list server's NOTIFY carries its RLMI document, taken in the same turn as this state. None by
+      // the end of it means no list server took the URI (RFC 4662 §4.3: it was handled as an
+      // ordinary presentity), so nothing will ever name the buddies.
+      queueMicrotask(() => {
+        if (runtime.list === list && list.phase === 'waiting') this.#listFailed(runtime, list, 'not a list');
+      });
+      return;
+    }
+    if (state.name === 'terminated' || (state.name === 'waiting' && list.phase === 'waiting'))
+      this.#listFailed(runtime, list, state.name);
+  }
+
+  #listFailed(runtime: AccountPresence, list: BuddyList, why: string): void {
+    if (this.#stopped) return;
+    this.#deps.logger.log('info', 'presence: no usable presence list, watching each buddy', {
       account: runtime.accountId,
-      state: state.name,
+      why,
     });
     list.phase = 'failed';
     list.named = new Set();

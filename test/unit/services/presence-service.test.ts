@@ -816,6 +816,24 @@ describe('PresenceService: resource lists', () => {
     }
   });
 
+  it('falls back to one subscription per buddy when the server answers the list URI as a plain presentity', async () => {
+    const w = await world();
+    const bob = await w.party('bob', '10.0.0.3');
+    await account(bob, w, 'bob');
+    await bob.command('presence.setStatus', { accountId: null, status: 'away', note: null });
+    const alice = await w.party('alice', '10.0.0.2');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    // No list of that name: the server takes it for an ordinary presentity, 200 and a NOTIFY without a list.
+    await alice.command<AccountDto>(
+      'accounts.create',
+      input({ aor: 'sip:alice@example.test', outboundProxy: `sip:${SERVER}:5060`, presenceListUri: LIST }),
+    );
+    alice.contactsChanged();
+    await w.run(200);
+    expect(w.server.watchersOf('bob')).toHaveLength(1);
+    expect((await alice.buddies())[0]).toMatchObject({ availability: 'away', subscription: 'active' });
+  });
+
   it('follows the account: a list set later takes over the named buddies, a list cleared gives them back', async () => {
     const { w, alice, created, byId } = await listWorld();
     const { id: _id, order: _o, hasPassword: _h, ...fields } = created;
