@@ -306,7 +306,14 @@ export class PresenceService {
   }
 
   /** What the service holds, for tests that check nothing leaks. */
-  holdings(): { accounts: number; buddies: number; watching: number; queued: number; subscriptions: number } {
+  holdings(): {
+    accounts: number;
+    buddies: number;
+    watching: number;
+    listed: number;
+    queued: number;
+    subscriptions: number;
+  } {
     let subscriptions = 0;
     const usages = new Set([...this.#runtimes.values()].map((runtime) => runtime.usage));
     for (const usage of usages) subscriptions += usage.size;
@@ -314,6 +321,7 @@ export class PresenceService {
       accounts: this.#runtimes.size,
       buddies: this.#buddies.size,
       watching: [...this.#buddies.values()].filter((buddy) => buddy.watcher !== undefined).length,
+      listed: [...this.#buddies.values()].filter((buddy) => buddy.listed).length,
       queued: this.#starter.size,
       subscriptions,
     };

@@ -834,6 +834,21 @@ describe('PresenceService: resource lists', () => {
     expect((await alice.buddies())[0]).toMatchObject({ availability: 'away', subscription: 'active' });
   });
 
+  it('watches each buddy while the list server fails, and moves the named ones back once the list answers', async () => {
+    const { w, byId } = await listWorld(503);
+    for (const user of ['bob', 'carol', 'dave']) expect(w.server.watchersOf(user)).toHaveLength(1);
+    expect((await byId())['c-bob']).toMatchObject({ availability: 'away', subscription: 'active' });
+    // The list subscription keeps retrying with backoff; once the server has the list, it takes bob and carol over.
+    w.server.subscribeStatus.delete('alice-buddies');
+    for (let i = 0; i < 120 && w.server.watchersOf('alice-buddies').length === 0; i++) await w.run(1_000);
+    await w.run(200);
+    expect(w.server.watchersOf('alice-buddies')).toHaveLength(1);
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    expect(w.server.watchersOf('carol')).toHaveLength(0);
+    expect(w.server.watchersOf('dave')).toHaveLength(1);
+    expect((await byId())['c-bob']).toMatchObject({ availability: 'away', subscription: 'active' });
+  });
+
   it('follows the account: a list set later takes over the named buddies, a list cleared gives them back', async () => {
     const { w, alice, created, byId } = await listWorld();
     const { id: _id, order: _o, hasPassword: _h, ...fields } = created;
