@@ -461,7 +461,8 @@ export class PresenceService {
   /** Reads the watch list again and brings the buddies in line with it. */
   #reconcile(): void {
     if (this.#stopped) return;
-    for (const runtime of this.#runtimes.values()) this.#syncList(runtime);
+    const accounts = this.#deps.accounts.list();
+    for (const runtime of this.#runtimes.values()) this.#syncList(runtime, accounts);
     const wanted = new Map<string, WatchedContact>();
     for (const contact of this.#deps.watchList.watched()) {
       if (wanted.size >= MAX_BUDDIES) break;
@@ -528,12 +529,9 @@ export class PresenceService {
   // ── Resource lists ───────────────────────────────────────────────────────────────────────────────────────────
 
   /** Starts, changes or ends the account's list subscription to match its `presenceListUri`. */
-  #syncList(runtime: AccountPresence): void {
+  #syncList(runtime: AccountPresence, accounts = this.#deps.accounts.list()): void {
     const text =
-      this.#deps.accounts
-        .list()
-        .find((account) => account.id === runtime.accountId)
-        ?.presenceListUri?.trim() || null;
+      accounts.find((account) => account.id === runtime.accountId)?.presenceListUri?.trim() || null;
     if ((runtime.list?.text ?? null) === text) return;
     this.#stopList(runtime, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
     if (text === null) return;
@@ -579,11 +577,18 @@ export class PresenceService {
   #onList(runtime: AccountPresence, list: BuddyList, event: ResourceListEvent): void {
     if (runtime.list !== list || this.#stopped) return;
     switch (event.kind) {
-      case 'list':
-        list.named = new Set(event.resources.map(listKey));
+      case 'list': {
+        const named = new Set(event.resources.map(listKey));
+        const changed =
+          list.phase !== 'ready' ||
+          named.size !== list.named.size ||
+          [...named].some((key) => !list.named.has(key));
+        list.named = named;
         list.phase = 'ready';
-        this.#reconcile();
+        // Most NOTIFYs only change statuses: the buddies move only when the list's members do.
+        if (changed) this.#placeAll(runtime);
         return;
+      }
       case 'list-unreadable':
       case 'resync':
         this.#deps.logger.log('debug', `presence: resource list ${event.kind}`, {
@@ -634,7 +639,14 @@ export class PresenceService {
     });
     list.phase = 'failed';
     list.named = new Set();
-    this.#reconcile();
+    this.#placeAll(runtime);
+  }
+
+  /** Places every buddy of the account again (the list's members or its usability changed). */
+  #placeAll(runtime: AccountPresence): void {
+    for (const buddy of [...this.#buddies.values()])
+      if (buddy.accountId === runtime.accountId && this.#buddies.get(buddy.contactId) === buddy)
+        this.#place(buddy, runtime);
   }
 
   /** The account a contact without one is watched through: the first enabled, registering one, else any enabled. */
