@@ -66,6 +66,11 @@ export interface AccountDto {
   readonly earlyMedia: boolean;
   /** Whether incoming calls are refused with 486 Busy Here without ringing. */
   readonly doNotDisturb: boolean;
+  /**
+   * A presence resource list (RFC 4662) the server keeps for this account: one subscription to it replaces one per
+   * buddy it names; null: none.
+   */
+  readonly presenceListUri: string | null;
   readonly order: number;
   /** Whether a password is stored; the password itself never leaves main. */
   readonly hasPassword: boolean;
@@ -94,6 +99,8 @@ export interface AccountInput {
   readonly codecs?: CallCodec[];
   readonly earlyMedia?: boolean;
   readonly doNotDisturb?: boolean;
+  /** A SIP URI, or null for none; left out keeps what is stored (none for a new account). */
+  readonly presenceListUri?: string | null;
 }
 
 /**

@@ -114,6 +114,7 @@ export const accountInputSchema = z.strictObject({
   codecs: codecListSchema.optional(),
   earlyMedia: z.boolean().optional(),
   doNotDisturb: z.boolean().optional(),
+  presenceListUri: sipUriText('Presence list', { requireUser: true }).nullable().optional(),
 });
 
 export const dialRequestSchema = z.strictObject({

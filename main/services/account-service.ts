@@ -322,6 +322,7 @@ export class AccountService {
     const proxy = input.outboundProxy?.trim() || null;
     const key = bindingKey(parseSip(aor, 'aor'), proxy ? parseSip(proxy, 'outboundProxy') : null);
     if (input.registrar) parseSip(input.registrar.trim(), 'registrar');
+    if (input.presenceListUri) parseSip(input.presenceListUri.trim(), 'presenceListUri');
     const twin = this.#deps.store.list().find((record) => record.id !== id && storedKey(record) === key);
     // Two accounts with one address and one first hop would share a binding: unregistering one would remove the
     // other's (RFC 3261 §10.2.2 matches bindings by Contact), and each would fight the other's refreshes.
@@ -352,6 +353,9 @@ export class AccountService {
       ...(input.codecs !== undefined ? { codecs: [...input.codecs] } : {}),
       ...(input.earlyMedia !== undefined ? { earlyMedia: input.earlyMedia } : {}),
       ...(input.doNotDisturb !== undefined ? { doNotDisturb: input.doNotDisturb } : {}),
+      ...(input.presenceListUri !== undefined
+        ? { presenceListUri: input.presenceListUri?.trim() || null }
+        : {}),
       displayName: input.displayName.trim(),
       aor: input.aor.trim(),
       authUser: input.authUser?.trim() || null,
@@ -459,6 +463,7 @@ function toDto(record: AccountRecord): AccountDto {
     codecs: [...record.codecs],
     earlyMedia: record.earlyMedia,
     doNotDisturb: record.doNotDisturb,
+    presenceListUri: record.presenceListUri,
     order: record.order,
     hasPassword: record.hasPassword,
   };

@@ -11,6 +11,18 @@
 // keep-alive, "register now") subscribes every buddy afresh and publishes again, since the server may have lost
 // both. New SUBSCRIBEs leave in batches (`pacing`), so a buddy list of 500 is not 500 requests in one tick.
 // Ending — account off, contact unwatched, engine shutdown — unsubscribes within `teardownTimeoutMs`.
+//
+// Peer-to-peer: when an account's server takes no PUBLISH (489/501/405), its PresenceNotifier starts and answers
+// SUBSCRIBEs for our address-of-record itself with what the publisher last set, so chosen, on-the-phone, idle away
+// and appear-offline reach those watchers as NOTIFYs; the account's publication shows `peer-to-peer` and its watchers
+// are the notifier's. The notifier owns SUBSCRIBE for `presence` on the user agent, the SubscriptionUsage owns NOTIFY
+// for it: one owner per method and package. It stops (terminated NOTIFYs, bounded) with the account and at exit.
+//
+// Resource lists (RFC 4662): an account with `presenceListUri` subscribes to that list with a ResourceListWatcher. Its
+// buddies wait for the list's first answer; then the contacts the list names (compared by scheme, user, host and
+// port, host case-insensitive) take their status from it, and the others get a subscription of their own. A list
+// refused (404, 489, terminated) or failing before its first document leaves every buddy on its own subscription; a
+// list document arriving later moves the named ones back onto it. A contact leaving the list gets its own again.
 import type {
   BuddyPresenceDto,
   OwnPresenceDto,
@@ -23,7 +35,13 @@ import type { IdleSource } from '../platform/idle-source';
 import type { Logger } from '../platform/logger';
 import type { Random } from '../platform/random';
 import { type PresenceEvent, PresenceWatcher } from '../presence/presence-watcher';
+import {
+  PresenceNotifier,
+  type WatcherInfo,
+  answerWatchersWhenUnsupported,
+} from '../presence/presence-notifier';
 import { PresencePublisher } from '../presence/presence-publisher';
+import { type ResourceListEvent, ResourceListWatcher } from '../presence/resource-list-watcher';
 import { SubscriptionUsage, subscriberOf } from '../presence/subscription-usage';
 import type { WinfoEvent } from '../presence/winfo-watcher';
 import { WinfoWatcher } from '../presence/winfo-watcher';
@@ -74,7 +92,13 @@ export interface PresenceAgent extends AgentHost {
 /** What the service needs of the accounts (AccountService and the accounts repository fit). */
 export interface PresenceAccounts {
   /** Every stored account, in the person's order. */
-  list(): readonly { readonly id: string; readonly enabled: boolean; readonly register: boolean }[];
+  list(): readonly {
+    readonly id: string;
+    readonly enabled: boolean;
+    readonly register: boolean;
+    /** A resource list to watch the buddies it names through (RFC 4662); null or absent: none. */
+    readonly presenceListUri?: string | null;
+  }[];
   /** The running account with this id and the user agent it runs on. */
   live(id: string): { readonly ua: AgentHost; readonly account: Account } | undefined;
   /** Every account's registration status now (the service starts after some may have changed). */
@@ -127,20 +151,43 @@ interface AccountPresence {
   readonly usage: SubscriptionUsage;
   readonly publisher: PresencePublisher | undefined;
   readonly winfo: WinfoWatcher | undefined;
+  /** Answers watchers itself once the server turns out to take no PUBLISH (peer-to-peer mode). */
+  readonly notifier: PresenceNotifier | undefined;
   /** The watchers of the last watcher-information document, by URI. */
   watchers: readonly WatcherDto[];
+  /** The peer-to-peer notifier's watchers, as it last told them. */
+  directWatchers: readonly WatcherDto[];
+  /** The account's resource list subscription, when it has a list URI. */
+  list: BuddyList | undefined;
   readonly firstSeen: Map<string, number>;
   /** The status and note last handed to the publisher, so an unchanged one is not published again. */
   published: string | undefined;
   readonly detach: Array<() => void>;
 }
 
+/**
+ * One account's resource list. `waiting`: no answer yet (its buddies wait too); `ready`: a list document came, and
+ * `named` holds the buddies it names; `failed`: refused, or failing before any document (each buddy subscribes itself).
+ */
+interface BuddyList {
+  /** As the account names it, to notice a change. */
+  readonly text: string;
+  readonly watcher: ResourceListWatcher;
+  phase: 'waiting' | 'ready' | 'failed';
+  named: ReadonlySet<string>;
+  readonly detach: () => void;
+}
+
 interface Buddy {
   readonly contactId: string;
   readonly uri: string;
   readonly target: SipUri | undefined;
+  /** How the target compares with a list's resources (`listKey`). */
+  readonly key: string | undefined;
   readonly accountId: string;
   watcher: PresenceWatcher | undefined;
+  /** Its status comes from the account's resource list (then `watcher` is undefined and `runtime` is set). */
+  listed: boolean;
   runtime: AccountPresence | undefined;
   detach: (() => void) | undefined;
   dto: BuddyPresenceDto;
@@ -240,20 +287,33 @@ export class PresenceService {
   }
 
   watchers(): WatcherDto[] {
-    return [...this.#runtimes.values()].flatMap((runtime) => runtime.watchers);
+    return [...this.#runtimes.values()].flatMap((runtime) => {
+      // A server that takes no PUBLISH hardly keeps watcher information; if it does, its entry wins.
+      const listed = new Set(runtime.watchers.map((watcher) => watcher.uri));
+      return [...runtime.watchers, ...runtime.directWatchers.filter((watcher) => !listed.has(watcher.uri))];
+    });
   }
 
   watchersSeen(): null {
     const now = this.#deps.clock.wallTime();
     this.#deps.store.setWatchersSeenAt(now);
-    for (const runtime of this.#runtimes.values())
+    for (const runtime of this.#runtimes.values()) {
       runtime.watchers = runtime.watchers.map((watcher) => ({ ...watcher, isNew: false }));
+      runtime.directWatchers = runtime.directWatchers.map((watcher) => ({ ...watcher, isNew: false }));
+    }
     this.#announceWatchers();
     return null;
   }
 
   /** What the service holds, for tests that check nothing leaks. */
-  holdings(): { accounts: number; buddies: number; watching: number; queued: number; subscriptions: number } {
+  holdings(): {
+    accounts: number;
+    buddies: number;
+    watching: number;
+    listed: number;
+    queued: number;
+    subscriptions: number;
+  } {
     let subscriptions = 0;
     const usages = new Set([...this.#runtimes.values()].map((runtime) => runtime.usage));
     for (const usage of usages) subscriptions += usage.size;
@@ -261,6 +321,7 @@ export class PresenceService {
       accounts: this.#runtimes.size,
       buddies: this.#buddies.size,
       watching: [...this.#buddies.values()].filter((buddy) => buddy.watcher !== undefined).length,
+      listed: [...this.#buddies.values()].filter((buddy) => buddy.listed).length,
       queued: this.#starter.size,
       subscriptions,
     };
@@ -312,24 +373,39 @@ export class PresenceService {
     const aor = live.account.config.aor;
     const self = { ...aor, params: new Map(), headers: new Map() };
     const winfoMade = registers ? WinfoWatcher.create(usage, subscriber, self) : undefined;
+    const host = { core: agent.core, dialogs: agent.dialogs, sender: agent.transactions, ...agent.seams };
     const runtime: AccountPresence = {
       accountId: id,
       account: live.account,
       usage,
       publisher,
       winfo: winfoMade?.ok ? winfoMade.value : undefined,
+      notifier: publisher ? new PresenceNotifier(host, subscriber, publisher) : undefined,
       watchers: [],
+      directWatchers: [],
+      list: undefined,
       firstSeen: this.#deps.store.watchersFirstSeen(id),
       published: undefined,
       detach: [],
     };
     this.#runtimes.set(id, runtime);
+    const notifier = runtime.notifier;
+    if (publisher && notifier) {
+      // Before the announcement below, so the `unsupported` state is announced as `peer-to-peer`.
+      runtime.detach.push(answerWatchersWhenUnsupported(publisher, notifier));
+      runtime.detach.push(
+        notifier.onWatchers((watchers) => {
+          this.#onDirectWatchers(runtime, watchers);
+        }),
+      );
+    }
     if (publisher) runtime.detach.push(publisher.onStateChanged(() => this.#announceOwn(id)));
     if (runtime.winfo) {
       const winfo = runtime.winfo;
       runtime.detach.push(winfo.on((event) => this.#onWinfo(runtime, event)));
       this.#enqueue(`winfo:${id}`, () => winfo.start());
     }
+    this.#syncList(runtime);
     this.#publish(runtime);
   }
 
@@ -348,6 +424,11 @@ export class PresenceService {
     }
     const winfo = runtime.winfo;
     if (winfo) this.#enqueue(`winfo:${runtime.accountId}`, () => winfo.subscription.subscribe());
+    const list = runtime.list?.watcher;
+    if (list)
+      this.#enqueue(`list:${runtime.accountId}`, () => {
+        if (list.subscription.state.name !== 'unsubscribing') list.subscription.subscribe();
+      });
     runtime.published = undefined;
     this.#publish(runtime);
   }
@@ -360,7 +441,10 @@ export class PresenceService {
     for (const buddy of this.#buddies.values())
       if (buddy.runtime === runtime) this.#stopWatching(buddy, timeoutMs);
     this.#starter.cancel(`winfo:${id}`);
+    this.#stopList(runtime, timeoutMs);
     if (runtime.winfo) this.#track(runtime.usage.remove(runtime.winfo.subscription, timeoutMs));
+    // Its watchers hear `terminated;reason=deactivated` with an offline document, and may come back later.
+    if (runtime.notifier) this.#track(runtime.notifier.stop(timeoutMs));
     const publisher = runtime.publisher;
     if (publisher)
       this.#track(
@@ -369,7 +453,7 @@ export class PresenceService {
           .catch(() => undefined)
           .finally(() => publisher.dispose()),
       );
-    if (runtime.watchers.length > 0) this.#announceWatchers();
+    if (runtime.watchers.length > 0 || runtime.directWatchers.length > 0) this.#announceWatchers();
   }
 
   // ── Buddies ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -377,6 +461,8 @@ export class PresenceService {
   /** Reads the watch list again and brings the buddies in line with it. */
   #reconcile(): void {
     if (this.#stopped) return;
+    const accounts = this.#deps.accounts.list();
+    for (const runtime of this.#runtimes.values()) this.#syncList(runtime, accounts);
     const wanted = new Map<string, WatchedContact>();
     for (const contact of this.#deps.watchList.watched()) {
       if (wanted.size >= MAX_BUDDIES) break;
@@ -404,8 +490,163 @@ export class PresenceService {
         this.#deps.events.emit('buddy.changed', buddy.dto);
       }
       const runtime = this.#runtimes.get(accountId);
-      if (runtime && !buddy.watcher) this.#watch(buddy, runtime);
+      if (runtime) this.#place(buddy, runtime);
     }
+  }
+
+  /**
+   * Puts a buddy where the account's list says: on the list when it names the buddy, on a subscription of its own
+   * otherwise (or when there is no usable list), nowhere yet while the list has not answered.
+   */
+  #place(buddy: Buddy, runtime: AccountPresence): void {
+    if (!buddy.target) return;
+    const list = runtime.list;
+    if (list?.phase === 'waiting') {
+      // A buddy already subscribed keeps that subscription until the list says whether it covers it.
+      if (!buddy.watcher && !buddy.listed && buddy.dto.subscription === 'stopped')
+        this.#update(buddy, { subscription: 'pending' });
+      return;
+    }
+    const onList = list?.phase === 'ready' && buddy.key !== undefined && list.named.has(buddy.key);
+    if (onList) {
+      if (buddy.listed && buddy.runtime === runtime) return;
+      if (buddy.watcher) this.#stopWatching(buddy, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+      buddy.listed = true;
+      buddy.runtime = runtime;
+      if (buddy.dto.subscription === 'stopped') this.#update(buddy, { subscription: 'pending' });
+      return;
+    }
+    if (buddy.listed) this.#leaveList(buddy);
+    if (!buddy.watcher) this.#watch(buddy, runtime);
+  }
+
+  #leaveList(buddy: Buddy): void {
+    buddy.listed = false;
+    buddy.runtime = undefined;
+    this.#update(buddy, { availability: 'unknown', activities: [], note: null, subscription: 'stopped' });
+  }
+
+  // ── Resource lists ───────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Starts, changes or ends the account's list subscription to match its `presenceListUri`. */
+  #syncList(runtime: AccountPresence, accounts = this.#deps.accounts.list()): void {
+    const text =
+      accounts.find((account) => account.id === runtime.accountId)?.presenceListUri?.trim() || null;
+    if ((runtime.list?.text ?? null) === text) return;
+    this.#stopList(runtime, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+    if (text === null) return;
+    const parsed = parseUri(text);
+    if (!parsed.ok || !isSipUri(parsed.value)) {
+      this.#deps.logger.log('warn', 'presence: the presence list is not a SIP URI', {
+        account: runtime.accountId,
+      });
+      return;
+    }
+    const made = ResourceListWatcher.create(runtime.usage, subscriberOf(runtime.account), parsed.value, {
+      ...(this.#deps.subscribeExpires !== undefined ? { expires: this.#deps.subscribeExpires } : {}),
+    });
+    if (!made.ok) {
+      this.#deps.logger.log('warn', 'presence: cannot watch the presence list', {
+        error: made.error.message,
+      });
+      return;
+    }
+    const watcher = made.value;
+    const list: BuddyList = {
+      text,
+      watcher,
+      phase: 'waiting',
+      named: new Set(),
+      detach: watcher.on((event) => this.#onList(runtime, list, event)),
+    };
+    runtime.list = list;
+    this.#enqueue(`list:${runtime.accountId}`, () => watcher.start());
+  }
+
+  #stopList(runtime: AccountPresence, timeoutMs: number): void {
+    const list = runtime.list;
+    if (!list) return;
+    runtime.list = undefined;
+    list.detach();
+    this.#starter.cancel(`list:${runtime.accountId}`);
+    this.#track(runtime.usage.remove(list.watcher.subscription, timeoutMs));
+    for (const buddy of this.#buddies.values())
+      if (buddy.listed && buddy.runtime === runtime) this.#leaveList(buddy);
+  }
+
+  #onList(runtime: AccountPresence, list: BuddyList, event: ResourceListEvent): void {
+    if (runtime.list !== list || this.#stopped) return;
+    switch (event.kind) {
+      case 'list': {
+        const named = new Set(event.resources.map(listKey));
+        const changed =
+          list.phase !== 'ready' ||
+          named.size !== list.named.size ||
+          [...named].some((key) => !list.named.has(key));
+        list.named = named;
+        list.phase = 'ready';
+        // Most NOTIFYs only change statuses: the buddies move only when the list's members do.
+        if (changed) this.#placeAll(runtime);
+        return;
+      }
+      case 'list-unreadable':
+      case 'resync':
+        this.#deps.logger.log('debug', `presence: resource list ${event.kind}`, {
+          account: runtime.accountId,
+        });
+        return;
+      case 'subscription':
+        if (event.uri === list.watcher.uri) {
+          this.#onListState(runtime, list, event.state);
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    // A resource's status or state: for the buddies the list covers.
+    const key = listKey(event.uri);
+    for (const buddy of this.#buddies.values())
+      if (buddy.listed && buddy.runtime === runtime && buddy.key === key) this.#onPresence(buddy, event);
+  }
+
+  #onListState(
+    runtime: AccountPresence,
+    list: BuddyList,
+    state: ResourceListWatcher['subscription']['state'],
+  ): void {
+    // Refused for good, or failing before it ever answered: each buddy subscribes itself. A list that answered once
+    // and is retrying keeps its buddies (their last status stays, as a single subscription's would).
+    if (list.phase === 'failed') return;
+    if ((state.name === 'active' || state.name === 'pending') && list.phase === 'waiting') {
+      // Answered: a list server's NOTIFY carries its RLMI document, taken in the same turn as this state. None by
+      // the end of it means no list server took the URI (RFC 4662 §4.3: it was handled as an
+      // ordinary presentity), so nothing will ever name the buddies.
+      queueMicrotask(() => {
+        if (runtime.list === list && list.phase === 'waiting') this.#listFailed(runtime, list, 'not a list');
+      });
+      return;
+    }
+    if (state.name === 'terminated' || (state.name === 'waiting' && list.phase === 'waiting'))
+      this.#listFailed(runtime, list, state.name);
+  }
+
+  #listFailed(runtime: AccountPresence, list: BuddyList, why: string): void {
+    if (this.#stopped) return;
+    this.#deps.logger.log('info', 'presence: no usable presence list, watching each buddy', {
+      account: runtime.accountId,
+      why,
+    });
+    list.phase = 'failed';
+    list.named = new Set();
+    this.#placeAll(runtime);
+  }
+
+  /** Places every buddy of the account again (the list's members or its usability changed). */
+  #placeAll(runtime: AccountPresence): void {
+    for (const buddy of [...this.#buddies.values()])
+      if (buddy.accountId === runtime.accountId && this.#buddies.get(buddy.contactId) === buddy)
+        this.#place(buddy, runtime);
   }
 
   /** The account a contact without one is watched through: the first enabled, registering one, else any enabled. */
@@ -418,6 +659,8 @@ export class PresenceService {
     const parsed = parseUri(contact.uri);
     const target = parsed.ok && isSipUri(parsed.value) ? parsed.value : undefined;
     return {
+      key: target ? keyOf(target) : undefined,
+      listed: false,
       contactId: contact.contactId,
       // As the contact wrote it: the next read of the watch list compares this text, not a normalised form.
       uri: contact.uri,
@@ -462,6 +705,10 @@ export class PresenceService {
   #stopWatching(buddy: Buddy, timeoutMs: number): void {
     const { watcher, runtime } = buddy;
     this.#starter.cancel(buddy.contactId);
+    if (buddy.listed) {
+      this.#leaveList(buddy);
+      return;
+    }
     if (!watcher || !runtime) return;
     buddy.detach?.();
     buddy.watcher = undefined;
@@ -582,7 +829,7 @@ export class PresenceService {
     const chosen = this.#chosen(accountId);
     const { published, automatic } = publishedStatus(chosen.status, this.#inCall(accountId), this.#idle);
     const runtime = this.#runtimes.get(accountId);
-    const view = publicationView(runtime?.publisher?.state);
+    const view = publicationView(runtime?.publisher?.state, runtime?.notifier?.running ?? false);
     return {
       accountId,
       status: chosen.status,
@@ -629,6 +876,27 @@ export class PresenceService {
     this.#announceWatchers();
   }
 
+  /** The peer-to-peer notifier's watchers: every one sees us (there is no server to hold them pending). */
+  #onDirectWatchers(runtime: AccountPresence, watchers: readonly WatcherInfo[]): void {
+    if (this.#runtimes.get(runtime.accountId) !== runtime) return;
+    const seenAt = this.#deps.store.watchersSeenAt();
+    const uris = [...new Set(watchers.map((watcher) => watcher.uri))];
+    if (rememberWatchers(runtime.firstSeen, uris, this.#deps.clock.wallTime(), MAX_REMEMBERED_WATCHERS))
+      this.#deps.store.setWatchersFirstSeen(runtime.accountId, runtime.firstSeen);
+    runtime.directWatchers = uris.map((uri): WatcherDto => {
+      const firstSeenAt = runtime.firstSeen.get(uri) ?? 0;
+      return {
+        accountId: runtime.accountId,
+        uri,
+        displayName: null,
+        status: 'active',
+        firstSeenAt,
+        isNew: firstSeenAt > seenAt,
+      };
+    });
+    this.#announceWatchers();
+  }
+
   #announceWatchers(): void {
     const all = this.watchers();
     const key = JSON.stringify(all);
@@ -664,6 +932,19 @@ function isPresenceAgent(agent: AgentHost): agent is PresenceAgent {
     candidate.transactions !== undefined &&
     candidate.seams !== undefined
   );
+}
+
+/**
+ * How a buddy and a list's resource are matched: scheme, user, host (case-insensitive, RFC 3261 §19.1.4) and port;
+ * parameters are left out, since a list server names its resources without the ones a contact may carry.
+ */
+function keyOf(uri: SipUri): string {
+  return `${uri.scheme}:${uri.user ?? ''}@${uri.host.toLowerCase()}${uri.port !== undefined ? `:${uri.port}` : ''}`;
+}
+
+function listKey(text: string): string {
+  const parsed = parseUri(text);
+  return parsed.ok && isSipUri(parsed.value) ? keyOf(parsed.value) : text;
 }
 
 function messageOf(error: unknown): string {

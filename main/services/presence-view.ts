@@ -49,10 +49,13 @@ export function buddySubscription(state: SubscriptionState): BuddySubscriptionSt
 }
 
 /**
- * The publication's state as the window shows it. A server without PUBLISH (489/501/405) is `failed` with its status
- * line as the detail until the peer-to-peer mode answers watchers itself; removing or removed is `off`.
+ * The publication's state as the window shows it. A server without PUBLISH (489/501/405) is `peer-to-peer` once the
+ * notifier answers watchers itself (`failed` with its status line before that); removing or removed is `off`.
  */
-export function publicationView(state: PublicationState | undefined): {
+export function publicationView(
+  state: PublicationState | undefined,
+  peerToPeer = false,
+): {
   readonly publication: PublicationStateName;
   readonly detail: string | null;
 } {
@@ -66,6 +69,7 @@ export function publicationView(state: PublicationState | undefined): {
     case 'failed':
       return { publication: 'failed', detail: state.detail };
     case 'unsupported':
+      if (peerToPeer) return { publication: 'peer-to-peer', detail: state.detail };
       return { publication: 'failed', detail: `${state.detail} (the server takes no PUBLISH)` };
     case 'removing':
     case 'removed':

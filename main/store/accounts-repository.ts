@@ -44,6 +44,12 @@ export interface AccountCallSettings {
   readonly doNotDisturb: boolean;
 }
 
+/** How an account's presence is watched (schema version 6). */
+export interface AccountPresenceSettings {
+  /** A resource list (RFC 4662) to subscribe to instead of one subscription per buddy; null: none. */
+  readonly presenceListUri: string | null;
+}
+
 export const accountCallDefaults: AccountCallSettings = {
   register: DEFAULT_REGISTER,
   codecs: DEFAULT_CODECS,
@@ -52,10 +58,11 @@ export const accountCallDefaults: AccountCallSettings = {
 };
 
 /** Everything stored about an account but its password. */
-export interface AccountSettings extends AccountFields, AccountCallSettings {}
+export interface AccountSettings extends AccountFields, AccountCallSettings, AccountPresenceSettings {}
 
-/** A new account; call settings left out take `accountCallDefaults`. */
-export interface NewAccount extends AccountFields, Partial<AccountCallSettings> {
+/** A new account; call settings left out take `accountCallDefaults`, a list left out is none. */
+export interface NewAccount
+  extends AccountFields, Partial<AccountCallSettings>, Partial<AccountPresenceSettings> {
   /** Ciphertext from a SecretCipher; absent or null: no password. */
   readonly password?: Buffer | null;
 }
@@ -99,6 +106,7 @@ interface AccountRow {
   codecs: string;
   early_media: number;
   do_not_disturb: number;
+  presence_list_uri: string | null;
   sort_order: number;
   has_password: number;
   created_at: number;
@@ -121,13 +129,14 @@ interface AccountParams {
   codecs: string;
   early_media: number;
   do_not_disturb: number;
+  presence_list_uri: string | null;
   password: Buffer | null;
   now: number;
 }
 
 const COLUMNS = `id, display_name, aor, auth_user, outbound_proxy, registrar, transport, expires,
-  keep_alive_seconds, keep_alive_kind, enabled, register, codecs, early_media, do_not_disturb, sort_order,
-  password IS NOT NULL AS has_password, created_at, updated_at`;
+  keep_alive_seconds, keep_alive_kind, enabled, register, codecs, early_media, do_not_disturb, presence_list_uri,
+  sort_order, password IS NOT NULL AS has_password, created_at, updated_at`;
 
 export class AccountsRepository {
   readonly #db: SqliteDatabase;
@@ -151,17 +160,17 @@ export class AccountsRepository {
     // The new account goes last, computed in the same statement so two inserts cannot take the same place.
     this.#insert = db.prepare(`
       INSERT INTO accounts (id, display_name, aor, auth_user, outbound_proxy, registrar, transport, expires,
-        keep_alive_seconds, keep_alive_kind, enabled, register, codecs, early_media, do_not_disturb, sort_order,
-        password, created_at, updated_at)
+        keep_alive_seconds, keep_alive_kind, enabled, register, codecs, early_media, do_not_disturb, presence_list_uri,
+        sort_order, password, created_at, updated_at)
       VALUES (@id, @display_name, @aor, @auth_user, @outbound_proxy, @registrar, @transport, @expires,
         @keep_alive_seconds, @keep_alive_kind, @enabled, @register, @codecs, @early_media, @do_not_disturb,
-        (SELECT COALESCE(MAX(sort_order), -1) + 1 FROM accounts), @password, @now, @now)`);
+        @presence_list_uri, (SELECT COALESCE(MAX(sort_order), -1) + 1 FROM accounts), @password, @now, @now)`);
     this.#update = db.prepare(`
       UPDATE accounts SET display_name = @display_name, aor = @aor, auth_user = @auth_user,
         outbound_proxy = @outbound_proxy, registrar = @registrar, transport = @transport, expires = @expires,
         keep_alive_seconds = @keep_alive_seconds, keep_alive_kind = @keep_alive_kind, enabled = @enabled,
         register = @register, codecs = @codecs, early_media = @early_media, do_not_disturb = @do_not_disturb,
-        password = @password, updated_at = @now
+        presence_list_uri = @presence_list_uri, password = @password, updated_at = @now
       WHERE id = @id`);
     this.#updatePassword = db.prepare(
       'UPDATE accounts SET password = @password, updated_at = @now WHERE id = @id',
@@ -193,6 +202,7 @@ export class AccountsRepository {
         codecs: account.codecs ?? accountCallDefaults.codecs,
         earlyMedia: account.earlyMedia ?? accountCallDefaults.earlyMedia,
         doNotDisturb: account.doNotDisturb ?? accountCallDefaults.doNotDisturb,
+        presenceListUri: account.presenceListUri ?? null,
       };
       this.#insert.run(toParams(id, settings, account.password ?? null, this.#clock.wallTime()));
       return this.get(id)!;
@@ -272,6 +282,7 @@ function toRecord(row: AccountRow): AccountRecord {
     codecs: readCodecs(row.codecs),
     earlyMedia: row.early_media === 1,
     doNotDisturb: row.do_not_disturb === 1,
+    presenceListUri: row.presence_list_uri,
     order: row.sort_order,
     hasPassword: row.has_password === 1,
     createdAt: row.created_at,
@@ -296,6 +307,7 @@ function toParams(id: string, fields: AccountSettings, password: Buffer | null, 
     codecs: writeCodecs(fields.codecs),
     early_media: fields.earlyMedia ? 1 : 0,
     do_not_disturb: fields.doNotDisturb ? 1 : 0,
+    presence_list_uri: fields.presenceListUri,
     password,
     now,
   };
@@ -345,4 +357,5 @@ const FIELD_NAMES = [
   'codecs',
   'earlyMedia',
   'doNotDisturb',
+  'presenceListUri',
 ] as const satisfies readonly (keyof AccountSettings)[];

@@ -1,14 +1,17 @@
 // A small registrar and presence server on the LoopbackNetwork, for tests of the engine's presence: REGISTER → 200;
 // SUBSCRIBE to `presence` or `presence.winfo` → 200 then a NOTIFY with the current document (and a NOTIFY to every
 // subscription of a presentity when its PUBLISH changes it); PUBLISH with entity-tags (RFC 3903: initial, refresh,
-// modify, remove, 412 for a tag it does not know). `restart()` forgets every dialog and tag, as a server restarted
-// without a database would, so refreshes then get 481 and 412. It checks no credentials.
+// modify, remove, 412 for a tag it does not know; or `publishStatus` for all). `restart()` forgets every dialog and tag, as a server restarted
+// without a database would, so refreshes then get 481 and 412. It checks no credentials. A `lists` entry makes a
+// user part a resource list (RFC 4662): its NOTIFYs are full-state multipart/related RLMI documents of its members,
+// sent again whenever a member publishes.
 import type { DatagramSocket, SocketAddress } from '../../main/platform/sockets';
 import { createResponse } from '../../main/sip/message/builders';
 import type { SipRequest } from '../../main/sip/message/message';
 import { parseMessage } from '../../main/sip/message/parse';
 import { serializeMessage } from '../../main/sip/message/serialize';
 import { formatUri, isSipUri } from '../../main/sip/message/uri';
+import { listBody } from './list-bodies';
 import type { LoopbackNetwork } from './loopback-network';
 
 const encoder = new TextEncoder();
@@ -42,6 +45,12 @@ export class PresenceServer {
   readonly refused = new Set<string>();
   /** When set, REGISTER is answered with this status instead of 200. */
   registerStatus: number | undefined;
+  /** Resource lists: a list's user part → its members' user parts. */
+  readonly lists = new Map<string, string[]>();
+  /** SUBSCRIBEs to these user parts are answered with the status given (404, 489: a list the server does not have). */
+  readonly subscribeStatus = new Map<string, number>();
+  /** When set, PUBLISH is answered with this status (489, 501: a server without presence publication). */
+  publishStatus: number | undefined;
 
   private constructor(socket: DatagramSocket) {
     this.#socket = socket;
@@ -98,7 +107,9 @@ export class PresenceServer {
         if (!this.silent) this.#subscribe(request, from);
         return;
       case 'PUBLISH':
-        if (!this.silent) this.#publish(request, from);
+        if (this.silent) return;
+        if (this.publishStatus !== undefined) this.#reply(request, from, this.publishStatus);
+        else this.#publish(request, from);
         return;
       default:
         return;
@@ -130,6 +141,11 @@ export class PresenceServer {
       }
       if (this.refused.has(target.user ?? '')) {
         this.#reply(request, from, 403);
+        return;
+      }
+      const status = this.subscribeStatus.get(target.user ?? '');
+      if (status !== undefined) {
+        this.#reply(request, from, status);
         return;
       }
       subscription = {
@@ -179,6 +195,9 @@ export class PresenceServer {
       ]);
     }
     for (const subscription of this.watchersOf(user)) this.#notify(subscription, 'active;expires=600');
+    for (const [list, members] of this.lists)
+      if (members.includes(user))
+        for (const subscription of this.watchersOf(list)) this.#notify(subscription, 'active;expires=600');
   }
 
   #notifyWinfo(target: string): void {
@@ -188,10 +207,29 @@ export class PresenceServer {
   }
 
   #notify(subscription: ServerSubscription, state: string): void {
+    const members = subscription.event === 'presence' ? this.lists.get(subscription.target) : undefined;
+    const list = members
+      ? listBody({
+          uri: `sip:${subscription.target}@example.test`,
+          version: subscription.cseq,
+          fullState: true,
+          resources: members.map((member) => {
+            const pidf = this.documents.get(member);
+            return {
+              uri: `sip:${member}@example.test`,
+              ...(pidf ? { pidf } : { state: 'pending' as const }),
+            };
+          }),
+        })
+      : undefined;
     const body =
-      subscription.event === 'presence'
+      list?.body ??
+      (subscription.event === 'presence'
         ? this.documents.get(subscription.target)
-        : this.#winfo(subscription.target);
+        : this.#winfo(subscription.target));
+    const contentType =
+      list?.contentType ??
+      (subscription.event === 'presence' ? 'application/pidf+xml' : 'application/watcherinfo+xml');
     subscription.cseq++;
     const lines = [
       `NOTIFY ${subscription.contact} SIP/2.0`,
@@ -204,11 +242,8 @@ export class PresenceServer {
       `Contact: <sip:presence@${this.address.address}:${this.address.port}>`,
       `Event: ${subscription.event}`,
       `Subscription-State: ${state}`,
-      ...(body === undefined
-        ? []
-        : [
-            `Content-Type: ${subscription.event === 'presence' ? 'application/pidf+xml' : 'application/watcherinfo+xml'}`,
-          ]),
+      ...(list ? ['Require: eventlist'] : []),
+      ...(body === undefined ? [] : [`Content-Type: ${contentType}`]),
       `Content-Length: ${body === undefined ? 0 : Buffer.byteLength(body)}`,
     ];
     const text = `${lines.join('\r\n')}\r\n\r\n${body ?? ''}`;

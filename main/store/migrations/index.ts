@@ -5,6 +5,7 @@ import { accountRegistrarKeepAlive } from './002-account-registrar-keep-alive';
 import { calls } from './003-calls';
 import { contacts } from './004-contacts';
 import { messages } from './005-messages';
+import { accountPresenceList } from './006-account-presence-list';
 
 export const migrations: readonly Migration[] = [
   accountsSettings,
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   calls,
   contacts,
   messages,
+  accountPresenceList,
 ];

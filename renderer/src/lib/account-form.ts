@@ -38,6 +38,8 @@ export interface AccountForm {
   codecs: CodecChoice[];
   earlyMedia: boolean;
   doNotDisturb: boolean;
+  /** A presence resource list's SIP URI; empty for none. */
+  presenceListUri: string;
 }
 
 export type AccountField = keyof AccountForm;
@@ -53,6 +55,7 @@ export const ADVANCED_FIELDS: readonly AccountField[] = [
   'registrar',
   'keepAliveSeconds',
   'keepAliveKind',
+  'presenceListUri',
 ];
 
 /** Form fields in screen order, for moving focus to the first one with a problem. */
@@ -75,6 +78,7 @@ export const URI_FIELDS: Readonly<Partial<Record<AccountField, SipUriCheckOption
   aor: { requireUser: true },
   outboundProxy: { requireUser: false },
   registrar: { requireUser: false },
+  presenceListUri: { requireUser: true },
 };
 
 export function emptyAccountForm(): AccountForm {
@@ -93,6 +97,7 @@ export function emptyAccountForm(): AccountForm {
     codecs: codecChoices(DEFAULT_CODECS),
     earlyMedia: DEFAULT_EARLY_MEDIA,
     doNotDisturb: DEFAULT_DO_NOT_DISTURB,
+    presenceListUri: '',
   };
 }
 
@@ -112,6 +117,7 @@ export function accountFormFrom(account: AccountDto): AccountForm {
     codecs: codecChoices(account.codecs),
     earlyMedia: account.earlyMedia,
     doNotDisturb: account.doNotDisturb,
+    presenceListUri: account.presenceListUri ?? '',
   };
 }
 
@@ -190,6 +196,10 @@ export function validateAccountForm(form: AccountForm, existing?: ExistingAccoun
     const registrar = checkSipUri(form.registrar, { requireUser: false });
     if (registrar) errors.registrar = registrar;
   }
+  if (form.presenceListUri.trim() !== '') {
+    const list = checkSipUri(form.presenceListUri, { requireUser: true });
+    if (list) errors.presenceListUri = list;
+  }
   const keepAlive = form.keepAliveSeconds.trim();
   if (!/^[0-9]+$/.test(keepAlive)) {
     errors.keepAliveSeconds = `Enter a whole number of seconds: 0 for off, or ${KEEPALIVE_MIN} to ${KEEPALIVE_MAX}.`;
@@ -231,6 +241,7 @@ export function accountInputFrom(form: AccountForm): AccountInput {
     codecs: enabledCodecs(form.codecs),
     earlyMedia: form.earlyMedia,
     doNotDisturb: form.doNotDisturb,
+    presenceListUri: optional(form.presenceListUri),
   };
 }
 

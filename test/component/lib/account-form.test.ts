@@ -7,6 +7,7 @@ import {
   formFieldOf,
   isFormDirty,
   sameAccountAs,
+  URI_FIELDS,
   validateAccountForm,
   withSipScheme,
 } from '../../../renderer/src/lib/account-form';
@@ -51,6 +52,24 @@ describe('account form', () => {
       expires: 600,
     });
     expect(accountInputFrom({ ...form, registrar: '  ' }).registrar).toBeNull();
+  });
+
+  it('sends a presence list (empty → null), reads it back, and checks it as a SIP URI with a user', () => {
+    const base = { ...emptyAccountForm(), aor: 'sip:alice@example.com' };
+    expect(emptyAccountForm().presenceListUri).toBe('');
+    expect(accountInputFrom({ ...base, presenceListUri: ' sip:friends@example.com ' }).presenceListUri).toBe(
+      'sip:friends@example.com',
+    );
+    expect(accountInputFrom(base).presenceListUri).toBeNull();
+    expect(accountFormFrom(account({ id: 'a', presenceListUri: 'sip:f@x.example' })).presenceListUri).toBe(
+      'sip:f@x.example',
+    );
+    expect(accountFormFrom(account({ id: 'a' })).presenceListUri).toBe('');
+    expect(validateAccountForm({ ...base, presenceListUri: 'sip:friends@example.com' }).presenceListUri).toBe(
+      undefined,
+    );
+    expect(validateAccountForm({ ...base, presenceListUri: 'sip:example.com' }).presenceListUri).toBeTruthy();
+    expect(withSipScheme('friends@example.com', URI_FIELDS.presenceListUri!)).toBe('sip:friends@example.com');
   });
 
   it('reads the new fields back from a saved account', () => {

@@ -190,6 +190,7 @@ describe('AccountEditor saving', () => {
           codecs: ['opus', 'pcmu', 'pcma'],
           earlyMedia: false,
           doNotDisturb: false,
+          presenceListUri: null,
         },
       ],
     ]);
@@ -224,6 +225,7 @@ describe('AccountEditor saving', () => {
       codecs: ['opus', 'pcmu', 'pcma'],
       earlyMedia: false,
       doNotDisturb: false,
+      presenceListUri: null,
     });
     expect('password' in input).toBe(false);
   });
@@ -484,6 +486,37 @@ describe('AccountEditor advanced section', () => {
       keepAliveSeconds: 25,
       keepAliveKind: 'options',
     });
+  });
+});
+
+describe('AccountEditor presence list', () => {
+  it('is under "Advanced", sent as a SIP URI (sip: added when left out), and a URI without a user is refused', async () => {
+    const { bridge } = await openEditor();
+    const field = screen.getByLabelText('Presence list');
+    expect(screen.getByText('Advanced').closest('details')!.contains(field)).toBe(true);
+    await type('SIP address', 'sip:bob@example.com');
+    await type('Presence list', 'example.com');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    expect(errorFor(screen.getByLabelText('Presence list'))).toBeTruthy();
+    expect(bridge.callsOf('accounts.create')).toHaveLength(0);
+
+    await type('Presence list', 'bob-buddies@example.com');
+    await fireEvent.blur(screen.getByLabelText('Presence list'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    await waitFor(() => expect(bridge.callsOf('accounts.create')).toHaveLength(1));
+    expect(bridge.callsOf('accounts.create')[0]?.[0]).toMatchObject({
+      presenceListUri: 'sip:bob-buddies@example.com',
+    });
+  });
+
+  it('shows a saved list with the section open, and clearing it sends null', async () => {
+    const { bridge } = await openEditor({ ...alice, presenceListUri: 'sip:alice-buddies@127.0.0.1' });
+    expect(screen.getByText('Advanced').closest('details')!.open).toBe(true);
+    expect(screen.getByLabelText('Presence list')).toHaveProperty('value', 'sip:alice-buddies@127.0.0.1');
+    await type('Presence list', '');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    await waitFor(() => expect(bridge.callsOf('accounts.update')).toHaveLength(1));
+    expect(bridge.callsOf('accounts.update')[0]?.[1]).toMatchObject({ presenceListUri: null });
   });
 });
 

@@ -200,6 +200,13 @@ describe('account call settings', () => {
     expect(fieldOf({ ...accountInput(), register: 'no' })).toBe('register');
   });
 
+  it('take a presence list as a SIP URI with a user, or null', () => {
+    expect(fieldOf(accountInput({ presenceListUri: 'sip:friends@example.test' }))).toBeUndefined();
+    expect(fieldOf(accountInput({ presenceListUri: null }))).toBeUndefined();
+    expect(fieldOf({ ...accountInput(), presenceListUri: 'friends' })).toBe('presenceListUri');
+    expect(fieldOf({ ...accountInput(), presenceListUri: 'sip:example.test' })).toBe('presenceListUri');
+  });
+
   it('offer the codecs the limits name', () => {
     expect(codecListSchema.parse([...CALL_CODECS])).toEqual(['opus', 'pcmu', 'pcma']);
   });

@@ -154,6 +154,24 @@ describe('call settings', () => {
     expect(changed.codecs).toEqual(['pcma', 'opus']);
   });
 
+  it('stores a presence list, keeps it when an update leaves it out, and clears it with null', async () => {
+    const h = await start();
+    const account = await create(h, { presenceListUri: ' sip:friends@example.test ' });
+    expect(account.presenceListUri).toBe('sip:friends@example.test');
+    const { presenceListUri: _p, ...formInput } = input({ displayName: 'Alice W.' });
+    const kept = valueOf<AccountDto>(
+      await h.drive(h.engine.router.dispatch('accounts.update', [account.id, formInput])),
+    );
+    expect(kept).toMatchObject({ displayName: 'Alice W.', presenceListUri: 'sip:friends@example.test' });
+    const cleared = valueOf<AccountDto>(
+      await h.drive(
+        h.engine.router.dispatch('accounts.update', [account.id, { ...formInput, presenceListUri: null }]),
+      ),
+    );
+    expect(cleared.presenceListUri).toBeNull();
+    expect((await create(h, { aor: 'sip:bob@example.test' })).presenceListUri).toBeNull();
+  });
+
   it('switches do-not-disturb at once without registering again', async () => {
     const h = await start();
     const account = await create(h);

@@ -63,7 +63,7 @@ function status(accountId: string, state: RegistrationStatusDto['state']): Regis
   };
 }
 
-async function setup() {
+async function setup(options: { list?: boolean } = {}) {
   const clock = new ManualClock();
   const random = new SeededRandom(5);
   const network = new LoopbackNetwork({ clock, random });
@@ -73,7 +73,13 @@ async function setup() {
   const live = new Map<string, Account>();
   const enabled = new Set<string>();
   const accounts: PresenceAccounts = {
-    list: () => ['a1', 'a2'].map((id) => ({ id, enabled: enabled.has(id), register: true })),
+    list: () =>
+      ['a1', 'a2'].map((id) => ({
+        id,
+        enabled: enabled.has(id),
+        register: true,
+        presenceListUri: options.list && id === 'a1' ? 'sip:a1-list@example.test' : null,
+      })),
     live: (id) => {
       const account = live.get(id);
       return account ? { ua, account } : undefined;
@@ -85,6 +91,8 @@ async function setup() {
     uri: `sip:user${i}@example.test`,
     accountId: i % 2 === 0 ? 'a1' : 'a2',
   }));
+  // a1's list names three of its fifteen buddies.
+  server.lists.set('a1-list', ['user0', 'user2', 'user4']);
   const service = new PresenceService({
     accounts,
     store: new MemoryStore(),
@@ -145,12 +153,46 @@ describe('PresenceService: nothing leaks', () => {
         accounts: 0,
         buddies: 30,
         watching: 0,
+        listed: 0,
         queued: 0,
         subscriptions: 0,
       });
       expect(server.subscriptions.size).toBe(0);
     }
     expect(service.buddies().every((buddy) => buddy.subscription === 'stopped')).toBe(true);
+  }, 30_000);
+
+  it('holds nothing more over churn with a resource list and peer-to-peer publication either', async () => {
+    const { server, service, run, up, down } = await setup({ list: true });
+    server.publishStatus = 489;
+    for (let round = 0; round < ROUNDS; round++) {
+      up('a1');
+      up('a2');
+      await run(200);
+      // a1: its list, 12 buddies of its own and watcher information; a2: 15 buddies and watcher information.
+      expect(service.holdings()).toMatchObject({
+        accounts: 2,
+        buddies: 30,
+        watching: 27,
+        listed: 3,
+        queued: 0,
+      });
+      expect(service.holdings().subscriptions).toBe(30);
+      expect(server.watchersOf('a1-list')).toHaveLength(1);
+      expect(service.own().map((own) => own.publication)).toEqual(['peer-to-peer', 'peer-to-peer']);
+      down('a1');
+      down('a2');
+      await run(200);
+      expect(service.holdings()).toEqual({
+        accounts: 0,
+        buddies: 30,
+        watching: 0,
+        listed: 0,
+        queued: 0,
+        subscriptions: 0,
+      });
+      expect(server.subscriptions.size).toBe(0);
+    }
   }, 30_000);
 
   it('stop() ends within its bound when the server has gone silent, and starts nothing afterwards', async () => {

@@ -17,7 +17,12 @@ import { NoNameResolver } from '../../../main/ua/next-hop';
 import { call } from '../../support/fake-engine';
 import { LoopbackNetwork } from '../../support/loopback-network';
 import { ManualClock } from '../../support/manual-clock';
+import { type PresenceEvent, PresenceWatcher } from '../../../main/presence/presence-watcher';
+import { SubscriptionUsage, hostOf, subscriberOf } from '../../../main/presence/subscription-usage';
+import { isSipUri } from '../../../main/sip/message/uri';
+import { UserAgent } from '../../../main/ua/user-agent';
 import { PresenceServer } from '../../support/presence-server';
+import { sipUri } from '../../support/subscriber-harness';
 import { SeededRandom } from '../../support/seeded-random';
 import { settle } from '../../support/settle';
 import { type RecordedEvent, input, newDataDir, plainCipher, removeDataDirs } from './engine-harness';
@@ -584,5 +589,287 @@ describe('PresenceService: watchers', () => {
     expect(relisted).toMatchObject([
       { uri: 'sip:alice@example.test', isNew: false, firstSeenAt: listed[0]!.firstSeenAt },
     ]);
+  });
+});
+
+/** A plain user agent (carol, at 10.0.0.9) that subscribes straight to a party's registered Contact. */
+async function directWatcher(w: World, target: string) {
+  const ua = await UserAgent.start({
+    sockets: w.network,
+    clock: w.clock,
+    random: new SeededRandom(41),
+    bindAddress: '10.0.0.9',
+    port: 5060,
+    protocols: ['udp'],
+  });
+  const carol = ua.addAccount({
+    aor: sipUri('sip:carol@10.0.0.9'),
+    password: 'c',
+    transport: 'udp',
+    expires: 600,
+  });
+  const usage = new SubscriptionUsage(hostOf(ua));
+  const made = PresenceWatcher.create(usage, subscriberOf(carol), sipUri(target));
+  if (!made.ok) throw new Error(made.error.message);
+  const events: PresenceEvent[] = [];
+  made.value.on((event) => events.push(event));
+  return {
+    ua,
+    watcher: made.value,
+    events,
+    statuses: () =>
+      events.flatMap((e) =>
+        e.kind === 'presence'
+          ? [
+              `${e.presence.availability}${e.presence.onThePhone ? ' (phone)' : ''} ${e.presence.note?.text ?? ''}`.trim(),
+            ]
+          : [],
+      ),
+  };
+}
+
+/** Where `user`'s engine registered (its Contact, without parameters): a peer-to-peer watcher subscribes there. */
+function registeredContact(w: World, user: string): string {
+  const register = w.server.requests('REGISTER').find((request) => {
+    const from = request.from.uri;
+    return isSipUri(from) && from.user === user;
+  });
+  const contact = register?.contact[0]?.uri;
+  if (!contact || !isSipUri(contact)) throw new Error(`no REGISTER from ${user}`);
+  return `sip:${contact.user ?? user}@${contact.host}:${contact.port ?? 5060}`;
+}
+
+describe('PresenceService: peer-to-peer mode', () => {
+  it('answers watchers itself when the server takes no PUBLISH, with every status change, and ends them on disable', async () => {
+    const w = await world();
+    w.server.publishStatus = 489;
+    const alice = await w.party('alice', '10.0.0.2');
+    const created = await account(alice, w, 'alice');
+    await w.run(100);
+    expect(await alice.own()).toMatchObject([{ publication: 'peer-to-peer', published: 'available' }]);
+    expect(eventsNamed(alice, 'presence.changed').at(-1)).toMatchObject({ publication: 'peer-to-peer' });
+    expect((await alice.own())[0]?.detail).toContain('489');
+
+    const carol = await directWatcher(w, registeredContact(w, 'alice'));
+    carol.watcher.start();
+    await w.run(100);
+    expect(carol.watcher.subscription.state.name).toBe('active');
+    expect(carol.statuses()).toEqual(['available']);
+    expect(await alice.command<WatcherDto[]>('presence.watchers')).toEqual([
+      {
+        accountId: created.id,
+        uri: 'sip:carol@10.0.0.9',
+        displayName: null,
+        status: 'active',
+        firstSeenAt: expect.any(Number) as number,
+        isNew: true,
+      },
+    ]);
+    expect(eventsNamed(alice, 'watchers.changed').at(-1)).toMatchObject([{ uri: 'sip:carol@10.0.0.9' }]);
+
+    // Chosen, on the phone, idle away, appear offline: each reaches carol as a NOTIFY.
+    await alice.command('presence.setStatus', { accountId: null, status: 'busy', note: 'écrit 🙂' });
+    await w.run(100);
+    await alice.command('presence.setStatus', { accountId: null, status: 'available', note: null });
+    await w.run(100);
+    alice.calls.change(call({ id: 'k1', accountId: created.id, state: 'connected' }));
+    await w.run(100);
+    alice.calls.change(call({ id: 'k1', accountId: created.id, state: 'ended' }));
+    await w.run(100);
+    alice.idle.seconds = 3_600;
+    await w.run(5_000);
+    alice.idle.seconds = 0;
+    await w.run(5_000);
+    await alice.command('presence.setStatus', { accountId: null, status: 'offline', note: null });
+    await w.run(100);
+    expect(carol.statuses()).toEqual([
+      'available',
+      'busy écrit 🙂',
+      'available',
+      'busy (phone)',
+      'available',
+      'away',
+      'available',
+      'offline',
+    ]);
+    // No PUBLISH went out after the first answer: the server said it takes none.
+    expect(w.server.requests('PUBLISH')).toHaveLength(1);
+
+    // Disabling the account ends carol's subscription (deactivated: she may come back) within the teardown time.
+    await alice.command('accounts.setEnabled', created.id, false);
+    await w.run(100);
+    expect(carol.watcher.subscription.state.name).not.toBe('active');
+    expect(carol.events.at(-1)).toMatchObject({ kind: 'subscription' });
+    expect(await alice.command<WatcherDto[]>('presence.watchers')).toEqual([]);
+    expect(await alice.own()).toMatchObject([{ publication: 'off' }]);
+    await carol.ua.shutdown(100);
+  });
+
+  it('serves direct watchers and watches buddies through the server on the same user agent, and ends both at exit', async () => {
+    const w = await world();
+    w.server.publishStatus = 501;
+    const alice = await w.party('alice', '10.0.0.2');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    await account(alice, w, 'alice');
+    alice.contactsChanged();
+    await w.run(100);
+    const carol = await directWatcher(w, registeredContact(w, 'alice'));
+    carol.watcher.start();
+    await w.run(100);
+    expect(carol.watcher.subscription.state.name).toBe('active');
+    // Alice's buddy subscription (her NOTIFYs go to the SubscriptionUsage) is as active as carol's (SUBSCRIBEs to the
+    // notifier): neither took the other's requests.
+    expect((await alice.buddies())[0]).toMatchObject({ subscription: 'active' });
+    expect(w.server.watchersOf('bob')).toHaveLength(1);
+
+    const notifies = () =>
+      carol.events.flatMap((event) => (event.kind === 'subscription' ? [event.state.name] : []));
+    const done = alice.engine.shutdown(1_000);
+    for (let i = 0; i < 20; i++) await w.run(100);
+    await done;
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    // RFC 6665 §4.2.2: carol hears the end (deactivated, so her subscription tries again later) and an offline status.
+    expect(carol.statuses().at(-1)).toBe('offline');
+    // Told `deactivated`, she subscribed again at once (§4.1.3) and was told no one answers presence here any more.
+    expect(notifies()).toEqual(['subscribing', 'active', 'subscribing', 'terminated']);
+    expect(carol.watcher.subscription.state).toMatchObject({ name: 'terminated', reason: 'bad-event' });
+    await carol.ua.shutdown(100);
+  });
+});
+
+describe('PresenceService: resource lists', () => {
+  const LIST = 'sip:alice-buddies@example.test';
+
+  async function listWorld(listStatus?: number) {
+    const w = await world();
+    w.server.lists.set('alice-buddies', ['bob', 'carol']);
+    if (listStatus !== undefined) w.server.subscribeStatus.set('alice-buddies', listStatus);
+    const alice = await w.party('alice', '10.0.0.2');
+    const bob = await w.party('bob', '10.0.0.3');
+    await account(bob, w, 'bob');
+    await bob.command('presence.setStatus', { accountId: null, status: 'away', note: 'à bientôt' });
+    alice.watchList.contacts = [
+      // Written differently from the list's resource (host case, a parameter): still the same buddy.
+      { contactId: 'c-bob', uri: 'sip:bob@EXAMPLE.test;transport=udp', accountId: null },
+      { contactId: 'c-carol', uri: 'sip:carol@example.test', accountId: null },
+      { contactId: 'c-dave', uri: 'sip:dave@example.test', accountId: null },
+    ];
+    const created = await alice.command<AccountDto>(
+      'accounts.create',
+      input({ aor: 'sip:alice@example.test', outboundProxy: `sip:${SERVER}:5060`, presenceListUri: LIST }),
+    );
+    alice.contactsChanged();
+    await w.run(200);
+    const byId = async () =>
+      Object.fromEntries((await alice.buddies()).map((buddy) => [buddy.contactId, buddy]));
+    return { w, alice, bob, created, byId };
+  }
+
+  it('watches the contacts the list names through one list subscription, and the others one by one', async () => {
+    const { w, bob, byId } = await listWorld();
+    const listSubscribes = w.server
+      .requests('SUBSCRIBE', 'presence')
+      .filter((r) => isSipUri(r.requestUri) && r.requestUri.user === 'alice-buddies');
+    expect(listSubscribes).toHaveLength(1);
+    expect(listSubscribes[0]!.supported).toContain('eventlist');
+    expect(w.server.watchersOf('alice-buddies')).toHaveLength(1);
+    // Bob and carol come from the list; dave, whom it does not name, has a subscription of his own.
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    expect(w.server.watchersOf('carol')).toHaveLength(0);
+    expect(w.server.watchersOf('dave')).toHaveLength(1);
+    expect(await byId()).toMatchObject({
+      'c-bob': { availability: 'away', note: 'à bientôt', subscription: 'active' },
+      'c-carol': { availability: 'unknown', subscription: 'pending' },
+      'c-dave': { subscription: 'active' },
+    });
+
+    await bob.command('presence.setStatus', { accountId: null, status: 'busy', note: null });
+    await w.run(100);
+    expect((await byId())['c-bob']).toMatchObject({
+      availability: 'busy',
+      note: null,
+      subscription: 'active',
+    });
+  });
+
+  it('gives a contact that leaves the list a subscription of its own', async () => {
+    const { w, bob, byId } = await listWorld();
+    w.server.lists.set('alice-buddies', ['bob']);
+    await bob.command('presence.setStatus', { accountId: null, status: 'available', note: null });
+    await w.run(200);
+    expect(w.server.watchersOf('carol')).toHaveLength(1);
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    expect((await byId())['c-carol']).toMatchObject({ subscription: 'active' });
+    expect((await byId())['c-bob']).toMatchObject({ availability: 'available', subscription: 'active' });
+  });
+
+  it('falls back to one subscription per buddy when the server refuses the list', async () => {
+    for (const status of [404, 489]) {
+      const { w, byId } = await listWorld(status);
+      expect(w.server.watchersOf('alice-buddies')).toHaveLength(0);
+      for (const user of ['bob', 'carol', 'dave']) expect(w.server.watchersOf(user)).toHaveLength(1);
+      expect(await byId()).toMatchObject({
+        'c-bob': { availability: 'away', subscription: 'active' },
+        'c-carol': { subscription: 'active' },
+        'c-dave': { subscription: 'active' },
+      });
+    }
+  });
+
+  it('falls back to one subscription per buddy when the server answers the list URI as a plain presentity', async () => {
+    const w = await world();
+    const bob = await w.party('bob', '10.0.0.3');
+    await account(bob, w, 'bob');
+    await bob.command('presence.setStatus', { accountId: null, status: 'away', note: null });
+    const alice = await w.party('alice', '10.0.0.2');
+    alice.watchList.contacts = [{ contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null }];
+    // No list of that name: the server takes it for an ordinary presentity, 200 and a NOTIFY without a list.
+    await alice.command<AccountDto>(
+      'accounts.create',
+      input({ aor: 'sip:alice@example.test', outboundProxy: `sip:${SERVER}:5060`, presenceListUri: LIST }),
+    );
+    alice.contactsChanged();
+    await w.run(200);
+    expect(w.server.watchersOf('bob')).toHaveLength(1);
+    expect((await alice.buddies())[0]).toMatchObject({ availability: 'away', subscription: 'active' });
+  });
+
+  it('watches each buddy while the list server fails, and moves the named ones back once the list answers', async () => {
+    const { w, byId } = await listWorld(503);
+    for (const user of ['bob', 'carol', 'dave']) expect(w.server.watchersOf(user)).toHaveLength(1);
+    expect((await byId())['c-bob']).toMatchObject({ availability: 'away', subscription: 'active' });
+    // The list subscription keeps retrying with backoff; once the server has the list, it takes bob and carol over.
+    w.server.subscribeStatus.delete('alice-buddies');
+    for (let i = 0; i < 120 && w.server.watchersOf('alice-buddies').length === 0; i++) await w.run(1_000);
+    await w.run(200);
+    expect(w.server.watchersOf('alice-buddies')).toHaveLength(1);
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    expect(w.server.watchersOf('carol')).toHaveLength(0);
+    expect(w.server.watchersOf('dave')).toHaveLength(1);
+    expect((await byId())['c-bob']).toMatchObject({ availability: 'away', subscription: 'active' });
+  });
+
+  it('follows the account: a list set later takes over the named buddies, a list cleared gives them back', async () => {
+    const { w, alice, created, byId } = await listWorld();
+    const { id: _id, order: _o, hasPassword: _h, ...fields } = created;
+    await alice.command('accounts.update', created.id, { ...fields, presenceListUri: null });
+    await w.run(300);
+    expect(w.server.watchersOf('alice-buddies')).toHaveLength(0);
+    for (const user of ['bob', 'carol', 'dave']) expect(w.server.watchersOf(user)).toHaveLength(1);
+    expect((await byId())['c-bob']).toMatchObject({ availability: 'away', subscription: 'active' });
+
+    await alice.command('accounts.update', created.id, { ...fields, presenceListUri: LIST });
+    await w.run(300);
+    expect(w.server.watchersOf('alice-buddies')).toHaveLength(1);
+    expect(w.server.watchersOf('bob')).toHaveLength(0);
+    expect(w.server.watchersOf('carol')).toHaveLength(0);
+    expect(w.server.watchersOf('dave')).toHaveLength(1);
+    expect((await byId())['c-bob']).toMatchObject({ availability: 'away', subscription: 'active' });
+
+    // Disabling the account ends the list subscription with the rest.
+    await alice.command('accounts.setEnabled', created.id, false);
+    await w.run(200);
+    expect(w.server.subscriptions.size).toBe(1); // bob's own watcher information
+    expect((await alice.buddies()).every((buddy) => buddy.subscription === 'stopped')).toBe(true);
   });
 });

@@ -42,6 +42,13 @@ describe('presence view', () => {
       publication: 'failed',
       detail: '489 Bad Event (the server takes no PUBLISH)',
     });
+    expect(publicationView({ name: 'unsupported', status: 501, detail: '501' }, true)).toEqual({
+      publication: 'peer-to-peer',
+      detail: '501',
+    });
+    expect(publicationView({ name: 'published', etag: 'e', expires: 60 }, true).publication).toBe(
+      'published',
+    );
     expect(publicationView({ name: 'removed' }).publication).toBe('off');
   });
 

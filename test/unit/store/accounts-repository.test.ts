@@ -29,6 +29,7 @@ const alice: AccountSettings = {
   codecs: ['opus', 'pcmu', 'pcma'],
   earlyMedia: false,
   doNotDisturb: false,
+  presenceListUri: null,
 };
 const bob: AccountSettings = {
   ...alice,

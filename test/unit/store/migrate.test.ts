@@ -102,10 +102,36 @@ const seeds: Record<number, (db: Database) => void> = {
               ('m2', 'v1', 'incoming', 'Yes, at noon 🙂', 31000, 31500, 'received', NULL, NULL, NULL, 'k2')`,
     ).run();
   },
+  6: (db) => {
+    seeds[5]!(db);
+    db.prepare(`UPDATE accounts SET presence_list_uri = 'sip:friends@example.test' WHERE id = 'a1'`).run();
+  },
 };
 
 /** The versions the app's migrations leave a database at, from an empty one to the latest. */
 const VERSIONS = [0, ...migrations.map((migration) => migration.version)];
+
+/** Version 6 added the presence list: accounts from version 3 have none, and one can be set and cleared. */
+it('gives accounts from version 3 no presence list, and keeps one written with version 6', () => {
+  const db = freshDatabase();
+  migrate(db, { target: 3 });
+  seeds[3]!(db);
+  expect(migrate(db)).toMatchObject({ ok: true, from: 3 });
+  const accounts = new AccountsRepository(db, { clock: { wallTime: () => 5000 } });
+  expect(accounts.list().map((account) => account.presenceListUri)).toEqual([null, null]);
+  expect(accounts.update('b2', { presenceListUri: 'sip:buddies@example.test' })?.presenceListUri).toBe(
+    'sip:buddies@example.test',
+  );
+  expect(accounts.update('b2', { presenceListUri: null })?.presenceListUri).toBeNull();
+  db.close();
+  const again = freshDatabase();
+  migrate(again);
+  seeds[6]!(again);
+  expect(new AccountsRepository(again, { clock: { wallTime: () => 5000 } }).get('a1')?.presenceListUri).toBe(
+    'sip:friends@example.test',
+  );
+  again.close();
+});
 
 /** Version 2 added the registrar and keep-alive: accounts from version 1 get "none" and "off". */
 it('gives accounts from version 1 no registrar and no keep-alive', () => {
@@ -449,6 +475,7 @@ describe('migrate with the app migrations', () => {
       'codecs',
       'early_media',
       'do_not_disturb',
+      'presence_list_uri',
     ]);
     expect(columns(db, 'settings')).toEqual(['key', 'value']);
     expect(columns(db, 'call_history')).toEqual([

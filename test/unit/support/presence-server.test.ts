@@ -81,4 +81,16 @@ describe('PresenceServer (test double)', () => {
     await send('SUBSCRIBE', ['Event: presence', 'Expires: 600']);
     expect(responses().at(-1)?.status).toBe(403);
   });
+
+  it('answers every PUBLISH with publishStatus when set (a server without presence publication), keeping nothing', async () => {
+    const { server, send, responses } = await setup();
+    server.publishStatus = 489;
+    await send(
+      'PUBLISH',
+      ['Event: presence', 'Expires: 60', 'Content-Type: application/pidf+xml'],
+      '<presence/>',
+    );
+    expect(responses().at(-1)?.status).toBe(489);
+    expect(server.documents.size).toBe(0);
+  });
 });

@@ -10,7 +10,7 @@ export interface WebFakeEngine extends FakeEngine {
 }
 
 export function accountFrom(input: AccountInput, id = 'a1'): AccountDto {
-  const { password, register, codecs, earlyMedia, doNotDisturb, ...fields } = input;
+  const { password, register, codecs, earlyMedia, doNotDisturb, presenceListUri, ...fields } = input;
   return {
     ...account({ id }),
     ...fields,
@@ -18,6 +18,7 @@ export function accountFrom(input: AccountInput, id = 'a1'): AccountDto {
     ...(codecs !== undefined ? { codecs } : {}),
     ...(earlyMedia !== undefined ? { earlyMedia } : {}),
     ...(doNotDisturb !== undefined ? { doNotDisturb } : {}),
+    ...(presenceListUri !== undefined ? { presenceListUri } : {}),
     id,
     order: 0,
     hasPassword: Boolean(password),
