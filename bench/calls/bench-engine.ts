@@ -52,6 +52,8 @@ export interface BenchEngineOptions {
   readonly codecs?: readonly CodecName[];
   /** Record when each INVITE, 2xx and ACK passes the transport (the setup benchmark); off by default. */
   readonly traceTimes?: boolean;
+  /** The media worker's start-up warm-up, ticks per codec (0: none); the worker's default when absent. */
+  readonly warmUpTicks?: number;
 }
 
 /** One connected call of the engine. */
@@ -159,8 +161,13 @@ export class BenchEngine {
     // libuv's thread pool starts on its first file access: make that happen before the worker's thread is sought.
     await readFile(import.meta.filename);
     const before = new Set(ownThreadIds());
-    const worker = new MediaWorkerHost({ logger: silentLogger });
+    const worker = new MediaWorkerHost({
+      logger: silentLogger,
+      ...(options.warmUpTicks === undefined ? {} : { warmUpTicks: options.warmUpTicks }),
+    });
     await worker.restart();
+    // What is measured is a call's steady state: the worker's start-up warm-up (when on) has finished.
+    await worker.warmedUp();
     const workerThreads = ownThreadIds().filter((tid) => !before.has(tid));
     if (workerThreads.length === 0) throw new Error('the media worker started no thread of its own');
     const clock = new SystemClock();

@@ -2,7 +2,7 @@
 // main/platform, whose timers run on this thread's event loop, not the engine's), real UDP sockets and the stream
 // pieces, and connects it to the parent port. Loaded by the MediaWorkerHost, from media-worker-bootstrap.mjs when
 // running from TypeScript sources, or as the `media-worker` entry of a built bundle.
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { err, type Result } from '../../contract/result';
 import { SystemClock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
@@ -13,11 +13,13 @@ import { framePortOf } from './frame-port';
 import { MediaEngine } from './media-engine';
 import {
   parseHostMessage,
+  parseWorkerData,
   type HostMessage,
   type MediaFailure,
   type ReplyValue,
   type WorkerMessage,
 } from './media-worker-protocol';
+import { MediaWarmUp, runWarmUp, turnWhenIdle } from './warm-up';
 import { workerPieces } from './worker-pieces';
 
 async function dispatch(
@@ -54,14 +56,17 @@ async function dispatch(
   }
 }
 
-function run(port: MessagePort): void {
+function run(port: MessagePort, startData: unknown): void {
   const post = (message: WorkerMessage): void => port.postMessage(message);
+  const clock = new SystemClock();
+  const random = new CryptoRandom();
+  const sockets = new NodeSocketFactory();
   // Nothing here may write to stdout (the CLI's events are JSON lines there): the host logs what matters.
   const logger: Logger = { log: () => undefined };
   const engine = new MediaEngine({
-    clock: new SystemClock(),
-    random: new CryptoRandom(),
-    sockets: new NodeSocketFactory(),
+    clock,
+    random,
+    sockets,
     pieces: workerPieces,
     emit: (event) => post({ type: 'event', event }),
     logger,
@@ -83,6 +88,25 @@ function run(port: MessagePort): void {
     );
   });
   post({ type: 'ready' });
+  // After `ready`, a tick per turn of the event loop, and none while calls are ticking (turnWhenIdle).
+  const { warmUpTicks } = parseWorkerData(startData);
+  const warmUp = new MediaWarmUp({
+    pieces: workerPieces,
+    random,
+    sockets,
+    bindAddress: '127.0.0.1',
+    ...(warmUpTicks === undefined ? {} : { ticks: warmUpTicks }),
+  });
+  void runWarmUp(
+    warmUp,
+    turnWhenIdle(clock, () => engine.ticking),
+  ).then((report) =>
+    post({
+      type: 'warmed',
+      ticks: report.ticks,
+      ...(report.failure === undefined ? {} : { failure: report.failure }),
+    }),
+  );
 }
 
-if (parentPort !== null) run(parentPort);
+if (parentPort !== null) run(parentPort, workerData);
