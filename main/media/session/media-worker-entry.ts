@@ -88,7 +88,7 @@ function run(port: MessagePort, startData: unknown): void {
     );
   });
   post({ type: 'ready' });
-  // After `ready`, a tick per turn of the event loop, and none while calls are ticking (turnWhenIdle).
+  // After `ready`, a tick per turn of the event loop, and none while the worker has calls (turnWhenIdle).
   const { warmUpTicks } = parseWorkerData(startData);
   const warmUp = new MediaWarmUp({
     pieces: workerPieces,
@@ -99,7 +99,7 @@ function run(port: MessagePort, startData: unknown): void {
   });
   void runWarmUp(
     warmUp,
-    turnWhenIdle(clock, () => engine.ticking),
+    turnWhenIdle(clock, () => engine.callCount > 0),
   ).then((report) =>
     post({
       type: 'warmed',

@@ -390,7 +390,9 @@ export class MediaWarmUp {
  */
 export async function runWarmUp(warmUp: MediaWarmUp, nextTurn: () => Promise<void>): Promise<WarmUpReport> {
   try {
-    while (await warmUp.step()) await nextTurn();
+    // A turn first: a call that starts with the worker goes before all of it.
+    do await nextTurn();
+    while (await warmUp.step());
     return warmUp.report();
   } catch (error) {
     try {
@@ -407,9 +409,10 @@ export const BUSY_RECHECK_MS = 1000;
 
 /**
  * The worker's `nextTurn` for runWarmUp: a zero-delay timer (a turn of the event loop, in which the tick's packets
- * arrive), but while `busy()` (calls are ticking) it waits, looking again every BUSY_RECHECK_MS. A call's ticks
- * then never queue behind a warm-up tick (an Opus one costs about a millisecond), so the warm-up costs a call
- * neither pacing nor latency; it goes on once the calls have ended.
+ * arrive), but while `busy()` (the worker has calls) it waits, looking again every BUSY_RECHECK_MS. A call's ticks
+ * then never queue behind a warm-up tick (an Opus one costs about a millisecond), nor share the cores with the
+ * compiling the warm-up sets off, so the warm-up costs a call neither pacing nor latency; it goes on once the calls
+ * have ended. (A worker started for a call warms up after that call, for the next ones.)
  */
 export function turnWhenIdle(clock: Clock, busy: () => boolean): () => Promise<void> {
   return () =>
