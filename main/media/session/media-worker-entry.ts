@@ -19,7 +19,7 @@ import {
   type ReplyValue,
   type WorkerMessage,
 } from './media-worker-protocol';
-import { MediaWarmUp, runWarmUp, turnWhenIdle } from './warm-up';
+import { MediaWarmUp, WARM_UP_DELAY_MS, runWarmUp, turnWhenIdle } from './warm-up';
 import { workerPieces } from './worker-pieces';
 
 async function dispatch(
@@ -88,7 +88,7 @@ function run(port: MessagePort, startData: unknown): void {
     );
   });
   post({ type: 'ready' });
-  // After `ready`, a tick per turn of the event loop, and none while the worker has calls (turnWhenIdle).
+  // From WARM_UP_DELAY_MS after `ready`, a tick per turn of the event loop, none while the worker has calls.
   const { warmUpTicks } = parseWorkerData(startData);
   const warmUp = new MediaWarmUp({
     pieces: workerPieces,
@@ -99,7 +99,7 @@ function run(port: MessagePort, startData: unknown): void {
   });
   void runWarmUp(
     warmUp,
-    turnWhenIdle(clock, () => engine.callCount > 0),
+    turnWhenIdle(clock, () => engine.callCount > 0, WARM_UP_DELAY_MS),
   ).then((report) =>
     post({
       type: 'warmed',

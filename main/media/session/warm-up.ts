@@ -406,21 +406,29 @@ export async function runWarmUp(warmUp: MediaWarmUp, nextTurn: () => Promise<voi
 
 /** How often a warm-up paused by running calls looks again: one wake a second, nothing beside a call's 50. */
 export const BUSY_RECHECK_MS = 1000;
+/**
+ * How long a new worker waits before its warm-up starts: the command that made it (a call's ports, the pool being
+ * filled) comes within this, and the warm-up then waits for the call instead of holding up its set-up.
+ */
+export const WARM_UP_DELAY_MS = 2000;
 
 /**
  * The worker's `nextTurn` for runWarmUp: a zero-delay timer (a turn of the event loop, in which the tick's packets
- * arrive), but while `busy()` (the worker has calls) it waits, looking again every BUSY_RECHECK_MS. A call's ticks
- * then never queue behind a warm-up tick (an Opus one costs about a millisecond), nor share the cores with the
- * compiling the warm-up sets off, so the warm-up costs a call neither pacing nor latency; it goes on once the calls
- * have ended. (A worker started for a call warms up after that call, for the next ones.)
+ * arrive), the first one after `startAfterMs`; but while `busy()` (the worker has calls) it waits, looking again
+ * every BUSY_RECHECK_MS. A call's ticks then never queue behind a warm-up tick (an Opus one costs about a
+ * millisecond), nor share the cores with the compiling the warm-up sets off, so the warm-up costs a call neither
+ * pacing nor latency; it goes on once the calls have ended. (A worker started for a call warms up after that call,
+ * for the next ones.)
  */
-export function turnWhenIdle(clock: Clock, busy: () => boolean): () => Promise<void> {
+export function turnWhenIdle(clock: Clock, busy: () => boolean, startAfterMs = 0): () => Promise<void> {
+  let firstDelayMs = startAfterMs;
   return () =>
     new Promise((resolve) => {
       const check = (): void => {
         if (busy()) clock.setTimer(BUSY_RECHECK_MS, check);
         else resolve();
       };
-      clock.setTimer(0, check);
+      clock.setTimer(firstDelayMs, check);
+      firstDelayMs = 0;
     });
 }

@@ -146,6 +146,23 @@ describe('turnWhenIdle', () => {
     expect(turned).toBe(true);
   });
 
+  it('waits `startAfterMs` before the first turn only', async () => {
+    const clock = new ManualClock();
+    const nextTurn = turnWhenIdle(clock, () => false, 2000);
+    let turns = 0;
+    void nextTurn().then(() => turns++);
+    clock.advance(1999);
+    await Promise.resolve();
+    expect(turns).toBe(0);
+    clock.advance(1);
+    await Promise.resolve();
+    expect(turns).toBe(1);
+    void nextTurn().then(() => turns++);
+    clock.advance(0);
+    await Promise.resolve();
+    expect(turns).toBe(2);
+  });
+
   it('waits while calls are ticking, looking again every BUSY_RECHECK_MS', async () => {
     const clock = new ManualClock();
     let busy = true;
