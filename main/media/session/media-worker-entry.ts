@@ -71,9 +71,22 @@ function run(port: MessagePort, startData: unknown): void {
     emit: (event) => post({ type: 'event', event }),
     logger,
   });
+  // Off unless the host asks for it (MediaWorkerHostOptions.warmUpTicks); from WARM_UP_DELAY_MS after `ready`, a
+  // tick per turn of the event loop, none while the worker has calls.
+  const warmUpTicks = parseWorkerData(startData).warmUpTicks ?? 0;
+  const warmUp = new MediaWarmUp({
+    pieces: workerPieces,
+    random,
+    sockets,
+    bindAddress: '127.0.0.1',
+    ticks: warmUpTicks,
+  });
   port.on('message', (raw: unknown) => {
     const message = parseHostMessage(raw);
     if (message === null) return;
+    // The warm-up's sockets close before the host may terminate the thread: node aborts the whole process when a
+    // datagram arrives on a socket of a worker being terminated.
+    if (message.type === 'shutdown') warmUp.stop();
     dispatch(engine, message).then(
       (result) => post({ type: 'reply', id: message.id, result }),
       (error: unknown) =>
@@ -88,25 +101,16 @@ function run(port: MessagePort, startData: unknown): void {
     );
   });
   post({ type: 'ready' });
-  // From WARM_UP_DELAY_MS after `ready`, a tick per turn of the event loop, none while the worker has calls.
-  const { warmUpTicks } = parseWorkerData(startData);
-  const warmUp = new MediaWarmUp({
-    pieces: workerPieces,
-    random,
-    sockets,
-    bindAddress: '127.0.0.1',
-    ...(warmUpTicks === undefined ? {} : { ticks: warmUpTicks }),
-  });
+  const warmed = (ticks: number, failure?: string): void =>
+    post({ type: 'warmed', ticks, ...(failure === undefined ? {} : { failure }) });
+  if (warmUpTicks === 0) {
+    warmed(0);
+    return;
+  }
   void runWarmUp(
     warmUp,
     turnWhenIdle(clock, () => engine.callCount > 0, WARM_UP_DELAY_MS),
-  ).then((report) =>
-    post({
-      type: 'warmed',
-      ticks: report.ticks,
-      ...(report.failure === undefined ? {} : { failure: report.failure }),
-    }),
-  );
+  ).then((report) => warmed(report.ticks, report.failure));
 }
 
 if (parentPort !== null) run(parentPort, workerData);

@@ -64,8 +64,9 @@ export interface MediaWorkerHostOptions {
   /** Port pairs kept bound ahead of calls per bind address; default 2, 0 turns the pool off, at most 8. */
   readonly portPoolSize?: number;
   /**
-   * Ticks of the synthetic call each new worker runs per codec to warm its per-packet code (warm-up.ts); default
-   * the worker's own (DEFAULT_WARM_UP_TICKS), 0 turns it off (the call benchmark compares both).
+   * Ticks of the synthetic call each new worker runs to warm its per-packet code (warm-up.ts; DEFAULT_WARM_UP_TICKS
+   * is the measured choice). Default 0: off. The call benchmark turns it on; the app does not yet (see
+   * main/media/session/README.md).
    */
   readonly warmUpTicks?: number;
 }
@@ -153,8 +154,7 @@ export class MediaWorkerHost {
     const located = options.workerUrl ?? defaultMediaWorkerUrl();
     const url = options.resolveWorkerUrl ? options.resolveWorkerUrl(located) : located;
     this.#workerUrl = url;
-    const workerData: MediaWorkerData =
-      options.warmUpTicks === undefined ? {} : { warmUpTicks: options.warmUpTicks };
+    const workerData: MediaWorkerData = { warmUpTicks: Math.max(0, Math.floor(options.warmUpTicks ?? 0)) };
     this.#createWorker = options.createWorker ?? (() => new Worker(url, { workerData }));
     this.#logger = options.logger;
     this.#clock = options.clock ?? new SystemClock();

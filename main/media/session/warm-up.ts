@@ -157,6 +157,7 @@ interface Leg {
 interface Bench {
   readonly engine: MediaEngine;
   readonly received: Map<string, number>;
+  closed: boolean;
 }
 
 /** A long round: one codec's two legs on the warm-up's clock. */
@@ -277,11 +278,12 @@ export class MediaWarmUp {
         if (event.type === 'quality') received.set(event.callId, event.quality.received.packets);
       },
     });
-    return { engine, received };
+    return { engine, received, closed: false };
   }
 
   #close(bench: Bench | undefined): void {
-    if (bench === undefined) return;
+    if (bench === undefined || bench.closed) return;
+    bench.closed = true;
     if (this.#open === bench) this.#open = undefined;
     bench.engine.shutdown();
     for (const packets of bench.received.values()) this.#packetsReceived += packets;
