@@ -19,7 +19,7 @@ import {
   type ReplyValue,
   type WorkerMessage,
 } from './media-worker-protocol';
-import { MediaWarmUp, WARM_UP_DELAY_MS, runWarmUp, turnWhenIdle } from './warm-up';
+import type { MediaWarmUp } from './warm-up';
 import { workerPieces } from './worker-pieces';
 
 async function dispatch(
@@ -71,22 +71,21 @@ function run(port: MessagePort, startData: unknown): void {
     emit: (event) => post({ type: 'event', event }),
     logger,
   });
-  // Off unless the host asks for it (MediaWorkerHostOptions.warmUpTicks); from WARM_UP_DELAY_MS after `ready`, a
-  // tick per turn of the event loop, none while the worker has calls.
+  // Off unless the host asks for it (MediaWorkerHostOptions.warmUpTicks); loaded only then, so a worker without it
+  // starts exactly as before. From WARM_UP_DELAY_MS after `ready`, a tick per turn of the event loop, none while the
+  // worker has calls.
   const warmUpTicks = parseWorkerData(startData).warmUpTicks ?? 0;
-  const warmUp = new MediaWarmUp({
-    pieces: workerPieces,
-    random,
-    sockets,
-    bindAddress: '127.0.0.1',
-    ticks: warmUpTicks,
-  });
+  let warmUp: MediaWarmUp | undefined;
+  let stopped = false;
   port.on('message', (raw: unknown) => {
     const message = parseHostMessage(raw);
     if (message === null) return;
     // The warm-up's sockets close before the host may terminate the thread: node aborts the whole process when a
     // datagram arrives on a socket of a worker being terminated.
-    if (message.type === 'shutdown') warmUp.stop();
+    if (message.type === 'shutdown') {
+      stopped = true;
+      warmUp?.stop();
+    }
     dispatch(engine, message).then(
       (result) => post({ type: 'reply', id: message.id, result }),
       (error: unknown) =>
@@ -107,10 +106,23 @@ function run(port: MessagePort, startData: unknown): void {
     warmed(0);
     return;
   }
-  void runWarmUp(
-    warmUp,
-    turnWhenIdle(clock, () => engine.callCount > 0, WARM_UP_DELAY_MS),
-  ).then((report) => warmed(report.ticks, report.failure));
+  void import('./warm-up')
+    .then(async ({ MediaWarmUp, WARM_UP_DELAY_MS, runWarmUp, turnWhenIdle }) => {
+      if (stopped) return warmed(0);
+      warmUp = new MediaWarmUp({
+        pieces: workerPieces,
+        random,
+        sockets,
+        bindAddress: '127.0.0.1',
+        ticks: warmUpTicks,
+      });
+      const report = await runWarmUp(
+        warmUp,
+        turnWhenIdle(clock, () => engine.callCount > 0, WARM_UP_DELAY_MS),
+      );
+      warmed(report.ticks, report.failure);
+    })
+    .catch((error: unknown) => warmed(0, error instanceof Error ? error.message : String(error)));
 }
 
 if (parentPort !== null) run(parentPort, workerData);
