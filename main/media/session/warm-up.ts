@@ -2,12 +2,12 @@
 // optimising compiler only once the function has run enough (a budget counted in bytecode executed), and wasm
 // functions likewise move from the baseline compiler to the optimising one: a call's tick runs 50 times a second,
 // so one call alone leaves its encoder wrapper, RTP sender and parser, jitter buffer and frame rings in the slower
-// tiers for tens of seconds, and much of the hot wasm in Liftoff code. A V8 flag could lower the budget, but V8
-// flags are process-wide (they would retune the main thread and, in Electron, the whole main process), and a
-// Worker cannot take V8 options of its own. So the worker runs a synthetic call instead, once, in small slices
-// after it has said it is ready: two streams of the very classes a call uses (CallStream, the RTP session, the
-// jitter buffer, the codec, the frame rings), sending to each other through two UDP sockets on the loopback
-// address, for each codec a call may use.
+// tiers for tens of seconds, and libopus's first 200 frames or so cost 1.5–2 ms each while its wasm is compiled.
+// A V8 flag could lower the budget, but V8 flags are process-wide (they would retune the main thread and, in
+// Electron, the whole main process), and a Worker refuses V8 options of its own. So a worker asked for it runs a
+// synthetic call instead, once, a tick per turn of its event loop, while it has no call: two streams of the very
+// classes a call uses (CallStream, the RTP session, the jitter buffer, the codec, the frame rings), sending to each
+// other through two UDP sockets on the loopback address, for each codec a call may use.
 //
 //   voice-like frames ─► mic ring ─► CallStream A ─encode─► RTP ─► socket A ─udp─► socket B ─► CallStream B ─► speaker ring
 //                                        ▲                                                        │
@@ -29,9 +29,9 @@ import type { StreamParams } from './media-worker-protocol';
 import type { StreamPieces } from './stream-pieces';
 
 /**
- * Ticks per codec. V8 moves a function to optimised code after it has used its interrupt budget a few times over;
- * measured on the worker (bench/RESULTS.md, "Call CPU: what changed"), this many ticks bring the per-packet
- * functions there: about 30 s of one call's work, done in well under a second of CPU.
+ * Ticks of the G.711 round (Opus runs a fifth of that). V8 moves a function to optimised code after it has used its
+ * interrupt budget a few times over; with `--trace-opt` the per-packet functions got there within 600–1300 of these
+ * ticks (two legs each: 25–50 s of one call's work), in about 1 s of CPU for the whole warm-up.
  */
 export const DEFAULT_WARM_UP_TICKS = 1500;
 /** The most ticks a worker may be asked to warm up with: bounds the CPU it spends before any call. */
