@@ -5,6 +5,10 @@
 //    (`-rtp_echo`): the cost must grow linearly with the calls.
 // `BENCH_CALL_SECONDS` sets the measured seconds per run (default 60); `BENCH_CALL_COUNTS` the simultaneous calls
 // (default 1,5,10); `BENCH_CALL_CODECS` the codecs (default opus,pcmu).
+// 3. The media worker's start-up warm-up, on and off: two engines in one process, one call each to the SIPp
+//    reflector, measured over the same seconds (so the machine's load falls on both alike).
+// 4. Opus complexity: what each setting costs per frame and how far its output is from the input.
+// `BENCH_CALL_PARTS` picks parts (default versus,scaling,warmup,complexity).
 // `npx tsx bench/call-cpu.ts` prints the tables; it also exports `benchmark` for bench/run.ts.
 import { arch, cpus, loadavg, platform } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -14,12 +18,17 @@ import { startBaresipPhone, startSippAnswerer, sippTarget, writeMicrophoneFile }
 import { linearFit } from './calls/linear-fit';
 import { processCpuMs, threadCpuMs, ticksPerSecond } from './calls/proc-stat';
 import { speechSignal } from './calls/speech-signal';
+import { bandLevelDistance } from './calls/spectral-distance';
+import { voiceWithFricatives } from './calls/voice-with-fricatives';
+import { OpusDecoder, OpusEncoder } from '../main/media/codecs/opus-codec';
+import { readFileSync } from 'node:fs';
 
 type BenchCodec = 'opus' | 'pcmu';
 
 const SECONDS = Number(process.env.BENCH_CALL_SECONDS ?? 60);
 const COUNTS = (process.env.BENCH_CALL_COUNTS ?? '1,5,10').split(',').map(Number);
 const CODECS = (process.env.BENCH_CALL_CODECS ?? 'opus,pcmu').split(',') as BenchCodec[];
+const PARTS = new Set((process.env.BENCH_CALL_PARTS ?? 'versus,scaling,warmup,complexity').split(','));
 /** Seconds every run lets pass before it starts counting: the worker's JIT, the jitter buffers' first fill. */
 const WARM_UP_S = 3;
 /** The microphone plays this much longer than the measured seconds, so it never runs out. */
@@ -194,6 +203,91 @@ async function idle(): Promise<{ readonly worker: number; readonly process: numb
 
 const percent = (value: number): string => `${value.toFixed(2)} %`;
 
+/**
+ * On-CPU time of one thread in milliseconds from `/proc/self/task/<tid>/schedstat` (nanoseconds, unlike stat's
+ * 10 ms ticks), for the A/B below where the difference sought is a few tenths of a per cent.
+ */
+function threadRunMs(tid: number): number {
+  return Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+interface WarmUpRow {
+  readonly codec: BenchCodec;
+  readonly cold: number;
+  readonly warm: number;
+  readonly load: number;
+}
+
+/** One call from a cold worker and one from a warmed one, to the same SIPp, measured over the same seconds. */
+async function warmUpAb(codec: BenchCodec, speech: Int16Array): Promise<WarmUpRow> {
+  const sipp = await startSippAnswerer({ codec, calls: 1_000, echo: true });
+  const engines: BenchEngine[] = [];
+  const calls: BenchCall[] = [];
+  try {
+    engines.push(await BenchEngine.start({ codecs: [codec], warmUpTicks: 0 }));
+    engines.push(await BenchEngine.start({ codecs: [codec] }));
+    for (const engine of engines) {
+      const call = await engine.dial(sippTarget(sipp));
+      if (!call.play(speech)) throw new Error('the call has no audio stream');
+      calls.push(call);
+    }
+    await pause(WARM_UP_S * 1000);
+    const tids = engines.map((engine) => engine.workerThreadIds[0]!);
+    const before = tids.map(threadRunMs);
+    const started = performance.now();
+    await pause(SECONDS * 1000);
+    const wallMs = performance.now() - started;
+    const share = tids.map((tid, index) => ((threadRunMs(tid) - before[index]!) / wallMs) * 100);
+    received(calls, codec);
+    return { codec, cold: share[0]!, warm: share[1]!, load: loadavg()[0]! };
+  } finally {
+    for (const call of calls) await call.hangup().catch(() => undefined);
+    for (const engine of engines) await engine.close();
+    await sipp.stop();
+  }
+}
+
+interface ComplexityRow {
+  readonly complexity: number;
+  readonly encodeUs: number;
+  readonly kbps: number;
+  readonly distance: readonly [number, number];
+}
+
+/** Opus as our adapter sends it (32 kb/s, in-band FEC at 10 % expected loss, fullband), at each complexity. */
+function opusComplexity(complexity: number, signals: readonly Int16Array[]): ComplexityRow {
+  const frame = 960;
+  let encodeUs = Infinity;
+  let kbps = 0;
+  const distance: number[] = [];
+  for (const [index, signal] of signals.entries()) {
+    // Three rounds; the fastest counts (the least disturbed by other work on the machine).
+    for (let round = 0; round < 3; round++) {
+      const encoder = new OpusEncoder({ fmtp: 'useinbandfec=1', complexity });
+      const decoder = new OpusDecoder();
+      const output = new Int16Array(signal.length);
+      let bytes = 0;
+      let cpuUs = 0;
+      for (let start = 0; start + frame <= signal.length; start += frame) {
+        const before = process.cpuUsage();
+        const packet = encoder.encode(signal.subarray(start, start + frame));
+        const used = process.cpuUsage(before);
+        cpuUs += used.user + used.system;
+        bytes += packet.length;
+        output.set(decoder.decode(packet), start);
+      }
+      encoder.dispose();
+      decoder.dispose();
+      if (index === 0) encodeUs = Math.min(encodeUs, cpuUs / Math.floor(signal.length / frame));
+      if (round === 0) {
+        if (index === 0) kbps = (bytes * 8) / (signal.length / 48_000) / 1000;
+        distance.push(bandLevelDistance(signal, output));
+      }
+    }
+  }
+  return { complexity, encodeUs, kbps, distance: [distance[0]!, distance[1]!] };
+}
+
 export async function measureCallCpu(): Promise<string> {
   const microphone = await writeMicrophoneFile(WARM_UP_S + SECONDS + SPARE_S);
   const speech = speechSignal(WARM_UP_S + SECONDS + SPARE_S);
@@ -202,15 +296,32 @@ export async function measureCallCpu(): Promise<string> {
   /** The 1-minute load average at moments of the run: the machine is shared with other work. */
   const loads: number[] = [];
   let idleCost: { readonly worker: number; readonly process: number } | undefined;
+  const warmUps: WarmUpRow[] = [];
+  const complexities: ComplexityRow[] = [];
   try {
-    for (const codec of CODECS) {
-      process.stderr.write(`  ${CODEC_NAMES[codec]}, one call with baresip\n`);
-      loads.push(loadavg()[0]!);
-      versus.push(await versusBaresip(codec, microphone.path, speech));
+    if (PARTS.has('versus')) {
+      for (const codec of CODECS) {
+        process.stderr.write(`  ${CODEC_NAMES[codec]}, one call with baresip\n`);
+        loads.push(loadavg()[0]!);
+        versus.push(await versusBaresip(codec, microphone.path, speech));
+      }
     }
-    process.stderr.write('  the media worker without a call\n');
-    idleCost = await idle();
-    for (const codec of CODECS) scaled.push(...(await scaling(codec, speech)));
+    if (PARTS.has('scaling')) {
+      process.stderr.write('  the media worker without a call\n');
+      idleCost = await idle();
+      for (const codec of CODECS) scaled.push(...(await scaling(codec, speech)));
+    }
+    if (PARTS.has('warmup')) {
+      for (const codec of CODECS) {
+        process.stderr.write(`  ${CODEC_NAMES[codec]}, a cold and a warmed worker side by side\n`);
+        warmUps.push(await warmUpAb(codec, speech));
+      }
+    }
+    if (PARTS.has('complexity')) {
+      process.stderr.write('  Opus complexity\n');
+      const signals = [speechSignal(10), voiceWithFricatives(10)];
+      for (const complexity of [3, 4, 5, 10]) complexities.push(opusComplexity(complexity, signals));
+    }
     loads.push(loadavg()[0]!);
   } finally {
     await microphone.remove();
@@ -261,6 +372,32 @@ export async function measureCallCpu(): Promise<string> {
     const fit = linearFit(points);
     lines.push(
       `${CODEC_NAMES[codec]}: least-squares line through the worker figures with calls (the idle worker does not tick, so it is left out) ${fit.intercept.toFixed(2)} % shared + ${fit.slope.toFixed(2)} % per call; the farthest point is ${fit.maxResidual.toFixed(2)} points off it.`,
+      '',
+    );
+  }
+  if (warmUps.length > 0) {
+    lines.push(
+      '**The worker’s start-up warm-up, off and on** (two engines in one process, one call each to the SIPp reflector, the same seconds; the media worker thread’s on-CPU time from `/proc/self/task/<tid>/schedstat`):',
+      '',
+      '| Codec | worker, no warm-up | worker, warmed | change | 1-minute load at the end |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      ...warmUps.map(
+        (row) =>
+          `| ${CODEC_NAMES[row.codec]} | ${percent(row.cold)} | ${percent(row.warm)} | ${(((row.warm - row.cold) / row.cold) * 100).toFixed(0)} % | ${row.load.toFixed(1)} |`,
+      ),
+      '',
+    );
+  }
+  if (complexities.length > 0) {
+    lines.push(
+      '**Opus complexity** (our adapter’s settings otherwise: 32 kb/s, in-band FEC at 10 % expected loss, fullband; 10 s of each signal; encode CPU per 20 ms frame, fastest of 3 rounds; band-level distance from the input, see bench/calls/spectral-distance.ts):',
+      '',
+      '| complexity | encode µs/frame | encode, % of one core | kb/s sent (speech-like) | distance, speech-like | distance, voice with fricatives |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...complexities.map(
+        (row) =>
+          `| ${row.complexity} | ${row.encodeUs.toFixed(0)} | ${percent(row.encodeUs / 200)} | ${row.kbps.toFixed(1)} | ${row.distance[0].toFixed(2)} dB | ${row.distance[1].toFixed(2)} dB |`,
+      ),
       '',
     );
   }

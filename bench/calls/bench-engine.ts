@@ -12,6 +12,7 @@ import { NodeSocketFactory } from '../../main/platform/node-sockets';
 import type { DatagramSocket, SocketFactory } from '../../main/platform/sockets';
 import { CryptoRandom } from '../../main/platform/random';
 import { MediaWorkerHost } from '../../main/media/session/media-worker-host';
+import { DEFAULT_WARM_UP_TICKS } from '../../main/media/session/warm-up';
 import { WavPlayer } from '../../main/media/wav/wav-player';
 import type { StreamQuality } from '../../main/media/media-seams';
 import type { CodecName } from '../../main/sdp/codecs';
@@ -52,6 +53,8 @@ export interface BenchEngineOptions {
   readonly codecs?: readonly CodecName[];
   /** Record when each INVITE, 2xx and ACK passes the transport (the setup benchmark); off by default. */
   readonly traceTimes?: boolean;
+  /** The media worker's start-up warm-up (0: none); default DEFAULT_WARM_UP_TICKS, as the benchmarks measure. */
+  readonly warmUpTicks?: number;
 }
 
 /** One connected call of the engine. */
@@ -159,8 +162,13 @@ export class BenchEngine {
     // libuv's thread pool starts on its first file access: make that happen before the worker's thread is sought.
     await readFile(import.meta.filename);
     const before = new Set(ownThreadIds());
-    const worker = new MediaWorkerHost({ logger: silentLogger });
+    const worker = new MediaWorkerHost({
+      logger: silentLogger,
+      warmUpTicks: options.warmUpTicks ?? DEFAULT_WARM_UP_TICKS,
+    });
     await worker.restart();
+    // What is measured is a call's steady state: the worker's start-up warm-up (when on) has finished.
+    await worker.warmedUp();
     const workerThreads = ownThreadIds().filter((tid) => !before.has(tid));
     if (workerThreads.length === 0) throw new Error('the media worker started no thread of its own');
     const clock = new SystemClock();

@@ -2,7 +2,7 @@
 // main/platform, whose timers run on this thread's event loop, not the engine's), real UDP sockets and the stream
 // pieces, and connects it to the parent port. Loaded by the MediaWorkerHost, from media-worker-bootstrap.mjs when
 // running from TypeScript sources, or as the `media-worker` entry of a built bundle.
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { err, type Result } from '../../contract/result';
 import { SystemClock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
@@ -13,11 +13,13 @@ import { framePortOf } from './frame-port';
 import { MediaEngine } from './media-engine';
 import {
   parseHostMessage,
+  parseWorkerData,
   type HostMessage,
   type MediaFailure,
   type ReplyValue,
   type WorkerMessage,
 } from './media-worker-protocol';
+import type { MediaWarmUp } from './warm-up';
 import { workerPieces } from './worker-pieces';
 
 async function dispatch(
@@ -54,21 +56,36 @@ async function dispatch(
   }
 }
 
-function run(port: MessagePort): void {
+function run(port: MessagePort, startData: unknown): void {
   const post = (message: WorkerMessage): void => port.postMessage(message);
+  const clock = new SystemClock();
+  const random = new CryptoRandom();
+  const sockets = new NodeSocketFactory();
   // Nothing here may write to stdout (the CLI's events are JSON lines there): the host logs what matters.
   const logger: Logger = { log: () => undefined };
   const engine = new MediaEngine({
-    clock: new SystemClock(),
-    random: new CryptoRandom(),
-    sockets: new NodeSocketFactory(),
+    clock,
+    random,
+    sockets,
     pieces: workerPieces,
     emit: (event) => post({ type: 'event', event }),
     logger,
   });
+  // Off unless the host asks for it (MediaWorkerHostOptions.warmUpTicks); loaded only then, so a worker without it
+  // starts exactly as before. From WARM_UP_DELAY_MS after `ready`, a tick per turn of the event loop, none while the
+  // worker has calls.
+  const warmUpTicks = parseWorkerData(startData).warmUpTicks ?? 0;
+  let warmUp: MediaWarmUp | undefined;
+  let stopped = false;
   port.on('message', (raw: unknown) => {
     const message = parseHostMessage(raw);
     if (message === null) return;
+    // The warm-up's sockets close before the host may terminate the thread: node aborts the whole process when a
+    // datagram arrives on a socket of a worker being terminated.
+    if (message.type === 'shutdown') {
+      stopped = true;
+      warmUp?.stop();
+    }
     dispatch(engine, message).then(
       (result) => post({ type: 'reply', id: message.id, result }),
       (error: unknown) =>
@@ -83,6 +100,29 @@ function run(port: MessagePort): void {
     );
   });
   post({ type: 'ready' });
+  const warmed = (ticks: number, failure?: string): void =>
+    post({ type: 'warmed', ticks, ...(failure === undefined ? {} : { failure }) });
+  if (warmUpTicks === 0) {
+    warmed(0);
+    return;
+  }
+  void import('./warm-up')
+    .then(async ({ MediaWarmUp, WARM_UP_DELAY_MS, runWarmUp, turnWhenIdle }) => {
+      if (stopped) return warmed(0);
+      warmUp = new MediaWarmUp({
+        pieces: workerPieces,
+        random,
+        sockets,
+        bindAddress: '127.0.0.1',
+        ticks: warmUpTicks,
+      });
+      const report = await runWarmUp(
+        warmUp,
+        turnWhenIdle(clock, () => engine.callCount > 0, WARM_UP_DELAY_MS),
+      );
+      warmed(report.ticks, report.failure);
+    })
+    .catch((error: unknown) => warmed(0, error instanceof Error ? error.message : String(error)));
 }
 
-if (parentPort !== null) run(parentPort);
+if (parentPort !== null) run(parentPort, workerData);

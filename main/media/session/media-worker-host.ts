@@ -34,6 +34,7 @@ import {
   type HostMessage,
   type MediaEvent,
   type MediaFailure,
+  type MediaWorkerData,
   type ReplyValue,
   type StreamParams,
 } from './media-worker-protocol';
@@ -62,6 +63,12 @@ export interface MediaWorkerHostOptions {
   readonly clock?: Clock;
   /** Port pairs kept bound ahead of calls per bind address; default 2, 0 turns the pool off, at most 8. */
   readonly portPoolSize?: number;
+  /**
+   * Ticks of the synthetic call each new worker runs to warm its per-packet code (warm-up.ts; DEFAULT_WARM_UP_TICKS
+   * is the measured choice). Default 0: off. The call benchmark turns it on; the app does not yet (see
+   * main/media/session/README.md).
+   */
+  readonly warmUpTicks?: number;
 }
 
 const DEFAULT_PORT_POOL_SIZE = 2;
@@ -135,6 +142,9 @@ export class MediaWorkerHost {
   readonly #pool: PortPool;
   /** Each pooled pair's audio stream, by reservation, from `reserve` until claimed or dropped. */
   readonly #pooledAudio = new Map<number, AudioStreamChannel>();
+  /** Waiting for the current worker's start-up warm-up (see `warmedUp`), and whether it has finished. */
+  #warmWaiters: (() => void)[] = [];
+  #warm = false;
   #nextId = 1;
   #nextReservation = 1;
   #closed = false;
@@ -144,7 +154,8 @@ export class MediaWorkerHost {
     const located = options.workerUrl ?? defaultMediaWorkerUrl();
     const url = options.resolveWorkerUrl ? options.resolveWorkerUrl(located) : located;
     this.#workerUrl = url;
-    this.#createWorker = options.createWorker ?? (() => new Worker(url));
+    const workerData: MediaWorkerData = { warmUpTicks: Math.max(0, Math.floor(options.warmUpTicks ?? 0)) };
+    this.#createWorker = options.createWorker ?? (() => new Worker(url, { workerData }));
     this.#logger = options.logger;
     this.#clock = options.clock ?? new SystemClock();
     const size = Math.min(options.portPoolSize ?? DEFAULT_PORT_POOL_SIZE, MAX_PORT_POOL_SIZE);
@@ -368,10 +379,30 @@ export class MediaWorkerHost {
     this.#pooledAudio.delete(reservation);
   }
 
+  /**
+   * Resolves once the current worker (started now if there is none) has finished its start-up warm-up, or when it
+   * goes away first. Calls need not wait for it: the warm-up runs between their ticks. Benchmarks wait, so that
+   * what they measure is a call's steady state.
+   */
+  warmedUp(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#ensureWorker();
+    if (this.#warm) return Promise.resolve();
+    return new Promise((resolve) => this.#warmWaiters.push(resolve));
+  }
+
+  #settleWarm(): void {
+    this.#warm = true;
+    const waiters = this.#warmWaiters;
+    this.#warmWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   #ensureWorker(): WorkerLike {
     if (this.#worker !== undefined) return this.#worker;
     const worker = this.#createWorker();
     this.#worker = worker;
+    this.#warm = false;
     let lastError: Error | undefined;
     worker.on('message', (raw) => this.#receive(worker, raw));
     worker.on('error', (error) => {
@@ -399,6 +430,8 @@ export class MediaWorkerHost {
       this.#pool.clear();
       for (const audio of this.#pooledAudio.values()) audio.close();
       this.#pooledAudio.clear();
+      // Whoever waits for its warm-up waits no more: it will never come from this worker.
+      this.#settleWarm();
     }
     for (const [id, pending] of [...this.#pending]) {
       if (pending.worker !== worker) continue;
@@ -467,6 +500,14 @@ export class MediaWorkerHost {
     const message = parseWorkerMessage(raw);
     if (message === null) {
       this.#logger?.log('warn', 'media worker sent a message outside the protocol');
+      return;
+    }
+    if (message.type === 'warmed') {
+      this.#logger?.log('debug', 'media worker warmed up', {
+        ticks: message.ticks,
+        ...(message.failure === undefined ? {} : { failure: message.failure }),
+      });
+      this.#settleWarm();
       return;
     }
     if (message.type === 'reply') {

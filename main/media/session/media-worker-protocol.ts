@@ -113,7 +113,9 @@ export type ReplyValue = AllocatedPorts | null;
 export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'reply'; readonly id: number; readonly result: Result<ReplyValue, MediaFailure> }
-  | { readonly type: 'event'; readonly event: MediaEvent };
+  | { readonly type: 'event'; readonly event: MediaEvent }
+  /** The start-up warm-up (warm-up.ts) has finished: its ticks, and why it stopped early if it did. */
+  | { readonly type: 'warmed'; readonly ticks: number; readonly failure?: string };
 
 /** RFC 4733 §3.2 events 0-15: the digits a call can send or report. */
 export const DTMF_DIGITS = /^[0-9*#A-D]+$/;
@@ -313,7 +315,25 @@ export function parseWorkerMessage(value: unknown): WorkerMessage | null {
         : null;
     case 'event':
       return isEvent(value.event) ? { type: 'event', event: value.event } : null;
+    case 'warmed':
+      if (typeof value.ticks !== 'number' || !Number.isInteger(value.ticks) || value.ticks < 0) return null;
+      return typeof value.failure === 'string'
+        ? { type: 'warmed', ticks: value.ticks, failure: value.failure }
+        : { type: 'warmed', ticks: value.ticks };
     default:
       return null;
   }
+}
+
+/** What the host hands a new worker at its start (`workerData`). */
+export interface MediaWorkerData {
+  /** Ticks per codec of the start-up warm-up (warm-up.ts); absent: the worker's default, 0: none. */
+  readonly warmUpTicks?: number;
+}
+
+/** The worker's start data as it arrived; anything unexpected is ignored (the defaults apply). */
+export function parseWorkerData(raw: unknown): MediaWorkerData {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const ticks = (raw as { warmUpTicks?: unknown }).warmUpTicks;
+  return typeof ticks === 'number' && Number.isInteger(ticks) && ticks >= 0 ? { warmUpTicks: ticks } : {};
 }

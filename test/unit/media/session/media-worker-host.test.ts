@@ -90,6 +90,32 @@ function hostWithFakes(portPoolSize = 0): {
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('MediaWorkerHost', () => {
+  it("waits for the worker's warm-up when asked, and not after the worker is gone", async () => {
+    const { host, workers } = hostWithFakes();
+    let warmed = false;
+    void host.warmedUp().then(() => (warmed = true));
+    expect(workers).toHaveLength(1);
+    await flush();
+    expect(warmed).toBe(false);
+    workers[0]!.send({ type: 'warmed', ticks: 1800 });
+    await flush();
+    expect(warmed).toBe(true);
+    // Warm already: no wait.
+    let again = false;
+    void host.warmedUp().then(() => (again = true));
+    await flush();
+    expect(again).toBe(true);
+    // A crashed worker's replacement warms up anew; a waiter for the crashed one is let go.
+    await host.restart();
+    let replaced = false;
+    void host.warmedUp().then(() => (replaced = true));
+    await flush();
+    expect(replaced).toBe(false);
+    workers.at(-1)!.crash('gone');
+    await flush();
+    expect(replaced).toBe(true);
+  });
+
   it('starts one worker on first use and matches replies to requests by id', async () => {
     const { host, workers } = hostWithFakes();
     expect(workers).toHaveLength(0);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AudioStreamChannel } from '../../../../main/media/session/audio-stream-channel';
 import {
   parseHostMessage,
+  parseWorkerData,
   parseWorkerMessage,
   pickStreamParams,
   streamParamsProblem,
@@ -126,6 +127,23 @@ describe('media worker protocol', () => {
     expect(parseWorkerMessage({ type: 'event', event: { type: 'error', callId: 'c' } })).toBeNull();
     expect(parseWorkerMessage({ type: 'event', event: { type: 'other', callId: 'c' } })).toBeNull();
     expect(parseWorkerMessage(null)).toBeNull();
+  });
+
+  it('reads the end of the warm-up and the start data that tunes it', () => {
+    expect(parseWorkerMessage({ type: 'warmed', ticks: 1800 })).toEqual({ type: 'warmed', ticks: 1800 });
+    expect(parseWorkerMessage({ type: 'warmed', ticks: 4, failure: 'no socket' })).toEqual({
+      type: 'warmed',
+      ticks: 4,
+      failure: 'no socket',
+    });
+    expect(parseWorkerMessage({ type: 'warmed', ticks: -1 })).toBeNull();
+    expect(parseWorkerMessage({ type: 'warmed', ticks: 1.5 })).toBeNull();
+    expect(parseWorkerMessage({ type: 'warmed' })).toBeNull();
+    expect(parseWorkerData({ warmUpTicks: 0 })).toEqual({ warmUpTicks: 0 });
+    expect(parseWorkerData({ warmUpTicks: 300 })).toEqual({ warmUpTicks: 300 });
+    expect(parseWorkerData({ warmUpTicks: -5 })).toEqual({});
+    expect(parseWorkerData({ warmUpTicks: '300' })).toEqual({});
+    expect(parseWorkerData(undefined)).toEqual({});
   });
 
   it('accepts negotiated media as stream params and says what is wrong with bad ones', () => {
