@@ -14,7 +14,8 @@ import { CHROMIUM_ARGS, chromiumPath, fakeMicrophoneArgs } from '../../support/c
 import { type BaresipCodec, type BaresipHandle, startBaresip } from '../../interop/support/baresip';
 import { type KamailioHandle, startKamailio } from '../../interop/support/kamailio';
 import { AudioTap } from './audio-tap';
-import { nextFrames, sendCommands } from './web-host-commands';
+import { Teardown, shootAllScreens } from './stage-tools';
+import { sendCommands } from './web-host-commands';
 import { type WebHostProcess, startWebHost } from './web-host-process';
 
 /** Where screenshots go: under test-results/, which git ignores. */
@@ -24,13 +25,6 @@ const REGISTER_TIMEOUT_MS = 15_000;
 
 /** The name bob's calls carry in their From header. */
 export const BOB_NAME = 'Bob Baresip';
-
-/** The sizes and themes every screen is shot in. */
-export const SCREEN_SIZES = [
-  { width: 360, height: 640 },
-  { width: 1280, height: 800 },
-] as const;
-export const THEMES = ['light', 'dark'] as const;
 
 export interface CallStageOptions {
   /** bob's microphone. Default 700 Hz at half scale. */
@@ -69,19 +63,6 @@ export interface CallStage {
    */
   shotAll(name: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** Everything started so far, stopped in reverse order whether or not the start finished. */
-class Teardown {
-  readonly #steps: (() => Promise<unknown>)[] = [];
-
-  add(step: () => Promise<unknown>): void {
-    this.#steps.unshift(step);
-  }
-
-  async run(): Promise<void> {
-    for (const step of this.#steps.splice(0)) await step().catch(() => undefined);
-  }
 }
 
 export async function startCallStage(options: CallStageOptions = {}): Promise<CallStage> {
@@ -189,21 +170,7 @@ async function build(options: CallStageOptions, teardown: Teardown): Promise<Cal
     shot: async (name) => {
       await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
     },
-    shotAll: async (name) => {
-      const before = page.viewportSize();
-      for (const colorScheme of THEMES) {
-        await page.emulateMedia({ colorScheme });
-        for (const size of SCREEN_SIZES) {
-          await page.setViewportSize(size);
-          await nextFrames(page);
-          await page.screenshot({
-            path: join(SCREENSHOT_DIR, `${name}-${colorScheme}-${size.width}x${size.height}.png`),
-          });
-        }
-      }
-      await page.emulateMedia({ colorScheme: 'light' });
-      if (before !== null) await page.setViewportSize(before);
-    },
+    shotAll: (name) => shootAllScreens(page, SCREENSHOT_DIR, name),
     stop: () => teardown.run(),
   };
 }

@@ -17,8 +17,9 @@ import {
   startRecordingEngine,
 } from '../../interop/support/engine-harness';
 import { type KamailioHandle, startKamailio } from '../../interop/support/kamailio';
-import { SCREENSHOT_DIR, SCREEN_SIZES, THEMES } from './call-stage';
-import { nextFrames, sendCommands } from './web-host-commands';
+import { SCREENSHOT_DIR } from './call-stage';
+import { Teardown, shootAllScreens } from './stage-tools';
+import { sendCommands } from './web-host-commands';
 import { type WebHostProcess, startWebHost } from './web-host-process';
 
 const REGISTER_TIMEOUT_MS = 15_000;
@@ -39,18 +40,6 @@ export interface PeopleStage {
   /** Saves the page at every size of SCREEN_SIZES in both themes as NAME-THEME-WxH.png. */
   shotAll(name: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-class Teardown {
-  readonly #steps: (() => Promise<unknown>)[] = [];
-
-  add(step: () => Promise<unknown>): void {
-    this.#steps.unshift(step);
-  }
-
-  async run(): Promise<void> {
-    for (const step of this.#steps.splice(0)) await step().catch(() => undefined);
-  }
 }
 
 export async function startPeopleStage(): Promise<PeopleStage> {
@@ -118,21 +107,7 @@ async function build(teardown: Teardown): Promise<PeopleStage> {
     openView: async (name) => {
       await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name }).click();
     },
-    shotAll: async (name) => {
-      const before = page.viewportSize();
-      for (const colorScheme of THEMES) {
-        await page.emulateMedia({ colorScheme });
-        for (const size of SCREEN_SIZES) {
-          await page.setViewportSize(size);
-          await nextFrames(page);
-          await page.screenshot({
-            path: join(SCREENSHOT_DIR, `${name}-${colorScheme}-${size.width}x${size.height}.png`),
-          });
-        }
-      }
-      await page.emulateMedia({ colorScheme: 'light' });
-      if (before !== null) await page.setViewportSize(before);
-    },
+    shotAll: (name) => shootAllScreens(page, SCREENSHOT_DIR, name),
     stop: () => teardown.run(),
   };
 }
