@@ -72,9 +72,18 @@ function usageErrorFrom(error: unknown, spec: CommandSpec, known: readonly strin
 
 export function sipUriArg(name: string, value: string | undefined): SipUri {
   if (value === undefined) throw new UsageError(`--${name} is required`);
+  return sipUri(value, `--${name}`);
+}
+
+/** A URI given as an operand, named by what the command does with it: `the URI to ${purpose} must be …`. */
+export function sipUriOperand(purpose: string, value: string): SipUri {
+  return sipUri(value, `the URI to ${purpose}`);
+}
+
+function sipUri(value: string, what: string): SipUri {
   const parsed = parseUri(value);
   if (!parsed.ok || !isSipUri(parsed.value))
-    throw new UsageError(`--${name} must be a sip: or sips: URI, got ${value}`);
+    throw new UsageError(`${what} must be a sip: or sips: URI, got ${value}`);
   return parsed.value;
 }
 

@@ -10,9 +10,9 @@ import {
   DTMF_DIGITS_PATTERN,
   REJECT_STATUSES,
 } from '../contract/limits';
-import { type SipUri, isSipUri, parseUri } from '../sip/message/uri';
+import type { SipUri } from '../sip/message/uri';
 import { type AccountArgs, optionalAccountArgs } from './account-args';
-import { type ParsedOptions, UsageError, bindArg } from './args';
+import { type ParsedOptions, UsageError, bindArg, sipUriOperand } from './args';
 
 /** The longest --duration or --answer-after: a day, far beyond any test call, short of a typo's billions. */
 const MAX_SECONDS = 86_400;
@@ -59,7 +59,7 @@ export function callArgs(
   if (uri === undefined)
     throw new UsageError('the URI to call is required, as in softphone call sip:bob@example.com');
   if (extra.length > 0) throw new UsageError(`one URI to call, got also "${extra[0]}"`);
-  const target = targetArg(uri);
+  const target = sipUriOperand('call', uri);
   const account = optionalAccountArgs(options, env);
   const bind = options.string('bind');
   const duration = options.string('duration');
@@ -114,14 +114,6 @@ function audioArgs(options: ParsedOptions): AudioArgs {
     record: recordPath,
     codecs: codecs !== undefined ? codecsArg(codecs) : DEFAULT_CODECS,
   };
-}
-
-/** The URI to call: sip: or sips:, with or without a user part (`sip:192.0.2.7:5060` calls an address). */
-function targetArg(value: string): SipUri {
-  const parsed = parseUri(value);
-  if (!parsed.ok || !isSipUri(parsed.value))
-    throw new UsageError(`the URI to call must be a sip: or sips: URI, got ${value}`);
-  return parsed.value;
 }
 
 /** Seconds as a decimal number (2, 0.5), above 0 (or from 0 with `zero`), at most a day; returned in ms. */

@@ -5,7 +5,7 @@
 import type { ExchangeOutcome } from '../messaging/message-exchange';
 import { formatUri } from '../sip/message/uri';
 import { optionalAccountArgs } from './account-args';
-import { type ParsedOptions, UsageError, bindArg, sipUriArg } from './args';
+import { type ParsedOptions, UsageError, bindArg, sipUriOperand } from './args';
 import { messageAccountOptions } from './command-specs';
 import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
@@ -26,7 +26,7 @@ export async function messageCommand(
   if (uriText === undefined || text === undefined)
     throw new UsageError('give the URI to write to and the TEXT to send');
   if (extra.length > 0) throw new UsageError('give the text as one argument (quote it)');
-  const target = sipUriArg('URI', uriText);
+  const target = sipUriOperand('write to', uriText);
   if (options.string('aor') === undefined) {
     const stray = messageAccountOptions.find((option) => options.string(option.name) !== undefined);
     if (stray !== undefined)

@@ -4,7 +4,7 @@
 import { PresenceWatcher, type PresenceEvent } from '../presence/presence-watcher';
 import type { SubscriptionState } from '../presence/subscription-state';
 import { subscriberOf } from '../presence/subscription-usage';
-import { UsageError, type ParsedOptions, sipUriArg } from './args';
+import { UsageError, type ParsedOptions, sipUriOperand } from './args';
 import type { Output } from './output';
 import { type PresenceCommandDeps, startPresenceAccount } from './presence-account';
 import { runUntilQuit } from './run-until-quit';
@@ -16,7 +16,7 @@ export async function watchCommand(
   deps: PresenceCommandDeps,
 ): Promise<number> {
   if (options.positionals.length === 0) throw new UsageError('give at least one URI to watch');
-  const targets = options.positionals.map((text) => sipUriArg('URI', text));
+  const targets = options.positionals.map((text) => sipUriOperand('watch', text));
   const session = await startPresenceAccount(options, output, deps);
   const subscriber = subscriberOf(session.account);
   for (const target of targets) {

@@ -185,6 +185,13 @@ describe('softphone watch', () => {
     expect(await cli.code).toBe(2);
     expect(cli.stderr()).toContain('give at least one URI to watch');
   });
+
+  it('names what is wrong with a URI that is not sip: (an operand, not an option)', async () => {
+    const { startUserAgent } = await setup();
+    const cli = run(['watch', 'bob', ...ACCOUNT], startUserAgent);
+    expect(await cli.code).toBe(2);
+    expect(cli.stderr()).toContain('the URI to watch must be a sip: or sips: URI, got bob');
+  });
 });
 
 describe('softphone publish', () => {
