@@ -7,7 +7,7 @@ import type { SipRequest } from '../sip/message/message';
 import { type Uri, formatUri, isSipUri } from '../sip/message/uri';
 import { type IsComposing, parseIsComposing } from './is-composing-document';
 import { ACCEPTED_MESSAGE_TYPES, readMessageBody } from './message-body';
-import { messageDate } from './sip-date';
+import { messageDate, saneDate } from './sip-date';
 
 export type IncomingRead =
   | {
@@ -63,7 +63,7 @@ export function readIncomingMessage(
         from: sender,
         fromName: from.value.displayName ?? null,
         body: read.text,
-        date: messageDate(request.header('date'), receivedAt) ?? saneCpimDate(read.dateTime, receivedAt),
+        date: messageDate(request.header('date'), receivedAt) ?? saneDate(read.dateTime, receivedAt),
         // A retransmission outside the transaction, or a server delivering the same request twice, keeps both.
         dedupeKey: `sip:${callId.value}:${cseq.value.seq}`,
       };
@@ -73,11 +73,6 @@ export function readIncomingMessage(
 /** The From URI without its parameters and headers: the same sender whatever tags or transport it names. */
 export function addressOfRecord(uri: Uri): string {
   return formatUri(isSipUri(uri) ? { ...uri, params: new Map(), headers: new Map() } : uri);
-}
-
-function saneCpimDate(time: number | undefined, receivedAt: number): number | null {
-  if (time === undefined) return null;
-  return time >= Date.UTC(2000, 0, 1) && time <= receivedAt + 24 * 3_600_000 ? time : null;
 }
 
 function refuse(

@@ -37,14 +37,14 @@ function decodedText(type: MediaType, body: Uint8Array): ReadBody {
     : { kind: 'text', text };
 }
 
-export function charsetOf(type: MediaType): string {
+function charsetOf(type: MediaType): string {
   const value = type.params.get('charset');
   if (value === undefined || value === null) return 'utf-8';
   return unquote(value).trim().toLowerCase() || 'utf-8';
 }
 
 /** Decodes `bytes` in `charset`, invalid sequences replaced by U+FFFD; undefined for a charset nobody knows. */
-export function decode(bytes: Uint8Array, charset: string): string | undefined {
+function decode(bytes: Uint8Array, charset: string): string | undefined {
   try {
     return new TextDecoder(charset, { fatal: false }).decode(bytes);
   } catch {
@@ -102,7 +102,7 @@ function headerLines(block: string): Map<string, string> {
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** RFC 3339 date-time → ms since the epoch; undefined when it is not one. */
-export function parseRfc3339(value: string | undefined): number | undefined {
+function parseRfc3339(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const match = RFC3339.exec(value.trim());
   if (!match) return undefined;

@@ -24,7 +24,7 @@ import { printable } from '../sip/message/result';
 import type { SipRequest } from '../sip/message/message';
 import { type SipUri, formatUri, isSipUri } from '../sip/message/uri';
 import type { TransportProtocol } from '../sip/transport/types';
-import type { NameResolver } from '../ua/next-hop';
+import { type NameResolver, transportFor } from '../ua/next-hop';
 import type { LocalIdentity, RequestFactory } from '../ua/request-factory';
 import type { RequestSender } from '../ua/request-sender';
 import type { ServerTransactionHandle, UasCore } from '../ua/uas-core';
@@ -278,8 +278,7 @@ export class MessagingUsage {
       params: new Map(),
       headers: new Map(),
     };
-    const transport = target.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
-    return { requests: this.#host.requestsFor({ aor }), transport };
+    return { requests: this.#host.requestsFor({ aor }), transport: transportFor(target, 'udp') };
   }
 
   async #sendComposing(peer: Peer, state: 'active' | 'idle', refreshSeconds: number): Promise<void> {

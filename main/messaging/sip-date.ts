@@ -36,8 +36,11 @@ export function parseSipDate(value: string): number | undefined {
 
 /** The message's own date when its Date header is sane next to `receivedAt`; null otherwise. */
 export function messageDate(header: string | undefined, receivedAt: number): number | null {
-  if (header === undefined) return null;
-  const time = parseSipDate(header);
+  return saneDate(header === undefined ? undefined : parseSipDate(header), receivedAt);
+}
+
+/** A sender's time (a Date header's, a CPIM DateTime) when believable next to `receivedAt`; null otherwise. */
+export function saneDate(time: number | undefined, receivedAt: number): number | null {
   if (time === undefined || time < EARLIEST || time > receivedAt + MAX_AHEAD_MS) return null;
   return time;
 }

@@ -46,7 +46,7 @@ import type {
   OutgoingMessage,
   SendOutcome,
 } from './messaging-engine';
-import { peerKey } from './peer-key';
+import { peerKey, peerKeyOf } from './peer-key';
 import { ServiceError } from './service-error';
 
 /** What the service needs of the store. */
@@ -352,7 +352,7 @@ export class MessageService {
 /** The schema checked the shape; the SIP grammar is checked here. Returns the peer's lookup key. */
 function checkAddress(text: string, field: string): string {
   const parsed = parseUri(text);
-  const key = parsed.ok && isSipUri(parsed.value) ? peerKey(text) : null;
+  const key = parsed.ok && isSipUri(parsed.value) ? peerKeyOf(parsed.value) : null;
   if (key === null) throw new ServiceError('invalid-argument', `${text} is not a SIP URI`, { field });
   return key;
 }

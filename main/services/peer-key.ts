@@ -2,13 +2,21 @@
 // `sip:Bob@example.com` the next; both are one person. Following RFC 3261 §19.1.4 the scheme and host compare
 // without regard to case and the user part with it; the port stays (an absent port is not 5060). Parameters, headers
 // and a password are not part of who someone is, so they are dropped. A `tel:` peer (RFC 3966) keys by its number.
-import { formatUri, isSipUri, parseUri } from '../sip/message/uri';
+//
+// This is deliberately not the contacts' sipAddressKey (contacts/address-key.ts), though both drop parameters and
+// lower-case the host: that key is for finding a name, so `sips:` and `sip:` share it and a number matches on its
+// digits; this one names a conversation, where `sips:` is another address to write to, and it is stored (the
+// conversations' peer_key column), so its spelling (a user part escaped as formatUri escapes it) must not change.
+import { type Uri, formatUri, isSipUri, parseUri } from '../sip/message/uri';
 
 /** The lookup key for a peer's address, or null when it is not a SIP or tel URI. */
 export function peerKey(address: string): string | null {
   const parsed = parseUri(address.trim());
-  if (!parsed.ok) return null;
-  const uri = parsed.value;
+  return parsed.ok ? peerKeyOf(parsed.value) : null;
+}
+
+/** peerKey of a URI already parsed. */
+export function peerKeyOf(uri: Uri): string | null {
   if (isSipUri(uri)) {
     return formatUri({
       scheme: uri.scheme,

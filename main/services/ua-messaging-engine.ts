@@ -182,14 +182,7 @@ export class UaMessagingEngine implements MessagingEngine {
     } catch (error) {
       return {
         ok: false,
-        outcome: {
-          ok: false,
-          failure: messageFailure(
-            'unreachable',
-            null,
-            `cannot reach ${formatUri(target)}: ${messageOf(error)}`,
-          ),
-        },
+        outcome: failure('unreachable', `cannot reach ${formatUri(target)}: ${messageOf(error)}`),
       };
     }
     if (this.#agentsAt === undefined)
