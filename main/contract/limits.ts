@@ -144,6 +144,8 @@ export const CONTACT_NAME_MAX = 200;
 export const CONTACT_NOTE_MAX = 4_000;
 export const CONTACT_LABEL_MAX = 40;
 export const PHONE_NUMBER_MAX = 64;
+/** A phone number as a contact holds it: digits, * and #, a leading +, and the separators ( ) . - / and space. */
+export const PHONE_NUMBER_PATTERN = /^[+]?[0-9 ().\-/*#]*[0-9*#][0-9 ().\-/*#]*$/;
 export const CONTACT_ADDRESSES_MAX = 20;
 /** Most contacts the store keeps; an import beyond it is cut short and says so. */
 export const CONTACTS_MAX = 50_000;

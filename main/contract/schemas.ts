@@ -43,6 +43,7 @@ import {
   MESSAGE_SEARCH_MAX,
   OWN_STATUSES,
   PHONE_NUMBER_MAX,
+  PHONE_NUMBER_PATTERN,
   PRESENCE_NOTE_MAX,
   VCARD_TEXT_MAX,
   CONTACTS_MAX,
@@ -203,7 +204,7 @@ export const contactInputSchema = z
       .array(
         z.strictObject({
           number: plainText('Phone number', PHONE_NUMBER_MAX).refine(
-            (number) => /^[+]?[0-9 ().\-/*#]*[0-9*#][0-9 ().\-/*#]*$/.test(number),
+            (number) => PHONE_NUMBER_PATTERN.test(number),
             'A phone number may hold digits, + at the start, spaces and ( ) . - / * #',
           ),
           label: contactLabel,
