@@ -23,6 +23,7 @@ import type {
   ContactsFull,
   ContactsRepository,
   StoredSipAddress,
+  WatchedAddress,
 } from '../store/contacts-repository';
 import { StoreFailure } from '../store/store-error';
 import type { EventHub } from './event-hub';
@@ -48,14 +49,8 @@ export type ContactStore = Pick<
   | 'accountsOfContacts'
 >;
 
-/** A watched contact's address, as the presence service subscribes to it. */
-export interface WatchedContact {
-  readonly contactId: string;
-  /** The contact's first SIP address. */
-  readonly uri: string;
-  /** Null: the first enabled account. */
-  readonly accountId: string | null;
-}
+/** A watched contact's first SIP address, as the presence service subscribes to it. */
+export type WatchedContact = WatchedAddress;
 
 export interface ContactServiceDeps {
   readonly store: ContactStore;
