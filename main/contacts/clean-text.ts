@@ -1,13 +1,11 @@
 // Text from a vCard made fit for a contact: the contract's schemas refuse control characters and bound lengths in
 // UTF-16 code units (JavaScript's string length), so imported values are cleaned and cut the same way here rather
 // than refused whole.
+import { CONTROL_CHARACTERS, TEXT_CONTROL_CHARACTERS } from '../contract/limits';
 
-/** C0 controls and DEL. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS = /[\u0000-\u001f\u007f]+/g;
-/** C0 controls but TAB, LF and CR, and DEL: what a multi-line note may not hold. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NOTE_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]+/g;
+/** Runs of the characters the schemas refuse, in one line and in a note. */
+const CONTROLS = new RegExp(`${CONTROL_CHARACTERS.source}+`, 'g');
+const NOTE_CONTROLS = new RegExp(`${TEXT_CONTROL_CHARACTERS.source}+`, 'g');
 
 /** One line of plain text: controls (line breaks included) become a space; trimmed. */
 export function singleLine(text: string): string {

@@ -20,6 +20,7 @@ import {
   CONTACT_NAME_MAX,
   CONTACT_NOTE_MAX,
   PHONE_NUMBER_MAX,
+  PHONE_NUMBER_PATTERN,
   SIP_URI_MAX,
 } from '../contract/limits';
 import { phoneKey, sipAddressKey } from './address-key';
@@ -62,9 +63,6 @@ export interface VcardReadResult {
   /** Every card met in the file, read or skipped (and those past the card limit that were not read at all). */
   readonly found: number;
 }
-
-/** A phone number as the contact schema takes it: digits, a leading +, and the usual visual separators. */
-export const PHONE_NUMBER_PATTERN = /^[+]?[0-9 ().\-/*#]*[0-9*#][0-9 ().\-/*#]*$/;
 
 const FAVORITE_CATEGORIES = new Set(['favorite', 'favorites', 'favourite', 'favourites', 'starred']);
 

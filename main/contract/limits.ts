@@ -2,6 +2,13 @@
 // check before sending, the enums they choose from, and the defaults a new account starts with. Plain constants with
 // no imports, so the window may import them as values (it imports everything else of the contract as types only).
 
+/** C0 controls (CR, LF, NUL, TAB, …) and DEL: none belongs in a name, a label, a user or a URI. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+/** What text that may span lines (a note, a message) may not hold: the C0 controls but TAB, LF and CR, and DEL. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const TEXT_CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /** How an account reaches its server. */
 export const TRANSPORTS = ['udp', 'tcp'] as const;
 
@@ -144,6 +151,8 @@ export const CONTACT_NAME_MAX = 200;
 export const CONTACT_NOTE_MAX = 4_000;
 export const CONTACT_LABEL_MAX = 40;
 export const PHONE_NUMBER_MAX = 64;
+/** A phone number as a contact holds it: digits, * and #, a leading +, and the separators ( ) . - / and space. */
+export const PHONE_NUMBER_PATTERN = /^[+]?[0-9 ().\-/*#]*[0-9*#][0-9 ().\-/*#]*$/;
 export const CONTACT_ADDRESSES_MAX = 20;
 /** Most contacts the store keeps; an import beyond it is cut short and says so. */
 export const CONTACTS_MAX = 50_000;

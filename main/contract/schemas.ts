@@ -37,20 +37,19 @@ import {
   CONTACT_LABEL_MAX,
   CONTACT_NAME_MAX,
   CONTACT_NOTE_MAX,
+  CONTROL_CHARACTERS,
   IDLE_AWAY_MINUTES_MAX,
   MESSAGE_BODY_MAX,
   MESSAGE_PAGE_MAX,
   MESSAGE_SEARCH_MAX,
   OWN_STATUSES,
   PHONE_NUMBER_MAX,
+  PHONE_NUMBER_PATTERN,
   PRESENCE_NOTE_MAX,
+  TEXT_CONTROL_CHARACTERS,
   VCARD_TEXT_MAX,
   CONTACTS_MAX,
 } from './limits';
-
-/** C0 controls (CR, LF, NUL, TAB, …) and DEL: none belongs in a name, a user or a URI. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 const noControls = (text: string): boolean => !CONTROL_CHARACTERS.test(text);
 
@@ -168,16 +167,14 @@ export const settingsPatchSchema = z.strictObject({
 });
 
 /**
- * Text a person wrote that may span lines (a note, a message): any character but NUL and the C0 controls other than
- * TAB, LF and CR, and DEL. Bidirectional overrides are allowed through: the window isolates what it shows.
+ * Text a person wrote that may span lines (a note, a message): any character but TEXT_CONTROL_CHARACTERS.
+ * Bidirectional overrides are allowed through: the window isolates what it shows.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const TEXT_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const multiLineText = (what: string, max: number) =>
   z
     .string()
     .max(max, `${what} is longer than ${max} characters`)
-    .refine((text) => !TEXT_CONTROLS.test(text), `${what} contains a control character`);
+    .refine((text) => !TEXT_CONTROL_CHARACTERS.test(text), `${what} contains a control character`);
 
 const presenceNote = plainText('Note', PRESENCE_NOTE_MAX)
   .nullable()
@@ -203,7 +200,7 @@ export const contactInputSchema = z
       .array(
         z.strictObject({
           number: plainText('Phone number', PHONE_NUMBER_MAX).refine(
-            (number) => /^[+]?[0-9 ().\-/*#]*[0-9*#][0-9 ().\-/*#]*$/.test(number),
+            (number) => PHONE_NUMBER_PATTERN.test(number),
             'A phone number may hold digits, + at the start, spaces and ( ) . - / * #',
           ),
           label: contactLabel,

@@ -11,7 +11,7 @@ import type {
   VcardImportResult,
   VcardVersion,
 } from '../contract/contract';
-import { CONTACT_ADDRESSES_MAX, SIP_URI_MAX, VCARD_TEXT_MAX } from '../contract/limits';
+import { VCARD_TEXT_MAX } from '../contract/limits';
 import { contactInputSchema } from '../contract/schemas';
 import { peerKeys, phoneKey, sipAddressKey } from '../contacts/address-key';
 import { VCARD_LIMITS } from '../contacts/vcard-limits';
@@ -22,8 +22,8 @@ import type {
   ContactWrite,
   ContactsFull,
   ContactsRepository,
-  StoredPhoneNumber,
   StoredSipAddress,
+  WatchedAddress,
 } from '../store/contacts-repository';
 import { StoreFailure } from '../store/store-error';
 import type { EventHub } from './event-hub';
@@ -49,14 +49,8 @@ export type ContactStore = Pick<
   | 'accountsOfContacts'
 >;
 
-/** A watched contact's address, as the presence service subscribes to it. */
-export interface WatchedContact {
-  readonly contactId: string;
-  /** The contact's first SIP address. */
-  readonly uri: string;
-  /** Null: the first enabled account. */
-  readonly accountId: string | null;
-}
+/** A watched contact's first SIP address, as the presence service subscribes to it. */
+export type WatchedContact = WatchedAddress;
 
 export interface ContactServiceDeps {
   readonly store: ContactStore;
@@ -136,10 +130,7 @@ export class ContactService {
    * order, and the rest counted in one entry).
    */
   importVcard(text: string): VcardImportResult {
-    if (text.length > VCARD_TEXT_MAX)
-      throw new ServiceError('invalid-argument', `A vCard file of at most ${VCARD_TEXT_MAX} characters`, {
-        field: 'text',
-      });
+    // The command's schema bounds the text (VCARD_TEXT_MAX).
     const read = readVcards(text);
     if (read.found === 0)
       throw new ServiceError('invalid-argument', 'The file holds no vCard (BEGIN:VCARD … END:VCARD).', {
@@ -227,11 +218,7 @@ export class ContactService {
         });
       return { uri: address.uri, label: address.label, key };
     });
-    return {
-      ...fields(input),
-      sipAddresses,
-      phoneNumbers: input.phoneNumbers.map((phone) => storedPhone(phone.number, phone.label)),
-    };
+    return stored(input, sipAddresses);
   }
 
   #remember(contact: ContactDto): void {
@@ -277,19 +264,20 @@ function fullError(full: ContactsFull): ServiceError {
   return new ServiceError('conflict', `The contacts are full (${full.count} of at most ${full.max}).`);
 }
 
-function fields(input: ContactInput): Omit<ContactWrite, 'sipAddresses' | 'phoneNumbers'> {
+/** The input as the store writes it, with its SIP addresses already keyed and each number's digits. */
+function stored(input: ContactInput, sipAddresses: readonly StoredSipAddress[]): ContactWrite {
   return {
     name: input.name,
+    sipAddresses,
+    phoneNumbers: input.phoneNumbers.map(({ number, label }) => {
+      const key = phoneKey(number);
+      return { number, label, digits: key.digits, tail: key.tail };
+    }),
     note: input.note,
     favorite: input.favorite,
     watchPresence: input.watchPresence,
     accountId: input.accountId,
   };
-}
-
-function storedPhone(number: string, label: string | null): StoredPhoneNumber {
-  const key = phoneKey(number);
-  return { number, label, digits: key.digits, tail: key.tail };
 }
 
 /** Our id when a card's UID is one of ours (`urn:uuid:<id>`, as the export writes it), else null. */
@@ -315,14 +303,10 @@ function importable(card: VcardCard): ContactWrite | string {
   });
   if (!parsed.success) return parsed.error.issues[0]?.message ?? 'not a valid contact';
   const input = parsed.data;
-  const sipAddresses: StoredSipAddress[] = [];
-  for (const address of input.sipAddresses.slice(0, CONTACT_ADDRESSES_MAX)) {
-    const key = address.uri.length <= SIP_URI_MAX ? sipAddressKey(address.uri) : undefined;
-    if (key !== undefined) sipAddresses.push({ uri: address.uri, label: address.label, key });
-  }
-  return {
-    ...fields(input),
-    sipAddresses,
-    phoneNumbers: input.phoneNumbers.map((phone) => storedPhone(phone.number, phone.label)),
-  };
+  // The schema has bounded the addresses' number and length; one the URI grammar refuses is dropped, not the card.
+  const sipAddresses = input.sipAddresses.flatMap(({ uri, label }) => {
+    const key = sipAddressKey(uri);
+    return key === undefined ? [] : [{ uri, label, key }];
+  });
+  return stored(input, sipAddresses);
 }

@@ -40,7 +40,9 @@ export interface ContactWrite {
 /** A watched contact's first SIP address, for the presence service. */
 export interface WatchedAddress {
   readonly contactId: string;
+  /** The contact's first SIP address. */
   readonly uri: string;
+  /** Null: the first enabled account. */
   readonly accountId: string | null;
 }
 

@@ -11,13 +11,13 @@ import {
   CONTACT_LABEL_MAX,
   CONTACT_NAME_MAX,
   CONTACT_NOTE_MAX,
+  PHONE_NUMBER_PATTERN,
   VCARD_TEXT_MAX,
 } from '../../../main/contract/limits';
 import { contactInputSchema } from '../../../main/contract/schemas';
 import { sipAddressKey } from '../../../main/contacts/address-key';
 import { VCARD_LIMITS } from '../../../main/contacts/vcard-limits';
 import {
-  PHONE_NUMBER_PATTERN,
   listSkipped,
   type VcardCard,
   type VcardReadResult,
