@@ -8,7 +8,7 @@ import { type AccountArgs, requiredAccountArgs } from './account-args';
 import { type ParsedOptions, bindArg } from './args';
 import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
-import { accountConfig, registrationEvent } from './register-command';
+import { accountConfig, registerPrinting } from './register-command';
 import type { StartUserAgent } from './user-agent-factory';
 
 export interface PresenceCommandDeps {
@@ -41,15 +41,9 @@ export async function startPresenceAccount(
   );
   output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
   const account = ua.addAccount(accountConfig(args));
-  let failed: ((code: number) => void) | undefined;
-  const registrationFailed = new Promise<number>((resolve) => (failed = resolve));
-  if (args.register) {
-    account.registerer.onStateChanged((state) => {
-      output.event(registrationEvent(formatUri(args.aor), state));
-      if (state.name === 'failed' && state.retryInMs === undefined) failed?.(1);
-    });
-    account.registerer.register();
-  }
+  const registrationFailed = args.register
+    ? registerPrinting(account, formatUri(args.aor), output)
+    : new Promise<number>(() => undefined);
   const messages = printIncomingMessages(ua, output);
   return { ua, account, args, usage: new SubscriptionUsage(hostOf(ua)), messages, registrationFailed };
 }
