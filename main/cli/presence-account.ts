@@ -5,11 +5,11 @@ import { SubscriptionUsage, hostOf } from '../presence/subscription-usage';
 import { formatUri } from '../sip/message/uri';
 import type { Account, UserAgent } from '../ua/user-agent';
 import { type AccountArgs, requiredAccountArgs } from './account-args';
-import { type ParsedOptions, bindArg } from './args';
+import type { ParsedOptions } from './args';
 import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
 import { accountConfig, registerPrinting } from './register-command';
-import type { StartUserAgent } from './user-agent-factory';
+import { type StartUserAgent, startCommandAgent } from './user-agent-factory';
 
 export interface PresenceCommandDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -33,13 +33,12 @@ export async function startPresenceAccount(
   deps: PresenceCommandDeps,
 ): Promise<PresenceAccount> {
   const args = requiredAccountArgs(options, deps.env);
-  const bindText = options.string('bind');
-  const bind = bindText !== undefined ? bindArg(bindText) : undefined;
-  const ua = await deps.startUserAgent(
-    { bind, firstHop: args.proxy ?? args.registrar ?? args.aor, trace: options.flag('trace') },
+  const ua = await startCommandAgent(
+    options,
+    args.proxy ?? args.registrar ?? args.aor,
     output,
+    deps.startUserAgent,
   );
-  output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
   const account = ua.addAccount(accountConfig(args));
   const registrationFailed = args.register
     ? registerPrinting(account, formatUri(args.aor), output)

@@ -5,11 +5,11 @@ import { formatUri } from '../sip/message/uri';
 import type { RegistrationState } from '../ua/registration/registration-state';
 import type { Account, AccountConfig } from '../ua/user-agent';
 import { type AccountArgs, requiredAccountArgs } from './account-args';
-import { type ParsedOptions, bindArg } from './args';
+import type { ParsedOptions } from './args';
 import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
 import { runUntilQuit } from './run-until-quit';
-import { type StartUserAgent, stableInstanceId } from './user-agent-factory';
+import { type StartUserAgent, stableInstanceId, startCommandAgent } from './user-agent-factory';
 
 export interface RegisterDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -24,14 +24,7 @@ export async function registerCommand(
 ): Promise<number> {
   const account = requiredAccountArgs(options, deps.env);
   const { aor, proxy, registrar } = account;
-  const bindText = options.string('bind');
-  const bind = bindText !== undefined ? bindArg(bindText) : undefined;
-
-  const ua = await deps.startUserAgent(
-    { bind, firstHop: proxy ?? registrar ?? aor, trace: options.flag('trace') },
-    output,
-  );
-  output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
+  const ua = await startCommandAgent(options, proxy ?? registrar ?? aor, output, deps.startUserAgent);
   const registered = ua.addAccount(accountConfig(account));
   const messages = printIncomingMessages(ua, output);
 
