@@ -5,12 +5,12 @@
 import type { ExchangeOutcome } from '../messaging/message-exchange';
 import { formatUri } from '../sip/message/uri';
 import { optionalAccountArgs } from './account-args';
-import { type ParsedOptions, UsageError, bindArg, sipUriOperand } from './args';
+import { type ParsedOptions, UsageError, sipUriOperand } from './args';
 import { messageAccountOptions } from './command-specs';
 import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
 import { accountConfig } from './register-command';
-import type { StartUserAgent } from './user-agent-factory';
+import { type StartUserAgent, startCommandAgent } from './user-agent-factory';
 
 export interface MessageCommandDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -35,16 +35,7 @@ export async function messageCommand(
       );
   }
   const args = optionalAccountArgs(options, deps.env);
-  const bindText = options.string('bind');
-  const ua = await deps.startUserAgent(
-    {
-      bind: bindText !== undefined ? bindArg(bindText) : undefined,
-      firstHop: args?.proxy ?? target,
-      trace: options.flag('trace'),
-    },
-    output,
-  );
-  output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
+  const ua = await startCommandAgent(options, args?.proxy ?? target, output, deps.startUserAgent);
   const usage = printIncomingMessages(ua, output);
   try {
     const account = args

@@ -5,11 +5,11 @@ import { SubscriptionUsage, hostOf } from '../presence/subscription-usage';
 import { formatUri } from '../sip/message/uri';
 import type { Account, UserAgent } from '../ua/user-agent';
 import { type AccountArgs, requiredAccountArgs } from './account-args';
-import { type ParsedOptions, bindArg } from './args';
+import type { ParsedOptions } from './args';
 import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
-import { accountConfig, registrationEvent } from './register-command';
-import type { StartUserAgent } from './user-agent-factory';
+import { accountConfig, registerPrinting } from './register-command';
+import { type StartUserAgent, startCommandAgent } from './user-agent-factory';
 
 export interface PresenceCommandDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -33,23 +33,16 @@ export async function startPresenceAccount(
   deps: PresenceCommandDeps,
 ): Promise<PresenceAccount> {
   const args = requiredAccountArgs(options, deps.env);
-  const bindText = options.string('bind');
-  const bind = bindText !== undefined ? bindArg(bindText) : undefined;
-  const ua = await deps.startUserAgent(
-    { bind, firstHop: args.proxy ?? args.registrar ?? args.aor, trace: options.flag('trace') },
+  const ua = await startCommandAgent(
+    options,
+    args.proxy ?? args.registrar ?? args.aor,
     output,
+    deps.startUserAgent,
   );
-  output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
   const account = ua.addAccount(accountConfig(args));
-  let failed: ((code: number) => void) | undefined;
-  const registrationFailed = new Promise<number>((resolve) => (failed = resolve));
-  if (args.register) {
-    account.registerer.onStateChanged((state) => {
-      output.event(registrationEvent(formatUri(args.aor), state));
-      if (state.name === 'failed' && state.retryInMs === undefined) failed?.(1);
-    });
-    account.registerer.register();
-  }
+  const registrationFailed = args.register
+    ? registerPrinting(account, formatUri(args.aor), output)
+    : new Promise<number>(() => undefined);
   const messages = printIncomingMessages(ua, output);
   return { ua, account, args, usage: new SubscriptionUsage(hostOf(ua)), messages, registrationFailed };
 }

@@ -3,13 +3,13 @@
 // (wrong password, unknown user, forbidden) exits 1 after saying why.
 import { formatUri } from '../sip/message/uri';
 import type { RegistrationState } from '../ua/registration/registration-state';
-import type { AccountConfig } from '../ua/user-agent';
+import type { Account, AccountConfig } from '../ua/user-agent';
 import { type AccountArgs, requiredAccountArgs } from './account-args';
-import { type ParsedOptions, bindArg } from './args';
+import type { ParsedOptions } from './args';
 import { printIncomingMessages } from './incoming-messages';
 import type { Output } from './output';
 import { runUntilQuit } from './run-until-quit';
-import { type StartUserAgent, stableInstanceId } from './user-agent-factory';
+import { type StartUserAgent, stableInstanceId, startCommandAgent } from './user-agent-factory';
 
 export interface RegisterDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -24,24 +24,11 @@ export async function registerCommand(
 ): Promise<number> {
   const account = requiredAccountArgs(options, deps.env);
   const { aor, proxy, registrar } = account;
-  const bindText = options.string('bind');
-  const bind = bindText !== undefined ? bindArg(bindText) : undefined;
-
-  const ua = await deps.startUserAgent(
-    { bind, firstHop: proxy ?? registrar ?? aor, trace: options.flag('trace') },
-    output,
-  );
-  output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
+  const ua = await startCommandAgent(options, proxy ?? registrar ?? aor, output, deps.startUserAgent);
   const registered = ua.addAccount(accountConfig(account));
   const messages = printIncomingMessages(ua, output);
 
-  let rejected: ((code: number) => void) | undefined;
-  const fatal = new Promise<number>((resolve) => (rejected = resolve));
-  registered.registerer.onStateChanged((state) => {
-    output.event(registrationEvent(formatUri(aor), state));
-    if (state.name === 'failed' && state.retryInMs === undefined) rejected?.(1);
-  });
-  registered.registerer.register();
+  const fatal = registerPrinting(registered, formatUri(aor), output);
 
   const quit = runUntilQuit(stdin, async () => {
     messages.dispose();
@@ -54,6 +41,20 @@ export async function registerCommand(
     await ua.shutdown(1_000);
   }
   return code;
+}
+
+/**
+ * Registers `account`, printing each state change as a "registration" event; resolves with 1 once the registration
+ * fails for good (a failure that will be retried does not), and never otherwise.
+ */
+export function registerPrinting(account: Account, aor: string, output: Output): Promise<number> {
+  return new Promise<number>((resolve) => {
+    account.registerer.onStateChanged((state) => {
+      output.event(registrationEvent(aor, state));
+      if (state.name === 'failed' && state.retryInMs === undefined) resolve(1);
+    });
+    account.registerer.register();
+  });
 }
 
 /** The user agent's configuration for the account the flags describe. */

@@ -109,8 +109,8 @@ class CallRun {
   #usage: CallUsage | undefined;
   /** Incoming MESSAGEs print as events while the command runs. */
   #messages: MessagingUsage | undefined;
+  /** The run's account (null: direct), set once added; consultation calls are placed from it, with its id. */
   #callingAccount: Account | null = null;
-  #accountId: string | null = null;
   #codecsArgs: AudioArgs | undefined;
   #stopControl: (() => void) | undefined;
   #stopSignals: (() => void) | undefined;
@@ -159,10 +159,8 @@ class CallRun {
         fromAccount = added.account;
       }
       if (quit) return 1;
-      this.#callingAccount = fromAccount;
-      this.#accountId = fromAccount?.id ?? null;
       const call = usage.dial(args.target, fromAccount ? { account: fromAccount } : {});
-      this.#primary = this.#session(call, args, play, this.#accountId, args.durationMs, args.dtmf);
+      this.#primary = this.#session(call, args, play, fromAccount?.id ?? null, args.durationMs, args.dtmf);
       // A transfer the far end asks for (REFER) makes a new call that takes the primary's place; a consultation
       // call runs beside it. The run lasts until every call has ended.
       await this.#allEnded();
@@ -198,7 +196,6 @@ class CallRun {
           stopRequested();
         });
       }
-      this.#accountId = accountId;
       usage.onIncoming((call) => this.#incoming(call, args, play, accountId));
       this.#listenForControl(() => stopRequested());
       await stopped;
@@ -387,7 +384,7 @@ class CallRun {
     }
     const account = this.#callingAccount;
     const call = this.#usage.dial(parsed.value, account ? { account } : {});
-    this.#session(call, this.#codecsArgs!, undefined, this.#accountId, null, null, true);
+    this.#session(call, this.#codecsArgs!, undefined, account?.id ?? null, null, null, true);
   }
 
   /** {"cmd":"swap"}: holds the current call, resumes the other, which becomes current. */

@@ -11,6 +11,7 @@ import { bareHost } from '../sip/message/uri';
 import type { TransportProtocol } from '../sip/transport/types';
 import { SystemNameResolver } from '../ua/dns-resolver';
 import { UserAgent } from '../ua/user-agent';
+import { type ParsedOptions, bindArg } from './args';
 import type { Output } from './output';
 
 export const USER_AGENT = 'softphone/0.1';
@@ -49,6 +50,23 @@ export const startSystemUserAgent: StartUserAgent = async (args, output) => {
   if (args.trace) ua.onTrace((event) => output.trace(event));
   return ua;
 };
+
+/**
+ * Starts the agent a one-account command runs on, with its `--bind` (default: towards `firstHop`) and `--trace`
+ * flags, and prints "listening" with the address and port it got.
+ */
+export async function startCommandAgent(
+  options: ParsedOptions,
+  firstHop: SipUri | undefined,
+  output: Output,
+  start: StartUserAgent,
+): Promise<UserAgent> {
+  const bindText = options.string('bind');
+  const bind = bindText !== undefined ? bindArg(bindText) : undefined;
+  const ua = await start({ bind, firstHop, trace: options.flag('trace') }, output);
+  output.event({ event: 'listening', address: ua.transport.localAddress, port: ua.transport.localPort });
+  return ua;
+}
 
 /**
  * A stable +sip.instance for this AoR on this machine (RFC 5626 §4.1 wants it to survive restarts): a name-based

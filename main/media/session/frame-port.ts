@@ -35,16 +35,3 @@ export function framePortOf(channel: AudioStreamChannel): FramePort {
     close: () => channel.close(),
   };
 }
-
-/**
- * A frame carried in a message (for whoever relays frames over a MessagePort or a socket), or null when the
- * message is not exactly one frame. Typed-array views are taken as well as bare ArrayBuffers, since a browser
- * worklet finds those easier to post.
- */
-export function frameFromMessage(message: unknown): Int16Array | null {
-  if (message instanceof ArrayBuffer) {
-    return message.byteLength === FRAME_BYTES ? new Int16Array(message) : null;
-  }
-  if (message instanceof Int16Array) return message.length === FRAME_SAMPLES ? message : null;
-  return null;
-}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../../../main/media/media-seams';
 import { AudioStreamChannel } from '../../../../main/media/session/audio-stream-channel';
 import { AudioStreamEndpoint } from '../../../../main/media/session/audio-stream-endpoint';
-import { FRAME_BYTES, frameFromMessage, framePortOf } from '../../../../main/media/session/frame-port';
+import { FRAME_BYTES, framePortOf } from '../../../../main/media/session/frame-port';
 import { ManualClock } from '../../../support/manual-clock';
 
 function frameOf(value: number): Int16Array {
@@ -168,15 +168,5 @@ describe('audio stream endpoint', () => {
     await Promise.resolve();
     expect(worker.listening).toBe(true);
     expect(clock.advance(100)).toBe(0);
-  });
-});
-
-describe('frames in messages', () => {
-  it('takes only whole frames', () => {
-    expect(frameFromMessage(new ArrayBuffer(FRAME_BYTES))).toHaveLength(FRAME_SAMPLES);
-    expect(frameFromMessage(new Int16Array(FRAME_SAMPLES))).toHaveLength(FRAME_SAMPLES);
-    expect(frameFromMessage(new ArrayBuffer(FRAME_BYTES - 2))).toBeNull();
-    expect(frameFromMessage(new Float32Array(FRAME_SAMPLES))).toBeNull();
-    expect(frameFromMessage({ type: 'listen', on: true })).toBeNull();
   });
 });
