@@ -5,6 +5,7 @@ import { fireEvent, screen } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import MessageNoticeBanner from '../../../renderer/src/features/chat/MessageNoticeBanner.svelte';
 import { BACKLOG_GATHER_MS, OFFLINE_AGE_MS } from '../../../main/contract/message-alerts';
+import { peerTitle } from '../../../main/contract/peer-text';
 import type { NotificationPort } from '../../../renderer/src/lib/state/call-notifier.svelte';
 import { MessageNotifier, NOTICE_SHOWN_MS } from '../../../renderer/src/lib/state/message-notifier.svelte';
 import { conversation, message } from '../../support/fake-engine';
@@ -45,7 +46,7 @@ function setup(
     port: options.web === false ? null : port,
     page,
     clock,
-    nameFor: (uri) => (uri === 'sip:carol@example.com' ? 'Carol Contact' : null),
+    titleOf: (peer) => (peer.peerUri === 'sip:carol@example.com' ? 'Carol Contact' : peerTitle(peer)),
     open: (id) => opened.push(id),
   });
   const stop = notifier.start();

@@ -1,15 +1,8 @@
 // The words of the chat: why a message was not delivered (from the engine's failure codes), delivery marks, the
-// day a message belongs to, a conversation's title (a contact's name when there is one), and message text made
-// safe to show. Everything here is plain text: the views put it in text nodes, never in markup.
-import type {
-  ConversationDto,
-  MessageDelivery,
-  MessageFailureReason,
-} from '../../../../main/contract/contract';
-import { cleanPeerText, peerTitle } from '../../../../main/contract/peer-text';
-
-/** A contact's name for an address, when a contact has it. */
-export type NameLookup = (uri: string) => string | null;
+// day a message belongs to, and message text made safe to show (a conversation's title is `AppState.titleOf`).
+// Everything here is plain text: the views put it in text nodes, never in markup.
+import type { MessageDelivery, MessageFailureReason } from '../../../../main/contract/contract';
+import { cleanPeerText } from '../../../../main/contract/peer-text';
 
 export const FAILURE_WORDS: Readonly<Record<MessageFailureReason, string>> = {
   'not-found': 'No one has this address.',
@@ -30,16 +23,6 @@ export const DELIVERY_WORDS: Readonly<Record<MessageDelivery, string>> = {
   failed: 'Not delivered',
   received: 'Received',
 };
-
-/** What to call the other side of a conversation: their contact's name, else the name they sent, else the address. */
-export function conversationTitle(
-  conversation: Pick<ConversationDto, 'peerName' | 'peerUri'>,
-  nameFor: NameLookup,
-): string {
-  const contact = nameFor(conversation.peerUri);
-  const name = contact === null ? '' : cleanPeerText(contact);
-  return name !== '' ? name : peerTitle(conversation);
-}
 
 // C0 and C1 controls other than tab and line feed: nothing a person means to show.
 // eslint-disable-next-line no-control-regex

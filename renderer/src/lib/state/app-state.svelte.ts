@@ -107,7 +107,7 @@ export class AppState {
       parts.presence ?? browserPagePresence,
       parts.chatClock,
       undefined,
-      (uri) => this.contacts.nameFor(uri),
+      (peer) => this.titleOf(peer),
     );
     const media = parts.media === undefined ? browserMediaDevices() : parts.media;
     this.audioDevices = new AudioDevicesState(this.settings, media, {
@@ -162,7 +162,7 @@ export class AppState {
       port: bridge.kind === 'web' ? notifications : null,
       page: parts.presence ?? browserPagePresence,
       clock: parts.chatClock ?? browserChatClock,
-      nameFor: (uri) => this.contacts.nameFor(uri),
+      titleOf: (peer) => this.titleOf(peer),
       open: (conversationId) => this.openConversation(conversationId),
     });
   }

@@ -17,7 +17,7 @@ import type {
   VcardImportResult,
   VcardVersion,
 } from '../../../../main/contract/contract';
-import { cleanPeerText } from '../../../../main/contract/peer-text';
+import { cleanPeerText, peerAddress } from '../../../../main/contract/peer-text';
 import type { Bridge } from '../bridge';
 import { addressKey, foldText, phoneDigits, samePhone, uriPhoneDigits } from '../contact-address';
 
@@ -41,13 +41,16 @@ const SEPARATOR = '\u0001';
 /** Up to this many contacts in one change are moved into place one by one; more, and the list is sorted again. */
 const INCREMENTAL_MAX = 32;
 
+/** A contact's first SIP address (without the scheme), else its first number, cleaned for showing; '' when none. */
+export function contactAddress(contact: ContactDto): string {
+  const sip = contact.sipAddresses[0];
+  return sip ? peerAddress({ peerUri: sip.uri }) : cleanPeerText(contact.phoneNumbers[0]?.number ?? '');
+}
+
 /** What a contact is called in lists: its name, else its first address or number. */
 export function contactTitle(contact: ContactDto): string {
   const name = cleanPeerText(contact.name);
-  if (name !== '') return name;
-  const first =
-    contact.sipAddresses[0]?.uri.replace(/^sips?:/iu, '') ?? contact.phoneNumbers[0]?.number ?? '';
-  return cleanPeerText(first);
+  return name !== '' ? name : contactAddress(contact);
 }
 
 /** Where two numbers that `samePhone` matches always agree: their last seven digits, leading zeros dropped. */

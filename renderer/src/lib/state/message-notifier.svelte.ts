@@ -8,7 +8,7 @@ import type { ConversationDto } from '../../../../main/contract/contract';
 import { type MessageAlert, MessageAlertGate } from '../../../../main/contract/message-alerts';
 import { cleanPeerText, peerTitle } from '../../../../main/contract/peer-text';
 import type { Bridge } from '../bridge';
-import type { NotificationPort, PagePresence } from './call-notifier.svelte';
+import type { NotificationPort, PagePresence, PeerNamer } from './call-notifier.svelte';
 import type { ChatClock } from './messages.svelte';
 
 /** What the in-window notice shows. */
@@ -29,8 +29,8 @@ export interface MessageNotifierOptions {
   readonly port: NotificationPort | null;
   readonly page: PagePresence;
   readonly clock: ChatClock;
-  /** A contact's name for an address, when there is one. */
-  readonly nameFor?: (uri: string) => string | null;
+  /** What to call a conversation's far end (`AppState.titleOf`); the name it sent, else its address, by default. */
+  readonly titleOf?: PeerNamer;
   /** Shows the conversation (or the chat, for null). */
   readonly open: (conversationId: string | null) => void;
 }
@@ -75,9 +75,7 @@ export class MessageNotifier {
   #titleOf(conversationId: string): string {
     const conversation = this.options.messages.conversations.find((item) => item.id === conversationId);
     if (!conversation) return 'New message';
-    const contact = this.options.nameFor?.(conversation.peerUri) ?? null;
-    const name = contact === null ? '' : cleanPeerText(contact);
-    return name !== '' ? name : peerTitle(conversation);
+    return (this.options.titleOf ?? peerTitle)(conversation);
   }
 
   #words(alert: MessageAlert): MessageNotice {

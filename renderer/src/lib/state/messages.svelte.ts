@@ -28,6 +28,7 @@ import { DEFAULT_MESSAGE_PAGE, MESSAGE_PAGE_MAX, MESSAGE_SEARCH_MAX } from '../.
 import { cleanPeerText, peerTitle } from '../../../../main/contract/peer-text';
 import type { Bridge } from '../bridge';
 import { type ErrorText, commandErrorText } from '../error-text';
+import type { PeerNamer } from './call-notifier.svelte';
 
 /** Time for the typing indicator and our own typing indication; the browser's by default, a manual one in tests. */
 export interface ChatClock {
@@ -113,8 +114,8 @@ export class MessagesState {
     private readonly presence: ChatPresence,
     private readonly clock: ChatClock = browserChatClock,
     private readonly pageSize: number = DEFAULT_MESSAGE_PAGE,
-    /** A contact's name for an address, for the announcement of a new message. */
-    private readonly nameFor: (uri: string) => string | null = () => null,
+    /** What to call a conversation's far end (`AppState.titleOf`), for the announcement of a new message. */
+    private readonly titleOf: PeerNamer = peerTitle,
   ) {}
 
   /** Every conversation's unread messages, for the navigation badge. */
@@ -396,9 +397,7 @@ export class MessagesState {
 
   #titleOfOpen(): string {
     const open = this.open;
-    if (!open) return 'New message';
-    const contact = cleanPeerText(this.nameFor(open.peerUri) ?? '');
-    return contact !== '' ? contact : peerTitle(open);
+    return open ? this.titleOf(open) : 'New message';
   }
 
   #markReadIfSeen(): void {
