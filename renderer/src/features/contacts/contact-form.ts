@@ -7,8 +7,11 @@ import {
   CONTACT_LABEL_MAX,
   CONTACT_NAME_MAX,
   CONTACT_NOTE_MAX,
+  CONTROL_CHARACTERS,
   PHONE_NUMBER_MAX,
+  PHONE_NUMBER_PATTERN,
   SIP_URI_MAX,
+  TEXT_CONTROL_CHARACTERS,
 } from '../../../../main/contract/limits';
 import { withSipScheme } from '../../lib/account-form';
 import { checkSipUri } from '../../lib/sip-uri-check';
@@ -78,15 +81,9 @@ export function contactInputFrom(form: ContactForm): ContactInput {
   };
 }
 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS = /[\u0000-\u001f\u007f]/u;
-// eslint-disable-next-line no-control-regex -- a note may hold tabs and line breaks, nothing else below space
-const NOTE_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/u;
-const PHONE = /^[+]?[0-9 ().\-/*#]*[0-9*#][0-9 ().\-/*#]*$/u;
-
 function lineProblem(what: string, text: string, max: number): string | null {
   if ([...text].length > max) return `${what} can be at most ${max} characters.`;
-  if (CONTROLS.test(text)) return `${what} cannot hold control characters.`;
+  if (CONTROL_CHARACTERS.test(text)) return `${what} cannot hold control characters.`;
   return null;
 }
 
@@ -112,7 +109,7 @@ export function validateContactForm(form: ContactForm): ContactFormErrors {
     if (text !== '') {
       const problem =
         lineProblem('A phone number', text, PHONE_NUMBER_MAX) ??
-        (PHONE.test(text)
+        (PHONE_NUMBER_PATTERN.test(text)
           ? null
           : 'A phone number may hold digits, + at the start, spaces and ( ) . - / * #.');
       if (problem) errors[`phoneNumbers.${index}.number`] = problem;
@@ -126,7 +123,8 @@ export function validateContactForm(form: ContactForm): ContactFormErrors {
     errors['phoneNumbers'] = `A contact can have at most ${CONTACT_ADDRESSES_MAX} phone numbers.`;
   if ([...form.note].length > CONTACT_NOTE_MAX)
     errors['note'] = `The note can be at most ${CONTACT_NOTE_MAX} characters.`;
-  else if (NOTE_CONTROLS.test(form.note)) errors['note'] = 'The note cannot hold control characters.';
+  else if (TEXT_CONTROL_CHARACTERS.test(form.note))
+    errors['note'] = 'The note cannot hold control characters.';
 
   const input = contactInputFrom(form);
   if (
