@@ -6,38 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessagingUsage, type ReceivedMessage, messagingHostOf } from '../../main/messaging/messaging-usage';
-import { SystemClock } from '../../main/platform/clock';
-import { NodeSocketFactory } from '../../main/platform/node-sockets';
-import { CryptoRandom } from '../../main/platform/random';
-import { type SipUri, parseUri } from '../../main/sip/message/uri';
-import { NoNameResolver } from '../../main/ua/next-hop';
 import { UserAgent } from '../../main/ua/user-agent';
 import { writeToneFixture } from '../support/audio/tone-fixture';
 import { type BaresipHandle, startBaresip } from './support/baresip';
 import { peersAvailable } from './support/peers';
+import { sipUri, startLoopbackAgent, waitFor } from './support/sip-agent';
 
 const peers = peersAvailable();
 const TO_BARESIP = 'Hello baresip 👋 — שלום — مرحبا';
 const FROM_BARESIP = 'Hi softphone 🙂 ok';
-
-function sipUri(text: string): SipUri {
-  const parsed = parseUri(text);
-  if (!parsed.ok) throw new Error(text);
-  return parsed.value as SipUri;
-}
-
-function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = (): void => {
-      const value = probe();
-      if (value !== undefined) resolve(value);
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 describe.skipIf(!peers.baresip)('instant messages with baresip', () => {
   let fixtureDir: string;
@@ -49,16 +26,7 @@ describe.skipIf(!peers.baresip)('instant messages with baresip', () => {
   beforeAll(async () => {
     fixtureDir = await mkdtemp(join(tmpdir(), 'softphone-tones-'));
     const tone = await writeToneFixture(fixtureDir, { frequencyHz: 1000, durationS: 2 });
-    agent = await UserAgent.start({
-      sockets: new NodeSocketFactory(),
-      clock: new SystemClock(),
-      random: new CryptoRandom(),
-      resolver: new NoNameResolver(),
-      bindAddress: '127.0.0.1',
-      port: 0,
-      protocols: ['udp'],
-      userAgent: 'softphone-messages-test',
-    });
+    agent = await startLoopbackAgent({ userAgent: 'softphone-messages-test' });
     usage = new MessagingUsage(messagingHostOf(agent));
     usage.setIncomingHandler((message) => {
       received.push(message);

@@ -10,34 +10,15 @@ import { silentLogger } from '../../main/platform/logger';
 import { CryptoRandom } from '../../main/platform/random';
 import type { ComposingIndication, IncomingMessage } from '../../main/services/messaging-engine';
 import { UaMessagingEngine } from '../../main/services/ua-messaging-engine';
-import { type SipUri, parseUri } from '../../main/sip/message/uri';
 import type { TraceEvent } from '../../main/sip/transport/transport-layer';
 import { NoNameResolver } from '../../main/ua/next-hop';
 import { type Account, UserAgent } from '../../main/ua/user-agent';
 import { type KamailioHandle, peersAvailable, startKamailio } from './support/kamailio';
+import { sipUri, waitFor } from './support/sip-agent';
 
 const peers = peersAvailable();
 const TEXT_ALICE = 'Hello Bob 👋🏽 — שלום, מה שלומך? — مرحبا كيف حالك؟ 🇮🇱🇵🇸 <b>&amp;</b>';
 const TEXT_BOB = 'בסדר גמור 😀 — بخير، شكراً — ok!';
-
-function sipUri(text: string): SipUri {
-  const parsed = parseUri(text);
-  if (!parsed.ok) throw new Error(text);
-  return parsed.value as SipUri;
-}
-
-function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = (): void => {
-      const value = probe();
-      if (value !== undefined) resolve(value);
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 /** Polls an asynchronous condition until it holds. */
 async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {

@@ -7,14 +7,10 @@ import {
   type ReceivedComposing,
   messagingHostOf,
 } from '../../main/messaging/messaging-usage';
-import { SystemClock } from '../../main/platform/clock';
-import { NodeSocketFactory } from '../../main/platform/node-sockets';
-import { CryptoRandom } from '../../main/platform/random';
-import { type SipUri, parseUri } from '../../main/sip/message/uri';
-import { NoNameResolver } from '../../main/ua/next-hop';
 import { type Account, UserAgent } from '../../main/ua/user-agent';
 import { peersAvailable } from './support/peers';
 import { parseMessageLog, runSipp, startSipp } from './support/sipp';
+import { sipUri, startLoopbackAgent } from './support/sip-agent';
 
 const peers = peersAvailable();
 const cleanups: Array<() => Promise<void>> = [];
@@ -23,24 +19,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-function sipUri(text: string): SipUri {
-  const parsed = parseUri(text);
-  if (!parsed.ok) throw new Error(text);
-  return parsed.value as SipUri;
-}
-
 async function engine(
   proxy?: string,
 ): Promise<{ agent: UserAgent; account: Account; usage: MessagingUsage }> {
-  const agent = await UserAgent.start({
-    sockets: new NodeSocketFactory(),
-    clock: new SystemClock(),
-    random: new CryptoRandom(),
-    resolver: new NoNameResolver(),
-    bindAddress: '127.0.0.1',
-    port: 0,
-    protocols: ['udp'],
-  });
+  const agent = await startLoopbackAgent();
   const account = agent.addAccount({
     aor: sipUri('sip:alice@example.test'),
     password: 'secret',

@@ -6,28 +6,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuddyPresenceDto } from '../../main/contract/contract';
-import { createEngine } from '../../main/services/engine';
-import { FileKeyCipher } from '../../main/store/file-key-cipher';
 import { writeToneFixture } from '../support/audio/tone-fixture';
 import { type BaresipHandle, startBaresip } from './support/baresip';
 import {
-  type RecordedEvent,
   type RecordingEngine,
   aliceAccount,
+  buddyWhere,
   createAccount,
   nextEvent,
+  startRecordingEngine,
 } from './support/engine-harness';
 import { type KamailioHandle, peersAvailable, startKamailio } from './support/kamailio';
 
 const peers = peersAvailable();
-
-const buddyWhere =
-  (accept: (buddy: BuddyPresenceDto) => boolean) =>
-  (event: RecordedEvent): BuddyPresenceDto | undefined =>
-    event.name === 'buddy.changed' && event.payload.contactId === 'c-carol' && accept(event.payload)
-      ? event.payload
-      : undefined;
 
 describe.skipIf(!peers.kamailio || !peers.baresip)('baresip’s published presence in our buddy list', () => {
   let kamailio: KamailioHandle;
@@ -67,34 +58,27 @@ describe.skipIf(!peers.kamailio || !peers.baresip)('baresip’s published presen
     });
     // startBaresip returns once baresip is registered (and has published: the module does it on REGISTER_OK).
 
-    const dataDir = mkdtempSync(join(dir, 'alice-'));
-    const engine = await createEngine({
-      dataDir,
-      secrets: FileKeyCipher.inDirectory(dataDir),
-      host: 'web',
-      unregisterTimeoutMs: 1_000,
+    party = await startRecordingEngine(dir, 'alice', {
       watchList: { watched: () => [{ contactId: 'c-carol', uri: kamailio.uri('carol'), accountId: null }] },
     });
-    const events: RecordedEvent[] = [];
-    engine.events.subscribe((name, payload) => events.push({ name, payload } as RecordedEvent));
-    party = { engine, events };
+    const { events } = party;
     await createAccount(party, aliceAccount(kamailio));
 
     const online = await nextEvent(
       events,
-      buddyWhere((b) => b.availability === 'available'),
+      buddyWhere('c-carol', (b) => b.availability === 'available'),
     );
     expect(online).toMatchObject({ uri: kamailio.uri('carol'), subscription: 'active', note: null });
 
     await baresip.command('presence_offline');
     await nextEvent(
       events,
-      buddyWhere((b) => b.availability === 'offline'),
+      buddyWhere('c-carol', (b) => b.availability === 'offline'),
     );
     await baresip.command('presence_online');
     await nextEvent(
       events,
-      buddyWhere((b) => b.availability === 'available' && b.changedAt !== online.changedAt),
+      buddyWhere('c-carol', (b) => b.availability === 'available' && b.changedAt !== online.changedAt),
     );
   }, 60_000);
 });

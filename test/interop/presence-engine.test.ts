@@ -7,31 +7,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountDto, BuddyPresenceDto, CallDto, WatcherDto } from '../../main/contract/contract';
-import { createEngine } from '../../main/services/engine';
-import type { WatchList, WatchedContact } from '../../main/services/presence-service';
-import { FileKeyCipher } from '../../main/store/file-key-cipher';
+import type { AccountDto, CallDto, WatcherDto } from '../../main/contract/contract';
+import type { WatchedContact } from '../../main/services/presence-service';
 import {
-  type RecordedEvent,
   type RecordingEngine,
   aliceAccount,
+  buddyWhere,
   callReaches,
   createAccount,
   nextEvent,
   resultValue,
+  startRecordingEngine,
 } from './support/engine-harness';
 import { type KamailioHandle, peersAvailable, startKamailio } from './support/kamailio';
 
 const peers = peersAvailable();
 const NOTE = 'Zurück um 15 Uhr — בקרוב 🙂 <b>&';
-
-/** Accepts the buddy.changed of `contactId` that `accept` takes. */
-const buddyWhere =
-  (contactId: string, accept: (buddy: BuddyPresenceDto) => boolean) =>
-  (event: RecordedEvent): BuddyPresenceDto | undefined =>
-    event.name === 'buddy.changed' && event.payload.contactId === contactId && accept(event.payload)
-      ? event.payload
-      : undefined;
 
 describe.skipIf(!peers.kamailio)('presence between two engines through Kamailio', () => {
   let kamailio: KamailioHandle;
@@ -56,20 +47,7 @@ describe.skipIf(!peers.kamailio)('presence between two engines through Kamailio'
   });
 
   async function start(name: string, watched: WatchedContact[]): Promise<RecordingEngine> {
-    const dataDir = mkdtempSync(join(parentDir, `${name}-`));
-    const watchList: WatchList = { watched: () => watched };
-    const engine = await createEngine({
-      dataDir,
-      secrets: FileKeyCipher.inDirectory(dataDir),
-      host: 'web',
-      unregisterTimeoutMs: 1_000,
-      watchList,
-    });
-    const events: RecordedEvent[] = [];
-    engine.events.subscribe((eventName, payload) =>
-      events.push({ name: eventName, payload } as RecordedEvent),
-    );
-    const made = { engine, events };
+    const made = await startRecordingEngine(parentDir, name, { watchList: { watched: () => watched } });
     engines.push(made);
     return made;
   }

@@ -9,38 +9,19 @@ import { PresencePublisher } from '../../main/presence/presence-publisher';
 import { type PresenceEvent, PresenceWatcher } from '../../main/presence/presence-watcher';
 import { SubscriptionUsage, hostOf, subscriberOf } from '../../main/presence/subscription-usage';
 import { WinfoWatcher } from '../../main/presence/winfo-watcher';
-import { type SipUri, parseUri } from '../../main/sip/message/uri';
 import { NoNameResolver } from '../../main/ua/next-hop';
 import type { Account } from '../../main/ua/user-agent';
 import { UserAgent } from '../../main/ua/user-agent';
 import { type KamailioHandle, peersAvailable, startKamailio } from './support/kamailio';
+import { sipUri, waitFor } from './support/sip-agent';
 
 const peers = peersAvailable();
 const NOTE = 'Zurück um 15 Uhr — בקרוב 🙂 <b>&';
-
-function sipUri(text: string): SipUri {
-  const parsed = parseUri(text);
-  if (!parsed.ok) throw new Error(text);
-  return parsed.value as SipUri;
-}
 
 interface Party {
   readonly agent: UserAgent;
   readonly account: Account;
   readonly usage: SubscriptionUsage;
-}
-
-function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = (): void => {
-      const value = probe();
-      if (value !== undefined) resolve(value);
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
 }
 
 describe.skipIf(!peers.kamailio)('presence through Kamailio', () => {

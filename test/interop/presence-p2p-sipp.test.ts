@@ -3,17 +3,13 @@
 // 200 and an immediate NOTIFY with our PIDF, a NOTIFY on a status change, a refresh, Expires: 0 with a terminated
 // NOTIFY, 481 in the ended dialog, 489 for another package.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../main/platform/clock';
-import { NodeSocketFactory } from '../../main/platform/node-sockets';
-import { CryptoRandom } from '../../main/platform/random';
 import type { OwnPresence } from '../../main/presence/pidf-builder';
 import { PresenceNotifier, type PresenceSource } from '../../main/presence/presence-notifier';
 import { hostOf, subscriberOf } from '../../main/presence/subscription-usage';
-import { type SipUri, parseUri } from '../../main/sip/message/uri';
-import { NoNameResolver } from '../../main/ua/next-hop';
 import { UserAgent } from '../../main/ua/user-agent';
 import { peersAvailable } from './support/peers';
 import { parseMessageLog, startSipp } from './support/sipp';
+import { sipUri, startLoopbackAgent, waitFor } from './support/sip-agent';
 
 const peers = peersAvailable();
 const agents: UserAgent[] = [];
@@ -21,12 +17,6 @@ const agents: UserAgent[] = [];
 afterEach(async () => {
   for (const agent of agents.splice(0)) await agent.shutdown(500);
 });
-
-function sipUri(text: string): SipUri {
-  const parsed = parseUri(text);
-  if (!parsed.ok) throw new Error(text);
-  return parsed.value as SipUri;
-}
 
 class Status implements PresenceSource {
   current: OwnPresence | undefined;
@@ -48,30 +38,9 @@ class Status implements PresenceSource {
   }
 }
 
-function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = (): void => {
-      const value = probe();
-      if (value !== undefined) resolve(value);
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
-
 describe.skipIf(!peers.sipp)('peer-to-peer presence against SIPp', () => {
   it('uac-subscribe-presence: SIPp watches our agent; every answer and NOTIFY is as RFC 3856 §6 asks', async () => {
-    const agent = await UserAgent.start({
-      sockets: new NodeSocketFactory(),
-      clock: new SystemClock(),
-      random: new CryptoRandom(),
-      resolver: new NoNameResolver(),
-      bindAddress: '127.0.0.1',
-      port: 0,
-      protocols: ['udp'],
-    });
+    const agent = await startLoopbackAgent();
     agents.push(agent);
     const account = agent.addAccount({
       aor: sipUri('sip:alice@example.test'),

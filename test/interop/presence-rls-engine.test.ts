@@ -8,16 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AccountInput, BuddyPresenceDto } from '../../main/contract/contract';
-import { createEngine } from '../../main/services/engine';
 import type { EventHub } from '../../main/services/event-hub';
-import type { WatchList, WatchedContact } from '../../main/services/presence-service';
-import { FileKeyCipher } from '../../main/store/file-key-cipher';
+import type { WatchedContact } from '../../main/services/presence-service';
 import {
-  type RecordedEvent,
   type RecordingEngine,
+  buddyWhere,
   createAccount,
   nextEvent,
   resultValue,
+  startRecordingEngine,
 } from './support/engine-harness';
 import { type RlsServer, startRlsServer } from './support/kamailio-rls';
 import { peersAvailable } from './support/peers';
@@ -41,23 +40,12 @@ describe.skipIf(!peers.kamailio)('resource lists in the engine, through Kamailio
   afterAll(() => rmSync(parentDir, { recursive: true, force: true }));
 
   async function start(name: string, watched: WatchedContact[] = []): Promise<RecordingEngine> {
-    const dataDir = mkdtempSync(join(parentDir, `${name}-`));
-    const watchList: WatchList = { watched: () => watched };
     const lines: string[] = [];
     logs.set(name, lines);
-    const engine = await createEngine({
+    const made = await startRecordingEngine(parentDir, name, {
       logger: { log: (_level, message) => lines.push(message) },
-      dataDir,
-      secrets: FileKeyCipher.inDirectory(dataDir),
-      host: 'web',
-      unregisterTimeoutMs: 1_000,
-      watchList,
+      watchList: { watched: () => watched },
     });
-    const events: RecordedEvent[] = [];
-    engine.events.subscribe((eventName, payload) =>
-      events.push({ name: eventName, payload } as RecordedEvent),
-    );
-    const made = { engine, events };
     engines.push(made);
     return made;
   }
@@ -76,13 +64,6 @@ describe.skipIf(!peers.kamailio)('resource lists in the engine, through Kamailio
     enabled: true,
     ...extra,
   });
-
-  const buddyWhere =
-    (contactId: string, accept: (buddy: BuddyPresenceDto) => boolean) =>
-    (event: RecordedEvent): BuddyPresenceDto | undefined =>
-      event.name === 'buddy.changed' && event.payload.contactId === contactId && accept(event.payload)
-        ? event.payload
-        : undefined;
 
   const watching: WatchedContact[] = [
     { contactId: 'c-bob', uri: 'sip:bob@example.test', accountId: null },

@@ -3,17 +3,13 @@
 // rls-services document, and Kamailio's list server subscribes to each member and sends her multipart/related
 // NOTIFYs. Our ResourceListWatcher must give three statuses from that one subscription, then a change of one.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../main/platform/clock';
-import { NodeSocketFactory } from '../../main/platform/node-sockets';
-import { CryptoRandom } from '../../main/platform/random';
 import { PresencePublisher } from '../../main/presence/presence-publisher';
 import { type ResourceListEvent, ResourceListWatcher } from '../../main/presence/resource-list-watcher';
 import { SubscriptionUsage, hostOf, subscriberOf } from '../../main/presence/subscription-usage';
-import { type SipUri, parseUri } from '../../main/sip/message/uri';
-import { NoNameResolver } from '../../main/ua/next-hop';
 import { UserAgent } from '../../main/ua/user-agent';
 import { type RlsServer, startRlsServer } from './support/kamailio-rls';
 import { peersAvailable } from './support/peers';
+import { sipUri, startLoopbackAgent, waitFor } from './support/sip-agent';
 
 const peers = peersAvailable();
 const agents: UserAgent[] = [];
@@ -24,25 +20,6 @@ afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
-
-function sipUri(text: string): SipUri {
-  const parsed = parseUri(text);
-  if (!parsed.ok) throw new Error(text);
-  return parsed.value as SipUri;
-}
-
-function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = (): void => {
-      const value = probe();
-      if (value !== undefined) resolve(value);
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 /** The latest status of each buddy the watcher reported. */
 function latest(events: readonly ResourceListEvent[]): Map<string, string> {
@@ -67,15 +44,7 @@ describe.skipIf(!peers.kamailio)('resource lists through Kamailio rls', () => {
         },
       ],
     });
-    const agent = await UserAgent.start({
-      sockets: new NodeSocketFactory(),
-      clock: new SystemClock(),
-      random: new CryptoRandom(),
-      resolver: new NoNameResolver(),
-      bindAddress: '127.0.0.1',
-      port: 0,
-      protocols: ['udp'],
-    });
+    const agent = await startLoopbackAgent();
     agents.push(agent);
     const proxy = sipUri(server.proxyUri);
     const account = (user: string) =>

@@ -3,16 +3,12 @@
 // PIDF parts, then a partial one. Our ResourceListWatcher must give the three buddies' statuses from that one
 // subscription, then dave's change alone.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../main/platform/clock';
-import { NodeSocketFactory } from '../../main/platform/node-sockets';
-import { CryptoRandom } from '../../main/platform/random';
 import { type ResourceListEvent, ResourceListWatcher } from '../../main/presence/resource-list-watcher';
 import { SubscriptionUsage, hostOf, subscriberOf } from '../../main/presence/subscription-usage';
-import { type SipUri, parseUri } from '../../main/sip/message/uri';
-import { NoNameResolver } from '../../main/ua/next-hop';
 import { UserAgent } from '../../main/ua/user-agent';
 import { peersAvailable } from './support/peers';
 import { parseMessageLog, startSipp } from './support/sipp';
+import { sipUri, startLoopbackAgent, waitFor } from './support/sip-agent';
 
 const peers = peersAvailable();
 const agents: UserAgent[] = [];
@@ -20,25 +16,6 @@ const agents: UserAgent[] = [];
 afterEach(async () => {
   for (const agent of agents.splice(0)) await agent.shutdown(500);
 });
-
-function sipUri(text: string): SipUri {
-  const parsed = parseUri(text);
-  if (!parsed.ok) throw new Error(text);
-  return parsed.value as SipUri;
-}
-
-function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = (): void => {
-      const value = probe();
-      if (value !== undefined) resolve(value);
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 const statuses = (events: readonly ResourceListEvent[]): string[] =>
   events.flatMap((e) =>
@@ -50,15 +27,7 @@ const statuses = (events: readonly ResourceListEvent[]): string[] =>
 describe.skipIf(!peers.sipp)('resource lists against SIPp as the list server', () => {
   it('uas-subscribe-rlmi: one subscription, a multipart/related RLMI NOTIFY → three statuses, then a partial one', async () => {
     const server = await startSipp({ scenario: 'uas-subscribe-rlmi.xml', timeoutSec: 20 });
-    const agent = await UserAgent.start({
-      sockets: new NodeSocketFactory(),
-      clock: new SystemClock(),
-      random: new CryptoRandom(),
-      resolver: new NoNameResolver(),
-      bindAddress: '127.0.0.1',
-      port: 0,
-      protocols: ['udp'],
-    });
+    const agent = await startLoopbackAgent();
     agents.push(agent);
     const account = agent.addAccount({
       aor: sipUri('sip:alice@example.test'),

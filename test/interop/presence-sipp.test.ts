@@ -8,11 +8,11 @@ import { CryptoRandom } from '../../main/platform/random';
 import { PresencePublisher } from '../../main/presence/presence-publisher';
 import { type PresenceEvent, PresenceWatcher } from '../../main/presence/presence-watcher';
 import { SubscriptionUsage, hostOf, subscriberOf } from '../../main/presence/subscription-usage';
-import { type SipUri, parseUri } from '../../main/sip/message/uri';
 import { NoNameResolver } from '../../main/ua/next-hop';
 import { type Account, UserAgent } from '../../main/ua/user-agent';
 import { peersAvailable } from './support/peers';
 import { parseMessageLog, runSipp, startSipp } from './support/sipp';
+import { sipUri, waitFor } from './support/sip-agent';
 
 const peers = peersAvailable();
 const clock = new SystemClock();
@@ -23,12 +23,6 @@ const agents: UserAgent[] = [];
 afterEach(async () => {
   for (const agent of agents.splice(0)) await agent.shutdown(500);
 });
-
-function sipUri(text: string): SipUri {
-  const parsed = parseUri(text);
-  if (!parsed.ok) throw new Error(text);
-  return parsed.value as SipUri;
-}
 
 async function engine(
   proxy?: string,
@@ -51,19 +45,6 @@ async function engine(
     expires: 600,
   });
   return { agent, account, usage: new SubscriptionUsage(hostOf(agent)) };
-}
-
-function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = (): void => {
-      const value = probe();
-      if (value !== undefined) resolve(value);
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
 }
 
 describe.skipIf(!peers.sipp)('presence engine against SIPp', () => {

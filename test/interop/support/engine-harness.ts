@@ -1,11 +1,12 @@
 // The engine as the web host runs it (in-process `createEngine`, commands through its router, the real media worker,
-// a SQLite store in a temp folder), with every event it emits recorded, for the interop tests that drive calls
-// through Kamailio to baresip.
+// a SQLite store in a temp folder), with every event it emits recorded, for the interop tests that drive calls,
+// presence and messages through Kamailio to baresip, SIPp or another engine.
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   AccountDto,
   AccountInput,
+  BuddyPresenceDto,
   CallDto,
   EventName,
   Events,
@@ -37,7 +38,7 @@ export function resultValue<T>(result: Result<unknown>): T {
 export async function startRecordingEngine(
   parentDir: string,
   name: string,
-  options: Pick<EngineOptions, 'mediaWorker' | 'agents'> = {},
+  options: Pick<EngineOptions, 'mediaWorker' | 'agents' | 'watchList' | 'logger'> = {},
 ): Promise<RecordingEngine> {
   const dataDir = await mkdtemp(join(parentDir, `${name}-`));
   const engine = await createEngine({
@@ -82,6 +83,14 @@ export const callReaches =
     event.name === 'call.changed' &&
     (callId === null || event.payload.id === callId) &&
     event.payload.state === state
+      ? event.payload
+      : undefined;
+
+/** Accepts a `buddy.changed` of the contact `contactId` that `accept` takes. */
+export const buddyWhere =
+  (contactId: string, accept: (buddy: BuddyPresenceDto) => boolean) =>
+  (event: RecordedEvent): BuddyPresenceDto | undefined =>
+    event.name === 'buddy.changed' && event.payload.contactId === contactId && accept(event.payload)
       ? event.payload
       : undefined;
 

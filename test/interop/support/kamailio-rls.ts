@@ -2,15 +2,14 @@
 // tree on a free loopback port with its own run directory (config: test/interop/kamailio/rls.cfg). The lists are
 // RFC 4826 rls-services documents, one per watcher, in the xcap table rls reads (its integrated XCAP server mode);
 // rls keeps its tables in db_text files (see the config for why), presence and pua in SQLite files of their own.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+// The process itself starts as the registrar's does (spawnKamailio in kamailio.ts).
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { presenceSql, runSqlite, spawnKamailio } from './kamailio';
 import { requireExecutable } from './peers';
 import { LOOPBACK, freeUdpPort } from './ports';
-import { endGroup, trackGroup, untrackGroup } from './processes';
-import { sendUdpRequest } from './sip-probe';
+import { endGroup } from './processes';
 
 export const RLS_CONFIG = join(import.meta.dirname, '..', 'kamailio', 'rls.cfg');
 
@@ -37,43 +36,6 @@ export interface RlsServer {
 }
 
 const READY_TIMEOUT_MS = 5_000;
-
-/** The SQLite tables presence (5.6) and pua check at start-up, with the versions they expect. */
-const PRESENCE_SQL = [
-  'PRAGMA journal_mode=WAL;',
-  'CREATE TABLE version (id INTEGER PRIMARY KEY NOT NULL, table_name VARCHAR(32) NOT NULL UNIQUE,',
-  '  table_version INTEGER DEFAULT 0 NOT NULL);',
-  "INSERT INTO version (table_name, table_version) VALUES ('version', 1), ('presentity', 5),",
-  "  ('active_watchers', 12), ('watchers', 3), ('xcap', 4), ('pua', 7);",
-  'CREATE TABLE presentity (id INTEGER PRIMARY KEY NOT NULL, username VARCHAR(64) NOT NULL,',
-  '  domain VARCHAR(64) NOT NULL, event VARCHAR(64) NOT NULL, etag VARCHAR(128) NOT NULL,',
-  '  expires INTEGER NOT NULL, received_time INTEGER NOT NULL, body BLOB NOT NULL, sender VARCHAR(255) NOT NULL,',
-  '  priority INTEGER DEFAULT 0 NOT NULL, ruid VARCHAR(64), UNIQUE (username, domain, event, etag), UNIQUE (ruid));',
-  'CREATE TABLE active_watchers (id INTEGER PRIMARY KEY NOT NULL, presentity_uri VARCHAR(255) NOT NULL,',
-  '  watcher_username VARCHAR(64) NOT NULL, watcher_domain VARCHAR(64) NOT NULL, to_user VARCHAR(64) NOT NULL,',
-  "  to_domain VARCHAR(64) NOT NULL, event VARCHAR(64) DEFAULT 'presence' NOT NULL, event_id VARCHAR(64),",
-  '  to_tag VARCHAR(128) NOT NULL, from_tag VARCHAR(128) NOT NULL, callid VARCHAR(255) NOT NULL,',
-  '  local_cseq INTEGER NOT NULL, remote_cseq INTEGER NOT NULL, contact VARCHAR(255) NOT NULL, record_route TEXT,',
-  '  expires INTEGER NOT NULL, status INTEGER DEFAULT 2 NOT NULL, reason VARCHAR(64),',
-  '  version INTEGER DEFAULT 0 NOT NULL, socket_info VARCHAR(64) NOT NULL, local_contact VARCHAR(255) NOT NULL,',
-  '  from_user VARCHAR(64) NOT NULL, from_domain VARCHAR(64) NOT NULL, updated INTEGER NOT NULL,',
-  "  updated_winfo INTEGER NOT NULL, flags INTEGER DEFAULT 0 NOT NULL, user_agent VARCHAR(255) DEFAULT '',",
-  '  UNIQUE (callid, to_tag, from_tag));',
-  'CREATE TABLE watchers (id INTEGER PRIMARY KEY NOT NULL, presentity_uri VARCHAR(255) NOT NULL,',
-  "  watcher_username VARCHAR(64) NOT NULL, watcher_domain VARCHAR(64) NOT NULL, event VARCHAR(64) DEFAULT 'presence' NOT NULL,",
-  '  status INTEGER NOT NULL, reason VARCHAR(64), inserted_time INTEGER NOT NULL,',
-  '  UNIQUE (presentity_uri, watcher_username, watcher_domain, event));',
-  'CREATE TABLE xcap (id INTEGER PRIMARY KEY NOT NULL, username VARCHAR(64) NOT NULL, domain VARCHAR(64) NOT NULL,',
-  '  doc BLOB NOT NULL, doc_type INTEGER NOT NULL, etag VARCHAR(128) NOT NULL, source INTEGER NOT NULL,',
-  '  doc_uri VARCHAR(255) NOT NULL, port INTEGER NOT NULL, UNIQUE (doc_uri));',
-  'CREATE TABLE pua (id INTEGER PRIMARY KEY NOT NULL, pres_uri VARCHAR(255) NOT NULL, pres_id VARCHAR(255) NOT NULL,',
-  '  event INTEGER NOT NULL, expires INTEGER NOT NULL, desired_expires INTEGER NOT NULL, flag INTEGER NOT NULL,',
-  '  etag VARCHAR(128) NOT NULL, tuple_id VARCHAR(64), watcher_uri VARCHAR(255) NOT NULL,',
-  '  call_id VARCHAR(255) NOT NULL, to_tag VARCHAR(128) NOT NULL, from_tag VARCHAR(128) NOT NULL,',
-  '  cseq INTEGER NOT NULL, record_route TEXT, contact VARCHAR(255) NOT NULL, remote_contact VARCHAR(255) NOT NULL,',
-  '  version INTEGER NOT NULL, extra_headers TEXT NOT NULL, UNIQUE (etag, tuple_id, call_id, from_tag));',
-  '',
-].join('\n');
 
 /** xcap doc_type of an rls-services document (Kamailio's RLS_SERVICE, 1<<3). */
 const RLS_SERVICES_DOC_TYPE = 8;
@@ -151,27 +113,6 @@ async function writeRlsTables(dir: string, lists: readonly ResourceList[], domai
   ]);
 }
 
-function runSqlite(sqlite: string, path: string, sql: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(sqlite, ['-batch', '-bail', path], { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`sqlite3 failed (exit ${code}): ${stderr.trim()}`)),
-    );
-    child.stdin.end(sql);
-  });
-}
-
-async function tail(path: string, lines = 40): Promise<string> {
-  try {
-    return (await readFile(path, 'utf8')).split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
 export async function startRlsServer(options: RlsServerOptions): Promise<RlsServer> {
   const kamailio = requireExecutable('kamailio');
   const sqlite = requireExecutable('sqlite3');
@@ -181,8 +122,9 @@ export async function startRlsServer(options: RlsServerOptions): Promise<RlsServ
   const puaDb = join(runDir, 'pua.sqlite');
   const rlsDir = join(runDir, 'rls-db');
   const logPath = join(runDir, 'kamailio.log');
-  await runSqlite(sqlite, presenceDb, PRESENCE_SQL);
-  await runSqlite(sqlite, puaDb, PRESENCE_SQL);
+  const tables = presenceSql({ pua: true });
+  await runSqlite(sqlite, presenceDb, tables);
+  await runSqlite(sqlite, puaDb, tables);
   await writeRlsTables(rlsDir, options.lists, domain);
   const port = await freeUdpPort();
   const server = `sip:${LOOPBACK}:${port}`;
@@ -212,60 +154,17 @@ export async function startRlsServer(options: RlsServerOptions): Promise<RlsServ
     '-A',
     `RLS_DB_URL="text://${rlsDir}"`,
   ];
-  const logFd = openSync(logPath, 'a');
-  let child: ChildProcess;
-  try {
-    // detached: its own process group, so stop() reaches every Kamailio process with one signal.
-    child = spawn(kamailio, args, { cwd: runDir, detached: true, stdio: ['ignore', logFd, logFd] });
-  } finally {
-    closeSync(logFd);
-  }
-  let hasExited = false;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      hasExited = true;
-      resolve();
-    }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
-  });
-  const pgid = child.pid!;
-  trackGroup(pgid);
-  const stop = async (): Promise<void> => {
-    await endGroup(pgid, 'SIGTERM', 3_000);
-    await exited;
-    if (process.env.SOFTPHONE_KEEP_PEER_LOGS !== '1') await rm(runDir, { recursive: true, force: true });
-  };
   const deadline = performance.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (hasExited) {
-      untrackGroup(pgid);
-      throw new Error(`kamailio (rls) exited during start-up; log ${logPath}:\n${await tail(logPath)}`);
-    }
-    try {
-      const response = await sendUdpRequest(
-        port,
-        { method: 'OPTIONS', requestUri: server, from: 'sip:probe@127.0.0.1', to: server },
-        { timeoutMs: 200 },
-      );
-      if (response.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() > deadline) {
-      const log = await tail(logPath);
-      await stop();
-      throw new Error(`kamailio (rls) not ready within ${READY_TIMEOUT_MS} ms:\n${log}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const { pgid, exited } = await spawnKamailio(kamailio, args, { runDir, logPath, port, deadline });
   return {
     port,
     proxyUri: server,
     logPath,
     readLog: () => readFile(logPath, 'utf8').catch(() => ''),
-    stop,
+    stop: async () => {
+      await endGroup(pgid, 'SIGTERM', 3_000);
+      await exited;
+      if (process.env.SOFTPHONE_KEEP_PEER_LOGS !== '1') await rm(runDir, { recursive: true, force: true });
+    },
   };
 }

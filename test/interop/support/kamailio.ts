@@ -149,15 +149,16 @@ function subscriberSql(users: readonly KamailioUser[], domain: string): string {
 
 /**
  * The tables Kamailio 5.6's presence module checks at start-up (by the versions in `version`): presentity (5),
- * active_watchers (12), watchers (3) and xcap (4, read by presence_xml). Columns as that version reads them.
+ * active_watchers (12), watchers (3) and xcap (4, read by presence_xml); with `pua`, also the pua module's pua (7).
+ * Columns as that version reads them.
  */
-function presenceSql(): string {
+export function presenceSql(options: { readonly pua?: boolean } = {}): string {
   return [
     'PRAGMA journal_mode=WAL;',
     'CREATE TABLE version (id INTEGER PRIMARY KEY NOT NULL, table_name VARCHAR(32) NOT NULL UNIQUE,',
     '  table_version INTEGER DEFAULT 0 NOT NULL);',
     "INSERT INTO version (table_name, table_version) VALUES ('version', 1), ('presentity', 5),",
-    "  ('active_watchers', 12), ('watchers', 3), ('xcap', 4);",
+    `  ('active_watchers', 12), ('watchers', 3), ('xcap', 4)${options.pua ? ", ('pua', 7)" : ''};`,
     'CREATE TABLE presentity (id INTEGER PRIMARY KEY NOT NULL, username VARCHAR(64) NOT NULL,',
     '  domain VARCHAR(64) NOT NULL, event VARCHAR(64) NOT NULL, etag VARCHAR(128) NOT NULL,',
     '  expires INTEGER NOT NULL, received_time INTEGER NOT NULL, body BLOB NOT NULL, sender VARCHAR(255) NOT NULL,',
@@ -179,11 +180,22 @@ function presenceSql(): string {
     'CREATE TABLE xcap (id INTEGER PRIMARY KEY NOT NULL, username VARCHAR(64) NOT NULL, domain VARCHAR(64) NOT NULL,',
     '  doc BLOB NOT NULL, doc_type INTEGER NOT NULL, etag VARCHAR(128) NOT NULL, source INTEGER NOT NULL,',
     '  doc_uri VARCHAR(255) NOT NULL, port INTEGER NOT NULL, UNIQUE (doc_uri));',
+    ...(options.pua
+      ? [
+          'CREATE TABLE pua (id INTEGER PRIMARY KEY NOT NULL, pres_uri VARCHAR(255) NOT NULL, pres_id VARCHAR(255) NOT NULL,',
+          '  event INTEGER NOT NULL, expires INTEGER NOT NULL, desired_expires INTEGER NOT NULL, flag INTEGER NOT NULL,',
+          '  etag VARCHAR(128) NOT NULL, tuple_id VARCHAR(64), watcher_uri VARCHAR(255) NOT NULL,',
+          '  call_id VARCHAR(255) NOT NULL, to_tag VARCHAR(128) NOT NULL, from_tag VARCHAR(128) NOT NULL,',
+          '  cseq INTEGER NOT NULL, record_route TEXT, contact VARCHAR(255) NOT NULL, remote_contact VARCHAR(255) NOT NULL,',
+          '  version INTEGER NOT NULL, extra_headers TEXT NOT NULL, UNIQUE (etag, tuple_id, call_id, from_tag));',
+        ]
+      : []),
     '',
   ].join('\n');
 }
 
-function runSqlite(sqlite: string, dbPath: string, sql: string): Promise<void> {
+/** Runs `sql` through the sqlite3 shell on the database file `dbPath` (made if absent). */
+export function runSqlite(sqlite: string, dbPath: string, sql: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(sqlite, ['-batch', '-bail', dbPath], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
@@ -202,6 +214,78 @@ async function tail(path: string, lines = 40): Promise<string> {
     return (await readFile(path, 'utf8')).split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log)';
+  }
+}
+
+export interface KamailioProcess {
+  /** Process group id (the main process's id): one signal reaches every Kamailio process. */
+  readonly pgid: number;
+  /** Settles once Node has reaped the main process. */
+  readonly exited: Promise<void>;
+}
+
+/**
+ * Starts `kamailio` with `args` in a process group of its own (detached), stdout and stderr appended to `logPath`,
+ * and waits until it answers OPTIONS on UDP `port`. If it exits first, or is not ready by `deadline` (a
+ * `performance.now()` time), nothing of it is left running and the error carries the log's tail.
+ */
+export async function spawnKamailio(
+  kamailio: string,
+  args: readonly string[],
+  where: {
+    readonly runDir: string;
+    readonly logPath: string;
+    readonly port: number;
+    readonly deadline: number;
+  },
+): Promise<KamailioProcess> {
+  const { runDir, logPath, port, deadline } = where;
+  const logFd = openSync(logPath, 'a');
+  let started: ChildProcess;
+  try {
+    started = spawn(kamailio, args, { cwd: runDir, detached: true, stdio: ['ignore', logFd, logFd] });
+  } finally {
+    closeSync(logFd);
+  }
+  let exitCode: number | null = null;
+  let hasExited = false;
+  const exited = new Promise<void>((resolve) => {
+    started.once('exit', (code) => {
+      exitCode = code;
+      hasExited = true;
+      resolve();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    started.once('spawn', resolve);
+    started.once('error', reject);
+  });
+  const pgid = started.pid!;
+  trackGroup(pgid);
+  const self = `sip:${LOOPBACK}:${port}`;
+  for (;;) {
+    if (hasExited) {
+      untrackGroup(pgid);
+      throw new Error(
+        `kamailio exited with code ${exitCode} during start-up; log ${logPath}:\n${await tail(logPath)}`,
+      );
+    }
+    try {
+      const response = await sendUdpRequest(
+        port,
+        { method: 'OPTIONS', requestUri: self, from: 'sip:probe@127.0.0.1', to: self },
+        { timeoutMs: 200 },
+      );
+      if (response.status === 200) return { pgid, exited };
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() > deadline) {
+      await endGroup(pgid, 'SIGKILL', STOP_GRACE_MS);
+      await exited;
+      throw new Error(`kamailio not ready in time; log ${logPath}:\n${await tail(logPath)}`);
+    }
+    await delay(50);
   }
 }
 
@@ -278,61 +362,9 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioH
   async function launch(): Promise<void> {
     // Leftovers of a killed instance would make ctl/jsonrpcs fail to bind.
     await Promise.all([unlink(ctlSocket).catch(() => {}), unlink(rpcFifo).catch(() => {})]);
-    const logFd = openSync(logPath, 'a');
-    let started: ChildProcess;
-    try {
-      // detached: its own process group, so stop()/kill() reach every Kamailio child with one signal.
-      started = spawn(kamailio, args, { cwd: runDir, detached: true, stdio: ['ignore', logFd, logFd] });
-    } finally {
-      closeSync(logFd);
-    }
-    let exitCode: number | null = null;
-    let hasExited = false;
-    exited = new Promise<void>((resolve) => {
-      started.once('exit', (code) => {
-        exitCode = code;
-        hasExited = true;
-        resolve();
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      started.once('spawn', resolve);
-      started.once('error', reject);
-    });
-    pgid = started.pid!;
-    trackGroup(pgid);
-
+    // detached: its own process group, so stop()/kill() reach every Kamailio child with one signal.
     const deadline = performance.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (hasExited) {
-        untrackGroup(pgid);
-        throw new Error(
-          `kamailio exited with code ${exitCode} during start-up; log ${logPath}:\n${await tail(logPath)}`,
-        );
-      }
-      try {
-        const response = await sendUdpRequest(
-          port,
-          {
-            method: 'OPTIONS',
-            requestUri: `sip:${LOOPBACK}:${port}`,
-            from: 'sip:probe@127.0.0.1',
-            to: `sip:${LOOPBACK}:${port}`,
-          },
-          { timeoutMs: 200 },
-        );
-        if (response.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (performance.now() > deadline) {
-        await killGroup('SIGKILL');
-        throw new Error(
-          `kamailio not ready within ${READY_TIMEOUT_MS} ms; log ${logPath}:\n${await tail(logPath)}`,
-        );
-      }
-      await delay(50);
-    }
+    ({ pgid, exited } = await spawnKamailio(kamailio, args, { runDir, logPath, port, deadline }));
     // The ctl process may come up a moment after the SIP workers.
     while (!(await kamcmdReady())) {
       if (performance.now() > deadline) {

@@ -1,9 +1,7 @@
 // `softphone message` in-process against an in-memory proxy on the LoopbackNetwork (ManualClock): the MESSAGE it
 // sends, the JSON line it prints and its exit code per outcome; and incoming MESSAGEs printed by `watch` while it
 // runs.
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../../main/cli/index';
 import { incomingMessageJson } from '../../../main/cli/incoming-messages';
 import { messageOutcomeJson } from '../../../main/cli/message-command';
 import { buildIsComposing } from '../../../main/messaging/is-composing-document';
@@ -17,6 +15,7 @@ import { LoopbackNetwork } from '../../support/loopback-network';
 import { ManualClock } from '../../support/manual-clock';
 import { SeededRandom } from '../../support/seeded-random';
 import { settle } from '../../support/settle';
+import { drive, runCli } from '../../support/cli-run';
 
 const PROXY = { address: '10.0.0.1', port: 5060 };
 const CHALLENGE = 'Digest realm="example.test", nonce="cli-nonce", qop="auth", algorithm=MD5';
@@ -26,13 +25,6 @@ const agents: UserAgent[] = [];
 afterEach(() => {
   for (const ua of agents.splice(0)) ua.transport.close();
 });
-
-function capture() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  return { stream, text: () => text };
-}
 
 /** A proxy that challenges MESSAGE without credentials with 407 and answers the rest with `status`. */
 async function setup(status = 200) {
@@ -70,44 +62,12 @@ async function setup(status = 200) {
   return { clock, network, startUserAgent, received, answer };
 }
 
-function run(argv: string[], startUserAgent: StartUserAgent, env: Record<string, string> = {}) {
-  const stdout = capture();
-  const stderr = capture();
-  const stdin = new PassThrough();
-  const code = main(
-    argv,
-    { stdout: stdout.stream, stderr: stderr.stream, stdin, env },
-    { version: '1', startUserAgent },
-  );
-  let done: number | undefined;
-  void code.then((value) => (done = value));
-  const events = (): Record<string, unknown>[] =>
-    stdout
-      .text()
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  const started = async (): Promise<void> => {
-    for (let i = 0; i < 200 && stdout.text() === '' && done === undefined; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-  };
-  return { code, stdin, events, stderr: stderr.text, done: () => done, started };
-}
-
-async function drive(clock: ManualClock, untilMs: number, stop: () => boolean): Promise<void> {
-  for (let elapsed = 0; elapsed <= untilMs && !stop(); elapsed += 100) {
-    await settle(clock);
-    clock.advance(100);
-  }
-  await settle(clock);
-}
-
 const ACCOUNT = ['--aor', 'sip:alice@example.test', '--proxy', 'sip:10.0.0.1:5060', '--password', 'pw'];
 
 describe('softphone message', () => {
   it('sends from the account through its proxy, answers the 407, prints message-sent and exits 0', async () => {
     const s = await setup(202);
-    const cli = run(['message', 'sip:bob@example.test', TEXT, ...ACCOUNT], s.startUserAgent);
+    const cli = runCli(['message', 'sip:bob@example.test', TEXT, ...ACCOUNT], s.startUserAgent);
     await cli.started();
     await drive(s.clock, 5_000, () => cli.done() !== undefined);
     expect(cli.done()).toBe(0);
@@ -126,7 +86,7 @@ describe('softphone message', () => {
 
   it('prints message-failed with the reason and exits 1 on a 480', async () => {
     const s = await setup(480);
-    const cli = run(['message', 'sip:bob@example.test', 'hi', ...ACCOUNT], s.startUserAgent);
+    const cli = runCli(['message', 'sip:bob@example.test', 'hi', ...ACCOUNT], s.startUserAgent);
     await cli.started();
     await drive(s.clock, 5_000, () => cli.done() !== undefined);
     expect(cli.done()).toBe(1);
@@ -141,7 +101,7 @@ describe('softphone message', () => {
 
   it('sends straight to the URI without --aor', async () => {
     const s = await setup(200);
-    const cli = run(['message', 'sip:bob@10.0.0.1:5060', 'direct'], s.startUserAgent);
+    const cli = runCli(['message', 'sip:bob@10.0.0.1:5060', 'direct'], s.startUserAgent);
     await cli.started();
     await drive(s.clock, 5_000, () => cli.done() !== undefined);
     expect(cli.done()).toBe(0);
@@ -157,7 +117,7 @@ describe('softphone message', () => {
       [['message', 'bob', 'hi'], 'URI'],
       [['message', 'sip:bob@example.test', 'hi', '--password', 'x'], '--password needs --aor'],
     ] as const) {
-      const cli = run([...argv], s.startUserAgent);
+      const cli = runCli([...argv], s.startUserAgent);
       expect(await cli.code).toBe(2);
       expect(cli.stderr()).toContain(words);
     }
@@ -211,7 +171,7 @@ describe('softphone message', () => {
 describe('incoming MESSAGEs while watch runs', () => {
   it('prints each as a "message" event and answers it 200; typing prints as a "composing" event', async () => {
     const s = await setup();
-    const cli = run(
+    const cli = runCli(
       [
         'watch',
         'sip:carol@example.test',

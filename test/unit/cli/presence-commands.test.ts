@@ -1,8 +1,6 @@
 // `softphone watch` and `softphone publish` in-process, against an in-memory presence server on the LoopbackNetwork
 // with a ManualClock: the JSON lines they print, the SUBSCRIBE/PUBLISH they send, and the clean-up on "quit".
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../../main/cli/index';
 import type { StartUserAgent } from '../../../main/cli/user-agent-factory';
 import { createRequest, createResponse } from '../../../main/sip/message/builders';
 import type { SipRequest } from '../../../main/sip/message/message';
@@ -13,7 +11,10 @@ import { UserAgent } from '../../../main/ua/user-agent';
 import { LoopbackNetwork } from '../../support/loopback-network';
 import { ManualClock } from '../../support/manual-clock';
 import { SeededRandom } from '../../support/seeded-random';
-import { settle } from '../../support/settle';
+import { drive, runCli } from '../../support/cli-run';
+
+const run = (argv: string[], startUserAgent: StartUserAgent) =>
+  runCli(argv, startUserAgent, { SOFTPHONE_PASSWORD: 'pw' });
 
 const SERVER = { address: '10.0.0.1', port: 5060 };
 const PIDF =
@@ -26,13 +27,6 @@ const agents: UserAgent[] = [];
 afterEach(() => {
   for (const ua of agents.splice(0)) ua.transport.close();
 });
-
-function capture() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  return { stream, text: () => text };
-}
 
 /** A presence server: 202 + NOTIFY (PIDF) for SUBSCRIBE, 200 with an entity-tag for PUBLISH. */
 async function setup() {
@@ -108,39 +102,6 @@ async function setup() {
     return ua;
   };
   return { clock, startUserAgent, received };
-}
-
-function run(argv: string[], startUserAgent: StartUserAgent) {
-  const stdout = capture();
-  const stderr = capture();
-  const stdin = new PassThrough();
-  const code = main(
-    argv,
-    { stdout: stdout.stream, stderr: stderr.stream, stdin, env: { SOFTPHONE_PASSWORD: 'pw' } },
-    { version: '1', startUserAgent },
-  );
-  let done: number | undefined;
-  void code.then((value) => (done = value));
-  const events = (): Record<string, unknown>[] =>
-    stdout
-      .text()
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  /** The command modules load lazily (real time): wait for the first line before driving the manual clock. */
-  const started = async (): Promise<void> => {
-    for (let i = 0; i < 200 && stdout.text() === '' && done === undefined; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-  };
-  return { code, stdin, events, stderr: stderr.text, done: () => done, started };
-}
-
-async function drive(clock: ManualClock, untilMs: number, stop: () => boolean = () => false): Promise<void> {
-  for (let elapsed = 0; elapsed <= untilMs && !stop(); elapsed += 100) {
-    await settle(clock);
-    clock.advance(100);
-  }
-  await settle(clock);
 }
 
 const ACCOUNT = ['--aor', 'sip:alice@example.test', '--proxy', 'sip:10.0.0.1:5060', '--no-register'];

@@ -4,10 +4,7 @@ import { PresencePublisher } from '../../../main/presence/presence-publisher';
 import { mergePresence } from '../../../main/presence/presence-merge';
 import type { PublicationState } from '../../../main/presence/publication';
 import { createResponse } from '../../../main/sip/message/builders';
-import type { SipRequest, SipResponse } from '../../../main/sip/message/message';
-import { parseMessage } from '../../../main/sip/message/parse';
-import { serializeMessage } from '../../../main/sip/message/serialize';
-import { type SipUri, parseUri } from '../../../main/sip/message/uri';
+import type { SipRequest } from '../../../main/sip/message/message';
 import type { Destination } from '../../../main/sip/transport/types';
 import { NoNameResolver } from '../../../main/ua/next-hop';
 import { RequestFactory } from '../../../main/ua/request-factory';
@@ -15,20 +12,9 @@ import type { RequestOutcomeListener, RequestSender } from '../../../main/ua/req
 import { ManualClock } from '../../support/manual-clock';
 import { SeededRandom } from '../../support/seeded-random';
 import { settle } from '../../support/settle';
+import { sipUri, wire } from '../../support/subscriber-harness';
 
 const CHALLENGE = 'Digest realm="example.test", nonce="abc123", qop="auth", algorithm=MD5';
-
-function sipUri(text: string): SipUri {
-  const parsed = parseUri(text);
-  if (!parsed.ok || parsed.value.scheme !== 'sip') throw new Error(text);
-  return parsed.value as SipUri;
-}
-
-function wire<T extends SipRequest | SipResponse>(message: T): T {
-  const parsed = parseMessage(serializeMessage(message));
-  if (!parsed.ok) throw new Error(parsed.error.reason);
-  return parsed.message as T;
-}
 
 interface Sent {
   readonly request: SipRequest;

@@ -11,8 +11,6 @@ import { DialogSet } from '../../../main/sip/dialog/dialog-set';
 import { createResponse } from '../../../main/sip/message/builders';
 import type { SipRequest, SipResponse } from '../../../main/sip/message/message';
 import { parseMessage } from '../../../main/sip/message/parse';
-import { serializeMessage } from '../../../main/sip/message/serialize';
-import { type SipUri, parseUri } from '../../../main/sip/message/uri';
 import type { Destination } from '../../../main/sip/transport/types';
 import { NoNameResolver } from '../../../main/ua/next-hop';
 import { RequestFactory } from '../../../main/ua/request-factory';
@@ -21,20 +19,9 @@ import { UasCore } from '../../../main/ua/uas-core';
 import { ManualClock } from '../../support/manual-clock';
 import { SeededRandom } from '../../support/seeded-random';
 import { settle } from '../../support/settle';
+import { sipUri, wire } from '../../support/subscriber-harness';
 
 const CHALLENGE = 'Digest realm="example.test", nonce="abc123", qop="auth", algorithm=MD5';
-
-function sipUri(text: string): SipUri {
-  const parsed = parseUri(text);
-  if (!parsed.ok || parsed.value.scheme !== 'sip') throw new Error(text);
-  return parsed.value as SipUri;
-}
-
-function wire<T extends SipRequest | SipResponse>(message: T): T {
-  const parsed = parseMessage(serializeMessage(message));
-  if (!parsed.ok) throw new Error(parsed.error.reason);
-  return parsed.message as T;
-}
 
 interface Sent {
   readonly request: SipRequest;
