@@ -125,7 +125,7 @@ describe('softphone message', () => {
 
   it('names what is wrong with a URI that is not sip: (an operand, not an option)', async () => {
     const s = await setup();
-    const cli = run(['message', 'bob', 'hi'], s.startUserAgent);
+    const cli = runCli(['message', 'bob', 'hi'], s.startUserAgent);
     expect(await cli.code).toBe(2);
     expect(cli.stderr()).toContain('the URI to write to must be a sip: or sips: URI, got bob');
   });
