@@ -857,44 +857,41 @@ export class PresenceService {
       this.#deps.logger.log('debug', 'presence: unreadable watcher information', { code: event.error.code });
       return;
     }
-    const seenAt = this.#deps.store.watchersSeenAt();
-    const uris = event.watchers.map((watcher) => watcher.uri);
-    if (rememberWatchers(runtime.firstSeen, uris, this.#deps.clock.wallTime(), MAX_REMEMBERED_WATCHERS))
-      this.#deps.store.setWatchersFirstSeen(runtime.accountId, runtime.firstSeen);
-    const watchers = event.watchers.map((watcher): WatcherDto => {
-      const firstSeenAt = runtime.firstSeen.get(watcher.uri) ?? 0;
-      return {
-        accountId: runtime.accountId,
+    runtime.watchers = this.#watcherDtos(
+      runtime,
+      event.watchers.map((watcher) => ({
         uri: watcher.uri,
         displayName: watcher.displayName ?? null,
         status: watcher.status,
-        firstSeenAt,
-        isNew: firstSeenAt > seenAt,
-      };
-    });
-    runtime.watchers = watchers;
+      })),
+    );
     this.#announceWatchers();
   }
 
   /** The peer-to-peer notifier's watchers: every one sees us (there is no server to hold them pending). */
   #onDirectWatchers(runtime: AccountPresence, watchers: readonly WatcherInfo[]): void {
     if (this.#runtimes.get(runtime.accountId) !== runtime) return;
-    const seenAt = this.#deps.store.watchersSeenAt();
     const uris = [...new Set(watchers.map((watcher) => watcher.uri))];
+    runtime.directWatchers = this.#watcherDtos(
+      runtime,
+      uris.map((uri) => ({ uri, displayName: null, status: 'active' as const })),
+    );
+    this.#announceWatchers();
+  }
+
+  /** Remembers when each watcher was first seen (kept only when that changed) and says which are new. */
+  #watcherDtos(
+    runtime: AccountPresence,
+    seen: readonly Pick<WatcherDto, 'uri' | 'displayName' | 'status'>[],
+  ): WatcherDto[] {
+    const seenAt = this.#deps.store.watchersSeenAt();
+    const uris = seen.map((watcher) => watcher.uri);
     if (rememberWatchers(runtime.firstSeen, uris, this.#deps.clock.wallTime(), MAX_REMEMBERED_WATCHERS))
       this.#deps.store.setWatchersFirstSeen(runtime.accountId, runtime.firstSeen);
-    runtime.directWatchers = uris.map((uri): WatcherDto => {
-      const firstSeenAt = runtime.firstSeen.get(uri) ?? 0;
-      return {
-        accountId: runtime.accountId,
-        uri,
-        displayName: null,
-        status: 'active',
-        firstSeenAt,
-        isNew: firstSeenAt > seenAt,
-      };
+    return seen.map((watcher): WatcherDto => {
+      const firstSeenAt = runtime.firstSeen.get(watcher.uri) ?? 0;
+      return { accountId: runtime.accountId, ...watcher, firstSeenAt, isNew: firstSeenAt > seenAt };
     });
-    this.#announceWatchers();
   }
 
   #announceWatchers(): void {
