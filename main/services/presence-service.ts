@@ -200,6 +200,8 @@ const NOT_ON_THE_PHONE = new Set(['incoming', 'ended']);
 
 export class PresenceService {
   readonly #deps: PresenceServiceDeps;
+  /** How long ending an account's, a buddy's or a list's subscriptions may take. */
+  readonly #teardownMs: number;
   readonly #starter: PacedStarter;
   readonly #runtimes = new Map<string, AccountPresence>();
   readonly #usages = new WeakMap<PresenceAgent, SubscriptionUsage>();
@@ -217,6 +219,7 @@ export class PresenceService {
 
   constructor(deps: PresenceServiceDeps) {
     this.#deps = deps;
+    this.#teardownMs = deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS;
     this.#starter = new PacedStarter(deps.clock, deps.pacing ?? DEFAULT_PACING, (error) =>
       deps.logger.log('warn', 'presence: a subscription could not start', { error: messageOf(error) }),
     );
@@ -339,7 +342,7 @@ export class PresenceService {
       if (!runtime) this.#startAccount(id, status.state === 'registered');
       else if (status.state === 'registered' && previous !== 'registered') this.#recover(runtime);
     } else if (DOWN_STATES.has(status.state)) {
-      this.#teardown(id, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+      this.#teardown(id, this.#teardownMs);
       if (!this.#deps.accounts.list().some((account) => account.id === id)) {
         // Deleted: what was kept for it goes too.
         this.#deps.store.forgetAccount(id);
@@ -470,7 +473,7 @@ export class PresenceService {
     }
     for (const [contactId, buddy] of this.#buddies) {
       if (wanted.has(contactId)) continue;
-      this.#stopWatching(buddy, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+      this.#stopWatching(buddy, this.#teardownMs);
       this.#buddies.delete(contactId);
       this.#deps.events.emit('buddy.removed', { contactId });
     }
@@ -480,7 +483,7 @@ export class PresenceService {
       let buddy = this.#buddies.get(contact.contactId);
       if (buddy && (buddy.uri !== contact.uri || buddy.accountId !== accountId)) {
         // Moved to another account or address: the old subscription ends, a new one starts.
-        this.#stopWatching(buddy, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+        this.#stopWatching(buddy, this.#teardownMs);
         this.#buddies.delete(contact.contactId);
         buddy = undefined;
       }
@@ -510,7 +513,7 @@ export class PresenceService {
     const onList = list?.phase === 'ready' && buddy.key !== undefined && list.named.has(buddy.key);
     if (onList) {
       if (buddy.listed && buddy.runtime === runtime) return;
-      if (buddy.watcher) this.#stopWatching(buddy, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+      if (buddy.watcher) this.#stopWatching(buddy, this.#teardownMs);
       buddy.listed = true;
       buddy.runtime = runtime;
       if (buddy.dto.subscription === 'stopped') this.#update(buddy, { subscription: 'pending' });
@@ -533,7 +536,7 @@ export class PresenceService {
     const text =
       accounts.find((account) => account.id === runtime.accountId)?.presenceListUri?.trim() || null;
     if ((runtime.list?.text ?? null) === text) return;
-    this.#stopList(runtime, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+    this.#stopList(runtime, this.#teardownMs);
     if (text === null) return;
     const parsed = parseUri(text);
     if (!parsed.ok || !isSipUri(parsed.value)) {
