@@ -20,7 +20,7 @@ import { type NameResolver, resolveNextHop } from '../ua/next-hop';
 import type { RequestFactory } from '../ua/request-factory';
 import type { RequestSender } from '../ua/request-sender';
 import type { ServerTransactionHandle, UasCore } from '../ua/uas-core';
-import type { Account, UserAgent } from '../ua/user-agent';
+import type { Account } from '../ua/user-agent';
 import { Subscription, type SubscriptionSpec } from './subscription';
 
 export interface SubscriptionHost {
@@ -57,7 +57,12 @@ export function subscriberOf(account: Account): SubscriberAccount {
 }
 
 /** The host a user agent offers: its UAS core, dialogs and transaction layer. */
-export function hostOf(agent: UserAgent): SubscriptionHost {
+export function hostOf(agent: {
+  readonly core: UasCore;
+  readonly dialogs: DialogSet;
+  readonly transactions: RequestSender;
+  readonly seams: Omit<SubscriptionHost, 'core' | 'dialogs' | 'sender'>;
+}): SubscriptionHost {
   return { core: agent.core, dialogs: agent.dialogs, sender: agent.transactions, ...agent.seams };
 }
 

@@ -42,7 +42,7 @@ import {
 } from '../presence/presence-notifier';
 import { PresencePublisher } from '../presence/presence-publisher';
 import { type ResourceListEvent, ResourceListWatcher } from '../presence/resource-list-watcher';
-import { SubscriptionUsage, subscriberOf } from '../presence/subscription-usage';
+import { SubscriptionUsage, hostOf, subscriberOf } from '../presence/subscription-usage';
 import type { WinfoEvent } from '../presence/winfo-watcher';
 import { WinfoWatcher } from '../presence/winfo-watcher';
 import type { DialogSet } from '../sip/dialog/dialog-set';
@@ -358,25 +358,18 @@ export class PresenceService {
     const live = this.#deps.accounts.live(id);
     if (!live || !isPresenceAgent(live.ua)) return;
     const agent = live.ua;
+    const host = hostOf(agent);
     let usage = this.#usages.get(agent);
     if (!usage) {
-      usage = new SubscriptionUsage({
-        core: agent.core,
-        dialogs: agent.dialogs,
-        sender: agent.transactions,
-        ...agent.seams,
-      });
+      usage = new SubscriptionUsage(host);
       this.#usages.set(agent, usage);
     }
     const subscriber = subscriberOf(live.account);
     // A trunk account that never registers has no presence server of its own to publish to or ask about watchers.
-    const publisher = registers
-      ? new PresencePublisher(subscriber, { ...agent.seams, sender: agent.transactions })
-      : undefined;
+    const publisher = registers ? new PresencePublisher(subscriber, host) : undefined;
     const aor = live.account.config.aor;
     const self = { ...aor, params: new Map(), headers: new Map() };
     const winfoMade = registers ? WinfoWatcher.create(usage, subscriber, self) : undefined;
-    const host = { core: agent.core, dialogs: agent.dialogs, sender: agent.transactions, ...agent.seams };
     const runtime: AccountPresence = {
       accountId: id,
       account: live.account,
