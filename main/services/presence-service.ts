@@ -79,8 +79,6 @@ export interface WatchList {
   watched(): readonly WatchedContact[];
 }
 
-export const emptyWatchList: WatchList = { watched: () => [] };
-
 /** What presence needs of a user agent (UserAgent fits); agents without it (test doubles) carry no presence. */
 export interface PresenceAgent extends AgentHost {
   readonly core: UasCore;
@@ -116,8 +114,6 @@ export type PresenceStore = Pick<
   | 'forgetAccount'
 >;
 
-export type PresencePacing = Pacing;
-
 export interface PresenceServiceDeps {
   readonly accounts: PresenceAccounts;
   readonly store: PresenceStore;
@@ -128,7 +124,7 @@ export interface PresenceServiceDeps {
   /** settings.idleAwayMinutes now (0: never away by itself). */
   readonly idleAwayMinutes: () => number;
   readonly logger: Logger;
-  readonly pacing?: PresencePacing;
+  readonly pacing?: Pacing;
   /** How long unsubscribing and removing the publication may take when an account stops. */
   readonly teardownTimeoutMs?: number;
   /** How often the idle source is read. */
@@ -138,7 +134,7 @@ export interface PresenceServiceDeps {
 }
 
 /** 20 every 50 ms: 500 buddies subscribe in 1.25 s, and the server never sees more than 400 SUBSCRIBEs a second. */
-export const DEFAULT_PACING: PresencePacing = { batch: 20, intervalMs: 50 };
+export const DEFAULT_PACING: Pacing = { batch: 20, intervalMs: 50 };
 const DEFAULT_IDLE_POLL_MS = 5_000;
 const DEFAULT_TEARDOWN_MS = 2_000;
 /** Buddies followed at most; the subscription usage's own bound (2,000) is shared with watcher information. */
