@@ -271,7 +271,8 @@ export class PresenceService {
   }
 
   setStatus(request: SetOwnStatusRequest): OwnPresenceDto[] {
-    const known = this.#deps.accounts.list().map((account) => account.id);
+    const accounts = this.#deps.accounts.list();
+    const known = accounts.map((account) => account.id);
     if (request.accountId !== null && !known.includes(request.accountId))
       throw new ServiceError('not-found', 'That account no longer exists.', { field: 'accountId' });
     const note = request.note === null || request.note.trim() === '' ? null : request.note.trim();
@@ -280,7 +281,7 @@ export class PresenceService {
       this.#deps.store.setOwnStatus(id, { status: request.status, note });
       const runtime = this.#runtimes.get(id);
       if (runtime) this.#publish(runtime);
-      this.#announceOwn(id);
+      this.#announceOwn(id, accounts);
     }
     return this.own();
   }
@@ -466,7 +467,7 @@ export class PresenceService {
       this.#buddies.delete(contactId);
       this.#deps.events.emit('buddy.removed', { contactId });
     }
-    const fallback = this.#defaultAccount();
+    const fallback = this.#defaultAccount(accounts);
     for (const contact of wanted.values()) {
       const accountId = contact.accountId ?? fallback ?? '';
       let buddy = this.#buddies.get(contact.contactId);
@@ -642,8 +643,8 @@ export class PresenceService {
   }
 
   /** The account a contact without one is watched through: the first enabled, registering one, else any enabled. */
-  #defaultAccount(): string | undefined {
-    const enabled = this.#deps.accounts.list().filter((account) => account.enabled);
+  #defaultAccount(accounts: ReturnType<PresenceAccounts['list']>): string | undefined {
+    const enabled = accounts.filter((account) => account.enabled);
     return (enabled.find((account) => account.register) ?? enabled[0])?.id;
   }
 
@@ -794,7 +795,8 @@ export class PresenceService {
     if (idle === this.#idle) return;
     this.#idle = idle;
     for (const runtime of this.#runtimes.values()) this.#publish(runtime);
-    for (const account of this.#deps.accounts.list()) this.#announceOwn(account.id);
+    const accounts = this.#deps.accounts.list();
+    for (const account of accounts) this.#announceOwn(account.id, accounts);
   }
 
   #inCall(accountId: string): boolean {
@@ -833,8 +835,9 @@ export class PresenceService {
     };
   }
 
-  #announceOwn(accountId: string): void {
-    if (!this.#deps.accounts.list().some((account) => account.id === accountId)) return;
+  /** `accounts`: the stored accounts when the caller has just read them (each read is a database query). */
+  #announceOwn(accountId: string, accounts = this.#deps.accounts.list()): void {
+    if (!accounts.some((account) => account.id === accountId)) return;
     const dto = this.#ownDto(accountId);
     const key = JSON.stringify(dto);
     if (this.#announcedOwn.get(accountId) === key) return;
