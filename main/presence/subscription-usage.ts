@@ -56,6 +56,15 @@ export function subscriberOf(account: Account): SubscriberAccount {
   };
 }
 
+/** Answers the account's digest challenges: its auth user, else the user part of its address-of-record. */
+export function authenticatorOf(account: SubscriberAccount, random: Random): DigestAuthenticator {
+  return new DigestAuthenticator({
+    username: account.authUser ?? account.requests.identity.aor.user ?? '',
+    password: account.password,
+    random,
+  });
+}
+
 /** The host a user agent offers: its UAS core, dialogs and transaction layer. */
 export function hostOf(agent: {
   readonly core: UasCore;
@@ -128,11 +137,7 @@ export class SubscriptionUsage {
       sender: host.sender,
       requests,
       dialogs: host.dialogs,
-      authenticator: new DigestAuthenticator({
-        username: account.authUser ?? requests.identity.aor.user ?? '',
-        password: account.password,
-        random: host.random,
-      }),
+      authenticator: authenticatorOf(account, host.random),
       resolveDestination: () => resolveNextHop(spec.target, account.outboundProxy, transport, host.resolver),
       resolveDialogDestination: (dialog) => {
         const hop = dialog.routeSet[0]?.uri ?? dialog.remoteTarget;
