@@ -765,10 +765,13 @@ export class PresenceService {
 
   #onCall(call: { id: string; accountId: string | null; state: string }): void {
     const before = this.#calls.get(call.id);
+    const touched = [...new Set([before, call.accountId])].filter((id) => id !== undefined && id !== null);
+    // Most call changes (mute, hold, media) leave every account as much on the phone as it was: nothing to do.
+    const wasInCall = touched.map((id) => this.#inCall(id));
     if (call.accountId === null || NOT_ON_THE_PHONE.has(call.state)) this.#calls.delete(call.id);
     else this.#calls.set(call.id, call.accountId);
-    for (const id of new Set([before, call.accountId])) {
-      if (id === undefined || id === null) continue;
+    for (const [index, id] of touched.entries()) {
+      if (this.#inCall(id) === wasInCall[index]) continue;
       const runtime = this.#runtimes.get(id);
       if (runtime) this.#publish(runtime);
       this.#announceOwn(id);
