@@ -2,13 +2,12 @@
 // offline) and a note, published as PIDF (pidf-builder.ts) with Event: presence over a Publication (RFC 3903,
 // RFC 3856 §6 names the package). The tuple and person ids stay the same for the life of this publisher, so each
 // change modifies the same elements at the presence server instead of adding new ones.
-import { DigestAuthenticator } from '../sip/auth/authenticator';
 import { formatUri } from '../sip/message/uri';
 import { resolveNextHop } from '../ua/next-hop';
 import { type OwnPresence, type PublishedStatus, buildPidf } from './pidf-builder';
 import { PIDF_CONTENT_TYPE } from './pidf';
 import { Publication, type PublicationState } from './publication';
-import type { SubscriberAccount, SubscriptionHost } from './subscription-usage';
+import { type SubscriberAccount, type SubscriptionHost, authenticatorOf } from './subscription-usage';
 
 /** RFC 3903 leaves the lifetime to us; an hour keeps refreshes rare and a crashed client's status short-lived. */
 export const DEFAULT_PUBLISH_EXPIRES = 3_600;
@@ -51,11 +50,7 @@ export class PresencePublisher {
         random: host.random,
         sender: host.sender,
         requests: account.requests,
-        authenticator: new DigestAuthenticator({
-          username: account.authUser ?? aor.user ?? '',
-          password: account.password,
-          random: host.random,
-        }),
+        authenticator: authenticatorOf(account, host.random),
         resolveDestination: () =>
           resolveNextHop(aor, account.outboundProxy, account.transport, host.resolver),
         ...(account.backoff ? { backoff: account.backoff } : {}),

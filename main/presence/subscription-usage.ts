@@ -20,7 +20,7 @@ import { type NameResolver, resolveNextHop } from '../ua/next-hop';
 import type { RequestFactory } from '../ua/request-factory';
 import type { RequestSender } from '../ua/request-sender';
 import type { ServerTransactionHandle, UasCore } from '../ua/uas-core';
-import type { Account, UserAgent } from '../ua/user-agent';
+import type { Account } from '../ua/user-agent';
 import { Subscription, type SubscriptionSpec } from './subscription';
 
 export interface SubscriptionHost {
@@ -56,8 +56,22 @@ export function subscriberOf(account: Account): SubscriberAccount {
   };
 }
 
+/** Answers the account's digest challenges: its auth user, else the user part of its address-of-record. */
+export function authenticatorOf(account: SubscriberAccount, random: Random): DigestAuthenticator {
+  return new DigestAuthenticator({
+    username: account.authUser ?? account.requests.identity.aor.user ?? '',
+    password: account.password,
+    random,
+  });
+}
+
 /** The host a user agent offers: its UAS core, dialogs and transaction layer. */
-export function hostOf(agent: UserAgent): SubscriptionHost {
+export function hostOf(agent: {
+  readonly core: UasCore;
+  readonly dialogs: DialogSet;
+  readonly transactions: RequestSender;
+  readonly seams: Omit<SubscriptionHost, 'core' | 'dialogs' | 'sender'>;
+}): SubscriptionHost {
   return { core: agent.core, dialogs: agent.dialogs, sender: agent.transactions, ...agent.seams };
 }
 
@@ -123,11 +137,7 @@ export class SubscriptionUsage {
       sender: host.sender,
       requests,
       dialogs: host.dialogs,
-      authenticator: new DigestAuthenticator({
-        username: account.authUser ?? requests.identity.aor.user ?? '',
-        password: account.password,
-        random: host.random,
-      }),
+      authenticator: authenticatorOf(account, host.random),
       resolveDestination: () => resolveNextHop(spec.target, account.outboundProxy, transport, host.resolver),
       resolveDialogDestination: (dialog) => {
         const hop = dialog.routeSet[0]?.uri ?? dialog.remoteTarget;

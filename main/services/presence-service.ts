@@ -42,7 +42,7 @@ import {
 } from '../presence/presence-notifier';
 import { PresencePublisher } from '../presence/presence-publisher';
 import { type ResourceListEvent, ResourceListWatcher } from '../presence/resource-list-watcher';
-import { SubscriptionUsage, subscriberOf } from '../presence/subscription-usage';
+import { SubscriptionUsage, hostOf, subscriberOf } from '../presence/subscription-usage';
 import type { WinfoEvent } from '../presence/winfo-watcher';
 import { WinfoWatcher } from '../presence/winfo-watcher';
 import type { DialogSet } from '../sip/dialog/dialog-set';
@@ -79,8 +79,6 @@ export interface WatchList {
   watched(): readonly WatchedContact[];
 }
 
-export const emptyWatchList: WatchList = { watched: () => [] };
-
 /** What presence needs of a user agent (UserAgent fits); agents without it (test doubles) carry no presence. */
 export interface PresenceAgent extends AgentHost {
   readonly core: UasCore;
@@ -116,8 +114,6 @@ export type PresenceStore = Pick<
   | 'forgetAccount'
 >;
 
-export type PresencePacing = Pacing;
-
 export interface PresenceServiceDeps {
   readonly accounts: PresenceAccounts;
   readonly store: PresenceStore;
@@ -128,7 +124,7 @@ export interface PresenceServiceDeps {
   /** settings.idleAwayMinutes now (0: never away by itself). */
   readonly idleAwayMinutes: () => number;
   readonly logger: Logger;
-  readonly pacing?: PresencePacing;
+  readonly pacing?: Pacing;
   /** How long unsubscribing and removing the publication may take when an account stops. */
   readonly teardownTimeoutMs?: number;
   /** How often the idle source is read. */
@@ -138,7 +134,7 @@ export interface PresenceServiceDeps {
 }
 
 /** 20 every 50 ms: 500 buddies subscribe in 1.25 s, and the server never sees more than 400 SUBSCRIBEs a second. */
-export const DEFAULT_PACING: PresencePacing = { batch: 20, intervalMs: 50 };
+export const DEFAULT_PACING: Pacing = { batch: 20, intervalMs: 50 };
 const DEFAULT_IDLE_POLL_MS = 5_000;
 const DEFAULT_TEARDOWN_MS = 2_000;
 /** Buddies followed at most; the subscription usage's own bound (2,000) is shared with watcher information. */
@@ -200,6 +196,8 @@ const NOT_ON_THE_PHONE = new Set(['incoming', 'ended']);
 
 export class PresenceService {
   readonly #deps: PresenceServiceDeps;
+  /** How long ending an account's, a buddy's or a list's subscriptions may take. */
+  readonly #teardownMs: number;
   readonly #starter: PacedStarter;
   readonly #runtimes = new Map<string, AccountPresence>();
   readonly #usages = new WeakMap<PresenceAgent, SubscriptionUsage>();
@@ -217,6 +215,7 @@ export class PresenceService {
 
   constructor(deps: PresenceServiceDeps) {
     this.#deps = deps;
+    this.#teardownMs = deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS;
     this.#starter = new PacedStarter(deps.clock, deps.pacing ?? DEFAULT_PACING, (error) =>
       deps.logger.log('warn', 'presence: a subscription could not start', { error: messageOf(error) }),
     );
@@ -272,7 +271,8 @@ export class PresenceService {
   }
 
   setStatus(request: SetOwnStatusRequest): OwnPresenceDto[] {
-    const known = this.#deps.accounts.list().map((account) => account.id);
+    const accounts = this.#deps.accounts.list();
+    const known = accounts.map((account) => account.id);
     if (request.accountId !== null && !known.includes(request.accountId))
       throw new ServiceError('not-found', 'That account no longer exists.', { field: 'accountId' });
     const note = request.note === null || request.note.trim() === '' ? null : request.note.trim();
@@ -281,7 +281,7 @@ export class PresenceService {
       this.#deps.store.setOwnStatus(id, { status: request.status, note });
       const runtime = this.#runtimes.get(id);
       if (runtime) this.#publish(runtime);
-      this.#announceOwn(id);
+      this.#announceOwn(id, accounts);
     }
     return this.own();
   }
@@ -339,7 +339,7 @@ export class PresenceService {
       if (!runtime) this.#startAccount(id, status.state === 'registered');
       else if (status.state === 'registered' && previous !== 'registered') this.#recover(runtime);
     } else if (DOWN_STATES.has(status.state)) {
-      this.#teardown(id, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+      this.#teardown(id, this.#teardownMs);
       if (!this.#deps.accounts.list().some((account) => account.id === id)) {
         // Deleted: what was kept for it goes too.
         this.#deps.store.forgetAccount(id);
@@ -355,25 +355,18 @@ export class PresenceService {
     const live = this.#deps.accounts.live(id);
     if (!live || !isPresenceAgent(live.ua)) return;
     const agent = live.ua;
+    const host = hostOf(agent);
     let usage = this.#usages.get(agent);
     if (!usage) {
-      usage = new SubscriptionUsage({
-        core: agent.core,
-        dialogs: agent.dialogs,
-        sender: agent.transactions,
-        ...agent.seams,
-      });
+      usage = new SubscriptionUsage(host);
       this.#usages.set(agent, usage);
     }
     const subscriber = subscriberOf(live.account);
     // A trunk account that never registers has no presence server of its own to publish to or ask about watchers.
-    const publisher = registers
-      ? new PresencePublisher(subscriber, { ...agent.seams, sender: agent.transactions })
-      : undefined;
+    const publisher = registers ? new PresencePublisher(subscriber, host) : undefined;
     const aor = live.account.config.aor;
     const self = { ...aor, params: new Map(), headers: new Map() };
     const winfoMade = registers ? WinfoWatcher.create(usage, subscriber, self) : undefined;
-    const host = { core: agent.core, dialogs: agent.dialogs, sender: agent.transactions, ...agent.seams };
     const runtime: AccountPresence = {
       accountId: id,
       account: live.account,
@@ -470,17 +463,17 @@ export class PresenceService {
     }
     for (const [contactId, buddy] of this.#buddies) {
       if (wanted.has(contactId)) continue;
-      this.#stopWatching(buddy, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+      this.#stopWatching(buddy, this.#teardownMs);
       this.#buddies.delete(contactId);
       this.#deps.events.emit('buddy.removed', { contactId });
     }
-    const fallback = this.#defaultAccount();
+    const fallback = this.#defaultAccount(accounts);
     for (const contact of wanted.values()) {
       const accountId = contact.accountId ?? fallback ?? '';
       let buddy = this.#buddies.get(contact.contactId);
       if (buddy && (buddy.uri !== contact.uri || buddy.accountId !== accountId)) {
         // Moved to another account or address: the old subscription ends, a new one starts.
-        this.#stopWatching(buddy, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+        this.#stopWatching(buddy, this.#teardownMs);
         this.#buddies.delete(contact.contactId);
         buddy = undefined;
       }
@@ -510,7 +503,7 @@ export class PresenceService {
     const onList = list?.phase === 'ready' && buddy.key !== undefined && list.named.has(buddy.key);
     if (onList) {
       if (buddy.listed && buddy.runtime === runtime) return;
-      if (buddy.watcher) this.#stopWatching(buddy, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+      if (buddy.watcher) this.#stopWatching(buddy, this.#teardownMs);
       buddy.listed = true;
       buddy.runtime = runtime;
       if (buddy.dto.subscription === 'stopped') this.#update(buddy, { subscription: 'pending' });
@@ -533,7 +526,7 @@ export class PresenceService {
     const text =
       accounts.find((account) => account.id === runtime.accountId)?.presenceListUri?.trim() || null;
     if ((runtime.list?.text ?? null) === text) return;
-    this.#stopList(runtime, this.#deps.teardownTimeoutMs ?? DEFAULT_TEARDOWN_MS);
+    this.#stopList(runtime, this.#teardownMs);
     if (text === null) return;
     const parsed = parseUri(text);
     if (!parsed.ok || !isSipUri(parsed.value)) {
@@ -650,8 +643,8 @@ export class PresenceService {
   }
 
   /** The account a contact without one is watched through: the first enabled, registering one, else any enabled. */
-  #defaultAccount(): string | undefined {
-    const enabled = this.#deps.accounts.list().filter((account) => account.enabled);
+  #defaultAccount(accounts: ReturnType<PresenceAccounts['list']>): string | undefined {
+    const enabled = accounts.filter((account) => account.enabled);
     return (enabled.find((account) => account.register) ?? enabled[0])?.id;
   }
 
@@ -772,10 +765,13 @@ export class PresenceService {
 
   #onCall(call: { id: string; accountId: string | null; state: string }): void {
     const before = this.#calls.get(call.id);
+    const touched = [...new Set([before, call.accountId])].filter((id) => id !== undefined && id !== null);
+    // Most call changes (mute, hold, media) leave every account as much on the phone as it was: nothing to do.
+    const wasInCall = touched.map((id) => this.#inCall(id));
     if (call.accountId === null || NOT_ON_THE_PHONE.has(call.state)) this.#calls.delete(call.id);
     else this.#calls.set(call.id, call.accountId);
-    for (const id of new Set([before, call.accountId])) {
-      if (id === undefined || id === null) continue;
+    for (const [index, id] of touched.entries()) {
+      if (this.#inCall(id) === wasInCall[index]) continue;
       const runtime = this.#runtimes.get(id);
       if (runtime) this.#publish(runtime);
       this.#announceOwn(id);
@@ -802,7 +798,8 @@ export class PresenceService {
     if (idle === this.#idle) return;
     this.#idle = idle;
     for (const runtime of this.#runtimes.values()) this.#publish(runtime);
-    for (const account of this.#deps.accounts.list()) this.#announceOwn(account.id);
+    const accounts = this.#deps.accounts.list();
+    for (const account of accounts) this.#announceOwn(account.id, accounts);
   }
 
   #inCall(accountId: string): boolean {
@@ -841,8 +838,9 @@ export class PresenceService {
     };
   }
 
-  #announceOwn(accountId: string): void {
-    if (!this.#deps.accounts.list().some((account) => account.id === accountId)) return;
+  /** `accounts`: the stored accounts when the caller has just read them (each read is a database query). */
+  #announceOwn(accountId: string, accounts = this.#deps.accounts.list()): void {
+    if (!accounts.some((account) => account.id === accountId)) return;
     const dto = this.#ownDto(accountId);
     const key = JSON.stringify(dto);
     if (this.#announcedOwn.get(accountId) === key) return;
@@ -857,44 +855,41 @@ export class PresenceService {
       this.#deps.logger.log('debug', 'presence: unreadable watcher information', { code: event.error.code });
       return;
     }
-    const seenAt = this.#deps.store.watchersSeenAt();
-    const uris = event.watchers.map((watcher) => watcher.uri);
-    if (rememberWatchers(runtime.firstSeen, uris, this.#deps.clock.wallTime(), MAX_REMEMBERED_WATCHERS))
-      this.#deps.store.setWatchersFirstSeen(runtime.accountId, runtime.firstSeen);
-    const watchers = event.watchers.map((watcher): WatcherDto => {
-      const firstSeenAt = runtime.firstSeen.get(watcher.uri) ?? 0;
-      return {
-        accountId: runtime.accountId,
+    runtime.watchers = this.#watcherDtos(
+      runtime,
+      event.watchers.map((watcher) => ({
         uri: watcher.uri,
         displayName: watcher.displayName ?? null,
         status: watcher.status,
-        firstSeenAt,
-        isNew: firstSeenAt > seenAt,
-      };
-    });
-    runtime.watchers = watchers;
+      })),
+    );
     this.#announceWatchers();
   }
 
   /** The peer-to-peer notifier's watchers: every one sees us (there is no server to hold them pending). */
   #onDirectWatchers(runtime: AccountPresence, watchers: readonly WatcherInfo[]): void {
     if (this.#runtimes.get(runtime.accountId) !== runtime) return;
-    const seenAt = this.#deps.store.watchersSeenAt();
     const uris = [...new Set(watchers.map((watcher) => watcher.uri))];
+    runtime.directWatchers = this.#watcherDtos(
+      runtime,
+      uris.map((uri) => ({ uri, displayName: null, status: 'active' as const })),
+    );
+    this.#announceWatchers();
+  }
+
+  /** Remembers when each watcher was first seen (kept only when that changed) and says which are new. */
+  #watcherDtos(
+    runtime: AccountPresence,
+    seen: readonly Pick<WatcherDto, 'uri' | 'displayName' | 'status'>[],
+  ): WatcherDto[] {
+    const seenAt = this.#deps.store.watchersSeenAt();
+    const uris = seen.map((watcher) => watcher.uri);
     if (rememberWatchers(runtime.firstSeen, uris, this.#deps.clock.wallTime(), MAX_REMEMBERED_WATCHERS))
       this.#deps.store.setWatchersFirstSeen(runtime.accountId, runtime.firstSeen);
-    runtime.directWatchers = uris.map((uri): WatcherDto => {
-      const firstSeenAt = runtime.firstSeen.get(uri) ?? 0;
-      return {
-        accountId: runtime.accountId,
-        uri,
-        displayName: null,
-        status: 'active',
-        firstSeenAt,
-        isNew: firstSeenAt > seenAt,
-      };
+    return seen.map((watcher): WatcherDto => {
+      const firstSeenAt = runtime.firstSeen.get(watcher.uri) ?? 0;
+      return { accountId: runtime.accountId, ...watcher, firstSeenAt, isNew: firstSeenAt > seenAt };
     });
-    this.#announceWatchers();
   }
 
   #announceWatchers(): void {
