@@ -48,7 +48,7 @@ class SpeakerReader {
   }
 
   add(handler: (frame: Int16Array) => void): () => void {
-    // A handler added twice is still one listener: the set holds a wrapper of its own per subscription.
+    // Each subscription gets a wrapper of its own, so a handler added twice hears every frame twice.
     const subscription = (frame: Int16Array): void => handler(frame);
     this.#handlers.add(subscription);
     this.#queueSync();
