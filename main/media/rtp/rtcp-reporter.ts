@@ -39,6 +39,11 @@ export interface IncomingRtcpSummary {
   readonly fromRemote: boolean;
   /** A fresh round-trip measurement, in ms. */
   readonly roundTripMs?: number;
+  /**
+   * What the far end's latest report block about our stream says it lost over its last interval, 0–1 (§6.4.1
+   * fraction lost, an 8-bit fixed-point number).
+   */
+  readonly farEndFractionLost?: number;
   readonly goodbye?: { readonly ssrc: number; readonly reason?: string };
 }
 
@@ -100,6 +105,7 @@ export class RtcpReporter {
     const remote = this.#receiver.ssrc;
     let fromRemote = false;
     let roundTripMs: number | undefined;
+    let farEndFractionLost: number | undefined;
     let goodbye: IncomingRtcpSummary['goodbye'];
     for (const packet of packets) {
       switch (packet.type) {
@@ -115,6 +121,7 @@ export class RtcpReporter {
           }
           const aboutUs = packet.reports.find((block) => block.ssrc === this.#sender.ssrc);
           if (aboutUs !== undefined) {
+            farEndFractionLost = aboutUs.fractionLost / 256;
             const now = ntpTimestamp(times.wallMs);
             const seconds = roundTripSeconds(aboutUs, middleNtpBits(now.seconds, now.fraction));
             if (seconds !== undefined) {
@@ -145,6 +152,7 @@ export class RtcpReporter {
     return {
       fromRemote,
       ...(roundTripMs === undefined ? {} : { roundTripMs }),
+      ...(farEndFractionLost === undefined ? {} : { farEndFractionLost }),
       ...(goodbye === undefined ? {} : { goodbye }),
     };
   }

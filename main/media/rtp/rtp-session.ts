@@ -60,7 +60,9 @@ export type RtpSessionEvent =
   | { readonly kind: 'latched'; readonly channel: 'rtp' | 'rtcp'; readonly address: SocketAddress }
   | { readonly kind: 'source-changed'; readonly ssrc: number }
   | { readonly kind: 'goodbye'; readonly ssrc: number; readonly reason?: string }
-  | { readonly kind: 'round-trip'; readonly roundTripMs: number };
+  | { readonly kind: 'round-trip'; readonly roundTripMs: number }
+  /** The far end's report about our stream: the share of our packets it lost over its last interval, 0–1. */
+  | { readonly kind: 'far-end-loss'; readonly fractionLost: number };
 
 export interface RtpSessionStats {
   readonly sent: RtpSendStats;
@@ -470,6 +472,9 @@ export class RtpSession {
     }
     if (summary.roundTripMs !== undefined) {
       this.#eventHandler({ kind: 'round-trip', roundTripMs: summary.roundTripMs });
+    }
+    if (summary.farEndFractionLost !== undefined) {
+      this.#eventHandler({ kind: 'far-end-loss', fractionLost: summary.farEndFractionLost });
     }
     if (summary.goodbye !== undefined) {
       this.#eventHandler({ kind: 'goodbye', ...summary.goodbye });

@@ -15,6 +15,7 @@ import type { Clock } from '../../platform/clock';
 import type { Random } from '../../platform/random';
 import type { DatagramSocket } from '../../platform/sockets';
 import { FRAME_MS, FRAME_SAMPLES, type JitterBuffer, type RtpSendStats } from '../media-seams';
+import { ExpectedLoss } from '../codecs/expected-loss';
 import type { FramePort } from './frame-port';
 import {
   DTMF_DIGITS,
@@ -79,6 +80,8 @@ export class CallStream {
   #packet: Int16Array | undefined;
   #gathered = 0;
   readonly #silence = new Int16Array(FRAME_SAMPLES);
+  /** The loss our encoder protects against with FEC, from the far end's reports (kept across codec changes). */
+  readonly #expectedLoss = new ExpectedLoss();
   #ticks = 0;
   #lastAudioMs = 0;
   #inactiveReported = false;
@@ -122,6 +125,10 @@ export class CallStream {
           this.#running?.jitter.push(packet);
         },
         onDtmf: (digit) => this.#options.emit({ type: 'dtmf', callId: this.callId, digit }),
+        onFarEndLoss: (fractionLost) => {
+          const percent = this.#expectedLoss.report(fractionLost);
+          this.#running?.codec.encoder.setExpectedLossPercent?.(percent);
+        },
       });
     } catch (error) {
       // The codec may hold native memory (Opus in WebAssembly): release it before the failure goes up.
@@ -149,6 +156,7 @@ export class CallStream {
         throw error;
       }
       disposeCodec(running.codec);
+      codec.value.encoder.setExpectedLossPercent?.(this.#expectedLoss.percent);
       running.codec = codec.value;
       running.jitter = jitter;
       this.#packet = undefined;

@@ -105,7 +105,7 @@ export class RtpSessionStream implements StreamRtp {
   }
 
   #open(params: StreamParams): RtpSession {
-    const { rtpSocket, rtcpSocket, clock, random, onAudio, onDtmf } = this.#options;
+    const { rtpSocket, rtcpSocket, clock, random, onAudio, onDtmf, onFarEndLoss } = this.#options;
     if (!isUnspecified(params.remoteRtp)) {
       this.#lastRemote = {
         rtp: params.remoteRtp,
@@ -126,6 +126,11 @@ export class RtpSessionStream implements StreamRtp {
     });
     session.onAudio(onAudio);
     session.onDtmf(onDtmf);
+    if (onFarEndLoss !== undefined) {
+      session.onEvent((event) => {
+        if (event.kind === 'far-end-loss') onFarEndLoss(event.fractionLost);
+      });
+    }
     session.setSending(params.send);
     session.setReceiving(params.receive);
     return session;

@@ -29,6 +29,8 @@ export interface StreamRtpOptions {
   readonly onAudio: (packet: ReceivedAudioPacket) => void;
   /** A DTMF digit the far end sent (RFC 4733), reported once per event. */
   readonly onDtmf: (digit: DtmfDigit) => void;
+  /** The far end's RTCP said what share of our packets it lost over its last interval (0–1). */
+  readonly onFarEndLoss?: (fractionLost: number) => void;
 }
 
 /** The RTP (and RTCP) side of one call, as the stream drives it. */

@@ -169,6 +169,29 @@ describe('RtcpReporter', () => {
     expect(summary.fromRemote).toBe(true);
   });
 
+  it('reads the fraction the far end lost of our stream from its block about us, and ignores other blocks', () => {
+    const { reporter } = parts();
+    const block = {
+      ssrc: OURS,
+      fractionLost: 64,
+      cumulativeLost: 12,
+      extendedHighestSequence: 0,
+      jitter: 0,
+      lastSenderReport: 0,
+      delaySinceLastSenderReport: 0,
+    };
+    const about = reporter.receive([{ type: 'rr', ssrc: THEIRS, reports: [{ ...block, ssrc: 5 }, block] }], {
+      nowMs: 0,
+      wallMs: EPOCH_MS,
+    });
+    expect(about.farEndFractionLost).toBe(0.25);
+    const other = reporter.receive([{ type: 'rr', ssrc: THEIRS, reports: [{ ...block, ssrc: 5 }] }], {
+      nowMs: 0,
+      wallMs: EPOCH_MS,
+    });
+    expect(other.farEndFractionLost).toBeUndefined();
+  });
+
   it('measures no round trip from a block about another source or one without LSR', () => {
     const { reporter } = parts();
     const block = {

@@ -375,6 +375,24 @@ describe('RtpSession: RTCP', () => {
     });
   });
 
+  it('tells what the far end reports losing of our stream (§6.4.1 fraction lost), so FEC can follow it', async () => {
+    const setup = await pair();
+    let sent = 0;
+    // Every tenth of a's RTP packets never reaches b; RTCP passes.
+    setup.network.addLinkConditions(
+      { from: '127.0.0.1:40000', to: '127.0.0.1:50000' },
+      { drop: () => ++sent % 10 === 0 },
+    );
+    talk(setup, 500);
+    const reported = setup.a.events.filter((event) => event.kind === 'far-end-loss');
+    expect(reported.length).toBeGreaterThanOrEqual(1);
+    for (const event of reported) expect(event.fractionLost).toBeCloseTo(0.1, 1);
+    // Nothing of b's stream is lost, so b hears of no loss.
+    const aboutB = setup.b.events.filter((event) => event.kind === 'far-end-loss');
+    expect(aboutB.length).toBeGreaterThanOrEqual(1);
+    expect(aboutB.every((event) => event.fractionLost === 0)).toBe(true);
+  });
+
   it('puts RTCP on the RTP port with rtcp-mux and tells it apart by its second octet (RFC 5761 §4)', async () => {
     const setup = await pair(true, 10);
     talk(setup, 500);

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseRtpPacket } from '../../../../main/media/rtp/rtp-packet';
+import { OpusEncoder } from '../../../../main/media/codecs/opus-codec';
 import { MediaEngine } from '../../../../main/media/session/media-engine';
 import {
   MAX_RESERVED_PAIRS,
@@ -310,6 +311,47 @@ describe('MediaEngine', () => {
     expect(h.engine.callCount).toBe(2);
     expect(sentFrom(h, portA)).toHaveLength(11);
     expect(h.engine.stop('bad')).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+  });
+
+  it('protects with as much Opus FEC as the far end reports losing, from none, and keeps it across a codec change', async () => {
+    const encoders: OpusEncoder[] = [];
+    h = harness({
+      ...workerPieces,
+      createCodec: (codec) => {
+        const pair = workerPieces.createCodec(codec);
+        if (pair.ok && pair.value.encoder instanceof OpusEncoder) encoders.push(pair.value.encoder);
+        return pair;
+      },
+    });
+    const { a, portA, portB } = await allocatePair(h);
+    const fec = { ...OPUS, fmtp: 'useinbandfec=1' };
+    let sent = 0;
+    // Every tenth packet from a to b is lost; b's reports about a's stream say so.
+    h.network.addLinkConditions(
+      { from: { address: '127.0.0.1', port: portA }, to: { address: '127.0.0.1', port: portB } },
+      {
+        drop: () => ++sent % 10 === 0,
+      },
+    );
+    expect(h.engine.start('a', paramsTo(portB, { codec: fec })).ok).toBe(true);
+    expect(h.engine.start('b', paramsTo(portA, { codec: fec })).ok).toBe(true);
+    expect(encoders[0]?.settings()).toMatchObject({ inbandFec: true, expectedLossPercent: 0 });
+    playTone(h, a, 500);
+    const expected = encoders[0]!.settings().expectedLossPercent;
+    expect(expected).toBeGreaterThanOrEqual(9);
+    expect(expected).toBeLessThanOrEqual(11);
+    // b's own stream lost nothing.
+    expect(encoders[1]!.settings().expectedLossPercent).toBe(0);
+
+    // A re-INVITE that changes the far end's fmtp builds a new encoder: it starts where the old one was.
+    expect(
+      h.engine.update(
+        'a',
+        paramsTo(portB, { codec: { ...fec, fmtp: 'useinbandfec=1;maxaveragebitrate=24000' } }),
+      ).ok,
+    ).toBe(true);
+    expect(encoders).toHaveLength(3);
+    expect(encoders[2]!.settings().expectedLossPercent).toBe(expected);
   });
 
   it('releases the codec when the RTP session cannot be built, and reports the call failed', async () => {
