@@ -46,7 +46,7 @@ import type {
   OutgoingMessage,
   SendOutcome,
 } from './messaging-engine';
-import { peerKey, peerKeyOf } from './peer-key';
+import { peerKey, peerKeyOf } from '../messaging/peer-key';
 import { ServiceError } from './service-error';
 
 /** What the service needs of the store. */
