@@ -46,7 +46,7 @@ import type {
   OutgoingMessage,
   SendOutcome,
 } from './messaging-engine';
-import { peerKey, peerKeyOf } from '../messaging/peer-key';
+import { peerKey, peerKeyOf, withoutPassword } from '../messaging/peer-key';
 import { ServiceError } from './service-error';
 
 /** What the service needs of the store. */
@@ -163,17 +163,19 @@ export class MessageService {
       );
     }
     this.#checkRoom();
+    // The address as the person wrote it, less a password (never kept, shown or sent on; RFC 3261 §19.1.1).
+    const to = withoutPassword(request.to);
     const written = this.#read(() =>
       this.#deps.store.recordOutgoing({
         accountId: request.accountId,
         peerKey: key,
-        peerUri: request.to,
+        peerUri: to,
         body: request.body,
         sentAt: this.#deps.clock.wallTime(),
       }),
     );
     this.#announce(written);
-    this.#dispatch(written.message.id, { accountId: request.accountId, to: request.to, body: request.body });
+    this.#dispatch(written.message.id, { accountId: request.accountId, to, body: request.body });
     return written.message;
   }
 
@@ -212,7 +214,7 @@ export class MessageService {
   setComposing(request: ComposingRequest): null {
     checkAddress(request.to, 'to');
     this.#checkAccount(request.accountId);
-    this.#deps.engine.setComposing(request.accountId, request.to, request.state);
+    this.#deps.engine.setComposing(request.accountId, withoutPassword(request.to), request.state);
     return null;
   }
 
@@ -262,7 +264,8 @@ export class MessageService {
       const outcome = this.#deps.store.recordIncoming({
         accountId: message.accountId,
         peerKey: key,
-        peerUri: message.from,
+        // The engine's usage drops a From's password already; this store keeps none whatever engine sits below.
+        peerUri: withoutPassword(message.from),
         peerName: displayName(message.fromName),
         body: message.body,
         // A message cannot have been written after it arrived: a sender's clock running ahead is not believed.

@@ -253,6 +253,27 @@ describe('incoming messages', () => {
     ]);
   });
 
+  it('never stores, announces or sends on a password in a peer address (RFC 3261 §19.1.1)', async () => {
+    const account = addAccount();
+    const now = clock.wallTime();
+    const sent = send('hello', 'sip:bob:secret@Example.TEST;transport=tcp', account);
+    expect(engine.sends.map((message) => message.to)).toEqual(['sip:bob@Example.TEST;transport=tcp']);
+    engine.settle(failed());
+    await settle(clock);
+    engine.receive({ accountId: account, from: 'sip:bob:other@example.test', receivedAt: now + 1 });
+    engine.receive({ accountId: account, from: 'sip:carol:pw@example.test', receivedAt: now + 2 });
+    service.setComposing({ accountId: account, to: 'sip:carol:pw@example.test', state: 'active' });
+    expect(engine.composingSent.map((composing) => composing.to)).toEqual(['sip:carol@example.test']);
+    service.retry(sent.id);
+    expect(engine.sends.at(-1)!.to).toBe('sip:bob@Example.TEST;transport=tcp');
+    expect(service.conversations().map((c) => c.peerUri)).toEqual([
+      'sip:carol@example.test',
+      'sip:bob@Example.TEST;transport=tcp',
+    ]);
+    expect(JSON.stringify(events)).not.toMatch(/secret|other|:pw@/);
+    expect(JSON.stringify(db.prepare('SELECT * FROM conversations').all())).not.toMatch(/secret|other|:pw@/);
+  });
+
   it('keeps an offline message’s date, but not a date after it arrived', () => {
     engine.receive({ body: 'old', date: 1_000_000, receivedAt: 5_000_000, dedupeKey: 'a' });
     engine.receive({ body: 'future', date: 9_000_000, receivedAt: 6_000_000, dedupeKey: 'b' });
