@@ -76,8 +76,17 @@ export function messagingHostOf(agent: UserAgent): MessagingHost {
   };
 }
 
+/**
+ * MESSAGE requests (text and is-composing) one user agent waits on for a final response. Each holds a client
+ * transaction and its timers, and a next hop that never answers holds it for Timer F (32 s), so a person or a
+ * script sending in a loop towards a silent peer would otherwise pile them up. It is above the message service's
+ * SENDING_MAX (200), so a person sending from the window meets that bound first, in its words; the rest is room
+ * for is-composing indications. Past it a send ends at once as `failed`, "N messages are waiting for an answer".
+ */
+export const MESSAGES_WAITING_MAX = 300;
+
 export interface MessagingLimits {
-  /** Messages (and indications) waiting for their final response at once; more fail at once. */
+  /** MESSAGE requests waiting for their final response at once (MESSAGES_WAITING_MAX); more fail at once. */
   readonly maxInFlight: number;
   /** Conversations whose typing state is followed, each way. */
   readonly maxComposingPeers: number;
@@ -88,7 +97,7 @@ export interface MessagingLimits {
 }
 
 export const DEFAULT_MESSAGING_LIMITS: MessagingLimits = {
-  maxInFlight: 300,
+  maxInFlight: MESSAGES_WAITING_MAX,
   maxComposingPeers: 256,
   maxKnownPeers: 1_000,
   maxBodyBytes: MESSAGE_BODY_MAX_BYTES,

@@ -77,7 +77,13 @@ export interface MessageServiceDeps {
   readonly logger: Logger;
 }
 
-/** Messages being sent at once; more is someone pasting into a loop, and is refused until some finish. */
+/**
+ * Messages the person is sending at once: handed to the engine, their outcome not in yet. Each holds its text, a
+ * `sending` row and a promise here and a MESSAGE transaction below, so someone pasting into a loop (or a script on
+ * the web host's socket) would otherwise pile them up while a next hop stays silent. Past it `send` and `retry`
+ * answer `unavailable` until some finish. The one bound on what is being sent: the engine keeps none of its own,
+ * and each user agent's MESSAGE usage, which carries is-composing too, allows more (MESSAGES_WAITING_MAX).
+ */
 export const SENDING_MAX = 200;
 /** The failure detail stored when the engine stopped with a message still sending. */
 export const ENGINE_STOPPED_DETAIL = 'engine stopped';
