@@ -31,6 +31,7 @@ import {
   MESSAGE_FAILURE_REASONS,
   SIP_URI_MAX,
 } from '../contract/limits';
+import { peerKey, peerKeyOf, withoutPassword } from '../messaging/peer-key';
 import type { Clock, TimerHandle } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import { isSipUri, parseUri } from '../sip/message/uri';
@@ -46,7 +47,6 @@ import type {
   OutgoingMessage,
   SendOutcome,
 } from './messaging-engine';
-import { peerKey, peerKeyOf, withoutPassword } from '../messaging/peer-key';
 import { ServiceError } from './service-error';
 
 /** What the service needs of the store. */
