@@ -286,7 +286,7 @@ describe('an import that may bring our own contacts back', () => {
     expect(contacts.count()).toBe(3);
   });
 
-  it('looks each id up inside the transaction that writes: a refused write leaves none of the import', () => {
+  it('writes an import all or nothing: a write the disk refuses leaves none of it', () => {
     insert({ name: 'Kept' });
     const pages = db.pragma('page_count', { simple: true }) as number;
     db.pragma(`max_page_count = ${pages + 2}`);
