@@ -1,7 +1,8 @@
 // The adapters that run composing-state.ts's machines on the injected clock, one machine per conversation (keyed by
-// our identity and the peer's address), each with at most one timer. Both are bounded: past `maxPeers`
-// conversations the one touched longest ago is dropped (a receiver's dropped active state is reported idle first),
-// so a stranger writing from ten thousand addresses holds at most `maxPeers` small entries here.
+// our identity and the peer's key, peer-key.ts, so one peer is one machine however its host is cased), each with at
+// most one timer. Both are bounded: past `maxPeers` conversations the one touched longest ago is dropped (a
+// receiver's dropped active state is reported idle first), so a stranger writing from ten thousand addresses holds
+// at most `maxPeers` small entries here.
 import type { Clock, TimerHandle } from '../platform/clock';
 import { DEFAULT_REFRESH_SECONDS } from './is-composing-document';
 import {

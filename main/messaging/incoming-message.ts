@@ -7,19 +7,27 @@ import type { SipRequest } from '../sip/message/message';
 import { type Uri, formatUri, isSipUri } from '../sip/message/uri';
 import { type IsComposing, parseIsComposing } from './is-composing-document';
 import { ACCEPTED_MESSAGE_TYPES, readMessageBody } from './message-body';
+import { peerKeyOf } from './peer-key';
 import { messageDate, saneDate } from './sip-date';
 
 export type IncomingRead =
   | {
       readonly kind: 'text';
-      /** The sender's address of record: the From URI without parameters. */
+      /** The sender's address of record: the From URI without parameters or password. */
       readonly from: string;
+      /** Who the sender is, however its address is spelled (peer-key.ts). */
+      readonly peerKey: string;
       readonly fromName: string | null;
       readonly body: string;
       readonly date: number | null;
       readonly dedupeKey: string;
     }
-  | { readonly kind: 'composing'; readonly from: string; readonly indication: IsComposing }
+  | {
+      readonly kind: 'composing';
+      readonly from: string;
+      readonly peerKey: string;
+      readonly indication: IsComposing;
+    }
   | {
       readonly kind: 'refuse';
       readonly status: number;
@@ -47,6 +55,8 @@ export function readIncomingMessage(
     ]);
   const read = readMessageBody(request.header('content-type'), body);
   const sender = addressOfRecord(from.value.uri);
+  // A From that is neither SIP nor tel (RFC 3261 §20.20 allows any absolute URI) is keyed as written.
+  const peer = peerKeyOf(from.value.uri) ?? sender;
   switch (read.kind) {
     case 'unsupported':
       return refuse(415, `Unsupported Media Type (${read.detail.slice(0, 80)})`, [
@@ -55,12 +65,13 @@ export function readIncomingMessage(
     case 'composing': {
       const indication = parseIsComposing(read.bytes);
       if (!indication.ok) return refuse(400, `Bad Request (is-composing: ${indication.error.code})`);
-      return { kind: 'composing', from: sender, indication: indication.value };
+      return { kind: 'composing', from: sender, peerKey: peer, indication: indication.value };
     }
     case 'text':
       return {
         kind: 'text',
         from: sender,
+        peerKey: peer,
         fromName: from.value.displayName ?? null,
         body: read.text,
         date: messageDate(request.header('date'), receivedAt) ?? saneDate(read.dateTime, receivedAt),
@@ -70,9 +81,14 @@ export function readIncomingMessage(
   }
 }
 
-/** The From URI without its parameters and headers: the same sender whatever tags or transport it names. */
+/**
+ * The From URI without its parameters and headers, the same sender whatever tags or transport it names, and without
+ * a password (RFC 3261 §19.1.1 deprecates them; one a sender puts there is never stored or shown).
+ */
 export function addressOfRecord(uri: Uri): string {
-  return formatUri(isSipUri(uri) ? { ...uri, params: new Map(), headers: new Map() } : uri);
+  return formatUri(
+    isSipUri(uri) ? { ...uri, password: undefined, params: new Map(), headers: new Map() } : uri,
+  );
 }
 
 function refuse(

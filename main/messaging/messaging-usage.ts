@@ -32,10 +32,11 @@ import type { Account, UserAgent } from '../ua/user-agent';
 import { MESSAGE_BODY_MAX_BYTES } from '../contract/limits';
 import { ComposerTracker, ReceiverTracker } from './composing-tracker';
 import { buildIsComposing } from './is-composing-document';
-import { addressOfRecord, readIncomingMessage } from './incoming-message';
+import { readIncomingMessage } from './incoming-message';
 import { IS_COMPOSING, TEXT_PLAIN } from './message-body';
 import { type ExchangeOutcome, type MessageSender, exchangeMessage } from './message-exchange';
 import { messageFailure } from './message-failure';
+import { peerKeyOf } from './peer-key';
 import { formatSipDate } from './sip-date';
 
 export interface MessagingHost {
@@ -75,8 +76,17 @@ export function messagingHostOf(agent: UserAgent): MessagingHost {
   };
 }
 
+/**
+ * MESSAGE requests (text and is-composing) one user agent waits on for a final response. Each holds a client
+ * transaction and its timers, and a next hop that never answers holds it for Timer F (32 s), so a person or a
+ * script sending in a loop towards a silent peer would otherwise pile them up. It is above the message service's
+ * SENDING_MAX (200), so a person sending from the window meets that bound first, in its words; the rest is room
+ * for is-composing indications. Past it a send ends at once as `failed`, "N messages are waiting for an answer".
+ */
+export const MESSAGES_WAITING_MAX = 300;
+
 export interface MessagingLimits {
-  /** Messages (and indications) waiting for their final response at once; more fail at once. */
+  /** MESSAGE requests waiting for their final response at once (MESSAGES_WAITING_MAX); more fail at once. */
   readonly maxInFlight: number;
   /** Conversations whose typing state is followed, each way. */
   readonly maxComposingPeers: number;
@@ -87,7 +97,7 @@ export interface MessagingLimits {
 }
 
 export const DEFAULT_MESSAGING_LIMITS: MessagingLimits = {
-  maxInFlight: 300,
+  maxInFlight: MESSAGES_WAITING_MAX,
   maxComposingPeers: 256,
   maxKnownPeers: 1_000,
   maxBodyBytes: MESSAGE_BODY_MAX_BYTES,
@@ -129,7 +139,7 @@ export class MessagingUsage {
   readonly #composer: ComposerTracker<Peer>;
   readonly #receiver: ReceiverTracker<ReceivedComposing>;
   readonly #composingListeners = new Set<(indication: ReceivedComposing) => void>();
-  /** Conversations (see #key) we exchanged text with, oldest first. */
+  /** Conversations (see conversationKey) we exchanged text with, oldest first. */
   readonly #known = new Set<string>();
   /** How each message still in flight ends if we stop first. */
   readonly #pending = new Set<(outcome: ExchangeOutcome) => void>();
@@ -306,7 +316,7 @@ export class MessagingUsage {
       return;
     }
     const account = this.#accountFor(request);
-    const key = `${accountKey(account)}|${read.from}`;
+    const key = conversationKey(account, read.peerKey);
     if (read.kind === 'composing') {
       const peer: ReceivedComposing = { account, from: read.from, state: read.indication.state };
       this.#receiver.indication(key, peer, read.indication.state, read.indication.refreshSeconds);
@@ -405,7 +415,8 @@ export class MessagingUsage {
   }
 
   #key(account: Account | undefined, target: SipUri): string {
-    return `${accountKey(account)}|${addressOfRecord(target)}`;
+    // A SIP URI always has a peer key; the fallback only satisfies the type.
+    return conversationKey(account, peerKeyOf(target) ?? formatUri(target));
   }
 
   #remember(key: string): void {
@@ -418,8 +429,12 @@ export class MessagingUsage {
   }
 }
 
-function accountKey(account: Account | undefined): string {
-  return account ? account.id : 'direct';
+/**
+ * One conversation: our identity and who the peer is by RFC 3261 §19.1.4 (peer-key.ts), so `sip:bob@Example.com` and
+ * `sip:bob@example.com` share a composing machine and a place among the peers who may hear our typing.
+ */
+function conversationKey(account: Account | undefined, peerKey: string): string {
+  return `${account ? account.id : 'direct'}|${peerKey}`;
 }
 
 /** A reason phrase from the handler goes on the wire: no control characters, and not longer than a line needs. */

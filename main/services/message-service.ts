@@ -31,6 +31,7 @@ import {
   MESSAGE_FAILURE_REASONS,
   SIP_URI_MAX,
 } from '../contract/limits';
+import { peerKey, peerKeyOf, withoutPassword } from '../messaging/peer-key';
 import type { Clock, TimerHandle } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import { isSipUri, parseUri } from '../sip/message/uri';
@@ -46,7 +47,6 @@ import type {
   OutgoingMessage,
   SendOutcome,
 } from './messaging-engine';
-import { peerKey, peerKeyOf } from './peer-key';
 import { ServiceError } from './service-error';
 
 /** What the service needs of the store. */
@@ -77,7 +77,13 @@ export interface MessageServiceDeps {
   readonly logger: Logger;
 }
 
-/** Messages being sent at once; more is someone pasting into a loop, and is refused until some finish. */
+/**
+ * Messages the person is sending at once: handed to the engine, their outcome not in yet. Each holds its text, a
+ * `sending` row and a promise here and a MESSAGE transaction below, so someone pasting into a loop (or a script on
+ * the web host's socket) would otherwise pile them up while a next hop stays silent. Past it `send` and `retry`
+ * answer `unavailable` until some finish. The one bound on what is being sent: the engine keeps none of its own,
+ * and each user agent's MESSAGE usage, which carries is-composing too, allows more (MESSAGES_WAITING_MAX).
+ */
 export const SENDING_MAX = 200;
 /** The failure detail stored when the engine stopped with a message still sending. */
 export const ENGINE_STOPPED_DETAIL = 'engine stopped';
@@ -163,17 +169,19 @@ export class MessageService {
       );
     }
     this.#checkRoom();
+    // The address as the person wrote it, less a password (never kept, shown or sent on; RFC 3261 §19.1.1).
+    const to = withoutPassword(request.to);
     const written = this.#read(() =>
       this.#deps.store.recordOutgoing({
         accountId: request.accountId,
         peerKey: key,
-        peerUri: request.to,
+        peerUri: to,
         body: request.body,
         sentAt: this.#deps.clock.wallTime(),
       }),
     );
     this.#announce(written);
-    this.#dispatch(written.message.id, { accountId: request.accountId, to: request.to, body: request.body });
+    this.#dispatch(written.message.id, { accountId: request.accountId, to, body: request.body });
     return written.message;
   }
 
@@ -212,7 +220,7 @@ export class MessageService {
   setComposing(request: ComposingRequest): null {
     checkAddress(request.to, 'to');
     this.#checkAccount(request.accountId);
-    this.#deps.engine.setComposing(request.accountId, request.to, request.state);
+    this.#deps.engine.setComposing(request.accountId, withoutPassword(request.to), request.state);
     return null;
   }
 
@@ -262,7 +270,8 @@ export class MessageService {
       const outcome = this.#deps.store.recordIncoming({
         accountId: message.accountId,
         peerKey: key,
-        peerUri: message.from,
+        // The engine's usage drops a From's password already; this store keeps none whatever engine sits below.
+        peerUri: withoutPassword(message.from),
         peerName: displayName(message.fromName),
         body: message.body,
         // A message cannot have been written after it arrived: a sender's clock running ahead is not believed.

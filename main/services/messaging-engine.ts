@@ -25,7 +25,10 @@ export type SendOutcome =
 export interface IncomingMessage {
   /** The account whose address it came to; null when it came to none of them (a direct message to our address). */
   readonly accountId: string | null;
-  /** The sender's address of record (From URI), and the display name it carried. */
+  /**
+   * The sender's address of record (From URI without parameters or password, RFC 3261 §19.1.1), and the display
+   * name it carried.
+   */
   readonly from: string;
   readonly fromName: string | null;
   /** The text, decoded from the body's charset (UTF-8 when none is named). */
@@ -55,6 +58,7 @@ export type IncomingVerdict =
 /** The peer is typing or stopped (RFC 3994); `idle` also when an `active` state's refresh ran out unrenewed. */
 export interface ComposingIndication {
   readonly accountId: string | null;
+  /** As IncomingMessage's `from`: no parameters, no password. */
   readonly from: string;
   readonly state: 'active' | 'idle';
 }

@@ -8,8 +8,9 @@
 //   MESSAGE ─► MessagingUsage ─► IncomingMessage (account id by the account it came to) ─► the service's verdict
 //   is-composing ─► MessagingUsage ─► ComposingIndication ─► onComposing
 //
-// Bounded: at most MAX_IN_FLIGHT sends wait for an answer across the engine (each usage has its own bound too),
-// and each usage follows at most its limit of composing conversations each way.
+// Bounds are not counted twice. What is being sent is bounded above this seam, by the message service (its
+// SENDING_MAX; the service is the only caller of `send`, once per message), and below it by each usage (MESSAGEs
+// waiting for a final response on that user agent, and the composing conversations it follows each way).
 import type { Logger } from '../platform/logger';
 import { type SipUri, formatUri, isSipUri, parseUri } from '../sip/message/uri';
 import {
@@ -31,9 +32,6 @@ import type {
   SendOutcome,
 } from './messaging-engine';
 import type { ShutdownAgentPool } from './ua-call-engine';
-
-/** Sends waiting for their final response across the engine; more fail at once. */
-export const MAX_IN_FLIGHT = 300;
 
 /** What the engine needs of the accounts (AccountService fits). */
 export interface MessagingAccounts {
@@ -60,7 +58,6 @@ export class UaMessagingEngine implements MessagingEngine {
   readonly #composing = new Set<(indication: ComposingIndication) => void>();
   #handler: ((message: IncomingMessage) => IncomingVerdict) | undefined;
   #agentsAt: ((localAddress: string) => Promise<AgentHost>) | undefined;
-  #inFlight = 0;
   #stopped = false;
 
   constructor(deps: UaMessagingEngineDeps) {
@@ -82,16 +79,9 @@ export class UaMessagingEngine implements MessagingEngine {
     if (this.#stopped) return failure('failed', 'the engine is stopping');
     const target = sipTarget(message.to);
     if (target === undefined) return failure('failed', `${message.to.slice(0, 200)} is not a SIP URI`);
-    if (this.#inFlight >= MAX_IN_FLIGHT)
-      return failure('failed', `${MAX_IN_FLIGHT} messages are waiting for an answer already`);
-    this.#inFlight++;
-    try {
-      const found = await this.#usageFor(message.accountId, target);
-      if (!found.ok) return found.outcome;
-      return await found.usage.send(found.account, target, message.body);
-    } finally {
-      this.#inFlight--;
-    }
+    const found = await this.#usageFor(message.accountId, target);
+    if (!found.ok) return found.outcome;
+    return found.usage.send(found.account, target, message.body);
   }
 
   setComposing(accountId: string | null, to: string, state: 'active' | 'idle'): void {

@@ -54,6 +54,21 @@ export interface ContactsFull {
   readonly max: number;
 }
 
+/** One contact of an import, with the id it says it has in this store (a card we exported names its contact). */
+export interface ImportedContact {
+  /** Null when the card names no contact of ours. */
+  readonly knownId: string | null;
+  readonly contact: ContactWrite;
+}
+
+/** How one contact of an import ended. */
+export type ImportOutcome =
+  | { readonly kind: 'saved'; readonly contact: ContactDto }
+  /** A contact with its knownId is stored: nothing written. */
+  | { readonly kind: 'exists' }
+  /** Writing it would have taken the store past its bound: nothing written. */
+  | { readonly kind: 'full' };
+
 export interface ContactsRepositoryOptions {
   readonly clock: Pick<Clock, 'wallTime'>;
   /** Defaults to random UUIDs. */
@@ -112,6 +127,7 @@ export class ContactsRepository {
   readonly #all: Statement<[], ContactRow>;
   readonly #allAddresses: Statement<[], AddressRow>;
   readonly #get: Statement<[string], ContactRow>;
+  readonly #exists: Statement<[string], { found: number }>;
   readonly #addressesOf: Statement<[string], AddressRow>;
   readonly #count: Statement<[], { n: number }>;
   readonly #insert: Statement<[ContactParams]>;
@@ -136,6 +152,8 @@ export class ContactsRepository {
       `SELECT contact_id, kind, value, label FROM contact_addresses ${ADDRESS_ORDER}`,
     );
     this.#get = db.prepare(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = ?`);
+    // One probe of the primary key's index; no row or address is read.
+    this.#exists = db.prepare('SELECT 1 AS found FROM contacts WHERE id = ?');
     this.#addressesOf = db.prepare(
       `SELECT contact_id, kind, value, label FROM contact_addresses WHERE contact_id = ? ${ADDRESS_ORDER}`,
     );
@@ -224,22 +242,29 @@ export class ContactsRepository {
       this.#db.transaction((): ContactDto[] | ContactsFull => {
         const count = this.#count.get()!.n;
         if (count + contacts.length > this.#max) return { full: true, count, max: this.#max };
-        const now = this.#clock.wallTime();
-        // What was written is known: the contacts are built from it rather than read back one by one (half the
-        // statements of a large import). The account is checked once per account, as the insert checks it.
-        const accountsKnown = new Map<string, boolean>();
-        const known = (id: string): boolean => {
-          let exists = accountsKnown.get(id);
-          if (exists === undefined)
-            accountsKnown.set(id, (exists = this.#accountExists.get(id) !== undefined));
-          return exists;
-        };
-        return contacts.map((contact) => {
-          const id = this.#newId();
-          this.#insert.run(contactParams(id, contact, now));
-          this.#writeAddresses(id, contact);
-          const accountId = contact.accountId !== null && known(contact.accountId) ? contact.accountId : null;
-          return writtenDto(id, contact, accountId, now);
+        const write = this.#writer();
+        return contacts.map((contact) => write(contact));
+      })(),
+    );
+  }
+
+  /**
+   * Writes an import in one transaction: a contact whose `knownId` is stored already is passed over (`exists`: the
+   * same card coming back), and one that would take the store past `max` is not written (`full`). Each known id is
+   * one lookup by primary key inside the transaction, so what it finds still holds when the rest is written; a
+   * contact passed over takes no room. An outcome per contact, in the order given; all or nothing when the
+   * database refuses.
+   */
+  importMany(contacts: readonly ImportedContact[]): ImportOutcome[] {
+    return this.#guard(() =>
+      this.#db.transaction((): ImportOutcome[] => {
+        let room = this.#max - this.#count.get()!.n;
+        const write = this.#writer();
+        return contacts.map(({ knownId, contact }): ImportOutcome => {
+          if (knownId !== null && this.#exists.get(knownId) !== undefined) return { kind: 'exists' };
+          if (room <= 0) return { kind: 'full' };
+          room--;
+          return { kind: 'saved', contact: write(contact) };
         });
       })(),
     );
@@ -291,6 +316,28 @@ export class ContactsRepository {
   /** Which contacts name an account, by contact id. */
   accountsOfContacts(): Map<string, string> {
     return this.#guard(() => new Map(this.#withAccount.all().map((row) => [row.id, row.account_id])));
+  }
+
+  /**
+   * Writes one new contact at a time, inside the caller's transaction. What was written is known: each contact is
+   * built from it rather than read back (half the statements of a large import), and an account is looked up once
+   * per account, as the insert checks it.
+   */
+  #writer(): (contact: ContactWrite) => ContactDto {
+    const now = this.#clock.wallTime();
+    const accountsKnown = new Map<string, boolean>();
+    const known = (id: string): boolean => {
+      let exists = accountsKnown.get(id);
+      if (exists === undefined) accountsKnown.set(id, (exists = this.#accountExists.get(id) !== undefined));
+      return exists;
+    };
+    return (contact) => {
+      const id = this.#newId();
+      this.#insert.run(contactParams(id, contact, now));
+      this.#writeAddresses(id, contact);
+      const accountId = contact.accountId !== null && known(contact.accountId) ? contact.accountId : null;
+      return writtenDto(id, contact, accountId, now);
+    };
   }
 
   #read(id: string): ContactDto | undefined {

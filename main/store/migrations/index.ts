@@ -6,6 +6,7 @@ import { calls } from './003-calls';
 import { contacts } from './004-contacts';
 import { messages } from './005-messages';
 import { accountPresenceList } from './006-account-presence-list';
+import { conversationAddressPassword } from './007-conversation-address-password';
 
 export const migrations: readonly Migration[] = [
   accountsSettings,
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   contacts,
   messages,
   accountPresenceList,
+  conversationAddressPassword,
 ];

@@ -466,3 +466,98 @@ describe('is-composing between two user agents', () => {
     expect(requestBody(idle!)).toContain('<state>idle</state>');
   });
 });
+
+describe('who a peer is (RFC 3261 §19.1.4)', () => {
+  const ACTIVE =
+    '<?xml version="1.0"?><isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing"><state>active</state></isComposing>';
+  const IDLE =
+    '<?xml version="1.0"?><isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing"><state>idle</state></isComposing>';
+
+  /** A peer at 10.0.0.7 that writes to bob (at 10.0.0.2) from whatever From it is given. */
+  async function writer() {
+    const w = await world();
+    const bob = await w.side('10.0.0.2');
+    const peer = await ScriptedPeer.start(w.network, '10.0.0.7');
+    let n = 0;
+    const write = async (
+      from: string,
+      contentType: string,
+      body: string,
+      to = 'sip:bob@10.0.0.2:5060',
+    ): Promise<number> => {
+      n++;
+      peer.sendText(
+        [
+          'MESSAGE sip:bob@10.0.0.2:5060 SIP/2.0',
+          `Via: SIP/2.0/UDP 10.0.0.7:5060;branch=z9hG4bKwho${n}`,
+          'Max-Forwards: 70',
+          `From: <${from}>;tag=w${n}`,
+          `To: <${to}>`,
+          `Call-ID: who-${n}`,
+          `CSeq: ${n} MESSAGE`,
+          `Content-Type: ${contentType}`,
+          `Content-Length: ${new TextEncoder().encode(body).length}`,
+          '',
+          body,
+        ].join('\r\n'),
+        '10.0.0.2',
+      );
+      await w.settle();
+      return peer.responses().find((response) => response.callId === `who-${n}`)?.status ?? 0;
+    };
+    return { w, bob, peer, write };
+  }
+
+  it('follows one typing peer whatever the case of its host, but tells users apart by case', async () => {
+    const { bob, write } = await writer();
+    const xml = 'application/im-iscomposing+xml';
+    expect(await write('sip:carol@Example.TEST', xml, ACTIVE)).toBe(200);
+    expect(await write('sip:carol@example.test', xml, ACTIVE)).toBe(200);
+    expect(bob.usage.composingSize.theirs).toBe(1);
+    expect(await write('sip:carol@EXAMPLE.test', xml, IDLE)).toBe(200);
+    expect(bob.composing.map((c) => c.state)).toEqual(['active', 'idle']);
+    expect(bob.usage.composingSize.theirs).toBe(0);
+    // The user part is case-sensitive: Carol is somebody else.
+    await write('sip:carol@example.test', xml, ACTIVE);
+    await write('sip:Carol@example.test', xml, ACTIVE);
+    expect(bob.usage.composingSize.theirs).toBe(2);
+  });
+
+  it('lets a peer who wrote from one spelling of its host hear our typing at another', async () => {
+    const { w, bob, peer, write } = await writer();
+    const proxied = bob.ua.addAccount({
+      aor: sipUri('sip:bob@example.test'),
+      password: 'x',
+      outboundProxy: sipUri('sip:10.0.0.7:5060'),
+      transport: 'udp',
+      expires: 300,
+    });
+    peer.autoRespond((request) => peer.reply(request, 200, { toTag: 'p' }));
+    // Carol writes to bob's account from one spelling of her host; bob's typing goes to another.
+    expect(await write('sip:carol@Example.TEST', 'text/plain', 'hi bob', 'sip:bob@example.test')).toBe(200);
+    expect(bob.received[0]!.account).toBe(proxied);
+    bob.usage.setComposing(proxied, sipUri('sip:carol@example.test'), 'active');
+    await w.settle();
+    // Text sent to one spelling ends the typing; typing at a third spelling is the same conversation again.
+    await Promise.all([bob.usage.send(proxied, sipUri('sip:carol@example.test'), 'hi carol'), w.settle()]);
+    bob.usage.setComposing(proxied, sipUri('sip:carol@EXAMPLE.test'), 'active');
+    await w.settle();
+    bob.usage.setComposing(proxied, sipUri('sip:carol@example.TEST;transport=udp'), 'active');
+    await w.settle();
+    const sent = peer.requests('MESSAGE');
+    expect(sent.map((request) => request.header('content-type'))).toEqual([
+      'application/im-iscomposing+xml',
+      'text/plain;charset=UTF-8',
+      'application/im-iscomposing+xml',
+    ]);
+    expect(bob.usage.composingSize.ours).toBe(1);
+  });
+
+  it('never hands on the password of a sender address (§19.1.1), in text or in typing', async () => {
+    const { bob, write } = await writer();
+    expect(await write('sip:mallory:hunter2@10.0.0.7', 'text/plain', 'hi')).toBe(200);
+    expect(await write('sip:mallory:hunter2@10.0.0.7', 'application/im-iscomposing+xml', ACTIVE)).toBe(200);
+    expect(bob.received.map((message) => message.from)).toEqual(['sip:mallory@10.0.0.7']);
+    expect(bob.composing.map((indication) => indication.from)).toEqual(['sip:mallory@10.0.0.7']);
+  });
+});

@@ -285,6 +285,34 @@ describe('importVcard', () => {
     });
   });
 
+  it('asks the store a fixed number of times to take its own export back, not once or twice per card', () => {
+    const count = 300;
+    const text = Array.from({ length: count }, (_, i) => `BEGIN:VCARD\r\nFN:C${i}\r\nEND:VCARD\r\n`).join('');
+    expect(service.importVcard(text).imported).toBe(count);
+    const exported = service.exportVcard(null, '4.0');
+    const calls: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, name) {
+        // The repository's getters read private fields: they must see the repository itself, not the proxy.
+        const value: unknown = Reflect.get(target, name, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const again = new ContactService({ store: counted, events, logger: silentLogger });
+    const result = again.importVcard(exported);
+    expect(result.imported).toBe(0);
+    expect(result.skipped[0]).toMatchObject({
+      index: 0,
+      reason: expect.stringContaining('already in the contacts'),
+    });
+    expect(calls.length).toBeLessThanOrEqual(2);
+    expect(calls).not.toContain('get');
+  });
+
   it('writes nothing when the disk refuses, and says storage', () => {
     service.create(input({ name: 'Kept' }));
     const pages = db.pragma('page_count', { simple: true }) as number;

@@ -6,6 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { EventName, Events, MessageDto } from '../../../main/contract/contract';
 import { MESSAGE_BODY_MAX_BYTES } from '../../../main/contract/limits';
+import { DEFAULT_MESSAGING_LIMITS, MESSAGES_WAITING_MAX } from '../../../main/messaging/messaging-usage';
 import type { LogLevel, Logger } from '../../../main/platform/logger';
 import { EventHub } from '../../../main/services/event-hub';
 import { ENGINE_STOPPED_DETAIL, MessageService, SENDING_MAX } from '../../../main/services/message-service';
@@ -184,12 +185,30 @@ describe('sending', () => {
     });
   });
 
-  it('refuses more than SENDING_MAX messages in flight until some finish', async () => {
+  it('refuses more than SENDING_MAX messages in flight, and their retries, until some finish', async () => {
+    const first = send('first');
+    engine.settle(failed());
+    await settle(clock);
     for (let i = 0; i < SENDING_MAX; i++) send(`m${i}`);
-    expect(errorOf(() => send('one too many')).code).toBe('unavailable');
+    const full = {
+      code: 'unavailable',
+      message: 'Too many messages are being sent; try again when some have gone.',
+    };
+    expect(errorOf(() => send('one too many'))).toMatchObject(full);
+    expect(errorOf(() => service.retry(first.id))).toMatchObject(full);
+    // Nothing refused was stored or handed to the engine.
+    expect(engine.sends).toHaveLength(SENDING_MAX + 1);
+    expect(
+      store.thread({ conversationId: first.conversationId, limit: 500, before: null }).messages,
+    ).toHaveLength(SENDING_MAX + 1);
     engine.settle(delivered());
     await settle(clock);
     expect(send('now there is room').delivery).toBe('sending');
+  });
+
+  it('is the bound a person meets first: each user agent lets more MESSAGEs wait, for is-composing', () => {
+    expect(SENDING_MAX).toBeLessThan(MESSAGES_WAITING_MAX);
+    expect(DEFAULT_MESSAGING_LIMITS.maxInFlight).toBe(MESSAGES_WAITING_MAX);
   });
 
   it('answers a storage error when the disk refuses the message, and sends nothing', () => {
@@ -251,6 +270,27 @@ describe('incoming messages', () => {
       ['sip:Bob@Example.TEST;transport=tcp', 1],
       ['sip:Bob@example.test:5060', 1],
     ]);
+  });
+
+  it('never stores, announces or sends on a password in a peer address (RFC 3261 §19.1.1)', async () => {
+    const account = addAccount();
+    const now = clock.wallTime();
+    const sent = send('hello', 'sip:bob:secret@Example.TEST;transport=tcp', account);
+    expect(engine.sends.map((message) => message.to)).toEqual(['sip:bob@Example.TEST;transport=tcp']);
+    engine.settle(failed());
+    await settle(clock);
+    engine.receive({ accountId: account, from: 'sip:bob:other@example.test', receivedAt: now + 1 });
+    engine.receive({ accountId: account, from: 'sip:carol:pw@example.test', receivedAt: now + 2 });
+    service.setComposing({ accountId: account, to: 'sip:carol:pw@example.test', state: 'active' });
+    expect(engine.composingSent.map((composing) => composing.to)).toEqual(['sip:carol@example.test']);
+    service.retry(sent.id);
+    expect(engine.sends.at(-1)!.to).toBe('sip:bob@Example.TEST;transport=tcp');
+    expect(service.conversations().map((c) => c.peerUri)).toEqual([
+      'sip:carol@example.test',
+      'sip:bob@Example.TEST;transport=tcp',
+    ]);
+    expect(JSON.stringify(events)).not.toMatch(/secret|other|:pw@/);
+    expect(JSON.stringify(db.prepare('SELECT * FROM conversations').all())).not.toMatch(/secret|other|:pw@/);
   });
 
   it('keeps an offline message’s date, but not a date after it arrived', () => {

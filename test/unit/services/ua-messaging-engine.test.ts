@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MessagingUsage, messagingHostOf } from '../../../main/messaging/messaging-usage';
+import {
+  type MessagingLimits,
+  MessagingUsage,
+  messagingHostOf,
+} from '../../../main/messaging/messaging-usage';
 import {
   type ComposingIndication,
   type IncomingMessage,
@@ -29,7 +33,7 @@ afterEach(() => {
   for (const close of closers.splice(0)) close();
 });
 
-async function setup() {
+async function setup(limits: Partial<MessagingLimits> = {}) {
   const clock = new ManualClock({ epochMs: Date.UTC(2026, 11, 5, 8) });
   const random = new SeededRandom(11);
   const network = new LoopbackNetwork({ clock, random: new SeededRandom(12) });
@@ -61,6 +65,7 @@ async function setup() {
     resolver: new NoNameResolver(),
     localAddressFor: () => Promise.resolve('10.0.0.1'),
     logger: silentLogger,
+    limits,
   });
   const pool = engine.pool({ get: () => Promise.resolve(alice), shutdown: () => Promise.resolve() });
   await pool.get('10.0.0.1');
@@ -160,6 +165,24 @@ describe('UaMessagingEngine', () => {
     s.bob.setComposing(undefined, sipUri('sip:anonymous@10.0.0.1:5060'), 'active');
     await s.settle();
     expect(seen).toEqual([{ accountId: null, from: 'sip:anonymous@10.0.0.2:5060', state: 'active' }]);
+  });
+
+  it('keeps no bound of its own: the usage’s bound on MESSAGEs waiting is the one a caller meets', async () => {
+    // Above the 300 the engine once counted on its own, which a caller met first whatever the usage allowed.
+    const s = await setup({ maxInFlight: 320 });
+    await ScriptedPeer.start(s.network, '10.0.0.9');
+    const to = 'sip:carol@10.0.0.9:5060';
+    const waiting = Array.from({ length: 320 }, (_, i) =>
+      s.engine.send({ accountId: null, to, body: `m${i}` }),
+    );
+    await s.settle();
+    expect(await s.engine.send({ accountId: null, to, body: 'one too many' })).toEqual({
+      ok: false,
+      failure: { reason: 'failed', status: null, detail: '320 messages are waiting for an answer already' },
+    });
+    s.engine.shutdown();
+    for (const outcome of await Promise.all(waiting))
+      expect(outcome).toMatchObject({ ok: false, failure: { reason: 'failed' } });
   });
 
   it('ends a message still waiting for its answer as failed when it shuts down', async () => {

@@ -253,6 +253,55 @@ describe('an import', () => {
   });
 });
 
+describe('an import that may bring our own contacts back', () => {
+  it('passes over the contacts whose id is stored, writes the others, and says which, in the order given', () => {
+    const kept = insert({ name: 'Kept' });
+    const gone = insert({ name: 'Gone' });
+    contacts.delete(gone.id);
+    const outcomes = contacts.importMany([
+      { knownId: kept.id, contact: write({ name: 'Kept again' }) },
+      { knownId: null, contact: write({ name: 'New', phoneNumbers: [phone('201')] }) },
+      // A card this store exported whose contact was deleted since: written again, under a new id.
+      { knownId: gone.id, contact: write({ name: 'Gone again' }) },
+      { knownId: 'never-ours', contact: write({ name: 'Foreign' }) },
+    ]);
+    expect(
+      outcomes.map((outcome) => (outcome.kind === 'saved' ? outcome.contact.name : outcome.kind)),
+    ).toEqual(['exists', 'New', 'Gone again', 'Foreign']);
+    const saved = outcomes.flatMap((outcome) => (outcome.kind === 'saved' ? [outcome.contact] : []));
+    expect(saved).toEqual(saved.map((contact) => contacts.get(contact.id)));
+    expect(contacts.list().map((c) => c.name)).toEqual(['Foreign', 'Gone again', 'Kept', 'New']);
+  });
+
+  it('writes up to the bound and says full for the rest; a contact passed over takes no room', () => {
+    contacts = repository(3);
+    const kept = insert({ name: 'Kept' });
+    const outcomes = contacts.importMany([
+      { knownId: null, contact: write({ name: 'A' }) },
+      { knownId: kept.id, contact: write({ name: 'Kept' }) },
+      { knownId: null, contact: write({ name: 'B' }) },
+      { knownId: null, contact: write({ name: 'C' }) },
+    ]);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['saved', 'exists', 'saved', 'full']);
+    expect(contacts.count()).toBe(3);
+  });
+
+  it('writes an import all or nothing: a write the disk refuses leaves none of it', () => {
+    insert({ name: 'Kept' });
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 2}`);
+    expect(() =>
+      contacts.importMany(
+        Array.from({ length: 200 }, (_, i) => ({
+          knownId: `k${i}`,
+          contact: write({ name: `C${i}`, note: 'n'.repeat(3_000) }),
+        })),
+      ),
+    ).toThrow(StoreFailure);
+    expect(contacts.list().map((c) => c.name)).toEqual(['Kept']);
+  });
+});
+
 describe('when the database refuses', () => {
   it('throws StoreFailure(disk-full) mid-import and keeps none of it', () => {
     insert({ name: 'Kept' });

@@ -106,6 +106,10 @@ const seeds: Record<number, (db: Database) => void> = {
     seeds[5]!(db);
     db.prepare(`UPDATE accounts SET presence_list_uri = 'sip:friends@example.test' WHERE id = 'a1'`).run();
   },
+  // Version 7 changed data, not the schema: what version 6 could hold, version 7 holds too.
+  7: (db) => {
+    seeds[6]!(db);
+  },
 };
 
 /** The versions the app's migrations leave a database at, from an empty one to the latest. */
@@ -412,6 +416,45 @@ it('refuses conversation and message rows the schema does not know', () => {
   // Deleting a conversation takes its messages along.
   db.prepare(`DELETE FROM conversations WHERE id = 'v1'`).run();
   expect(db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
+  db.close();
+});
+
+/** Version 7 removed the passwords a conversation's address could carry (RFC 3261 §19.1.1), keeping the rest. */
+it('strips a password from conversation addresses written before version 7, and nothing else', () => {
+  const db = freshDatabase();
+  migrate(db, { target: 6 });
+  seeds[6]!(db);
+  const conversation = db.prepare(
+    `INSERT INTO conversations (id, account_id, peer_key, peer_uri, peer_name, unread, created_at, updated_at)
+     VALUES (?, NULL, ?, ?, NULL, 0, 1, 1)`,
+  );
+  const addresses: Record<string, string> = {
+    w1: 'sip:bob:secret@Example.test:5080;transport=tcp',
+    w2: 'SIPS:dave:p%40ss@example.test',
+    w3: 'sip:erin:@example.test',
+    w4: 'sip:frank@example.test:5060;maddr=10.0.0.1?subject=a%3Ab',
+    w5: 'sip:example.test:5060',
+    w6: 'tel:+1-555-0100',
+  };
+  for (const [id, uri] of Object.entries(addresses)) conversation.run(id, `key-${id}`, uri);
+  expect(migrate(db)).toEqual({ ok: true, from: 6, to: LATEST });
+  const peerUris = Object.fromEntries(
+    (
+      db.prepare('SELECT id, peer_uri FROM conversations ORDER BY id').all() as {
+        id: string;
+        peer_uri: string;
+      }[]
+    ).map((row) => [row.id, row.peer_uri]),
+  );
+  expect(peerUris).toEqual({
+    v1: 'sip:carol@example.test',
+    w1: 'sip:bob@Example.test:5080;transport=tcp',
+    w2: 'SIPS:dave@example.test',
+    w3: 'sip:erin@example.test',
+    w4: 'sip:frank@example.test:5060;maddr=10.0.0.1?subject=a%3Ab',
+    w5: 'sip:example.test:5060',
+    w6: 'tel:+1-555-0100',
+  });
   db.close();
 });
 

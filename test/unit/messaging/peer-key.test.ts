@@ -1,6 +1,6 @@
 // The key conversations are found by: one per person however their address is spelled, per RFC 3261 §19.1.4.
 import { describe, expect, it } from 'vitest';
-import { peerKey } from '../../../main/services/peer-key';
+import { peerKey, withoutPassword } from '../../../main/messaging/peer-key';
 
 describe('peerKey', () => {
   it('lower-cases scheme and host, keeps the user as written and the port, drops parameters, headers and password', () => {
@@ -29,5 +29,20 @@ describe('peerKey', () => {
     expect(peerKey('mailto:bob@example.com')).toBeNull();
     expect(peerKey('bob')).toBeNull();
     expect(peerKey('')).toBeNull();
+  });
+});
+
+describe('withoutPassword', () => {
+  it('drops the password of the userinfo and keeps the rest as written (RFC 3261 §19.1.1)', () => {
+    expect(withoutPassword('sip:bob:secret@Example.com:5080;transport=tcp')).toBe(
+      'sip:bob@Example.com:5080;transport=tcp',
+    );
+    expect(withoutPassword('sips:bob:@example.com')).toBe('sips:bob@example.com');
+    expect(withoutPassword('sip:b%6Fb:p%40ss@example.com')).toBe('sip:bob@example.com');
+  });
+
+  it('returns an address without a password, or that is no SIP URI, unchanged', () => {
+    for (const address of ['sip:Bob@Example.COM;lr', 'sip:example.com', 'tel:+1-555-0100', 'bob', ''])
+      expect(withoutPassword(address)).toBe(address);
   });
 });
