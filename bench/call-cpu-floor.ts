@@ -11,15 +11,12 @@
 // `BENCH_CALL_SECONDS` sets the measured seconds per row (default 20 here); `BENCH_CALL_PARTS`, when set, runs this
 // benchmark only if it lists `floor`. `npx tsx bench/call-cpu-floor.ts` prints the table; it also exports
 // `benchmark` for bench/run.ts (`npm run bench -- floor`).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { arch, cpus, loadavg, platform } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Benchmark } from './benchmark';
-import { FloorCounter, type FloorTimer, type FloorWorkerData } from './calls/floor-worker-data';
+import { startDeadlineSleeper, startEchoPeer, type EchoPeer } from './calls/floor-children';
+import { FloorCounter, type FloorTimer } from './calls/floor-worker-data';
+import { startFloorWorker, type FloorWorker } from './calls/floor-worker-host';
 import {
   processSchedstat,
   threadCost,
@@ -34,8 +31,6 @@ const PARTS = process.env.BENCH_CALL_PARTS?.split(',');
 const WARM_UP_S = 3;
 /** How long the echo peer holds each datagram: half a frame, so its return is a wake of its own. */
 const ECHO_DELAY_MS = 10;
-
-const callsDir = join(import.meta.dirname, 'calls');
 
 /** What one row measured, or why it could not. */
 interface FloorRow {
@@ -88,83 +83,19 @@ async function measure(read: () => Reading): Promise<Measured> {
   };
 }
 
-/** Row a: compiles bench/calls/deadline-sleeper.c with the system's `cc` into a temporary folder and runs it. */
+/** Row a: bench/calls/deadline-sleeper.c, built with the system's `cc`. */
 async function cSleeper(): Promise<FloorRow> {
   const key = 'a';
   const label = 'C thread, `clock_nanosleep` to absolute 20 ms deadlines, nothing else';
-  const dir = await mkdtemp(join(tmpdir(), 'softphone-floor-'));
-  let child: ChildProcess | undefined;
+  const sleeper = await startDeadlineSleeper();
+  if (typeof sleeper === 'string')
+    return { key, label, load: loadavg()[0]!, note: `not measured: ${sleeper}` };
   try {
-    const program = join(dir, 'deadline-sleeper');
-    const compiled = spawnSync(
-      'cc',
-      ['-O2', '-std=c11', '-o', program, join(callsDir, 'deadline-sleeper.c')],
-      { encoding: 'utf8' },
-    );
-    if (compiled.error !== undefined) {
-      const missing = (compiled.error as NodeJS.ErrnoException).code === 'ENOENT';
-      return {
-        key,
-        label,
-        load: loadavg()[0]!,
-        note: missing
-          ? 'not measured: no C compiler (`cc`) on this machine'
-          : `not measured: ${compiled.error.message}`,
-      };
-    }
-    if (compiled.status !== 0) {
-      const why = compiled.stderr.trim().split('\n')[0] ?? `exit ${compiled.status}`;
-      return { key, label, load: loadavg()[0]!, note: `not measured: \`cc\` failed (${why})` };
-    }
-    const started = spawn(program, [], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child = started;
-    const pid = started.pid;
-    if (pid === undefined) throw new Error('the C sleeper did not start');
-    const result = await measure(() => ({ stat: processSchedstat(pid), counts: [] }));
-    if (started.exitCode !== null)
-      throw new Error(`the C sleeper exited (${started.exitCode}) while measured`);
+    const result = await measure(() => ({ stat: processSchedstat(sleeper.pid), counts: [] }));
+    if (sleeper.exited) throw new Error('the C sleeper exited while it was measured');
     return { key, label, cost: result.cost, load: result.load };
   } finally {
-    await stopChild(child);
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  await Promise.race([exited, pause(2000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
-/** The UDP echo peer as a child process; resolves with its port once it has bound. */
-async function startEchoPeer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(callsDir, 'udp-echo-peer.ts'), String(ECHO_DELAY_MS)],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout! });
-      const timer = setTimeout(
-        () => reject(new Error('the UDP echo peer did not report a port in 10 s')),
-        10_000,
-      );
-      child.once('exit', (code) => reject(new Error(`the UDP echo peer exited (${code}) before binding`)));
-      lines.on('line', (line) => {
-        const match = /^port (\d+)$/.exec(line);
-        if (match === null) return;
-        clearTimeout(timer);
-        lines.close();
-        resolve(Number(match[1]));
-      });
-    });
-    return { child, port };
-  } catch (error) {
-    await stopChild(child);
-    throw error;
+    await sleeper.stop();
   }
 }
 
@@ -178,32 +109,19 @@ interface WorkerRowSpec {
 
 /** Rows a′ to e: one worker thread doing what `spec` says every 20 ms. */
 async function workerRow(spec: WorkerRowSpec): Promise<FloorRow> {
-  const peer = spec.udp ? await startEchoPeer() : undefined;
-  const counters = new SharedArrayBuffer(FloorCounter.length * 4);
-  const shared = new Int32Array(counters);
-  const data: FloorWorkerData = {
-    timer: spec.timer,
-    peerPort: peer?.port ?? null,
-    opus: spec.opus,
-    counters,
-  };
-  const worker = new Worker(new URL('./calls/floor-worker-bootstrap.mjs', import.meta.url), {
-    workerData: data,
-  });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let peer: EchoPeer | undefined;
+  let worker: FloorWorker | undefined;
   try {
-    const tid = await new Promise<number>((resolve, reject) => {
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the floor worker exited (${code}) before starting`)));
-      worker.once('message', (message: unknown) => {
-        const reported =
-          typeof message === 'object' && message !== null && 'tid' in message ? message.tid : undefined;
-        if (typeof reported === 'number') resolve(reported);
-        else reject(new Error(`the floor worker said ${JSON.stringify(message)}, not its thread id`));
-      });
+    peer = spec.udp ? await startEchoPeer(ECHO_DELAY_MS) : undefined;
+    const started = await startFloorWorker({
+      timer: spec.timer,
+      peerPort: peer?.port ?? null,
+      opus: spec.opus,
     });
+    worker = started;
     // The counters are read with the schedstat, so both cover the same seconds.
-    const result = await measure(() => ({ stat: threadSchedstat(tid), counts: Array.from(shared) }));
+    const result = await measure(() => ({ stat: threadSchedstat(started.tid), counts: started.counts() }));
+    if (peer?.exited === true) throw new Error('the UDP echo peer exited while it was measured');
     const perSecond = (slot: number): number =>
       (result.after.counts[slot]! - result.before.counts[slot]!) / (result.wallMs / 1000);
     return {
@@ -216,11 +134,8 @@ async function workerRow(spec: WorkerRowSpec): Promise<FloorRow> {
       load: result.load,
     };
   } finally {
-    Atomics.store(shared, FloorCounter.stop, 1);
-    Atomics.notify(shared, FloorCounter.stop);
-    await Promise.race([exited, pause(2000)]);
-    await worker.terminate();
-    await stopChild(peer?.child);
+    await worker?.stop();
+    await peer?.stop();
   }
 }
 
