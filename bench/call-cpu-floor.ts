@@ -88,8 +88,9 @@ async function cSleeper(): Promise<FloorRow> {
   const key = 'a';
   const label = 'C thread, `clock_nanosleep` to absolute 20 ms deadlines, nothing else';
   const sleeper = await startDeadlineSleeper();
-  if (typeof sleeper === 'string')
+  if (typeof sleeper === 'string') {
     return { key, label, load: loadavg()[0]!, note: `not measured: ${sleeper}` };
+  }
   try {
     const result = await measure(() => ({ stat: processSchedstat(sleeper.pid), counts: [] }));
     if (sleeper.exited) throw new Error('the C sleeper exited while it was measured');
@@ -180,8 +181,9 @@ const WORKER_ROWS: readonly WorkerRowSpec[] = [
 const percent = (value: number): string => `${value.toFixed(2)} %`;
 
 function rowLine(row: FloorRow): string {
-  if (row.cost === undefined)
+  if (row.cost === undefined) {
     return `| ${row.key} | ${row.label} | ${row.note ?? '–'} | | | | | ${row.load.toFixed(1)} |`;
+  }
   const checks = [
     row.ticks === undefined ? undefined : `${row.ticks.toFixed(1)} ticks/s`,
     row.echoes === undefined ? undefined : `${row.echoes.toFixed(1)} echoes/s`,
@@ -197,8 +199,9 @@ function differences(rows: readonly FloorRow[]): string {
   const step = (what: string, from: string, to: string): void => {
     const low = share(from);
     const high = share(to);
-    if (low !== undefined && high !== undefined)
+    if (low !== undefined && high !== undefined) {
       parts.push(`${what} (${to} − ${from}) ${percent(high - low)}`);
+    }
   };
   step('Node’s thread over C’s', 'a', 'a′');
   step('the event loop over Atomics.wait', 'a′', 'b');
@@ -240,7 +243,7 @@ export async function measureCallCpuFloor(): Promise<string> {
     '',
     goalSentence(rows),
     '',
-    `Method: each row is one thread, measured as its on-CPU time from Linux’s scheduler statistics (\`/proc/self/task/<tid>/schedstat\` for a worker thread, \`/proc/<pid>/schedstat\` for the single-threaded C program; nanoseconds, where \`stat\` counts 10 ms ticks) over the wall time. “Wakes” are the times the thread was put on a CPU. Row a is the kernel’s and the virtual machine’s price of one wake per frame; a′ adds a V8 thread that blocks without its event loop; b is what every Node media thread with a 20 ms timer pays before it does any work (our FrameScheduler on libuv’s timers, as in the media worker). c adds one datagram of an Opus packet’s size (12-byte RTP header, 80 bytes of payload) on a connected UDP socket each tick and its echo from a separate process (bench/calls/udp-echo-peer.ts) ${ECHO_DELAY_MS} ms later, so receiving is a wake of its own, as in a call. d adds one encode of a speech-like frame and one decode through main/media/codecs/opus-codec.ts, with the far end’s fmtp \`useinbandfec=1\` and our defaults (32 kb/s, complexity 5, in-band FEC at 10 % expected loss, 48 kHz mono, 20 ms), libopus in WebAssembly. e is c and d together: what any Node implementation with WebAssembly libopus at these settings pays on this machine for one call’s media, with none of our RTP, jitter buffer or session code. The real call’s media worker, measured against baresip, is in “Call CPU (per call, beside baresip)”; the difference between it and row e is what that code costs. The rows run one after another, so load from other work on the machine falls on each differently; the last column and the waiting time show how crowded it was.`,
+    `Method: each row is one thread, measured as its on-CPU time from Linux’s scheduler statistics (\`/proc/self/task/<tid>/schedstat\` for a worker thread, \`/proc/<pid>/schedstat\` for the single-threaded C program; nanoseconds, where \`stat\` counts 10 ms ticks) over the wall time. “Wakes” are the times the thread was put on a CPU. Row a is the kernel’s and the virtual machine’s price of one wake per frame; a′ adds a V8 thread that blocks without its event loop; b is what every Node media thread with a 20 ms timer pays before it does any work (our FrameScheduler on libuv’s timers, as in the media worker). c adds one datagram of an Opus packet’s size (12-byte RTP header, 80 bytes of payload) on a connected UDP socket each tick and its echo from a separate process (bench/calls/udp-echo-peer.ts) ${ECHO_DELAY_MS} ms later, so receiving is a wake of its own, as in a call. d adds one encode of a speech-like frame and one decode through main/media/codecs/opus-codec.ts, with the far end’s fmtp \`useinbandfec=1\` and our defaults (32 kb/s, complexity 5, in-band FEC at 10 % expected loss, 48 kHz mono, 20 ms), libopus in WebAssembly. e is c and d together: the floor for one call’s media that a Node thread with a libuv timer, a UDP socket and WebAssembly libopus at these settings pays on this machine, with none of our RTP, jitter buffer or session code. The real call’s media worker, measured against baresip, is in “Call CPU (per call, beside baresip)”; the difference between it and row e is what that code costs. The rows run one after another, so load from other work on the machine falls on each differently; the last column and the waiting time show how crowded it was.`,
   ].join('\n');
 }
 
