@@ -9,15 +9,13 @@
 // The worker posts its thread id once, then counts in shared memory that the benchmark reads without waking it.
 // Started through floor-worker-bootstrap.mjs (a worker does not inherit tsx's loader).
 import { createSocket, type Socket } from 'node:dgram';
-import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { OpusDecoder, OpusEncoder } from '../../main/media/codecs/opus-codec';
 import { FRAME_MS, FRAME_SAMPLES } from '../../main/media/media-seams';
 import { FrameScheduler } from '../../main/media/session/frame-scheduler';
 import { SystemClock } from '../../main/platform/clock';
 import { FloorCounter, parseFloorWorkerData } from './floor-worker-data';
-import { tidFromThreadSelf } from './schedstat';
-import { speechSignal } from './speech-signal';
+import { ownThreadId } from './schedstat';
+import { OpusFrameWork } from './opus-frame-work';
 
 /** RFC 3550 §5.1's fixed header; no CSRCs, no extension. */
 const RTP_HEADER_BYTES = 12;
@@ -43,21 +41,7 @@ function rtpPacket(index: number, payload: Uint8Array): Buffer {
   return packet;
 }
 
-interface Codec {
-  readonly encoder: OpusEncoder;
-  readonly decoder: OpusDecoder;
-  readonly speech: Int16Array;
-}
-
-// The far end's fmtp as a call to baresip or SIPp negotiates it: in-band FEC on; the adapter's defaults do the rest
-// (32 kb/s, complexity 5, 10 % expected loss, fullband).
-const codec: Codec | undefined = data.opus
-  ? {
-      encoder: new OpusEncoder({ fmtp: 'useinbandfec=1' }),
-      decoder: new OpusDecoder(),
-      speech: speechSignal(10),
-    }
-  : undefined;
+const opus = data.opus ? new OpusFrameWork() : undefined;
 let socket: Socket | undefined;
 /** The payload of the latest echo not yet decoded. */
 let received: Uint8Array | undefined;
@@ -65,13 +49,10 @@ let received: Uint8Array | undefined;
 function tick(index: number): void {
   Atomics.add(counters, FloorCounter.ticks, 1);
   let payload: Uint8Array = STAND_IN_PAYLOAD;
-  if (codec !== undefined) {
-    const frames = Math.floor(codec.speech.length / FRAME_SAMPLES);
-    const start = (index % frames) * FRAME_SAMPLES;
-    // The encoder's output is a view it reuses: it is decoded and copied into the packet before the next encode.
-    payload = codec.encoder.encode(codec.speech.subarray(start, start + FRAME_SAMPLES));
+  if (opus !== undefined) {
+    // A view the encoder reuses: copied into the packet below, before the next step.
+    payload = opus.step(received);
     Atomics.add(counters, FloorCounter.encodedBytes, payload.length);
-    codec.decoder.decode(received ?? payload);
     received = undefined;
   }
   if (socket !== undefined) {
@@ -82,8 +63,7 @@ function tick(index: number): void {
 
 function finish(): void {
   socket?.close();
-  codec?.encoder.dispose();
-  codec?.decoder.dispose();
+  opus?.dispose();
   port?.close();
 }
 
@@ -111,7 +91,7 @@ function runOnAtomics(): void {
 }
 
 function start(): void {
-  port?.postMessage({ tid: tidFromThreadSelf(readlinkSync('/proc/thread-self')) });
+  port?.postMessage({ tid: ownThreadId() });
   if (data.timer === 'atomics') runOnAtomics();
   else runOnEventLoop();
 }

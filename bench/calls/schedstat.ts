@@ -2,7 +2,7 @@
 // `/proc/<pid>/schedstat` is the process's first thread, all there is of a single-threaded program). Unlike
 // `stat`'s 10 ms ticks this counts every nanosecond on the CPU, which a figure of a few tenths of a per cent needs:
 // a thread that wakes 50 times a second for 50 µs would show as 0 or 1 tick per second in `stat`.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 
 /** The three fields of a schedstat line (the kernel's Documentation/scheduler/sched-stats.rst). */
 export interface Schedstat {
@@ -75,4 +75,9 @@ export function tidFromThreadSelf(link: string): number {
   const match = /^(\d+)\/task\/(\d+)$/.exec(link.trim());
   if (match === null) throw new Error(`not a /proc/thread-self link: ${JSON.stringify(link.slice(0, 80))}`);
   return Number(match[2]);
+}
+
+/** The calling thread's id (a worker thread's own, which Node does not expose). */
+export function ownThreadId(): number {
+  return tidFromThreadSelf(readlinkSync('/proc/thread-self'));
 }

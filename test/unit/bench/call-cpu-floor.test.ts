@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startDeadlineSleeper, startEchoPeer, type StartedChild } from '../../../bench/calls/floor-children';
 import { FloorCounter, parseFloorWorkerData } from '../../../bench/calls/floor-worker-data';
 import { startFloorWorker, type FloorWorker } from '../../../bench/calls/floor-worker-host';
-import { processSchedstat, threadSchedstat } from '../../../bench/calls/schedstat';
+import { OpusFrameWork } from '../../../bench/calls/opus-frame-work';
+import { ownThreadId, processSchedstat, threadSchedstat } from '../../../bench/calls/schedstat';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -55,6 +56,32 @@ describe('parseFloorWorkerData', () => {
     expect(() => parseFloorWorkerData({ ...good, timer: 'atomics', peerPort: 40_000 })).toThrow(
       'the atomics timer cannot receive datagrams',
     );
+  });
+});
+
+describe('OpusFrameWork', () => {
+  it('encodes successive frames of speech at the call’s bitrate and decodes a packet each step', () => {
+    const work = new OpusFrameWork();
+    try {
+      let bytes = 0;
+      let first: Uint8Array | undefined;
+      for (let frame = 0; frame < 100; frame++) {
+        const packet = work.step(first);
+        first ??= packet.slice();
+        bytes += packet.length;
+      }
+      // 32 kb/s is 80 bytes a frame on average; speech with pauses comes in somewhat under.
+      expect(bytes / 100).toBeGreaterThan(40);
+      expect(bytes / 100).toBeLessThan(120);
+    } finally {
+      work.dispose();
+    }
+  });
+});
+
+describe('ownThreadId', () => {
+  it('is the process id on the main thread', () => {
+    expect(ownThreadId()).toBe(process.pid);
   });
 });
 
