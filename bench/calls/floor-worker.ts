@@ -9,7 +9,7 @@
 // The worker posts its thread id once, then counts in shared memory that the benchmark reads without waking it.
 // Started through floor-worker-bootstrap.mjs (a worker does not inherit tsx's loader).
 import { createSocket, type Socket } from 'node:dgram';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { FRAME_MS, FRAME_SAMPLES } from '../../main/media/media-seams';
 import { FrameScheduler } from '../../main/media/session/frame-scheduler';
 import { SystemClock } from '../../main/platform/clock';
@@ -26,8 +26,10 @@ const SSRC = 0x5eed_f100;
 
 const data = parseFloorWorkerData(workerData);
 const counters = new Int32Array(data.counters);
-const port = parentPort;
-if (port === null) throw new Error('floor-worker runs only as a worker thread');
+const port = ((): MessagePort => {
+  if (parentPort === null) throw new Error('floor-worker runs only as a worker thread');
+  return parentPort;
+})();
 
 /** An RTP packet by hand, so no part of our RTP code is measured: version 2, no padding, no marker. */
 function rtpPacket(index: number, payload: Uint8Array): Buffer {
@@ -64,7 +66,7 @@ function tick(index: number): void {
 function finish(): void {
   socket?.close();
   opus?.dispose();
-  port?.close();
+  port.close();
 }
 
 function runOnEventLoop(): void {
@@ -91,7 +93,7 @@ function runOnAtomics(): void {
 }
 
 function start(): void {
-  port?.postMessage({ tid: ownThreadId() });
+  port.postMessage({ tid: ownThreadId() });
   if (data.timer === 'atomics') runOnAtomics();
   else runOnEventLoop();
 }
