@@ -263,6 +263,10 @@ function goalSentence(rows: readonly FloorRow[]): string {
 }
 
 export async function measureCallCpuFloor(): Promise<string> {
+  if (!(SECONDS > 0))
+    throw new Error(
+      `BENCH_CALL_SECONDS must be a positive number of seconds, not ${JSON.stringify(process.env.BENCH_CALL_SECONDS)}`,
+    );
   const rows: FloorRow[] = [];
   process.stderr.write('  Opus encode + decode back to back\n');
   const backToBackUs = opusBackToBack();
