@@ -17,7 +17,7 @@ export class OpusFrameWork {
 
   constructor() {
     // The far end's fmtp as a call to baresip or SIPp negotiates it: in-band FEC on; the adapter's defaults do the
-    // rest (32 kb/s, complexity 5, 10 % expected loss, fullband), as in the media worker.
+    // rest (32 kb/s, complexity 5, 0 % expected loss until the far end reports loss, fullband), as in the media worker.
     this.#encoder = new OpusEncoder({ fmtp: 'useinbandfec=1' });
     this.#decoder = new OpusDecoder();
     this.#speech = speechSignal(SPEECH_SECONDS);
