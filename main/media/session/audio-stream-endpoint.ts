@@ -34,7 +34,12 @@ class SpeakerReader {
   readonly #channel: AudioStreamChannel;
   readonly #clock: Clock;
   readonly #pollMs: number;
-  readonly #handlers = new Set<(frame: Int16Array) => void>();
+  /**
+   * The listeners, in the order they came. Never changed in place: adding or stopping one makes a new array, so a
+   * frame is handed to exactly the listeners there when its delivery began (one added meanwhile hears from the
+   * next frame, one stopped meanwhile still gets this one) without copying the list for every frame.
+   */
+  #handlers: readonly ((frame: Int16Array) => void)[] = [];
   #listening = false;
   #syncQueued = false;
   #timer: TimerHandle | undefined;
@@ -50,10 +55,12 @@ class SpeakerReader {
   add(handler: (frame: Int16Array) => void): () => void {
     // Each subscription gets a wrapper of its own, so a handler added twice hears every frame twice.
     const subscription = (frame: Int16Array): void => handler(frame);
-    this.#handlers.add(subscription);
+    this.#handlers = [...this.#handlers, subscription];
     this.#queueSync();
     return () => {
-      if (this.#handlers.delete(subscription)) this.#queueSync();
+      if (!this.#handlers.includes(subscription)) return;
+      this.#handlers = this.#handlers.filter((other) => other !== subscription);
+      this.#queueSync();
     };
   }
 
@@ -68,7 +75,7 @@ class SpeakerReader {
 
   /** Brings the ring's flag and the poll in line with whether anyone listens. */
   #sync(): void {
-    const wanted = this.#handlers.size > 0 && !this.#channel.closed;
+    const wanted = this.#handlers.length > 0 && !this.#channel.closed;
     if (wanted === this.#listening) return;
     this.#listening = wanted;
     const speaker = this.#channel.speaker;
@@ -95,7 +102,8 @@ class SpeakerReader {
     while (this.#listening && speaker.read(this.#spare)) {
       const frame = this.#spare;
       this.#spare = new Int16Array(FRAME_SAMPLES);
-      for (const handler of [...this.#handlers]) handler(frame);
+      const handlers = this.#handlers;
+      for (let index = 0; index < handlers.length; index++) handlers[index]!(frame);
     }
     if (this.#channel.closed) {
       // The call's audio has ended: nothing more will come, so the poll stops for good.

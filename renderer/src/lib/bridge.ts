@@ -213,7 +213,12 @@ export function electronBridge(
 abstract class BaseAudioChannel implements AudioChannel {
   droppedFrames = 0;
   #closed = false;
-  readonly #frameListeners = new Set<(frame: Int16Array) => void>();
+  /**
+   * Never changed in place: a subscription or a stop makes a new array, so a frame (50 a second) goes to exactly the
+   * listeners there when its delivery began without a copy of the list per frame. Each subscription is a wrapper
+   * of its own, so a listener added twice hears every frame twice and one stop ends one subscription.
+   */
+  #frameListeners: readonly ((frame: Int16Array) => void)[] = [];
   readonly #closeListeners = new Set<(reason: AudioChannelCloseReason) => void>();
 
   constructor(readonly callId: string) {}
@@ -227,8 +232,10 @@ abstract class BaseAudioChannel implements AudioChannel {
 
   onFrame(listener: (frame: Int16Array) => void): () => void {
     const subscription = (frame: Int16Array) => listener(frame);
-    this.#frameListeners.add(subscription);
-    return () => void this.#frameListeners.delete(subscription);
+    this.#frameListeners = [...this.#frameListeners, subscription];
+    return () => {
+      this.#frameListeners = this.#frameListeners.filter((other) => other !== subscription);
+    };
   }
 
   onClose(listener: (reason: AudioChannelCloseReason) => void): () => void {
@@ -248,9 +255,10 @@ abstract class BaseAudioChannel implements AudioChannel {
 
   deliver(frame: Int16Array): void {
     if (this.#closed) return;
-    for (const listener of [...this.#frameListeners]) {
+    const listeners = this.#frameListeners;
+    for (let index = 0; index < listeners.length; index++) {
       try {
-        listener(frame);
+        listeners[index]!(frame);
       } catch (error) {
         console.error('an audio frame listener failed', error);
       }
@@ -261,7 +269,7 @@ abstract class BaseAudioChannel implements AudioChannel {
   finish(reason: AudioChannelCloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#frameListeners.clear();
+    this.#frameListeners = [];
     for (const listener of [...this.#closeListeners]) {
       try {
         listener(reason);

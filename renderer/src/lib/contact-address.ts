@@ -43,7 +43,11 @@ export function phoneDigits(text: string): string {
 /** The digits of a SIP URI's user part when it is a phone number (`sip:+442079460000@pbx.example`), else ''. */
 export function uriPhoneDigits(uri: string): string {
   const key = addressKey(uri);
-  if (key === null) return '';
+  return key === null ? '' : keyPhoneDigits(key);
+}
+
+/** `uriPhoneDigits` for an address already reduced by `addressKey`, so a lookup parses the address once. */
+export function keyPhoneDigits(key: string): string {
   if (key.startsWith('tel:')) return key.slice(4);
   const at = key.lastIndexOf('@');
   return at < 0 ? '' : phoneDigits(key.slice(4, at));

@@ -473,6 +473,31 @@ describe('call audio over the web host socket', () => {
     expect(channel.droppedFrames).toBe(0);
   });
 
+  it('hands each frame to the listeners there when its delivery began, each subscription once', async () => {
+    const { socket, channel } = await openedChannel();
+    const heard: string[] = [];
+    const twice = (frame: Int16Array): void => void heard.push(`twice ${frame[0]}`);
+    let stopSecond = (): void => undefined;
+    channel.onFrame((frame) => {
+      heard.push(`first ${frame[0]}`);
+      if (frame[0] !== 1) return;
+      // Added while frame 1 is delivered: hears from frame 2. Stopped while it is: still gets frame 1.
+      channel.onFrame((later) => heard.push(`added ${later[0]}`));
+      stopSecond();
+    });
+    stopSecond = channel.onFrame((frame) => heard.push(`second ${frame[0]}`));
+    const stopTwice = channel.onFrame(twice);
+    channel.onFrame(twice);
+    socket.receive(audioPacket(3, 1));
+    expect(heard).toEqual(['first 1', 'second 1', 'twice 1', 'twice 1']);
+    heard.length = 0;
+    // One stop, called twice, ends one of the two subscriptions only.
+    stopTwice();
+    stopTwice();
+    socket.receive(audioPacket(3, 2));
+    expect(heard).toEqual(['first 2', 'twice 2', 'added 2']);
+  });
+
   it('drops frames of the wrong length and frames that would queue behind a stalled socket', async () => {
     const { socket, channel } = await openedChannel();
     channel.send(new Int16Array(959));

@@ -10,6 +10,31 @@ import { concat, frameOfTone, pcmuTo, toneShare, waitFor } from './support/media
 /** Microphone frames queued ahead, as the WAV player does (200 ms): speaker frames reach the main thread on its
  *  20 ms poll, so the pacing loop runs up to a frame behind the worker. */
 const LEAD_FRAMES = 10;
+/** Frames judged together for the tone (800 ms), after at least SETTLE_FRAMES (the jitter buffer's priming). */
+const TONE_WINDOW_FRAMES = 40;
+const SETTLE_FRAMES = 20;
+
+/**
+ * Waits until the newest TONE_WINDOW_FRAMES frames heard are the `hz` tone (over 80 % of their energy), for at
+ * most `timeoutMs`. Not a fixed stretch of frames: a worker starved of CPU in its first second (cold code, a loaded
+ * machine) runs its ticks late for both ends of these calls at once, which the receiving jitter buffer rightly
+ * takes as network jitter and absorbs by stretching the audio with concealment while it grows its delay. How that
+ * start sounds is the benchmarks' concern; these tests ask whether the tone gets through at all.
+ */
+async function waitForTone(heard: readonly Int16Array[], hz: number, timeoutMs = 10_000): Promise<void> {
+  let share = 0;
+  try {
+    await waitFor(() => {
+      if (heard.length < SETTLE_FRAMES + TONE_WINDOW_FRAMES) return false;
+      share = toneShare(concat(heard.slice(-TONE_WINDOW_FRAMES)), hz);
+      return share > 0.8;
+    }, timeoutMs);
+  } catch {
+    throw new Error(
+      `no ${TONE_WINDOW_FRAMES} frames of the ${hz} Hz tone in ${heard.length} heard (last share ${share})`,
+    );
+  }
+}
 
 describe('media worker on a real thread', () => {
   const hosts: MediaWorkerHost[] = [];
@@ -45,8 +70,7 @@ describe('media worker on a real thread', () => {
     let sent = 0;
     for (; sent < LEAD_FRAMES; sent++) speaker.sendFrame(frameOfTone(sent));
     speaker.onFrame(() => speaker.sendFrame(frameOfTone(sent++)));
-    await waitFor(() => heard.length >= 60);
-    expect(toneShare(concat(heard.slice(20, 60)), 1000)).toBeGreaterThan(0.8);
+    await waitForTone(heard, 1000);
 
     expect(await host.sendDtmf('b', '42')).toEqual({ ok: true, value: null });
     await waitFor(() => events.filter((event) => event.type === 'dtmf').length === 2);
@@ -87,9 +111,10 @@ describe('media worker on a real thread', () => {
     const heardOnB: Int16Array[] = [];
     new AudioStreamEndpoint(host.audioPort('d')!).onFrame((frame) => heard.push(frame));
     new AudioStreamEndpoint(host.audioPort('b')!).onFrame((frame) => heardOnB.push(frame));
-    await waitFor(() => heard.length >= 60);
-    expect(toneShare(concat(heard.slice(20, 60)), 700)).toBeGreaterThan(0.8);
-    expect(heardOnB.length).toBeGreaterThan(40);
+    await waitForTone(heard, 700);
+    // The G.711 call beside it kept playing all the while: its speaker, listened to from the same moment, heard
+    // about as many frames (each reader polls on its own 20 ms timer, so one may be a frame or two ahead).
+    expect(heardOnB.length).toBeGreaterThan(heard.length - SETTLE_FRAMES);
     expect(host.callIds).toEqual(['a', 'b', 'c', 'd']);
   });
 

@@ -30,10 +30,12 @@ export class FrameCutter {
     return this.#filled;
   }
 
-  push(samples: Float32Array): void {
+  /** Takes the first `count` samples (all by default): a caller reusing a larger buffer passes how many it holds. */
+  push(samples: Float32Array, count: number = samples.length): void {
+    const end = Math.min(count, samples.length);
     let read = 0;
-    while (read < samples.length) {
-      const take = Math.min(samples.length - read, this.frameSamples - this.#filled);
+    while (read < end) {
+      const take = Math.min(end - read, this.frameSamples - this.#filled);
       for (let i = 0; i < take; i++) this.#frame[this.#filled + i] = floatToInt16(samples[read + i]!);
       this.#filled += take;
       read += take;

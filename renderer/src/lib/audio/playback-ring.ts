@@ -73,35 +73,48 @@ export class PlaybackRing {
 
   /** Adds 16-bit PCM samples (one frame, or any other count). */
   pushInt16(samples: Int16Array): void {
-    this.#push(samples.length, (i) => samples[i]! * INT16_SCALE);
-  }
-
-  /** Adds float samples (after resampling to the context's rate). */
-  pushFloat(samples: Float32Array): void {
-    this.#push(samples.length, (i) => samples[i]!);
-  }
-
-  #push(count: number, sample: (index: number) => number): void {
-    this.#receivedSamples += count;
-    let from = 0;
-    if (this.#fill + count > this.capacity) {
-      this.#overruns++;
-      // Keep `target` samples after this push, newest first: drop held ones, and the head of the push itself when
-      // the push alone is longer than that.
-      const keep = Math.min(this.target, this.capacity);
-      const excess = this.#fill + count - keep;
-      const fromHeld = Math.min(excess, this.#fill);
-      this.#read = (this.#read + fromHeld) % this.capacity;
-      this.#fill -= fromHeld;
-      from = excess - fromHeld;
-      this.#droppedSamples += excess;
-    }
+    const count = samples.length;
+    const from = this.#makeRoom(count);
     let write = (this.#read + this.#fill) % this.capacity;
     for (let i = from; i < count; i++) {
-      this.#samples[write] = sample(i);
+      this.#samples[write] = samples[i]! * INT16_SCALE;
       write = write + 1 === this.capacity ? 0 : write + 1;
     }
     this.#fill += count - from;
+  }
+
+  /**
+   * Adds the first `count` float samples (all by default), after resampling to the context's rate: the playback
+   * worklet reuses one larger buffer and says how much of it is new.
+   */
+  pushFloat(samples: Float32Array, count: number = samples.length): void {
+    const end = Math.min(count, samples.length);
+    const from = this.#makeRoom(end);
+    let write = (this.#read + this.#fill) % this.capacity;
+    for (let i = from; i < end; i++) {
+      this.#samples[write] = samples[i]!;
+      write = write + 1 === this.capacity ? 0 : write + 1;
+    }
+    this.#fill += end - from;
+  }
+
+  /**
+   * Counts a push of `count` samples and, when it would go past the capacity, drops the oldest; answers how many
+   * of the push's own first samples are dropped too (the rest are written by the caller).
+   */
+  #makeRoom(count: number): number {
+    this.#receivedSamples += count;
+    if (this.#fill + count <= this.capacity) return 0;
+    this.#overruns++;
+    // Keep `target` samples after this push, newest first: drop held ones, and the head of the push itself when
+    // the push alone is longer than that.
+    const keep = Math.min(this.target, this.capacity);
+    const excess = this.#fill + count - keep;
+    const fromHeld = Math.min(excess, this.#fill);
+    this.#read = (this.#read + fromHeld) % this.capacity;
+    this.#fill -= fromHeld;
+    this.#droppedSamples += excess;
+    return excess - fromHeld;
   }
 
   /** Fills `output` (one render quantum, any length) with the next samples, or silence. */

@@ -1,7 +1,9 @@
 // The playback processor (runs in the AudioWorkletGlobalScope): speaker frames from the page go into a bounded ring
 // (playback-ring.ts) and come out one render quantum at a time, into the context's destination, where Chromium's
-// echo canceller hears them. Frames are converted from 48 kHz when the context runs at another rate.
-import { AUDIO_SAMPLE_RATE } from '../audio-channel';
+// echo canceller hears them. Frames are converted from 48 kHz when the context runs at another rate, through two
+// buffers kept from frame to frame (the frame as floats, and what the resampler makes of it), so a frame leaves
+// no garbage on the audio thread.
+import { AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE } from '../audio-channel';
 import { PlaybackRing } from './playback-ring';
 import { StreamResampler } from './stream-resampler';
 import {
@@ -19,6 +21,9 @@ class PlaybackProcessor extends scope.AudioWorkletProcessor {
   readonly #ring: PlaybackRing;
   readonly #resampler =
     scope.sampleRate === AUDIO_SAMPLE_RATE ? null : new StreamResampler(AUDIO_SAMPLE_RATE, scope.sampleRate);
+  /** The frame being resampled, as floats; frames are all AUDIO_FRAME_SAMPLES long, so made once. */
+  #float = new Float32Array(AUDIO_FRAME_SAMPLES);
+  #resampled = new Float32Array(0);
 
   constructor(options: AudioWorkletNodeOptions) {
     super();
@@ -30,10 +35,14 @@ class PlaybackProcessor extends scope.AudioWorkletProcessor {
 
   #receive(message: PlaybackMessage): void {
     if (message instanceof Int16Array) {
-      if (!this.#resampler) return this.#ring.pushInt16(message);
-      const float = new Float32Array(message.length);
+      const resampler = this.#resampler;
+      if (!resampler) return this.#ring.pushInt16(message);
+      if (this.#float.length !== message.length) this.#float = new Float32Array(message.length);
+      const float = this.#float;
       for (let i = 0; i < message.length; i++) float[i] = message[i]! * INT16_SCALE;
-      this.#ring.pushFloat(this.#resampler.process(float));
+      const room = resampler.maxOutput(float.length);
+      if (this.#resampled.length < room) this.#resampled = new Float32Array(room);
+      this.#ring.pushFloat(this.#resampled, resampler.processInto(float, this.#resampled));
     } else if (message.type === 'clear') {
       this.#ring.clear();
     } else if (message.type === 'stats') {

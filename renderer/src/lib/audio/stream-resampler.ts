@@ -3,6 +3,10 @@
 // a low-pass at 90 % of the lower Nyquist frequency (so downsampling does not fold the top octave back into the
 // band), eight zero crossings each side, Blackman window, tabulated at 512 phases. State carries across calls, so
 // feeding a stream in pieces of any size gives the same samples as feeding it whole.
+//
+// The worklets call `processInto` with an output buffer of their own, reused for every render quantum: a worklet
+// runs on the audio thread, where each short-lived array is garbage that thread must collect. `process` (a new
+// array per call) is for everything else.
 
 const ZERO_CROSSINGS = 8;
 const PHASES = 512;
@@ -46,8 +50,29 @@ export class StreamResampler {
     this.#position = this.halfWidth - 1;
   }
 
+  /**
+   * The most outputs the next `inputLength` input samples can complete: an output buffer this long always has
+   * room. The state never owes more than one output, so this is about inputLength / step, plus one.
+   */
+  maxOutput(inputLength: number): number {
+    return Math.ceil((inputLength + 1) / this.step) + 1;
+  }
+
   /** Converts the next piece of the stream; returns the outputs it completes (about input.length / step). */
   process(input: Float32Array): Float32Array {
+    const output = new Float32Array(this.#completes(input.length));
+    this.processInto(input, output);
+    return output;
+  }
+
+  /**
+   * Converts the next piece of the stream into the start of `output` and answers how many outputs it completed.
+   * `output` needs room for them (`maxOutput(input.length)` is always enough); without it nothing is taken.
+   */
+  processInto(input: Float32Array, output: Float32Array): number {
+    const count = this.#completes(input.length);
+    if (count > output.length)
+      throw new RangeError(`${count} outputs are due but the output holds ${output.length}`);
     if (this.#length + input.length > this.#buffer.length) {
       const grown = new Float32Array(this.#length + input.length + 1024);
       grown.set(this.#buffer.subarray(0, this.#length));
@@ -58,8 +83,6 @@ export class StreamResampler {
 
     const taps = 2 * this.halfWidth;
     const buffer = this.#buffer;
-    const count = Math.max(0, Math.ceil((this.#length - this.halfWidth - this.#position) / this.step));
-    const output = new Float32Array(count);
     let position = this.#position;
     for (let n = 0; n < count; n++) {
       const whole = Math.floor(position);
@@ -75,7 +98,12 @@ export class StreamResampler {
     buffer.copyWithin(0, drop, this.#length);
     this.#length -= drop;
     this.#position = position - drop;
-    return output;
+    return count;
+  }
+
+  /** How many outputs `inputLength` more input samples complete. */
+  #completes(inputLength: number): number {
+    return Math.max(0, Math.ceil((this.#length + inputLength - this.halfWidth - this.#position) / this.step));
   }
 }
 

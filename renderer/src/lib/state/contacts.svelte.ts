@@ -3,11 +3,14 @@
 // - a search index: per contact one folded string of its name words, SIP users and hosts and phone digits, so a
 //   keystroke is a scan of plain strings (no per-keystroke normalising);
 // - an address map for `nameFor(uri)`, which names a caller, a history entry or a conversation after the contact
-//   holding that SIP address or phone number.
-// Both are plain (not reactive) structures rebuilt on change; a revision number is the reactive signal readers
+//   holding that SIP address or phone number. What each address asked about resolved to is remembered (a bounded
+//   cache, emptied when the contacts change): a page of history asks for the same few far ends several times a
+//   row, and each answer would otherwise parse and clean the address again.
+// All are plain (not reactive) structures rebuilt on change; a revision number is the reactive signal readers
 // depend on.
-/* eslint-disable svelte/prefer-svelte-reactivity -- the index and address maps are plain on purpose: rebuilt whole
-   on each change, with `revision` as the one reactive signal, so a keystroke's search tracks nothing per entry. */
+/* eslint-disable svelte/prefer-svelte-reactivity -- the index, address maps and lookup cache are plain on purpose:
+   rebuilt or emptied whole on each change, with `revision` as the one reactive signal, so a keystroke's search
+   tracks nothing per entry. */
 import type {
   CommandError,
   ContactDto,
@@ -19,7 +22,7 @@ import type {
 } from '../../../../main/contract/contract';
 import { cleanPeerText, peerAddress } from '../../../../main/contract/peer-text';
 import type { Bridge } from '../bridge';
-import { addressKey, foldText, phoneDigits, samePhone, uriPhoneDigits } from '../contact-address';
+import { addressKey, foldText, keyPhoneDigits, phoneDigits, samePhone } from '../contact-address';
 
 interface IndexEntry {
   readonly contact: ContactDto;
@@ -31,6 +34,8 @@ interface IndexEntry {
   readonly words: readonly string[];
   /** What the list shows and sorts by (`contactTitle`). */
   readonly title: string;
+  /** The name cleaned for showing (`nameFor`); null when the contact has none. */
+  readonly name: string | null;
   /** Comparable SIP addresses and `tel:` numbers, for `nameFor`. */
   readonly keys: readonly string[];
   /** Phone digit strings (numbers, and SIP users that are numbers), for `samePhone`. */
@@ -38,6 +43,8 @@ interface IndexEntry {
 }
 
 const SEPARATOR = '\u0001';
+/** Addresses whose lookup is remembered until the contacts change; past this the oldest is forgotten. */
+export const RESOLVED_ADDRESSES_MAX = 1_000;
 /** Up to this many contacts in one change are moved into place one by one; more, and the list is sorted again. */
 const INCREMENTAL_MAX = 32;
 
@@ -63,14 +70,16 @@ const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: tr
 /** Everything a contact contributes to search and naming, worked out once when it arrives. */
 function indexEntry(contact: ContactDto): IndexEntry {
   const name = foldText(contact.name);
+  const shownName = cleanPeerText(contact.name);
   const parts = [name];
   const digits: string[] = [];
   const keys: string[] = [];
   for (const address of contact.sipAddresses) {
     parts.push(foldText(address.uri.replace(/^sips?:/iu, '')));
     const key = addressKey(address.uri);
-    if (key !== null) keys.push(key);
-    const number = uriPhoneDigits(address.uri);
+    if (key === null) continue;
+    keys.push(key);
+    const number = keyPhoneDigits(key);
     if (number !== '') digits.push(number);
   }
   const phones = [...digits];
@@ -89,6 +98,7 @@ function indexEntry(contact: ContactDto): IndexEntry {
     digits: digits.join(SEPARATOR),
     words: name.split(/[\s,.;:'"()-]+/u).filter((word) => word !== ''),
     title: contactTitle(contact),
+    name: shownName === '' ? null : shownName,
     keys,
     phoneDigits: phones,
   };
@@ -105,14 +115,19 @@ export class ContactsState {
   #entries = new Map<string, IndexEntry>();
   #sorted: IndexEntry[] = [];
   /** Comparable SIP address → contact (the first by name wins). */
-  #byAddress = new Map<string, ContactDto>();
+  #byAddress = new Map<string, IndexEntry>();
   /** Phone digits (numbers, numeric SIP users) → contact, for an exact match. */
-  #phoneExact = new Map<string, ContactDto>();
+  #phoneExact = new Map<string, IndexEntry>();
   /**
    * The last seven digits (leading zeros dropped) → the numbers ending so, for `samePhone` matching without a scan
    * of every number (a history page names fifty entries at a time).
    */
-  #phoneTails = new Map<string, { readonly digits: string; readonly contact: ContactDto }[]>();
+  #phoneTails = new Map<string, { readonly digits: string; readonly entry: IndexEntry }[]>();
+  /**
+   * Address as asked → the contact it resolved to (null: none), until the contacts change. Insertion order is age,
+   * so the oldest is the first key when the cache is full.
+   */
+  #resolved = new Map<string, IndexEntry | null>();
   /** Changes that arrived while `contacts.list` was on its way; they are newer than the list. */
   #pending: ContactsChangeDto[] | null = null;
 
@@ -181,25 +196,12 @@ export class ContactsState {
 
   /** The contact holding this SIP or tel URI (or a SIP URI whose user is one of its numbers); null when none. */
   contactFor(uri: string): ContactDto | null {
-    void this.revision;
-    const key = addressKey(uri);
-    if (key === null) return null;
-    const direct = this.#byAddress.get(key);
-    if (direct) return direct;
-    const digits = uriPhoneDigits(uri);
-    if (digits === '') return null;
-    const exact = this.#phoneExact.get(digits);
-    if (exact) return exact;
-    const candidates = this.#phoneTails.get(phoneTail(digits)) ?? [];
-    return candidates.find((phone) => samePhone(phone.digits, digits))?.contact ?? null;
+    return this.#resolve(uri)?.contact ?? null;
   }
 
   /** The name of the contact holding this address, cleaned for showing; null when no contact (or no name) has it. */
   nameFor(uri: string): string | null {
-    const contact = this.contactFor(uri);
-    if (!contact) return null;
-    const name = cleanPeerText(contact.name);
-    return name === '' ? null : name;
+    return this.#resolve(uri)?.name ?? null;
   }
 
   async create(input: ContactInput): Promise<Result<ContactDto>> {
@@ -225,6 +227,34 @@ export class ContactsState {
 
   exportVcard(ids: string[] | null, version: VcardVersion): Promise<Result<string>> {
     return this.bridge.invoke('contacts.exportVcard', ids, version);
+  }
+
+  /** `contactFor`'s entry, from the cache when this address was asked about since the contacts last changed. */
+  #resolve(uri: string): IndexEntry | null {
+    // Read first, hit or miss: it is what makes a reader run again when the contacts change.
+    void this.revision;
+    const known = this.#resolved.get(uri);
+    if (known !== undefined) return known;
+    const entry = this.#lookUp(uri);
+    if (this.#resolved.size >= RESOLVED_ADDRESSES_MAX) {
+      const oldest = this.#resolved.keys().next();
+      if (oldest.done !== true) this.#resolved.delete(oldest.value);
+    }
+    this.#resolved.set(uri, entry);
+    return entry;
+  }
+
+  #lookUp(uri: string): IndexEntry | null {
+    const key = addressKey(uri);
+    if (key === null) return null;
+    const direct = this.#byAddress.get(key);
+    if (direct) return direct;
+    const digits = keyPhoneDigits(key);
+    if (digits === '') return null;
+    const exact = this.#phoneExact.get(digits);
+    if (exact) return exact;
+    const candidates = this.#phoneTails.get(phoneTail(digits)) ?? [];
+    return candidates.find((phone) => samePhone(phone.digits, digits))?.entry ?? null;
   }
 
   #upsert(result: Result<ContactDto>): Result<ContactDto> {
@@ -263,23 +293,24 @@ export class ContactsState {
     } else {
       sorted = [...this.#entries.values()].sort(byTitle);
     }
-    const byAddress = new Map<string, ContactDto>();
-    const phoneExact = new Map<string, ContactDto>();
-    const phoneTails = new Map<string, { digits: string; contact: ContactDto }[]>();
+    const byAddress = new Map<string, IndexEntry>();
+    const phoneExact = new Map<string, IndexEntry>();
+    const phoneTails = new Map<string, { digits: string; entry: IndexEntry }[]>();
     for (const entry of sorted) {
-      for (const key of entry.keys) if (!byAddress.has(key)) byAddress.set(key, entry.contact);
+      for (const key of entry.keys) if (!byAddress.has(key)) byAddress.set(key, entry);
       for (const digits of entry.phoneDigits) {
-        if (!phoneExact.has(digits)) phoneExact.set(digits, entry.contact);
+        if (!phoneExact.has(digits)) phoneExact.set(digits, entry);
         const tail = phoneTail(digits);
         const list = phoneTails.get(tail);
-        if (list) list.push({ digits, contact: entry.contact });
-        else phoneTails.set(tail, [{ digits, contact: entry.contact }]);
+        if (list) list.push({ digits, entry });
+        else phoneTails.set(tail, [{ digits, entry }]);
       }
     }
     this.#sorted = sorted;
     this.#byAddress = byAddress;
     this.#phoneExact = phoneExact;
     this.#phoneTails = phoneTails;
+    this.#resolved = new Map();
     this.list = sorted.map((entry) => entry.contact);
     this.revision += 1;
   }

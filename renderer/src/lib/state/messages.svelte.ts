@@ -11,6 +11,10 @@
 // chat view is showing it, and the window is in front of the person. The view says when it shows the thread; the
 // page presence says whether the window is in front.
 //
+// The lists (conversations, the thread, who is typing, search results) are `$state.raw`: every change replaces
+// the array, so no proxy is made per message or conversation, and the view's keyed lists redraw what changed. The
+// open conversation and the unread total are derived from the list once per change, not scanned on every read.
+//
 // Typing (RFC 3994) both ways. The engine refreshes and times out our `active` itself; the window says `active` at
 // the first keystroke and again at most every COMPOSING_RESEND_MS while the person types, and `idle` when the text
 // is cleared or sent. The peer's `active` shows "is typing…" until the engine says `idle`, a message from them
@@ -81,21 +85,22 @@ function targetKey(target: ChatTarget): string {
 }
 
 export class MessagesState {
-  conversations = $state<ConversationDto[]>([]);
+  /** Newest first. */
+  conversations = $state.raw<ConversationDto[]>([]);
   loaded = $state(false);
   /** The conversation shown in the thread; null on the list. */
   openId = $state<string | null>(null);
   /** The open conversation's messages loaded so far, oldest first. */
-  thread = $state<MessageDto[]>([]);
+  thread = $state.raw<MessageDto[]>([]);
   /** The cursor of the next older page; null when the start of the conversation is loaded. */
   threadNext = $state<MessageCursor | null>(null);
   threadLoading = $state(false);
   /** A message to bring into view and mark (a search result), until another thread opens or we send. */
   highlightId = $state<string | null>(null);
   /** Conversations whose peer is typing now. */
-  typing = $state<string[]>([]);
+  typing = $state.raw<string[]>([]);
   searchText = $state('');
-  searchResults = $state<MessageSearchHitDto[] | null>(null);
+  searchResults = $state.raw<MessageSearchHitDto[] | null>(null);
   searching = $state(false);
   error = $state<ChatFailure | null>(null);
   /** For a polite live region: the newest message that arrived in the open thread. */
@@ -119,13 +124,9 @@ export class MessagesState {
   ) {}
 
   /** Every conversation's unread messages, for the navigation badge. */
-  get unreadTotal(): number {
-    return this.conversations.reduce((sum, item) => sum + item.unread, 0);
-  }
-
-  get open(): ConversationDto | null {
-    return this.conversations.find((item) => item.id === this.openId) ?? null;
-  }
+  readonly unreadTotal = $derived(this.conversations.reduce((sum, item) => sum + item.unread, 0));
+  /** The conversation whose thread is open; null when none is, or it is gone. */
+  readonly open = $derived(this.conversations.find((item) => item.id === this.openId) ?? null);
 
   /** Subscribes to the engine's chat events; returns the function that unsubscribes. */
   start(): () => void {
@@ -178,8 +179,7 @@ export class MessagesState {
     if (message.conversationId !== this.openId) return;
     const index = this.thread.findIndex((item) => item.id === message.id);
     if (index >= 0) {
-      this.thread[index] = message;
-      this.thread.sort(byTime);
+      this.thread = this.thread.with(index, message).sort(byTime);
       return;
     }
     // Older than every loaded message while older pages remain: it belongs to a page not loaded yet.

@@ -91,6 +91,64 @@ describe('audio stream endpoint', () => {
     expect(a.map((frame) => frame[0])).toEqual([5, 6, 7]);
   });
 
+  it('hands a frame to the listeners there when its delivery began: one added meanwhile hears from the next', async () => {
+    const { clock, endpoint, worker } = setup();
+    const heard: string[] = [];
+    endpoint.onFrame((frame) => {
+      heard.push(`first ${frame[0]}`);
+      if (frame[0] === 1) endpoint.onFrame((later) => heard.push(`added ${later[0]}`));
+    });
+    await Promise.resolve();
+    worker.putFrame(frameOf(1));
+    worker.putFrame(frameOf(2));
+    clock.advance(20);
+    // Frame 2 came in the same poll as frame 1, after the listener was added: it hears it.
+    expect(heard).toEqual(['first 1', 'first 2', 'added 2']);
+  });
+
+  it('still hands the frame being delivered to a listener stopped meanwhile, and nothing after', async () => {
+    const { clock, endpoint, worker } = setup();
+    const heard: string[] = [];
+    let stopSecond = (): void => undefined;
+    endpoint.onFrame((frame) => {
+      heard.push(`first ${frame[0]}`);
+      if (frame[0] === 1) stopSecond();
+    });
+    stopSecond = endpoint.onFrame((frame) => heard.push(`second ${frame[0]}`));
+    const stopThird = endpoint.onFrame((frame) => {
+      heard.push(`third ${frame[0]}`);
+      stopThird();
+    });
+    await Promise.resolve();
+    worker.putFrame(frameOf(1));
+    worker.putFrame(frameOf(2));
+    clock.advance(20);
+    expect(heard).toEqual(['first 1', 'second 1', 'third 1', 'first 2']);
+  });
+
+  it('lets a listener added twice hear every frame twice, until each of its stops is called', async () => {
+    const { clock, endpoint, worker } = setup();
+    const heard: number[] = [];
+    const listener = (frame: Int16Array): void => void heard.push(frame[0]!);
+    const stopOne = endpoint.onFrame(listener);
+    const stopOther = endpoint.onFrame(listener);
+    await Promise.resolve();
+    worker.putFrame(frameOf(1));
+    clock.advance(20);
+    expect(heard).toEqual([1, 1]);
+    // One stop, called twice, ends one subscription only.
+    stopOne();
+    stopOne();
+    await Promise.resolve();
+    worker.putFrame(frameOf(2));
+    clock.advance(20);
+    expect(heard).toEqual([1, 1, 2]);
+    expect(worker.listening).toBe(true);
+    stopOther();
+    await Promise.resolve();
+    expect(worker.listening).toBe(false);
+  });
+
   it('lets two endpoints on one call both hear every frame (the ring has one reader, shared)', async () => {
     const { clock, channel, endpoint, worker } = setup();
     const other = new AudioStreamEndpoint(channel, { clock });

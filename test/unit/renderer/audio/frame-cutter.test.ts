@@ -63,6 +63,17 @@ describe('FrameCutter', () => {
     expect([...frames[0]!]).toEqual(Array.from({ length: 960 }, (_, i) => i));
   });
 
+  it('takes only the first count samples of a reused buffer', () => {
+    const frames: Int16Array[] = [];
+    const cutter = new FrameCutter((frame) => frames.push(frame), 4);
+    const reused = ramp(0, 8);
+    cutter.push(reused, 3);
+    reused.set(ramp(100, 8));
+    cutter.push(reused, 2);
+    expect(frames.map((frame) => [...frame])).toEqual([[0, 1, 2, 100]]);
+    expect(cutter.pending).toBe(1);
+  });
+
   it('refuses a frame size that is not a positive whole number', () => {
     expect(() => new FrameCutter(() => {}, 0)).toThrow(RangeError);
     expect(() => new FrameCutter(() => {}, 10.5)).toThrow(RangeError);

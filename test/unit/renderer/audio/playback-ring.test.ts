@@ -99,6 +99,20 @@ describe('PlaybackRing', () => {
     expect([...out]).toEqual([0.25, -0.5]);
   });
 
+  it('takes only the first count of a reused float buffer, overrun included', () => {
+    const ring = new PlaybackRing({ target: 3, capacity: 4 });
+    const reused = Float32Array.of(0.25, -0.5, 9, 9);
+    ring.pushFloat(reused, 2);
+    reused.set([0.125, 0.75, 0.5]);
+    // 2 held + 3 new passes the capacity of 4: the oldest go, down to the target of 3.
+    ring.pushFloat(reused, 3);
+    expect(ring.fill).toBe(3);
+    expect(ring.counters).toMatchObject({ overruns: 1, droppedSamples: 2, receivedSamples: 5 });
+    const out = new Float32Array(3);
+    ring.pull(out);
+    expect([...out]).toEqual([0.125, 0.75, 0.5]);
+  });
+
   it('clear() empties it and primes again', () => {
     const ring = new PlaybackRing({ target: 960, capacity: 4800 });
     ring.pushInt16(frame(1, 2000));

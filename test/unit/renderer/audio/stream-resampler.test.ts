@@ -64,6 +64,39 @@ describe('StreamResampler', () => {
     expect(worst).toBeLessThan(1e-6);
   });
 
+  it.each([
+    [44_100, 48_000],
+    [48_000, 44_100],
+    [16_000, 48_000],
+    [96_000, 8_000],
+  ])('%i → %i Hz: processInto fills a reused buffer of maxOutput with what process returns', (from, to) => {
+    const input = sine(700, from, 20_000);
+    const fresh = new StreamResampler(from, to);
+    const reusing = new StreamResampler(from, to);
+    // Pieces of uneven sizes, some empty or a single sample, into one buffer big enough for the largest.
+    const sizes = [0, 1, 128, 127, 441, 960, 1, 3000, 2];
+    const output = new Float32Array(reusing.maxOutput(3000));
+    let start = 0;
+    for (let piece = 0; start < input.length; piece++) {
+      const size = Math.min(sizes[piece % sizes.length]!, input.length - start);
+      const part = input.subarray(start, start + size);
+      const expected = fresh.process(part);
+      const count = reusing.processInto(part, output);
+      expect(count).toBeLessThanOrEqual(reusing.maxOutput(size));
+      expect([...output.subarray(0, count)]).toEqual([...expected]);
+      start += size;
+    }
+  });
+
+  it('refuses an output buffer without room for what is due, and takes none of that input', () => {
+    const resampler = new StreamResampler(44_100, 48_000);
+    const input = sine(440, 44_100, 128);
+    expect(() => resampler.processInto(input, new Float32Array(10))).toThrow(RangeError);
+    const output = new Float32Array(resampler.maxOutput(input.length));
+    const count = resampler.processInto(input, output);
+    expect([...output.subarray(0, count)]).toEqual([...new StreamResampler(44_100, 48_000).process(input)]);
+  });
+
   it('keeps a bounded amount of state however long the stream', () => {
     const resampler = new StreamResampler(44_100, 48_000);
     let produced = 0;
