@@ -1,8 +1,9 @@
 // The media worker's 20 ms heartbeat. Every tick is scheduled against an absolute time (origin + n × period), never
 // as "period after the last one": a timer that fires 2 ms late makes the next delay 2 ms shorter, so lateness never
 // adds up and 50 ticks always span one second on the clock. A thread stalled for several periods catches the missed
-// ticks up at once (the RTP they send keeps its timestamps), but never more than `maxCatchUp` of them: after a long
-// stall the rest are skipped and counted, since a burst of stale audio helps no one.
+// ticks up one per turn of the event loop, so the packets waiting on the sockets are read between them (the RTP they
+// send keeps its timestamps), but never more than `maxCatchUp` of them: after a long stall the rest are skipped and
+// counted, since a burst of stale audio helps no one.
 //
 //   origin      origin+20    origin+40    origin+60
 //     │ tick 0      │ tick 1     │ tick 2     │ tick 3 ...     due(n) = origin + n × periodMs
@@ -121,14 +122,18 @@ export class FrameScheduler {
     const plan = planTicks(this.#originMs, this.#periodMs, this.#next, now + this.#earlyMs, this.#maxCatchUp);
     this.#skipped += plan.skipped;
     this.#next = plan.next;
-    for (const index of plan.run) {
-      // A tick callback may stop the scheduler (the last call ended): then nothing more runs.
-      if (this.#onTick !== onTick) return;
+    const [index] = plan.run;
+    if (index !== undefined) {
+      // One tick per turn of the event loop: when a stall left several due, the packets that arrived meanwhile are
+      // read from the sockets between them, instead of each catch-up tick pulling a jitter buffer that has not
+      // seen them yet and playing them as lost.
+      this.#next = index + 1;
       const due = this.#originMs + index * this.#periodMs;
       if (now - due >= this.#periodMs) this.#lateTicks++;
       onTick(index, due);
+      // A tick callback may stop the scheduler (the last call ended): then nothing more runs.
+      if (this.#onTick !== onTick) return;
     }
-    if (this.#onTick !== onTick) return;
     const nextDue = this.#originMs + this.#next * this.#periodMs;
     const waitMs = Math.max(0, Math.ceil(nextDue - this.#clock.now()));
     this.#timer = this.#clock.setTimer(waitMs, () => this.#fire());

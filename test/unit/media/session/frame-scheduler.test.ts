@@ -163,6 +163,26 @@ describe('FrameScheduler', () => {
     expect(scheduler.skipped).toBe(0);
   });
 
+  it('runs caught-up ticks one per turn of the event loop, so what arrived meanwhile is read between them', () => {
+    let stall = 100;
+    const clock = new LateClock(new ManualClock(), () => {
+      const extra = stall;
+      stall = 0;
+      return extra;
+    });
+    const scheduler = new FrameScheduler({ clock, periodMs: 20 });
+    const order: string[] = [];
+    scheduler.start((index) => {
+      order.push(`tick ${index}`);
+      // A datagram waiting on a socket when the late tick 1 runs: the loop delivers it on its next turn.
+      if (index === 1) clock.setTimer(0, () => order.push('datagram'));
+    });
+    // Tick 1's timer fires at 120 ms, when ticks 1 to 6 are due.
+    clock.inner.advance(120);
+    expect(order).toEqual(['tick 0', 'tick 1', 'datagram', 'tick 2', 'tick 3', 'tick 4', 'tick 5', 'tick 6']);
+    expect(scheduler.lateTicks).toBe(5);
+  });
+
   it('skips ticks beyond the allowance after a long stall', () => {
     let stall = 0;
     const clock = new LateClock(new ManualClock(), () => {
