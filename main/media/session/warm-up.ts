@@ -25,17 +25,24 @@ import { FRAME_MS, FRAME_SAMPLES } from '../media-seams';
 import { AudioStreamChannel } from './audio-stream-channel';
 import { MediaEngine } from './media-engine';
 import { framePortOf } from './frame-port';
-import type { StreamParams } from './media-worker-protocol';
+import { DEFAULT_WARM_UP_TICKS, type StreamParams } from './media-worker-protocol';
 import type { StreamPieces } from './stream-pieces';
 
 /**
- * Ticks of the G.711 round (Opus runs a fifth of that). V8 moves a function to optimised code after it has used its
+ * DEFAULT_WARM_UP_TICKS (media-worker-protocol.ts, so the main thread can name it without this module) is the
+ * ticks of the G.711 round (Opus runs a fifth of that). V8 moves a function to optimised code after it has used its
  * interrupt budget a few times over; with `--trace-opt` the per-packet functions got there within 600–1300 of these
  * ticks (two legs each: 25–50 s of one call's work), in about 1 s of CPU for the whole warm-up.
  */
-export const DEFAULT_WARM_UP_TICKS = 1500;
+export { DEFAULT_WARM_UP_TICKS };
 /** The most ticks a worker may be asked to warm up with: bounds the CPU it spends before any call. */
 export const MAX_WARM_UP_TICKS = 10_000;
+/**
+ * The most time the warm-up's steps may take in all (runWarmUp): about five times what the whole default warm-up
+ * takes on the machine it was measured on. A machine too slow or too busy for that stops early, its calls starting
+ * a little colder, rather than spending more of a core on it.
+ */
+export const MAX_WARM_UP_BUSY_MS = 5000;
 /**
  * Real time the priming phase runs (see MediaWarmUp): a few ticks. Optimised code depends on what it has seen: a
  * clock class, or a stream field emptied by close(), met only after optimisation throws that code away (V8
@@ -384,18 +391,42 @@ export class MediaWarmUp {
   }
 }
 
+/** What bounds runWarmUp besides the warm-up's own ticks. */
+export interface WarmUpBudget {
+  /** Times the steps. */
+  readonly clock: Clock;
+  /** Default MAX_WARM_UP_BUSY_MS. */
+  readonly maxBusyMs?: number;
+}
+
 /**
  * Runs `warmUp` a tick per turn of the event loop (`nextTurn` resolves on setImmediate in the worker), so the
  * packets of one tick arrive before the next, and the thread's messages, timers and calls are served between
  * ticks. Resolves with the report when done; a step that fails ends the warm-up (its streams closed) and the report
- * says why, since nothing here may take the worker down.
+ * says why, since nothing here may take the worker down. With a `budget`, the time spent in steps (not the turns
+ * between them, nor the waits while calls run) is added up, and the warm-up stops once it passes the budget.
  */
-export async function runWarmUp(warmUp: MediaWarmUp, nextTurn: () => Promise<void>): Promise<WarmUpReport> {
+export async function runWarmUp(
+  warmUp: MediaWarmUp,
+  nextTurn: () => Promise<void>,
+  budget?: WarmUpBudget,
+): Promise<WarmUpReport> {
+  const maxBusyMs = budget?.maxBusyMs ?? MAX_WARM_UP_BUSY_MS;
+  let busyMs = 0;
   try {
     // A turn first: a call that starts with the worker goes before all of it.
-    do await nextTurn();
-    while (await warmUp.step());
-    return warmUp.report();
+    for (;;) {
+      await nextTurn();
+      const started = budget?.clock.now() ?? 0;
+      const more = await warmUp.step();
+      if (!more) return warmUp.report();
+      if (budget === undefined) continue;
+      busyMs += budget.clock.now() - started;
+      if (busyMs > maxBusyMs) {
+        warmUp.stop();
+        return { ...warmUp.report(), failure: `stopped after its budget of ${maxBusyMs} ms` };
+      }
+    }
   } catch (error) {
     try {
       warmUp.stop();
