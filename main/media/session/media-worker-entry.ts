@@ -91,6 +91,8 @@ function run(port: MessagePort, startData: unknown): void {
   port.on('message', (raw: unknown) => {
     const message = parseHostMessage(raw);
     if (message === null) return;
+    // The warm-up's priming legs tick on this thread's clock, beside a call's: they stop before the call's first tick.
+    if (message.type === 'start') warmUp?.yieldToCall();
     dispatch(engine, message, shutdown).then(
       (result) => post({ type: 'reply', id: message.id, result }),
       (error: unknown) =>
@@ -120,6 +122,7 @@ function run(port: MessagePort, startData: unknown): void {
         sockets,
         bindAddress: '127.0.0.1',
         ticks: warmUpTicks,
+        clock,
       });
       const report = await runWarmUp(
         warmUp,

@@ -140,6 +140,8 @@ export interface WarmUpOptions {
   readonly ticks?: number;
   /** Codecs to warm, in order; default Opus, then PCMU (PCMA shares PCMU's code but for its table). */
   readonly codecs?: readonly Exclude<CodecName, 'pcma'>[];
+  /** The clock the priming phase runs on: the worker's own (a call's streams use it); default a SystemClock. */
+  readonly clock?: Clock;
 }
 
 /** What a finished warm-up did, for tests and the worker's log. */
@@ -181,7 +183,8 @@ interface Round {
  * comes from the same places as a call's), in two phases:
  * 1. priming: every codec's pair of legs at once on the system clock for PRIMING_MS of real time, then stopped, so
  *    the optimiser has met the system clock, every codec's classes and a stream's whole life before it compiles the
- *    shared code (CallStream, the RTP session, the jitter buffer): something met only later would deoptimise it;
+ *    shared code (CallStream, the RTP session, the jitter buffer): something met only later would deoptimise it.
+ *    A call that starts meanwhile ends it at once (`yieldToCall`): these legs tick beside the call's;
  * 2. the long rounds, one codec at a time, on the warm-up's own clock: `step()` runs one 20 ms tick and says whether
  *    more remain. The packets a tick sends arrive through the event loop, so the caller lets a turn of it pass
  *    between steps (runWarmUp).
@@ -196,6 +199,9 @@ export class MediaWarmUp {
   readonly #heard = new Int16Array(FRAME_SAMPLES);
   readonly #random: Random;
   #primed = false;
+  /** Set by yieldToCall: the priming phase is over, or skips its wait. */
+  #callCame = false;
+  #endPriming: (() => void) | undefined;
   #round: Round | undefined;
   #open: Bench | undefined;
   #ticks = 0;
@@ -267,6 +273,7 @@ export class MediaWarmUp {
 
   /** Closes whatever is open; the warm-up is then done. Safe to call twice. */
   stop(): void {
+    this.#endPriming?.();
     this.#endRound();
     this.#close(this.#open);
     this.#queue.length = 0;
@@ -336,18 +343,35 @@ export class MediaWarmUp {
     return [a, b];
   }
 
-  /** Phase 1: every codec's legs at once on the system clock for PRIMING_MS, then stopped. */
+  /**
+   * A call is about to start ticking. The long rounds need nothing (runWarmUp takes no step while the worker has a
+   * call), but the priming legs tick on the system clock beside the call, cold Opus at a few milliseconds a frame:
+   * a call started then had its first packets up to 17 ms late. So the priming phase ends here, at once.
+   */
+  yieldToCall(): void {
+    this.#callCame = true;
+    this.#endPriming?.();
+  }
+
+  /** Phase 1: every codec's legs at once on the system clock for PRIMING_MS (or until a call comes), then stopped. */
   async #prime(): Promise<void> {
-    const clock = new SystemClock();
+    const clock = this.#options.clock ?? new SystemClock();
     const bench = this.#bench(clock);
     this.#open = bench;
     try {
       for (const codec of this.#codecs) {
         if ((await this.#legs(bench, codec)) === null) this.#skip(codec);
-        if (this.#done) return;
+        if (this.#done || this.#callCame) return;
       }
-      await new Promise<void>((resolve) => clock.setTimer(PRIMING_MS, resolve));
+      await new Promise<void>((resolve) => {
+        const timer = clock.setTimer(PRIMING_MS, resolve);
+        this.#endPriming = () => {
+          clock.clearTimer(timer);
+          resolve();
+        };
+      });
     } finally {
+      this.#endPriming = undefined;
       this.#close(bench);
     }
   }
@@ -394,7 +418,7 @@ export class MediaWarmUp {
 /** What bounds runWarmUp besides the warm-up's own ticks. */
 export interface WarmUpBudget {
   /** Times the steps. */
-  readonly clock: Clock;
+  readonly clock: Pick<Clock, 'now'>;
   /** Default MAX_WARM_UP_BUSY_MS. */
   readonly maxBusyMs?: number;
 }
