@@ -475,17 +475,23 @@ export class MediaWorkerHost {
     if (!this.#exited.has(worker)) {
       const id = this.#nextId++;
       let timer: TimerHandle | undefined;
-      await new Promise<void>((answered) => {
-        this.#stopping.set(worker, { id, answered });
-        timer = this.#clock.setTimer(SHUTDOWN_GRACE_MS, answered);
+      const outcome = await new Promise<'answered' | 'timed-out'>((settle) => {
+        this.#stopping.set(worker, { id, answered: () => settle('answered') });
+        timer = this.#clock.setTimer(SHUTDOWN_GRACE_MS, () => settle('timed-out'));
         try {
           worker.postMessage({ type: 'shutdown', id });
         } catch {
-          answered();
+          settle('answered');
         }
       });
       this.#clock.clearTimer(timer);
       this.#stopping.delete(worker);
+      if (outcome === 'timed-out') {
+        // Terminated with its sockets possibly open: the one case left where a datagram could abort the process.
+        this.#logger?.log('warn', 'media worker did not answer the shutdown in time: terminated', {
+          graceMs: SHUTDOWN_GRACE_MS,
+        });
+      }
     }
     await worker.terminate().catch(() => undefined);
   }

@@ -82,12 +82,19 @@ function hostWithFakes(portPoolSize = 0): {
   workers: FakeWorker[];
   events: MediaEvent[];
   clock: ManualClock;
+  warnings: string[];
 } {
   const workers: FakeWorker[] = [];
   const clock = new ManualClock();
+  const warnings: string[] = [];
   const host = new MediaWorkerHost({
     clock,
     portPoolSize,
+    logger: {
+      log: (level, message) => {
+        if (level === 'warn') warnings.push(message);
+      },
+    },
     createWorker: () => {
       const worker = new FakeWorker();
       workers.push(worker);
@@ -96,7 +103,7 @@ function hostWithFakes(portPoolSize = 0): {
   });
   const events: MediaEvent[] = [];
   host.onEvent((event) => events.push(event));
-  return { host, workers, events, clock };
+  return { host, workers, events, clock, warnings };
 }
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -320,17 +327,19 @@ describe('MediaWorkerHost', () => {
   });
 
   it(`terminates a worker that does not answer the shutdown within ${SHUTDOWN_GRACE_MS} ms, and one that exits meanwhile at once`, async () => {
-    const { host, workers, clock } = hostWithFakes();
+    const { host, workers, clock, warnings } = hostWithFakes();
     await host.restart();
     let restarted = false;
     const restarting = host.restart().then(() => (restarted = true));
     clock.advance(SHUTDOWN_GRACE_MS - 1);
     await flush();
     expect(workers[0]!.terminated).toBe(false);
+    expect(warnings).toEqual([]);
     clock.advance(1);
     await restarting;
     expect(restarted).toBe(true);
     expect(workers[0]!.terminated).toBe(true);
+    expect(warnings).toEqual(['media worker did not answer the shutdown in time: terminated']);
 
     const again = host.restart();
     workers[1]!.exit(0);

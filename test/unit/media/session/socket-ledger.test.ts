@@ -76,21 +76,31 @@ describe('SocketLedger', () => {
     await expect(ledger.bindDatagram('127.0.0.1', 0)).rejects.toThrow(LEDGER_CLOSED_MESSAGE);
   });
 
-  it('forgets a socket its owner closed, and still waits for that socket to be released', async () => {
+  it('keeps a socket its owner closed until it is released, then forgets it', async () => {
     const factory = new SlowFactory();
     const ledger = new SocketLedger(factory);
     const binding = ledger.bindDatagram('127.0.0.1', 0);
     factory.binds[0]!.answer();
-    const socket = await binding;
-    socket.close();
-    socket.close();
+    // The very socket of the inner factory, not a wrapper around it (the per-packet path stays as it was).
+    expect(await binding).toBe(factory.binds[0]!.socket);
+    factory.binds[0]!.socket.close();
+    expect(ledger.openCount).toBe(1);
+    factory.binds[0]!.socket.release.open();
+    await settledNow(factory.binds[0]!.socket.released());
     expect(ledger.openCount).toBe(0);
-    expect(factory.binds[0]!.socket.closes).toBe(1);
+  });
 
+  it('on closeAll, waits for a socket its owner closed and that is still being released', async () => {
+    const factory = new SlowFactory();
+    const ledger = new SocketLedger(factory);
+    const binding = ledger.bindDatagram('127.0.0.1', 0);
+    factory.binds[0]!.answer();
+    (await binding).close();
     const closing = ledger.closeAll();
     expect(await settledNow(closing)).toBe(false);
     factory.binds[0]!.socket.release.open();
     await closing;
+    expect(ledger.openCount).toBe(0);
   });
 
   it('closes the socket of a bind still in flight, fails that bind, and resolves only once it is released', async () => {
