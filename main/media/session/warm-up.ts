@@ -38,9 +38,9 @@ export { DEFAULT_WARM_UP_TICKS };
 /** The most ticks a worker may be asked to warm up with: bounds the CPU it spends before any call. */
 export const MAX_WARM_UP_TICKS = 10_000;
 /**
- * The most time the warm-up's steps may take in all (runWarmUp): about five times what the whole default warm-up
- * takes on the machine it was measured on. A machine too slow or too busy for that stops early, its calls starting
- * a little colder, rather than spending more of a core on it.
+ * The most time the warm-up's steps may take in all (runWarmUp): about six times the 0.8 s the whole default warm-up
+ * took, turns between steps included, on the two-core machine it was measured on. A machine too slow or too busy for
+ * that stops early, its calls starting a little colder, rather than spending more of a core on it.
  */
 export const MAX_WARM_UP_BUSY_MS = 5000;
 /**
@@ -199,8 +199,8 @@ export class MediaWarmUp {
   readonly #heard = new Int16Array(FRAME_SAMPLES);
   readonly #random: Random;
   #primed = false;
-  /** Set by yieldToCall: the priming phase is over, or skips its wait. */
-  #callCame = false;
+  /** While the priming phase runs: whether a call came (it then skips or ends its wait), and how to end the wait. */
+  #priming: { callCame: boolean } | undefined;
   #endPriming: (() => void) | undefined;
   #round: Round | undefined;
   #open: Bench | undefined;
@@ -349,7 +349,9 @@ export class MediaWarmUp {
    * a call started then had its first packets up to 17 ms late. So the priming phase ends here, at once.
    */
   yieldToCall(): void {
-    this.#callCame = true;
+    // A call before the priming (the one the worker was started for) changes nothing: priming waits for it to end.
+    if (this.#priming === undefined) return;
+    this.#priming.callCame = true;
     this.#endPriming?.();
   }
 
@@ -358,10 +360,12 @@ export class MediaWarmUp {
     const clock = this.#options.clock ?? new SystemClock();
     const bench = this.#bench(clock);
     this.#open = bench;
+    const priming = { callCame: false };
+    this.#priming = priming;
     try {
       for (const codec of this.#codecs) {
         if ((await this.#legs(bench, codec)) === null) this.#skip(codec);
-        if (this.#done || this.#callCame) return;
+        if (this.#done || priming.callCame) return;
       }
       await new Promise<void>((resolve) => {
         const timer = clock.setTimer(PRIMING_MS, resolve);
@@ -371,6 +375,7 @@ export class MediaWarmUp {
         };
       });
     } finally {
+      this.#priming = undefined;
       this.#endPriming = undefined;
       this.#close(bench);
     }
