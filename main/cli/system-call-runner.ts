@@ -22,6 +22,7 @@ import { readWavFileForCall } from '../media/wav/wav-files';
 import { WavWriter, type WavSink } from '../media/wav/wav-writer';
 import { ENGINE_SAMPLE_RATE } from '../media/media-seams';
 import { MediaWorkerHost } from '../media/session/media-worker-host';
+import { DEFAULT_WARM_UP_TICKS } from '../media/session/media-worker-protocol';
 import { type ClosableMediaWorker, WorkerMediaPorts } from '../services/worker-media-port';
 import { formatUri, isSipUri, parseUri } from '../sip/message/uri';
 import type { Call } from '../ua/call/call';
@@ -293,8 +294,10 @@ class CallRun {
       address: ua.transport.localAddress,
       port: ua.transport.localPort,
     });
+    // The worker starts here (the pool below) and warms up 2 s later, or after the call if one has come by then.
     const worker =
-      this.#deps.createMediaWorker?.(this.#output) ?? new MediaWorkerHost({ logger: this.#output.logger });
+      this.#deps.createMediaWorker?.(this.#output) ??
+      new MediaWorkerHost({ logger: this.#output.logger, warmUpTicks: DEFAULT_WARM_UP_TICKS });
     this.#worker = worker;
     const address = ua.transport.localAddress;
     this.#ports = new WorkerMediaPorts({

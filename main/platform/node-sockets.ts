@@ -256,11 +256,22 @@ class NodeDatagramSocket implements DatagramSocket {
   /** Datagrams handed to node and not yet sent; close() lets them go out first (a BYE before the socket ends). */
   #pendingSends = 0;
   #released = false;
+  #whenReleased: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeWhenSent();
+  }
+
+  released(): Promise<void> {
+    if (this.#released) return Promise.resolve();
+    if (this.#whenReleased === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => (resolve = settle));
+      this.#whenReleased = { promise, resolve };
+    }
+    return this.#whenReleased.promise;
   }
 
   #closeWhenSent(): void {
@@ -271,6 +282,8 @@ class NodeDatagramSocket implements DatagramSocket {
     } catch {
       // already closed by node after a fatal error
     }
+    // node's close() stops the handle reading at once: no datagram is delivered after this line.
+    this.#whenReleased?.resolve();
   }
 
   #emitError(error: Error): void {

@@ -15,6 +15,12 @@ export interface DatagramSocket {
   onMessage(handler: (data: Uint8Array, from: SocketAddress) => void): void;
   onError(handler: (error: Error) => void): void;
   close(): void;
+  /**
+   * Resolves once the socket is really closed after close(): nothing can arrive on it any more. A node socket lets
+   * the datagrams already handed to it go out first, so this can be a turn of the event loop later. Optional: a
+   * socket without it is closed as soon as close() returns.
+   */
+  released?(): Promise<void>;
 }
 
 /**

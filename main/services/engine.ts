@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { AppInfoDto, StorageErrorDto } from '../contract/contract';
 import { MediaWorkerHost } from '../media/session/media-worker-host';
+import { DEFAULT_WARM_UP_TICKS } from '../media/session/media-worker-protocol';
 import { type Clock, SystemClock } from '../platform/clock';
 import { type IdleSource, neverIdle } from '../platform/idle-source';
 import { NodeSocketFactory } from '../platform/node-sockets';
@@ -135,7 +136,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const worker =
     options.calls === undefined
       ? (options.mediaWorker ??
-        new MediaWorkerHost({ logger, clock, resolveWorkerUrl: options.resolveMediaWorkerUrl }))
+        // The worker starts with the first call and warms its per-packet code up once that call has ended, so the
+        // calls after it start warm (media/session/README.md).
+        new MediaWorkerHost({
+          logger,
+          clock,
+          resolveWorkerUrl: options.resolveMediaWorkerUrl,
+          warmUpTicks: DEFAULT_WARM_UP_TICKS,
+        }))
       : undefined;
   const callEngine: UaCallEngine | undefined =
     worker === undefined

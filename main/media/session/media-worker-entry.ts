@@ -11,6 +11,7 @@ import { CryptoRandom } from '../../platform/random';
 import { AudioStreamChannel } from './audio-stream-channel';
 import { framePortOf } from './frame-port';
 import { MediaEngine } from './media-engine';
+import { SocketLedger } from './socket-ledger';
 import {
   parseHostMessage,
   parseWorkerData,
@@ -25,6 +26,7 @@ import { workerPieces } from './worker-pieces';
 async function dispatch(
   engine: MediaEngine,
   message: HostMessage,
+  shutdown: () => Promise<void>,
 ): Promise<Result<ReplyValue, MediaFailure>> {
   switch (message.type) {
     case 'allocate':
@@ -51,7 +53,7 @@ async function dispatch(
     case 'stop':
       return engine.stop(message.callId);
     case 'shutdown':
-      engine.shutdown();
+      await shutdown();
       return { ok: true, value: null };
   }
 }
@@ -60,7 +62,8 @@ function run(port: MessagePort, startData: unknown): void {
   const post = (message: WorkerMessage): void => port.postMessage(message);
   const clock = new SystemClock();
   const random = new CryptoRandom();
-  const sockets = new NodeSocketFactory();
+  // Every socket of this thread, calls', the port pool's and the warm-up's, so `shutdown` can close them all.
+  const sockets = new SocketLedger(new NodeSocketFactory());
   // Nothing here may write to stdout (the CLI's events are JSON lines there): the host logs what matters.
   const logger: Logger = { log: () => undefined };
   const engine = new MediaEngine({
@@ -74,19 +77,23 @@ function run(port: MessagePort, startData: unknown): void {
   // Off unless the host asks for it (MediaWorkerHostOptions.warmUpTicks); loaded only then, so a worker without it
   // starts exactly as before. From WARM_UP_DELAY_MS after `ready`, a tick per turn of the event loop, none while the
   // worker has calls.
-  const warmUpTicks = parseWorkerData(startData).warmUpTicks ?? 0;
+  const { warmUpTicks = 0, warmUpDelayMs } = parseWorkerData(startData);
   let warmUp: MediaWarmUp | undefined;
   let stopped = false;
+  // The host terminates the thread once this has answered: node aborts the whole process when a datagram reaches a
+  // socket of a worker being terminated (socket-ledger.ts), so the answer waits until no socket is left open.
+  const shutdown = async (): Promise<void> => {
+    stopped = true;
+    warmUp?.stop();
+    engine.shutdown();
+    await sockets.closeAll();
+  };
   port.on('message', (raw: unknown) => {
     const message = parseHostMessage(raw);
     if (message === null) return;
-    // The warm-up's sockets close before the host may terminate the thread: node aborts the whole process when a
-    // datagram arrives on a socket of a worker being terminated.
-    if (message.type === 'shutdown') {
-      stopped = true;
-      warmUp?.stop();
-    }
-    dispatch(engine, message).then(
+    // The warm-up's priming legs tick on this thread's clock, beside a call's: they stop before the call's first tick.
+    if (message.type === 'start') warmUp?.yieldToCall();
+    dispatch(engine, message, shutdown).then(
       (result) => post({ type: 'reply', id: message.id, result }),
       (error: unknown) =>
         post({
@@ -115,10 +122,12 @@ function run(port: MessagePort, startData: unknown): void {
         sockets,
         bindAddress: '127.0.0.1',
         ticks: warmUpTicks,
+        clock,
       });
       const report = await runWarmUp(
         warmUp,
-        turnWhenIdle(clock, () => engine.callCount > 0, WARM_UP_DELAY_MS),
+        turnWhenIdle(clock, () => engine.callCount > 0, warmUpDelayMs ?? WARM_UP_DELAY_MS),
+        { clock },
       );
       warmed(report.ticks, report.failure);
     })

@@ -65,10 +65,11 @@ export interface MediaWorkerHostOptions {
   readonly portPoolSize?: number;
   /**
    * Ticks of the synthetic call each new worker runs to warm its per-packet code (warm-up.ts; DEFAULT_WARM_UP_TICKS
-   * is the measured choice). Default 0: off. The call benchmark turns it on; the app does not yet (see
-   * main/media/session/README.md).
+   * is the measured choice, and what the engine and the CLI ask for). Default 0: off, as tests of other things want.
    */
   readonly warmUpTicks?: number;
+  /** How long after its start a worker begins the warm-up; default the worker's WARM_UP_DELAY_MS (tests: 0). */
+  readonly warmUpDelayMs?: number;
 }
 
 const DEFAULT_PORT_POOL_SIZE = 2;
@@ -76,8 +77,11 @@ const MAX_PORT_POOL_SIZE = 8;
 /** Bind addresses pooled at once (an account's address, a direct call's, IPv4 and IPv6). */
 const POOLED_ADDRESSES = 2;
 
-/** How long `close()` waits for the worker to stop its calls before terminating it. */
-const SHUTDOWN_GRACE_MS = 1_000;
+/**
+ * How long ending a worker (close, restart) waits for it to answer `shutdown`, which it does once its calls have
+ * stopped and every socket is closed, before terminating it regardless.
+ */
+export const SHUTDOWN_GRACE_MS = 1_000;
 
 /** Why a request in flight failed when the worker went away. */
 type Pending = (result: Result<ReplyValue, MediaFailure>) => void;
@@ -149,12 +153,23 @@ export class MediaWorkerHost {
   #nextReservation = 1;
   #closed = false;
   #crashes = 0;
+  /** Workers whose thread has exited (nothing left to shut down). */
+  readonly #exited = new WeakSet<WorkerLike>();
+  /** Workers being ended: the id of the `shutdown` they were sent, and what their answer (or exit) lets go. */
+  readonly #stopping = new Map<WorkerLike, { readonly id: number; readonly answered: () => void }>();
+  /** Threads being ended, for `close()` to wait on. */
+  readonly #ending = new Set<Promise<void>>();
 
   constructor(options: MediaWorkerHostOptions = {}) {
     const located = options.workerUrl ?? defaultMediaWorkerUrl();
     const url = options.resolveWorkerUrl ? options.resolveWorkerUrl(located) : located;
     this.#workerUrl = url;
-    const workerData: MediaWorkerData = { warmUpTicks: Math.max(0, Math.floor(options.warmUpTicks ?? 0)) };
+    const workerData: MediaWorkerData = {
+      warmUpTicks: Math.max(0, Math.floor(options.warmUpTicks ?? 0)),
+      ...(options.warmUpDelayMs === undefined
+        ? {}
+        : { warmUpDelayMs: Math.max(0, Math.floor(options.warmUpDelayMs)) }),
+    };
     this.#createWorker = options.createWorker ?? (() => new Worker(url, { workerData }));
     this.#logger = options.logger;
     this.#clock = options.clock ?? new SystemClock();
@@ -298,30 +313,28 @@ export class MediaWorkerHost {
     return this.#toNull(await this.#request(call.worker, (id) => ({ type: 'stop', id, callId })));
   }
 
-  /** Ends the current worker (its calls get `worker-closed` errors) and starts a fresh one. */
+  /**
+   * Ends the current worker (its calls get `worker-closed` errors) and starts a fresh one; resolves once the old
+   * thread has ended (see `#endThread`).
+   */
   async restart(): Promise<void> {
     const worker = this.#worker;
-    if (worker !== undefined) await this.#retire(worker, 'worker-closed', 'the media worker was restarted');
+    const ending =
+      worker === undefined
+        ? undefined
+        : this.#retire(worker, 'worker-closed', 'the media worker was restarted');
     if (!this.#closed) this.#ensureWorker();
+    await ending;
   }
 
-  /** Stops every call and the worker. */
+  /** Stops every call and the worker; resolves once every thread this host started has ended. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const worker = this.#worker;
-    if (worker === undefined) return;
-    // A graceful stop first, so the calls send what they must on the way out; a worker that does not answer in
-    // time is terminated anyway.
-    let timer: TimerHandle | undefined;
-    await Promise.race([
-      this.#request(worker, (id) => ({ type: 'shutdown', id })),
-      new Promise<void>((resolve) => {
-        timer = this.#clock.setTimer(SHUTDOWN_GRACE_MS, resolve);
-      }),
-    ]);
-    this.#clock.clearTimer(timer);
-    await this.#retire(worker, 'worker-closed', 'the media worker host was closed');
+    if (worker !== undefined) await this.#retire(worker, 'worker-closed', 'the media worker host was closed');
+    // Workers a restart was still ending.
+    await Promise.all([...this.#ending]);
   }
 
   /**
@@ -410,6 +423,8 @@ export class MediaWorkerHost {
       this.#logger?.log('error', 'media worker failed', { error: error.message });
     });
     worker.on('exit', (code) => {
+      this.#exited.add(worker);
+      this.#stopping.get(worker)?.answered();
       if (this.#worker !== worker) return;
       this.#crashes++;
       const reason = lastError?.message ?? `exit code ${code}`;
@@ -442,6 +457,41 @@ export class MediaWorkerHost {
       if (call.worker !== worker) continue;
       this.#forget(callId);
       this.#emit({ type: 'error', callId, failure: { code, message } });
+    }
+    const ending = this.#endThread(worker);
+    this.#ending.add(ending);
+    await ending;
+    this.#ending.delete(ending);
+  }
+
+  /**
+   * Ends `worker`'s thread, the one way every path (close, restart, a crash) does it. Node aborts the whole process
+   * when a datagram reaches a socket of a worker being terminated (socket-ledger.ts says how), so a live worker is
+   * first sent `shutdown`: it stops its calls and the warm-up and answers once every socket it had is closed. It is
+   * terminated on that answer, or after SHUTDOWN_GRACE_MS if it does not answer (a thread stuck in a loop receives
+   * nothing while stuck), or at once when its thread has exited already.
+   */
+  async #endThread(worker: WorkerLike): Promise<void> {
+    if (!this.#exited.has(worker)) {
+      const id = this.#nextId++;
+      let timer: TimerHandle | undefined;
+      const outcome = await new Promise<'answered' | 'timed-out'>((settle) => {
+        this.#stopping.set(worker, { id, answered: () => settle('answered') });
+        timer = this.#clock.setTimer(SHUTDOWN_GRACE_MS, () => settle('timed-out'));
+        try {
+          worker.postMessage({ type: 'shutdown', id });
+        } catch {
+          settle('answered');
+        }
+      });
+      this.#clock.clearTimer(timer);
+      this.#stopping.delete(worker);
+      if (outcome === 'timed-out') {
+        // Terminated with its sockets possibly open: the one case left where a datagram could abort the process.
+        this.#logger?.log('warn', 'media worker did not answer the shutdown in time: terminated', {
+          graceMs: SHUTDOWN_GRACE_MS,
+        });
+      }
     }
     await worker.terminate().catch(() => undefined);
   }
@@ -496,6 +546,12 @@ export class MediaWorkerHost {
   }
 
   #receive(worker: WorkerLike, raw: unknown): void {
+    const stopping = this.#stopping.get(worker);
+    if (stopping !== undefined) {
+      const answer = parseWorkerMessage(raw);
+      if (answer?.type === 'reply' && answer.id === stopping.id) stopping.answered();
+      return;
+    }
     if (worker !== this.#worker) return;
     const message = parseWorkerMessage(raw);
     if (message === null) {
@@ -503,10 +559,15 @@ export class MediaWorkerHost {
       return;
     }
     if (message.type === 'warmed') {
-      this.#logger?.log('debug', 'media worker warmed up', {
-        ticks: message.ticks,
-        ...(message.failure === undefined ? {} : { failure: message.failure }),
-      });
+      // An early end (no loopback UDP, the budget spent) costs nothing but a colder first call: debug, not a warning.
+      if (message.failure === undefined) {
+        this.#logger?.log('debug', 'media worker warmed up', { ticks: message.ticks });
+      } else {
+        this.#logger?.log('debug', 'media worker warm-up ended early', {
+          ticks: message.ticks,
+          failure: message.failure,
+        });
+      }
       this.#settleWarm();
       return;
     }

@@ -325,15 +325,30 @@ export function parseWorkerMessage(value: unknown): WorkerMessage | null {
   }
 }
 
+/**
+ * Ticks of the start-up warm-up's G.711 round (warm-up.ts says what was measured). Here rather than in warm-up.ts so
+ * that the engine can ask for it without loading the warm-up's code into the main thread.
+ */
+export const DEFAULT_WARM_UP_TICKS = 1500;
+
 /** What the host hands a new worker at its start (`workerData`). */
 export interface MediaWorkerData {
-  /** Ticks per codec of the start-up warm-up (warm-up.ts); absent: the worker's default, 0: none. */
+  /** Ticks per codec of the start-up warm-up (warm-up.ts); absent or 0: none. */
   readonly warmUpTicks?: number;
+  /** How long after `ready` the warm-up starts; absent: WARM_UP_DELAY_MS (tests start it at once). */
+  readonly warmUpDelayMs?: number;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
 /** The worker's start data as it arrived; anything unexpected is ignored (the defaults apply). */
 export function parseWorkerData(raw: unknown): MediaWorkerData {
   if (typeof raw !== 'object' || raw === null) return {};
-  const ticks = (raw as { warmUpTicks?: unknown }).warmUpTicks;
-  return typeof ticks === 'number' && Number.isInteger(ticks) && ticks >= 0 ? { warmUpTicks: ticks } : {};
+  const { warmUpTicks, warmUpDelayMs } = raw as { warmUpTicks?: unknown; warmUpDelayMs?: unknown };
+  return {
+    ...(isCount(warmUpTicks) ? { warmUpTicks } : {}),
+    ...(isCount(warmUpDelayMs) ? { warmUpDelayMs } : {}),
+  };
 }

@@ -25,17 +25,24 @@ import { FRAME_MS, FRAME_SAMPLES } from '../media-seams';
 import { AudioStreamChannel } from './audio-stream-channel';
 import { MediaEngine } from './media-engine';
 import { framePortOf } from './frame-port';
-import type { StreamParams } from './media-worker-protocol';
+import { DEFAULT_WARM_UP_TICKS, type StreamParams } from './media-worker-protocol';
 import type { StreamPieces } from './stream-pieces';
 
 /**
- * Ticks of the G.711 round (Opus runs a fifth of that). V8 moves a function to optimised code after it has used its
+ * DEFAULT_WARM_UP_TICKS (media-worker-protocol.ts, so the main thread can name it without this module) is the
+ * ticks of the G.711 round (Opus runs a fifth of that). V8 moves a function to optimised code after it has used its
  * interrupt budget a few times over; with `--trace-opt` the per-packet functions got there within 600–1300 of these
  * ticks (two legs each: 25–50 s of one call's work), in about 1 s of CPU for the whole warm-up.
  */
-export const DEFAULT_WARM_UP_TICKS = 1500;
+export { DEFAULT_WARM_UP_TICKS };
 /** The most ticks a worker may be asked to warm up with: bounds the CPU it spends before any call. */
 export const MAX_WARM_UP_TICKS = 10_000;
+/**
+ * The most time the warm-up's steps may take in all (runWarmUp): about six times the 0.8 s the whole default warm-up
+ * took, turns between steps included, on the two-core machine it was measured on. A machine too slow or too busy for
+ * that stops early, its calls starting a little colder, rather than spending more of a core on it.
+ */
+export const MAX_WARM_UP_BUSY_MS = 5000;
 /**
  * Real time the priming phase runs (see MediaWarmUp): a few ticks. Optimised code depends on what it has seen: a
  * clock class, or a stream field emptied by close(), met only after optimisation throws that code away (V8
@@ -133,6 +140,8 @@ export interface WarmUpOptions {
   readonly ticks?: number;
   /** Codecs to warm, in order; default Opus, then PCMU (PCMA shares PCMU's code but for its table). */
   readonly codecs?: readonly Exclude<CodecName, 'pcma'>[];
+  /** The clock the priming phase runs on: the worker's own (a call's streams use it); default a SystemClock. */
+  readonly clock?: Clock;
 }
 
 /** What a finished warm-up did, for tests and the worker's log. */
@@ -174,7 +183,8 @@ interface Round {
  * comes from the same places as a call's), in two phases:
  * 1. priming: every codec's pair of legs at once on the system clock for PRIMING_MS of real time, then stopped, so
  *    the optimiser has met the system clock, every codec's classes and a stream's whole life before it compiles the
- *    shared code (CallStream, the RTP session, the jitter buffer): something met only later would deoptimise it;
+ *    shared code (CallStream, the RTP session, the jitter buffer): something met only later would deoptimise it.
+ *    A call that starts meanwhile ends it at once (`yieldToCall`): these legs tick beside the call's;
  * 2. the long rounds, one codec at a time, on the warm-up's own clock: `step()` runs one 20 ms tick and says whether
  *    more remain. The packets a tick sends arrive through the event loop, so the caller lets a turn of it pass
  *    between steps (runWarmUp).
@@ -189,6 +199,9 @@ export class MediaWarmUp {
   readonly #heard = new Int16Array(FRAME_SAMPLES);
   readonly #random: Random;
   #primed = false;
+  /** While the priming phase runs: whether a call came (it then skips or ends its wait), and how to end the wait. */
+  #priming: { callCame: boolean } | undefined;
+  #endPriming: (() => void) | undefined;
   #round: Round | undefined;
   #open: Bench | undefined;
   #ticks = 0;
@@ -260,6 +273,7 @@ export class MediaWarmUp {
 
   /** Closes whatever is open; the warm-up is then done. Safe to call twice. */
   stop(): void {
+    this.#endPriming?.();
     this.#endRound();
     this.#close(this.#open);
     this.#queue.length = 0;
@@ -329,18 +343,40 @@ export class MediaWarmUp {
     return [a, b];
   }
 
-  /** Phase 1: every codec's legs at once on the system clock for PRIMING_MS, then stopped. */
+  /**
+   * A call is about to start ticking. The long rounds need nothing (runWarmUp takes no step while the worker has a
+   * call), but the priming legs tick on the system clock beside the call, cold Opus at a few milliseconds a frame:
+   * a call started then had its first packets up to 17 ms late. So the priming phase ends here, at once.
+   */
+  yieldToCall(): void {
+    // A call before the priming (the one the worker was started for) changes nothing: priming waits for it to end.
+    if (this.#priming === undefined) return;
+    this.#priming.callCame = true;
+    this.#endPriming?.();
+  }
+
+  /** Phase 1: every codec's legs at once on the system clock for PRIMING_MS (or until a call comes), then stopped. */
   async #prime(): Promise<void> {
-    const clock = new SystemClock();
+    const clock = this.#options.clock ?? new SystemClock();
     const bench = this.#bench(clock);
     this.#open = bench;
+    const priming = { callCame: false };
+    this.#priming = priming;
     try {
       for (const codec of this.#codecs) {
         if ((await this.#legs(bench, codec)) === null) this.#skip(codec);
-        if (this.#done) return;
+        if (this.#done || priming.callCame) return;
       }
-      await new Promise<void>((resolve) => clock.setTimer(PRIMING_MS, resolve));
+      await new Promise<void>((resolve) => {
+        const timer = clock.setTimer(PRIMING_MS, resolve);
+        this.#endPriming = () => {
+          clock.clearTimer(timer);
+          resolve();
+        };
+      });
     } finally {
+      this.#priming = undefined;
+      this.#endPriming = undefined;
       this.#close(bench);
     }
   }
@@ -384,18 +420,42 @@ export class MediaWarmUp {
   }
 }
 
+/** What bounds runWarmUp besides the warm-up's own ticks. */
+export interface WarmUpBudget {
+  /** Times the steps. */
+  readonly clock: Pick<Clock, 'now'>;
+  /** Default MAX_WARM_UP_BUSY_MS. */
+  readonly maxBusyMs?: number;
+}
+
 /**
  * Runs `warmUp` a tick per turn of the event loop (`nextTurn` resolves on setImmediate in the worker), so the
  * packets of one tick arrive before the next, and the thread's messages, timers and calls are served between
  * ticks. Resolves with the report when done; a step that fails ends the warm-up (its streams closed) and the report
- * says why, since nothing here may take the worker down.
+ * says why, since nothing here may take the worker down. With a `budget`, the time spent in steps (not the turns
+ * between them, nor the waits while calls run) is added up, and the warm-up stops once it passes the budget.
  */
-export async function runWarmUp(warmUp: MediaWarmUp, nextTurn: () => Promise<void>): Promise<WarmUpReport> {
+export async function runWarmUp(
+  warmUp: MediaWarmUp,
+  nextTurn: () => Promise<void>,
+  budget?: WarmUpBudget,
+): Promise<WarmUpReport> {
+  const maxBusyMs = budget?.maxBusyMs ?? MAX_WARM_UP_BUSY_MS;
+  let busyMs = 0;
   try {
     // A turn first: a call that starts with the worker goes before all of it.
-    do await nextTurn();
-    while (await warmUp.step());
-    return warmUp.report();
+    for (;;) {
+      await nextTurn();
+      const started = budget?.clock.now() ?? 0;
+      const more = await warmUp.step();
+      if (!more) return warmUp.report();
+      if (budget === undefined) continue;
+      busyMs += budget.clock.now() - started;
+      if (busyMs > maxBusyMs) {
+        warmUp.stop();
+        return { ...warmUp.report(), failure: `stopped after its budget of ${maxBusyMs} ms` };
+      }
+    }
   } catch (error) {
     try {
       warmUp.stop();

@@ -171,6 +171,21 @@ describe('NodeSocketFactory datagrams', () => {
     expect(atB[0]?.data).toBe('goodbye');
   });
 
+  it('says when a closed socket is really released: after what was handed over went out, with its port free', async () => {
+    const a = await factory.bindDatagram('127.0.0.1', 0);
+    const b = track(await factory.bindDatagram('127.0.0.1', 0));
+    let released = false;
+    const releasing = a.released!().then(() => (released = true));
+    a.send(bytes('last'), b.local.port, '127.0.0.1');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toBe(false);
+    a.close();
+    await releasing;
+    // Asked again once released, it answers at once; the port can be bound again.
+    await a.released!();
+    track(await factory.bindDatagram('127.0.0.1', a.local.port));
+  });
+
   it('ignores send and close after close', async () => {
     const socket = await factory.bindDatagram('127.0.0.1', 0);
     const errors: Error[] = [];

@@ -6,6 +6,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import {
   MediaWorkerHost,
+  SHUTDOWN_GRACE_MS,
   asarUnpackedUrl,
   defaultMediaWorkerUrl,
   type WorkerLike,
@@ -50,7 +51,18 @@ class FakeWorker implements WorkerLike {
 
   crash(message: string): void {
     for (const listener of this.#listeners.error) listener(new Error(message));
-    for (const listener of this.#listeners.exit) listener(1);
+    this.exit(1);
+  }
+
+  exit(code: number): void {
+    for (const listener of this.#listeners.exit) listener(code);
+  }
+
+  /** Answers the last `shutdown` posted, as the worker does once its sockets are closed. */
+  answerShutdown(): void {
+    const index = this.posted.findLastIndex((message) => message.type === 'shutdown');
+    if (index < 0) throw new Error('no shutdown was posted');
+    this.reply(index, null);
   }
 }
 
@@ -70,12 +82,19 @@ function hostWithFakes(portPoolSize = 0): {
   workers: FakeWorker[];
   events: MediaEvent[];
   clock: ManualClock;
+  warnings: string[];
 } {
   const workers: FakeWorker[] = [];
   const clock = new ManualClock();
+  const warnings: string[] = [];
   const host = new MediaWorkerHost({
     clock,
     portPoolSize,
+    logger: {
+      log: (level, message) => {
+        if (level === 'warn') warnings.push(message);
+      },
+    },
     createWorker: () => {
       const worker = new FakeWorker();
       workers.push(worker);
@@ -84,7 +103,7 @@ function hostWithFakes(portPoolSize = 0): {
   });
   const events: MediaEvent[] = [];
   host.onEvent((event) => events.push(event));
-  return { host, workers, events, clock };
+  return { host, workers, events, clock, warnings };
 }
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -106,7 +125,9 @@ describe('MediaWorkerHost', () => {
     await flush();
     expect(again).toBe(true);
     // A crashed worker's replacement warms up anew; a waiter for the crashed one is let go.
-    await host.restart();
+    const restarting = host.restart();
+    workers[0]!.answerShutdown();
+    await restarting;
     let replaced = false;
     void host.warmedUp().then(() => (replaced = true));
     await flush();
@@ -257,7 +278,9 @@ describe('MediaWorkerHost', () => {
     const allocated = host.allocate('a', '127.0.0.1');
     workers[0]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
     await allocated;
-    await host.restart();
+    const restarting = host.restart();
+    workers[0]!.answerShutdown();
+    await restarting;
     expect(workers).toHaveLength(2);
     expect(workers[0]!.terminated).toBe(true);
     expect(events).toMatchObject([{ type: 'error', callId: 'a', failure: { code: 'worker-closed' } }]);
@@ -280,6 +303,101 @@ describe('MediaWorkerHost', () => {
       ok: false,
       error: { code: 'worker-closed' },
     });
+  });
+
+  it('on restart, terminates the old worker only once it has answered the shutdown (its sockets closed)', async () => {
+    const { host, workers } = hostWithFakes();
+    const allocated = host.allocate('a', '127.0.0.1');
+    workers[0]!.reply(0, { rtpPort: 5000, rtcpPort: 5001 });
+    await allocated;
+    let restarted = false;
+    const restarting = host.restart().then(() => (restarted = true));
+    expect(workers[0]!.posted.at(-1)?.type).toBe('shutdown');
+    // The fresh worker is there at once; the old one runs until it answers.
+    expect(workers).toHaveLength(2);
+    await flush();
+    expect(workers[0]!.terminated).toBe(false);
+    expect(restarted).toBe(false);
+    // Its other messages are no longer heard, its answer to the shutdown is.
+    workers[0]!.send({ type: 'warmed', ticks: 3 });
+    workers[0]!.answerShutdown();
+    await restarting;
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers[1]!.posted).toEqual([]);
+  });
+
+  it(`terminates a worker that does not answer the shutdown within ${SHUTDOWN_GRACE_MS} ms, and one that exits meanwhile at once`, async () => {
+    const { host, workers, clock, warnings } = hostWithFakes();
+    await host.restart();
+    let restarted = false;
+    const restarting = host.restart().then(() => (restarted = true));
+    clock.advance(SHUTDOWN_GRACE_MS - 1);
+    await flush();
+    expect(workers[0]!.terminated).toBe(false);
+    expect(warnings).toEqual([]);
+    clock.advance(1);
+    await restarting;
+    expect(restarted).toBe(true);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(warnings).toEqual(['media worker did not answer the shutdown in time: terminated']);
+
+    const again = host.restart();
+    workers[1]!.exit(0);
+    await again;
+    expect(workers[1]!.terminated).toBe(true);
+  });
+
+  it('terminates a crashed worker without asking it anything', async () => {
+    const { host, workers } = hostWithFakes();
+    await host.restart();
+    const before = workers[0]!.posted.length;
+    workers[0]!.crash('out of memory');
+    await flush();
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers[0]!.posted).toHaveLength(before);
+  });
+
+  it('on close, also waits for a worker that a restart is still ending', async () => {
+    const { host, workers } = hostWithFakes();
+    await host.restart();
+    void host.restart();
+    let closed = false;
+    const closing = host.close().then(() => (closed = true));
+    workers[1]!.answerShutdown();
+    await flush();
+    expect(workers[1]!.terminated).toBe(true);
+    expect(closed).toBe(false);
+    workers[0]!.answerShutdown();
+    await closing;
+    expect(workers[0]!.terminated).toBe(true);
+  });
+
+  it('logs a warm-up that ended early at debug level only', () => {
+    const entries: { level: string; message: string; fields?: unknown }[] = [];
+    const workers: FakeWorker[] = [];
+    const host = new MediaWorkerHost({
+      clock: new ManualClock(),
+      portPoolSize: 0,
+      logger: { log: (level, message, fields) => entries.push({ level, message, fields }) },
+      createWorker: () => {
+        const worker = new FakeWorker();
+        workers.push(worker);
+        return worker;
+      },
+    });
+    void host.warmedUp();
+    workers[0]!.send({
+      type: 'warmed',
+      ticks: 0,
+      failure: 'warm-up: cannot bind an RTP socket on 127.0.0.1',
+    });
+    expect(entries).toEqual([
+      {
+        level: 'debug',
+        message: 'media worker warm-up ended early',
+        fields: { ticks: 0, failure: 'warm-up: cannot bind an RTP socket on 127.0.0.1' },
+      },
+    ]);
   });
 
   it('finds the bundled worker from the entry file or from a shared chunk one level down', () => {

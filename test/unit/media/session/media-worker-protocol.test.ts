@@ -144,6 +144,12 @@ describe('media worker protocol', () => {
     expect(parseWorkerData({ warmUpTicks: -5 })).toEqual({});
     expect(parseWorkerData({ warmUpTicks: '300' })).toEqual({});
     expect(parseWorkerData(undefined)).toEqual({});
+    expect(parseWorkerData({ warmUpTicks: 300, warmUpDelayMs: 0 })).toEqual({
+      warmUpTicks: 300,
+      warmUpDelayMs: 0,
+    });
+    expect(parseWorkerData({ warmUpDelayMs: -1 })).toEqual({});
+    expect(parseWorkerData({ warmUpDelayMs: 2.5 })).toEqual({});
   });
 
   it('accepts negotiated media as stream params and says what is wrong with bad ones', () => {

@@ -125,6 +125,50 @@ describe('MediaWarmUp', () => {
     expect(sockets.closed).toBe(sockets.bound);
   });
 
+  it('ends its priming at once when a call comes, closing the priming legs', async () => {
+    const sockets = new CountingSockets();
+    // The priming waits PRIMING_MS on this clock, which never moves here: only yieldToCall can end it.
+    const warm = new MediaWarmUp({
+      pieces: workerPieces,
+      random: new CryptoRandom(),
+      sockets,
+      bindAddress: '127.0.0.1',
+      codecs: ['pcmu'],
+      ticks: 10,
+      clock: new ManualClock(),
+    });
+    // A call that came and went before the priming leaves it alone.
+    warm.yieldToCall();
+    let primed = false;
+    const priming = warm.step().then((more) => (primed = more));
+    for (let turn = 0; turn < 1000 && sockets.bound - sockets.closed < 4; turn++) await nextTurn();
+    expect(sockets.bound - sockets.closed).toBe(4);
+    await nextTurn();
+    expect(primed).toBe(false);
+    warm.yieldToCall();
+    await priming;
+    expect(primed).toBe(true);
+    expect(sockets.closed).toBe(sockets.bound);
+    // The long rounds follow as before.
+    expect(await warm.step()).toBe(true);
+    warm.stop();
+    expect(sockets.closed).toBe(sockets.bound);
+  });
+
+  it('stops once its steps have taken the budget, with the reason in its report', async () => {
+    const sockets = new CountingSockets();
+    // Every reading of this clock is 100 ms after the last: each step seems to take 100 ms.
+    let now = 0;
+    const report = await runWarmUp(warmUp(sockets, { ticks: 1000, codecs: ['pcmu'] }), nextTurn, {
+      clock: { now: () => (now += 100) },
+      maxBusyMs: 250,
+    });
+    expect(report.failure).toBe('stopped after its budget of 250 ms');
+    // The priming step and two ticks: 300 ms of the 250.
+    expect(report.ticks).toBe(2);
+    expect(sockets.closed).toBe(sockets.bound);
+  });
+
   it('ends with a failure in its report, not an exception, when no socket can be bound', async () => {
     const sockets = new CountingSockets();
     sockets.failBinds = true;
