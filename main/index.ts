@@ -91,6 +91,8 @@ async function start(): Promise<void> {
         idle: systemIdleSource(powerMonitor),
         // Packaged, the media worker's module is in app.asar; worker_threads start it from the unpacked copy.
         resolveMediaWorkerUrl: app.isPackaged ? asarUnpackedUrl : undefined,
+        // The first call of the day starts with warm media code too.
+        warmMediaAtStart: true,
       }),
     () => ({
       version: app.getVersion(),

@@ -88,6 +88,12 @@ export interface EngineOptions {
    * `asarUnpackedUrl`, see media-worker-host.ts); the URL as found when absent.
    */
   readonly resolveMediaWorkerUrl?: (url: URL) => URL;
+  /**
+   * Start the media worker with the engine rather than at the first call, so its warm-up (a couple of seconds
+   * later, between nothing) leaves even the first call's per-packet code warm. The desktop app and the web host
+   * set it; tests leave it off, so an engine test starts no thread it does not use.
+   */
+  readonly warmMediaAtStart?: boolean;
   /** No RTP for this long ends a call (media-timeout); the media worker's default (30 s) when absent. */
   readonly mediaInactivityTimeoutMs?: number;
   /**
@@ -136,8 +142,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const worker =
     options.calls === undefined
       ? (options.mediaWorker ??
-        // The worker starts with the first call and warms its per-packet code up once that call has ended, so the
-        // calls after it start warm (media/session/README.md).
+        // The worker starts with the first call (or with the engine, `warmMediaAtStart`) and warms its per-packet
+        // code up while no call runs, so the calls after it start warm (media/session/README.md).
         new MediaWorkerHost({
           logger,
           clock,
@@ -231,6 +237,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
   });
   presence.start();
+  if (options.warmMediaAtStart === true) void worker?.warmedUp?.();
   const info = appInfo(options, null);
   const links = new LinkInbox(events);
   const handlers: CommandHandlers = {

@@ -53,6 +53,11 @@ export interface MediaWorker {
 /** A media worker its owner closes when done (MediaWorkerHost). */
 export interface ClosableMediaWorker extends MediaWorker {
   close(): Promise<void> | void;
+  /**
+   * Starts the worker now if it has not started, and resolves once it has warmed its per-packet code up (or can
+   * no longer). Optional: a worker without a warm-up has nothing to prepare.
+   */
+  warmedUp?(): Promise<void>;
 }
 
 /** What a call's media reports; payloads as the worker sends them. */

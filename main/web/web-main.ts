@@ -20,6 +20,7 @@ export type WebEngineFactory = (options: {
   secrets: SecretCipher;
   host: 'web';
   logger: Logger;
+  warmMediaAtStart: boolean;
 }) => Promise<WebEngine>;
 
 export interface WebMainDependencies {
@@ -72,6 +73,7 @@ export async function runWebHost(argv: readonly string[], deps: WebMainDependenc
       secrets: FileKeyCipher.inDirectory(args.dataDir),
       host: 'web',
       logger,
+      warmMediaAtStart: true,
     });
   } catch (error) {
     stderr.write(`The web host could not start: ${startFailureLine(error)}\n`);

@@ -262,7 +262,11 @@ describe('main/index.ts', () => {
     await boot();
     await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBe('app://softphone/index.html'));
     expect(fake.state.createEngine).toHaveBeenCalledWith(
-      expect.objectContaining({ dataDir: '/home/user/.config/Softphone/userData', host: 'electron' }),
+      expect.objectContaining({
+        dataDir: '/home/user/.config/Softphone/userData',
+        host: 'electron',
+        warmMediaAtStart: true,
+      }),
     );
     const { secrets } = (fake.state.createEngine as ReturnType<typeof vi.fn>).mock.calls[0]![0] as {
       secrets: { available: boolean; description: string };

@@ -8,6 +8,7 @@ import { commandNames } from '../../../main/contract/softphone-api';
 import { DataFolderInUseError, createEngine, databasePathIn } from '../../../main/services/engine';
 import { unavailableCallEngine } from '../../../main/services/call-engine';
 import { NoNameResolver } from '../../../main/ua/next-hop';
+import { FakeMediaWorker } from '../../support/fake-media-worker';
 import { LoopbackNetwork } from '../../support/loopback-network';
 import { ManualClock } from '../../support/manual-clock';
 import { type Harness, input, newDataDir, plainCipher, removeDataDirs, startHarness } from './engine-harness';
@@ -146,6 +147,25 @@ describe('calls when the call engine is unavailable', () => {
       ok: false,
       error: { code: 'not-found' },
     });
+  });
+});
+
+describe('the media worker at start', () => {
+  class WarmingWorker extends FakeMediaWorker {
+    asked = 0;
+    warmedUp(): Promise<void> {
+      this.asked++;
+      return Promise.resolve();
+    }
+  }
+
+  it('is started and asked to warm up with the engine only when warmMediaAtStart is set', async () => {
+    const eager = new WarmingWorker();
+    const lazy = new WarmingWorker();
+    harnesses.push(await startHarness({ engine: { mediaWorker: eager, warmMediaAtStart: true } }));
+    harnesses.push(await startHarness({ engine: { mediaWorker: lazy } }));
+    expect(eager.asked).toBe(1);
+    expect(lazy.asked).toBe(0);
   });
 });
 

@@ -85,7 +85,7 @@ describe('runWebHost', () => {
     expect((await get(json.port, '/')).status).toBe(200);
 
     expect(h.created).toHaveLength(1);
-    expect(h.created[0]).toMatchObject({ dataDir, host: 'web' });
+    expect(h.created[0]).toMatchObject({ dataDir, host: 'web', warmMediaAtStart: true });
     expect(h.created[0]!.secrets).toBeInstanceOf(FileKeyCipher);
     expect((h.created[0]!.secrets as FileKeyCipher).keyPath).toBe(join(dataDir, 'secret.key'));
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
