@@ -36,6 +36,15 @@ import type { CallEngine, CallMediaReport, DialOrder } from './call-engine';
 import { type MediaEndCause, callEndDto, callStateName } from './call-view';
 import { type MediaWorker, type WorkerMediaPort, WorkerMediaPorts } from './worker-media-port';
 
+
+/**
+ * The far end's address as the window and the history show it: without the password of its userinfo, which RFC
+ * 3261 §19.1.1 advises against and which must never be stored or shown.
+ */
+function shownAddress(uri: Parameters<typeof formatUri>[0]): string {
+  return formatUri(isSipUri(uri) && uri.password !== undefined ? { ...uri, password: undefined } : uri);
+}
+
 /** A user agent that can carry calls (UserAgent fits); agents without `installCalls` (test doubles) carry none. */
 export interface CallAgent extends AgentHost {
   installCalls(options: CallUsageOptions): CallUsage;
@@ -366,7 +375,7 @@ export class UaCallEngine implements CallEngine {
       id: `call-${this.#deps.random.token(12)}`,
       accountId: this.#accountIdOf(agent, rejected.requests),
       direction: 'incoming',
-      peerUri: formatUri(rejected.from.uri),
+      peerUri: shownAddress(rejected.from.uri),
       peerName: rejected.from.displayName ?? null,
       state: 'ended',
       muted: false,
@@ -521,7 +530,7 @@ export class UaCallEngine implements CallEngine {
       id: call.id,
       accountId: tracked.accountId,
       direction: call.direction,
-      peerUri: formatUri(call.remote.uri),
+      peerUri: shownAddress(call.remote.uri),
       peerName: call.remote.displayName ?? null,
       state: tracked.state,
       muted: this.#portOf(call.id)?.muted ?? false,

@@ -276,6 +276,30 @@ describe('incoming calls', () => {
     });
   });
 
+  it('never show or store a password the caller put in its From address', async () => {
+    const s = await setup();
+    const accountId = await account(s);
+    const from: SipUri = {
+      scheme: 'sip',
+      user: 'bob',
+      password: 'hunter2',
+      host: BOB_ADDRESS,
+      params: new Map(),
+      headers: new Map(),
+    };
+    const call = s.bob.calls.dial(aliceUri(s), { from: { aor: from } });
+    await s.h.run();
+    const [incoming] = value<CallDto[]>(await s.dispatch('calls.list'));
+    expect(incoming).toMatchObject({ accountId, peerUri: `sip:bob@${BOB_ADDRESS}` });
+    call.hangup();
+    await s.h.run();
+    const history = value<{ entries: { peerUri: string }[] }>(
+      await s.dispatch('history.list', { limit: 10, before: null }),
+    );
+    expect(history.entries.map((entry) => entry.peerUri)).toEqual([`sip:bob@${BOB_ADDRESS}`]);
+    expect(JSON.stringify(s.h.events)).not.toContain('hunter2');
+  });
+
   it('ring with 183 and our SDP (early media) when their account says so, else with a bare 180', async () => {
     const s = await setup();
     await account(s, { earlyMedia: true });
