@@ -29,6 +29,7 @@ import type {
 import { StoreFailure } from '../store/store-error';
 import type { EventHub } from './event-hub';
 import { ServiceError } from './service-error';
+import { withoutPassword } from '../messaging/peer-key';
 
 /** What the service needs of the store. */
 export type ContactStore = Pick<
@@ -227,7 +228,8 @@ export class ContactService {
         throw new ServiceError('invalid-argument', `${address.uri} is not a SIP address`, {
           field: 'sipAddresses.uri',
         });
-      return { uri: address.uri, label: address.label, key };
+      // A password in the address (RFC 3261 §19.1.1 advises against them) is not kept, shown or dialled with.
+      return { uri: withoutPassword(address.uri), label: address.label, key };
     });
     return stored(input, sipAddresses);
   }
@@ -317,7 +319,7 @@ function importable(card: VcardCard): ContactWrite | string {
   // The schema has bounded the addresses' number and length; one the URI grammar refuses is dropped, not the card.
   const sipAddresses = input.sipAddresses.flatMap(({ uri, label }) => {
     const key = sipAddressKey(uri);
-    return key === undefined ? [] : [{ uri, label, key }];
+    return key === undefined ? [] : [{ uri: withoutPassword(uri), label, key }];
   });
   return stored(input, sipAddresses);
 }

@@ -10,7 +10,7 @@
 import type { Migration } from '../migrate';
 
 /** `scheme:user:password@rest` → `scheme:user@rest`; anything else is returned unchanged. */
-function addressWithoutPassword(uri: string): string {
+export function addressWithoutPassword(uri: string): string {
   const match = /^(sips?:)([^:@]+):[^@]*@/i.exec(uri);
   return match ? `${match[1]}${match[2]}@${uri.slice(match[0].length)}` : uri;
 }

@@ -7,6 +7,7 @@ import { contacts } from './004-contacts';
 import { messages } from './005-messages';
 import { accountPresenceList } from './006-account-presence-list';
 import { conversationAddressPassword } from './007-conversation-address-password';
+import { addressPasswords } from './008-address-passwords';
 
 export const migrations: readonly Migration[] = [
   accountsSettings,
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   messages,
   accountPresenceList,
   conversationAddressPassword,
+  addressPasswords,
 ];

@@ -106,6 +106,19 @@ describe('create, update, delete', () => {
     expect(service.list()).toEqual([saved]);
   });
 
+  it('keeps no password a SIP address was typed with (RFC 3261 §19.1.1)', () => {
+    const saved = service.create(
+      input({ sipAddresses: [{ uri: 'sip:bob:hunter2@example.test', label: null }] }),
+    );
+    expect(saved.sipAddresses).toEqual([{ uri: 'sip:bob@example.test', label: null }]);
+    const updated = service.update(
+      saved.id,
+      input({ sipAddresses: [{ uri: 'sips:bob:hunter3@example.test;transport=tcp', label: 'tls' }] }),
+    );
+    expect(updated.sipAddresses).toEqual([{ uri: 'sips:bob@example.test;transport=tcp', label: 'tls' }]);
+    expect(JSON.stringify(changes)).not.toContain('hunter');
+  });
+
   it('refuses a SIP address the URI grammar refuses, naming the field', () => {
     const bad = input({
       sipAddresses: [
@@ -235,6 +248,12 @@ describe('importVcard', () => {
     const imported = names.map((name) => service.importVcard(fixture(name)).imported);
     expect(imported).toEqual([2, 2, 2, 2]);
     expect(service.list()).toHaveLength(8);
+  });
+
+  it('keeps no password a card’s SIP address carries', () => {
+    const card = 'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Eve\r\nIMPP:sip:eve:hunter2@example.test\r\nEND:VCARD\r\n';
+    expect(service.importVcard(card).imported).toBe(1);
+    expect(service.list()[0]?.sipAddresses).toEqual([{ uri: 'sip:eve@example.test', label: null }]);
   });
 
   it('refuses text with no card at all', () => {

@@ -110,6 +110,10 @@ const seeds: Record<number, (db: Database) => void> = {
   7: (db) => {
     seeds[6]!(db);
   },
+  // Version 8 too.
+  8: (db) => {
+    seeds[7]!(db);
+  },
 };
 
 /** The versions the app's migrations leave a database at, from an empty one to the latest. */
@@ -725,4 +729,58 @@ describe('migrate (the runner, with test migrations)', () => {
     expect(tables(other.db)).toEqual(['b', 'c', 'parent']);
     other.db.close();
   });
+});
+
+/** Version 8 removed them from contacts' SIP addresses and call history too, keeping the rest. */
+it('strips a password from contact and call addresses written before version 8, and nothing else', () => {
+  const db = freshDatabase();
+  migrate(db, { target: 7 });
+  seeds[7]!(db);
+  db.prepare(
+    `INSERT INTO contact_addresses (contact_id, kind, position, value, label, match_key, match_tail)
+     VALUES ('k2', 'sip', 0, 'sip:dave:secret@Example.test;transport=tcp', NULL, 'sip:dave@example.test', NULL),
+            ('k2', 'sip', 1, 'sips:erin@example.test', NULL, 'sips:erin@example.test', NULL),
+            ('k2', 'tel', 1, '+1 555 0100', NULL, '15550100', NULL)`,
+  ).run();
+  db.prepare(
+    `INSERT INTO call_history (id, account_id, direction, peer_uri, peer_name, started_at)
+     VALUES ('c2', NULL, 'incoming', 'sip:mallory:pw@203.0.113.9:5060', NULL, 20000)`,
+  ).run();
+  expect(migrate(db)).toEqual({ ok: true, from: 7, to: LATEST });
+  const values = db
+    .prepare(
+      `SELECT contact_id, kind, position, value, match_key FROM contact_addresses ORDER BY contact_id, kind, position`,
+    )
+    .all();
+  expect(values).toEqual([
+    {
+      contact_id: 'k1',
+      kind: 'sip',
+      position: 0,
+      value: 'sip:carol@example.test',
+      match_key: 'sip:carol@example.test',
+    },
+    { contact_id: 'k1', kind: 'tel', position: 0, value: '+44 20 7946 0000', match_key: '442079460000' },
+    {
+      contact_id: 'k2',
+      kind: 'sip',
+      position: 0,
+      value: 'sip:dave@Example.test;transport=tcp',
+      match_key: 'sip:dave@example.test',
+    },
+    {
+      contact_id: 'k2',
+      kind: 'sip',
+      position: 1,
+      value: 'sips:erin@example.test',
+      match_key: 'sips:erin@example.test',
+    },
+    { contact_id: 'k2', kind: 'tel', position: 0, value: '201', match_key: '201' },
+    { contact_id: 'k2', kind: 'tel', position: 1, value: '+1 555 0100', match_key: '15550100' },
+  ]);
+  expect(db.prepare('SELECT id, peer_uri FROM call_history ORDER BY id').all()).toEqual([
+    { id: 'c1', peer_uri: 'sip:carol@example.test' },
+    { id: 'c2', peer_uri: 'sip:mallory@203.0.113.9:5060' },
+  ]);
+  db.close();
 });
