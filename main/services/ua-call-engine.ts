@@ -36,7 +36,6 @@ import type { CallEngine, CallMediaReport, DialOrder } from './call-engine';
 import { type MediaEndCause, callEndDto, callStateName } from './call-view';
 import { type MediaWorker, type WorkerMediaPort, WorkerMediaPorts } from './worker-media-port';
 
-
 /**
  * The far end's address as the window and the history show it: without the password of its userinfo, which RFC
  * 3261 §19.1.1 advises against and which must never be stored or shown.
