@@ -2,16 +2,10 @@
 // UDP receiver (itself in a worker, so it notes arrival times as packets come), the main thread busy-loops for
 // 200 ms. The RTP must go on: packets arrive during the stall, no sequence number is missing, every timestamp
 // steps by one packet, and no inter-arrival gap comes near the 200 ms a main-thread sender would show.
-import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerHost } from '../../../main/media/session/media-worker-host';
 import { pcmuTo, sleep } from './support/media-test-kit';
-
-interface Arrival {
-  readonly at: number;
-  readonly sequence: number;
-  readonly timestamp: number;
-}
+import { ArrivalRecorder, expectUnbrokenPcmu, pacing, percentile } from './support/rtp-arrivals';
 
 const STALL_MS = 200;
 
@@ -19,21 +13,13 @@ function wallNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
-}
-
 describe('a 200 ms main-thread stall during a call', () => {
   let host: MediaWorkerHost;
-  let receiver: Worker;
-  let receiverPort: number;
+  let receiver: ArrivalRecorder;
 
   beforeAll(async () => {
     host = new MediaWorkerHost();
-    receiver = new Worker(new URL('./support/udp-arrival-recorder.mjs', import.meta.url));
-    receiverPort = await new Promise<number>((resolve) =>
-      receiver.once('message', (message: { port: number }) => resolve(message.port)),
-    );
+    receiver = await ArrivalRecorder.start();
   });
 
   afterAll(async () => {
@@ -44,7 +30,7 @@ describe('a 200 ms main-thread stall during a call', () => {
   it('leaves no gap in the RTP the worker sends', async () => {
     const allocated = await host.allocate('call', '127.0.0.1');
     expect(allocated.ok).toBe(true);
-    expect(await host.start('call', pcmuTo(receiverPort, { receive: false }))).toEqual({
+    expect(await host.start('call', pcmuTo(receiver.port, { receive: false }))).toEqual({
       ok: true,
       value: null,
     });
@@ -59,25 +45,17 @@ describe('a 200 ms main-thread stall during a call', () => {
     await sleep(500);
     await host.stop('call');
 
-    receiver.postMessage('report');
-    const { arrivals } = await new Promise<{ arrivals: Arrival[] }>((resolve) =>
-      receiver.once('message', (message: { arrivals: Arrival[] }) => resolve(message)),
-    );
+    const arrivals = await receiver.arrivals();
     expect(arrivals.length).toBeGreaterThan(40);
-    for (let index = 1; index < arrivals.length; index++) {
-      expect((arrivals[index]!.sequence - arrivals[index - 1]!.sequence) & 0xffff).toBe(1);
-      expect((arrivals[index]!.timestamp - arrivals[index - 1]!.timestamp) >>> 0).toBe(160);
-    }
+    expectUnbrokenPcmu(arrivals);
     const duringStall = arrivals.filter((arrival) => arrival.at > stallStart && arrival.at < stallEnd);
     // 10 are due in 200 ms; a sender on the main thread would deliver none until the stall ends.
     expect(duringStall.length).toBeGreaterThanOrEqual(5);
-    const gaps = arrivals.slice(1).map((arrival, index) => arrival.at - arrivals[index]!.at);
-    const sorted = [...gaps].sort((a, b) => a - b);
+    const { gaps: sorted, deviations } = pacing(arrivals);
     // Far from the 200 ms a blocked sender shows, with room for a loaded two-core machine.
     expect(sorted.at(-1)).toBeLessThan(120);
-    const deviations = gaps.map((gap) => Math.abs(gap - 20)).sort((a, b) => a - b);
     console.info(
-      `RTP send pacing over ${gaps.length} intervals with a ${STALL_MS} ms main-thread stall: ` +
+      `RTP send pacing over ${sorted.length} intervals with a ${STALL_MS} ms main-thread stall: ` +
         `interval p50 ${percentile(sorted, 0.5).toFixed(2)} ms, p99 ${percentile(sorted, 0.99).toFixed(2)} ms, ` +
         `max ${sorted.at(-1)!.toFixed(2)} ms; deviation from 20 ms p50 ${percentile(deviations, 0.5).toFixed(2)} ms, ` +
         `p99 ${percentile(deviations, 0.99).toFixed(2)} ms; ${duringStall.length} packets arrived during the stall`,

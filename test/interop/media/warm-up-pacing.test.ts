@@ -3,33 +3,19 @@
 // RTP is noted on arrival by a UDP receiver in a worker thread of its own (as in the main-thread stall test): no
 // sequence number missing, every timestamp one packet on, and no gap near what a tick stuck behind the warm-up would
 // show. Afterwards the warm-up goes on and finishes.
-import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerHost } from '../../../main/media/session/media-worker-host';
 import { DEFAULT_WARM_UP_TICKS } from '../../../main/media/session/media-worker-protocol';
 import { pcmuTo, sleep, waitFor } from './support/media-test-kit';
 import { ownUdpPorts } from './support/own-udp-ports';
-
-interface Arrival {
-  readonly at: number;
-  readonly sequence: number;
-  readonly timestamp: number;
-}
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
-}
+import { ArrivalRecorder, expectUnbrokenPcmu, pacing, percentile } from './support/rtp-arrivals';
 
 describe('a call that starts during the worker warm-up', () => {
   let host: MediaWorkerHost;
-  let receiver: Worker;
-  let receiverPort: number;
+  let receiver: ArrivalRecorder;
 
   beforeAll(async () => {
-    receiver = new Worker(new URL('./support/udp-arrival-recorder.mjs', import.meta.url));
-    receiverPort = await new Promise<number>((resolve) =>
-      receiver.once('message', (message: { port: number }) => resolve(message.port)),
-    );
+    receiver = await ArrivalRecorder.start();
     // The warm-up at once (not 2 s after the worker is ready), without a port pool: every socket beyond the
     // receiver's is the warm-up's until the call binds its own.
     host = new MediaWorkerHost({ warmUpTicks: DEFAULT_WARM_UP_TICKS, warmUpDelayMs: 0, portPoolSize: 0 });
@@ -48,7 +34,7 @@ describe('a call that starts during the worker warm-up', () => {
 
     const allocated = await host.allocate('call', '127.0.0.1');
     expect(allocated.ok).toBe(true);
-    expect(await host.start('call', pcmuTo(receiverPort, { receive: false }))).toEqual({
+    expect(await host.start('call', pcmuTo(receiver.port, { receive: false }))).toEqual({
       ok: true,
       value: null,
     });
@@ -58,22 +44,14 @@ describe('a call that starts during the worker warm-up', () => {
     await host.stop('call');
     await waitFor(() => warm, 20_000);
 
-    receiver.postMessage('report');
-    const { arrivals } = await new Promise<{ arrivals: Arrival[] }>((resolve) =>
-      receiver.once('message', (message: { arrivals: Arrival[] }) => resolve(message)),
-    );
+    const arrivals = await receiver.arrivals();
     expect(arrivals.length).toBeGreaterThan(40);
-    for (let index = 1; index < arrivals.length; index++) {
-      expect((arrivals[index]!.sequence - arrivals[index - 1]!.sequence) & 0xffff).toBe(1);
-      expect((arrivals[index]!.timestamp - arrivals[index - 1]!.timestamp) >>> 0).toBe(160);
-    }
-    const gaps = arrivals.slice(1).map((arrival, index) => arrival.at - arrivals[index]!.at);
-    const sorted = [...gaps].sort((a, b) => a - b);
+    expectUnbrokenPcmu(arrivals);
+    const { gaps: sorted, deviations } = pacing(arrivals);
     // As in the stall test: far from a tick held up behind a warm-up round, with room for a loaded two-core machine.
     expect(sorted.at(-1)).toBeLessThan(120);
-    const deviations = gaps.map((gap) => Math.abs(gap - 20)).sort((a, b) => a - b);
     console.info(
-      `RTP send pacing over ${gaps.length} intervals of a call started during the warm-up: ` +
+      `RTP send pacing over ${sorted.length} intervals of a call started during the warm-up: ` +
         `interval p50 ${percentile(sorted, 0.5).toFixed(2)} ms, p99 ${percentile(sorted, 0.99).toFixed(2)} ms, ` +
         `max ${sorted.at(-1)!.toFixed(2)} ms; deviation from 20 ms p99 ${percentile(deviations, 0.99).toFixed(2)} ms`,
     );
